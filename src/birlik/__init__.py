@@ -1,0 +1,3 @@
+"""Birlik: continuous monitoring of interethnic relations in Kazakhstan."""
+
+__version__ = "0.1.0"

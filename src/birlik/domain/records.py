@@ -1,0 +1,101 @@
+"""Plain records that flow between layers.
+
+A ``RawItem`` is what a connector yields; a ``Document`` is what the pipeline stages
+annotate. Offsets in ``Mention``, ``Sentence`` and ``Token`` are character offsets into
+``Document.text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+EntityType = Literal["ETHNIC_GROUP", "PERSON", "ORG", "PLACE"]
+ENTITY_TYPES: tuple[str, ...] = ("ETHNIC_GROUP", "PERSON", "ORG", "PLACE")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RawItem:
+    """One item as a connector found it, before any analysis."""
+
+    key: str
+    """Stable identity inside its source (path, URL, message id) used for quarantine."""
+    text: str
+    title: str | None = None
+    url: str | None = None
+    published_at: datetime | None = None
+    author: str | None = None
+    platform: str | None = None
+    lang_hint: str | None = None
+    content_type: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int
+    end: int
+    text: str
+    lemma: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mention:
+    """An entity found in a document: a span, its type and the canonical id it links to."""
+
+    start: int
+    end: int
+    text: str
+    type: str
+    id: str | None = None
+    derogatory: bool = False
+    confidence: float = 1.0
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "type": self.type,
+            "id": self.id,
+        }
+        if self.derogatory:
+            out["derogatory"] = True
+        return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegionScore:
+    """A region (KATO code) a document is about, with the confidence of that claim."""
+
+    kato: str
+    confidence: float
+
+
+@dataclass(slots=True, kw_only=True)
+class Document:
+    """A text under analysis. Stages fill the annotation fields in place."""
+
+    id: str
+    text: str
+    title: str | None = None
+    lang: str | None = None
+    langs: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    source: str | None = None
+    url: str | None = None
+    flags: list[str] = field(default_factory=list)
+    norm_text: str | None = None
+    sentences: list[Sentence] = field(default_factory=list)
+    tokens: list[Token] = field(default_factory=list)
+    entities: list[Mention] = field(default_factory=list)
+    regions: list[RegionScore] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Fields of the input that Birlik does not know: passed through untouched."""

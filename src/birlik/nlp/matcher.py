@@ -1,0 +1,149 @@
+"""Lexicon matching that tolerates Kazakh and Russian inflection.
+
+Entries are sequences of words (``["алматы", "облысы"]``). A text token matches an entry
+word when, after folding, it equals the word or one of the word's stems followed by a
+known inflectional ending (``алматыда``, ``облысының``, ``жамбылской``, ``уйгурам``).
+Kazakh letters are folded to their Russian neighbours on both sides (``қ→к``, ``ұ→у``…)
+so that Kazakh names typed on a Russian keyboard still match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import product
+from typing import Generic, TypeVar
+
+from birlik.domain.records import Token
+
+T = TypeVar("T")
+
+_FOLD = str.maketrans("әғқңөұүһіё", "агкноуухие")
+
+MIN_STEM = 3
+
+
+def fold(word: str) -> str:
+    return word.translate(_FOLD).replace("'", "")
+
+
+def _kazakh_endings() -> frozenset[str]:
+    plural = ["", "лар", "лер", "дар", "дер", "тар", "тер"]
+    possessive = ["", "ы", "і", "сы", "сі", "ың", "ің", "ым", "ім", "мыз", "міз", "ымыз", "іміз"]
+    case = [
+        "", "ның", "нің", "дың", "дің", "тың", "тің",
+        "ға", "ге", "қа", "ке", "на", "не", "а", "е",
+        "ны", "ні", "ды", "ді", "ты", "ті", "н",
+        "да", "де", "та", "те", "нда", "нде",
+        "дан", "ден", "тан", "тен", "нан", "нен", "ынан", "інен",
+        "мен", "бен", "пен", "менен",
+        "дағы", "дегі", "тағы", "тегі", "ндағы", "ндегі",
+        "ша", "ше", "ша", "лық", "лік", "дық", "дік", "тық", "тік", "шы", "ші",
+    ]
+    endings = {"".join(parts) for parts in product(plural, possessive, case)}
+    endings |= {"дай", "дей", "тай", "тей", "нікі", "ныкі", "дікі", "дыкі", "лықтар", "ліктер"}
+    return frozenset(fold(e) for e in endings)
+
+
+_RUSSIAN_ENDINGS = frozenset(
+    "а я у ю е и ы о ом ем ой ей ою ею ах ях ам ям ами ями ов ев ий ый ая яя ое ее ые ие "
+    "ого его ому ему ым им ую юю ых их ыми ими ка ки ке ку кой ек цы цев цам цами цах ец "
+    "ин ина ину ином ине ины ин ке кам ками ках".split()
+)
+_ENGLISH_ENDINGS = frozenset(["s", "'s", "es", "n", "an", "ans", "ian", "ians"])
+ENDINGS: frozenset[str] = _kazakh_endings() | _RUSSIAN_ENDINGS | _ENGLISH_ENDINGS
+_MAX_ENDING = max(len(e) for e in ENDINGS)
+_STEM_CUTS = ("ая", "ий", "ый", "ое", "ые", "ие", "а", "я", "ы", "и", "ь", "й", "о", "е")
+
+
+def word_stems(word: str) -> set[str]:
+    """The keys a lexicon word is registered under: itself and, for words that decline
+    by changing their ending (Russian ``Астана → Астане``), the stem without it."""
+    folded = fold(word)
+    stems = {folded}
+    for cut in _STEM_CUTS:
+        if folded.endswith(cut) and len(folded) - len(cut) >= max(MIN_STEM, 4):
+            stems.add(folded[: -len(cut)])
+            break
+    return stems
+
+
+def token_keys(token: str) -> set[str]:
+    """The keys a text token may match: itself and every known stem + ending split."""
+    folded = fold(token)
+    keys = {folded}
+    for cut in range(1, min(_MAX_ENDING, len(folded) - MIN_STEM) + 1):
+        if folded[-cut:] in ENDINGS:
+            keys.add(folded[:-cut])
+    return keys
+
+
+@dataclass(frozen=True, slots=True)
+class Match(Generic[T]):
+    start_token: int
+    end_token: int
+    payload: T
+
+
+class LexiconMatcher(Generic[T]):
+    """Finds the longest lexicon entries in a token sequence, left to right."""
+
+    def __init__(self, entries: Iterable[tuple[Sequence[str], T]]) -> None:
+        self._first: dict[str, list[tuple[tuple[frozenset[str], ...], T]]] = {}
+        self._exact_short: set[str] = set()
+        self._key_cache: dict[str, set[str]] = {}
+        for words, payload in entries:
+            if not words:
+                continue
+            stems = tuple(frozenset(self._register(w)) for w in words)
+            for key in stems[0]:
+                self._first.setdefault(key, []).append((stems, payload))
+        for candidates in self._first.values():
+            candidates.sort(key=lambda item: -len(item[0]))
+
+    def _register(self, word: str) -> set[str]:
+        stems = word_stems(word)
+        if len(fold(word)) < 4:
+            self._exact_short.add(fold(word))
+            return {fold(word)}
+        return stems
+
+    def _keys(self, token: str) -> set[str]:
+        keys = self._key_cache.get(token)
+        if keys is None:
+            keys = token_keys(token)
+            if len(self._key_cache) < 200_000:
+                self._key_cache[token] = keys
+        return keys
+
+    def find(self, tokens: Sequence[Token]) -> list[Match[T]]:
+        matches: list[Match[T]] = []
+        i = 0
+        while i < len(tokens):
+            best = self._best_at(tokens, i)
+            if best is None:
+                i += 1
+                continue
+            matches.append(best)
+            i = best.end_token
+        return matches
+
+    def _best_at(self, tokens: Sequence[Token], i: int) -> Match[T] | None:
+        candidates: list[tuple[tuple[frozenset[str], ...], T]] = []
+        for key in self._keys(tokens[i].text):
+            candidates.extend(self._first.get(key, ()))
+        best: Match[T] | None = None
+        for stems, payload in candidates:
+            n = len(stems)
+            if best is not None and n <= best.end_token - best.start_token:
+                continue
+            if i + n > len(tokens) or not self._fits(stems, tokens, i):
+                continue
+            best = Match(i, i + n, payload)
+        return best
+
+    def _fits(self, stems: tuple[frozenset[str], ...], tokens: Sequence[Token], i: int) -> bool:
+        first = fold(tokens[i].text)
+        if len(stems) == 1 and first not in stems[0] and stems[0] & self._exact_short:
+            return False
+        return all(self._keys(tokens[i + k].text) & stems[k] for k in range(1, len(stems)))

@@ -1,0 +1,118 @@
+"""Normalisation, sentence splitting and tokenisation for kk/ru/en text.
+
+Normalisation never changes the length of the text, so offsets found in
+``norm_text`` are offsets into ``text`` as well.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from birlik.domain.records import Document, Sentence, Token
+
+_QUOTES = str.maketrans({
+    "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u0060": "'", "\u00b4": "'",
+    "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"', "\u201e": '"',
+    "\u2013": "-", "\u2014": "-", "\u2011": "-", "\u00a0": " ", "\u0451": "\u0435",
+})
+_LATIN_LOOKALIKES = str.maketrans("aceopxyABCEHKMOPTXy", "асеорхуАВСЕНКМОРТХу")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_MIXED_WORD = re.compile(r"\w*(?:[\u0400-\u04ff]\w*[A-Za-z]|[A-Za-z]\w*[\u0400-\u04ff])\w*")
+
+TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:['-]\w+)*")
+
+_ABBREVIATIONS = frozenset(
+    "г гг ж жж т б др т.б т.е пр им ул обл р-н рн мкр тыс млн млрд руб тг тенге проф акад "
+    "доц стр с им inc ltd mr mrs dr st no vs etc".split()
+)
+_SENTENCE_END = re.compile(r"([.!?…]+[\"')\]]*)(\s+)(?=[\"'«(\[]?[\w\u0400-\u04ff])|\n\s*\n|\n(?=\s*[-•*\d])")
+
+
+def safe_lower(text: str) -> str:
+    """Lower-case without changing the length (a few letters grow when lowered)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
+def normalise(text: str) -> str:
+    """Same-length normal form: lower case, one kind of quote and dash, ё→е, and
+    Latin look-alike letters inside Cyrillic words turned Cyrillic (a common evasion)."""
+    out = text.translate(_QUOTES)
+    if _LATIN.search(out) and _CYRILLIC.search(out):
+        out = _MIXED_WORD.sub(lambda m: m.group(0).translate(_LATIN_LOOKALIKES), out)
+    return safe_lower(out)
+
+
+def clean_input(text: str) -> str:
+    """Clean text once at the edge (before any offset exists): NFC, no control characters,
+    unified line ends. The result is what offsets refer to."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
+    )
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    sentences: list[Sentence] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.start(2) if match.group(2) is not None else match.start()
+        if match.group(1) is not None and _ends_with_abbreviation(text, start, match.start(1)):
+            continue
+        _add_sentence(text, start, end, sentences)
+        start = match.end()
+    _add_sentence(text, start, len(text), sentences)
+    return sentences
+
+
+def _ends_with_abbreviation(text: str, start: int, dot: int) -> bool:
+    if text[dot] != ".":
+        return False
+    word_start = dot
+    while word_start > start and (text[word_start - 1].isalpha() or text[word_start - 1] == "."):
+        word_start -= 1
+    word = text[word_start:dot].lower()
+    return (len(word) == 1 and word.isalpha()) or word in _ABBREVIATIONS
+
+
+def _add_sentence(text: str, start: int, end: int, out: list[Sentence]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append(Sentence(start, end))
+
+
+def tokenize(text: str) -> list[Token]:
+    return [Token(m.start(), m.end(), m.group(0)) for m in TOKEN_RE.finditer(text)]
+
+
+class NormaliseStage:
+    name = "normalise.v1"
+    requires = frozenset({"text"})
+    provides = frozenset({"norm_text"})
+
+    def __call__(self, docs: list[Document]) -> list[Document]:
+        for doc in docs:
+            doc.norm_text = normalise(doc.text)
+        return docs
+
+
+class SegmentStage:
+    """Sentences and tokens; token text is taken from the normalised text."""
+
+    name = "segment.v1"
+    requires = frozenset({"norm_text"})
+    provides = frozenset({"sentences", "tokens"})
+
+    def __call__(self, docs: list[Document]) -> list[Document]:
+        for doc in docs:
+            norm = doc.norm_text if doc.norm_text is not None else normalise(doc.text)
+            doc.sentences = split_sentences(doc.text)
+            doc.tokens = tokenize(norm)
+        return docs
