@@ -14,7 +14,7 @@ from birlik.domain.records import Document, Sentence, Token
 _QUOTES = str.maketrans({
     "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u0060": "'", "\u00b4": "'",
     "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"', "\u201e": '"',
-    "\u2013": "-", "\u2014": "-", "\u2011": "-", "\u00a0": " ", "\u0451": "\u0435",
+    "\u2013": "-", "\u2014": "-", "\u2011": "-", "\u00a0": " ", "\u0451": "\u0435", "\u0401": "\u0415",
 })
 _LATIN_LOOKALIKES = str.maketrans("aceopxyABCEHKMOPTXy", "асеорхуАВСЕНКМОРТХу")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")

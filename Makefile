@@ -1,0 +1,16 @@
+.PHONY: run test lint bench eval clean
+
+run:  ## set up, ingest the bundled demo corpus into SQLite and show what was found
+	bash scripts/run.sh
+
+test:  ## install everything the tests need, start PostgreSQL, run ruff, mypy and pytest
+	bash scripts/test.sh
+
+lint:
+	.venv/bin/ruff check src tests scripts bench && .venv/bin/mypy
+
+bench:  ## throughput and memory of analyze and ingest on a generated corpus
+	.venv/bin/python bench/bench_pipeline.py
+
+clean:
+	rm -rf .venv birlik.db birlik.db-wal birlik.db-shm

@@ -1,0 +1,92 @@
+"""``birlik search`` and ``birlik stats``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import click
+
+from birlik.cli.context import AppContext, emit_json, parse_day, pass_app
+from birlik.domain.errors import ConfigError
+from birlik.resources.ethnic import load_ethnic_groups
+from birlik.resources.gazetteer import load_gazetteer
+from birlik.store.search import SearchFilters, search as run_search
+from birlik.store.stats import collect_stats
+
+
+def resolve_region(value: str) -> str:
+    """A region given as a KATO code or by name in any language → its KATO code."""
+    gazetteer = load_gazetteer()
+    if value.isdigit():
+        return gazetteer.region_of(value).kato
+    wanted = value.casefold()
+    for region in gazetteer.regions():
+        names = [name.casefold() for names in region.names.values() for name in names]
+        if wanted in names:
+            return region.kato
+    raise ConfigError(f"unknown region {value!r} — give a KATO code or a region name", code="E012")
+
+
+def resolve_ethnic(value: str) -> str:
+    lexicon = load_ethnic_groups()
+    wanted = value.casefold()
+    for group in lexicon.groups:
+        names = [name.casefold() for names in group.names.values() for name in names]
+        if wanted == group.id or wanted in names:
+            return group.id
+    raise ConfigError(f"unknown ethnic group {value!r} — give an id such as 'uyghur'", code="E013")
+
+
+@click.command()
+@click.argument("query", default="")
+@click.option("--lang", "langs", multiple=True, help="Language code (repeat): kk, ru, en…")
+@click.option("--region", "regions", multiple=True, help="Region KATO code or name (repeat).")
+@click.option("--ethnic", "ethnic_groups", multiple=True, help="Ethnic group id or name (repeat).")
+@click.option("--since", help="From this date (inclusive), e.g. 2026-06-01.")
+@click.option("--until", help="Before this date (exclusive).")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
+@pass_app
+def search(
+    app: AppContext, query: str, langs: tuple[str, ...], regions: tuple[str, ...],
+    ethnic_groups: tuple[str, ...], since: str | None, until: str | None, limit: int, as_json: bool,
+) -> None:
+    """Full-text search with filters; words match with any inflectional ending."""
+    filters = SearchFilters(
+        langs=langs, region_katos=tuple(resolve_region(r) for r in regions),
+        ethnic_ids=tuple(resolve_ethnic(e) for e in ethnic_groups),
+        since=parse_day(since, "--since"), until=parse_day(until, "--until"),
+    )
+    with app.store().transaction() as session:
+        hits = run_search(session, query, filters, limit=limit)
+    for hit in hits:
+        if as_json:
+            emit_json(asdict(hit))
+        else:
+            day = hit.published_at.date().isoformat() if hit.published_at else "----------"
+            click.echo(f"{hit.id:>7} {day} {hit.lang:3} {(hit.title or '')[:70]}\n        {hit.snippet}")
+    if not hits and not as_json:
+        click.echo("no documents match", err=True)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
+@pass_app
+def stats(app: AppContext, as_json: bool) -> None:
+    """What the database holds: documents by language, region and ethnic group."""
+    with app.store().transaction() as session:
+        counts = collect_stats(session)
+    if as_json:
+        emit_json(asdict(counts))
+        return
+    gazetteer = load_gazetteer()
+    click.echo(f"documents: {counts.documents}   sources: {counts.sources}   "
+               f"quarantined (open): {counts.quarantined_open}   dates flagged: {counts.dates_flagged}")
+    click.echo("languages: " + ", ".join(f"{k} {v}" for k, v in counts.by_lang.items()))
+    click.echo("regions:")
+    for kato, n in counts.by_region.items():
+        click.echo(f"  {kato}  {gazetteer.display_name(kato, 'en'):28} {n}")
+    click.echo("ethnic groups (documents):")
+    click.echo("  " + ", ".join(f"{k} {v}" for k, v in counts.by_ethnic_group.items()))
+    if counts.derogatory_mentions:
+        click.echo(f"derogatory mentions: {counts.derogatory_mentions}")

@@ -1,0 +1,1 @@
+"""Ingestion workflow: connectors → pipeline → store, with quarantine and deduplication."""

@@ -1,0 +1,90 @@
+"""Engines and migrations for both backends."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from birlik.domain.errors import ConfigError, SourceUnavailable
+
+log = logging.getLogger(__name__)
+
+SCRIPT_LOCATION = "birlik.store:migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    try:
+        engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
+    except (ArgumentError, ImportError) as exc:
+        raise ConfigError(
+            f"cannot use database URL {url!r}: {exc} — use sqlite:///path.db or "
+            "postgresql+psycopg://user:password@host/db",
+            code="D001",
+        ) from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> str:
+    """Bring the schema to the newest revision; returns that revision."""
+    config = alembic_config(engine)
+    try:
+        command.upgrade(config, "head")
+    except OperationalError as exc:
+        raise SourceUnavailable(
+            f"cannot reach the database {engine.url.render_as_string()}: {exc.orig} — "
+            "check BIRLIK_DATABASE_URL and that the server runs",
+            code="D002",
+        ) from exc
+    head = ScriptDirectory.from_config(config).get_current_head()
+    return head or ""
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def require_schema(engine: Engine) -> None:
+    """Refuse to work on a database that ``birlik init`` has not prepared."""
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    try:
+        revision = current_revision(engine)
+    except OperationalError as exc:
+        raise SourceUnavailable(
+            f"cannot reach the database: {exc.orig} — check BIRLIK_DATABASE_URL", code="D002"
+        ) from exc
+    if revision != head:
+        raise ConfigError(
+            f"the database is at schema {revision or 'none'}, this Birlik needs {head} — "
+            "run `birlik init` (it migrates safely)",
+            code="D003",
+        )

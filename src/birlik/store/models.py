@@ -1,0 +1,127 @@
+"""Tables. SQLite (WAL) is the embedded default; PostgreSQL runs the same models."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class SourceRow(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    location: Mapped[str] = mapped_column(Text)
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    poll_interval: Mapped[int] = mapped_column(Integer, default=900)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_polled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_ok_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+    __table_args__ = (
+        Index("ix_documents_published_at", "published_at"),
+        Index("ix_documents_lang", "lang"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+    ext_id: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(Text, unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    outlet: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(8), default="und")
+    langs: Mapped[list[str]] = mapped_column(default=list)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    date_flag: Mapped[str | None] = mapped_column(String(40))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    author: Mapped[str | None] = mapped_column(String(80))
+    platform: Mapped[str | None] = mapped_column(String(40))
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    mentions: Mapped[list[MentionRow]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", passive_deletes=True
+    )
+    regions: Mapped[list[DocumentRegionRow]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class MentionRow(Base):
+    __tablename__ = "mentions"
+    __table_args__ = (Index("ix_mentions_type_entity", "type", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[str | None] = mapped_column(String(80))
+    derogatory: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    document: Mapped[DocumentRow] = relationship(back_populates="mentions")
+
+
+class DocumentRegionRow(Base):
+    __tablename__ = "document_regions"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    region_kato: Mapped[str] = mapped_column(String(12), primary_key=True, index=True)
+    confidence: Mapped[float] = mapped_column(Float)
+
+    document: Mapped[DocumentRow] = relationship(back_populates="regions")
+
+
+class QuarantineRow(Base):
+    __tablename__ = "quarantine"
+    __table_args__ = (UniqueConstraint("source_name", "item_key", name="uq_quarantine_item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_name: Mapped[str] = mapped_column(String(200))
+    source_kind: Mapped[str] = mapped_column(String(40))
+    location: Mapped[str] = mapped_column(Text)
+    """Where a retry fetches the item again (a path, a URL or the whole export)."""
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    item_key: Mapped[str] = mapped_column(Text)
+    code: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

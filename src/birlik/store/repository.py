@@ -1,0 +1,227 @@
+"""Repositories: the only code that reads and writes the tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from birlik.domain.errors import ConfigError, NotFound
+from birlik.domain.records import Document
+from birlik.store.models import (
+    DocumentRegionRow,
+    DocumentRow,
+    MentionRow,
+    QuarantineRow,
+    SourceRow,
+    utcnow,
+)
+
+PAYLOAD_LIMIT = 256 * 1024
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Provenance:
+    """Where a document came from and how it is recognised when it comes again."""
+
+    ext_id: str
+    content_hash: str
+    canonical_url: str | None = None
+    source_id: int | None = None
+    outlet: str | None = None
+    author: str | None = None
+    platform: str | None = None
+    date_flag: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuarantineEntry:
+    source_name: str
+    source_kind: str
+    location: str
+    item_key: str
+    code: str
+    reason: str
+    options: dict[str, Any]
+    payload: bytes | None = None
+
+
+class Store:
+    """Sessions with one transaction per unit of work."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+
+# --- documents -----------------------------------------------------------------------
+
+
+def known_identities(
+    session: Session, hashes: Sequence[str], urls: Sequence[str]
+) -> tuple[set[str], set[str]]:
+    """Which of these content hashes and canonical URLs are already stored."""
+    known_hashes = set(
+        session.scalars(select(DocumentRow.content_hash).where(DocumentRow.content_hash.in_(hashes)))
+    ) if hashes else set()
+    known_urls = set(
+        session.scalars(
+            select(DocumentRow.canonical_url).where(DocumentRow.canonical_url.in_(urls))
+        )
+    ) if urls else set()
+    return known_hashes, {url for url in known_urls if url is not None}
+
+
+def add_document(session: Session, doc: Document, prov: Provenance) -> DocumentRow:
+    row = DocumentRow(
+        source_id=prov.source_id,
+        ext_id=prov.ext_id,
+        url=doc.url,
+        canonical_url=prov.canonical_url,
+        content_hash=prov.content_hash,
+        outlet=prov.outlet,
+        title=doc.title,
+        text=doc.text,
+        lang=doc.lang or "und",
+        langs=list(doc.langs),
+        published_at=doc.published_at,
+        date_flag=prov.date_flag,
+        author=prov.author,
+        platform=prov.platform,
+        extra=doc.extra,
+    )
+    row.mentions = [
+        MentionRow(
+            start=m.start, end=m.end, text=m.text, type=m.type, entity_id=m.id,
+            derogatory=m.derogatory,
+        )
+        for m in doc.entities
+    ]
+    row.regions = [
+        DocumentRegionRow(region_kato=r.kato, confidence=r.confidence) for r in doc.regions
+    ]
+    session.add(row)
+    return row
+
+
+def get_document(session: Session, document_id: int) -> DocumentRow:
+    row = session.get(DocumentRow, document_id)
+    if row is None:
+        raise NotFound(f"document {document_id} does not exist — check the id", code="N002")
+    return row
+
+
+# --- sources -------------------------------------------------------------------------
+
+
+def add_source(
+    session: Session, *, name: str, kind: str, location: str,
+    options: dict[str, Any], poll_interval: int,
+) -> SourceRow:
+    if session.scalar(select(SourceRow).where(SourceRow.name == name)) is not None:
+        raise ConfigError(
+            f"a source named {name!r} already exists — choose another name", code="C002"
+        )
+    row = SourceRow(
+        name=name, kind=kind, location=location, options=options, state={},
+        poll_interval=poll_interval,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_sources(session: Session) -> list[SourceRow]:
+    return list(session.scalars(select(SourceRow).order_by(SourceRow.name)))
+
+
+def get_source(session: Session, name: str) -> SourceRow:
+    row = session.scalar(select(SourceRow).where(SourceRow.name == name))
+    if row is None:
+        raise NotFound(
+            f"no source named {name!r} — `birlik source list` shows the names", code="N003"
+        )
+    return row
+
+
+def source_document_counts(session: Session) -> dict[int, int]:
+    rows = session.execute(
+        select(DocumentRow.source_id, func.count()).group_by(DocumentRow.source_id)
+    )
+    return {source_id: count for source_id, count in rows if source_id is not None}
+
+
+# --- quarantine ----------------------------------------------------------------------
+
+
+def quarantine(session: Session, entry: QuarantineEntry) -> None:
+    """Record an item that could not be processed; the same item again bumps attempts."""
+    row = session.scalar(
+        select(QuarantineRow).where(
+            QuarantineRow.source_name == entry.source_name,
+            QuarantineRow.item_key == entry.item_key,
+        )
+    )
+    payload = entry.payload if entry.payload and len(entry.payload) <= PAYLOAD_LIMIT else None
+    if row is None:
+        session.add(
+            QuarantineRow(
+                source_name=entry.source_name, source_kind=entry.source_kind,
+                location=entry.location, options=entry.options, item_key=entry.item_key,
+                code=entry.code, reason=entry.reason, payload=payload,
+            )
+        )
+        return
+    row.code, row.reason, row.updated_at = entry.code, entry.reason, utcnow()
+    row.attempts += 1
+    row.resolved_at = None
+    if payload is not None:
+        row.payload = payload
+
+
+def resolve_quarantined(session: Session, source_name: str, item_keys: Sequence[str]) -> int:
+    if not item_keys:
+        return 0
+    rows = session.scalars(
+        select(QuarantineRow).where(
+            QuarantineRow.source_name == source_name,
+            QuarantineRow.item_key.in_(item_keys),
+            QuarantineRow.resolved_at.is_(None),
+        )
+    )
+    count = 0
+    for row in rows:
+        row.resolved_at = utcnow()
+        count += 1
+    return count
+
+
+def list_quarantine(
+    session: Session, *, include_resolved: bool = False, ids: Sequence[int] = ()
+) -> list[QuarantineRow]:
+    query = select(QuarantineRow).order_by(QuarantineRow.id)
+    if not include_resolved:
+        query = query.where(QuarantineRow.resolved_at.is_(None))
+    if ids:
+        query = query.where(QuarantineRow.id.in_(ids))
+    return list(session.scalars(query))
+
+
+def touch_quarantine(session: Session, row_id: int, *, at: datetime) -> None:
+    row = session.get(QuarantineRow, row_id)
+    if row is not None:
+        row.updated_at = at

@@ -1,0 +1,109 @@
+"""Repositories and full-text search on both backends (SQLite and a real PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from birlik.domain.errors import ConfigError
+from birlik.domain.records import Document, Mention, RegionScore
+from birlik.ingest.identity import content_hash
+from birlik.store import repository as repo
+from birlik.store.db import current_revision, make_engine, migrate, require_schema
+from birlik.store.repository import Provenance, QuarantineEntry, Store
+from birlik.store.search import SearchFilters, query_terms, search
+from birlik.store.stats import collect_stats
+
+DOCS = [
+    ("kk-1", "kk", "Алматыда ұйғыр мәдениетінің фестивалі өтті", "Фестиваль Алматы қаласында өтті.",
+     "750000000", "uyghur", datetime(2026, 6, 1, tzinfo=UTC)),
+    ("ru-1", "ru", "В Астане открылся Дом дружбы", "Дом дружбы в Астане принял корейскую диаспору.",
+     "710000000", "korean", datetime(2026, 6, 5, tzinfo=UTC)),
+    ("en-1", "en", "Nauryz in Shymkent", "Uzbek and Kazakh families celebrated Nauryz in Shymkent.",
+     "790000000", "uzbek", datetime(2026, 7, 1, tzinfo=UTC)),
+]
+
+
+def _add_all(store: Store) -> None:
+    with store.transaction() as session:
+        for doc_id, lang, title, text, kato, ethnic, day in DOCS:
+            doc = Document(id=doc_id, text=text, title=title, lang=lang, published_at=day)
+            doc.entities = [Mention(start=0, end=3, text=text[:3], type="ETHNIC_GROUP", id=ethnic)]
+            doc.regions = [RegionScore(kato=kato, confidence=0.9)]
+            repo.add_document(session, doc, Provenance(ext_id=doc_id, content_hash=content_hash(text)))
+
+
+def test_migrations_are_idempotent(database_url: str) -> None:
+    engine = make_engine(database_url)
+    assert migrate(engine) == migrate(engine) == current_revision(engine) == "0001"
+    require_schema(engine)
+
+
+def test_an_unmigrated_database_is_refused(sqlite_url: str) -> None:
+    with pytest.raises(ConfigError, match="D003"):
+        require_schema(make_engine(sqlite_url))
+
+
+def test_a_bad_url_is_a_coded_error() -> None:
+    with pytest.raises(ConfigError, match="D001"):
+        make_engine("nosuchdb://x")
+
+
+def test_same_content_cannot_be_stored_twice(store: Store) -> None:
+    _add_all(store)
+    with pytest.raises(IntegrityError), store.transaction() as session:
+        doc = Document(id="again", text=DOCS[0][3])
+        repo.add_document(session, doc, Provenance(ext_id="again", content_hash=content_hash(doc.text)))
+    with store.transaction() as session:
+        assert collect_stats(session).documents == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "filters", "expected"),
+    [
+        ("Алматы", SearchFilters(), ["kk-1"]),
+        ("астана", SearchFilters(), ["ru-1"]),  # finds «Астане» through the stem
+        ("дружбы", SearchFilters(langs=("ru",)), ["ru-1"]),
+        ("Nauryz", SearchFilters(langs=("kk",)), []),
+        ("", SearchFilters(region_katos=("790000000",)), ["en-1"]),
+        ("", SearchFilters(ethnic_ids=("korean", "uyghur")), ["ru-1", "kk-1"]),
+        ("", SearchFilters(since=datetime(2026, 6, 2, tzinfo=UTC),
+                           until=datetime(2026, 6, 30, tzinfo=UTC)), ["ru-1"]),
+    ],
+)
+def test_search(store: Store, query: str, filters: SearchFilters, expected: list[str]) -> None:
+    _add_all(store)
+    with store.transaction() as session:
+        hits = search(session, query, filters)
+        ids = [repo.get_document(session, hit.id).ext_id for hit in hits]
+    assert ids == expected
+
+
+def test_query_terms_drop_declining_endings() -> None:
+    assert query_terms("Астана, Шымкент!") == ["астан", "шымкент"]
+
+
+def test_quarantine_bumps_attempts_and_resolves(store: Store) -> None:
+    entry = QuarantineEntry(source_name="s", source_kind="files", location="/x", item_key="/x/a.txt",
+                            code="I010", reason="binary", options={})
+    with store.transaction() as session:
+        repo.quarantine(session, entry)
+        repo.quarantine(session, entry)
+    with store.transaction() as session:
+        [row] = repo.list_quarantine(session)
+        assert row.attempts == 2
+        assert repo.resolve_quarantined(session, "s", ["/x/a.txt"]) == 1
+    with store.transaction() as session:
+        assert repo.list_quarantine(session) == []
+        assert len(repo.list_quarantine(session, include_resolved=True)) == 1
+
+
+def test_stats(store: Store) -> None:
+    _add_all(store)
+    with store.transaction() as session:
+        stats = collect_stats(session)
+    assert stats.by_lang == {"kk": 1, "ru": 1, "en": 1}
+    assert stats.by_ethnic_group["uyghur"] == 1
+    assert set(stats.by_region) == {"750000000", "710000000", "790000000"}
