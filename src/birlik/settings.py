@@ -6,6 +6,7 @@ Every field can be set from the environment with the ``BIRLIK_`` prefix
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -37,6 +38,9 @@ class Settings(BaseSettings):
     user_agent: str = Field("Birlik/0.1 (+monitoring of interethnic relations)", description="HTTP User-Agent.")
     default_poll_interval: int = Field(900, ge=30, description="Seconds between polls of a feed by default.")
     earliest_date: str = Field("1991-12-16", description="Publication dates before this are flagged, not trusted.")
+    datasets_dir: Path = Field(
+        Path("../shared/datasets"), description="Annotated datasets that `birlik eval` measures on."
+    )
     future_tolerance_hours: int = Field(36, ge=0, description="Dates further in the future are flagged.")
 
     @model_validator(mode="after")

@@ -8,7 +8,7 @@ import sys
 import click
 
 from birlik import __version__
-from birlik.cli import analyze, ingest, query, quarantine, sources
+from birlik.cli import analyze, evaluate, ingest, quarantine, query, sources
 from birlik.cli.context import AppContext
 from birlik.domain.errors import BirlikError, SourceUnavailable
 
@@ -34,7 +34,7 @@ def cli(ctx: click.Context, log_level: str, database_url: str | None, quiet: boo
 
 for command in (
     sources.init, sources.source, ingest.ingest, analyze.analyze, query.search, query.stats,
-    quarantine.quarantine,
+    quarantine.quarantine, evaluate.evaluate,
 ):
     cli.add_command(command)
 

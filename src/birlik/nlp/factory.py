@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+from birlik.nlp.entities import EntityResolveStage
 from birlik.nlp.ethnic import EthnicStage
 from birlik.nlp.langid import LangIdStage
-from birlik.nlp.pipeline import Pipeline
+from birlik.nlp.orgs import OrgStage
+from birlik.nlp.pipeline import Pipeline, Stage
 from birlik.nlp.places import PlaceStage
 from birlik.nlp.regions import DocumentRegionsStage
 from birlik.nlp.text import NormaliseStage, SegmentStage
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
+from birlik.resources.organisations import load_organisations
+
+
+def default_stages() -> list[Stage]:
+    gazetteer = load_gazetteer()
+    return [
+        NormaliseStage(),
+        LangIdStage(),
+        SegmentStage(),
+        EthnicStage(load_ethnic_groups()),
+        PlaceStage(gazetteer),
+        OrgStage(load_organisations()),
+        DocumentRegionsStage(gazetteer),
+        EntityResolveStage(),
+    ]
 
 
 def default_pipeline() -> Pipeline:
-    gazetteer = load_gazetteer()
-    return Pipeline(
-        [
-            NormaliseStage(),
-            LangIdStage(),
-            SegmentStage(),
-            EthnicStage(load_ethnic_groups()),
-            PlaceStage(gazetteer),
-            DocumentRegionsStage(gazetteer),
-        ]
-    )
+    return Pipeline(default_stages())

@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 _FOLD = str.maketrans("әғқңөұүһіё", "агкноуухие")
 
-MIN_STEM = 3
+MIN_STEM = 2
 
 
 def fold(word: str) -> str:
@@ -62,7 +62,7 @@ def word_stems(word: str) -> set[str]:
     folded = fold(word)
     stems = {folded}
     for cut in _STEM_CUTS:
-        if folded.endswith(cut) and len(folded) - len(cut) >= max(MIN_STEM, 4):
+        if folded.endswith(cut) and len(folded) - len(cut) >= 4:
             stems.add(folded[: -len(cut)])
             break
     return stems

@@ -1,0 +1,1 @@
+"""Quality measured on the shared annotated datasets (``birlik eval``)."""

@@ -1,0 +1,89 @@
+"""The `birlik` command as users run it: a real process, stdout for data, stderr for errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BIRLIK = [sys.executable, "-m", "birlik.cli.main"]
+COMMANDS = [[], ["init"], ["ingest"], ["analyze"], ["search"], ["stats"], ["source", "add"],
+            ["source", "list"], ["quarantine", "list"], ["quarantine", "retry"], ["eval"]]
+
+
+def run(args: list[str], db: str | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, BIRLIK_DATABASE_URL=db or "sqlite:///:memory:")
+    return subprocess.run(BIRLIK + ["--quiet", *args], input=stdin, capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "birlik")
+def test_every_command_has_help(command: list[str]) -> None:
+    result = run([*command, "--help"])
+    assert result.returncode == 0, result.stderr
+    assert "Usage:" in result.stdout
+
+
+def test_analyze_is_jsonl_in_jsonl_out_in_order_with_passthrough() -> None:
+    lines = [
+        {"id": "a", "text": "Алматыда ұйғыр театры жаңа маусымды ашты.", "custom": {"k": 1}},
+        {"id": 7, "text": "В Жамбылской области прошёл фестиваль дунганской культуры."},
+        {"id": "c", "text": "Koreans of Kazakhstan celebrated Chuseok in Astana."},
+    ]
+    result = run(["analyze", "-"], stdin="".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines))
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["a", 7, "c"]
+    assert [o["lang"] for o in out] == ["kk", "ru", "en"]
+    assert out[0]["custom"] == {"k": 1}
+    for original, annotated in zip(lines, out, strict=True):
+        for entity in annotated["entities"]:
+            assert original["text"][entity["start"]:entity["end"]] == entity["text"]
+    assert {"uyghur"} <= {e["id"] for e in out[0]["entities"] if e["type"] == "ETHNIC_GROUP"}
+    assert "310000000" in out[1]["regions"]
+    assert "710000000" in out[2]["regions"]
+
+
+def test_analyze_reports_a_bad_line_in_place_and_exits_non_zero() -> None:
+    stdin = '{"id": "ok", "text": "Сәлем"}\nnot json\n{"id": "x"}\n'
+    result = run(["analyze"], stdin=stdin)
+    assert result.returncode == 2
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("error", {}).get("code") for o in out] == [None, "A001", "A003"]
+    assert "[A001]" in result.stderr
+
+
+def test_a_missing_file_is_one_line_error() -> None:
+    result = run(["ingest", "/nonexistent/path"], db="sqlite:///:memory:")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "[" in result.stderr
+
+
+def test_init_ingest_search_stats_quarantine(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert run(["init"], db).returncode == 0
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Шымкентте өзбек және қазақ жастарының достық кеші өтті.", encoding="utf-8")
+    (folder / "b.txt").write_bytes(b"\x00\x01\x02" * 500)
+    ingest = run(["ingest", str(folder)], db)
+    assert ingest.returncode == 0, ingest.stderr
+    assert "stored 1" in ingest.stdout and "quarantined 1" in ingest.stdout
+    hits = run(["search", "Шымкент", "--json", "--ethnic", "uzbek"], db)
+    assert [json.loads(line)["lang"] for line in hits.stdout.splitlines()] == ["kk"]
+    stats = json.loads(run(["stats", "--json"], db).stdout)
+    assert stats["documents"] == 1 and stats["quarantined_open"] == 1
+    assert "790000000" in stats["by_region"]
+    listed = [json.loads(line) for line in run(["quarantine", "list", "--json"], db).stdout.splitlines()]
+    assert listed[0]["code"].startswith("I")
+    sources = [json.loads(line) for line in run(["source", "list", "--json"], db).stdout.splitlines()]
+    assert sources[0]["documents"] == 1
+
+
+def test_commands_refuse_an_uninitialised_database(tmp_path: Path) -> None:
+    result = run(["stats"], f"sqlite:///{tmp_path / 'new.db'}")
+    assert result.returncode == 2 and "[D003]" in result.stderr
