@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import documents, write_jsonl  # noqa: E402
+from corpus import documents, write_jsonl
 
 
 def peak_mb() -> float:
@@ -38,13 +38,21 @@ def bench_analyze(count: int) -> dict[str, object]:
         pipeline(docs[offset : offset + 64])
     seconds = time.perf_counter() - started
     stages = {
-        name: {"docs_per_s": round(t.docs / t.seconds, 1) if t.seconds else None,
-               "mb_per_s": round(t.chars / 1e6 / t.seconds, 2) if t.seconds else None}
+        name: {
+            "docs_per_s": round(t.docs / t.seconds, 1) if t.seconds else None,
+            "mb_per_s": round(t.chars / 1e6 / t.seconds, 2) if t.seconds else None,
+        }
         for name, t in pipeline.timings.items()
     }
-    return {"mode": "analyze", "docs": count, "seconds": round(seconds, 2),
-            "docs_per_s": round(count / seconds, 1), "mb_per_s": round(megabytes / seconds, 2),
-            "peak_rss_mb": round(peak_mb(), 1), "stages": stages}
+    return {
+        "mode": "analyze",
+        "docs": count,
+        "seconds": round(seconds, 2),
+        "docs_per_s": round(count / seconds, 1),
+        "mb_per_s": round(megabytes / seconds, 2),
+        "peak_rss_mb": round(peak_mb(), 1),
+        "stages": stages,
+    }
 
 
 def bench_ingest(count: int) -> dict[str, object]:
@@ -62,14 +70,21 @@ def bench_ingest(count: int) -> dict[str, object]:
         engine = make_engine(settings.database_url)
         migrate(engine)
         ingestor = Ingestor(settings, Store(engine), default_pipeline())
-        source = SourceConfig(name="bench", kind="posts", location=str(corpus),
-                              options={"fields": {"time": "published_at"}})
+        source = SourceConfig(
+            name="bench", kind="posts", location=str(corpus), options={"fields": {"time": "published_at"}}
+        )
         started = time.perf_counter()
         report = ingestor.ingest(source)
         seconds = time.perf_counter() - started
-    return {"mode": "ingest", "docs": count, "stored": report.stored, "seconds": round(seconds, 2),
-            "docs_per_s": round(count / seconds, 1), "mb_per_s": round(size / 1e6 / seconds, 2),
-            "peak_rss_mb": round(peak_mb(), 1)}
+    return {
+        "mode": "ingest",
+        "docs": count,
+        "stored": report.stored,
+        "seconds": round(seconds, 2),
+        "docs_per_s": round(count / seconds, 1),
+        "mb_per_s": round(size / 1e6 / seconds, 2),
+        "peak_rss_mb": round(peak_mb(), 1),
+    }
 
 
 def main() -> None:

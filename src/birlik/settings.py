@@ -35,9 +35,13 @@ class Settings(BaseSettings):
         64 * 1024 * 1024, ge=1024, description="Larger single documents are refused with a coded error."
     )
     http_timeout: float = Field(20.0, gt=0, description="Seconds before a network request gives up.")
-    user_agent: str = Field("Birlik/0.1 (+monitoring of interethnic relations)", description="HTTP User-Agent.")
+    user_agent: str = Field(
+        "Birlik/0.1 (+monitoring of interethnic relations)", description="HTTP User-Agent."
+    )
     default_poll_interval: int = Field(900, ge=30, description="Seconds between polls of a feed by default.")
-    earliest_date: str = Field("1991-12-16", description="Publication dates before this are flagged, not trusted.")
+    earliest_date: str = Field(
+        "1991-12-16", description="Publication dates before this are flagged, not trusted."
+    )
     datasets_dir: Path = Field(
         Path("../shared/datasets"), description="Annotated datasets that `birlik eval` measures on."
     )

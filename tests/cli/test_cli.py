@@ -11,14 +11,26 @@ from pathlib import Path
 import pytest
 
 BIRLIK = [sys.executable, "-m", "birlik.cli.main"]
-COMMANDS = [[], ["init"], ["ingest"], ["analyze"], ["search"], ["stats"], ["source", "add"],
-            ["source", "list"], ["quarantine", "list"], ["quarantine", "retry"], ["eval"]]
+COMMANDS = [
+    [],
+    ["init"],
+    ["ingest"],
+    ["analyze"],
+    ["search"],
+    ["stats"],
+    ["source", "add"],
+    ["source", "list"],
+    ["quarantine", "list"],
+    ["quarantine", "retry"],
+    ["eval"],
+]
 
 
 def run(args: list[str], db: str | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, BIRLIK_DATABASE_URL=db or "sqlite:///:memory:")
-    return subprocess.run(BIRLIK + ["--quiet", *args], input=stdin, capture_output=True,
-                          text=True, env=env, timeout=300)
+    return subprocess.run(
+        [*BIRLIK, "--quiet", *args], input=stdin, capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "birlik")
@@ -42,7 +54,7 @@ def test_analyze_is_jsonl_in_jsonl_out_in_order_with_passthrough() -> None:
     assert out[0]["custom"] == {"k": 1}
     for original, annotated in zip(lines, out, strict=True):
         for entity in annotated["entities"]:
-            assert original["text"][entity["start"]:entity["end"]] == entity["text"]
+            assert original["text"][entity["start"] : entity["end"]] == entity["text"]
     assert {"uyghur"} <= {e["id"] for e in out[0]["entities"] if e["type"] == "ETHNIC_GROUP"}
     assert "310000000" in out[1]["regions"]
     assert "710000000" in out[2]["regions"]
@@ -80,7 +92,9 @@ def test_init_ingest_search_stats_quarantine(tmp_path: Path) -> None:
     assert "790000000" in stats["by_region"]
     listed = [json.loads(line) for line in run(["quarantine", "list", "--json"], db).stdout.splitlines()]
     assert listed[0]["code"].startswith("I")
-    sources = [json.loads(line) for line in run(["source", "list", "--json"], db).stdout.splitlines()]
+    listing = run(["source", "list", "--json"], db)
+    sources = [json.loads(line) for line in listing.stdout.splitlines()]
+    assert sources, listing.stderr
     assert sources[0]["documents"] == 1
 
 

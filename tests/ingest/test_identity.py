@@ -41,7 +41,8 @@ NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
     ],
 )
 def test_date_sanity(value: datetime | None, flag: str | None) -> None:
-    trusted, got = check_published_at(value, now=NOW, earliest=date(1991, 12, 16),
-                                      future_tolerance=timedelta(hours=36))
+    trusted, got = check_published_at(
+        value, now=NOW, earliest=date(1991, 12, 16), future_tolerance=timedelta(hours=36)
+    )
     assert got == flag
     assert (trusted is None) == (flag is not None or value is None)

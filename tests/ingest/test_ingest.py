@@ -18,12 +18,25 @@ from birlik.store.models import DocumentRow, MentionRow, SourceRow
 from birlik.store.repository import Store
 
 NEWS = [
-    {"id": "n1", "title": "Тараздағы мереке", "text": "Тараз қаласында ұйғыр және дүнген жастары бірге Наурызды тойлады.",
-     "published_at": "2026-03-22T10:00:00+05:00", "url": "https://dala.example/n1?utm_source=tg"},
-    {"id": "n2", "title": "Дом дружбы", "text": "В Павлодаре Дом дружбы провёл вечер немецкой культуры.",
-     "published_at": "2026-03-23T10:00:00+05:00", "url": "https://dala.example/n2"},
-    {"id": "n3", "text": "Seminar on languages in Shymkent gathered Uzbek and Kazakh teachers.",
-     "published_at": "2026-03-24T10:00:00+05:00"},
+    {
+        "id": "n1",
+        "title": "Тараздағы мереке",
+        "text": "Тараз қаласында ұйғыр және дүнген жастары бірге Наурызды тойлады.",
+        "published_at": "2026-03-22T10:00:00+05:00",
+        "url": "https://dala.example/n1?utm_source=tg",
+    },
+    {
+        "id": "n2",
+        "title": "Дом дружбы",
+        "text": "В Павлодаре Дом дружбы провёл вечер немецкой культуры.",
+        "published_at": "2026-03-23T10:00:00+05:00",
+        "url": "https://dala.example/n2",
+    },
+    {
+        "id": "n3",
+        "text": "Seminar on languages in Shymkent gathered Uzbek and Kazakh teachers.",
+        "published_at": "2026-03-24T10:00:00+05:00",
+    },
 ]
 
 
@@ -65,8 +78,9 @@ def test_bad_items_are_quarantined_and_retried(store: Store, pipeline: Pipeline,
     (folder / "empty.txt").write_text("   \n", encoding="utf-8")
     (folder / "table.xlsx").write_bytes(b"PK\x03\x04 not supported")
     ingestor = Ingestor(Settings(), store, pipeline)
-    config, source_id = ensure_source(store, kind="files", location=str(folder), name="docs",
-                                      options={}, poll_interval=900)
+    config, source_id = ensure_source(
+        store, kind="files", location=str(folder), name="docs", options={}, poll_interval=900
+    )
     report = ingestor.ingest(config, source_id)
     assert (report.stored, report.quarantined) == (1, 3)
     with store.transaction() as session:
@@ -93,14 +107,18 @@ def test_implausible_dates_are_flagged_not_trusted(store: Store, pipeline: Pipel
     assert stored["n1"].extra["claimed_published_at"].startswith(future[:10])
 
 
-def test_a_source_that_is_down_is_retried_later_not_quarantined(
-    store: Store, pipeline: Pipeline
-) -> None:
+def test_a_source_that_is_down_is_retried_later_not_quarantined(store: Store, pipeline: Pipeline) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config, source_id = ensure_source(store, kind="rss", location=f"http://127.0.0.1:{port}/rss.xml",
-                                      name="down", options={}, poll_interval=900)
+    config, source_id = ensure_source(
+        store,
+        kind="rss",
+        location=f"http://127.0.0.1:{port}/rss.xml",
+        name="down",
+        options={},
+        poll_interval=900,
+    )
     report = Ingestor(Settings(http_timeout=2), store, pipeline).ingest(config, source_id)
     assert report.unavailable == ["down"] and report.quarantined == 0
     with store.transaction() as session:

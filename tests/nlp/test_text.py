@@ -40,7 +40,10 @@ def test_sentences(text: str, count: int) -> None:
 
 def test_tokens_keep_hyphens_and_apostrophes() -> None:
     assert [t.text for t in tokenize("Нур-Султан, Qazaq'stan 1 000,5")] == [
-        "Нур-Султан", "Qazaq'stan", "1", "000,5",
+        "Нур-Султан",
+        "Qazaq'stan",
+        "1",
+        "000,5",
     ]
 
 

@@ -17,12 +17,33 @@ from birlik.store.search import SearchFilters, query_terms, search
 from birlik.store.stats import collect_stats
 
 DOCS = [
-    ("kk-1", "kk", "Алматыда ұйғыр мәдениетінің фестивалі өтті", "Фестиваль Алматы қаласында өтті.",
-     "750000000", "uyghur", datetime(2026, 6, 1, tzinfo=UTC)),
-    ("ru-1", "ru", "В Астане открылся Дом дружбы", "Дом дружбы в Астане принял корейскую диаспору.",
-     "710000000", "korean", datetime(2026, 6, 5, tzinfo=UTC)),
-    ("en-1", "en", "Nauryz in Shymkent", "Uzbek and Kazakh families celebrated Nauryz in Shymkent.",
-     "790000000", "uzbek", datetime(2026, 7, 1, tzinfo=UTC)),
+    (
+        "kk-1",
+        "kk",
+        "Алматыда ұйғыр мәдениетінің фестивалі өтті",
+        "Фестиваль Алматы қаласында өтті.",
+        "750000000",
+        "uyghur",
+        datetime(2026, 6, 1, tzinfo=UTC),
+    ),
+    (
+        "ru-1",
+        "ru",
+        "В Астане открылся Дом дружбы",
+        "Дом дружбы в Астане принял корейскую диаспору.",
+        "710000000",
+        "korean",
+        datetime(2026, 6, 5, tzinfo=UTC),
+    ),
+    (
+        "en-1",
+        "en",
+        "Nauryz in Shymkent",
+        "Uzbek and Kazakh families celebrated Nauryz in Shymkent.",
+        "790000000",
+        "uzbek",
+        datetime(2026, 7, 1, tzinfo=UTC),
+    ),
 ]
 
 
@@ -69,8 +90,11 @@ def test_same_content_cannot_be_stored_twice(store: Store) -> None:
         ("Nauryz", SearchFilters(langs=("kk",)), []),
         ("", SearchFilters(region_katos=("790000000",)), ["en-1"]),
         ("", SearchFilters(ethnic_ids=("korean", "uyghur")), ["ru-1", "kk-1"]),
-        ("", SearchFilters(since=datetime(2026, 6, 2, tzinfo=UTC),
-                           until=datetime(2026, 6, 30, tzinfo=UTC)), ["ru-1"]),
+        (
+            "",
+            SearchFilters(since=datetime(2026, 6, 2, tzinfo=UTC), until=datetime(2026, 6, 30, tzinfo=UTC)),
+            ["ru-1"],
+        ),
     ],
 )
 def test_search(store: Store, query: str, filters: SearchFilters, expected: list[str]) -> None:
@@ -86,8 +110,15 @@ def test_query_terms_drop_declining_endings() -> None:
 
 
 def test_quarantine_bumps_attempts_and_resolves(store: Store) -> None:
-    entry = QuarantineEntry(source_name="s", source_kind="files", location="/x", item_key="/x/a.txt",
-                            code="I010", reason="binary", options={})
+    entry = QuarantineEntry(
+        source_name="s",
+        source_kind="files",
+        location="/x",
+        item_key="/x/a.txt",
+        code="I010",
+        reason="binary",
+        options={},
+    )
     with store.transaction() as session:
         repo.quarantine(session, entry)
         repo.quarantine(session, entry)

@@ -12,7 +12,6 @@ import click
 from birlik.cli.context import AppContext, emit_json, pass_app
 from birlik.domain.errors import BadInput
 from birlik.domain.records import Document
-from birlik.nlp.factory import default_pipeline
 from birlik.nlp.jsonl import document_from_json, document_to_json
 
 BATCH = 64
@@ -25,6 +24,8 @@ BATCH = 64
 @pass_app
 def analyze(app: AppContext, source: IO[str], tokens: bool, strict: bool) -> None:
     """Analyse JSONL documents from FILE (or stdin): one output line per input line."""
+    from birlik.nlp.factory import default_pipeline
+
     pipeline = default_pipeline()
     failures = 0
     batch: list[tuple[dict[str, Any], Document | BadInput]] = []

@@ -52,8 +52,15 @@ class AppContext:
         return self._store
 
     def progress(self, total: int | None, unit: str, desc: str) -> tqdm[Any]:
-        return tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, disable=self.quiet or None,
-                    dynamic_ncols=True, leave=False)
+        return tqdm(
+            total=total,
+            unit=unit,
+            desc=desc,
+            file=sys.stderr,
+            disable=self.quiet or None,
+            dynamic_ncols=True,
+            leave=False,
+        )
 
 
 pass_app = click.make_pass_decorator(AppContext)

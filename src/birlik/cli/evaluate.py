@@ -16,18 +16,33 @@ TOLERANCE = 1e-6
 
 
 @click.command("eval")
-@click.option("--datasets", "datasets_dir", type=click.Path(path_type=Path), default=None,
-              help="Datasets folder (default: BIRLIK_DATASETS_DIR or ../shared/datasets).")
+@click.option(
+    "--datasets",
+    "datasets_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Datasets folder (default: BIRLIK_DATASETS_DIR or ../shared/datasets).",
+)
 @click.option("--only", multiple=True, help="Run only these evaluations (repeat).")
-@click.option("--baseline", type=click.Path(path_type=Path), default=Path("eval_baseline.json"),
-              show_default=True, help="Pinned floors.")
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path),
+    default=Path("eval_baseline.json"),
+    show_default=True,
+    help="Pinned floors.",
+)
 @click.option("--check", is_flag=True, help="Fail (exit 2) when a metric falls below its floor.")
 @click.option("--write-baseline", is_flag=True, help="Pin the measured figures as the new floors.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per evaluation.")
 @pass_app
 def evaluate(
-    app: AppContext, datasets_dir: Path | None, only: tuple[str, ...], baseline: Path, check: bool,
-    write_baseline: bool, as_json: bool,
+    app: AppContext,
+    datasets_dir: Path | None,
+    only: tuple[str, ...],
+    baseline: Path,
+    check: bool,
+    write_baseline: bool,
+    as_json: bool,
 ) -> None:
     """Measure quality on ../shared/datasets and compare with eval_baseline.json."""
     root = datasets_dir or app.settings.datasets_dir
@@ -63,8 +78,10 @@ def _show(name: str, dataset: str, metrics: Metrics, seconds: float, as_json: bo
 def _write_floors(path: Path, results: dict[str, tuple[str, Metrics]]) -> None:
     pinned = json.loads(path.read_text()) if path.exists() else {}
     for name, (digest, metrics) in results.items():
-        pinned[name] = {"dataset_hash": digest,
-                        "floors": {key: round(value - 0.005, 3) for key, value in metrics.items()}}
+        pinned[name] = {
+            "dataset_hash": digest,
+            "floors": {key: round(value - 0.005, 3) for key, value in metrics.items()},
+        }
     path.write_text(json.dumps(pinned, indent=2, sort_keys=True) + "\n")
     click.echo(f"floors written to {path}", err=True)
 

@@ -10,25 +10,28 @@ import click
 
 from birlik.cli.context import AppContext, pass_app
 from birlik.cli.sources import parse_options
-from birlik.connectors.base import SourceConfig, connector_kinds
+from birlik.connectors.base import SourceConfig
 from birlik.domain.errors import ConfigError
-from birlik.ingest.service import IngestReport, Ingestor, ensure_source, source_config
-from birlik.nlp.factory import default_pipeline
+from birlik.ingest.service import Ingestor, IngestReport, ensure_source, source_config
 from birlik.store import repository as repo
 
 DEMO_FEEDS: tuple[tuple[str, str, dict[str, object]], ...] = (
     ("demo-news", "news.jsonl", {"fields": {"time": "published_at"}}),
-    ("demo-posts", "posts.jsonl", {"fields": {"text": "message", "author": "username",
-                                              "time": "created_at", "url": "link"}}),
+    (
+        "demo-posts",
+        "posts.jsonl",
+        {"fields": {"text": "message", "author": "username", "time": "created_at", "url": "link"}},
+    ),
 )
+KINDS = ("files", "posts", "rss", "web", "telegram")
 _FEED_SUFFIXES = (".rss", ".xml", ".atom", "/feed", "/rss", "/atom")
 
 
 def guess_kind(location: str) -> str:
     """The connector kind for a path or URL when the user did not name one."""
     if location.startswith(("http://", "https://")):
-        path = urlsplit(location).path.lower().rstrip("/")
-        return "rss" if path.endswith(_FEED_SUFFIXES) else "web"
+        url_path = urlsplit(location).path.lower().rstrip("/")
+        return "rss" if url_path.endswith(_FEED_SUFFIXES) else "web"
     path = Path(location)
     if path.is_dir():
         return "files"
@@ -44,15 +47,20 @@ def guess_kind(location: str) -> str:
 
 @click.command()
 @click.argument("locations", nargs=-1)
-@click.option("--kind", type=click.Choice(connector_kinds()), help="Connector kind (guessed if omitted).")
+@click.option("--kind", type=click.Choice(KINDS), help="Connector kind (guessed if omitted).")
 @click.option("--source", "source_names", multiple=True, help="Ingest a registered source (repeat).")
 @click.option("--all-sources", is_flag=True, help="Ingest every enabled registered source.")
 @click.option("--demo", is_flag=True, help="Ingest the bundled illustrative demo corpus.")
 @click.option("--option", "-o", "pairs", multiple=True, help="Connector option key=value.")
 @pass_app
 def ingest(
-    app: AppContext, locations: tuple[str, ...], kind: str | None, source_names: tuple[str, ...],
-    all_sources: bool, demo: bool, pairs: tuple[str, ...],
+    app: AppContext,
+    locations: tuple[str, ...],
+    kind: str | None,
+    source_names: tuple[str, ...],
+    all_sources: bool,
+    demo: bool,
+    pairs: tuple[str, ...],
 ) -> None:
     """Fetch, analyse and store documents from PATHs, URLs or registered sources.
 
@@ -61,18 +69,31 @@ def ingest(
     store = app.store(create=demo)
     targets = _targets(app, locations, kind, source_names, all_sources, demo, parse_options(pairs))
     if not targets:
-        raise ConfigError("nothing to ingest — give a PATH or URL, --source NAME, --all-sources or --demo", code="E010")
+        raise ConfigError(
+            "nothing to ingest — give a PATH or URL, --source NAME, --all-sources or --demo", code="E010"
+        )
+    from birlik.nlp.factory import default_pipeline
+
     total = IngestReport()
     with app.progress(None, "item", "ingest") as bar:
-        ingestor = Ingestor(app.settings, store, default_pipeline(), progress=bar.update)
+
+        def advance(count: int) -> None:
+            bar.update(count)
+
+        ingestor = Ingestor(app.settings, store, default_pipeline(), progress=advance)
         for config, source_id in targets:
             total.add(ingestor.ingest(config, source_id))
     _summarise(total)
 
 
 def _targets(
-    app: AppContext, locations: tuple[str, ...], kind: str | None, names: tuple[str, ...],
-    all_sources: bool, demo: bool, options: dict[str, object],
+    app: AppContext,
+    locations: tuple[str, ...],
+    kind: str | None,
+    names: tuple[str, ...],
+    all_sources: bool,
+    demo: bool,
+    options: dict[str, object],
 ) -> list[tuple[SourceConfig, int]]:
     store = app.store()
     targets = []
@@ -81,13 +102,29 @@ def _targets(
         resolved = location if "://" in location else str(Path(location).resolve())
         if "://" not in location and not Path(location).exists():
             raise ConfigError(f"{location} does not exist — check the path", code="E011")
-        targets.append(ensure_source(store, kind=kind or guess_kind(location), location=resolved,
-                                     name=None, options=options, poll_interval=interval))
+        targets.append(
+            ensure_source(
+                store,
+                kind=kind or guess_kind(location),
+                location=resolved,
+                name=None,
+                options=options,
+                poll_interval=interval,
+            )
+        )
     if demo:
         demo_dir = resources.files("birlik.demo")
         for name, filename, demo_options in DEMO_FEEDS:
-            targets.append(ensure_source(store, kind="posts", location=str(demo_dir / filename),
-                                         name=name, options=demo_options, poll_interval=interval))
+            targets.append(
+                ensure_source(
+                    store,
+                    kind="posts",
+                    location=str(demo_dir / filename),
+                    name=name,
+                    options=demo_options,
+                    poll_interval=interval,
+                )
+            )
     with store.transaction() as session:
         rows = repo.list_sources(session) if all_sources else [repo.get_source(session, n) for n in names]
         targets.extend((source_config(row), row.id) for row in rows if row.enabled or not all_sources)

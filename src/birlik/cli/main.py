@@ -18,23 +18,39 @@ EXIT_UNAVAILABLE = 3
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="birlik")
-@click.option("--log-level", default="WARNING", show_default=True,
-              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
-              help="How much to log on stderr.")
-@click.option("--db", "database_url", envvar="BIRLIK_DATABASE_URL", default=None,
-              help="Database URL (default sqlite:///birlik.db; env BIRLIK_DATABASE_URL).")
+@click.option(
+    "--log-level",
+    default="WARNING",
+    show_default=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+    help="How much to log on stderr.",
+)
+@click.option(
+    "--db",
+    "database_url",
+    envvar="BIRLIK_DATABASE_URL",
+    default=None,
+    help="Database URL (default sqlite:///birlik.db; env BIRLIK_DATABASE_URL).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
 @click.pass_context
 def cli(ctx: click.Context, log_level: str, database_url: str | None, quiet: bool) -> None:
     """Birlik — monitoring of interethnic relations in Kazakhstan (kk/ru/en)."""
-    logging.basicConfig(level=log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     ctx.obj = AppContext(database_url=database_url, quiet=quiet)
 
 
 for command in (
-    sources.init, sources.source, ingest.ingest, analyze.analyze, query.search, query.stats,
-    quarantine.quarantine, evaluate.evaluate,
+    sources.init,
+    sources.source,
+    ingest.ingest,
+    analyze.analyze,
+    query.search,
+    query.stats,
+    quarantine.quarantine,
+    evaluate.evaluate,
 ):
     cli.add_command(command)
 

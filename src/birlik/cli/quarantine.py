@@ -6,8 +6,7 @@ import click
 
 from birlik.cli.context import AppContext, emit_json, pass_app
 from birlik.connectors.base import SourceConfig
-from birlik.ingest.service import IngestReport, Ingestor
-from birlik.nlp.factory import default_pipeline
+from birlik.ingest.service import Ingestor, IngestReport
 from birlik.store import repository as repo
 
 
@@ -26,8 +25,13 @@ def quarantine_list(app: AppContext, include_resolved: bool, as_json: bool) -> N
         rows = repo.list_quarantine(session, include_resolved=include_resolved)
         for row in rows:
             record = {
-                "id": row.id, "source": row.source_name, "item": row.item_key, "code": row.code,
-                "reason": row.reason, "attempts": row.attempts, "updated_at": row.updated_at,
+                "id": row.id,
+                "source": row.source_name,
+                "item": row.item_key,
+                "code": row.code,
+                "reason": row.reason,
+                "attempts": row.attempts,
+                "updated_at": row.updated_at,
                 "resolved_at": row.resolved_at,
             }
             if as_json:
@@ -48,6 +52,8 @@ def quarantine_retry(app: AppContext, ids: tuple[int, ...]) -> None:
         rows = repo.list_quarantine(session, ids=ids)
         locations = {(r.source_name, r.source_kind, r.location): dict(r.options) for r in rows}
     total = IngestReport()
+    from birlik.nlp.factory import default_pipeline
+
     ingestor = Ingestor(app.settings, store, default_pipeline())
     for (name, kind, location), options in locations.items():
         config = SourceConfig(name=name, kind=kind, location=location, options=options)

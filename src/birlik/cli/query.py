@@ -10,7 +10,8 @@ from birlik.cli.context import AppContext, emit_json, parse_day, pass_app
 from birlik.domain.errors import ConfigError
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
-from birlik.store.search import SearchFilters, search as run_search
+from birlik.store.search import SearchFilters
+from birlik.store.search import search as run_search
 from birlik.store.stats import collect_stats
 
 
@@ -18,19 +19,22 @@ def resolve_region(value: str) -> str:
     """A region given as a KATO code or by name in any language → its KATO code."""
     gazetteer = load_gazetteer()
     if value.isdigit():
-        return gazetteer.region_of(value).kato
+        region = gazetteer.region_of(value)
+        if region is None:
+            raise ConfigError(f"unknown KATO code {value!r}", code="E012")
+        return region
     wanted = value.casefold()
-    for region in gazetteer.regions():
-        names = [name.casefold() for names in region.names.values() for name in names]
+    for place in gazetteer.regions():
+        names = [name.casefold() for names in place.names.values() for name in names]
         if wanted in names:
-            return region.kato
+            return place.kato
     raise ConfigError(f"unknown region {value!r} — give a KATO code or a region name", code="E012")
 
 
 def resolve_ethnic(value: str) -> str:
     lexicon = load_ethnic_groups()
     wanted = value.casefold()
-    for group in lexicon.groups:
+    for group in lexicon:
         names = [name.casefold() for names in group.names.values() for name in names]
         if wanted == group.id or wanted in names:
             return group.id
@@ -48,14 +52,23 @@ def resolve_ethnic(value: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
 @pass_app
 def search(
-    app: AppContext, query: str, langs: tuple[str, ...], regions: tuple[str, ...],
-    ethnic_groups: tuple[str, ...], since: str | None, until: str | None, limit: int, as_json: bool,
+    app: AppContext,
+    query: str,
+    langs: tuple[str, ...],
+    regions: tuple[str, ...],
+    ethnic_groups: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    limit: int,
+    as_json: bool,
 ) -> None:
     """Full-text search with filters; words match with any inflectional ending."""
     filters = SearchFilters(
-        langs=langs, region_katos=tuple(resolve_region(r) for r in regions),
+        langs=langs,
+        region_katos=tuple(resolve_region(r) for r in regions),
         ethnic_ids=tuple(resolve_ethnic(e) for e in ethnic_groups),
-        since=parse_day(since, "--since"), until=parse_day(until, "--until"),
+        since=parse_day(since, "--since"),
+        until=parse_day(until, "--until"),
     )
     with app.store().transaction() as session:
         hits = run_search(session, query, filters, limit=limit)
@@ -80,12 +93,20 @@ def stats(app: AppContext, as_json: bool) -> None:
         emit_json(asdict(counts))
         return
     gazetteer = load_gazetteer()
-    click.echo(f"documents: {counts.documents}   sources: {counts.sources}   "
-               f"quarantined (open): {counts.quarantined_open}   dates flagged: {counts.dates_flagged}")
+    click.echo(
+        f"documents: {counts.documents}   sources: {counts.sources}   "
+        f"quarantined (open): {counts.quarantined_open}   dates flagged: {counts.dates_flagged}"
+    )
     click.echo("languages: " + ", ".join(f"{k} {v}" for k, v in counts.by_lang.items()))
     click.echo("regions:")
     for kato, n in counts.by_region.items():
-        click.echo(f"  {kato}  {gazetteer.display_name(kato, 'en'):28} {n}")
+        place = gazetteer.get(kato)
+        label = (
+            (place.name("en") + (" (city)" if place.is_city and place.level == "region" else ""))
+            if place
+            else "?"
+        )
+        click.echo(f"  {kato}  {label:28} {n}")
     click.echo("ethnic groups (documents):")
     click.echo("  " + ", ".join(f"{k} {v}" for k, v in counts.by_ethnic_group.items()))
     if counts.derogatory_mentions:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from birlik.cli.context import AppContext, emit_json, pass_app
-from birlik.connectors.base import connector_kinds
 from birlik.store import repository as repo
 from birlik.store.db import current_revision
 
@@ -48,7 +47,7 @@ def _scalar(value: str) -> object:
 
 @source.command("add")
 @click.argument("name")
-@click.argument("kind", type=click.Choice(connector_kinds()))
+@click.argument("kind")
 @click.argument("location")
 @click.option("--option", "-o", "pairs", multiple=True, help="Connector option key=value (repeat).")
 @click.option("--interval", type=int, default=None, help="Seconds between polls.")
@@ -56,10 +55,21 @@ def _scalar(value: str) -> object:
 def source_add(
     app: AppContext, name: str, kind: str, location: str, pairs: tuple[str, ...], interval: int | None
 ) -> None:
-    """Register a source: NAME KIND LOCATION (a path or a URL)."""
+    """Register a source: NAME KIND LOCATION (a path or a URL).
+
+    KIND is one of: files, posts, rss, web, telegram.
+    """
+    from birlik.connectors.base import connector_kinds
+
+    if kind not in connector_kinds():
+        raise click.BadParameter(f"{kind!r} is not one of {', '.join(connector_kinds())}", param_hint="KIND")
     with app.store().transaction() as session:
         row = repo.add_source(
-            session, name=name, kind=kind, location=location, options=parse_options(pairs),
+            session,
+            name=name,
+            kind=kind,
+            location=location,
+            options=parse_options(pairs),
             poll_interval=interval or app.settings.default_poll_interval,
         )
         click.echo(f"source {row.name!r} ({row.kind}) registered")
@@ -74,9 +84,13 @@ def source_list(app: AppContext, as_json: bool) -> None:
         counts = repo.source_document_counts(session)
         for row in repo.list_sources(session):
             record = {
-                "name": row.name, "kind": row.kind, "location": row.location,
-                "documents": counts.get(row.id, 0), "poll_interval": row.poll_interval,
-                "last_ok_at": row.last_ok_at, "last_error": row.last_error,
+                "name": row.name,
+                "kind": row.kind,
+                "location": row.location,
+                "documents": counts.get(row.id, 0),
+                "poll_interval": row.poll_interval,
+                "last_ok_at": row.last_ok_at,
+                "last_error": row.last_error,
             }
             if as_json:
                 emit_json(record)

@@ -79,6 +79,56 @@ class RegionScore:
     confidence: float
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence:
+    """A span of ``Document.text`` that caused a signal, and why (a reason code such as
+    ``hate.slur`` or ``incident.violence.lexicon``)."""
+
+    start: int
+    end: int
+    text: str
+    reason: str
+    weight: float = 1.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "reason": self.reason,
+            "weight": round(self.weight, 3),
+        }
+
+
+@dataclass(slots=True, kw_only=True)
+class Signal:
+    """One scored property of a document with the evidence behind it.
+
+    ``score`` is 0–1 where the signal is a degree (hate, toxicity, tension); ``label`` is the
+    chosen class where it is a choice (incident type, sentiment); ``labels`` holds per-class
+    scores (topics, sentiment); ``reasons`` are the codes of the rules or models that fired.
+    """
+
+    name: str
+    score: float | None = None
+    label: str | None = None
+    labels: dict[str, float] = field(default_factory=dict)
+    evidence: list[Evidence] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.score is not None:
+            out["score"] = round(self.score, 4)
+        if self.label is not None or self.name in ("incident", "sentiment"):
+            out["label"] = self.label
+        if self.labels:
+            out["labels"] = {key: round(value, 4) for key, value in self.labels.items()}
+        out["evidence"] = [e.as_json() for e in self.evidence]
+        out["reasons"] = list(self.reasons)
+        return out
+
+
 @dataclass(slots=True, kw_only=True)
 class Document:
     """A text under analysis. Stages fill the annotation fields in place."""
@@ -97,5 +147,11 @@ class Document:
     tokens: list[Token] = field(default_factory=list)
     entities: list[Mention] = field(default_factory=list)
     regions: list[RegionScore] = field(default_factory=list)
+    signals: dict[str, Signal] = field(default_factory=dict)
+    """Scored signals by name: hate, toxicity, incident, topics, sentiment, tension."""
+    passages: list[Sentence] = field(default_factory=list)
+    """Spans chosen for embedding (title is embedded separately)."""
+    embedding: Any = None
+    """A unit vector (numpy float32) for the document's salient passages, or None."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Fields of the input that Birlik does not know: passed through untouched."""

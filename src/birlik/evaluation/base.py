@@ -82,8 +82,11 @@ class PRF:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def metrics(self, prefix: str) -> Metrics:
-        return {f"{prefix}.precision": round(self.precision, 4), f"{prefix}.recall": round(self.recall, 4),
-                f"{prefix}.f1": round(self.f1, 4)}
+        return {
+            f"{prefix}.precision": round(self.precision, 4),
+            f"{prefix}.recall": round(self.recall, 4),
+            f"{prefix}.f1": round(self.f1, 4),
+        }
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from birlik.domain.records import Document
 from birlik.evaluation.base import Metrics, register_eval
+from birlik.nlp.pipeline import Stage
 
 LANGUAGES = {"kaz_Cyrl": "kk", "rus_Cyrl": "ru", "eng_Latn": "en"}
 
@@ -37,7 +38,6 @@ def run(dataset_dir: Path) -> Metrics:
     return metrics
 
 
-def _accuracy(stage: object, texts: list[str], lang: str) -> float:
-    docs = [Document(id=str(i), text=text) for i, text in enumerate(texts)]
-    docs = stage(docs)  # type: ignore[operator]  # a Stage: documents in, documents out
+def _accuracy(stage: Stage, texts: list[str], lang: str) -> float:
+    docs = stage([Document(id=str(i), text=text) for i, text in enumerate(texts)])
     return round(sum(doc.lang == lang for doc in docs) / len(docs), 4)

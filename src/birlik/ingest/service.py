@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from birlik.connectors.base import Rejected, SourceConfig, get_connector
 from birlik.domain.errors import BadInput, BirlikError, SourceUnavailable
@@ -65,7 +66,10 @@ class _Batch:
 
 class Ingestor:
     def __init__(
-        self, settings: Settings, store: Store, pipeline: Pipeline,
+        self,
+        settings: Settings,
+        store: Store,
+        pipeline: Pipeline,
         progress: Progress | None = None,
     ) -> None:
         self.settings = settings
@@ -104,7 +108,10 @@ class Ingestor:
     # --- preparing items --------------------------------------------------------------
 
     def _take(
-        self, source: SourceConfig, source_id: int | None, result: RawItem | Rejected,
+        self,
+        source: SourceConfig,
+        source_id: int | None,
+        result: RawItem | Rejected,
         batch: _Batch,
     ) -> None:
         if isinstance(result, Rejected):
@@ -118,28 +125,36 @@ class Ingestor:
     def _prepare(self, item: RawItem, source_id: int | None) -> _Prepared:
         text = clean_input(item.text).strip()
         if not text:
-            raise BadInput(
-                f"{item.key} has no text — nothing to analyse (an empty document)", code="I020"
-            )
+            raise BadInput(f"{item.key} has no text — nothing to analyse (an empty document)", code="I020")
         published_at, flag = check_published_at(
-            item.published_at, now=datetime.now(UTC), earliest=self.earliest,
+            item.published_at,
+            now=datetime.now(UTC),
+            earliest=self.earliest,
             future_tolerance=self.future_tolerance,
         )
         extra = dict(item.extra)
         if flag is not None and item.published_at is not None:
             extra["claimed_published_at"] = item.published_at.isoformat()
         document = Document(
-            id=str(extra.pop("id", item.key)), text=text,
+            id=str(extra.pop("id", item.key)),
+            text=text,
             title=clean_input(item.title).strip() or None if item.title else None,
-            lang=item.lang_hint, published_at=published_at, url=item.url,
-            source=str(extra.get("source") or ""), extra=extra,
+            lang=item.lang_hint,
+            published_at=published_at,
+            url=item.url,
+            source=str(extra.get("source") or ""),
+            extra=extra,
             flags=[f"date:{flag}"] if flag else [],
         )
         provenance = Provenance(
-            ext_id=document.id, content_hash=content_hash(text),
-            canonical_url=canonical_url(item.url), source_id=source_id,
+            ext_id=document.id,
+            content_hash=content_hash(text),
+            canonical_url=canonical_url(item.url),
+            source_id=source_id,
             outlet=str(extra["source"]) if extra.get("source") else None,
-            author=item.author, platform=item.platform, date_flag=flag,
+            author=item.author,
+            platform=item.platform,
+            date_flag=flag,
         )
         return _Prepared(item.key, document, provenance)
 
@@ -170,7 +185,7 @@ class Ingestor:
             self.progress(len(batch))
 
     def _fresh_items(
-        self, session: repo.Session, items: list[_Prepared]
+        self, session: Session, items: list[_Prepared]
     ) -> tuple[list[_Prepared], list[str]]:
         hashes = [i.provenance.content_hash for i in items]
         urls = [i.provenance.canonical_url for i in items if i.provenance.canonical_url]
@@ -228,8 +243,13 @@ class Ingestor:
 
 def _entry(source: SourceConfig, key: str, error: BirlikError, payload: bytes | None) -> QuarantineEntry:
     return QuarantineEntry(
-        source_name=source.name, source_kind=source.kind, location=source.location,
-        item_key=key, code=error.code, reason=error.detail, options=dict(source.options),
+        source_name=source.name,
+        source_kind=source.kind,
+        location=source.location,
+        item_key=key,
+        code=error.code,
+        reason=error.detail,
+        options=dict(source.options),
         payload=payload,
     )
 
@@ -244,18 +264,25 @@ def _unique_ids(items: list[_Prepared]) -> None:
 
 
 def ensure_source(
-    store: Store, *, kind: str, location: str, name: str | None, options: dict[str, object],
+    store: Store,
+    *,
+    kind: str,
+    location: str,
+    name: str | None,
+    options: dict[str, object],
     poll_interval: int,
 ) -> tuple[SourceConfig, int]:
     """The registered source for this kind and location, registering it when new."""
     with store.transaction() as session:
-        row = session.scalar(
-            select(SourceRow).where(SourceRow.kind == kind, SourceRow.location == location)
-        )
+        row = session.scalar(select(SourceRow).where(SourceRow.kind == kind, SourceRow.location == location))
         if row is None:
             row = repo.add_source(
-                session, name=name or f"{kind}:{location}"[:200], kind=kind, location=location,
-                options=dict(options), poll_interval=poll_interval,
+                session,
+                name=name or f"{kind}:{location}"[:200],
+                kind=kind,
+                location=location,
+                options=dict(options),
+                poll_interval=poll_interval,
             )
         return source_config(row), row.id
 

@@ -35,7 +35,7 @@ def resolve(mentions: list[Mention]) -> list[Mention]:
     return sorted(kept, key=lambda m: (m.start, m.end))
 
 
-def _rank(mention: Mention) -> tuple[int, int, int, int]:
+def _rank(mention: Mention) -> tuple[int, int, int, int, int]:
     length = mention.end - mention.start
     multiword_person = mention.type == "PERSON" and " " in mention.text.strip()
     if multiword_person:
@@ -44,4 +44,15 @@ def _rank(mention: Mention) -> tuple[int, int, int, int]:
         priority = 1
     else:
         priority = 2
-    return (priority, -length, 0 if mention.id is not None else 1, mention.start)
+    return (priority, -length, 0 if mention.id is not None else 1, _type_order(mention), mention.start)
+
+
+def _type_order(mention: Mention) -> int:
+    """For the same span: a capitalised Cyrillic word is a name (Ұйғыр ауданы, the district),
+    a lower-case one an ethnonym (ұйғыр, the people); English capitalises both."""
+    name_like = mention.text[:1].isupper() and "\u0400" <= mention.text[:1] <= "\u04ff"
+    if mention.type == "PLACE":
+        return 0 if name_like else 1
+    if mention.type == "ETHNIC_GROUP":
+        return 1 if name_like else 0
+    return 2

@@ -5,6 +5,8 @@ from __future__ import annotations
 from birlik.nlp.entities import EntityResolveStage
 from birlik.nlp.ethnic import EthnicStage
 from birlik.nlp.langid import LangIdStage
+from birlik.nlp.lemma_kk import KazakhLemmatizer, LemmaStage
+from birlik.nlp.ner_ru import RussianNer, RussianNerStage
 from birlik.nlp.orgs import OrgStage
 from birlik.nlp.pipeline import Pipeline, Stage
 from birlik.nlp.places import PlaceStage
@@ -21,9 +23,11 @@ def default_stages() -> list[Stage]:
         NormaliseStage(),
         LangIdStage(),
         SegmentStage(),
+        LemmaStage(KazakhLemmatizer()),
         EthnicStage(load_ethnic_groups()),
         PlaceStage(gazetteer),
         OrgStage(load_organisations()),
+        RussianNerStage(RussianNer.load()),
         DocumentRegionsStage(gazetteer),
         EntityResolveStage(),
     ]

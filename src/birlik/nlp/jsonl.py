@@ -18,7 +18,7 @@ OUTPUT_FIELDS = frozenset({"lang", "langs", "entities", "regions", "region_score
 
 def document_from_json(obj: object, line_no: int) -> Document:
     if not isinstance(obj, dict):
-        raise BadInput(f"line {line_no} is not a JSON object — each line needs {{\"id\", \"text\"}}", code="A002")
+        raise BadInput(f'line {line_no} is not a JSON object — each line needs {{"id", "text"}}', code="A002")
     text = obj.get("text")
     if not isinstance(text, str):
         raise BadInput(f"line {line_no} has no string field 'text' — add the document's text", code="A003")
@@ -59,9 +59,7 @@ def _parse_date(value: object, line_no: int) -> datetime | None:
     )
 
 
-def document_to_json(
-    doc: Document, original: dict[str, Any], *, with_tokens: bool = False
-) -> dict[str, Any]:
+def document_to_json(doc: Document, original: dict[str, Any], *, with_tokens: bool = False) -> dict[str, Any]:
     out = {key: value for key, value in original.items() if key not in OUTPUT_FIELDS}
     out["id"] = original.get("id", doc.id)
     out["lang"] = doc.lang or "und"

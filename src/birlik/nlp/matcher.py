@@ -29,31 +29,168 @@ def fold(word: str) -> str:
 
 def _kazakh_endings() -> frozenset[str]:
     plural = ["", "лар", "лер", "дар", "дер", "тар", "тер"]
-    possessive = ["", "ы", "і", "сы", "сі", "ың", "ің", "ым", "ім", "мыз", "міз", "ымыз", "іміз"]
+    possessive = [
+        "",
+        "ы",
+        "і",
+        "сы",
+        "сі",
+        "ың",
+        "ің",
+        "ым",
+        "ім",
+        "мыз",
+        "міз",
+        "ымыз",
+        "іміз",
+        "ыңыз",
+        "іңіз",
+        "ңыз",
+        "ңіз",
+    ]
     case = [
-        "", "ның", "нің", "дың", "дің", "тың", "тің",
-        "ға", "ге", "қа", "ке", "на", "не", "а", "е",
-        "ны", "ні", "ды", "ді", "ты", "ті", "н",
-        "да", "де", "та", "те", "нда", "нде",
-        "дан", "ден", "тан", "тен", "нан", "нен", "ынан", "інен",
-        "мен", "бен", "пен", "менен",
-        "дағы", "дегі", "тағы", "тегі", "ндағы", "ндегі",
-        "ша", "ше", "ша", "лық", "лік", "дық", "дік", "тық", "тік", "шы", "ші",
+        "",
+        "ның",
+        "нің",
+        "дың",
+        "дің",
+        "тың",
+        "тің",
+        "ға",
+        "ге",
+        "қа",
+        "ке",
+        "на",
+        "не",
+        "а",
+        "е",
+        "ны",
+        "ні",
+        "ды",
+        "ді",
+        "ты",
+        "ті",
+        "н",
+        "да",
+        "де",
+        "та",
+        "те",
+        "нда",
+        "нде",
+        "дан",
+        "ден",
+        "тан",
+        "тен",
+        "нан",
+        "нен",
+        "ынан",
+        "інен",
+        "мен",
+        "бен",
+        "пен",
+        "менен",
+        "дағы",
+        "дегі",
+        "тағы",
+        "тегі",
+        "ндағы",
+        "ндегі",
+        "ша",
+        "ше",
+        "ша",
+        "лық",
+        "лік",
+        "дық",
+        "дік",
+        "тық",
+        "тік",
+        "шы",
+        "ші",
     ]
     endings = {"".join(parts) for parts in product(plural, possessive, case)}
     endings |= {"дай", "дей", "тай", "тей", "нікі", "ныкі", "дікі", "дыкі", "лықтар", "ліктер"}
+    personal = ["мын", "мін", "пын", "пін", "бын", "бін", "сың", "сің", "сыз", "сіз", "мыз", "міз"]
+    endings |= {p + e for p in ("", "лар", "лер", "дар", "дер", "тар", "тер") for e in personal}
     return frozenset(fold(e) for e in endings)
 
 
 _RUSSIAN_ENDINGS = frozenset(
-    "а я у ю е и ы о ом ем ой ей ою ею ах ях ам ям ами ями ов ев ий ый ая яя ое ее ые ие "
-    "ого его ому ему ым им ую юю ых их ыми ими ка ки ке ку кой ек цы цев цам цами цах ец "
-    "ин ина ину ином ине ины ин ке кам ками ках".split()
+    [
+        "а",
+        "я",
+        "у",
+        "ю",
+        "е",
+        "и",
+        "ы",
+        "о",
+        "ом",
+        "ем",
+        "ой",
+        "ей",
+        "ою",
+        "ею",
+        "ах",
+        "ях",
+        "ам",
+        "ям",
+        "ами",
+        "ями",
+        "ов",
+        "ев",
+        "ий",
+        "ый",
+        "ая",
+        "яя",
+        "ое",
+        "ее",
+        "ые",
+        "ие",
+        "ого",
+        "его",
+        "ому",
+        "ему",
+        "ым",
+        "им",
+        "ую",
+        "юю",
+        "ых",
+        "их",
+        "ыми",
+        "ими",
+        "ка",
+        "ки",
+        "ке",
+        "ку",
+        "кой",
+        "ек",
+        "цы",
+        "цев",
+        "цам",
+        "цами",
+        "цах",
+        "ец",
+        "ин",
+        "ина",
+        "ину",
+        "ином",
+        "ине",
+        "ины",
+        "ин",
+        "ке",
+        "кам",
+        "ками",
+        "ках",
+    ]
 )
 _ENGLISH_ENDINGS = frozenset(["s", "'s", "es", "n", "an", "ans", "ian", "ians"])
 ENDINGS: frozenset[str] = _kazakh_endings() | _RUSSIAN_ENDINGS | _ENGLISH_ENDINGS
 _MAX_ENDING = max(len(e) for e in ENDINGS)
 _STEM_CUTS = ("ая", "ий", "ый", "ое", "ые", "ие", "а", "я", "ы", "и", "ь", "й", "о", "е")
+
+
+_VOICED = {"г": "к", "б": "п"}
+_VOWELS = frozenset("аеиоуыэюяі")
 
 
 def word_stems(word: str) -> set[str]:
@@ -74,7 +211,11 @@ def token_keys(token: str) -> set[str]:
     keys = {folded}
     for cut in range(1, min(_MAX_ENDING, len(folded) - MIN_STEM) + 1):
         if folded[-cut:] in ENDINGS:
-            keys.add(folded[:-cut])
+            stem = folded[:-cut]
+            keys.add(stem)
+            # Kazakh voices a final қ/к/п before a vowel ending: қазақ → қазағы, кітап → кітабы
+            if stem[-1] in _VOICED and folded[-cut] in _VOWELS:
+                keys.add(stem[:-1] + _VOICED[stem[-1]])
     return keys
 
 
@@ -130,7 +271,8 @@ class LexiconMatcher(Generic[T]):
 
     def _best_at(self, tokens: Sequence[Token], i: int) -> Match[T] | None:
         candidates: list[tuple[tuple[frozenset[str], ...], T]] = []
-        for key in self._keys(tokens[i].text):
+        # longest key first, so that a whole word wins over a shorter stem + ending
+        for key in sorted(self._keys(tokens[i].text), key=lambda k: (-len(k), k)):
             candidates.extend(self._first.get(key, ()))
         best: Match[T] | None = None
         for stems, payload in candidates:

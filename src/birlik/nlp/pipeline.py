@@ -67,7 +67,9 @@ class Pipeline:
         return docs
 
     def run_batches(
-        self, docs: Iterable[Document], batch_size: int = 64,
+        self,
+        docs: Iterable[Document],
+        batch_size: int = 64,
         on_batch: Callable[[list[Document]], None] | None = None,
     ) -> Iterable[Document]:
         batch: list[Document] = []
@@ -113,8 +115,7 @@ def check_contracts(stages: Sequence[Stage]) -> None:
 def check_result(stage: Stage, docs: list[Document], result: object) -> None:
     if not isinstance(result, list) or len(result) != len(docs):
         raise PipelineError(
-            f"stage {stage.name!r} must return a list of {len(docs)} documents, "
-            f"got {type(result).__name__}",
+            f"stage {stage.name!r} must return a list of {len(docs)} documents, got {type(result).__name__}",
             code="P005",
         )
     for item in result:

@@ -11,11 +11,26 @@ import unicodedata
 
 from birlik.domain.records import Document, Sentence, Token
 
-_QUOTES = str.maketrans({
-    "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u0060": "'", "\u00b4": "'",
-    "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"', "\u201e": '"',
-    "\u2013": "-", "\u2014": "-", "\u2011": "-", "\u00a0": " ", "\u0451": "\u0435", "\u0401": "\u0415",
-})
+_QUOTES = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "\u0060": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u201e": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2011": "-",
+        "\u00a0": " ",
+        "\u0451": "\u0435",
+        "\u0401": "\u0415",
+    }
+)
 _LATIN_LOOKALIKES = str.maketrans("aceopxyABCEHKMOPTXy", "асеорхуАВСЕНКМОРТХу")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -24,8 +39,45 @@ _MIXED_WORD = re.compile(r"\w*(?:[\u0400-\u04ff]\w*[A-Za-z]|[A-Za-z]\w*[\u0400-\
 TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:['-]\w+)*")
 
 _ABBREVIATIONS = frozenset(
-    "г гг ж жж т б др т.б т.е пр им ул обл р-н рн мкр тыс млн млрд руб тг тенге проф акад "
-    "доц стр с им inc ltd mr mrs dr st no vs etc".split()
+    [
+        "г",
+        "гг",
+        "ж",
+        "жж",
+        "т",
+        "б",
+        "др",
+        "т.б",
+        "т.е",
+        "пр",
+        "им",
+        "ул",
+        "обл",
+        "р-н",
+        "рн",
+        "мкр",
+        "тыс",
+        "млн",
+        "млрд",
+        "руб",
+        "тг",
+        "тенге",
+        "проф",
+        "акад",
+        "доц",
+        "стр",
+        "с",
+        "им",
+        "inc",
+        "ltd",
+        "mr",
+        "mrs",
+        "dr",
+        "st",
+        "no",
+        "vs",
+        "etc",
+    ]
 )
 _SENTENCE_END = re.compile(r"([.!?…]+[\"')\]]*)(\s+)(?=[\"'«(\[]?[\w\u0400-\u04ff])|\n\s*\n|\n(?=\s*[-•*\d])")
 
@@ -51,9 +103,7 @@ def clean_input(text: str) -> str:
     """Clean text once at the edge (before any offset exists): NFC, no control characters,
     unified line ends. The result is what offsets refer to."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
-    )
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
 
 
 def split_sentences(text: str) -> list[Sentence]:

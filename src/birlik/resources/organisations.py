@@ -46,7 +46,9 @@ def load_organisations() -> OrganisationRegistry:
     try:
         return OrganisationRegistry(tuple(_organisation(entry) for entry in data["organisations"]))
     except (KeyError, TypeError) as exc:
-        raise ConfigError(f"organisations.yaml is malformed: {exc!r} — fix the data file", code="R202") from exc
+        raise ConfigError(
+            f"organisations.yaml is malformed: {exc!r} — fix the data file", code="R202"
+        ) from exc
 
 
 def _organisation(entry: dict[str, Any]) -> Organisation:
@@ -54,5 +56,8 @@ def _organisation(entry: dict[str, Any]) -> Organisation:
     if not names:
         raise ConfigError(f"organisation {entry['id']!r} has no names", code="R203")
     return Organisation(
-        id=entry["id"], kind=entry["kind"], names=names, capitalised=bool(entry.get("capitalised")),
+        id=entry["id"],
+        kind=entry["kind"],
+        names=names,
+        capitalised=bool(entry.get("capitalised")),
     )

@@ -26,7 +26,8 @@ def utcnow() -> datetime:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+    # SQLAlchemy reads this class attribute once, when the mapping is configured
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}  # noqa: RUF012
 
 
 class SourceRow(Base):
@@ -98,9 +99,7 @@ class MentionRow(Base):
 class DocumentRegionRow(Base):
     __tablename__ = "document_regions"
 
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
-    )
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     region_kato: Mapped[str] = mapped_column(String(12), primary_key=True, index=True)
     confidence: Mapped[float] = mapped_column(Float)
 

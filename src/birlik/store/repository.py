@@ -75,14 +75,16 @@ def known_identities(
     session: Session, hashes: Sequence[str], urls: Sequence[str]
 ) -> tuple[set[str], set[str]]:
     """Which of these content hashes and canonical URLs are already stored."""
-    known_hashes = set(
-        session.scalars(select(DocumentRow.content_hash).where(DocumentRow.content_hash.in_(hashes)))
-    ) if hashes else set()
-    known_urls = set(
-        session.scalars(
-            select(DocumentRow.canonical_url).where(DocumentRow.canonical_url.in_(urls))
-        )
-    ) if urls else set()
+    known_hashes = (
+        set(session.scalars(select(DocumentRow.content_hash).where(DocumentRow.content_hash.in_(hashes))))
+        if hashes
+        else set()
+    )
+    known_urls = (
+        set(session.scalars(select(DocumentRow.canonical_url).where(DocumentRow.canonical_url.in_(urls))))
+        if urls
+        else set()
+    )
     return known_hashes, {url for url in known_urls if url is not None}
 
 
@@ -106,14 +108,16 @@ def add_document(session: Session, doc: Document, prov: Provenance) -> DocumentR
     )
     row.mentions = [
         MentionRow(
-            start=m.start, end=m.end, text=m.text, type=m.type, entity_id=m.id,
+            start=m.start,
+            end=m.end,
+            text=m.text,
+            type=m.type,
+            entity_id=m.id,
             derogatory=m.derogatory,
         )
         for m in doc.entities
     ]
-    row.regions = [
-        DocumentRegionRow(region_kato=r.kato, confidence=r.confidence) for r in doc.regions
-    ]
+    row.regions = [DocumentRegionRow(region_kato=r.kato, confidence=r.confidence) for r in doc.regions]
     session.add(row)
     return row
 
@@ -129,15 +133,22 @@ def get_document(session: Session, document_id: int) -> DocumentRow:
 
 
 def add_source(
-    session: Session, *, name: str, kind: str, location: str,
-    options: dict[str, Any], poll_interval: int,
+    session: Session,
+    *,
+    name: str,
+    kind: str,
+    location: str,
+    options: dict[str, Any],
+    poll_interval: int,
 ) -> SourceRow:
     if session.scalar(select(SourceRow).where(SourceRow.name == name)) is not None:
-        raise ConfigError(
-            f"a source named {name!r} already exists — choose another name", code="C002"
-        )
+        raise ConfigError(f"a source named {name!r} already exists — choose another name", code="C002")
     row = SourceRow(
-        name=name, kind=kind, location=location, options=options, state={},
+        name=name,
+        kind=kind,
+        location=location,
+        options=options,
+        state={},
         poll_interval=poll_interval,
     )
     session.add(row)
@@ -152,16 +163,12 @@ def list_sources(session: Session) -> list[SourceRow]:
 def get_source(session: Session, name: str) -> SourceRow:
     row = session.scalar(select(SourceRow).where(SourceRow.name == name))
     if row is None:
-        raise NotFound(
-            f"no source named {name!r} — `birlik source list` shows the names", code="N003"
-        )
+        raise NotFound(f"no source named {name!r} — `birlik source list` shows the names", code="N003")
     return row
 
 
 def source_document_counts(session: Session) -> dict[int, int]:
-    rows = session.execute(
-        select(DocumentRow.source_id, func.count()).group_by(DocumentRow.source_id)
-    )
+    rows = session.execute(select(DocumentRow.source_id, func.count()).group_by(DocumentRow.source_id))
     return {source_id: count for source_id, count in rows if source_id is not None}
 
 
@@ -180,9 +187,14 @@ def quarantine(session: Session, entry: QuarantineEntry) -> None:
     if row is None:
         session.add(
             QuarantineRow(
-                source_name=entry.source_name, source_kind=entry.source_kind,
-                location=entry.location, options=entry.options, item_key=entry.item_key,
-                code=entry.code, reason=entry.reason, payload=payload,
+                source_name=entry.source_name,
+                source_kind=entry.source_kind,
+                location=entry.location,
+                options=entry.options,
+                item_key=entry.item_key,
+                code=entry.code,
+                reason=entry.reason,
+                payload=payload,
             )
         )
         return

@@ -54,7 +54,7 @@ def search(
 ) -> list[SearchHit]:
     terms = query_terms(query)
     dialect = session.get_bind().dialect.name
-    statement: Select[Any]
+    statement: Select[DocumentRow, Any]
     if not terms:
         statement = select(DocumentRow, text("0.0")).order_by(
             DocumentRow.published_at.desc().nulls_last(), DocumentRow.id.desc()
@@ -69,7 +69,7 @@ def search(
     return [_hit(row, float(score), terms) for row, score in rows]
 
 
-def _sqlite_match(terms: list[str]) -> Select[Any]:
+def _sqlite_match(terms: list[str]) -> Select[DocumentRow, Any]:
     fts = table("documents_fts", column("rowid"))
     match = " ".join(f'"{term}"*' for term in terms)
     return (
@@ -80,14 +80,12 @@ def _sqlite_match(terms: list[str]) -> Select[Any]:
     )
 
 
-def _postgres_match(terms: list[str]) -> Select[Any]:
+def _postgres_match(terms: list[str]) -> Select[DocumentRow, Any]:
     tsquery = " & ".join(f"{term}:*" for term in terms)
     return (
         select(
             DocumentRow,
-            text("ts_rank(search_vector, to_tsquery('simple', :tsq)) AS rank").bindparams(
-                tsq=tsquery
-            ),
+            text("ts_rank(search_vector, to_tsquery('simple', :tsq)) AS rank").bindparams(tsq=tsquery),
         )
         .where(text("search_vector @@ to_tsquery('simple', :tsq2)").bindparams(tsq2=tsquery))
         .order_by(text("rank DESC"))
@@ -122,8 +120,14 @@ def _filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
 
 def _hit(row: DocumentRow, score: float, terms: list[str]) -> SearchHit:
     return SearchHit(
-        id=row.id, title=row.title, snippet=snippet(row.text, terms), lang=row.lang,
-        published_at=row.published_at, outlet=row.outlet, url=row.url, score=round(score, 4),
+        id=row.id,
+        title=row.title,
+        snippet=snippet(row.text, terms),
+        lang=row.lang,
+        published_at=row.published_at,
+        outlet=row.outlet,
+        url=row.url,
+        score=round(score, 4),
     )
 
 

@@ -34,10 +34,12 @@ def collect_stats(session: Session) -> StoreStats:
         sources=session.scalar(select(func.count()).select_from(SourceRow)) or 0,
         quarantined_open=session.scalar(
             select(func.count()).select_from(QuarantineRow).where(QuarantineRow.resolved_at.is_(None))
-        ) or 0,
+        )
+        or 0,
         dates_flagged=session.scalar(
             select(func.count()).select_from(DocumentRow).where(DocumentRow.date_flag.is_not(None))
-        ) or 0,
+        )
+        or 0,
         by_lang=_counts(session, select(DocumentRow.lang, func.count()).group_by(DocumentRow.lang)),
         by_region=_counts(
             session,
@@ -51,7 +53,8 @@ def collect_stats(session: Session) -> StoreStats:
         ),
         derogatory_mentions=session.scalar(
             select(func.count()).select_from(MentionRow).where(MentionRow.derogatory.is_(True))
-        ) or 0,
+        )
+        or 0,
     )
 
 

@@ -17,7 +17,7 @@ def _engine() -> Engine:
         return engine
     from birlik.settings import Settings
 
-    return create_engine(Settings().database_url)
+    return create_engine(Settings().database_url)  # alembic run from the command line
 
 
 def run_migrations_online() -> None:

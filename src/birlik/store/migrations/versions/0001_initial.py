@@ -89,9 +89,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("document_id", "region_kato"),
     )
     with op.batch_alter_table("document_regions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_document_regions_region_kato"), ["region_kato"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_document_regions_region_kato"), ["region_kato"], unique=False)
 
     op.create_table(
         "mentions",

@@ -1,0 +1,287 @@
+"""Mentions of ethnic groups (``ETHNIC_GROUP``) in kk/ru/en text.
+
+The lexicon's forms are matched with ``LexiconMatcher`` over the document's tokens, with
+hyphenated tokens split ("русско-казахский", "турки-месхетинцы"). Then, per candidate:
+
+- the form wins whose letters match the text and whose language is the document's
+  (kk "қазақ" and ru "казак" (Cossack) fold to the same key);
+- a group's ``exclude`` patterns veto tokens that only look like its forms ("Украина");
+- Latin forms count only when capitalised ("Polish", not "polish"); capitalised Cyrillic
+  tokens ending like a Russian surname inside a sentence ("Поляков") do not count;
+- ambiguous forms (kk "шешен", "қытай") count only with context: a plural ending, a cue
+  word next to them ("халқы", "диаспора", "people") or a mention of another group close by.
+
+Language mentions ("русский язык", "орыс тілі", "қазақша", "по-русски") are kept as mentions
+of the group, since language policy is part of interethnic relations, but with confidence
+``LANGUAGE_CONFIDENCE`` so that consumers who want people only can drop them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from birlik.domain.records import Document, Mention, Token
+from birlik.nlp.matcher import MIN_STEM, LexiconMatcher, Match, fold, token_keys, word_stems
+from birlik.nlp.text import normalise
+from birlik.resources.ethnic import EthnicForm, EthnicLexicon
+
+MENTION_TYPE = "ETHNIC_GROUP"
+LANGUAGE_CONFIDENCE = 0.5
+CONTEXT_CONFIDENCE = 0.8
+GATE = 4
+CACHE_SIZE = 200_000
+NEIGHBOUR_WINDOW = 3
+"""Tokens either side within which a mention of another group confirms an ambiguous one
+(lists: "шешендер, ингуштар және аварлар")."""
+
+_WORD_SPLIT = re.compile(r"[\s-]+")
+_KAZAKH_LETTERS = re.compile(r"[әғқңөұүһі]")
+_KK_PLURAL = re.compile(r"(лар|лер|дар|дер|тар|тер)")
+_RU_PLURAL = frozenset({"ы", "и", "е", "ам", "ами", "ах"})
+_CUE_PREFIXES = tuple(fold(p) for p in (
+    "халқ", "ұлт", "диаспор", "этн", "қауым", "жастар", "тілі", "тілд",
+    "народ", "нац", "общин", "земляч", "язык",
+    "people", "communit", "diaspor", "ethnic", "minorit", "language",
+))
+_SURNAME_ENDINGS = ("ов", "ев", "ова", "ева", "овым", "евым", "овой", "евой", "ину", "ина", "ин")
+_LANGUAGE_PREFIXES = tuple(fold(p) for p in ("тілі", "тілд", "язык", "language"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    form: EthnicForm
+    key_prefix: str
+    """The form lower-cased, unfolded: tells "қазақ" from "казак" when both fold alike."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    form: EthnicForm
+    first: int
+    last: int
+    language: bool
+
+
+class EthnicStage:
+    """Appends ``ETHNIC_GROUP`` mentions (id = canonical group id) to ``doc.entities``."""
+
+    name = "ethnic.v1"
+    requires = frozenset({"tokens"})
+    provides = frozenset({"entities.ethnic"})
+
+    def __init__(self, lexicon: EthnicLexicon) -> None:
+        forms = list(lexicon.forms())
+        self._matcher: LexiconMatcher[_Entry] = LexiconMatcher(
+            (words, _Entry(form, " ".join(words))) for form in forms
+            if (words := _entry_words(form.text))
+        )
+        self._by_key = _single_word_index(forms)
+        first_words = [words[0] for form in forms if (words := _entry_words(form.text))]
+        first_keys = {key for word in first_words for key in _keys_of(word)}
+        self._gate = frozenset(key[:GATE] for key in first_keys)
+        self._short_keys = frozenset(key for key in first_keys if len(key) < GATE)
+        self._max_words = max(len(_entry_words(form.text)) for form in forms)
+        self._exclude = {
+            group.id: re.compile("|".join(f"(?:{normalise(p)})" for p in group.exclude))
+            for group in lexicon if group.exclude
+        }
+        self._resolved: dict[str, tuple[tuple[str, _Entry], ...]] = {}
+        self._gate_cache: dict[str, bool] = {}
+
+    def __call__(self, docs: list[Document]) -> list[Document]:
+        for doc in docs:
+            doc.entities.extend(self.mentions(doc))
+        return docs
+
+    def mentions(self, doc: Document) -> list[Mention]:
+        tokens = split_hyphens(doc.tokens)
+        doc_lang = _document_lang(doc, tokens)
+        candidates = [
+            cand for match in self._find(tokens)
+            if (cand := self._candidate(match, tokens, doc, doc_lang)) is not None
+        ]
+        confident = [c for c in candidates if not c.form.ambiguous]
+        return [
+            _mention(doc, tokens, cand) for cand in candidates
+            if not cand.form.ambiguous or _has_context(cand, tokens, confident)
+        ]
+
+    def _find(self, tokens: Sequence[Token]) -> list[Match[_Entry]]:
+        """``LexiconMatcher.find``, run only where an entry can start: every key the matcher
+        tries is a prefix of the folded token, and keys are shorter than ``GATE`` letters only
+        for short words."""
+        matches: list[Match[_Entry]] = []
+        gate = self._gate_cache
+        i = 0
+        while i < len(tokens):
+            may_start = gate.get(tokens[i].text)
+            if may_start is None:
+                may_start = self._may_start(tokens[i].text)
+            if may_start:
+                found = self._matcher.find(tokens[i : i + self._max_words])
+                if found and found[0].start_token == 0:
+                    width = found[0].end_token
+                    matches.append(Match(i, i + width, found[0].payload))
+                    i += width
+                    continue
+            i += 1
+        return matches
+
+    def _may_start(self, token: str) -> bool:
+        folded = fold(token)
+        may_start = folded[:GATE] in self._gate or folded[:MIN_STEM] in self._short_keys
+        if len(self._gate_cache) < CACHE_SIZE:
+            self._gate_cache[token] = may_start
+        return may_start
+
+    def _candidate(
+        self, match: Match[_Entry], tokens: Sequence[Token], doc: Document, doc_lang: str | None
+    ) -> _Candidate | None:
+        first, last = match.start_token, match.end_token
+        form = match.payload.form
+        if last - first == 1:
+            resolved = self._resolve(tokens[first].text, doc_lang)
+            if resolved is None:
+                return None
+            form = resolved
+        if form.text[:1].isascii() and not doc.text[tokens[first].start].isupper():
+            return None
+        if last - first == 1 and _looks_like_surname(doc, tokens[first]):
+            return None
+        veto = self._exclude.get(form.group_id)
+        if veto is not None and any(
+            veto.fullmatch(token.text) for token in tokens[first:last]
+        ):
+            return None
+        return _Candidate(form, first, last, _is_language(tokens, first, last))
+
+    def _resolve(self, token: str, doc_lang: str | None) -> EthnicForm | None:
+        """Among the forms a single token matches through its longest key, the one written
+        like the token and in the document's language."""
+        options = self._resolved.get(token)
+        if options is None:
+            options = self._options(token)
+            if len(self._resolved) < CACHE_SIZE:
+                self._resolved[token] = options
+        if not options:
+            return None
+        lang_weight = 3 if doc_lang == "kk" else 1
+        best = max(options, key=lambda option: (
+            2 * token.startswith(option[1].key_prefix[: len(option[0])])
+            + lang_weight * (option[1].form.lang == doc_lang)
+        ))
+        return best[1].form
+
+    def _options(self, token: str) -> tuple[tuple[str, _Entry], ...]:
+        folded = fold(token)
+        for key in sorted(token_keys(token), key=len, reverse=True):
+            entries = [
+                entry for entry in self._by_key.get(key, ())
+                if key == folded or len(key) >= 4
+            ]
+            if entries:
+                return tuple((key, entry) for entry in entries)
+        return ()
+
+
+def split_hyphens(tokens: Iterable[Token]) -> list[Token]:
+    """Hyphenated tokens as their parts: "турки-месхетинцы" → "турки", "месхетинцы"."""
+    out: list[Token] = []
+    for token in tokens:
+        if "-" not in token.text:
+            out.append(token)
+            continue
+        start = token.start
+        for part in token.text.split("-"):
+            if part:
+                out.append(Token(start, start + len(part), part))
+            start += len(part) + 1
+    return out
+
+
+def _entry_words(text: str) -> list[str]:
+    return [word for word in _WORD_SPLIT.split(normalise(text)) if word]
+
+
+def _single_word_index(forms: Iterable[EthnicForm]) -> dict[str, list[_Entry]]:
+    """The keys the matcher registers a one-word form under, mapped back to the forms."""
+    index: dict[str, list[_Entry]] = {}
+    for form in forms:
+        words = _entry_words(form.text)
+        if len(words) != 1:
+            continue
+        for key in _keys_of(words[0]):
+            index.setdefault(key, []).append(_Entry(form, words[0]))
+    return index
+
+
+def _keys_of(word: str) -> set[str]:
+    """The keys ``LexiconMatcher`` registers a word under (short words: only themselves)."""
+    return {fold(word)} if len(fold(word)) < 4 else word_stems(word)
+
+
+def _document_lang(doc: Document, tokens: Sequence[Token]) -> str | None:
+    if doc.lang:
+        return doc.lang
+    if any(_KAZAKH_LETTERS.search(token.text) for token in tokens):
+        return "kk"
+    return None
+
+
+def _looks_like_surname(doc: Document, token: Token) -> bool:
+    """"Поляков", "Татаринова" inside a sentence: a Russian surname, not "поляков"."""
+    if not doc.text[token.start].isupper() or not token.text.endswith(_SURNAME_ENDINGS):
+        return False
+    before = doc.text[max(0, token.start - 3) : token.start].rstrip(" \"'«(")
+    return bool(before) and before[-1] not in ".!?…\n:"
+
+
+def _is_language(tokens: Sequence[Token], first: int, last: int) -> bool:
+    word = fold(tokens[last - 1].text)
+    if last - first == 1 and len(word) > 5 and word.endswith(("ша", "ше")):
+        return True  # kk "қазақша", "орысша"
+    if first > 0 and tokens[first - 1].text == "по" and word.endswith("ски"):
+        return True  # ru "по-русски"
+    return last < len(tokens) and fold(tokens[last].text).startswith(_LANGUAGE_PREFIXES)
+
+
+def _has_context(cand: _Candidate, tokens: Sequence[Token], confident: list[_Candidate]) -> bool:
+    if _is_plural(cand, tokens[cand.first].text):
+        return True
+    around = [i for i in (cand.first - 1, cand.last) if 0 <= i < len(tokens)]
+    if any(fold(tokens[i].text).startswith(_CUE_PREFIXES) for i in around):
+        return True
+    return any(
+        other.form.group_id != cand.form.group_id
+        and other.last > cand.first - NEIGHBOUR_WINDOW
+        and other.first < cand.last + NEIGHBOUR_WINDOW
+        for other in confident
+    )
+
+
+def _is_plural(cand: _Candidate, token: str) -> bool:
+    stem = fold(normalise(cand.form.text))
+    word = fold(token)
+    if not word.startswith(stem) or cand.last - cand.first != 1:
+        return False
+    rest = word[len(stem):]
+    if cand.form.lang == "kk":
+        return bool(_KK_PLURAL.search(rest))
+    if cand.form.lang == "ru":
+        return rest in _RU_PLURAL or (not rest and word.endswith(("ы", "и")))
+    return rest == "s"
+
+
+def _mention(doc: Document, tokens: Sequence[Token], cand: _Candidate) -> Mention:
+    start, end = tokens[cand.first].start, tokens[cand.last - 1].end
+    confidence = 1.0
+    if cand.form.ambiguous:
+        confidence = CONTEXT_CONFIDENCE
+    if cand.language:
+        confidence = min(confidence, LANGUAGE_CONFIDENCE)
+    return Mention(
+        start=start, end=end, text=doc.text[start:end], type=MENTION_TYPE,
+        id=cand.form.group_id, derogatory=cand.form.derogatory, confidence=confidence,
+    )

@@ -1,0 +1,621 @@
+"""The project's own Kazakh lemmatiser, and the stage that lemmatises kk/ru/en tokens.
+
+``KazakhLemmatizer`` generates every way a word can be cut into a stem and a chain of
+Kazakh endings (right to left: predicative person or similative, case, possessive,
+plural, then for verbs participle/verbal noun/finite ending, negation and passive),
+checks each ending against vowel harmony and consonant assimilation with the stem before
+it, undoes final-consonant voicing (``кітабы → кітап``, ``жүрегі → жүрек``) and dropped
+vowels (``аузы → ауыз``), and picks one stem by cost: a stem the dictionary knows beats
+one it does not, fewer endings beat more, and a passive verb is reduced to its base
+(UD Kazakh lemmas do so: ``жазылған → жаз``). The dictionary is the stem list of the
+system's hunspell-kk (``/usr/share/hunspell/kk_KZ.dic``) where installed, plus a short
+list of common stems written here; without hunspell the rules still apply.
+
+Lemmas are lower case. Derivational endings that make a new word (``-лық``, ``-шы``,
+``-сыз``) are kept, as UD Kazakh mostly does; so are agent nouns in ``-ушы`` (``оқушы``),
+where UD reduces the verbal use (``айтушы → айт``): news needs the noun.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from birlik.domain.records import Document, Token
+
+logger = logging.getLogger(__name__)
+
+HUNSPELL_KK = Path("/usr/share/hunspell/kk_KZ.dic")
+
+BACK = frozenset("аоұы")
+FRONT = frozenset("әөүіе")
+VOWELS = frozenset("аәеиоөуұүыіэюяё")
+VOICELESS = frozenset("пкқтсшфхцчщ")
+SONORANT_WRY = frozenset("руй")
+VOICED_C = frozenset("лмнңзжбвгғд")
+_DEVOICE = {"ғ": "қ", "г": "к", "б": "п"}
+
+MIN_STEM = 2
+_MEMO_LIMIT = 200_000
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+# Pronouns, copula and other irregular forms: (lemma, forms). Written for this project.
+_IRREGULAR: tuple[tuple[str, str], ...] = (
+    ("мен", "мен менің маған мені менде менен меннен менімен"),
+    ("сен", "сен сенің саған сені сенде сенен сеннен сенімен"),
+    ("ол", "ол оның оған оны онда одан онымен олар олардың оларға оларды оларда олардан "
+           "олармен"),
+    ("біз", "біз біздің бізге бізді бізде бізден бізбен"),
+    ("сіз", "сіз сіздің сізге сізді сізде сізден сізбен сіздер сіздердің сіздерге"),
+    ("сендер", "сендер сендердің сендерге сендерді сендерде сендерден сендермен"),
+    ("бұл", "бұл бұның мұның бұған мұған бұны мұны мұнда бұдан мұнан бұнымен мұнымен бұлар "
+            "бұлардың бұларға бұларды бұларда бұлардан"),
+    ("осы", "осы осының осыған осыны осында осыдан осымен осылар"),
+    ("сол", "сол соның соған соны сонда содан сонымен солар солардың соларға"),
+    ("ана", "ананың анаған"),
+    ("кім", "кім кімнің кімге кімді кімде кімнен кіммен"),
+    ("не", "не ненің неге нені неде неден немен"),
+    ("е", "еді едім едің едік едіңіз екен екенін екені екендігі емес емеспін "
+          "емессің емеспіз ерді"),
+    ("де", "деп деді дейді деген дейтін деу деуге дегенмен десе дер"),
+    ("жыл", "жылы"),
+    ("үш", "үшінші"),
+    ("ғой", "ғой"),
+)
+
+# Common stems (nouns, verbs, adjectives) that rules alone cut wrongly or that end like
+# an ending (``бала`` is not ``бал`` + converb ``-а``). Written for this project.
+_STEMS = _words(
+    "бала қала дала ана ата аға әке әже апа іні қыз ұл ер әйел адам халық ел жер су тау "
+    "көл өзен орман үй мектеп кітап жүрек тарақ тіл сөз өмір дүние жыл ай күн апта сағат "
+    "тарих мемлекет ұлт этнос қазақ орыс өзбек ұйғыр татар кәріс неміс украин дұңған түрік "
+    "әзербайжан шешен қырғыз тәжік келісім бірлік достық татулық ынтымақ қоғам ассамблея "
+    "облыс аудан ауыл көше мәслихат әкім әкімдік министрлік үкімет президент парламент "
+    "депутат заң құқық сот полиция прокуратура азамат тұрғын жұмыс білім ғылым мәдениет "
+    "өз дін мешіт шіркеу тіл жастар жас ауыл қызыл жасыл көңіл ақыл өкіл биыл оқушы жазушы "
+    "отбасы орын ауыз мұрын ерін мойын қойын ерік "
+    "бөрік көрік құлық қарын халық ой сана шара жоба бағдарлама мәселе жағдай жауап сұрақ "
+    "бар кел ал бер айт жаз оқы біл көр тұр отыр жүр жат бол қыл ет жаса істе сөйле ойла "
+    "шық кір түс қал өт кет сал қой ұста тап сат қос тіз тіре төк ти жи қорық "
+    "баста құшақта тыңда қара сұра жыла тіле ашы аша жана жина жүргіз өткіз "
+    "ұйымдастыр қатыс тірке айқында анықта қамтамасыз дамы дамыт нығайт сақта қорға "
+    "ал бас төбе жол әр бір екі үш төрт бес алты жеті сегіз тоғыз он жүз мың"
+)
+
+_VERB_STEMS = _words(
+    "бар кел ал бер айт жаз оқы біл көр тұр отыр жүр жат бол қыл ет жаса істе сөйле ойла "
+    "шық кір түс қал өт кет сал қой ұста тап сат қос тіз тіре төк ти жи қорық баста "
+    "құшақта тыңда қара сұра жыла тіле жина жүргіз өткіз ұйымдастыр қатыс тірке айқында "
+    "анықта дамы дамыт нығайт сақта қорға де"
+)
+
+_NUMERALS = frozenset(_words(
+    "бір екі үш төрт бес алты жеті сегіз тоғыз он жиырма отыз қырық елу алпыс жетпіс "
+    "сексен тоқсан жүз мың"
+))
+
+# Stems whose last vowel drops before a vowel-initial ending (``орын → орны``).
+_VOWEL_DROP = {
+    "орн": "орын", "ауз": "ауыз", "мұрн": "мұрын", "ерн": "ерін", "мойн": "мойын",
+    "қойн": "қойын", "ерк": "ерік", "бөрк": "бөрік", "көрк": "көрік", "құлқ": "құлық",
+    "халқ": "халық", "қарн": "қарын", "қорқ": "қорық", "дәрм": "дәрмен", "ырқ": "ырық",
+    "әрп": "әріп", "нарқ": "нарық", "парқ": "парық", "сері": "серік",
+}
+
+_PARTICLES = frozenset(_words("ау ақ ғой мыс ші шы ма ме ба бе па пе тағы"))
+
+# --- ending inventories ---------------------------------------------------------------
+# Each allomorph carries the context it needs on its left:
+#   V  after a vowel              C  after any consonant      U  after a voiceless consonant
+#   D  after a voiced consonant or р/у/й (the "д" forms)       A  anything but voiceless
+#   R  after a vowel or р/у/й (the "л" of -лар)                N  after м/н/ң (-нан)
+#   Z  after з/ж (-бен)  M  after a vowel, р/у/й, л, м, н, ң (-мен)  *  anywhere
+_PLURAL = (("лар", "R"), ("лер", "R"), ("дар", "LZ"), ("дер", "LZ"), ("тар", "U"),
+           ("тер", "U"))
+_POSS = (
+    ("ы", "C", "p3"), ("і", "C", "p3"), ("сы", "V", "p3"), ("сі", "V", "p3"),
+    ("ым", "C", "p1"), ("ім", "C", "p1"), ("м", "V", "p1"),
+    ("ың", "C", "p2"), ("ің", "C", "p2"), ("ң", "V", "p2"),
+    ("ыңыз", "C", "p2"), ("іңіз", "C", "p2"), ("ңыз", "V", "p2"), ("ңіз", "V", "p2"),
+    ("ымыз", "C", "p1"), ("іміз", "C", "p1"), ("мыз", "V", "p1"), ("міз", "V", "p1"),
+)
+# (form, context, requires possessive before: "p3", "p12" or "")
+_CASE = (
+    ("ның", "VN", ""), ("нің", "VN", ""), ("дың", "X", ""), ("дің", "X", ""), ("тың", "U", ""),
+    ("тің", "U", ""),
+    ("ны", "V", ""), ("ні", "V", ""), ("ды", "D", ""), ("ді", "D", ""), ("ты", "U", ""),
+    ("ті", "U", ""), ("н", "V", "p3"),
+    ("ға", "A", "np"), ("ге", "A", "np"), ("қа", "U", "np"), ("ке", "U", "np"), ("на", "V", "p3"),
+    ("не", "V", "p3"), ("а", "*", "p12"), ("е", "*", "p12"),
+    ("да", "A", ""), ("де", "A", ""), ("та", "U", ""), ("те", "U", ""), ("нда", "V", "p3"),
+    ("нде", "V", "p3"),
+    ("дан", "AL", ""), ("ден", "AL", ""), ("тан", "U", ""), ("тен", "U", ""), ("нан", "N", ""),
+    ("нен", "N", ""), ("нан", "V", "p3"), ("нен", "V", "p3"),
+    ("мен", "M", ""), ("бен", "Z", ""), ("пен", "U", ""), ("менен", "M", ""),
+)
+# Endings outside case: similative, equative, locative-attributive, predicative person.
+_OUTER = (
+    ("дай", "A", ""), ("дей", "A", ""), ("тай", "U", ""), ("тей", "U", ""),
+    ("ндай", "V", "p3"), ("ндей", "V", "p3"),
+    ("ша", "*", ""), ("ше", "*", ""), ("нша", "V", "p3"), ("нше", "V", "p3"),
+    ("дағы", "A", ""), ("дегі", "A", ""), ("тағы", "U", ""), ("тегі", "U", ""),
+    ("ндағы", "V", "p3"), ("ндегі", "V", "p3"),
+    ("мын", "M", ""), ("мін", "M", ""), ("бын", "Z", ""), ("бін", "Z", ""), ("пын", "U", ""),
+    ("пін", "U", ""),
+    ("мыз", "M", ""), ("міз", "M", ""), ("быз", "Z", ""), ("біз", "Z", ""), ("пыз", "U", ""),
+    ("піз", "U", ""),
+)
+# Participles, verbal nouns and other verb forms that decline like nouns.
+_VERBAL_NOMINAL = (
+    ("ған", "A"), ("ген", "A"), ("қан", "U"), ("кен", "U"),
+    ("ғандық", "A"), ("гендік", "A"), ("қандық", "U"), ("кендік", "U"),
+    ("атын", "C"), ("етін", "C"), ("йтын", "V"), ("йтін", "V"),
+    ("ар", "C"), ("ер", "C"), ("р", "V"), ("арлық", "C"), ("ерлік", "C"), ("рлық", "V"),
+    ("рлік", "V"),
+    ("мақ", "M"), ("мек", "M"), ("бақ", "Z"), ("бек", "Z"), ("пақ", "U"), ("пек", "U"),
+    ("мақшы", "M"), ("мекші", "M"), ("пақшы", "U"), ("пекші", "U"),
+    ("у", "*"),
+    ("мас", "M"), ("мес", "M"), ("бас", "Z"), ("бес", "Z"), ("пас", "U"), ("пес", "U"),
+)
+_PERSON_PAST = ("", "м", "ң", "ңыз", "ңіз", "қ", "к", "ңдар", "ңдер", "ңыздар", "ңіздер")
+_PERSON_PRES = ("ды", "ді", "мын", "мін", "сың", "сің", "сыз", "сіз", "мыз", "міз",
+                "сыңдар", "сіңдер", "сыздар", "сіздер")
+# Finite verb endings and converbs that end the word: (form, context).
+_FINITE: tuple[tuple[str, str], ...] = (
+    *((past + person, ctx) for past, ctx in (("ды", "A"), ("ді", "A"), ("ты", "U"), ("ті", "U"))
+      for person in _PERSON_PAST),
+    *(("а" + p, "C") for p in _PERSON_PRES), *(("е" + p, "C") for p in _PERSON_PRES),
+    *(("й" + p, "V") for p in _PERSON_PRES),
+    *((cond + p, "*") for cond in ("са", "се") for p in ("", "м", "ң", "ңыз", "ңіз", "қ", "к")),
+    ("сын", "*"), ("сін", "*"), ("ыңыз", "C"), ("іңіз", "C"), ("ңыз", "V"), ("ңіз", "V"),
+    ("айын", "C"), ("ейін", "C"), ("йын", "V"), ("йін", "V"),
+    ("айық", "C"), ("ейік", "C"), ("йық", "V"), ("йік", "V"),
+    ("ып", "C"), ("іп", "C"), ("п", "V"), ("а", "C"), ("е", "C"), ("й", "V"),
+    ("ғалы", "A"), ("гелі", "A"), ("қалы", "U"), ("келі", "U"),
+    ("ғанша", "A"), ("генше", "A"), ("қанша", "U"), ("кенше", "U"),
+    ("ғын", "A"), ("гін", "A"), ("қын", "U"), ("кін", "U"), ("шы", "*"), ("ші", "*"),
+)
+_NEGATION = (("ма", "M"), ("ме", "M"), ("ба", "ZN"), ("бе", "ZN"), ("па", "U"), ("пе", "U"))
+_PASSIVE = (("ыл", "C"), ("іл", "C"), ("л", "V"))
+
+_HARMONY_FREE = frozenset(("мен", "бен", "пен", "менен"))
+_RISKY_ALONE = frozenset(_words("а е й р у п н м ң ы і ым ім ың ің ын ін йын йін шы ші ша ше"))
+_CONVERB_ALONE = frozenset(_words("а е й п р"))
+# Endings that are often part of a stem instead (``отау``, ``жер``, ``таң``, ``қанша``).
+_AMBIGUOUS_COST = {
+    "у": 2.5, "р": 1.1, "ар": 0.6, "ер": 0.6, "ша": 1.0, "ше": 1.0,
+    "м": 2.0, "ң": 2.0, "ым": 2.0, "ім": 2.0, "ың": 2.0, "ің": 2.0,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    stem: str
+    verbal: bool
+    endings: tuple[str, ...]
+    passive: bool = False
+    restored: bool = False
+
+
+def last_vowel(text: str) -> str | None:
+    for ch in reversed(text):
+        if ch in VOWELS:
+            return ch
+    return None
+
+
+def harmonises(stem: str, ending: str) -> bool:
+    """The ending's vowels agree in backness with the stem's last vowel (lenient for
+    loanwords: и, у, ю, я, э, ё and a final soft sign accept either)."""
+    ending_vowel = last_vowel(ending)
+    if ending in _HARMONY_FREE or ending_vowel is None or ending_vowel not in BACK | FRONT:
+        return True
+    if stem.endswith("ь"):
+        return True
+    stem_vowel = last_vowel(stem)
+    if stem_vowel is None or stem_vowel not in BACK | FRONT:
+        return True
+    if any(ch in BACK for ch in stem) and any(ch in FRONT for ch in stem):
+        return True  # a loanword (Тоқаев, министр) mixes both: accept either
+    if ending_vowel == "е" and stem_vowel in "аоұы":
+        return False
+    return (ending_vowel in BACK) == (stem_vowel in BACK)
+
+
+def fits_context(stem: str, context: str) -> bool:
+    """Consonant assimilation: does an allomorph with this context follow the stem?"""
+    if not stem or context == "*":
+        return bool(stem)
+    last = stem[-1]
+    if last == "ь" and len(stem) > 1:
+        last = stem[-2]
+    checks = {
+        "V": last in VOWELS and last not in "у",
+        "Y": last in VOWELS,
+        "C": last not in VOWELS or last == "у",
+        "U": last in VOICELESS or last in "бвгғд",
+        "D": last in SONORANT_WRY or last in "лмнңзж",
+        "A": last not in VOICELESS,
+        "R": last in VOWELS or last in SONORANT_WRY,
+        "L": last in "лмнңзж",
+        "X": last in "руйлзж",
+        "N": last in "мнң",
+        "Z": last in "зж",
+        "M": last in VOWELS or last in "руйлмнң",
+    }
+    return any(checks.get(code, False) for code in context)
+
+
+def _strip(word: str, form: str, context: str, min_left: int = 1) -> str | None:
+    if not word.endswith(form) or len(word) - len(form) < min_left:
+        return None
+    stem = word[: len(word) - len(form)] if form else word
+    if not harmonises(stem, form) or not fits_context(stem, context):
+        return None
+    return stem
+
+
+class KazakhLemmatizer:
+    """Rule-based Kazakh lemmatiser; build once, then call ``lemma`` per word."""
+
+    def __init__(self, hunspell_dic: Path | None = HUNSPELL_KK, *, use_hunspell: bool = True,
+                 memo_limit: int = _MEMO_LIMIT) -> None:
+        self.exceptions: dict[str, str] = {}
+        for lemma, forms in _IRREGULAR:
+            for form in forms.split():
+                self.exceptions[form] = lemma
+        self.protected: frozenset[str] = frozenset(_STEMS) - frozenset(_VERB_STEMS)
+        self.nouns: set[str] = set(_STEMS)
+        self.verbs: set[str] = set(_VERB_STEMS)
+        self.hunspell = False
+        if use_hunspell and hunspell_dic is not None and hunspell_dic.exists():
+            self._load_hunspell(hunspell_dic)
+        self._memo: dict[str, str] = {}
+        self._memo_limit = memo_limit
+
+    def _load_hunspell(self, path: Path) -> None:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            next(handle, None)  # the first line is the entry count
+            for line in handle:
+                entry, _, flags = line.strip().lstrip("\ufeff").partition("/")
+                entry = entry.lower()
+                if not entry or " " in entry:
+                    continue
+                if not flags.startswith("Mm"):
+                    self.nouns.add(entry)
+                elif entry.endswith("у") and len(entry) > 2:
+                    self.verbs.add(entry[:-1])
+                elif entry.endswith("ю") and len(entry) > 2:
+                    self.verbs.add(entry[:-1] + "й")
+        for verb in list(self.verbs):
+            for vowel in "ыі":
+                if verb + vowel in self.nouns:
+                    self.verbs.add(verb + vowel)
+        self.hunspell = True
+        logger.debug("hunspell-kk: %d stems, %d verbs", len(self.nouns), len(self.verbs))
+
+    def lemma(self, word: str) -> str:
+        lowered = word.lower().replace("ё", "е")
+        key = lowered if word[:1].islower() or not word[:1].isalpha() else "^" + lowered
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        result = self._lemma(lowered, proper=key.startswith("^"))
+        if len(self._memo) >= self._memo_limit:
+            self._memo.clear()
+        self._memo[key] = result
+        return result
+
+    def _lemma(self, word: str, *, proper: bool) -> str:
+        if word in self.exceptions:
+            return self.exceptions[word]
+        if "-" in word:
+            head, _, tail = word.rpartition("-")
+            if tail in _PARTICLES:
+                return self._lemma(head, proper=proper)
+            return head + "-" + self._lemma(tail, proper=proper)
+        if len(word) <= MIN_STEM or not any(ch in VOWELS for ch in word) or word in self.protected:
+            return word
+        return self.best(word, proper=proper).stem
+
+    # --- choosing ---------------------------------------------------------------------
+    def best(self, word: str, *, proper: bool = False) -> Analysis:
+        analyses = list(self.analyses(word))
+        known = [a for a in analyses if self.is_known(a)]
+        if known:
+            word_known = word in self.nouns
+            return min(known, key=lambda a: KazakhLemmatizer._known_cost(a, word_known))
+        if proper:
+            nominal = [a for a in analyses if not a.verbal and self._plausible_name(a)]
+            return min(nominal, key=self._rule_cost) if nominal else Analysis(word, False, ())
+        return min(analyses, key=self._rule_cost)
+
+    def is_known(self, analysis: Analysis) -> bool:
+        stem = analysis.stem
+        if analysis.verbal:
+            return stem in self.verbs
+        return stem in self.nouns
+
+    @staticmethod
+    def _known_cost(analysis: Analysis, word_known: bool) -> tuple[float, int]:
+        """hunspell-kk lists many inflected forms as stems, so among known stems the
+        shortest wins, unless the cut is one of the ambiguous ones below."""
+        endings = analysis.endings
+        cost = -float(sum(len(e) for e in endings)) + 0.1 * len(endings)
+        if len(endings) == 1 and endings[0] in _RISKY_ALONE and endings[0] not in "ыі":
+            lone_converb = endings[0] in _CONVERB_ALONE and analysis.stem in _VERB_STEMS
+            cost += 0.5 if lone_converb or not word_known else 1.5
+        cost += sum(_AMBIGUOUS_COST.get(e, 0.0) for e in endings)
+        if len(analysis.stem) <= 2 and analysis.stem not in _STEMS:
+            cost += 1.0
+        if analysis.restored:
+            cost -= 0.05
+        return cost, len(analysis.stem)
+
+    @staticmethod
+    def _rule_cost(analysis: Analysis) -> tuple[float, int]:
+        """Without a dictionary: strip as much as is safe."""
+        stem, endings = analysis.stem, analysis.endings
+        cost = -sum(len(e) for e in endings) + 0.3 * len(endings)
+        if len(stem) < 3:
+            cost += 2.5
+        if not any(ch in VOWELS for ch in stem):
+            cost += 5
+        if len(endings) == 1 and endings[0] in _RISKY_ALONE:
+            cost += 1.5 if len(stem) >= 4 else 3.0
+        if analysis.verbal:
+            cost += 0.2
+        if analysis.restored:
+            cost -= 2.0
+        return cost, len(stem)
+
+    @staticmethod
+    def _plausible_name(analysis: Analysis) -> bool:
+        """A name takes case endings; a bare ``-ы`` is more often the name's own end."""
+        endings = analysis.endings
+        if any(e in ("ы", "і") for e in endings):
+            return False
+        return not (len(endings) == 1 and endings[0] in ("м", "ң", "н", "а", "е"))
+
+    # --- generating -------------------------------------------------------------------
+    def analyses(self, word: str) -> Iterator[Analysis]:
+        seen: set[tuple[str, bool]] = set()
+        for analysis in self._generate(word):
+            key = (analysis.stem, analysis.verbal)
+            if key not in seen and len(analysis.stem) >= 1:
+                seen.add(key)
+                yield analysis
+
+    def _generate(self, word: str) -> Iterator[Analysis]:
+        yield Analysis(word, False, ())
+        for stem, endings in _nominal_cuts(word):
+            if endings:
+                yield from self._restored(stem, endings, verbal=False)
+            for base, more in _verbal_nominal_cuts(stem):
+                yield from self._verb_bases(base, more + endings)
+        for form, context in _FINITE:
+            finite_base = _strip(word, form, context)
+            if finite_base is not None:
+                yield from self._verb_bases(finite_base, (form,))
+        if word.endswith(("иды", "иді", "итын", "итін", "ип")):
+            yield from self._contracted(word)
+
+    def _contracted(self, word: str) -> Iterator[Analysis]:
+        """``оқиды`` = ``оқы`` + ``-йды``: a stem-final ы/і fuses with the ``й``."""
+        for ending in ("иды", "иді", "итын", "итін"):
+            if word.endswith(ending):
+                base = word[: -len(ending)]
+                vowel = "ы" if ending[-1] in "ын" and "і" not in ending else "і"
+                yield from self._verb_bases(base + vowel, ("й" + ending[1:],))
+
+    def _verb_bases(self, base: str, endings: tuple[str, ...]) -> Iterator[Analysis]:
+        for index, stem in enumerate(_restore(base, endings[0])):
+            yield Analysis(stem, True, endings, restored=index > 0)
+            for neg, context in _NEGATION:
+                plain = _strip(stem, neg, context, MIN_STEM)
+                if plain is None:
+                    continue
+                yield Analysis(plain, True, (neg, *endings))
+                yield from self._passive(plain, (neg, *endings))
+            yield from self._passive(stem, endings)
+
+    def _passive(self, stem: str, endings: tuple[str, ...]) -> Iterator[Analysis]:
+        for form, context in _PASSIVE:
+            base = _strip(stem, form, context, 3 if form == "л" else MIN_STEM)
+            if base is None:
+                continue
+            if stem in self.protected or (self.hunspell and base not in self.verbs):
+                continue
+            for index, restored in enumerate(_restore(base, form)):
+                yield Analysis(restored, True, (form, *endings), passive=True,
+                               restored=index > 0)
+
+    def _restored(self, stem: str, endings: tuple[str, ...], *, verbal: bool
+                  ) -> Iterable[Analysis]:
+        return (Analysis(s, verbal, endings, restored=index > 0)
+                for index, s in enumerate(_restore(stem, endings[0])))
+
+
+def _restore(stem: str, next_ending: str) -> list[str]:
+    """Undo what a vowel-initial ending did to the stem: voicing and a dropped vowel."""
+    out = [stem]
+    if next_ending[:1] in VOWELS:
+        if stem[-1:] in _DEVOICE and len(stem) > 2:
+            out.append(stem[:-1] + _DEVOICE[stem[-1]])
+        if stem in _VOWEL_DROP:
+            out.append(_VOWEL_DROP[stem])
+        if stem[-1:] == "л" and next_ending[:1] in "іе":
+            out.append(stem + "ь")  # король → королі
+    return out
+
+
+def _nominal_cuts(word: str) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Every (stem, endings) cut through outer ending, case, possessive and plural."""
+    for outer_stem, outer, outer_needs in _options(word, _OUTER):
+        for case_stem, case, case_needs in _options(outer_stem, _CASE):
+            needs = case_needs or (outer_needs if not case else "")
+            for poss_stem, poss, person in _poss_options(case_stem):
+                if needs and not _satisfies(needs, person):
+                    continue
+                for plural_stem, plural in _plural_options(poss_stem):
+                    endings = tuple(e for e in (plural, poss, case, outer) if e)
+                    yield plural_stem, endings
+                for ordinal in ("ыншы", "інші", "ншы", "нші"):
+                    if poss_stem.endswith(ordinal) and poss_stem[: -len(ordinal)] in _NUMERALS:
+                        yield poss_stem[: -len(ordinal)], (ordinal,)
+
+
+def _satisfies(needs: str, person: str) -> bool:
+    if needs == "np":
+        return person == ""
+    if needs == "p3":
+        return person == "p3"
+    return person in ("p1", "p2")
+
+
+def _options(word: str, table: tuple[tuple[str, str, str], ...]
+             ) -> Iterator[tuple[str, str, str]]:
+    yield word, "", ""
+    for form, context, needs in table:
+        stem = _strip(word, form, context, MIN_STEM)
+        if stem is not None:
+            yield stem, form, needs
+
+
+def _poss_options(word: str) -> Iterator[tuple[str, str, str]]:
+    yield word, "", ""
+    for form, context, person in _POSS:
+        stem = _strip(word, form, context, MIN_STEM)
+        if stem is not None:
+            yield stem, form, person
+
+
+def _plural_options(word: str) -> Iterator[tuple[str, str]]:
+    yield word, ""
+    for form, context in _PLURAL:
+        stem = _strip(word, form, context, MIN_STEM)
+        if stem is not None:
+            yield stem, form
+
+
+def _verbal_nominal_cuts(stem: str) -> Iterator[tuple[str, tuple[str, ...]]]:
+    for form, context in _VERBAL_NOMINAL:
+        base = _strip(stem, form, context, MIN_STEM)
+        if base is not None:
+            yield base, (form,)
+    if stem.endswith("у") and len(stem) > 3 and stem[-2] not in VOWELS:
+        # оқу = оқы + у: a stem-final ы/і disappears before the verbal noun
+        for vowel in ("ы", "і"):
+            if harmonises(stem[:-1], vowel):
+                yield stem[:-1] + vowel, ("у",)
+
+
+# --- the stage --------------------------------------------------------------------------
+def _is_cyrillic_word(text: str) -> bool:
+    return any("\u0400" <= ch <= "\u04ff" for ch in text)
+
+
+class LemmaStage:
+    """Lemmas for the tokens of Kazakh, Russian and English documents."""
+
+    name = "lemma.v1"
+    requires = frozenset({"tokens", "lang"})
+    provides = frozenset({"lemmas"})
+
+    def __init__(self, kazakh: KazakhLemmatizer) -> None:
+        self.kazakh = kazakh
+        self.russian = RussianLemmatizer.create()
+        self._kazakh_memo: dict[str, str] = {}
+
+    def __call__(self, docs: list[Document]) -> list[Document]:
+        for doc in docs:
+            lemmatise = self._lemmatiser(doc)
+            if lemmatise is None:
+                continue
+            text = doc.text
+            doc.tokens = [
+                Token(t.start, t.end, t.text, lemmatise(text[t.start:t.end] or t.text))
+                for t in doc.tokens
+            ]
+        return docs
+
+    def _lemmatiser(self, doc: Document) -> Callable[[str], str] | None:
+        langs = {doc.lang, *doc.langs}
+        if "kk" in langs:
+            return self._kazakh_token
+        if "ru" in langs and self.russian is not None:
+            return self._russian_token
+        if "en" in langs:
+            return english_lemma
+        return None
+
+    def _kazakh_token(self, text: str) -> str:
+        cached = self._kazakh_memo.get(text)
+        if cached is not None:
+            return cached
+        if not _is_cyrillic_word(text) or not text[:1].isalpha():
+            result = text.lower()
+        else:
+            result = self.kazakh.lemma(text)
+        if len(self._kazakh_memo) >= _MEMO_LIMIT:
+            self._kazakh_memo.clear()
+        self._kazakh_memo[text] = result
+        return result
+
+    def _russian_token(self, text: str) -> str:
+        if self.russian is None or not _is_cyrillic_word(text):
+            return text.lower()
+        return self.russian.lemma(text)
+
+
+class RussianLemmatizer:
+    """pymorphy3's normal form of the first parse, memoised."""
+
+    def __init__(self, analyzer: object, memo_limit: int = _MEMO_LIMIT) -> None:
+        self._analyzer = analyzer
+        self._memo: dict[str, str] = {}
+        self._memo_limit = memo_limit
+
+    @classmethod
+    def create(cls) -> RussianLemmatizer | None:
+        try:
+            import pymorphy3  # type: ignore[import-untyped]  # pymorphy3 ships no type hints
+        except ImportError:
+            logger.warning("pymorphy3 is not installed: Russian tokens get no lemmas")
+            return None
+        return cls(pymorphy3.MorphAnalyzer())
+
+    def lemma(self, word: str) -> str:
+        lowered = word.lower().replace("ё", "е")
+        cached = self._memo.get(lowered)
+        if cached is not None:
+            return cached
+        parses = self._analyzer.parse(lowered)  # type: ignore[attr-defined]  # pymorphy3 is untyped
+        result = str(parses[0].normal_form).replace("ё", "е") if parses else lowered
+        if len(self._memo) >= self._memo_limit:
+            self._memo.clear()
+        self._memo[lowered] = result
+        return result
+
+
+_ENGLISH_S_KEEP = frozenset(_words(
+    "is was has does this his its us as yes news series species always perhaps less "
+    "unless across bus gas plus thus"
+))
+
+
+def english_lemma(word: str) -> str:
+    """Lower case; a plural ``-s`` is dropped only from a plain regular plural."""
+    lowered = word.lower()
+    if lowered in _ENGLISH_S_KEEP or len(lowered) < 5 or not lowered.isalpha():
+        return lowered
+    if lowered.endswith("ies"):
+        return lowered[:-3] + "y"
+    if lowered.endswith("s") and not lowered.endswith(("ss", "us", "is", "ous", "es")):
+        return lowered[:-1]
+    return lowered

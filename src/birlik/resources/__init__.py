@@ -1,0 +1,1 @@
+"""Reference data the project owns: gazetteer, ethnic groups, lexicons."""

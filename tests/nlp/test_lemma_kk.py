@@ -1,0 +1,107 @@
+"""Word forms → lemmas for the Kazakh lemmatiser, and the lemma stage for kk/ru/en."""
+
+from __future__ import annotations
+
+import pytest
+
+from birlik.domain.records import Document
+from birlik.nlp.lemma_kk import KazakhLemmatizer, LemmaStage, english_lemma
+from birlik.nlp.text import normalise, tokenize
+
+KAZAKH_FORMS = [
+    # nouns: plural, possessive, case
+    ("қыздарының", "қыз"), ("балалар", "бала"), ("баласы", "бала"), ("қаланың", "қала"),
+    ("жерге", "жер"), ("үйде", "үй"), ("адамнан", "адам"), ("адамның", "адам"),
+    ("сөзін", "сөз"), ("күнмен", "күн"), ("ішінен", "іш"), ("ішінде", "іш"),
+    ("тарихындағы", "тарих"), ("әкесінен", "әке"), ("ойларға", "ой"), ("жылы", "жыл"),
+    ("жылдың", "жыл"), ("келіншектермен", "келіншек"), ("мектепке", "мектеп"),
+    ("әулетінен", "әулет"), ("ауылды", "ауыл"), ("қала", "қала"), ("бала", "бала"),
+    # voicing alternations and dropped vowels
+    ("кітабы", "кітап"), ("жүрегі", "жүрек"), ("тарағы", "тарақ"), ("аяғы", "аяқ"),
+    ("себебі", "себеп"), ("орнына", "орын"), ("аузымен", "ауыз"), ("халқының", "халық"),
+    # verbs: tenses, persons, participles, converbs, negation, passive
+    ("барамын", "бар"), ("келді", "кел"), ("келе", "кел"), ("айтты", "айт"),
+    ("біледі", "біл"), ("бермеді", "бер"), ("қылмады", "қыл"), ("көтермеді", "көтер"),
+    ("шыққан", "шық"), ("сүймеген", "сүй"), ("жазылған", "жаз"), ("сатылып", "сат"),
+    ("төгілген", "төк"), ("барып", "бар"), ("деп", "де"), ("жатса", "жат"),
+    ("ойлайтын", "ойла"), ("тілейтін", "тіле"), ("оқиды", "оқы"), ("бүлінер", "бүлін"),
+    ("шешуі", "шеш"), ("бермеуі", "бер"), ("сездірмеске", "сездір"), ("аспай", "ас"),
+    ("тұрғызылғандықтан", "тұрғыз"), ("бұзылады-ау", "бұз"),
+    # pronouns and irregular forms
+    ("маған", "мен"), ("оған", "ол"), ("оның", "ол"), ("сені", "сен"), ("бізге", "біз"),
+    ("мұны", "бұл"), ("осыған", "осы"), ("соның", "сол"), ("өзінің", "өз"), ("еді", "е"),
+    ("емес", "е"), ("үшінші", "үш"),
+    # proper names keep the name stem, lower case
+    ("Алматыда", "алматы"), ("Астанаға", "астана"), ("Шолпанның", "шолпан"),
+    ("Лондонның", "лондон"), ("Тоқаевтың", "тоқаев"), ("Арабиясының", "арабия"),
+]
+
+
+@pytest.fixture(scope="session")
+def kazakh() -> KazakhLemmatizer:
+    return KazakhLemmatizer()
+
+
+@pytest.fixture(scope="session")
+def kazakh_rules_only() -> KazakhLemmatizer:
+    return KazakhLemmatizer(use_hunspell=False)
+
+
+@pytest.mark.parametrize(("form", "lemma"), KAZAKH_FORMS)
+def test_kazakh_lemma(kazakh: KazakhLemmatizer, form: str, lemma: str) -> None:
+    assert kazakh.lemma(form) == lemma
+
+
+@pytest.mark.parametrize(
+    ("form", "lemma"),
+    [("кітабы", "кітап"), ("барамын", "бар"), ("жазылған", "жаз"), ("қыздарының", "қыз"),
+     ("маған", "мен"), ("Алматыда", "алматы"), ("бала", "бала")],
+)
+def test_rules_work_without_hunspell(
+    kazakh_rules_only: KazakhLemmatizer, form: str, lemma: str
+) -> None:
+    assert kazakh_rules_only.lemma(form) == lemma
+
+
+def test_memo_is_bounded() -> None:
+    lemmatizer = KazakhLemmatizer(use_hunspell=False, memo_limit=3)
+    for word in ("келді", "барды", "айтты", "қалды", "жазды"):
+        lemmatizer.lemma(word)
+    assert len(lemmatizer._memo) <= 3
+
+
+def _doc(text: str, lang: str) -> Document:
+    doc = Document(id="1", text=text, lang=lang)
+    doc.tokens = tokenize(normalise(text))
+    return doc
+
+
+def test_stage_kazakh(kazakh: KazakhLemmatizer) -> None:
+    stage = LemmaStage(kazakh)
+    doc = stage([_doc("Алматыда 2024 жылы қазақтар келді", "kk")])[0]
+    assert [t.lemma for t in doc.tokens] == ["алматы", "2024", "жыл", "қазақ", "кел"]
+    assert doc.tokens[0].text == "алматыда"
+
+
+def test_stage_russian(kazakh: KazakhLemmatizer) -> None:
+    pytest.importorskip("pymorphy3")
+    doc = LemmaStage(kazakh)([_doc("Казахи живут в городах", "ru")])[0]
+    assert [t.lemma for t in doc.tokens] == ["казах", "жить", "в", "город"]
+
+
+def test_stage_english(kazakh: KazakhLemmatizer) -> None:
+    doc = LemmaStage(kazakh)([_doc("Ethnic groups of Kazakhstan", "en")])[0]
+    assert [t.lemma for t in doc.tokens] == ["ethnic", "group", "of", "kazakhstan"]
+
+
+def test_english_keeps_non_plurals() -> None:
+    assert [english_lemma(w) for w in ("news", "series", "cities", "class")] == [
+        "news", "series", "city", "class"
+    ]
+
+
+def test_stage_contract(kazakh: KazakhLemmatizer) -> None:
+    stage = LemmaStage(kazakh)
+    assert stage.name == "lemma.v1"
+    assert stage.requires == {"tokens", "lang"}
+    assert stage.provides == {"lemmas"}
