@@ -125,7 +125,7 @@ class Ingestor:
     def _prepare(self, item: RawItem, source_id: int | None) -> _Prepared:
         text = clean_input(item.text).strip()
         if not text:
-            raise BadInput(f"{item.key} has no text — nothing to analyse (an empty document)", code="I020")
+            raise BadInput(f"{item.key} has no text — nothing to analyse (an empty document)", code="I011")
         published_at, flag = check_published_at(
             item.published_at,
             now=datetime.now(UTC),

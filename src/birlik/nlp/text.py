@@ -6,6 +6,7 @@ Normalisation never changes the length of the text, so offsets found in
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -99,11 +100,34 @@ def normalise(text: str) -> str:
     return safe_lower(out)
 
 
+def _control_class() -> re.Pattern[str]:
+    """One character class (as ranges) of every control, format and surrogate code point."""
+    ranges: list[tuple[int, int]] = []
+    # control, format and surrogate code points live in planes 0, 1 and the tag block of 14
+    for code in itertools.chain(range(0x20000), range(0xE0000, 0xE0100)):
+        if chr(code) in "\n\t" or unicodedata.category(chr(code)) not in ("Cc", "Cf", "Cs"):
+            continue
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    body = "".join(
+        re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}"
+        for low, high in ranges
+    )
+    return re.compile(f"[{body}]+")
+
+
+_CONTROL = _control_class()
+
+
 def clean_input(text: str) -> str:
     """Clean text once at the edge (before any offset exists): NFC, no control characters,
     unified line ends. The result is what offsets refer to."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return _CONTROL.sub("", text)
 
 
 def split_sentences(text: str) -> list[Sentence]:
