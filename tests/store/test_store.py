@@ -58,7 +58,7 @@ def _add_all(store: Store) -> None:
 
 def test_migrations_are_idempotent(database_url: str) -> None:
     engine = make_engine(database_url)
-    assert migrate(engine) == migrate(engine) == current_revision(engine) == "0001"
+    assert migrate(engine) == migrate(engine) == current_revision(engine) == "0002"
     require_schema(engine)
 
 

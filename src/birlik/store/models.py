@@ -71,11 +71,19 @@ class DocumentRow(Base):
     author: Mapped[str | None] = mapped_column(String(80))
     platform: Mapped[str | None] = mapped_column(String(40))
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    tension: Mapped[float | None] = mapped_column(Float, index=True)
+    hate: Mapped[float | None] = mapped_column(Float)
+    incident: Mapped[str | None] = mapped_column(String(40), index=True)
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The document's unit vector as float32 bytes (numpy ``tobytes``), or None."""
 
     mentions: Mapped[list[MentionRow]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True
     )
     regions: Mapped[list[DocumentRegionRow]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", passive_deletes=True
+    )
+    signals: Mapped[list[SignalRow]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True
     )
 
@@ -94,6 +102,22 @@ class MentionRow(Base):
     derogatory: Mapped[bool] = mapped_column(Boolean, default=False)
 
     document: Mapped[DocumentRow] = relationship(back_populates="mentions")
+
+
+class SignalRow(Base):
+    """One scored signal of a document with its evidence (see ``domain.records.Signal``)."""
+
+    __tablename__ = "document_signals"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    score: Mapped[float | None] = mapped_column(Float)
+    label: Mapped[str | None] = mapped_column(String(60))
+    labels: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    evidence: Mapped[list[str]] = mapped_column(default=list)
+    reasons: Mapped[list[str]] = mapped_column(default=list)
+
+    document: Mapped[DocumentRow] = relationship(back_populates="signals")
 
 
 class DocumentRegionRow(Base):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,6 +19,7 @@ from birlik.store.models import (
     DocumentRow,
     MentionRow,
     QuarantineRow,
+    SignalRow,
     SourceRow,
     utcnow,
 )
@@ -117,9 +119,31 @@ def add_document(session: Session, doc: Document, prov: Provenance) -> DocumentR
         )
         for m in doc.entities
     ]
+    row.signals = [
+        SignalRow(
+            name=name,
+            score=signal.score,
+            label=signal.label,
+            labels=dict(signal.labels),
+            evidence=[e.as_json() for e in signal.evidence],
+            reasons=list(signal.reasons),
+        )
+        for name, signal in doc.signals.items()
+    ]
+    _denormalise_signals(row, doc)
     row.regions = [DocumentRegionRow(region_kato=r.kato, confidence=r.confidence) for r in doc.regions]
     session.add(row)
     return row
+
+
+def _denormalise_signals(row: DocumentRow, doc: Document) -> None:
+    """Copy the signals that lists filter on into columns of the document."""
+    tension, hate, incident = (doc.signals.get(n) for n in ("tension", "hate", "incident"))
+    row.tension = tension.score if tension else None
+    row.hate = hate.score if hate else None
+    row.incident = incident.label if incident else None
+    if doc.embedding is not None:
+        row.embedding = np.asarray(doc.embedding, dtype=np.float32).tobytes()
 
 
 def get_document(session: Session, document_id: int) -> DocumentRow:
