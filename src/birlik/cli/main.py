@@ -8,7 +8,7 @@ import sys
 import click
 
 from birlik import __version__
-from birlik.cli import analyze, evaluate, ingest, quarantine, query, sources
+from birlik.cli import analyze, evaluate, explain, ingest, quarantine, query, sources
 from birlik.cli.context import AppContext
 from birlik.domain.errors import BirlikError, SourceUnavailable
 
@@ -51,6 +51,7 @@ for command in (
     query.stats,
     quarantine.quarantine,
     evaluate.evaluate,
+    explain.explain,
 ):
     cli.add_command(command)
 

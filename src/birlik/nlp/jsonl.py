@@ -13,7 +13,9 @@ from birlik.domain.errors import BadInput
 from birlik.domain.records import Document
 
 KNOWN_FIELDS = frozenset({"id", "text", "title", "lang", "published_at", "source", "url"})
-OUTPUT_FIELDS = frozenset({"lang", "langs", "entities", "regions", "region_scores", "flags", "tokens"})
+OUTPUT_FIELDS = frozenset(
+    {"lang", "langs", "entities", "regions", "region_scores", "flags", "tokens", "signals"}
+)
 
 
 def document_from_json(obj: object, line_no: int) -> Document:
@@ -67,6 +69,8 @@ def document_to_json(doc: Document, original: dict[str, Any], *, with_tokens: bo
     out["entities"] = [m.as_json() for m in sorted(doc.entities, key=lambda m: (m.start, m.end))]
     out["regions"] = [r.kato for r in doc.regions]
     out["region_scores"] = [{"kato": r.kato, "confidence": round(r.confidence, 3)} for r in doc.regions]
+    if doc.signals:
+        out["signals"] = {name: signal.as_json() for name, signal in doc.signals.items()}
     if doc.flags:
         out["flags"] = doc.flags
     if with_tokens:
