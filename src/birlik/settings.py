@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from birlik.domain.errors import ConfigError
 
 DEV_PSEUDONYM_KEY = "development-only-pseudonym-key"
+DEV_WEBHOOK_SECRET = "development-only-webhook-secret"
 
 
 class Settings(BaseSettings):
@@ -46,6 +47,30 @@ class Settings(BaseSettings):
         Path("../shared/datasets"), description="Annotated datasets that `birlik eval` measures on."
     )
     future_tolerance_hours: int = Field(36, ge=0, description="Dates further in the future are flagged.")
+    rules_file: Path | None = Field(
+        None, description="YAML file of alert rules per region; default: the rules shipped with Birlik."
+    )
+    monitor_interval: int = Field(300, ge=5, description="Seconds between passes of `birlik monitor`.")
+    alert_lookback_days: int = Field(
+        2, ge=1, le=60, description="`birlik monitor` evaluates surge rules on this many most recent days."
+    )
+    webhook_urls: str = Field("", description="Comma-separated URLs that receive every alert as signed JSON.")
+    webhook_secret: str = Field(
+        DEV_WEBHOOK_SECRET, description="Key of the HMAC-SHA256 signature in the X-Birlik-Signature header."
+    )
+    notify_max_attempts: int = Field(
+        5, ge=1, le=20, description="Attempts per notification before it becomes a dead letter."
+    )
+    notify_backoff_seconds: float = Field(
+        2.0, ge=0, description="Wait before the second attempt; doubles after every failed attempt."
+    )
+    smtp_host: str | None = Field(None, description="SMTP server for alert e-mails (none: no e-mail).")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port.")
+    smtp_user: str | None = Field(None, description="SMTP login (none: no authentication).")
+    smtp_password: str | None = Field(None, description="SMTP password.")
+    smtp_from: str = Field("birlik@localhost", description="Sender address of alert e-mails.")
+    smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")
+    alert_email_to: str = Field("", description="Comma-separated addresses that receive every alert by e-mail.")
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
@@ -54,5 +79,11 @@ class Settings(BaseSettings):
                 "BIRLIK_PSEUDONYM_KEY still has its development value — set a secret of your own "
                 "before running in production",
                 code="E002",
+            )
+        if self.environment == "production" and self.webhook_urls and self.webhook_secret == DEV_WEBHOOK_SECRET:
+            raise ConfigError(
+                "BIRLIK_WEBHOOK_SECRET still has its development value — set a secret shared with "
+                "the webhook receivers before running in production",
+                code="E005",
             )
         return self

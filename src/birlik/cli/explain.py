@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from birlik.cli.context import AppContext, emit_json, pass_app
 from birlik.domain.errors import NotFound
@@ -45,7 +46,7 @@ def explain(app: AppContext, document_id: str, as_json: bool) -> None:
             click.echo(f"      [{evidence['reason']}] …{_in_context(text, evidence)}…")
 
 
-def _find(session: Any, document_id: str) -> DocumentRow:
+def _find(session: Session, document_id: str) -> DocumentRow:
     row = session.get(DocumentRow, int(document_id)) if document_id.isdigit() else None
     if row is None:
         row = session.scalars(select(DocumentRow).where(DocumentRow.ext_id == document_id)).first()

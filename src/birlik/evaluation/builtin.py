@@ -6,3 +6,5 @@ from birlik.evaluation import (
     lemma_kk,  # noqa: F401
     nerel,  # noqa: F401
 )
+from birlik.evaluation import toxicity  # noqa: F401
+from birlik.evaluation import hate  # noqa: F401

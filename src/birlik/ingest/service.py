@@ -8,7 +8,7 @@ and a rerun recognises what was stored by canonical URL and content hash.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -24,12 +24,14 @@ from birlik.nlp.pipeline import Pipeline
 from birlik.nlp.text import clean_input
 from birlik.settings import Settings
 from birlik.store import repository as repo
-from birlik.store.models import SourceRow, utcnow
+from birlik.store.models import DocumentRow, SourceRow, utcnow
 from birlik.store.repository import Provenance, QuarantineEntry, Store
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
+AfterBatch = Callable[[Session, list[DocumentRow]], None]
+"""Runs inside the transaction of each stored batch with the rows it stored (indicators, stories)."""
 
 
 @dataclass(slots=True)
@@ -71,11 +73,13 @@ class Ingestor:
         store: Store,
         pipeline: Pipeline,
         progress: Progress | None = None,
+        after_batch: Sequence[AfterBatch] | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.pipeline = pipeline
         self.progress = progress
+        self.after_batch = list(default_after_batch() if after_batch is None else after_batch)
         self.earliest = date.fromisoformat(settings.earliest_date)
         self.future_tolerance = timedelta(hours=settings.future_tolerance_hours)
 
@@ -172,9 +176,14 @@ class Ingestor:
             if item.document.id in failed:
                 rejected.append(_entry(source, item.key, failed[item.document.id], None))
         with self.store.transaction() as session:
-            for item in fresh:
-                if item.document.id in analysed:
-                    repo.add_document(session, analysed[item.document.id], item.provenance)
+            stored = [
+                repo.add_document(session, analysed[item.document.id], item.provenance)
+                for item in fresh
+                if item.document.id in analysed
+            ]
+            session.flush()
+            for hook in self.after_batch:
+                hook(session, stored)
             for entry in rejected:
                 repo.quarantine(session, entry)
             stored_keys = seen_keys + [i.key for i in fresh if i.document.id in analysed]
@@ -239,6 +248,13 @@ class Ingestor:
             if error is None:
                 row.last_ok_at = now
                 row.state = dict(source.state)
+
+
+def default_after_batch() -> list[AfterBatch]:
+    """What every stored batch updates unless the caller says otherwise: the indicators."""
+    from birlik.signals.indicators import after_batch as update_indicators
+
+    return [update_indicators]
 
 
 def _entry(source: SourceConfig, key: str, error: BirlikError, payload: bytes | None) -> QuarantineEntry:

