@@ -1,0 +1,1 @@
+"""Document-level signals: incident type, topics of the Concept, sentiment."""

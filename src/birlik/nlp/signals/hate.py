@@ -1,0 +1,285 @@
+"""The ``hate`` signal: hostility, derogation, dehumanisation or incitement aimed at an
+ethnic group, in Kazakh, Russian and English.
+
+Kept apart from toxicity: a sentence counts only when it names a group (an ``ETHNIC_GROUP``
+mention, or a target of ``resources/data/hostility_hate.yaml`` the ethnic lexicon lacks), or
+follows one that does and carries a strong cue. In such a sentence the evidence is
+
+- a derogatory ethnonym (``hate.slur``);
+- cues of ``hate.dehumanisation`` ("тараканы", "мал сияқты"), ``hate.expulsion`` ("пусть
+  убираются", "кетсін"), ``hate.incitement`` ("бить", "қуу керек"), ``hate.stereotype``
+  ("воры", "сатқын") and ``hate.generalisation`` ("все они", "бәрі де"), damped in a
+  preventive context ("профилактика экстремизма", "алдын алу");
+- the toxicity of the same sentence (``hate.hostile_context``): an insult, obscenity, or the
+  toxicity model's verdict, from ``doc.signals["toxicity"]``;
+- optionally a classifier of hostile sentences (``hate.model``), applied only to sentences that
+  name a group. No such classifier ships yet (too little licensed data labelled for ethnic
+  hostility): the shipped stage is built with ``model=None``.
+
+The pieces are joined per sentence by noisy-or; the document takes its worst sentences.
+``labels`` maps each targeted group id to the score of the worst sentence aimed at it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from birlik.domain.errors import ConfigError
+from birlik.domain.records import Document, Evidence, Mention, Sentence, Signal
+from birlik.nlp.embed import Embedder
+from birlik.nlp.signals.toxicity import (
+    LinearTextModel,
+    ToxicityLexicon,
+    document_score,
+    load_toxicity_lexicon,
+    model_path,
+    model_words,
+)
+from birlik.nlp.text import normalise
+
+SIGNAL = "hate"
+LEXICON_FILE = "hostility_hate.yaml"
+MODEL_FILE = "hate_charngram.npz"
+CUE_KINDS: tuple[str, ...] = (
+    "dehumanisation", "expulsion", "incitement", "stereotype", "generalisation",
+)
+STRONG_CUES = frozenset({"dehumanisation", "expulsion", "incitement"})
+WEIGHT_KEYS = frozenset(CUE_KINDS) | {
+    "slur", "insult_context", "obscenity_context", "model_context",
+}
+WEAK_TARGET = 0.6
+"""Strength of a target mentioned with low confidence (a language: "русский язык")."""
+LABEL_FLOOR = 0.3
+MODEL_WEIGHT = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    pattern: re.Pattern[str]
+    group_id: str
+    derogatory: bool
+
+
+@dataclass(frozen=True, slots=True)
+class HateLexicon:
+    cues: dict[str, re.Pattern[str]]
+    preventive: re.Pattern[str]
+    targets: tuple[Target, ...]
+    weights: dict[str, float]
+    damping: float
+    previous_sentence: float
+
+
+@dataclass(frozen=True, slots=True)
+class HateModel:
+    """A classifier of hostile sentences and the lexicon that de-obfuscates its words."""
+
+    classifier: LinearTextModel
+    words: ToxicityLexicon
+
+
+def parse_hate_lexicon(raw: object, *, source: str = "<data>") -> HateLexicon:
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("cues"), Mapping):
+        raise ConfigError(f"{source} must be a mapping with 'cues'", code="R211")
+    weights = {str(k): float(v) for k, v in dict(raw.get("weights") or {}).items()}
+    if set(weights) != WEIGHT_KEYS or set(raw["cues"]) != set(CUE_KINDS):
+        raise ConfigError(
+            f"{source}: cues must be {list(CUE_KINDS)}, weights {sorted(WEIGHT_KEYS)}",
+            code="R212",
+        )
+    return HateLexicon(
+        cues={kind: _bounded([p for forms in dict(raw["cues"][kind]).values() for p in forms],
+                             source) for kind in CUE_KINDS},
+        preventive=_bounded([p for forms in dict(raw.get("preventive") or {}).values()
+                             for p in forms], source),
+        targets=tuple(_target(item, source) for item in raw.get("targets") or ()),
+        weights=weights,
+        damping=float(raw.get("damping", 0.2)),
+        previous_sentence=float(raw.get("previous_sentence", 0.7)),
+    )
+
+
+def _bounded(patterns: Sequence[str], source: str) -> re.Pattern[str]:
+    joined = "|".join(f"(?:{p})" for p in patterns) or r"(?!x)x"
+    try:
+        return re.compile(rf"(?<!\w)(?:{joined})(?!\w)")
+    except re.error as exc:
+        raise ConfigError(f"{source}: bad pattern: {exc}", code="R213") from exc
+
+
+def _target(item: object, source: str) -> Target:
+    if not isinstance(item, Mapping) or not {"pattern", "id"} <= set(item):
+        raise ConfigError(f"{source}: a target needs 'pattern' and 'id', got {item!r}", code="R214")
+    return Target(_bounded([str(item["pattern"])], source), str(item["id"]),
+                  bool(item.get("derogatory", False)))
+
+
+@lru_cache(maxsize=1)
+def load_hate_lexicon() -> HateLexicon:
+    """The cues shipped with Birlik, parsed once per process."""
+    source = resources.files("birlik.resources") / "data" / LEXICON_FILE
+    try:
+        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read {LEXICON_FILE}: {exc} — reinstall Birlik", code="R210") from exc
+    return parse_hate_lexicon(raw, source=LEXICON_FILE)
+
+
+def load_hate_model(path: Path | str | None = None) -> HateModel:
+    return HateModel(LinearTextModel.load(path or model_path(MODEL_FILE)), load_toxicity_lexicon())
+
+
+@dataclass(frozen=True, slots=True)
+class _Aim:
+    """A group named in a sentence: its span, id, whether by a slur, and how sure."""
+
+    start: int
+    end: int
+    group_id: str
+    derogatory: bool
+    strength: float
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceHate:
+    sentence: Sentence
+    score: float
+    groups: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+
+
+class HateStage:
+    """Sets ``doc.signals["hate"]``: 0–1, evidence, reasons and ``labels`` per targeted group."""
+
+    name = "hate.v1"
+    requires = frozenset({"entities", "sentences", "signals.toxicity"})
+    provides = frozenset({"signals.hate"})
+
+    def __init__(self, model: HateModel | None, lexicon: HateLexicon,
+                 embedder: Embedder | None = None) -> None:
+        self.model = model
+        self.lexicon = lexicon
+        self.embedder = embedder
+
+    def __call__(self, docs: list[Document]) -> list[Document]:
+        for doc in docs:
+            doc.signals[SIGNAL] = self.signal(doc)
+        return docs
+
+    def signal(self, doc: Document) -> Signal:
+        norm = doc.norm_text if doc.norm_text is not None else normalise(doc.text)
+        mentions = [m for m in doc.entities if m.type == "ETHNIC_GROUP" and m.id]
+        toxicity = doc.signals.get("toxicity")
+        toxic_evidence = toxicity.evidence if toxicity is not None else []
+        scored: list[SentenceHate] = []
+        previous: list[_Aim] = []
+        for sentence in doc.sentences or [Sentence(0, len(doc.text))]:
+            aims = self._aims(norm, sentence, mentions)
+            scored.append(self.sentence(doc.text, norm, sentence, aims, previous, toxic_evidence))
+            previous = aims
+        labels: dict[str, float] = {}
+        for item in scored:
+            for group in item.groups:
+                labels[group] = max(labels.get(group, 0.0), item.score)
+        evidence = [e for item in scored for e in item.evidence]
+        return Signal(
+            name=SIGNAL, score=document_score([s.score for s in scored]), evidence=evidence,
+            reasons=sorted({e.reason for e in evidence if e.reason != "hate.target"}),
+            labels={g: s for g, s in labels.items() if s >= LABEL_FLOOR},
+        )
+
+    def sentence(
+        self, text: str, norm: str, sentence: Sentence, aims: list[_Aim], previous: list[_Aim],
+        toxic_evidence: Sequence[Evidence],
+    ) -> SentenceHate:
+        cues = self._cues(norm, sentence)
+        factor = 1.0
+        if not aims and any(kind in STRONG_CUES for _, _, kind in cues):
+            aims, factor = previous, self.lexicon.previous_sentence
+            aims = [_Aim(a.start, a.end, a.group_id, False, a.strength) for a in aims]
+        if not aims:
+            return SentenceHate(sentence, 0.0, (), ())
+        strength = factor * max(a.strength for a in aims)
+        weights = self.lexicon.weights
+        damping = self.lexicon.damping if self.lexicon.preventive.search(
+            norm, sentence.start, sentence.end) else 1.0
+        evidence = [
+            Evidence(start=a.start, end=a.end, text=text[a.start : a.end], reason="hate.slur",
+                     weight=weights["slur"] * a.strength)
+            for a in aims if a.derogatory
+        ]
+        evidence += [
+            Evidence(start=s, end=e, text=text[s:e], reason=f"hate.{kind}",
+                     weight=weights[kind] * strength * damping)
+            for s, e, kind in cues
+        ]
+        evidence += self._context(text, sentence, toxic_evidence, strength * damping)
+        if self.model is not None:
+            evidence += _model_evidence(self.model, text, sentence, strength * damping)
+        miss = 1.0
+        for item in evidence:
+            miss *= 1.0 - item.weight
+        score = 1.0 - miss
+        if score >= LABEL_FLOOR:
+            evidence += [Evidence(start=a.start, end=a.end, text=text[a.start : a.end],
+                                  reason="hate.target", weight=score) for a in aims
+                         if a.start >= sentence.start]
+        return SentenceHate(sentence, score, tuple(dict.fromkeys(a.group_id for a in aims)),
+                            tuple(evidence))
+
+    def _aims(self, norm: str, sentence: Sentence, mentions: Sequence[Mention]) -> list[_Aim]:
+        aims = [
+            _Aim(m.start, m.end, m.id or "", m.derogatory,
+                 1.0 if m.confidence >= 0.8 else WEAK_TARGET)
+            for m in mentions if sentence.start <= m.start < sentence.end
+        ]
+        taken = {(a.start, a.end) for a in aims}
+        for target in self.lexicon.targets:
+            for match in target.pattern.finditer(norm, sentence.start, sentence.end):
+                if not any(s <= match.start() < e for s, e in taken):
+                    aims.append(_Aim(match.start(), match.end(), target.group_id,
+                                     target.derogatory, 1.0))
+        return aims
+
+    def _cues(self, norm: str, sentence: Sentence) -> list[tuple[int, int, str]]:
+        return [
+            (m.start(), m.end(), kind)
+            for kind, pattern in self.lexicon.cues.items()
+            for m in pattern.finditer(norm, sentence.start, sentence.end)
+        ]
+
+    def _context(self, text: str, sentence: Sentence, toxic_evidence: Sequence[Evidence],
+                 strength: float) -> list[Evidence]:
+        weights = self.lexicon.weights
+        inside = [e for e in toxic_evidence if sentence.start <= e.start < sentence.end]
+        best = 0.0
+        for item in inside:
+            if item.reason in ("toxicity.insult.lexicon", "toxicity.slur.lexicon"):
+                best = max(best, weights["insult_context"])
+            elif item.reason == "toxicity.obscenity.lexicon":
+                best = max(best, weights["obscenity_context"])
+            elif item.reason == "toxicity.model":
+                best = max(best, weights["model_context"] * item.weight)
+        if best == 0.0:
+            return []
+        return [Evidence(start=sentence.start, end=sentence.end,
+                         text=text[sentence.start : sentence.end],
+                         reason="hate.hostile_context", weight=best * strength)]
+
+
+def _model_evidence(model: HateModel, text: str, sentence: Sentence, strength: float
+                    ) -> list[Evidence]:
+    words = model_words(model.words.words(text, sentence.start, sentence.end))
+    probability = model.classifier.published(model.classifier.probability(words))
+    if probability < 0.5:
+        return []
+    return [Evidence(start=sentence.start, end=sentence.end,
+                     text=text[sentence.start : sentence.end], reason="hate.model",
+                     weight=MODEL_WEIGHT * probability * strength)]

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import pytest
+
+from birlik.domain.records import Document
+from birlik.nlp.factory import default_stages
+from birlik.nlp.pipeline import Pipeline
+from birlik.nlp.signals.hate import HateStage, load_hate_lexicon
+from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
+
+
+@pytest.fixture(scope="module")
+def analyse() -> Pipeline:
+    return Pipeline([
+        *default_stages(),
+        ToxicityStage(load_toxicity_model()),
+        HateStage(None, load_hate_lexicon()),
+    ])
+
+
+def run(pipeline: Pipeline, text: str, lang: str | None = None) -> Document:
+    return pipeline([Document(id="t", text=text, lang=lang)])[0]
+
+
+# text, lang, expected reason, expected group, expected cue span
+HOSTILE = [
+    ("Осы өзбектердің бәрі алаяқ, оларды елден қуу керек.", "kk", "hate.expulsion", "uzbek",
+     "қуу керек"),
+    ("Қытайлар шетінен тарақан сияқты, бізге келіп жайылып жатыр.", "kk", "hate.dehumanisation",
+     "chinese", "тарақан сияқты"),
+    ("Орыстар өз Ресейіне кетсін, бұл жер олардікі емес.", "kk", "hate.expulsion", "russian",
+     "кетсін"),
+    ("Китайцы пусть убираются в свой Китай, нечего им тут делать.", "ru", "hate.expulsion",
+     "chinese", "пусть убираются"),
+    ("Все эти узбеки — тараканы, понаехали и плодятся.", "ru", "hate.dehumanisation", "uzbek",
+     "тараканы"),
+    ("Хачи захватили весь рынок, бить их надо.", "ru", "hate.incitement", "caucasian_peoples",
+     "бить"),
+    ("Чурки совсем обнаглели.", "ru", "hate.slur", "central_asian_peoples", "Чурки"),
+    ("Kick the Uzbeks out of our country, they are parasites.", "en", "hate.dehumanisation",
+     "uzbek", "parasites"),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "reason", "group", "span"), HOSTILE)
+def test_hostility_toward_a_group(
+    analyse: Pipeline, text: str, lang: str, reason: str, group: str, span: str
+) -> None:
+    signal = run(analyse, text, lang).signals["hate"]
+    assert signal.score is not None and signal.score >= 0.5
+    assert reason in signal.reasons
+    assert signal.labels.get(group, 0.0) >= 0.5
+    cited = [e for e in signal.evidence if e.reason == reason]
+    start = text.index(span)
+    assert any(e.start == start and e.end == start + len(span) and e.text == span for e in cited)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Алматыда ұйғыр мәдени орталығы жаңа би ансамблін таныстырды.", "kk"),
+        ("Орыс және қазақ балалары бір сыныпта бірге оқиды.", "kk"),
+        ("Жастар арасында діни экстремизм мен ұлтаралық араздықтың алдын алу бағдарламасы "
+         "қабылданды.", "kk"),
+        ("Историк рассказал о депортации чеченцев в Казахстан в 1944 году.", "ru"),
+        ("Совет общественного согласия обсудил меры по недопущению разжигания межнациональной "
+         "розни между казахами и русскими.", "ru"),
+        ("Казахи традиционно разводили скот и занимались животноводством.", "ru"),
+        ("Koreans in Kazakhstan marked the anniversary of the 1937 deportation.", "en"),
+    ],
+)
+def test_neutral_mentions_are_calm(analyse: Pipeline, text: str, lang: str) -> None:
+    signal = run(analyse, text, lang).signals["hate"]
+    assert signal.score is not None and signal.score < 0.2
+    assert signal.labels == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Сен нағыз ақымақсың, аузыңды жап!", "kk"),
+        ("Ты тупой идиот, заткнись, урод.", "ru"),
+        ("Пусть убираются со своими советами, идиоты.", "ru"),
+        ("Shut up, you moron.", "en"),
+    ],
+)
+def test_insult_without_ethnic_target_is_toxic_not_hate(
+    analyse: Pipeline, text: str, lang: str
+) -> None:
+    doc = run(analyse, text, lang)
+    assert (doc.signals["toxicity"].score or 0.0) >= 0.5
+    assert (doc.signals["hate"].score or 0.0) < 0.2
+
+
+def test_hostility_in_the_next_sentence_counts(analyse: Pipeline) -> None:
+    text = "В нашем районе живут уйгуры. Их надо гнать отсюда."
+    signal = run(analyse, text, "ru").signals["hate"]
+    assert (signal.score or 0.0) >= 0.5 and "uyghur" in signal.labels
+
+
+def test_evidence_offsets_are_exact(analyse: Pipeline) -> None:
+    text = "Погода хорошая.\n\nЧеченцы — животные, их надо изолировать."
+    signal = run(analyse, text, "ru").signals["hate"]
+    assert signal.evidence
+    for item in signal.evidence:
+        assert text[item.start : item.end] == item.text
+
+
+def test_seeds_are_calm(analyse: Pipeline, seed_texts: dict[str, str]) -> None:
+    for name, text in seed_texts.items():
+        value = run(analyse, text).signals["hate"].score
+        assert value is not None and value < 0.2, name
