@@ -7,3 +7,15 @@ export BIRLIK_DATABASE_URL="${BIRLIK_DATABASE_URL:-sqlite:///birlik.db}"
 .venv/bin/birlik init
 .venv/bin/birlik ingest --demo
 .venv/bin/birlik stats
+# The web application on the demo corpus (BIRLIK_NO_SERVE=1 stops here, for CI and tests).
+.venv/bin/birlik registry import --demo >/dev/null 2>&1 || true
+DEMO_PASSWORD="${BIRLIK_DEMO_PASSWORD:-birlik-demo-$(date +%s | sha256sum | cut -c1-8)}"
+if .venv/bin/birlik user add demo --role administrator --password "$DEMO_PASSWORD" --if-missing | grep -q '"created": true'; then
+    echo "demo login: user demo, password $DEMO_PASSWORD"
+else
+    echo "demo login: user demo (created earlier; reset with: birlik user add …)"
+fi
+if [ "${BIRLIK_NO_SERVE:-0}" != "1" ]; then
+    echo "open http://127.0.0.1:8000"
+    exec .venv/bin/birlik serve --host 127.0.0.1 --port 8000
+fi

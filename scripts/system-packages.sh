@@ -3,7 +3,7 @@
 # and the hunspell-kk dictionary that helps the Kazakh lemmatiser.
 # Installs through apt when running as root; otherwise says what is missing.
 set -uo pipefail
-PACKAGES=(postgresql tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus poppler-utils hunspell-kk)
+PACKAGES=(chromium postgresql tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus poppler-utils hunspell-kk)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from birlik.domain.records import Document
-from birlik.nlp.lemma_kk import KazakhLemmatizer, LemmaStage, english_lemma
+from birlik.nlp.lemma_kk import KazakhLemmatizer, LemmaStage, english_lemma, load_word_frequencies
 from birlik.nlp.text import normalise, tokenize
 
 KAZAKH_FORMS = [
@@ -105,3 +105,30 @@ def test_stage_contract(kazakh: KazakhLemmatizer) -> None:
     assert stage.name == "lemma.v1"
     assert stage.requires == {"tokens", "lang"}
     assert stage.provides == {"lemmas"}
+
+
+@pytest.mark.parametrize(
+    ("form", "lemma"),
+    [
+        # closed-class words are their own lemma
+        ("бойынша", "бойынша"), ("алайда", "алайда"), ("шынында", "шынында"),
+        ("кейін", "кейін"), ("басқа", "басқа"), ("туралы", "туралы"), ("де", "да"),
+        # frequencies keep an attested stem whole, find stems hunspell lacks
+        ("дауысы", "дауыс"), ("жасады", "жаса"), ("отаудың", "отау"), ("күйеуін", "күйеу"),
+        # verbal nouns and agent forms go to the verb, as in UD Kazakh
+        ("алуға", "ал"), ("шешуі", "шеш"), ("айтушы", "айт"), ("оқушылар", "оқушы"),
+    ],
+)
+def test_frequencies_and_closed_class(kazakh: KazakhLemmatizer, form: str, lemma: str) -> None:
+    assert kazakh.lemma(form) == lemma
+
+
+def test_works_without_frequencies_or_hunspell() -> None:
+    bare = KazakhLemmatizer(use_hunspell=False, frequencies={})
+    assert [bare.lemma(w) for w in ("кітабы", "барамын", "бойынша")] == ["кітап", "бар", "бойынша"]
+
+
+def test_shipped_wordlist_loads() -> None:
+    frequencies = load_word_frequencies()
+    assert len(frequencies) > 10_000
+    assert frequencies["және"] > frequencies["тақта"] >= 2

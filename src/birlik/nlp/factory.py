@@ -6,6 +6,7 @@ from birlik.nlp.entities import EntityResolveStage
 from birlik.nlp.ethnic import EthnicStage
 from birlik.nlp.langid import LangIdStage
 from birlik.nlp.lemma_kk import KazakhLemmatizer, LemmaStage
+from birlik.nlp.ner_kk import KazakhNer, KazakhNerStage
 from birlik.nlp.ner_ru import RussianNer, RussianNerStage
 from birlik.nlp.orgs import OrgStage
 from birlik.nlp.pipeline import Pipeline, Stage
@@ -27,6 +28,7 @@ def default_stages() -> list[Stage]:
         EthnicStage(load_ethnic_groups()),
         PlaceStage(gazetteer),
         OrgStage(load_organisations()),
+        KazakhNerStage(KazakhNer.load()),
         RussianNerStage(RussianNer.load()),
         DocumentRegionsStage(gazetteer),
         EntityResolveStage(),

@@ -11,16 +11,26 @@ one it does not, fewer endings beat more, and a passive verb is reduced to its b
 system's hunspell-kk (``/usr/share/hunspell/kk_KZ.dic``) where installed, plus a short
 list of common stems written here; without hunspell the rules still apply.
 
+A word-form frequency list from licensed Kazakh text (``resources/data/kk_wordfreq.tsv``,
+see ``kk_wordfreq.md``) weighs the candidates: a stem seen in other forms in text counts
+as known even when hunspell lacks it, well-attested stems are preferred and unattested
+ones penalised (``дауысы → дауыс``, not ``дауы``). Closed-class words (``бойынша``,
+``алайда``, ``кейін``) are their own lemma. Verbal nouns in ``-у`` go to their verb
+(``алуға → ал``) unless the verb is not seen in text (``отау``, ``күйеу``).
+
 Lemmas are lower case. Derivational endings that make a new word (``-лық``, ``-шы``,
-``-сыз``) are kept, as UD Kazakh mostly does; so are agent nouns in ``-ушы`` (``оқушы``),
-where UD reduces the verbal use (``айтушы → айт``): news needs the noun.
+``-сыз``) are kept, as UD Kazakh mostly does. Agent forms in ``-ушы`` go to their verb as
+in UD (``айтушы → айт``), except the common agent nouns listed here (``оқушы``,
+``жазушы``, ``қатысушы``): news needs the noun.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from birlik.domain.records import Document, Token
@@ -28,6 +38,7 @@ from birlik.domain.records import Document, Token
 logger = logging.getLogger(__name__)
 
 HUNSPELL_KK = Path("/usr/share/hunspell/kk_KZ.dic")
+WORDFREQ_FILE = "kk_wordfreq.tsv"
 
 BACK = frozenset("аоұы")
 FRONT = frozenset("әөүіе")
@@ -38,6 +49,15 @@ VOICED_C = frozenset("лмнңзжбвгғд")
 _DEVOICE = {"ғ": "қ", "г": "к", "б": "п"}
 
 MIN_STEM = 2
+# A stem seen this often in other forms counts as known without the dictionary.
+MIN_EVIDENCE = 3
+# How much one unit of log frequency of a stem is worth against one letter of endings cut.
+EVIDENCE_WEIGHT = 0.5
+# Beyond this (log) the count says more about look-alike words than about the stem.
+EVIDENCE_CAP = 6.0
+# With a frequency list, a dictionary stem never seen in text is a worse guess.
+UNATTESTED_COST = 0.5
+SHORT_STEM_COST = 2.0
 _MEMO_LIMIT = 200_000
 
 def _words(text: str) -> tuple[str, ...]:
@@ -64,6 +84,7 @@ _IRREGULAR: tuple[tuple[str, str], ...] = (
           "емессің емеспіз ерді"),
     ("де", "деп деді дейді деген дейтін деу деуге дегенмен десе дер"),
     ("жыл", "жылы"),
+    ("өз", "өзі өзім өзің өзіңіз өзіміз өздері"),
     ("үш", "үшінші"),
     ("ғой", "ғой"),
 )
@@ -78,13 +99,14 @@ _STEMS = _words(
     "облыс аудан ауыл көше мәслихат әкім әкімдік министрлік үкімет президент парламент "
     "депутат заң құқық сот полиция прокуратура азамат тұрғын жұмыс білім ғылым мәдениет "
     "өз дін мешіт шіркеу тіл жастар жас ауыл қызыл жасыл көңіл ақыл өкіл биыл оқушы жазушы "
+    "оқытушы тұтынушы пайдаланушы қатысушы зерттеуші тыңдаушы сатушы "
     "отбасы орын ауыз мұрын ерін мойын қойын ерік "
     "бөрік көрік құлық қарын халық ой сана шара жоба бағдарлама мәселе жағдай жауап сұрақ "
     "бар кел ал бер айт жаз оқы біл көр тұр отыр жүр жат бол қыл ет жаса істе сөйле ойла "
     "шық кір түс қал өт кет сал қой ұста тап сат қос тіз тіре төк ти жи қорық "
     "баста құшақта тыңда қара сұра жыла тіле ашы аша жана жина жүргіз өткіз "
     "ұйымдастыр қатыс тірке айқында анықта қамтамасыз дамы дамыт нығайт сақта қорға "
-    "ал бас төбе жол әр бір екі үш төрт бес алты жеті сегіз тоғыз он жүз мың"
+    "тамаша ал бас төбе жол әр бір екі үш төрт бес алты жеті сегіз тоғыз он жүз мың"
 )
 
 _VERB_STEMS = _words(
@@ -108,6 +130,21 @@ _VOWEL_DROP = {
 }
 
 _PARTICLES = frozenset(_words("ау ақ ғой мыс ші шы ма ме ба бе па пе тағы"))
+
+# Closed-class words (postpositions, conjunctions, adverbs, particles) that end like an
+# ending but are their own lemma in UD Kazakh (``бойынша`` is not ``бой`` + ``-ынша``).
+# Written for this project.
+_FUNCTION_WORDS = frozenset(_words(
+    "бойынша туралы арқылы кейін бірге дейін шейін сияқты секілді үшін қарай бері соң "
+    "сайын қатар гөрі қарамастан жуық таман бұрын ретінде сәйкес қатысты байланысты "
+    "басқа өзге бөлек және бірақ алайда немесе әрі яғни сондықтан өйткені егер әйтпесе "
+    "сосын шынында әрине тіпті әсіресе әлі енді қазір бүгін кеше ертең мүлде мүлдем әбден "
+    "өте тым аса жиі кейде әрқашан ешқашан қашан қайда қалай неге неліктен бірден алдымен "
+    "шамамен кенеттен әзір қайта ғана қана тек ғой ақыры әрдайым орай міне онша сонша "
+    "қанша неше сондай осындай мұндай бұндай қандай ондай осылай солай былай"
+))
+# The enclitic ``да`` in its harmony and assimilation variants.
+_CLITIC_DA = {"де": "да", "та": "да", "те": "да"}
 
 # --- ending inventories ---------------------------------------------------------------
 # Each allomorph carries the context it needs on its left:
@@ -251,6 +288,78 @@ def fits_context(stem: str, context: str) -> bool:
     return any(checks.get(code, False) for code in context)
 
 
+_NOUN_PROBES: tuple[tuple[str, str], ...] = (
+    *((p, c) for p, c in _PLURAL), ("ы", "C"), ("і", "C"), ("сы", "V"), ("сі", "V"),
+    *((f, c) for f, c, needs in _CASE if not needs and f != "менен"),
+)
+_VERB_PROBES: tuple[tuple[str, str], ...] = (
+    ("ған", "A"), ("ген", "A"), ("қан", "U"), ("кен", "U"), ("ып", "C"), ("іп", "C"), ("п", "V"),
+    ("ады", "C"), ("еді", "C"), ("йды", "V"), ("йді", "V"), ("ды", "A"), ("ді", "A"), ("ты", "U"),
+    ("ті", "U"), ("атын", "C"), ("етін", "C"), ("йтын", "V"), ("йтін", "V"),
+    ("са", "*"), ("се", "*"), ("маған", "M"), ("меген", "M"), ("баған", "ZN"), ("беген", "ZN"),
+    ("паған", "U"), ("пеген", "U"), ("май", "M"), ("мей", "M"), ("бай", "ZN"), ("бей", "ZN"),
+    ("пай", "U"), ("пей", "U"),
+)
+_VOICE = {"п": "б", "к": "г", "қ": "ғ"}
+
+
+class Attestation:
+    """How often a stem is seen in running text in its commonest forms, from a word-form
+    frequency list. The form being lemmatised is left out of the count, so a stem is only
+    supported by evidence other than the word itself (``тақ`` is not supported by
+    ``тақта``), and so is its single commonest form, which is often another word that
+    looks like a form of the stem (``тағы`` "again" is not ``тақ`` + ``-ы``)."""
+
+    def __init__(self, frequencies: Mapping[str, int]) -> None:
+        self.frequencies = frequencies
+        self._seen: dict[tuple[str, bool], tuple[tuple[str, int], ...]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.frequencies)
+
+    def count(self, stem: str, *, verbal: bool, word: str) -> int:
+        seen = self._seen.get((stem, verbal))
+        if seen is None:
+            probes = _VERB_PROBES if verbal else _NOUN_PROBES
+            forms = _probe_forms(stem, probes, self.frequencies, verbal=verbal)
+            seen = tuple((form, self.frequencies[form]) for form in forms)
+            if len(self._seen) >= _MEMO_LIMIT:
+                self._seen.clear()
+            self._seen[(stem, verbal)] = seen
+        counts = [count for form, count in seen if form != word]
+        return sum(counts) - max(counts, default=0)
+
+
+def _probe_forms(stem: str, probes: tuple[tuple[str, str], ...], frequencies: Mapping[str, int],
+                 *, verbal: bool) -> list[str]:
+    """The attested forms of the stem; harmony and assimilation are checked only for the
+    few candidate forms the list holds, which keeps a cold lookup cheap."""
+    forms = [] if verbal or stem not in frequencies else [stem]
+    voiced = stem[:-1] + _VOICE[stem[-1]] if stem[-1:] in _VOICE and len(stem) > 2 else stem
+    for form, context in probes:
+        candidate = (voiced if form[0] in VOWELS else stem) + form
+        if candidate in frequencies and harmonises(stem, form) and fits_context(stem, context):
+            forms.append(candidate)
+    return list(dict.fromkeys(forms))
+
+
+def load_word_frequencies() -> dict[str, int]:
+    """The shipped Kazakh word-form frequency list (``kk_wordfreq.md`` says how it was
+    built); empty, with a warning, when the file is missing."""
+    try:
+        text = resources.files("birlik.resources").joinpath("data", WORDFREQ_FILE).read_text("utf-8")
+    except (FileNotFoundError, ModuleNotFoundError):
+        logger.warning("%s is missing: Kazakh lemmas are chosen without word frequencies",
+                       WORDFREQ_FILE)
+        return {}
+    frequencies: dict[str, int] = {}
+    for line in text.splitlines():
+        word, _, count = line.partition("\t")
+        if count.isdigit():
+            frequencies[word] = int(count)
+    return frequencies
+
+
 def _strip(word: str, form: str, context: str, min_left: int = 1) -> str | None:
     if not word.endswith(form) or len(word) - len(form) < min_left:
         return None
@@ -264,14 +373,20 @@ class KazakhLemmatizer:
     """Rule-based Kazakh lemmatiser; build once, then call ``lemma`` per word."""
 
     def __init__(self, hunspell_dic: Path | None = HUNSPELL_KK, *, use_hunspell: bool = True,
-                 memo_limit: int = _MEMO_LIMIT) -> None:
-        self.exceptions: dict[str, str] = {}
+                 frequencies: Mapping[str, int] | None = None, memo_limit: int = _MEMO_LIMIT
+                 ) -> None:
+        """``frequencies`` maps word forms to counts; ``None`` loads the shipped list,
+        an empty mapping turns frequencies off."""
+        self.exceptions: dict[str, str] = {word: word for word in _FUNCTION_WORDS}
+        self.exceptions.update(_CLITIC_DA)
         for lemma, forms in _IRREGULAR:
             for form in forms.split():
                 self.exceptions[form] = lemma
+        self.attested = Attestation(load_word_frequencies() if frequencies is None else frequencies)
         self.protected: frozenset[str] = frozenset(_STEMS) - frozenset(_VERB_STEMS)
         self.nouns: set[str] = set(_STEMS)
         self.verbs: set[str] = set(_VERB_STEMS)
+        self.verbal_nouns: set[str] = set()  # hunspell's verbs in -у, some of them nouns
         self.hunspell = False
         if use_hunspell and hunspell_dic is not None and hunspell_dic.exists():
             self._load_hunspell(hunspell_dic)
@@ -290,6 +405,7 @@ class KazakhLemmatizer:
                     self.nouns.add(entry)
                 elif entry.endswith("у") and len(entry) > 2:
                     self.verbs.add(entry[:-1])
+                    self.verbal_nouns.add(entry)
                 elif entry.endswith("ю") and len(entry) > 2:
                     self.verbs.add(entry[:-1] + "й")
         for verb in list(self.verbs):
@@ -326,25 +442,48 @@ class KazakhLemmatizer:
     # --- choosing ---------------------------------------------------------------------
     def best(self, word: str, *, proper: bool = False) -> Analysis:
         analyses = list(self.analyses(word))
-        known = [a for a in analyses if self.is_known(a)]
+        evidence = {a: self.attested.count(a.stem, verbal=a.verbal, word=word) for a in analyses}
+        known = [a for a in analyses if self.is_known(a) or self._attested(a, evidence[a])]
+        if proper:
+            known = [a for a in known if not a.verbal]
         if known:
             word_known = word in self.nouns
-            return min(known, key=lambda a: KazakhLemmatizer._known_cost(a, word_known))
+            return min(known, key=lambda a: self._known_cost(a, word_known, evidence[a]))
         if proper:
             nominal = [a for a in analyses if not a.verbal and self._plausible_name(a)]
             return min(nominal, key=self._rule_cost) if nominal else Analysis(word, False, ())
         return min(analyses, key=self._rule_cost)
 
+    def _attested(self, analysis: Analysis, evidence: int) -> bool:
+        """Seen often enough in text to count as a stem, unless it is a short stem or the
+        verbal noun of a known verb (``алу`` is ``ал`` + ``-у``, as UD lemmatises it)."""
+        stem = analysis.stem
+        if evidence < MIN_EVIDENCE or len(stem) < 3:
+            return False
+        return analysis.verbal or not self._is_verbal_noun(stem)
+
+    def _is_verbal_noun(self, stem: str) -> bool:
+        if not stem.endswith("у") or len(stem) < 3 or stem in self.nouns:
+            return False
+        base = stem[:-1]
+        if not self.attested:
+            return any(b in self.verbs for b in (base, base + "ы", base + "і"))
+        return any(self.attested.count(b, verbal=True, word="") >= MIN_EVIDENCE
+                   for b in (base, base + "ы", base + "і"))
+
     def is_known(self, analysis: Analysis) -> bool:
         stem = analysis.stem
         if analysis.verbal:
             return stem in self.verbs
+        if stem in self.verbal_nouns and self.attested:
+            return not self._is_verbal_noun(stem)  # отау, күйеу: no verb ота, күйе in text
         return stem in self.nouns
 
     @staticmethod
-    def _known_cost(analysis: Analysis, word_known: bool) -> tuple[float, int]:
+    def _known_cost(analysis: Analysis, word_known: bool, evidence: int) -> tuple[float, int]:
         """hunspell-kk lists many inflected forms as stems, so among known stems the
-        shortest wins, unless the cut is one of the ambiguous ones below."""
+        shortest wins, unless the cut is one of the ambiguous ones below or the text
+        frequencies support a longer stem much better."""
         endings = analysis.endings
         cost = -float(sum(len(e) for e in endings)) + 0.1 * len(endings)
         if len(endings) == 1 and endings[0] in _RISKY_ALONE and endings[0] not in "ыі":
@@ -352,9 +491,12 @@ class KazakhLemmatizer:
             cost += 0.5 if lone_converb or not word_known else 1.5
         cost += sum(_AMBIGUOUS_COST.get(e, 0.0) for e in endings)
         if len(analysis.stem) <= 2 and analysis.stem not in _STEMS:
-            cost += 1.0
+            cost += SHORT_STEM_COST
         if analysis.restored:
             cost -= 0.05
+        cost -= EVIDENCE_WEIGHT * min(math.log1p(evidence), EVIDENCE_CAP)
+        if evidence == 0:
+            cost += UNATTESTED_COST
         return cost, len(analysis.stem)
 
     @staticmethod
@@ -508,6 +650,12 @@ def _verbal_nominal_cuts(stem: str) -> Iterator[tuple[str, tuple[str, ...]]]:
         base = _strip(stem, form, context, MIN_STEM)
         if base is not None:
             yield base, (form,)
+    if stem.endswith(("ушы", "уші")) and len(stem) > 4 and stem not in _STEMS:
+        # айтушы = айт + ушы (UD lemmatises the agent form to its verb), оқушы is a noun
+        base = stem[:-3]
+        yield base, (stem[-3:],)
+        if base[-1] not in VOWELS:
+            yield base + ("ы" if stem[-1] == "ы" else "і"), (stem[-3:],)
     if stem.endswith("у") and len(stem) > 3 and stem[-2] not in VOWELS:
         # оқу = оқы + у: a stem-final ы/і disappears before the verbal noun
         for vowel in ("ы", "і"):

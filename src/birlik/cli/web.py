@@ -1,0 +1,140 @@
+"""``birlik serve``, ``birlik user add/list/grant``, ``birlik registry import``."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from birlik.cli.context import AppContext, emit_json, pass_app
+from birlik.domain.errors import ConfigError
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@pass_app
+def serve(app: AppContext, host: str, port: int) -> None:
+    """Serve the web application and its API (/api/v1, OpenAPI at /api/v1/docs)."""
+    import uvicorn
+
+    from birlik.web.app import create_app
+    from birlik.web.config import WebSettings
+
+    store = app.store()
+    application = create_app(app.settings, WebSettings(), store=store)
+    click.echo(f"birlik: serving on http://{host}:{port}", err=True)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@click.group()
+def user() -> None:
+    """People who log in to the web application."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["administrator", "analyst", "coordinator", "mediator", "viewer"]),
+)
+@click.option("--region", "regions", multiple=True, help="KATO code of a region the user may see (repeat).")
+@click.option("--password", default=None, help="Default: a random one, printed once.")
+@click.option("--if-missing", is_flag=True, help="Do nothing when the user exists.")
+@pass_app
+def user_add(
+    app: AppContext,
+    username: str,
+    role: str,
+    regions: tuple[str, ...],
+    password: str | None,
+    if_missing: bool,
+) -> None:
+    """Add a user; prints the user name and password as JSON."""
+    from birlik.web import actions
+    from birlik.web.models import UserRow
+
+    password = password or secrets.token_urlsafe(12)
+    with app.store().transaction() as session:
+        if if_missing and session.scalar(select(UserRow).where(UserRow.username == username)) is not None:
+            emit_json({"username": username, "created": False})
+            return
+        actions.add_user(session, "cli", username=username, password=password, role=role, regions=regions)
+    emit_json(
+        {"username": username, "password": password, "role": role, "regions": list(regions), "created": True}
+    )
+
+
+@user.command("list")
+@pass_app
+def user_list(app: AppContext) -> None:
+    """One JSON line per user."""
+    from birlik.web.models import UserRow
+
+    with app.store().transaction() as session:
+        for row in session.scalars(select(UserRow).order_by(UserRow.username)):
+            emit_json(
+                {
+                    "username": row.username,
+                    "role": row.role,
+                    "active": row.active,
+                    "regions": sorted(g.region_kato for g in row.grants),
+                }
+            )
+
+
+@user.command("grant")
+@click.argument("username")
+@click.option(
+    "--role",
+    default=None,
+    type=click.Choice(["administrator", "analyst", "coordinator", "mediator", "viewer"]),
+)
+@click.option(
+    "--region", "regions", multiple=True, help="The regions (KATO) the user may see; replaces the old ones."
+)
+@pass_app
+def user_grant(app: AppContext, username: str, role: str | None, regions: tuple[str, ...]) -> None:
+    """Change a user's role or regions."""
+    from birlik.web import actions
+    from birlik.web.models import UserRow
+
+    with app.store().transaction() as session:
+        row = session.scalar(select(UserRow).where(UserRow.username == username))
+        if row is None:
+            raise ConfigError(f"no user {username!r} — `birlik user list` shows them", code="W115")
+        actions.set_user_access(session, "cli", row.id, role=role, regions=regions or None)
+    emit_json({"username": username, "role": role, "regions": list(regions)})
+
+
+@click.group()
+def registry() -> None:
+    """The registry of the Assembly's units."""
+
+
+@registry.command("import")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--demo", is_flag=True, help="Import the fictional units bundled for the demo.")
+@pass_app
+def registry_import(app: AppContext, path: Path | None, demo: bool) -> None:
+    """Add the units of a CSV (kind, name, region_kato, address, phone, email, contact_person, languages…)."""
+    from importlib import resources
+
+    from birlik.web import actions
+
+    if demo:
+        data = resources.files("birlik.demo").joinpath("registry.csv").read_text("utf-8")
+    elif path is not None:
+        data = path.read_text("utf-8-sig")
+    else:
+        data = sys.stdin.read()
+    with app.store().transaction() as session:
+        count = actions.import_units_csv(session, "cli", data)
+    emit_json({"imported": count})
+
+
+COMMANDS = (serve, user, registry)

@@ -1,0 +1,368 @@
+"""Changes the API and the pages share; each one is checked against the scope and audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from birlik.cases import assign_case, move_case, open_case_from_alert
+from birlik.cases.models import CaseRow
+from birlik.resources.gazetteer import load_gazetteer
+from birlik.signals.alerts import transition
+from birlik.store.models_signals import AlertRow
+from birlik.web import audit
+from birlik.web.auth import Principal, create_user
+from birlik.web.errors import WebError, not_found
+from birlik.web.models import (
+    UNIT_KINDS,
+    CaseAttachmentRow,
+    CaseCommentRow,
+    RegionGrantRow,
+    RegistryUnitRow,
+    SavedSearchRow,
+    UserRow,
+)
+from birlik.web.scoping import RegionScope
+
+UNIT_FIELDS = (
+    "kind",
+    "name",
+    "region_kato",
+    "district_kato",
+    "address",
+    "phone",
+    "email",
+    "contact_person",
+    "languages",
+)
+
+
+# --- alerts ------------------------------------------------------------------------------
+
+
+def alert_action(
+    session: Session, scope: RegionScope, who: Principal, alert_id: int, action: str, note: str | None = None
+) -> tuple[AlertRow, CaseRow | None]:
+    """``acknowledge``, ``dismiss`` (a reason is required) or ``escalate`` (opens a case)."""
+    alert = scope.alert(session, alert_id)
+    before = audit.snapshot(alert, ("status", "dismiss_reason", "case_id"))
+    case = None
+    if action == "acknowledge":
+        transition(session, alert, "acknowledged", actor=who.username, note=note)
+    elif action == "dismiss":
+        transition(session, alert, "dismissed", actor=who.username, note=note)
+    elif action == "escalate":
+        if alert.status == "new":
+            transition(session, alert, "acknowledged", actor=who.username, note=note)
+        case = open_case_from_alert(session, alert, who.username, note=note)
+        audit.record(
+            session,
+            who,
+            "case.open",
+            "case",
+            case.id,
+            region_kato=case.region_kato,
+            after=audit.snapshot(case),
+        )
+    else:
+        raise WebError(
+            f"{action!r} is not an alert action — acknowledge, dismiss or escalate", code="W140", status=422
+        )
+    audit.record(
+        session,
+        who,
+        f"alert.{action}",
+        "alert",
+        alert.id,
+        region_kato=alert.region_kato,
+        before=before,
+        after=audit.snapshot(alert, ("status", "dismiss_reason", "case_id")),
+    )
+    return alert, case
+
+
+# --- cases ---------------------------------------------------------------------------------
+
+
+def case_move(
+    session: Session, scope: RegionScope, who: Principal, case_id: int, status: str, note: str | None
+) -> CaseRow:
+    case = scope.case(session, case_id)
+    before = audit.snapshot(case)
+    move_case(session, case, status, who.username, note=note)
+    audit.record(
+        session,
+        who,
+        "case.move",
+        "case",
+        case.id,
+        region_kato=case.region_kato,
+        before=before,
+        after=audit.snapshot(case),
+    )
+    return case
+
+
+def case_assign(
+    session: Session,
+    scope: RegionScope,
+    who: Principal,
+    case_id: int,
+    *,
+    unit_id: int | None,
+    person: str | None,
+    due: datetime | None = None,
+) -> CaseRow:
+    """Route a case to a unit of the case's own region and, optionally, a person."""
+    case = scope.case(session, case_id)
+    before = audit.snapshot(case)
+    unit_name = None
+    if unit_id is not None:
+        unit = session.get(RegistryUnitRow, unit_id)
+        if unit is None or unit.region_kato != case.region_kato:
+            raise WebError(
+                f"unit {unit_id} is not a unit of the case's region — choose one of the region's units",
+                code="W141",
+                status=422,
+            )
+        unit_name = unit.name
+    assign_case(session, case, who.username, unit=unit_name, user=person or None)
+    if due is not None:
+        case.due_at = due
+    audit.record(
+        session,
+        who,
+        "case.assign",
+        "case",
+        case.id,
+        region_kato=case.region_kato,
+        before=before,
+        after=audit.snapshot(case),
+    )
+    return case
+
+
+def case_comment(
+    session: Session, scope: RegionScope, who: Principal, case_id: int, body: str
+) -> CaseCommentRow:
+    case = scope.case(session, case_id)
+    if not body.strip():
+        raise WebError("the comment is empty — write something", code="W142", status=422)
+    comment = CaseCommentRow(case_id=case.id, author=who.username, body=body.strip())
+    session.add(comment)
+    session.flush()
+    audit.record(
+        session,
+        who,
+        "case.comment",
+        "case",
+        case.id,
+        region_kato=case.region_kato,
+        after={"comment": comment.body},
+    )
+    return comment
+
+
+def case_attach(
+    session: Session,
+    scope: RegionScope,
+    who: Principal,
+    case_id: int,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    limit: int,
+) -> CaseAttachmentRow:
+    case = scope.case(session, case_id)
+    if len(data) > limit:
+        raise WebError(
+            f"the file is larger than {limit} bytes — attach a smaller one", code="W143", status=413
+        )
+    row = CaseAttachmentRow(
+        case_id=case.id,
+        filename=filename[:255] or "file",
+        content_type=content_type or "application/octet-stream",
+        size=len(data),
+        data=data,
+        uploaded_by=who.username,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        who,
+        "case.attach",
+        "case",
+        case.id,
+        region_kato=case.region_kato,
+        after={"attachment": row.filename, "size": row.size},
+    )
+    return row
+
+
+def case_units(session: Session, case: CaseRow) -> list[RegistryUnitRow]:
+    """The units a case can be routed to: those of its region."""
+    statement = select(RegistryUnitRow).where(RegistryUnitRow.region_kato == case.region_kato)
+    return list(session.scalars(statement.order_by(RegistryUnitRow.kind, RegistryUnitRow.name)))
+
+
+# --- registry ------------------------------------------------------------------------------
+
+
+def add_unit(session: Session, actor: Principal | str, values: dict[str, Any]) -> RegistryUnitRow:
+    unit = RegistryUnitRow(**_unit_values(values))
+    session.add(unit)
+    session.flush()
+    audit.record(
+        session, actor, "unit.add", "unit", unit.id, region_kato=unit.region_kato, after=audit.snapshot(unit)
+    )
+    return unit
+
+
+def _unit_values(values: dict[str, Any]) -> dict[str, Any]:
+    kind = str(values.get("kind", "")).strip()
+    if kind not in UNIT_KINDS:
+        raise WebError(
+            f"unit kind {kind!r} is unknown — use one of {', '.join(UNIT_KINDS)}", code="W150", status=422
+        )
+    region = str(values.get("region_kato", "")).strip()
+    gazetteer = load_gazetteer()
+    if region not in {place.kato for place in gazetteer.regions()}:
+        raise WebError(
+            f"region {region!r} is not the KATO code of a region — e.g. 310000000", code="W151", status=422
+        )
+    name = str(values.get("name", "")).strip()
+    if not name:
+        raise WebError("a unit needs a name", code="W152", status=422)
+    languages = values.get("languages") or []
+    if isinstance(languages, str):
+        languages = [part.strip() for part in languages.replace(";", ",").split(",") if part.strip()]
+    out: dict[str, Any] = {"kind": kind, "name": name, "region_kato": region, "languages": list(languages)}
+    for key in ("district_kato", "address", "phone", "email", "contact_person"):
+        value = str(values.get(key) or "").strip()
+        out[key] = value or None
+    return out
+
+
+def import_units_csv(session: Session, actor: Principal | str, data: str) -> int:
+    """Add the units of a CSV with a header naming the unit's fields; all or nothing."""
+    reader = csv.DictReader(io.StringIO(data))
+    missing = {"kind", "name", "region_kato"} - set(reader.fieldnames or ())
+    if missing:
+        raise WebError(
+            f"the CSV lacks the columns {', '.join(sorted(missing))} — see demo/registry.csv",
+            code="W153",
+            status=422,
+        )
+    count = 0
+    for line, record in enumerate(reader, start=2):
+        try:
+            add_unit(session, actor, dict(record))
+        except WebError as exc:
+            raise WebError(f"line {line}: {exc.detail}", code=exc.code, status=exc.status) from exc
+        count += 1
+    return count
+
+
+# --- saved searches, users -------------------------------------------------------------------
+
+
+def save_search(session: Session, who: Principal, name: str, params: dict[str, Any]) -> SavedSearchRow:
+    if not name.strip():
+        raise WebError("a saved search needs a name", code="W160", status=422)
+    row = SavedSearchRow(user_id=who.user_id, name=name.strip()[:200], params=params)
+    session.add(row)
+    session.flush()
+    audit.record(
+        session, who, "search.save", "saved_search", row.id, after={"name": row.name, "params": params}
+    )
+    return row
+
+
+def delete_search(session: Session, who: Principal, search_id: int) -> None:
+    row = session.get(SavedSearchRow, search_id)
+    if row is None or row.user_id != who.user_id:
+        raise not_found(f"saved search {search_id}")
+    audit.record(
+        session, who, "search.delete", "saved_search", row.id, before={"name": row.name, "params": row.params}
+    )
+    session.delete(row)
+
+
+def add_user(
+    session: Session,
+    actor: Principal | str,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    regions: tuple[str, ...],
+    display_name: str = "",
+) -> UserRow:
+    _check_regions(regions)
+    user = create_user(
+        session, username=username, password=password, role=role, regions=regions, display_name=display_name
+    )
+    audit.record(
+        session,
+        actor,
+        "user.add",
+        "user",
+        user.id,
+        after={**audit.snapshot(user), "regions": sorted(regions)},
+    )
+    return user
+
+
+def set_user_access(
+    session: Session,
+    actor: Principal | str,
+    user_id: int,
+    *,
+    role: str | None,
+    regions: tuple[str, ...] | None,
+    active: bool | None = None,
+) -> UserRow:
+    user = session.get(UserRow, user_id)
+    if user is None:
+        raise not_found(f"user {user_id}")
+    before = {**audit.snapshot(user), "regions": sorted(g.region_kato for g in user.grants)}
+    if role is not None:
+        from birlik.web.models import ROLES
+
+        if role not in ROLES:
+            raise WebError(
+                f"role {role!r} is unknown — use one of {', '.join(ROLES)}", code="W110", status=422
+            )
+        user.role = role
+    if regions is not None:
+        _check_regions(regions)
+        user.grants = [RegionGrantRow(region_kato=kato) for kato in sorted(set(regions))]
+    if active is not None:
+        user.active = active
+        user.session_epoch += 1
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "user.access",
+        "user",
+        user.id,
+        before=before,
+        after={**audit.snapshot(user), "regions": sorted(g.region_kato for g in user.grants)},
+    )
+    return user
+
+
+def _check_regions(regions: tuple[str, ...]) -> None:
+    known = {place.kato for place in load_gazetteer().regions()}
+    unknown = [kato for kato in regions if kato not in known]
+    if unknown:
+        raise WebError(
+            f"{', '.join(unknown)} are not KATO codes of regions — e.g. 310000000", code="W113", status=422
+        )

@@ -1,0 +1,53 @@
+"""The audit log: every change, who made it, when, and the record before and after."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from birlik.web.auth import Principal
+from birlik.web.models import AuditRow
+
+_NEVER_LOGGED = frozenset({"password_hash", "token_hash", "data", "embedding", "text"})
+
+
+def snapshot(row: object, fields: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The columns of a mapped row as JSON-ready values (secrets and bodies left out)."""
+    mapper = inspect(type(row))
+    names = fields or tuple(column.key for column in mapper.column_attrs)
+    return {name: _plain(getattr(row, name)) for name in names if name not in _NEVER_LOGGED}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return value
+
+
+def record(
+    session: Session,
+    actor: Principal | str,
+    action: str,
+    entity: str,
+    entity_id: object,
+    *,
+    region_kato: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditRow:
+    row = AuditRow(
+        actor=actor if isinstance(actor, str) else actor.username,
+        action=action,
+        entity=entity,
+        entity_id=None if entity_id is None else str(entity_id),
+        region_kato=region_kato,
+        before=before,
+        after=after,
+    )
+    session.add(row)
+    return row

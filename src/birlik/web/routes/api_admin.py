@@ -1,0 +1,198 @@
+"""JSON API: who am I, API tokens, users, the audit log, the registry of units, sources."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, UploadFile
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from birlik.store.models import utcnow
+from birlik.web import actions, audit, queries
+from birlik.web.auth import create_api_token
+from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor
+from birlik.web.errors import WebError, not_found
+from birlik.web.models import ApiTokenRow, AuditRow, RegistryUnitRow, UserRow
+
+router = APIRouter(prefix="/api/v1", tags=["administration"])
+
+
+class TokenCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=2, max_length=80, pattern=r"^[\w.@-]+$")
+    password: str = Field(min_length=8, max_length=200)
+    role: str
+    regions: list[str] = Field(default_factory=list)
+    display_name: str = ""
+
+
+class UserAccess(BaseModel):
+    role: str | None = None
+    regions: list[str] | None = None
+    active: bool | None = None
+
+
+class UnitCreate(BaseModel):
+    kind: str
+    name: str
+    region_kato: str
+    district_kato: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    contact_person: str | None = None
+    languages: list[str] = Field(default_factory=list)
+
+
+@router.get("/me")
+def me(who: CurrentUser) -> dict[str, Any]:
+    return {
+        "username": who.username,
+        "display_name": who.display_name,
+        "role": who.role,
+        "regions": sorted(who.regions),
+    }
+
+
+@router.get("/tokens")
+def tokens(session: Db, who: CurrentUser) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(ApiTokenRow).where(ApiTokenRow.user_id == who.user_id, ApiTokenRow.revoked_at.is_(None))
+    )
+    return [
+        {"id": r.id, "name": r.name, "prefix": r.prefix, "created_at": r.created_at.isoformat()} for r in rows
+    ]
+
+
+@router.post("/tokens", status_code=201)
+def create_token(body: TokenCreate, session: Db, who: CurrentUser) -> dict[str, Any]:
+    user = session.get(UserRow, who.user_id)
+    assert user is not None  # the principal was loaded from this row in the same request
+    row, token = create_api_token(session, user, body.name)
+    audit.record(
+        session, who, "token.create", "api_token", row.id, after={"name": row.name, "prefix": row.prefix}
+    )
+    return {"id": row.id, "name": row.name, "token": token, "note": "shown once: store it now"}
+
+
+@router.delete("/tokens/{token_id}", status_code=204)
+def revoke_token(token_id: int, session: Db, who: CurrentUser) -> None:
+    row = session.get(ApiTokenRow, token_id)
+    if row is None or row.user_id != who.user_id:
+        raise not_found(f"token {token_id}")
+    row.revoked_at = utcnow()
+    audit.record(session, who, "token.revoke", "api_token", row.id, before={"name": row.name})
+
+
+@router.get("/users")
+def users(session: Db, _: Admin) -> list[dict[str, Any]]:
+    return [user_json(u) for u in session.scalars(select(UserRow).order_by(UserRow.username))]
+
+
+@router.post("/users", status_code=201)
+def create_user(body: UserCreate, session: Db, who: Admin) -> dict[str, Any]:
+    user = actions.add_user(
+        session,
+        who,
+        username=body.username,
+        password=body.password,
+        role=body.role,
+        regions=tuple(body.regions),
+        display_name=body.display_name,
+    )
+    return user_json(user)
+
+
+@router.patch("/users/{user_id}")
+def change_user(user_id: int, body: UserAccess, session: Db, who: Admin) -> dict[str, Any]:
+    if user_id == who.user_id and (body.role not in (None, "administrator") or body.active is False):
+        raise WebError(
+            "you cannot take administration away from yourself — ask another administrator",
+            code="W114",
+            status=409,
+        )
+    regions = tuple(body.regions) if body.regions is not None else None
+    return user_json(
+        actions.set_user_access(session, who, user_id, role=body.role, regions=regions, active=body.active)
+    )
+
+
+@router.get("/audit")
+def audit_log(session: Db, _: Admin, limit: int = 200) -> list[dict[str, Any]]:
+    rows = session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(max(1, min(limit, 2000))))
+    return [
+        {
+            "id": r.id,
+            "at": r.at.isoformat(),
+            "actor": r.actor,
+            "action": r.action,
+            "entity": r.entity,
+            "entity_id": r.entity_id,
+            "region_kato": r.region_kato,
+            "before": r.before,
+            "after": r.after,
+        }
+        for r in rows
+    ]
+
+
+@router.get("/registry/units")
+def units(
+    session: Db, _: CurrentUser, region: str | None = None, kind: str | None = None
+) -> list[dict[str, Any]]:
+    statement = select(RegistryUnitRow).order_by(
+        RegistryUnitRow.region_kato, RegistryUnitRow.kind, RegistryUnitRow.name
+    )
+    if region:
+        statement = statement.where(RegistryUnitRow.region_kato == region)
+    if kind:
+        statement = statement.where(RegistryUnitRow.kind == kind)
+    return [unit_json(u) for u in session.scalars(statement)]
+
+
+@router.post("/registry/units", status_code=201)
+def create_unit(body: UnitCreate, session: Db, who: RegistryEditor) -> dict[str, Any]:
+    return unit_json(actions.add_unit(session, who, body.model_dump()))
+
+
+@router.post("/registry/import", status_code=201)
+async def import_units(
+    file: Annotated[UploadFile, File()], session: Db, who: RegistryEditor
+) -> dict[str, int]:
+    data = (await file.read(5 * 1024 * 1024)).decode("utf-8-sig", errors="replace")
+    return {"imported": actions.import_units_csv(session, who, data)}
+
+
+@router.get("/sources")
+def sources(session: Db, _: Reader) -> list[dict[str, Any]]:
+    return queries.source_health(session)
+
+
+def user_json(user: UserRow) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "active": user.active,
+        "regions": sorted(g.region_kato for g in user.grants),
+    }
+
+
+def unit_json(unit: RegistryUnitRow) -> dict[str, Any]:
+    return {
+        "id": unit.id,
+        "kind": unit.kind,
+        "name": unit.name,
+        "region_kato": unit.region_kato,
+        "district_kato": unit.district_kato,
+        "address": unit.address,
+        "phone": unit.phone,
+        "email": unit.email,
+        "contact_person": unit.contact_person,
+        "languages": unit.languages,
+    }

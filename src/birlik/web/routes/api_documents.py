@@ -1,0 +1,164 @@
+"""JSON API: overview, documents, stories and saved searches."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from birlik.resources.gazetteer import load_gazetteer
+from birlik.web import actions, queries
+from birlik.web.deps import Db, Reader, Scope, State
+from birlik.web.models import SavedSearchRow
+from birlik.web.routes.common import filters_from
+
+router = APIRouter(prefix="/api/v1", tags=["documents"])
+ListParam = Annotated[list[str] | None, Query()]
+
+
+@router.get("/regions")
+def regions(_: Reader) -> list[dict[str, str]]:
+    return [
+        {"kato": p.kato, "kk": p.name("kk"), "ru": p.name("ru"), "en": p.name("en")}
+        for p in load_gazetteer().regions()
+    ]
+
+
+@router.get("/overview")
+def overview(
+    state: State, session: Db, scope: Scope, _: Reader, indicator: str = "documents", days: int = 30
+) -> dict[str, Any]:
+    since = datetime.now(UTC) - timedelta(days=max(1, min(days, 3650)))
+    indicator = indicator if indicator in queries.INDICATORS else "documents"
+    key = ("overview", scope, indicator, days)
+    values = queries.cached(
+        state.cache,
+        key,
+        state.web.cache_seconds,
+        lambda: queries.region_values(session, scope, indicator, since),
+    )
+    series = queries.cached(
+        state.cache,
+        ("series", scope, days),
+        state.web.cache_seconds,
+        lambda: queries.daily_counts(session, scope, since),
+    )
+    return {
+        "indicator": indicator,
+        "days": days,
+        "regions": values,
+        "series": [{"day": d, "documents": n} for d, n in series],
+        "alerts": [alert_json(a) for a in queries.latest_alerts(session, scope)],
+        "top_documents": [queries.document_card(d) for d in queries.top_documents(session, scope, since)],
+    }
+
+
+@router.get("/documents")
+def documents(
+    state: State,
+    session: Db,
+    scope: Scope,
+    _: Reader,
+    q: str = "",
+    mode: str = "text",
+    lang: ListParam = None,
+    region: ListParam = None,
+    ethnic: ListParam = None,
+    incident: str | None = None,
+    min_tension: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 25,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    filters = filters_from(
+        q=q,
+        mode=mode,
+        lang=lang,
+        region=region,
+        ethnic=ethnic,
+        incident=incident,
+        min_tension=min_tension,
+        since=since,
+        until=until,
+    )
+    rows = queries.list_documents(
+        session, scope, filters, limit=limit, offset=offset, embedder=state.embedder
+    )
+    return {
+        "filters": filters.as_params(),
+        "limit": limit,
+        "offset": offset,
+        "items": [queries.document_card(r, q) for r in rows],
+    }
+
+
+@router.get("/documents/{document_id}")
+def document(document_id: int, session: Db, scope: Scope, _: Reader) -> dict[str, Any]:
+    return queries.document_detail(scope.document(session, document_id))
+
+
+@router.get("/stories")
+def stories(
+    session: Db, scope: Scope, _: Reader, limit: Annotated[int, Query(ge=1, le=200)] = 25
+) -> dict[str, Any]:
+    from birlik.web import stories as story_data
+
+    return {
+        "available": story_data.available(),
+        "items": story_data.list_stories(session, scope, limit=limit),
+    }
+
+
+@router.get("/stories/{story_id}")
+def story(story_id: str, session: Db, scope: Scope, _: Reader) -> dict[str, Any]:
+    from birlik.web import stories as story_data
+
+    return story_data.story_detail(session, scope, story_id)
+
+
+class SavedSearchCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+@router.get("/saved-searches")
+def saved_searches(session: Db, who: Reader) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(SavedSearchRow).where(SavedSearchRow.user_id == who.user_id).order_by(SavedSearchRow.id)
+    )
+    return [{"id": r.id, "name": r.name, "params": r.params} for r in rows]
+
+
+@router.post("/saved-searches", status_code=201)
+def create_saved_search(body: SavedSearchCreate, session: Db, who: Reader) -> dict[str, Any]:
+    row = actions.save_search(session, who, body.name, body.params)
+    return {"id": row.id, "name": row.name, "params": row.params}
+
+
+@router.delete("/saved-searches/{search_id}", status_code=204)
+def delete_saved_search(search_id: int, session: Db, who: Reader) -> None:
+    actions.delete_search(session, who, search_id)
+
+
+def alert_json(alert: Any) -> dict[str, Any]:
+    return {
+        "id": alert.id,
+        "kind": alert.kind,
+        "subject": alert.subject,
+        "region_kato": alert.region_kato,
+        "metric": alert.metric,
+        "story_id": alert.story_id,
+        "severity": alert.severity,
+        "status": alert.status,
+        "title": alert.title,
+        "first_day": alert.first_day.isoformat(),
+        "last_day": alert.last_day.isoformat(),
+        "occurrences": alert.occurrences,
+        "dismiss_reason": alert.dismiss_reason,
+        "case_id": alert.case_id,
+        "details": alert.details,
+    }

@@ -1,0 +1,183 @@
+"""JSON API: alerts and cases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from birlik.cases.models import CaseRow
+from birlik.cases.workflow import case_history
+from birlik.web import actions, queries
+from birlik.web.deps import AlertActor, AlertReader, CaseActor, CaseReader, Db, Scope, State
+from birlik.web.errors import not_found
+from birlik.web.models import CaseAttachmentRow, CaseCommentRow
+from birlik.web.routes.api_documents import alert_json
+
+router = APIRouter(prefix="/api/v1", tags=["alerts and cases"])
+
+
+class AlertActionBody(BaseModel):
+    note: str | None = Field(None, max_length=4000)
+
+
+class CaseMoveBody(BaseModel):
+    status: str
+    note: str | None = Field(None, max_length=4000)
+
+
+class CaseAssignBody(BaseModel):
+    unit_id: int | None = None
+    person: str | None = Field(None, max_length=200)
+    due_at: datetime | None = None
+
+
+class CommentBody(BaseModel):
+    body: str = Field(min_length=1, max_length=20000)
+
+
+@router.get("/alerts")
+def alerts(session: Db, scope: Scope, _: AlertReader, status: str | None = None) -> list[dict[str, Any]]:
+    return [alert_json(a) for a in queries.list_alerts(session, scope, status)]
+
+
+@router.get("/alerts/{alert_id}")
+def alert(alert_id: int, session: Db, scope: Scope, _: AlertReader) -> dict[str, Any]:
+    return alert_json(scope.alert(session, alert_id))
+
+
+@router.post("/alerts/{alert_id}/{action}")
+def act_on_alert(
+    alert_id: int, action: str, body: AlertActionBody, session: Db, scope: Scope, who: AlertActor
+) -> dict[str, Any]:
+    """``acknowledge``, ``dismiss`` (``note`` is the reason) or ``escalate`` (opens a case)."""
+    row, case = actions.alert_action(session, scope, who, alert_id, action, body.note)
+    return {"alert": alert_json(row), "case": case_json(case) if case else None}
+
+
+@router.get("/cases")
+def cases(session: Db, scope: Scope, _: CaseReader, status: str | None = None) -> list[dict[str, Any]]:
+    return [case_json(c) for c in queries.list_cases(session, scope, status)]
+
+
+@router.get("/cases/{case_id}")
+def case(case_id: int, session: Db, scope: Scope, _: CaseReader) -> dict[str, Any]:
+    row = scope.case(session, case_id)
+    return {
+        **case_json(row),
+        "history": [
+            {
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "before": e.before,
+                "after": e.after,
+                "note": e.note,
+            }
+            for e in case_history(session, row.id)
+        ],
+        "comments": [
+            {"id": c.id, "author": c.author, "body": c.body, "at": c.created_at.isoformat()}
+            for c in session.scalars(
+                select(CaseCommentRow).where(CaseCommentRow.case_id == row.id).order_by(CaseCommentRow.id)
+            )
+        ],
+        "attachments": [
+            {
+                "id": a.id,
+                "filename": a.filename,
+                "size": a.size,
+                "content_type": a.content_type,
+                "by": a.uploaded_by,
+            }
+            for a in session.scalars(
+                select(CaseAttachmentRow)
+                .where(CaseAttachmentRow.case_id == row.id)
+                .order_by(CaseAttachmentRow.id)
+            )
+        ],
+        "units": [{"id": u.id, "name": u.name, "kind": u.kind} for u in actions.case_units(session, row)],
+    }
+
+
+@router.post("/cases/{case_id}/move")
+def move(case_id: int, body: CaseMoveBody, session: Db, scope: Scope, who: CaseActor) -> dict[str, Any]:
+    return case_json(actions.case_move(session, scope, who, case_id, body.status, body.note))
+
+
+@router.post("/cases/{case_id}/assign")
+def assign(case_id: int, body: CaseAssignBody, session: Db, scope: Scope, who: CaseActor) -> dict[str, Any]:
+    row = actions.case_assign(
+        session, scope, who, case_id, unit_id=body.unit_id, person=body.person, due=body.due_at
+    )
+    return case_json(row)
+
+
+@router.post("/cases/{case_id}/comments", status_code=201)
+def comment(case_id: int, body: CommentBody, session: Db, scope: Scope, who: CaseActor) -> dict[str, Any]:
+    row = actions.case_comment(session, scope, who, case_id, body.body)
+    return {"id": row.id, "author": row.author, "body": row.body}
+
+
+@router.post("/cases/{case_id}/attachments", status_code=201)
+async def attach(
+    case_id: int,
+    file: Annotated[UploadFile, File()],
+    state: State,
+    session: Db,
+    scope: Scope,
+    who: CaseActor,
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> dict[str, Any]:
+    data = await file.read(state.web.max_attachment_bytes + 1)
+    row = actions.case_attach(
+        session,
+        scope,
+        who,
+        case_id,
+        file.filename or "file",
+        file.content_type or "",
+        data,
+        state.web.max_attachment_bytes,
+    )
+    return {"id": row.id, "filename": row.filename, "size": row.size}
+
+
+@router.get("/cases/{case_id}/attachments/{attachment_id}")
+def attachment(case_id: int, attachment_id: int, session: Db, scope: Scope, _: CaseReader) -> Response:
+    row = scope.case(session, case_id)
+    file = session.get(CaseAttachmentRow, attachment_id)
+    if file is None or file.case_id != row.id:
+        raise not_found(f"attachment {attachment_id}")
+    return Response(
+        file.data,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_safe(file.filename)}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def _safe(filename: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "._- " else "_" for ch in filename)
+
+
+def case_json(row: CaseRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "title": row.title,
+        "region_kato": row.region_kato,
+        "status": row.status,
+        "alert_id": row.alert_id,
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+        "due_at": row.due_at.isoformat() if row.due_at else None,
+        "assignee_unit": row.assignee_unit,
+        "assignee_user": row.assignee_user,
+        "description": row.description,
+    }

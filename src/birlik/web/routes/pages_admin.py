@@ -1,0 +1,112 @@
+"""Pages: the registry of the Assembly's units, sources and their health, administration."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from birlik.web import actions, queries
+from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, State, Tr
+from birlik.web.models import ROLES, UNIT_KINDS, AuditRow, RegistryUnitRow, UserRow
+from birlik.web.routes.pages_common import back, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/registry", response_class=HTMLResponse)
+def registry(
+    request: Request, state: State, session: Db, who: CurrentUser, t: Tr, region: str = "", kind: str = ""
+) -> Response:
+    statement = select(RegistryUnitRow).order_by(
+        RegistryUnitRow.region_kato, RegistryUnitRow.kind, RegistryUnitRow.name
+    )
+    if region:
+        statement = statement.where(RegistryUnitRow.region_kato == region)
+    if kind:
+        statement = statement.where(RegistryUnitRow.kind == kind)
+    return render(
+        request,
+        state,
+        t,
+        "registry.html",
+        who,
+        units=list(session.scalars(statement)),
+        kinds=UNIT_KINDS,
+        region=region,
+        kind=kind,
+    )
+
+
+@router.post("/registry/import")
+async def import_units(session: Db, who: RegistryEditor, file: Annotated[UploadFile, File()]) -> Response:
+    data = (await file.read(5 * 1024 * 1024)).decode("utf-8-sig", errors="replace")
+    actions.import_units_csv(session, who, data)
+    return back("/registry")
+
+
+@router.post("/registry/units")
+def add_unit(
+    session: Db,
+    who: RegistryEditor,
+    kind: Annotated[str, Form()],
+    name: Annotated[str, Form()],
+    region_kato: Annotated[str, Form()],
+    phone: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    languages: Annotated[str, Form()] = "",
+) -> Response:
+    actions.add_unit(
+        session,
+        who,
+        {
+            "kind": kind,
+            "name": name,
+            "region_kato": region_kato,
+            "phone": phone,
+            "email": email,
+            "languages": languages,
+        },
+    )
+    return back("/registry")
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources(request: Request, state: State, session: Db, who: Reader, t: Tr) -> Response:
+    return render(request, state, t, "sources.html", who, sources=queries.source_health(session))
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin(request: Request, state: State, session: Db, who: Admin, t: Tr) -> Response:
+    users = list(session.scalars(select(UserRow).order_by(UserRow.username)))
+    log = list(session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(100)))
+    return render(request, state, t, "admin.html", who, users=users, audit=log, roles=ROLES)
+
+
+@router.post("/admin/users")
+def add_user(
+    session: Db,
+    who: Admin,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    role: Annotated[str, Form()],
+    regions: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    actions.add_user(
+        session, who, username=username, password=password, role=role, regions=tuple(regions or ())
+    )
+    return back("/admin")
+
+
+@router.post("/admin/users/{user_id}")
+def change_user(
+    user_id: int,
+    session: Db,
+    who: Admin,
+    role: Annotated[str, Form()],
+    regions: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    actions.set_user_access(session, who, user_id, role=role, regions=tuple(regions or ()))
+    return back("/admin")

@@ -1,0 +1,47 @@
+"""Rendering pages: every template gets the translator, the user, the CSRF token and names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from birlik.resources.ethnic import load_ethnic_groups
+from birlik.resources.gazetteer import load_gazetteer
+from birlik.web.auth import Principal
+from birlik.web.deps import WebState
+from birlik.web.i18n import LANGUAGES, Translator
+
+
+def region_names(lang: str) -> dict[str, str]:
+    return {p.kato: p.name(lang) for p in load_gazetteer().regions()}
+
+
+def ethnic_choices() -> list[tuple[str, str]]:
+    return [(group.id, group.label) for group in load_ethnic_groups() if not group.umbrella][:40]
+
+
+def render(
+    request: Request,
+    state: WebState,
+    t: Translator,
+    template: str,
+    who: Principal | None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    context.update(
+        request=request,
+        t=t,
+        lang=t.lang,
+        languages=LANGUAGES,
+        who=who,
+        csrf=who.csrf_token if who else context.get("csrf", ""),
+        region_names=region_names(t.lang),
+    )
+    return state.templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def back(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)

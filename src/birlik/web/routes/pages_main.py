@@ -1,0 +1,286 @@
+"""Pages: login, language, overview, stories, story and document."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from birlik.store.models import utcnow
+from birlik.web import actions, geo, queries
+from birlik.web import stories as story_data
+from birlik.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE, tokens_match, verify_password
+from birlik.web.deps import CurrentUser, Db, Reader, Scope, State, Tr
+from birlik.web.errors import WebError
+from birlik.web.i18n import LANG_COOKIE, LANGUAGES
+from birlik.web.models import SavedSearchRow, UserRow
+from birlik.web.routes.common import filters_from
+from birlik.web.routes.pages_common import back, ethnic_choices, render
+
+router = APIRouter(include_in_schema=False)
+ListParam = Annotated[list[str] | None, Query()]
+INCIDENT_TYPES = (
+    "violence_brawl",
+    "mass_disorder",
+    "protest_rally",
+    "discrimination_complaint",
+    "vandalism_cultural_religious",
+    "threats_calls_to_violence",
+    "migration_conflict",
+)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, state: State, t: Tr, error: str = "") -> Response:
+    cookie, token = state.codec.issue_pre_session()
+    response = render(request, state, t, "login.html", None, csrf=token, error=error)
+    response.set_cookie(
+        PRE_SESSION_COOKIE, cookie, httponly=True, samesite="lax", secure=state.web.cookie_secure
+    )
+    return response
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    state: State,
+    t: Tr,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    expected = state.codec.read_pre_session(request.cookies.get(PRE_SESSION_COOKIE))
+    if expected is None or not tokens_match(expected, csrf_token):
+        raise WebError(
+            "the form has no valid CSRF token — reload the page and send it again", code="W419", status=403
+        )
+    client = request.client.host if request.client else "unknown"
+    keys = (f"user:{username.lower()}", f"ip:{client}")
+    with state.store.transaction() as session:
+        state.throttle.check(session, keys)
+        user = session.scalar(select(UserRow).where(UserRow.username == username))
+        if user is None or not user.active or not verify_password(user.password_hash, password):
+            state.throttle.failed(session, keys)
+            ok = False
+        else:
+            state.throttle.succeeded(session, keys)
+            cookie, _ = state.codec.issue(user)
+            ok = True
+    if not ok:
+        return render(
+            request, state, t, "login.html", None, status_code=401, csrf=csrf_token, error=t("login.failed")
+        )
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=state.web.session_max_age,
+        httponly=True,
+        samesite="lax",
+        secure=state.web.cookie_secure,
+    )
+    response.delete_cookie(PRE_SESSION_COOKIE)
+    return response
+
+
+@router.post("/logout")
+def logout(session: Db, who: CurrentUser) -> Response:
+    user = session.get(UserRow, who.user_id)
+    if user is not None:
+        user.session_epoch += 1
+    response = back("/login")
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, request: Request, state: State) -> Response:
+    target = request.headers.get("referer") or "/"
+    if not target.startswith(str(request.base_url)):
+        target = "/"
+    response = back(target)
+    if code in LANGUAGES:
+        response.set_cookie(
+            LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=state.web.cookie_secure
+        )
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(
+    request: Request,
+    state: State,
+    session: Db,
+    scope: Scope,
+    who: Reader,
+    t: Tr,
+    indicator: str = "documents",
+    days: int = 30,
+) -> Response:
+    indicator = indicator if indicator in queries.INDICATORS else "documents"
+    days = max(1, min(days, 3650))
+    since = datetime.now(UTC) - timedelta(days=days)
+    values = queries.cached(
+        state.cache,
+        ("overview", scope, indicator, days),
+        state.web.cache_seconds,
+        lambda: queries.region_values(session, scope, indicator, since),
+    )
+    series = queries.cached(
+        state.cache,
+        ("series", scope, days),
+        state.web.cache_seconds,
+        lambda: queries.daily_counts(session, scope, since),
+    )
+    shapes = geo.load_shapes(state.web.map_geojson)
+    low, high = (min(values.values()), max(values.values())) if values else (0.0, 0.0)
+    fills = {shape.kato: geo.colour(values.get(shape.kato), low, high) for shape in shapes.regions}
+    points, top = geo.series_path([n for _, n in series])
+    return render(
+        request,
+        state,
+        t,
+        "overview.html",
+        who,
+        indicator=indicator,
+        indicators=queries.INDICATORS,
+        days=days,
+        shapes=shapes,
+        fills=fills,
+        values=values,
+        low=low,
+        high=high,
+        series=series,
+        series_points=points,
+        series_top=top,
+        alerts=queries.latest_alerts(session, scope) if who.can("read_alerts") else [],
+        top_documents=[queries.document_card(d) for d in queries.top_documents(session, scope, since)],
+        stories=story_data.list_stories(session, scope, limit=8),
+    )
+
+
+@router.get("/stories", response_class=HTMLResponse)
+def stories(
+    request: Request,
+    state: State,
+    session: Db,
+    scope: Scope,
+    who: Reader,
+    t: Tr,
+    q: str = "",
+    mode: str = "text",
+    lang: ListParam = None,
+    region: ListParam = None,
+    ethnic: ListParam = None,
+    incident: str | None = None,
+    min_tension: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+) -> Response:
+    filters = filters_from(
+        q=q,
+        mode=mode,
+        lang=lang,
+        region=region,
+        ethnic=ethnic,
+        incident=incident,
+        min_tension=min_tension,
+        since=since,
+        until=until,
+    )
+    rows = queries.list_documents(
+        session, scope, filters, limit=25, offset=(page - 1) * 25, embedder=state.embedder
+    )
+    saved = session.scalars(
+        select(SavedSearchRow).where(SavedSearchRow.user_id == who.user_id).order_by(SavedSearchRow.id)
+    )
+    query_string = urlencode(
+        [(k, v) for k, vs in filters.as_params().items() for v in (vs if isinstance(vs, list) else [vs])]
+    )
+    return render(
+        request,
+        state,
+        t,
+        "stories.html",
+        who,
+        filters=filters,
+        documents=[queries.document_card(r, q) for r in rows],
+        stories=story_data.list_stories(session, scope),
+        stories_available=story_data.available(),
+        saved=list(saved),
+        ethnic_groups=ethnic_choices(),
+        page=page,
+        query_string=query_string,
+        incidents=INCIDENT_TYPES,
+    )
+
+
+@router.post("/stories/saved")
+async def save_search(
+    request: Request,
+    session: Db,
+    who: Reader,
+    name: Annotated[str, Form()],
+    query: Annotated[str, Form()] = "",
+) -> Response:
+    from urllib.parse import parse_qs
+
+    params = {key: values if len(values) > 1 else values[0] for key, values in parse_qs(query).items()}
+    actions.save_search(session, who, name, params)
+    return back("/stories?" + query)
+
+
+@router.post("/stories/saved/{search_id}/delete")
+def delete_search(search_id: int, session: Db, who: Reader) -> Response:
+    actions.delete_search(session, who, search_id)
+    return back("/stories")
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story(
+    story_id: str, request: Request, state: State, session: Db, scope: Scope, who: Reader, t: Tr
+) -> Response:
+    detail = story_data.story_detail(session, scope, story_id)
+    return render(request, state, t, "story.html", who, story=detail)
+
+
+@router.get("/documents/{document_id}", response_class=HTMLResponse)
+def document(
+    document_id: int, request: Request, state: State, session: Db, scope: Scope, who: Reader, t: Tr
+) -> Response:
+    detail = queries.document_detail(scope.document(session, document_id))
+    return render(
+        request, state, t, "document.html", who, doc=detail, segments=highlight(detail), now=utcnow()
+    )
+
+
+def highlight(detail: dict[str, object]) -> list[tuple[str, str]]:
+    """The text cut into (kind, piece): ``""`` for plain text, else the mention or evidence kind."""
+    text = str(detail["text"])
+    spans: list[tuple[int, int, str]] = []
+    for mention in detail["mentions"]:  # type: ignore[attr-defined]  # a list of dicts built by document_detail
+        spans.append(
+            (
+                int(mention["start"]),
+                int(mention["end"]),
+                "slur" if mention["derogatory"] else mention["type"].lower(),
+            )
+        )
+    for signal in detail["signals"].values():  # type: ignore[attr-defined]  # a dict built by document_detail
+        for evidence in signal.get("evidence") or []:
+            if isinstance(evidence, dict) and "start" in evidence:
+                spans.append((int(evidence["start"]), int(evidence["end"]), "evidence"))
+    out, cursor = [], 0
+    for start, end, kind in sorted(spans):
+        if start < cursor or end > len(text):
+            continue
+        out.append(("", text[cursor:start]))
+        out.append((kind, text[start:end]))
+        cursor = end
+    out.append(("", text[cursor:]))
+    return out

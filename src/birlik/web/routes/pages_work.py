@@ -1,0 +1,146 @@
+"""Pages: the alerts inbox and the cases (board, list, one case)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from birlik.cases import CASE_STATUSES, CASE_TRANSITIONS
+from birlik.cases.workflow import case_history
+from birlik.web import actions, queries
+from birlik.web.deps import AlertActor, AlertReader, CaseActor, CaseReader, Db, Scope, State, Tr
+from birlik.web.models import CaseAttachmentRow, CaseCommentRow
+from birlik.web.routes.common import parse_date
+from birlik.web.routes.pages_common import back, render
+
+router = APIRouter(include_in_schema=False)
+OptionalText = Annotated[str | None, Form()]
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alerts(
+    request: Request, state: State, session: Db, scope: Scope, who: AlertReader, t: Tr, status: str = ""
+) -> Response:
+    rows = queries.list_alerts(session, scope, status or None)
+    return render(
+        request,
+        state,
+        t,
+        "alerts.html",
+        who,
+        alerts=rows,
+        status=status,
+        statuses=("new", "acknowledged", "escalated", "dismissed", "closed"),
+    )
+
+
+@router.post("/alerts/{alert_id}/{action}")
+def act_on_alert(
+    alert_id: int, action: str, session: Db, scope: Scope, who: AlertActor, note: OptionalText = None
+) -> Response:
+    _, case = actions.alert_action(session, scope, who, alert_id, action, note)
+    return back(f"/cases/{case.id}" if case else "/alerts")
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases(
+    request: Request, state: State, session: Db, scope: Scope, who: CaseReader, t: Tr, view: str = "board"
+) -> Response:
+    rows = queries.list_cases(session, scope)
+    columns = {status: [c for c in rows if c.status == status] for status in CASE_STATUSES}
+    return render(
+        request, state, t, "cases.html", who, cases=rows, columns=columns, view=view, statuses=CASE_STATUSES
+    )
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case(
+    case_id: int, request: Request, state: State, session: Db, scope: Scope, who: CaseReader, t: Tr
+) -> Response:
+    row = scope.case(session, case_id)
+    comments = session.scalars(
+        select(CaseCommentRow).where(CaseCommentRow.case_id == row.id).order_by(CaseCommentRow.id)
+    )
+    files = session.scalars(
+        select(CaseAttachmentRow).where(CaseAttachmentRow.case_id == row.id).order_by(CaseAttachmentRow.id)
+    )
+    return render(
+        request,
+        state,
+        t,
+        "case.html",
+        who,
+        case=row,
+        history=case_history(session, row.id),
+        comments=list(comments),
+        attachments=list(files),
+        units=actions.case_units(session, row),
+        next_statuses=CASE_TRANSITIONS[row.status],
+        statuses=CASE_STATUSES,
+    )
+
+
+@router.post("/cases/{case_id}/move")
+def move(
+    case_id: int,
+    session: Db,
+    scope: Scope,
+    who: CaseActor,
+    status: Annotated[str, Form()],
+    note: OptionalText = None,
+) -> Response:
+    actions.case_move(session, scope, who, case_id, status, note or None)
+    return back(f"/cases/{case_id}")
+
+
+@router.post("/cases/{case_id}/assign")
+def assign(
+    case_id: int,
+    session: Db,
+    scope: Scope,
+    who: CaseActor,
+    unit_id: OptionalText = None,
+    person: OptionalText = None,
+    due: OptionalText = None,
+) -> Response:
+    due_day = parse_date(due, "due")
+    actions.case_assign(
+        session,
+        scope,
+        who,
+        case_id,
+        unit_id=int(unit_id) if unit_id else None,
+        person=person,
+        due=datetime(due_day.year, due_day.month, due_day.day, tzinfo=UTC) if due_day else None,
+    )
+    return back(f"/cases/{case_id}")
+
+
+@router.post("/cases/{case_id}/comments")
+def comment(
+    case_id: int, session: Db, scope: Scope, who: CaseActor, body: Annotated[str, Form()]
+) -> Response:
+    actions.case_comment(session, scope, who, case_id, body)
+    return back(f"/cases/{case_id}")
+
+
+@router.post("/cases/{case_id}/attachments")
+async def attach(
+    case_id: int, state: State, session: Db, scope: Scope, who: CaseActor, file: Annotated[UploadFile, File()]
+) -> Response:
+    data = await file.read(state.web.max_attachment_bytes + 1)
+    actions.case_attach(
+        session,
+        scope,
+        who,
+        case_id,
+        file.filename or "file",
+        file.content_type or "",
+        data,
+        state.web.max_attachment_bytes,
+    )
+    return back(f"/cases/{case_id}")

