@@ -1,16 +1,24 @@
 """One flat, linked list of entities per document.
 
-Lexicon stages (ethnic groups, places, organisations) give linked mentions; the NER
-stages give typed spans without ids. Overlaps are resolved once here: a multi-word
-person name beats a place it contains (the poet Abai is not Abai region), a longer
-organisation beats a place inside it, a linked mention beats an unlinked one of the same
-span, and an ethnic-group span that no lexicon entry links is dropped (civic words such as
-"қазақстандық" are not ethnic groups).
+Two kinds of mentions arrive: linked ones from the lexicon stages (ethnic groups, places,
+organisations: they carry an ``id``) and typed spans from the NER models (no ``id``).
+The models were trained on annotated text, so where they found an entity their span and
+type are kept, and the lexicon supplies the id of an overlapping mention of the same type
+(``Алматы облысының`` → 190000000). A multi-word person name beats the place inside it
+(the poet Abai is not Abai region); an organisation beats the place inside it. Lexicon
+mentions no model found are added where they overlap nothing kept.
+
+Identity groups that a model finds but the ethnic lexicon does not link — civic
+("қазақстандық"), regional ("алматылық") or foreign nationalities — stay ``ETHNIC_GROUP``
+with ``id`` None, as in the NORP/NATIONALITY annotation of KazNERD and NEREL; indicators
+count only linked ethnic groups.
 """
 
 from __future__ import annotations
 
 from birlik.domain.records import Document, Mention
+
+LANGUAGE_CONFIDENCE = 0.5
 
 
 class EntityResolveStage:
@@ -25,26 +33,46 @@ class EntityResolveStage:
 
 
 def resolve(mentions: list[Mention]) -> list[Mention]:
+    found = [m for m in mentions if m.id is None]
+    linked = [m for m in mentions if m.id is not None and not _language_mention(m)]
     kept: list[Mention] = []
-    for mention in sorted(mentions, key=_rank):
-        if mention.type == "ETHNIC_GROUP" and mention.id is None:
+    for mention in sorted(found, key=lambda m: (m.start, -(m.end - m.start))):
+        if _overlaps_any(mention, kept):
             continue
-        if any(mention.start < other.end and other.start < mention.end for other in kept):
-            continue
-        kept.append(mention)
+        resolved = _link(mention, linked)
+        if resolved is not None:
+            kept.append(resolved)
+    for mention in sorted(linked, key=_lexicon_rank):
+        if not _overlaps_any(mention, kept):
+            kept.append(mention)
     return sorted(kept, key=lambda m: (m.start, m.end))
 
 
-def _rank(mention: Mention) -> tuple[int, int, int, int, int]:
+def _link(mention: Mention, linked: list[Mention]) -> Mention | None:
+    """The model's span with the id of the best overlapping lexicon mention of its type."""
+    same_type = [m for m in linked if m.type == mention.type and _overlap(m, mention) > 0]
+    if same_type:
+        best = max(same_type, key=lambda m: (_overlap(m, mention), -abs(m.start - mention.start)))
+        return Mention(
+            start=mention.start, end=mention.end, text=mention.text, type=mention.type, id=best.id,
+            derogatory=best.derogatory, confidence=max(mention.confidence, best.confidence),
+        )
+    if mention.type == "PERSON" and " " not in mention.text.strip():
+        other = [m for m in linked if _overlap(m, mention) > 0]
+        if other:  # a one-word "person" that the lexicon knows as a place or group
+            return None
+    return mention
+
+
+def _language_mention(mention: Mention) -> bool:
+    """The ethnic stage marks a language ("орыс тілі", "русский язык") with confidence 0.5:
+    a language is not a group of people."""
+    return mention.type == "ETHNIC_GROUP" and mention.confidence <= LANGUAGE_CONFIDENCE
+
+
+def _lexicon_rank(mention: Mention) -> tuple[int, int, int, int]:
     length = mention.end - mention.start
-    multiword_person = mention.type == "PERSON" and " " in mention.text.strip()
-    if multiword_person:
-        priority = 0
-    elif mention.id is not None or mention.type == "ORG":
-        priority = 1
-    else:
-        priority = 2
-    return (priority, -length, 0 if mention.id is not None else 1, _type_order(mention), mention.start)
+    return (-length, _type_order(mention), mention.start, 0)
 
 
 def _type_order(mention: Mention) -> int:
@@ -56,3 +84,11 @@ def _type_order(mention: Mention) -> int:
     if mention.type == "ETHNIC_GROUP":
         return 1 if name_like else 0
     return 2
+
+
+def _overlap(a: Mention, b: Mention) -> int:
+    return max(0, min(a.end, b.end) - max(a.start, b.start))
+
+
+def _overlaps_any(mention: Mention, kept: list[Mention]) -> bool:
+    return any(_overlap(mention, other) > 0 for other in kept)

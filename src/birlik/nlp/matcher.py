@@ -97,18 +97,10 @@ def _kazakh_endings() -> frozenset[str]:
         "ндегі",
         "ша",
         "ше",
-        "ша",
-        "лық",
-        "лік",
-        "дық",
-        "дік",
-        "тық",
-        "тік",
-        "шы",
-        "ші",
     ]
     endings = {"".join(parts) for parts in product(plural, possessive, case)}
-    endings |= {"дай", "дей", "тай", "тей", "нікі", "ныкі", "дікі", "дыкі", "лықтар", "ліктер"}
+    # no derivational -лық/-шы: "алматылық" (an Almaty resident) is not the place Almaty
+    endings |= {"дай", "дей", "тай", "тей", "нікі", "ныкі", "дікі", "дыкі"}
     personal = ["мын", "мін", "пын", "пін", "бын", "бін", "сың", "сің", "сыз", "сіз", "мыз", "міз"]
     endings |= {p + e for p in ("", "лар", "лер", "дар", "дер", "тар", "тер") for e in personal}
     return frozenset(fold(e) for e in endings)
@@ -219,6 +211,28 @@ def token_keys(token: str) -> set[str]:
     return keys
 
 
+_KAZAKH_LETTERS = frozenset("әғқңөұүһі")
+_VOICING = frozenset({("қ", "ғ"), ("к", "г"), ("п", "б")})
+
+
+def script_compatible(token: str, word: str) -> bool:
+    """Folding lets Kazakh typed on a Russian keyboard match (``казакстан``), but a token
+    written with Kazakh letters must carry the entry's own letters: ``көреді`` (sees) is
+    not ``корей``, ``өсетін`` (growing) is not ``осетин``. Only the part the word covers
+    is compared; the word's last letter may be voiced before an ending (қазақ → қазағы)."""
+    token = token.lower().replace("'", "")
+    if not _KAZAKH_LETTERS.intersection(token):
+        return True
+    last = len(word) - 1
+    for position, (seen, wanted) in enumerate(zip(token, word, strict=False)):
+        if seen == wanted or (seen not in _KAZAKH_LETTERS and wanted not in _KAZAKH_LETTERS):
+            continue
+        if position == last and (wanted, seen) in _VOICING:
+            continue
+        return False
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class Match(Generic[T]):
     start_token: int
@@ -230,15 +244,16 @@ class LexiconMatcher(Generic[T]):
     """Finds the longest lexicon entries in a token sequence, left to right."""
 
     def __init__(self, entries: Iterable[tuple[Sequence[str], T]]) -> None:
-        self._first: dict[str, list[tuple[tuple[frozenset[str], ...], T]]] = {}
+        self._first: dict[str, list[tuple[tuple[frozenset[str], ...], tuple[str, ...], T]]] = {}
         self._exact_short: set[str] = set()
         self._key_cache: dict[str, set[str]] = {}
         for words, payload in entries:
             if not words:
                 continue
             stems = tuple(frozenset(self._register(w)) for w in words)
+            raw = tuple(w.lower().replace("'", "") for w in words)
             for key in stems[0]:
-                self._first.setdefault(key, []).append((stems, payload))
+                self._first.setdefault(key, []).append((stems, raw, payload))
         for candidates in self._first.values():
             candidates.sort(key=lambda item: -len(item[0]))
 
@@ -270,16 +285,18 @@ class LexiconMatcher(Generic[T]):
         return matches
 
     def _best_at(self, tokens: Sequence[Token], i: int) -> Match[T] | None:
-        candidates: list[tuple[tuple[frozenset[str], ...], T]] = []
+        candidates: list[tuple[tuple[frozenset[str], ...], tuple[str, ...], T]] = []
         # longest key first, so that a whole word wins over a shorter stem + ending
         for key in sorted(self._keys(tokens[i].text), key=lambda k: (-len(k), k)):
             candidates.extend(self._first.get(key, ()))
         best: Match[T] | None = None
-        for stems, payload in candidates:
+        for stems, raw, payload in candidates:
             n = len(stems)
             if best is not None and n <= best.end_token - best.start_token:
                 continue
             if i + n > len(tokens) or not self._fits(stems, tokens, i):
+                continue
+            if not all(script_compatible(tokens[i + k].text, raw[k]) for k in range(n)):
                 continue
             best = Match(i, i + n, payload)
         return best
