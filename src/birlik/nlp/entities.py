@@ -57,6 +57,8 @@ def _link(mention: Mention, linked: list[Mention]) -> Mention | None:
             start=mention.start, end=mention.end, text=mention.text, type=mention.type, id=best.id,
             derogatory=best.derogatory, confidence=max(mention.confidence, best.confidence),
         )
+    if any(m.start == mention.start and m.end == mention.end for m in linked):
+        return None  # the same span, another type: the lexicon knows this word
     if mention.type == "PERSON" and " " not in mention.text.strip():
         other = [m for m in linked if _overlap(m, mention) > 0]
         if other:  # a one-word "person" that the lexicon knows as a place or group

@@ -1,7 +1,16 @@
-"""The default pipeline of this release, built once with its resources."""
+"""The default pipeline of this release, built once with its resources.
+
+Order: text (normalise, language, sentences, lemmas) → entities (lexicons, NER models,
+resolution) → regions → signals. The embedding model is the slow part (tens of ms per
+text), so it runs only on salient documents (an ethnic group named, or incident
+vocabulary); topics fall back to cue lexicons and sentiment is skipped for the rest.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from birlik.nlp.embed import Embedder, make_embedder
 from birlik.nlp.entities import EntityResolveStage
 from birlik.nlp.ethnic import EthnicStage
 from birlik.nlp.langid import LangIdStage
@@ -9,16 +18,36 @@ from birlik.nlp.lemma_kk import KazakhLemmatizer, LemmaStage
 from birlik.nlp.ner_kk import KazakhNer, KazakhNerStage
 from birlik.nlp.ner_ru import RussianNer, RussianNerStage
 from birlik.nlp.orgs import OrgStage
+from birlik.nlp.passages import EmbedStage, PassageStage, is_salient
 from birlik.nlp.pipeline import Pipeline, Stage
 from birlik.nlp.places import PlaceStage
 from birlik.nlp.regions import DocumentRegionsStage
+from birlik.nlp.selective import SelectiveStage
+from birlik.nlp.signals.hate import HateStage, load_hate_lexicon
+from birlik.nlp.signals.incident import IncidentStage
+from birlik.nlp.signals.sentiment import SentimentStage, load_sentiment_model
+from birlik.nlp.signals.tension import TensionStage
+from birlik.nlp.signals.topics import TopicStage, load_topic_model
+from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
 from birlik.nlp.text import NormaliseStage, SegmentStage
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.resources.organisations import load_organisations
+from birlik.settings import Settings
+
+SENTIMENT_SENTENCES = 4
 
 
-def default_stages() -> list[Stage]:
+def make_default_embedder(settings: Settings | None = None) -> Embedder:
+    settings = settings or Settings()
+    options: dict[str, object] = {}
+    if settings.embedder == "onnx":
+        options = {"model_path": Path(settings.embedder_model or ""),
+                   "tokenizer_path": Path(settings.embedder_tokenizer or "")}
+    return make_embedder(settings.embedder, **options)
+
+
+def entity_stages() -> list[Stage]:
     gazetteer = load_gazetteer()
     return [
         NormaliseStage(),
@@ -35,5 +64,29 @@ def default_stages() -> list[Stage]:
     ]
 
 
-def default_pipeline() -> Pipeline:
-    return Pipeline(default_stages())
+def signal_stages(embedder: Embedder) -> list[Stage]:
+    has_embedding = lambda doc: doc.embedding is not None  # noqa: E731  (a one-line predicate)
+    return [
+        PassageStage(),
+        EmbedStage(embedder, select=is_salient),
+        ToxicityStage(load_toxicity_model()),
+        HateStage(None, load_hate_lexicon()),
+        IncidentStage(),
+        TopicStage(load_topic_model(), embedder, use_doc_embedding=True, embed_missing=False),
+        SelectiveStage(
+            SentimentStage(load_sentiment_model(), embedder, max_sentences=SENTIMENT_SENTENCES),
+            has_embedding, "sentiment",
+        ),
+        TensionStage(),
+    ]
+
+
+def default_stages(settings: Settings | None = None, *, signals: bool = True) -> list[Stage]:
+    stages = entity_stages()
+    if signals:
+        stages += signal_stages(make_default_embedder(settings))
+    return stages
+
+
+def default_pipeline(settings: Settings | None = None, *, signals: bool = True) -> Pipeline:
+    return Pipeline(default_stages(settings, signals=signals))

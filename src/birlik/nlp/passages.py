@@ -9,7 +9,7 @@ text, batched across the documents of the batch.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -140,6 +140,14 @@ def _clip(text: str, sentence: Sentence, budget: int, minimum: int = 100) -> Sen
     return Sentence(sentence.start, space if space > 0 else end)
 
 
+def is_salient(doc: Document) -> bool:
+    """Worth the embedding model: the document names an ethnic group or uses incident
+    vocabulary. Most news is neither and is scored by lexicons and fast models only."""
+    if any(m.type == "ETHNIC_GROUP" and m.id is not None for m in doc.entities):
+        return True
+    return bool(incident_cues(doc.text))
+
+
 def passage_text(doc: Document, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """The one text embedded for ``doc``: title, then the chosen passages (or the text)."""
     parts = [doc.title.strip()] if doc.title and doc.title.strip() else []
@@ -156,12 +164,21 @@ class EmbedStage:
     requires = frozenset({"passages"})
     provides = frozenset({"embedding"})
 
-    def __init__(self, embedder: Embedder, *, max_chars: int = DEFAULT_MAX_CHARS) -> None:
+    def __init__(
+        self, embedder: Embedder, *, max_chars: int = DEFAULT_MAX_CHARS,
+        select: Callable[[Document], bool] | None = None,
+    ) -> None:
+        """``select``: embed only the documents it accepts (e.g. ``is_salient``); the others
+        keep ``embedding`` None. The model costs tens of milliseconds per text."""
         self.embedder = embedder
         self.max_chars = max_chars
+        self.select = select
 
     def __call__(self, docs: list[Document]) -> list[Document]:
-        texts = [passage_text(doc, self.max_chars) for doc in docs]
+        texts = [
+            passage_text(doc, self.max_chars) if self.select is None or self.select(doc) else ""
+            for doc in docs
+        ]
         rows = [row for row, text in enumerate(texts) if text]
         for doc in docs:
             doc.embedding = None

@@ -1,0 +1,493 @@
+"""What the quarterly report says, gathered from the store as plain records (no wording here).
+
+Sections that need tables of other features (stories, alerts, cases) read them when the database
+has them and say "not available" otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from birlik.domain.errors import ConfigError
+from birlik.reports.i18n import check_lang
+from birlik.store.models import DocumentRegionRow, DocumentRow, QuarantineRow, SourceRow
+from birlik.surveys.estimates import BREAKDOWNS, Assessment, Estimate, WavePoint, assess, estimate, trend
+from birlik.surveys.importer import list_surveys, load_respondents
+from birlik.surveys.models import RecommendationRow, SurveyRow, VisitRow
+from birlik.surveys.targets import TargetIndicator, list_indicators
+from birlik.surveys.visits import OPEN_STATUSES, list_recommendations, list_visits
+
+log = logging.getLogger(__name__)
+
+TOP_ITEMS = 10
+_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Quarter:
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        match = _QUARTER.match(text.strip())
+        if match is None:
+            raise ConfigError(f"quarter {text!r} is not like 2026Q3", code="G001")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def end(self) -> date:
+        """The first day after the quarter."""
+        return date(self.year + 1, 1, 1) if self.number == 4 else date(self.year, 3 * self.number + 1, 1)
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    def previous(self) -> Quarter:
+        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+
+    def months(self) -> list[date]:
+        return [date(self.year, 3 * self.number - 2 + i, 1) for i in range(3)]
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.number}"
+
+
+def _moment(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+# --- records of the report ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Volume:
+    documents: int
+    mean_tension: float | None
+    incidents: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegionLine:
+    region_kato: str
+    documents: int
+    mean_tension: float | None
+    incidents: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MonthLine:
+    month: date
+    documents: int
+    mean_tension: float | None
+    incidents: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IndicatorResult:
+    indicator: TargetIndicator
+    year: int
+    target: float | None
+    survey: str | None = None
+    assessment: Assessment | None = None
+    breakdowns: dict[str, list[Estimate]] = field(default_factory=dict)
+    waves: list[WavePoint] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TopItem:
+    title: str
+    lang: str
+    day: date | None
+    tension: float | None
+    size: int
+    regions: tuple[str, ...]
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertsSummary:
+    alerts: int
+    by_severity: dict[str, int]
+    median_alert_response_hours: float | None
+    cases_opened: int
+    cases_closed: int
+    median_case_response_hours: float | None
+    median_case_close_hours: float | None
+    cases_overdue: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceLine:
+    name: str
+    kind: str
+    documents: int
+    langs: tuple[str, ...]
+    last_ok_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DataLimits:
+    without_region: int
+    without_tension: int
+    dates_flagged: int
+    quarantined: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuarterlyReport:
+    quarter: Quarter
+    lang: str
+    generated_at: datetime
+    volume: Volume
+    previous_volume: Volume
+    regions: list[RegionLine]
+    months: list[MonthLine]
+    indicators: list[IndicatorResult]
+    top_kind: str
+    """``stories`` or ``documents``."""
+    top_items: list[TopItem]
+    alerts: AlertsSummary | None
+    visits: list[VisitRow]
+    open_recommendations: list[RecommendationRow]
+    sources: list[SourceLine]
+    limits: DataLimits
+
+    @property
+    def incident_types(self) -> list[str]:
+        return sorted({kind for month in self.months for kind in month.incidents})
+
+    def top_incident_regions(self, count: int = 3) -> list[RegionLine]:
+        ranked = sorted((r for r in self.regions if r.incidents), key=lambda r: (-r.incidents, r.region_kato))
+        return ranked[:count]
+
+    @property
+    def overdue_recommendations(self) -> list[RecommendationRow]:
+        last = self.quarter.last_day
+        return [r for r in self.open_recommendations if r.deadline is not None and r.deadline <= last]
+
+
+# --- gathering -----------------------------------------------------------------------------------
+
+
+def build_report(session: Session, quarter: Quarter, lang: str, *, generated_at: datetime) -> QuarterlyReport:
+    check_lang(lang)
+    top_kind, top_items = _top_items(session, quarter)
+    return QuarterlyReport(
+        quarter=quarter,
+        lang=lang,
+        generated_at=generated_at,
+        volume=_volume(session, quarter),
+        previous_volume=_volume(session, quarter.previous()),
+        regions=_regions(session, quarter),
+        months=_months(session, quarter),
+        indicators=_indicators(session, quarter),
+        top_kind=top_kind,
+        top_items=top_items,
+        alerts=_alerts(session, quarter),
+        visits=list_visits(session, since=quarter.start, until=quarter.end),
+        open_recommendations=_open_recommendations(session, quarter),
+        sources=_sources(session, quarter),
+        limits=_limits(session, quarter),
+    )
+
+
+def _in_quarter(quarter: Quarter) -> Any:
+    return DocumentRow.published_at.between(
+        _moment(quarter.start), _moment(quarter.end) - timedelta(microseconds=1)
+    )
+
+
+def _volume(session: Session, quarter: Quarter) -> Volume:
+    documents, tension, incidents = session.execute(
+        select(
+            func.count(DocumentRow.id), func.avg(DocumentRow.tension), func.count(DocumentRow.incident)
+        ).where(_in_quarter(quarter))
+    ).one()
+    return Volume(documents=documents or 0, mean_tension=_float(tension), incidents=incidents or 0)
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(str(value))
+
+
+def _regions(session: Session, quarter: Quarter) -> list[RegionLine]:
+    rows = session.execute(
+        select(
+            DocumentRegionRow.region_kato,
+            func.count(DocumentRow.id),
+            func.avg(DocumentRow.tension),
+            func.count(DocumentRow.incident),
+        )
+        .join(DocumentRow, DocumentRow.id == DocumentRegionRow.document_id)
+        .where(_in_quarter(quarter))
+        .group_by(DocumentRegionRow.region_kato)
+        .order_by(DocumentRegionRow.region_kato)
+    ).all()
+    return [
+        RegionLine(region_kato=kato, documents=count, mean_tension=_float(tension), incidents=incidents)
+        for kato, count, tension, incidents in rows
+    ]
+
+
+def _months(session: Session, quarter: Quarter) -> list[MonthLine]:
+    rows = session.execute(
+        select(DocumentRow.published_at, DocumentRow.tension, DocumentRow.incident).where(
+            _in_quarter(quarter)
+        )
+    ).all()
+    by_month: dict[date, list[tuple[float | None, str | None]]] = {month: [] for month in quarter.months()}
+    for published, tension, incident in rows:
+        if published is None:
+            continue
+        month = _aware(published).astimezone(UTC).date().replace(day=1)
+        by_month.setdefault(month, []).append((tension, incident))
+    return [_month_line(month, items) for month, items in sorted(by_month.items())]
+
+
+def _month_line(month: date, items: Sequence[tuple[float | None, str | None]]) -> MonthLine:
+    tensions = [t for t, _ in items if t is not None]
+    incidents = Counter(i for _, i in items if i)
+    return MonthLine(
+        month=month,
+        documents=len(items),
+        mean_tension=statistics.fmean(tensions) if tensions else None,
+        incidents=dict(sorted(incidents.items())),
+    )
+
+
+def _indicators(session: Session, quarter: Quarter) -> list[IndicatorResult]:
+    survey = _latest_survey(list_surveys(session), quarter)
+    respondents = load_respondents(session, survey.id) if survey else []
+    results = []
+    for indicator in list_indicators(session):
+        coding = survey.codebook.get("indicators", {}).get(indicator.id) if survey else None
+        waves = trend(session, indicator.id, until_year=quarter.year)
+        base = IndicatorResult(
+            indicator=indicator, year=quarter.year, target=indicator.target_for(quarter.year), waves=waves
+        )
+        if survey is None or coding is None:
+            results.append(base)
+            continue
+        share = "scores" not in coding
+        overall = estimate(respondents, indicator.id, share=share)
+        results.append(
+            IndicatorResult(
+                indicator=indicator,
+                year=survey.year,
+                target=indicator.target_for(survey.year),
+                survey=survey.name,
+                assessment=assess(overall[0], indicator, survey.year) if overall else None,
+                breakdowns={by: estimate(respondents, indicator.id, by=by, share=share) for by in BREAKDOWNS},
+                waves=waves,
+            )
+        )
+    return results
+
+
+def _latest_survey(surveys: Sequence[SurveyRow], quarter: Quarter) -> SurveyRow | None:
+    """The newest wave of the quarter's year fielded before the quarter ended."""
+    eligible = [
+        s for s in surveys if s.year == quarter.year and (s.fielded_to is None or s.fielded_to < quarter.end)
+    ]
+    return eligible[-1] if eligible else None
+
+
+def _top_items(session: Session, quarter: Quarter) -> tuple[str, list[TopItem]]:
+    try:
+        stories = _top_stories(session, quarter)
+    except (ImportError, SQLAlchemyError) as exc:
+        log.info("stories are not available: %s", exc)
+        stories = None
+    if stories:
+        return "stories", stories
+    return "documents", _top_documents(session, quarter)
+
+
+def _has_tables(session: Session, *names: str) -> bool:
+    existing = set(inspect(session.get_bind()).get_table_names())
+    return all(name in existing for name in names)
+
+
+def _top_stories(session: Session, quarter: Quarter) -> list[TopItem] | None:
+    from birlik.store.models_stories import StoryRow
+
+    if not _has_tables(session, "stories"):
+        return None
+    rows = session.scalars(
+        select(StoryRow)
+        .where(StoryRow.last_seen >= _moment(quarter.start), StoryRow.first_seen < _moment(quarter.end))
+        .order_by(StoryRow.peak_tension.desc().nulls_last(), StoryRow.doc_count.desc(), StoryRow.id)
+        .limit(TOP_ITEMS)
+    ).all()
+    return [
+        TopItem(
+            title=row.title or f"#{row.id}",
+            lang="/".join(sorted(row.langs)),
+            day=row.first_seen.date(),
+            tension=row.peak_tension,
+            size=row.doc_count,
+            regions=tuple(sorted(row.regions)),
+        )
+        for row in rows
+    ]
+
+
+def _top_documents(session: Session, quarter: Quarter) -> list[TopItem]:
+    rows = session.scalars(
+        select(DocumentRow)
+        .where(_in_quarter(quarter))
+        .order_by(DocumentRow.tension.desc().nulls_last(), DocumentRow.published_at, DocumentRow.id)
+        .limit(TOP_ITEMS)
+    ).all()
+    return [
+        TopItem(
+            title=row.title or row.text[:90],
+            lang=row.lang,
+            day=row.published_at.date() if row.published_at else None,
+            tension=row.tension,
+            size=1,
+            regions=tuple(sorted(r.region_kato for r in row.regions)),
+            url=row.url,
+        )
+        for row in rows
+    ]
+
+
+def _alerts(session: Session, quarter: Quarter) -> AlertsSummary | None:
+    try:
+        return _alerts_summary(session, quarter)
+    except (ImportError, SQLAlchemyError) as exc:
+        log.info("alerts and cases are not available: %s", exc)
+        return None
+
+
+def _alerts_summary(session: Session, quarter: Quarter) -> AlertsSummary | None:
+    from birlik.cases.models import CaseEventRow, CaseRow
+    from birlik.store.models_signals import AlertEventRow, AlertRow
+
+    if not _has_tables(session, "alerts", "alert_events", "cases", "case_events"):
+        return None
+    start, end = _moment(quarter.start), _moment(quarter.end)
+    alerts = session.scalars(
+        select(AlertRow).where(AlertRow.created_at >= start, AlertRow.created_at < end)
+    ).all()
+    alert_events = _first_events(
+        session.execute(
+            select(AlertEventRow.alert_id, AlertEventRow.at).where(
+                AlertEventRow.alert_id.in_([a.id for a in alerts])
+            )
+        ).all()
+    )
+    cases = session.scalars(
+        select(CaseRow).where(CaseRow.created_at >= start, CaseRow.created_at < end)
+    ).all()
+    case_events = session.execute(
+        select(CaseEventRow.case_id, CaseEventRow.at, CaseEventRow.after)
+        .where(CaseEventRow.case_id.in_([c.id for c in cases]))
+        .order_by(CaseEventRow.at)
+    ).all()
+    first_case_action = _first_events([(cid, at) for cid, at, _ in case_events], skip_first=True)
+    closed_at = {cid: at for cid, at, after in case_events if (after or {}).get("status") == "closed"}
+    return AlertsSummary(
+        alerts=len(alerts),
+        by_severity=dict(sorted(Counter(a.severity for a in alerts).items())),
+        median_alert_response_hours=_median_hours((a.created_at, alert_events.get(a.id)) for a in alerts),
+        cases_opened=len(cases),
+        cases_closed=sum(1 for c in cases if c.status == "closed"),
+        median_case_response_hours=_median_hours((c.created_at, first_case_action.get(c.id)) for c in cases),
+        median_case_close_hours=_median_hours((c.created_at, closed_at.get(c.id)) for c in cases),
+        cases_overdue=sum(
+            1 for c in cases if c.status != "closed" and c.due_at is not None and _aware(c.due_at) < end
+        ),
+    )
+
+
+def _first_events(rows: Iterable[Sequence[Any]], *, skip_first: bool = False) -> dict[int, datetime]:
+    """The first event of each record (the second when the first is its creation)."""
+    times: dict[int, list[datetime]] = defaultdict(list)
+    for key, at in rows:
+        times[key].append(at)
+    offset = 1 if skip_first else 0
+    return {key: sorted(ats)[offset] for key, ats in times.items() if len(ats) > offset}
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _median_hours(pairs: Iterable[tuple[datetime, datetime | None]]) -> float | None:
+    hours = [
+        (_aware(done) - _aware(start)).total_seconds() / 3600 for start, done in pairs if done is not None
+    ]
+    return statistics.median(hours) if hours else None
+
+
+def _open_recommendations(session: Session, quarter: Quarter) -> list[RecommendationRow]:
+    """Recommendations still open, made on visits that started before the quarter ended."""
+    rows = list_recommendations(session, statuses=OPEN_STATUSES)
+    return [row for row in rows if row.visit.started_on < quarter.end]
+
+
+def _sources(session: Session, quarter: Quarter) -> list[SourceLine]:
+    counts = session.execute(
+        select(DocumentRow.source_id, DocumentRow.lang, func.count())
+        .where(_in_quarter(quarter))
+        .group_by(DocumentRow.source_id, DocumentRow.lang)
+    ).all()
+    per_source: dict[int | None, tuple[int, set[str]]] = {}
+    for source_id, lang, count in counts:
+        total, langs = per_source.get(source_id, (0, set()))
+        per_source[source_id] = (total + count, langs | {lang})
+    lines = []
+    for source in session.scalars(select(SourceRow).order_by(SourceRow.name)):
+        total, langs = per_source.get(source.id, (0, set()))
+        lines.append(
+            SourceLine(
+                name=source.name,
+                kind=source.kind,
+                documents=total,
+                langs=tuple(sorted(langs)),
+                last_ok_at=source.last_ok_at,
+            )
+        )
+    return lines
+
+
+def _limits(session: Session, quarter: Quarter) -> DataLimits:
+    in_quarter = _in_quarter(quarter)
+    with_region = select(DocumentRegionRow.document_id)
+    return DataLimits(
+        without_region=session.scalar(
+            select(func.count(DocumentRow.id)).where(in_quarter, DocumentRow.id.not_in(with_region))
+        )
+        or 0,
+        without_tension=session.scalar(
+            select(func.count(DocumentRow.id)).where(in_quarter, DocumentRow.tension.is_(None))
+        )
+        or 0,
+        dates_flagged=session.scalar(
+            select(func.count(DocumentRow.id)).where(in_quarter, DocumentRow.date_flag.is_not(None))
+        )
+        or 0,
+        quarantined=session.scalar(
+            select(func.count(QuarantineRow.id)).where(QuarantineRow.resolved_at.is_(None))
+        )
+        or 0,
+    )

@@ -1,0 +1,68 @@
+"""The report as a Word document (python-docx): headings are real Heading styles.
+
+python-docx has no type information, so its objects are ``Any`` here.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
+
+from birlik.reports.document import Block, Bullets, Heading, Image, Paragraph, ReportDocument, Table
+
+
+def render_docx(doc: ReportDocument) -> bytes:
+    word = Document()
+    word.core_properties.title = doc.title
+    word.core_properties.language = doc.lang
+    word.add_heading(doc.title, level=0)
+    for line in doc.subtitle:
+        word.add_paragraph(line)
+    for block in doc.blocks:
+        _add(word, block)
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()
+
+
+def _add(document: Any, block: Block) -> None:
+    if isinstance(block, Heading):
+        document.add_heading(block.text, level=block.level)
+    elif isinstance(block, Paragraph):
+        paragraph = document.add_paragraph(block.text)
+        if block.small:
+            for run in paragraph.runs:
+                run.font.size = Pt(9)
+                run.italic = True
+    elif isinstance(block, Bullets):
+        for item in block.items:
+            document.add_paragraph(item, style="List Bullet")
+    elif isinstance(block, Table):
+        _table(document, block)
+    elif isinstance(block, Image):
+        document.add_picture(io.BytesIO(block.png), width=Cm(block.width_cm))
+        caption = document.add_paragraph(block.caption, style="Caption")
+        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _table(document: Any, block: Table) -> None:
+    table = document.add_table(rows=1, cols=len(block.header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, block.header, strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row in block.rows:
+        cells = table.add_row().cells
+        for index, (cell, text) in enumerate(zip(cells, row, strict=True)):
+            cell.text = text
+            if index in block.numeric:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for row in table.rows:
+        for cell in row.cells:
+            for run in cell.paragraphs[0].runs:
+                run.font.size = Pt(8)

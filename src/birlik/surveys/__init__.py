@@ -1,0 +1,1 @@
+"""The Concept's target indicators, survey waves and their estimates, monitoring visits."""

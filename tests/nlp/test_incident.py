@@ -1,0 +1,158 @@
+"""incident.v1: kk/ru/en texts → incident type, and None for neutral, official, preventive
+and refuted texts; the seed texts (official, about preventing conflicts) yield no incident."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from birlik.domain.records import Document
+from birlik.nlp.pipeline import Pipeline
+from birlik.nlp.signals.incident import INCIDENT_TYPES, IncidentStage, load_incident_cues
+from birlik.nlp.text import NormaliseStage, SegmentStage
+
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline([NormaliseStage(), SegmentStage(), IncidentStage()])
+
+
+def incident(pipeline: Pipeline, text: str) -> Document:
+    return pipeline([Document(id="t", text=text)])[0]
+
+
+CASES = [
+    # ru
+    ("В Алматы произошла массовая драка между жителями двух сёл, пострадали пять человек.",
+     "mass_disorder"),
+    ("Вечером у кафе в Шымкенте подрались несколько молодых людей, одного избили до потери "
+     "сознания.", "violence_brawl"),
+    ("Полиция задержала подозреваемых в поножовщине у общежития.", "violence_brawl"),
+    ("После гибели местного жителя в селе начались беспорядки, были подожжены дома.",
+     "mass_disorder"),
+    ("Жители вышли на митинг у здания акимата с требованием вернуть воду в посёлок.",
+     "protest_rally"),
+    ("Женщина пожаловалась на дискриминацию: ей отказали в приёме на работу из-за национальности.",
+     "discrimination_complaint"),
+    ("Неизвестные осквернили православное кладбище в Костанае, повредив десятки надгробий.",
+     "vandalism_cultural_religious"),
+    ("В ночь на субботу в мечети выбили окна и изрисовали стены свастикой.",
+     "vandalism_cultural_religious"),
+    ("Автору поста, в котором содержался призыв к насилию против соседей, предъявлено обвинение.",
+     "threats_calls_to_violence"),
+    ("Пользователь угрожал в комментариях сжечь дома жителей соседнего села.",
+     "threats_calls_to_violence"),
+    ("Между трудовыми мигрантами и местными жителями возник конфликт на стройке.",
+     "migration_conflict"),
+    ("Около пятидесяти жителей собрались у здания акимата, требуя отремонтировать дорогу.",
+     "protest_rally"),
+    # kk
+    ("Түркістан облысында екі ауылдың жастары арасында жаппай төбелес болды.", "mass_disorder"),
+    ("Кеше кешке дүкен алдында екі жігіт төбелесіп, біреуі ауруханаға жеткізілді.",
+     "violence_brawl"),
+    ("Тұрғындар ауыз су мәселесіне байланысты әкімдік алдында наразылық акциясын өткізді.",
+     "protest_rally"),
+    ("Ол ұлтына байланысты жұмысқа қабылдамағанын айтып, кемсітушілік туралы шағым түсірді.",
+     "discrimination_complaint"),
+    ("Белгісіз адамдар ауылдағы мешіттің терезелерін сындырып, қабырғасын бүлдірген.",
+     "vandalism_cultural_religious"),
+    ("Әлеуметтік желіде ұлтаралық араздықты қоздырып, зорлық-зомбылыққа шақырған тұрғын "
+     "ұсталды.", "threats_calls_to_violence"),
+    ("Қандастар мен жергілікті тұрғындар арасында жер телімі үшін қақтығыс болды.",
+     "migration_conflict"),
+    # en
+    ("A brawl broke out between two groups of young men outside a cafe in Taraz.",
+     "violence_brawl"),
+    ("Riots erupted in the village after the funeral, and several houses were set on fire.",
+     "mass_disorder"),
+    ("Dozens of residents staged a protest outside the regional administration.", "protest_rally"),
+    ("A family complained that they were discriminated against by the landlord because of their "
+     "ethnicity.", "discrimination_complaint"),
+    ("Vandals smashed the windows of the Orthodox church and sprayed graffiti on its walls.",
+     "vandalism_cultural_religious"),
+    ("The blogger was charged after a video in which he threatened to kill his neighbours.",
+     "threats_calls_to_violence"),
+    ("Tension between migrant workers and local residents turned into a clash at the market.",
+     "migration_conflict"),
+]
+
+NO_INCIDENT = [
+    # neutral
+    "В Астане открылся новый парк, где жители смогут отдыхать вместе с детьми.",
+    "Қалада жаңа мектеп ашылды, оған үш жүз оқушы барады.",
+    "The regional library opened a new reading room for students.",
+    # official, about prevention
+    "Ассамблея народа Казахстана проводит работу по профилактике и предупреждению "
+    "межэтнических конфликтов.",
+    "Этносаралық қақтығыстардың алдын алу бойынша дөңгелек үстел өтті.",
+    "The Assembly discussed measures to prevent interethnic clashes and to counter hate speech.",
+    "Мемлекеттік саясат кемсітушілікке жол бермеуге бағытталған.",
+    # celebration
+    "В Таразе прошёл торжественный митинг, посвящённый Дню единства народа Казахстана.",
+    # refuted
+    "В соцсетях распространили видео о драке на национальной почве. В полиции сообщили, "
+    "что информация не подтвердилась, это фейк.",
+    "Ауылда төбелес болды деген жалған ақпарат тарады, полиция оны жоққа шығарды.",
+    "Reports of a brawl at the market were fake news, the police said; the information was not "
+    "confirmed.",
+    # negated
+    "Драки не было, участники разошлись мирно.",
+    # reported framing, teaching examples, figurative "fight"
+    "В телеграм-каналах распространяют видео, на котором якобы запечатлена массовая драка.",
+    "На тренинге медиаторы в ролевых играх разбирали жалобу на дискриминацию при приёме на "
+    "работу.",
+    "The forum discussed the fight against disinformation in ethnic media.",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES,
+                         ids=[f"{label}-{i}" for i, (_, label) in enumerate(CASES)])
+def test_incident_type(pipeline: Pipeline, text: str, expected: str) -> None:
+    signal = incident(pipeline, text).signals["incident"]
+    assert signal.label == expected, signal.as_json()
+    assert signal.score is not None and signal.score >= 0.5
+    assert any(e.reason.startswith(f"incident.{expected}.") for e in signal.evidence)
+
+
+@pytest.mark.parametrize("text", NO_INCIDENT, ids=[f"none-{i}" for i in range(len(NO_INCIDENT))])
+def test_no_incident(pipeline: Pipeline, text: str) -> None:
+    signal = incident(pipeline, text).signals["incident"]
+    assert signal.label is None, signal.as_json()
+
+
+def test_refuted_and_domestic_reasons(pipeline: Pipeline) -> None:
+    refuted = incident(pipeline, NO_INCIDENT[8]).signals["incident"]
+    assert "incident.refuted" in refuted.reasons
+    domestic = incident(
+        pipeline, "В селе произошла драка. В полиции уточнили, что конфликт произошёл на бытовой "
+        "почве и не носил межнационального характера.",
+    ).signals["incident"]
+    assert "incident.domestic" in domestic.reasons
+    assert domestic.labels["violence_brawl"] < 0.7
+
+
+def test_evidence_points_into_the_text(pipeline: Pipeline) -> None:
+    doc = incident(pipeline, CASES[0][0])
+    for evidence in doc.signals["incident"].evidence:
+        assert doc.text[evidence.start : evidence.end] == evidence.text
+
+
+def test_every_type_has_cues() -> None:
+    cues = load_incident_cues()
+    for incident_type in INCIDENT_TYPES:
+        assert cues.cues.get(incident_type) or cues.pairs.get(incident_type), incident_type
+
+
+def test_signal_json_keeps_null_label(pipeline: Pipeline) -> None:
+    out = incident(pipeline, NO_INCIDENT[0]).signals["incident"].as_json()
+    assert out["label"] is None
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared seeds not present")
+def test_seeds_yield_no_incident(pipeline: Pipeline) -> None:
+    for path in sorted(SEEDS.glob("*.txt")):
+        signal = incident(pipeline, path.read_text(encoding="utf-8")).signals["incident"]
+        assert signal.label is None, (path.name, signal.labels)
