@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from corpus import write_jsonl  # noqa: E402
+from corpus import write_jsonl
 
 DOCS = 1200
 

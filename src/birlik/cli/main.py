@@ -9,6 +9,10 @@ import click
 
 from birlik import __version__
 from birlik.cli import analyze, evaluate, explain, ingest, quarantine, query, sources
+from birlik.cli import monitor as monitor_cli
+from birlik.cli import reports as reports_cli
+from birlik.cli import stories as stories_cli
+from birlik.cli import web as web_cli
 from birlik.cli.context import AppContext
 from birlik.domain.errors import BirlikError, SourceUnavailable
 
@@ -52,6 +56,10 @@ for command in (
     quarantine.quarantine,
     evaluate.evaluate,
     explain.explain,
+    *monitor_cli.COMMANDS,
+    *stories_cli.COMMANDS,
+    *web_cli.COMMANDS,
+    *reports_cli.COMMANDS,
 ):
     cli.add_command(command)
 

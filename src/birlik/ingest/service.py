@@ -253,8 +253,9 @@ class Ingestor:
 def default_after_batch() -> list[AfterBatch]:
     """What every stored batch updates unless the caller says otherwise: the indicators."""
     from birlik.signals.indicators import after_batch as update_indicators
+    from birlik.stories.service import after_batch as assign_stories
 
-    return [update_indicators]
+    return [assign_stories, update_indicators]
 
 
 def _entry(source: SourceConfig, key: str, error: BirlikError, payload: bytes | None) -> QuarantineEntry:
