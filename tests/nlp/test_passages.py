@@ -207,8 +207,10 @@ class _Given:
         return docs
 
 
-def test_passages_after_the_default_pipeline(pipeline: Pipeline) -> None:
-    full = Pipeline([*pipeline.stages, PassageStage(), EmbedStage(CharNgramEmbedder())])
+def test_passages_after_the_default_pipeline() -> None:
+    from birlik.nlp.factory import entity_stages
+
+    full = Pipeline([*entity_stages(), PassageStage(), EmbedStage(CharNgramEmbedder())])
     doc = Document(id="r", text=(
         "Фестиваль прошёл в Караганде. Было солнечно. Продавали мороженое. "
         "Гости из Алматы пели песни. Вечером казахи и корейцы вместе танцевали."

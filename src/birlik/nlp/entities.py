@@ -43,7 +43,7 @@ def resolve(mentions: list[Mention]) -> list[Mention]:
         if resolved is not None:
             kept.append(resolved)
     for mention in sorted(linked, key=_lexicon_rank):
-        if not _overlaps_any(mention, kept):
+        if not _overlaps_any(mention, kept) or _nested_foreign_place(mention, kept):
             kept.append(mention)
     return sorted(kept, key=lambda m: (m.start, m.end))
 
@@ -86,6 +86,18 @@ def _type_order(mention: Mention) -> int:
     if mention.type == "ETHNIC_GROUP":
         return 1 if name_like else 0
     return 2
+
+
+def _nested_foreign_place(mention: Mention, kept: list[Mention]) -> bool:
+    """A foreign country or city inside an organisation's name ("МВД России", "АН СССР")
+    is kept as well: the place matters on its own and overlaps nothing but that name."""
+    if mention.type != "PLACE" or mention.id is None or mention.id[:1].isdigit():
+        return False
+    hosts = [other for other in kept if _overlap(mention, other) > 0]
+    return bool(hosts) and all(
+        other.type == "ORG" and other.start <= mention.start and mention.end <= other.end
+        for other in hosts
+    )
 
 
 def _overlap(a: Mention, b: Mention) -> int:

@@ -30,9 +30,11 @@ from birlik.nlp.signals.tension import TensionStage
 from birlik.nlp.signals.topics import TopicStage, load_topic_model
 from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
 from birlik.nlp.text import NormaliseStage, SegmentStage
+from birlik.nlp.world_places import WorldPlaceStage
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.resources.organisations import load_organisations
+from birlik.resources.world import load_world
 from birlik.settings import Settings
 
 SENTIMENT_SENTENCES = 4
@@ -56,6 +58,7 @@ def entity_stages() -> list[Stage]:
         LemmaStage(KazakhLemmatizer()),
         EthnicStage(load_ethnic_groups()),
         PlaceStage(gazetteer),
+        WorldPlaceStage(load_world()),
         OrgStage(load_organisations()),
         KazakhNerStage(KazakhNer.load()),
         RussianNerStage(RussianNer.load()),

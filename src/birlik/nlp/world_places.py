@@ -29,18 +29,91 @@ from birlik.resources.world import World, WorldPlace
 #: (китайцы, иракец), an inhabitant's or surname ending (Москвина), an English demonym
 #: (Russian, Iranian), the Kazakh "in the language of" (қытайша).
 _DEMONYM_TAILS = frozenset(
-    "ец цы цев цам цами цах ца цу цем ки ку кой кам ками ках ек ин ина ину ином ине ины "
-    "n an ian ans ians ша ше".split()
+    [
+        "ец",
+        "цы",
+        "цев",
+        "цам",
+        "цами",
+        "цах",
+        "ца",
+        "цу",
+        "цем",
+        "ки",
+        "ку",
+        "кой",
+        "кам",
+        "ками",
+        "ках",
+        "ек",
+        "ин",
+        "ина",
+        "ину",
+        "ином",
+        "ине",
+        "ины",
+        "н",
+        "не",
+        "нам",
+        "нами",
+        "нах",
+        "n",
+        "an",
+        "ian",
+        "ans",
+        "ians",
+        "ша",
+        "ше",
+    ]
 )
+#: A stem this short matches ordinary words (``само`` in ``самое``): only with a capital.
+_LOWER_CASE_STEM = 5
+#: Words after a country name that make it part of another name (a currency, the SCO).
+_NOT_PLACE_AFTER = tuple(fold(word) for word in ["доллар", "dollar", "рубл", "юан", "ынтымақтастық"])
 #: Russian adjective endings, refused after a whole name (``Омской``, ``Омская``): after a
 #: shortened stem they are case forms (``Москвой``).
 _ADJECTIVE_TAILS = frozenset(
-    "ой ий ый ая яя ое ее ые ие ого его ому ему ую юю ых их ым им ыми ими".split()
+    [
+        "ой",
+        "ий",
+        "ый",
+        "ая",
+        "яя",
+        "ое",
+        "ее",
+        "ые",
+        "ие",
+        "ого",
+        "его",
+        "ому",
+        "ему",
+        "ую",
+        "юю",
+        "ых",
+        "их",
+        "ым",
+        "им",
+        "ыми",
+        "ими",
+    ]
 )
 #: "Батыс Қазақстан", "Западного Казахстана", "North Kazakhstan" are regions of Kazakhstan.
 _COMPASS_STEMS = tuple(
-    fold(word) for word in "батыс солтүстік шығыс оңтүстік запад север восточ южн west north "
-    "east south".split()
+    fold(word)
+    for word in [
+        "батыс",
+        "солтүстік",
+        "шығыс",
+        "оңтүстік",
+        "запад",
+        "север",
+        "восточ",
+        "южн",
+        "west",
+        "north",
+        "east",
+        "south",
+    ]
 )
 KAZAKHSTAN = "iso:KZ"
 _SENTENCE_BREAK = frozenset(".!?\n…")
@@ -88,10 +161,12 @@ class WorldPlaceStage:
         mentions: list[Mention] = []
         for match in self._matcher.find(heads):
             form = match.payload
-            words = heads[match.start_token:match.end_token]
+            words = heads[match.start_token : match.end_token]
             if not _counts(text, words, form):
                 continue
             if form.place.id == KAZAKHSTAN and _after_compass(heads, match.start_token):
+                continue
+            if _part_of_longer_name(text, heads, match.end_token, form):
                 continue
             start, end = words[0].start, ends[match.end_token - 1]
             mentions.append(
@@ -139,13 +214,20 @@ def _split_suffixes(tokens: Sequence[Token]) -> tuple[list[Token], list[int]]:
 
 
 def _counts(text: str, words: Sequence[Token], form: _Form) -> bool:
-    surface = text[words[0].start:words[-1].end]
+    surface = text[words[0].start : words[-1].end]
     if form.abbreviation:
         return surface.replace(".", "").replace(" ", "").isupper()
-    if words[-1].text in form.place.not_forms or not _plain_ending(words[-1].text, form):
+    if words[-1].text in form.place.not_forms:
         return False
-    latin = words[0].text.isascii()
-    if (form.place.capitalised or latin) and not _capitals_fit(text, words, form):
+    stem = _stem_of(words[-1].text, form)
+    if stem is None:
+        return False
+    lower_ok = (
+        not form.place.capitalised
+        and not words[0].text.isascii()
+        and (len(words) > 1 or len(stem) >= _LOWER_CASE_STEM)
+    )
+    if not lower_ok and not _capitals_fit(text, words, form):
         return False
     if form.place.strict:
         return not surface.isupper() and not _sentence_initial(text, words[0].start)
@@ -154,22 +236,36 @@ def _counts(text: str, words: Sequence[Token], form: _Form) -> bool:
 
 def _capitals_fit(text: str, words: Sequence[Token], form: _Form) -> bool:
     return all(
-        text[word.start].isupper() for word, capital in zip(words, form.capitals, strict=True)
-        if capital
+        text[word.start].isupper() for word, capital in zip(words, form.capitals, strict=True) if capital
     )
 
 
-def _plain_ending(token: str, form: _Form) -> bool:
-    """Is what follows the name's stem in the last word a case ending, not a demonym,
-    adjective or language (``России`` yes; ``россиянин``, ``Омской``, ``Russian`` no)?"""
+def _stem_of(token: str, form: _Form) -> str | None:
+    """The stem of the name the last word starts with, if what follows it is a case ending,
+    not a demonym, adjective or language (``России`` → ``росси``; ``россиян``, ``Омской``,
+    ``Russian`` → None)."""
     folded = fold(token)
     for stem in form.last_stems:
         if folded.startswith(stem):
-            tail = folded[len(stem):]
-            if tail in _DEMONYM_TAILS:
-                return False
-            return not (stem == form.last_stems[0] and tail in _ADJECTIVE_TAILS)
-    return True
+            tail = folded[len(stem) :]
+            if tail in _DEMONYM_TAILS or (stem == form.last_stems[0] and tail in _ADJECTIVE_TAILS):
+                return None
+            return stem
+    return folded
+
+
+def _part_of_longer_name(text: str, tokens: Sequence[Token], end: int, form: _Form) -> bool:
+    """``Ресей Премьер-министрі``, ``Қазақстан Республикасы Қылмыстық кодексі``, ``АҚШ
+    доллары``: a name in its bare form before a capitalised word, or before a currency, is
+    part of a longer name, not a place on its own."""
+    if end >= len(tokens) or not text[tokens[end - 1].end : tokens[end].start].isspace():
+        return False
+    following = tokens[end]
+    if fold(following.text).startswith(_NOT_PLACE_AFTER):
+        return True
+    # not after an abbreviation: "президент США Дональд Трамп"
+    bare = fold(tokens[end - 1].text) == form.last_stems[0] and not form.abbreviation
+    return bare and text[following.start].isupper() and not form.place.id.startswith("region:")
 
 
 def _after_compass(tokens: Sequence[Token], first: int) -> bool:

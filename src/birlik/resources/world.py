@@ -18,6 +18,8 @@ from typing import Any, Literal
 import yaml
 
 from birlik.domain.errors import ConfigError
+from birlik.nlp.matcher import word_stems
+from birlik.nlp.text import normalise, tokenize
 from birlik.resources.gazetteer import Gazetteer, load_gazetteer
 
 PlaceKind = Literal["country", "city", "region"]
@@ -66,12 +68,17 @@ class World:
         raise ConfigError(f"no world place {place_id!r} — see {DATA_FILE} for the ids", code="R301")
 
     def excluding(self, names: Iterable[str]) -> World:
-        """The same places without the written forms in ``names`` (compared by ``name_key``)."""
-        taken = {name_key(name) for name in names}
+        """The same places without the written forms that may be read as one of ``names``:
+        every word shares a stem (``Астрахань`` and the Kazakh district ``Астрахан``)."""
+        taken: dict[tuple[int, str], list[tuple[frozenset[str], ...]]] = {}
+        for name in names:
+            stems = name_stems(name)
+            for first in stems[0] if stems else ():
+                taken.setdefault((len(stems), first), []).append(stems)
         kept = []
         for place in self.places:
             forms = {
-                lang: tuple(n for n in values if name_key(n) not in taken)
+                lang: tuple(n for n in values if not _collides(name_stems(n), taken))
                 for lang, values in place.names.items()
             }
             forms = {lang: values for lang, values in forms.items() if values}
@@ -80,11 +87,16 @@ class World:
         return World(tuple(kept))
 
 
-def name_key(name: str) -> str:
-    """How two written forms are compared: case, ``ё`` and Kazakh letters folded."""
-    from birlik.nlp.matcher import fold  # resources stay importable without the nlp layer
+def name_stems(name: str) -> tuple[frozenset[str], ...]:
+    """Per word of a written form, the stems the lexicon matcher registers it under."""
+    return tuple(frozenset(word_stems(t.text)) for t in tokenize(normalise(name)))
 
-    return " ".join(fold(word) for word in name.lower().replace("ё", "е").split())
+
+def _collides(
+    stems: tuple[frozenset[str], ...], taken: dict[tuple[int, str], list[tuple[frozenset[str], ...]]]
+) -> bool:
+    candidates = [other for first in stems[0] for other in taken.get((len(stems), first), ())]
+    return any(all(a & b for a, b in zip(stems, other, strict=True)) for other in candidates)
 
 
 def gazetteer_names(gazetteer: Gazetteer) -> list[str]:
