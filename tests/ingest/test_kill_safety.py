@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 from corpus import write_jsonl
 
-DOCS = 1200
+DOCS = 240
 
 
 def _count(db: Path) -> int:
@@ -31,12 +31,14 @@ def test_kill_and_rerun_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> 
     corpus = tmp_path / "corpus.jsonl"
     write_jsonl(corpus, DOCS)
     db = tmp_path / "kill.db"
-    env = dict(os.environ, BIRLIK_DATABASE_URL=f"sqlite:///{db}", BIRLIK_BATCH_SIZE="40")
+    env = dict(os.environ, BIRLIK_DATABASE_URL=f"sqlite:///{db}", BIRLIK_BATCH_SIZE="20")
     command = [sys.executable, "-m", "birlik.cli.main", "--quiet", "ingest", str(corpus)]
-    subprocess.run([sys.executable, "-m", "birlik.cli.main", "init"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "birlik.cli.main", "init"], env=env, check=True, capture_output=True
+    )
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 240
-    while _count(db) < 80 and process.poll() is None and time.monotonic() < deadline:
+    while _count(db) < 40 and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
     process.send_signal(signal.SIGKILL)
     process.wait()

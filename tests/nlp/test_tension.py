@@ -14,7 +14,9 @@ def _doc(hate: float, toxicity: float, incident: str | None, group: bool) -> Doc
     doc = Document(id="x", text="текст")
     doc.entities = [Mention(start=0, end=5, text="текст", type="ETHNIC_GROUP", id="uyghur")] if group else []
     doc.signals = {
-        "hate": Signal(name="hate", score=hate, evidence=[Evidence(start=0, end=5, text="текст", reason="hate.slur")]),
+        "hate": Signal(
+            name="hate", score=hate, evidence=[Evidence(start=0, end=5, text="текст", reason="hate.slur")]
+        ),
         "toxicity": Signal(name="toxicity", score=toxicity),
         "incident": Signal(name="incident", label=incident, score=0.8 if incident else 0.0),
     }

