@@ -59,6 +59,7 @@ def test_places_are_linked(stage: WorldPlaceStage, text: str, expected: list[tup
         "Того же дня он уехал.",  # "Того" opening a sentence
         "казахстанцы и қазақстандық азаматтар",  # demonyms
         "китайцы, иракцы, россиян",
+        "Қытайлар келді, қытайлардың дүкені",  # kk plural: the people, not the country
         "российский, британской, американских, Омской",  # adjectives
         "Russian and Iranian officials",
         "турки приехали",  # the Turks, not Türkiye

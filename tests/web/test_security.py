@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from web.conftest import PASSWORD
 
@@ -85,13 +85,21 @@ def test_forms_without_csrf_are_refused(as_user: Client, seeded: dict[str, int])
     assert bare.post("/login", data={"username": "coordinator", "password": PASSWORD}).status_code == 403
 
 
+class _SignedLongAgo(TimestampSigner):
+    """Signs with a timestamp of 2001: a cookie issued long ago (a subclass, so that the
+    library's own signer stays untouched for the other tests)."""
+
+    def get_timestamp(self) -> int:
+        return 1_000_000_000
+
+
 def test_expired_session_is_refused(as_user: Client, web_settings: object) -> None:
     client, _ = as_user("coordinator")
     assert client.get("/api/v1/me").status_code == 200
     cookie = client.cookies["birlik_session"]
     payload = URLSafeTimedSerializer("x" * 40, salt="birlik-session").loads(cookie)
-    old = URLSafeTimedSerializer("x" * 40, salt="birlik-session")
-    old.default_signer.get_timestamp = lambda self: 1_000_000_000  # type: ignore[method-assign,misc]  # a cookie signed long ago
+    old = URLSafeTimedSerializer("x" * 40, salt="birlik-session", signer=_SignedLongAgo)
+    client.cookies.clear()
     client.cookies.set("birlik_session", old.dumps(payload))
     response = client.get("/api/v1/me")
     assert response.status_code == 401

@@ -66,6 +66,9 @@ _DEMONYM_TAILS = frozenset(
         "ше",
     ]
 )
+#: Kazakh plural markers: after a country's name they make its people (``Қытайлар``,
+#: ``қытайлардың``: the Chinese), never the country.
+_KK_PLURAL_TAILS = ("лар", "лер", "дар", "дер", "тар", "тер")
 #: A stem this short matches ordinary words (``само`` in ``самое``): only with a capital.
 _LOWER_CASE_STEM = 5
 #: Words after a country name that make it part of another name (a currency, the SCO).
@@ -249,6 +252,8 @@ def _stem_of(token: str, form: _Form) -> str | None:
         if folded.startswith(stem):
             tail = folded[len(stem) :]
             if tail in _DEMONYM_TAILS or (stem == form.last_stems[0] and tail in _ADJECTIVE_TAILS):
+                return None
+            if tail.startswith(_KK_PLURAL_TAILS):
                 return None
             return stem
     return folded
