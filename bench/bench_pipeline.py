@@ -1,6 +1,12 @@
 """Throughput and peak memory of `analyze` (per stage) and of `ingest` into SQLite.
 
-    python bench/bench_pipeline.py [--docs 10000] [--only analyze|ingest]
+    python bench/bench_pipeline.py [--docs 10000] [--only analyze|ingest] [--stages entities|all]
+
+``--stages entities`` runs the text and entity stages only (language, segmentation, lemmas,
+lexicons, NER, regions) and, for ingest, stores without the story hook; ``all`` (the default)
+adds the signal stages (embedding, hate, toxicity, incident, topics, sentiment, tension) and
+the story linker, as ``birlik ingest`` does. The generated corpus names an ethnic group in
+every document, so every document is embedded: the worst case for the signal stages.
 
 Each mode runs in its own process so that peak memory (max RSS) is its own.
 """
@@ -25,11 +31,11 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench_analyze(count: int) -> dict[str, object]:
+def bench_analyze(count: int, signals: bool = True) -> dict[str, object]:
     from birlik.nlp.factory import default_pipeline
     from birlik.nlp.jsonl import document_from_json
 
-    pipeline = default_pipeline()
+    pipeline = default_pipeline(signals=signals)
     raw = list(documents(count))
     megabytes = sum(len(str(d["text"]).encode()) for d in raw) / 1e6
     docs = [document_from_json(d, i) for i, d in enumerate(raw)]
@@ -46,6 +52,7 @@ def bench_analyze(count: int) -> dict[str, object]:
     }
     return {
         "mode": "analyze",
+        "stages_run": "all" if signals else "entities",
         "docs": count,
         "seconds": round(seconds, 2),
         "docs_per_s": round(count / seconds, 1),
@@ -55,11 +62,12 @@ def bench_analyze(count: int) -> dict[str, object]:
     }
 
 
-def bench_ingest(count: int) -> dict[str, object]:
+def bench_ingest(count: int, signals: bool = True) -> dict[str, object]:
     from birlik.connectors.base import SourceConfig
     from birlik.ingest.service import Ingestor
     from birlik.nlp.factory import default_pipeline
     from birlik.settings import Settings
+    from birlik.signals.indicators import after_batch as update_indicators
     from birlik.store.db import make_engine, migrate
     from birlik.store.repository import Store
 
@@ -69,7 +77,8 @@ def bench_ingest(count: int) -> dict[str, object]:
         settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", batch_size=256)
         engine = make_engine(settings.database_url)
         migrate(engine)
-        ingestor = Ingestor(settings, Store(engine), default_pipeline())
+        hooks = None if signals else [update_indicators]
+        ingestor = Ingestor(settings, Store(engine), default_pipeline(signals=signals), after_batch=hooks)
         source = SourceConfig(
             name="bench", kind="posts", location=str(corpus), options={"fields": {"time": "published_at"}}
         )
@@ -78,6 +87,7 @@ def bench_ingest(count: int) -> dict[str, object]:
         seconds = time.perf_counter() - started
     return {
         "mode": "ingest",
+        "stages_run": "all" if signals else "entities",
         "docs": count,
         "stored": report.stored,
         "seconds": round(seconds, 2),
@@ -91,13 +101,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--only", choices=["analyze", "ingest"])
+    parser.add_argument("--stages", choices=["entities", "all"], default="all")
     args = parser.parse_args()
+    signals = args.stages == "all"
     if args.only:
-        result = bench_analyze(args.docs) if args.only == "analyze" else bench_ingest(args.docs)
-        print(json.dumps(result, ensure_ascii=False))
+        bench = bench_analyze if args.only == "analyze" else bench_ingest
+        print(json.dumps(bench(args.docs, signals), ensure_ascii=False))
         return
     for mode in ("analyze", "ingest"):
-        subprocess.run([sys.executable, __file__, "--docs", str(args.docs), "--only", mode], check=True)
+        subprocess.run(
+            [sys.executable, __file__, "--docs", str(args.docs), "--only", mode, "--stages", args.stages],
+            check=True,
+        )
 
 
 if __name__ == "__main__":

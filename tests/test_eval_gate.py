@@ -22,7 +22,7 @@ def test_every_evaluation_has_floors() -> None:
     pinned = json.loads(BASELINE.read_text())
     assert set(evaluations()) <= set(pinned), "run `birlik eval --write-baseline` for new evaluations"
     for name, entry in pinned.items():
-        assert entry["floors"], name
+        assert entry["floors"] or entry.get("ceilings"), name
         assert len(entry["dataset_hash"]) == 16, name
 
 
@@ -35,3 +35,18 @@ def test_quality_floors_hold() -> None:
         capture_output=True, text=True, timeout=3600, cwd=ROOT, env=dict(os.environ),
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_a_floor_and_a_ceiling_fail_the_gate(tmp_path: Path) -> None:
+    from birlik.cli.evaluate import _check_floors, _write_floors
+    from birlik.domain.errors import ConfigError
+
+    baseline = tmp_path / "baseline.json"
+    _write_floors(baseline, {"demo": ("0123456789abcdef", {"micro.f1": 0.9, "seeds.max_hate": 0.1})})
+    pinned = json.loads(baseline.read_text())["demo"]
+    assert pinned["floors"] == {"micro.f1": 0.895}
+    assert pinned["ceilings"] == {"seeds.max_hate": 0.105}
+    _check_floors(baseline, {"demo": ("0123456789abcdef", {"micro.f1": 0.9, "seeds.max_hate": 0.1})})
+    for worse in ({"micro.f1": 0.8, "seeds.max_hate": 0.1}, {"micro.f1": 0.9, "seeds.max_hate": 0.3}):
+        with pytest.raises(ConfigError, match="V006"):
+            _check_floors(baseline, {"demo": ("0123456789abcdef", worse)})

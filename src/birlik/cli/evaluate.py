@@ -10,9 +10,11 @@ import click
 
 from birlik.cli.context import AppContext, emit_json, pass_app
 from birlik.domain.errors import ConfigError
-from birlik.evaluation.base import Metrics, dataset_hash, evaluations
+from birlik.evaluation.base import Metrics, dataset_hash, evaluations, lower_is_better
 
 TOLERANCE = 1e-6
+MARGIN = 0.005
+"""How far a pinned bound sits from the measured figure, so that noise does not fail CI."""
 
 
 @click.command("eval")
@@ -80,7 +82,8 @@ def _write_floors(path: Path, results: dict[str, tuple[str, Metrics]]) -> None:
     for name, (digest, metrics) in results.items():
         pinned[name] = {
             "dataset_hash": digest,
-            "floors": {key: round(value - 0.005, 3) for key, value in metrics.items()},
+            "floors": {k: round(v - MARGIN, 3) for k, v in metrics.items() if not lower_is_better(k)},
+            "ceilings": {k: round(v + MARGIN, 3) for k, v in metrics.items() if lower_is_better(k)},
         }
     path.write_text(json.dumps(pinned, indent=2, sort_keys=True) + "\n")
     click.echo(f"floors written to {path}", err=True)
@@ -101,6 +104,10 @@ def _check_floors(path: Path, results: dict[str, tuple[str, Metrics]]) -> None:
             value = metrics.get(key)
             if value is None or value + TOLERANCE < floor:
                 failures.append(f"{name}: {key} = {value} below the floor {floor}")
+        for key, ceiling in pinned[name].get("ceilings", {}).items():
+            value = metrics.get(key)
+            if value is None or value - TOLERANCE > ceiling:
+                failures.append(f"{name}: {key} = {value} above the ceiling {ceiling}")
     if failures:
         raise ConfigError("quality gate failed: " + "; ".join(failures), code="V006")
     click.echo(f"quality gate passed ({len(results)} evaluations)", err=True)

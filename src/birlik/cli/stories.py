@@ -52,7 +52,7 @@ def cluster(app: AppContext, source: IO[str], embedder: str, window_hours: float
     lines = list(_read(source))
     docs = [parsed for _, parsed in lines if isinstance(parsed, Document)]
     with app.progress(len(docs), "doc", "cluster") as bar:
-        pipeline = default_pipeline()
+        pipeline = default_pipeline(signals=False)  # stories need entities, not signals
         for first in range(0, len(docs), 64):
             pipeline(docs[first : first + 64])
             bar.update(len(docs[first : first + 64]))

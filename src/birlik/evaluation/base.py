@@ -36,6 +36,18 @@ def register_eval(
     return add
 
 
+#: Metric names (their last dotted part) where less is better: the highest score an official
+#: seed text gets, how many of them are flagged, the gap between two languages. These get a
+#: ceiling, not a floor.
+LOWER_IS_BETTER_PREFIXES = ("max_", "incidents", "false_")
+LOWER_IS_BETTER_SUFFIXES = ("_gap",)
+
+
+def lower_is_better(metric: str) -> bool:
+    name = metric.rsplit(".", 1)[-1]
+    return name.startswith(LOWER_IS_BETTER_PREFIXES) or name.endswith(LOWER_IS_BETTER_SUFFIXES)
+
+
 def evaluations() -> dict[str, Evaluation]:
     from birlik.evaluation import builtin  # noqa: F401  (registers the built-in evaluations)
 
