@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from sqlalchemy import ColumnElement, Select, TextClause, and_, exists, func, select, text
@@ -42,17 +43,41 @@ class DocumentFilters:
 
 
 def cached(cache: dict[Any, tuple[float, Any]], key: Any, seconds: float, compute: Callable[[], V]) -> V:
-    """Aggregates over the whole store are reused for a few seconds (dashboards poll them)."""
-    now = time.monotonic()
-    hit = cache.get(key)
-    if hit is not None and now - hit[0] < seconds:
-        value: V = hit[1]
-        return value
-    value = compute()
-    cache[key] = (now, value)
-    if len(cache) > 512:
-        cache.clear()
+    """Aggregates over the whole store are reused for a few seconds (dashboards poll them).
+
+    One caller computes a missing value while the others asking for the same key wait for it:
+    twenty dashboards opened at once cost one computation, not twenty competing ones.
+    """
+    hit = _fresh(cache, key, seconds)
+    if hit is not None:
+        return cast(V, hit[0])
+    with _key_lock(key):
+        hit = _fresh(cache, key, seconds)
+        if hit is not None:
+            return cast(V, hit[0])
+        value = compute()
+        if len(cache) >= 512:
+            cache.clear()
+        cache[key] = (time.monotonic(), value)
     return value
+
+
+_KEY_LOCKS: dict[Any, threading.Lock] = {}
+_KEY_LOCKS_GUARD = threading.Lock()
+
+
+def _key_lock(key: Any) -> threading.Lock:
+    with _KEY_LOCKS_GUARD:
+        if len(_KEY_LOCKS) > 1024:
+            _KEY_LOCKS.clear()
+        return _KEY_LOCKS.setdefault(key, threading.Lock())
+
+
+def _fresh(cache: dict[Any, tuple[float, Any]], key: Any, seconds: float) -> tuple[Any] | None:
+    hit = cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < seconds:
+        return (hit[1],)
+    return None
 
 
 # --- documents -----------------------------------------------------------------------
