@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from birlik.cli.main import cli
@@ -114,3 +114,24 @@ def test_cluster_command_needs_no_database(embedder: str, tmp_path: Path) -> Non
     assert [item.get("id") for item in out] == ["a", "b", "c", None]
     assert out[0]["story"] == out[1]["story"] != out[2]["story"]
     assert out[3]["error"]["code"] == "A001"
+
+
+def _partition(session: Session) -> set[frozenset[str]]:
+    stories: dict[int, set[str]] = {}
+    for ext_id, member in _stories_by_ext_id(session).items():
+        stories.setdefault(member.story_id, set()).add(ext_id)
+    return {frozenset(ext_ids) for ext_ids in stories.values()}
+
+
+def test_recluster_forgets_and_reassigns_the_period(
+    store: Store, pipeline: Pipeline, demo_news: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    embedder = CharNgramEmbedder()
+    _ingest(store, pipeline, embedder, _write(tmp_path / "news.jsonl", _news(demo_news, "006", "007", "008")))
+    with store.transaction() as session:
+        before = _partition(session)
+        assert service.recluster_stored(session, StoryLinker(embedder)) == 3
+    with store.transaction() as session:
+        assert _partition(session) == before
+        assert sum(story.doc_count for story in session.scalars(select(StoryRow))) == 3
+        assert session.scalar(select(func.count()).select_from(StoryMemberRow)) == 3

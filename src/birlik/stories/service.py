@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -77,19 +77,22 @@ class StoryLinker:
         if not rows:
             return []
         session.flush()
-        vectors = self._embed(rows)
-        fresh = [self._features(row, vector) for row, vector in zip(rows, vectors, strict=True)]
+        docs = [document_of(row) for row in rows]
+        vectors = self._embed(rows, docs)
+        fresh = [
+            features_of(doc, vector, seen_at(row))
+            for row, doc, vector in zip(rows, docs, vectors, strict=True)
+        ]
         clusterer = self._clusterer_with_window(session, [f.time for f in fresh], {row.id for row in rows})
         assignments = clusterer.add(fresh)
         by_id = {row.id: row for row in rows}
         stories = self._store_assignments(session, by_id, fresh, assignments)
         if with_claims:
-            self._store_claims(session, rows)
+            self._store_claims(session, rows, docs)
         log.info("stories: %d documents, %d stories touched", len(rows), len(stories))
         return assignments
 
-    def _embed(self, rows: Sequence[DocumentRow]) -> list[Vector]:
-        docs = [document_of(row) for row in rows]
+    def _embed(self, rows: Sequence[DocumentRow], docs: Sequence[Document]) -> list[Vector]:
         if self.reuse_embeddings:
             for doc, row in zip(docs, rows, strict=True):
                 if row.embedding is not None and len(row.embedding) == 4 * self.embedder.dim:
@@ -181,9 +184,11 @@ class StoryLinker:
         new_ids[assignment.story] = story
         return story
 
-    def _store_claims(self, session: Session, rows: Iterable[DocumentRow]) -> None:
-        for row in rows:
-            for claim in extract_claims(document_of(row)):
+    def _store_claims(
+        self, session: Session, rows: Sequence[DocumentRow], docs: Sequence[Document]
+    ) -> None:
+        for row, doc in zip(rows, docs, strict=True):
+            for claim in extract_claims(doc):
                 session.add(_claim_row(row.id, claim, row.outlet))
 
 
@@ -341,9 +346,10 @@ def recluster_stored(
         members = members.where(StoryMemberRow.seen_at >= since)
     if until is not None:
         members = members.where(StoryMemberRow.seen_at < until)
-    ids = [member.document_id for member in session.scalars(members)]
-    story_ids = {member.story_id for member in session.scalars(members)}
-    for member in session.scalars(members):
+    forgotten = list(session.scalars(members))
+    ids = [member.document_id for member in forgotten]
+    story_ids = {member.story_id for member in forgotten}
+    for member in forgotten:
         session.delete(member)
     session.flush()
     for story in session.scalars(select(StoryRow).where(StoryRow.id.in_(story_ids))):
