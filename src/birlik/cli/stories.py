@@ -11,7 +11,7 @@ from typing import IO, Any
 import click
 
 from birlik.cli.context import AppContext, emit_json, parse_day, pass_app
-from birlik.domain.errors import BadInput
+from birlik.domain.errors import BadInput, NotFound
 from birlik.domain.records import Document
 from birlik.nlp.embed import EMBEDDER_KINDS, make_embedder
 from birlik.nlp.jsonl import document_from_json
@@ -131,7 +131,10 @@ def stories(
         click.echo(f"re-clustered {count} documents", err=True)
     with store.transaction() as session:
         if story_id is not None:
-            _show_story(service.story_documents(session, story_id), as_json)
+            members = service.story_documents(session, story_id)
+            if not members:
+                raise NotFound(f"no story {story_id} — `birlik stories` lists them", code="N005")
+            _show_story(members, as_json)
             return
         filters = service.StoryFilters(
             since=parse_day(since, "--since"), until=parse_day(until, "--until"), min_docs=min_docs, lang=lang
