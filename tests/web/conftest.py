@@ -8,11 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from birlik.domain.records import Document, Mention, RegionScore, Signal
 from birlik.nlp.embed import CharNgramEmbedder
 from birlik.settings import Settings
 from birlik.store.models_signals import AlertRow
+from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
 from birlik.store.repository import Provenance, Store, add_document
 from birlik.web import actions
 from birlik.web.app import create_app
@@ -30,6 +32,7 @@ def seed(store: Store) -> dict[str, int]:
         for name, region, text in (
             ("doc_z", ZHAMBYL, "Тараз қаласында ұйғыр мәдени орталығы мерекені өткізді."),
             ("doc_p", PAVLODAR, "В Павлодаре немецкий культурный центр провёл фестиваль."),
+            ("doc_p2", PAVLODAR, "Павлодарский совет матерей собрался на заседание."),
         ):
             doc = Document(
                 id=name,
@@ -39,14 +42,24 @@ def seed(store: Store) -> dict[str, int]:
                 published_at=now - timedelta(days=1),
                 regions=[RegionScore(kato=region, confidence=1.0)],
                 entities=[Mention(start=0, end=5, text=text[:5], type="PLACE", id=region)],
-                signals={"tension": Signal(name="tension", score=0.4 if region == ZHAMBYL else 0.7)},
+                signals={
+                    "tension": Signal(name="tension", score={"doc_z": 0.4, "doc_p": 0.7, "doc_p2": 0.2}[name])
+                },
             )
             doc.embedding = embedder.embed([text])[0]
             row = add_document(
-                session, doc, Provenance(ext_id=name, content_hash=name.ljust(64, "0"), author="h:ab12cd")
+                session,
+                doc,
+                Provenance(
+                    ext_id=name,
+                    content_hash=name.ljust(64, "0"),
+                    author="h:ab12cd",
+                    outlet="outlet-z" if region == ZHAMBYL else "outlet-p",
+                ),
             )
             session.flush()
             ids[name] = row.id
+        ids.update(seed_stories(session, ids, now))
         for name, region in (("alert_z", ZHAMBYL), ("alert_p", PAVLODAR)):
             alert = AlertRow(
                 key=name,
@@ -88,6 +101,45 @@ def seed(store: Store) -> dict[str, int]:
         )
         ids["unit_p"] = unit.id
     return ids
+
+
+def seed_stories(session: Session, ids: dict[str, int], now: datetime) -> dict[str, int]:
+    """story_x crosses regions and languages (doc_z in Zhambyl, doc_p in Pavlodar), with claims
+    that disagree; story_p lies wholly in Pavlodar."""
+    out = {}
+    for name, members in (("story_x", ("doc_z", "doc_p")), ("story_p", ("doc_p2",))):
+        story = StoryRow(
+            title=members[0], first_seen=now - timedelta(days=1), last_seen=now, doc_count=len(members)
+        )
+        session.add(story)
+        session.flush()
+        out[name] = story.id
+        for offset, member in enumerate(members):
+            session.add(
+                StoryMemberRow(
+                    document_id=ids[member],
+                    story_id=story.id,
+                    dup_group=ids[member],
+                    seen_at=now - timedelta(days=1) + timedelta(hours=offset),
+                )
+            )
+    for member, value, text in (("doc_z", 32.0, "32 Достық үйі"), ("doc_p", 36.0, "36 Домов дружбы")):
+        session.add(
+            ClaimRow(
+                document_id=ids[member],
+                subject="houses_of_friendship",
+                subject_text=text.split(" ", 1)[1],
+                unit="count",
+                value=value,
+                qualifier="exact",
+                text=text,
+                start=0,
+                end=len(text),
+                sentence=text,
+                lang="kk" if member == "doc_z" else "ru",
+            )
+        )
+    return out
 
 
 @pytest.fixture

@@ -48,7 +48,38 @@ def test_read_routes_for_an_administrator(as_user: Client, seeded: dict[str, int
     )
     semantic = client.get("/api/v1/documents", params={"q": "немецкий фестиваль", "mode": "semantic"}).json()
     assert semantic["items"][0]["id"] == seeded["doc_p"]
-    assert client.get("/api/v1/overview").json()["regions"] == {ZHAMBYL: 1.0, PAVLODAR: 1.0}
+    assert client.get("/api/v1/overview").json()["regions"] == {ZHAMBYL: 1.0, PAVLODAR: 2.0}
+
+
+def test_stories_side_by_side_with_timeline_and_claims(as_user: Client, seeded: dict[str, int]) -> None:
+    client, _ = as_user("analyst")
+    listed = client.get("/api/v1/stories").json()["items"]
+    assert {s["id"] for s in listed} == {seeded["story_x"], seeded["story_p"]}
+    story = client.get(f"/api/v1/stories/{seeded['story_x']}").json()
+    assert [column["lang"] for column in story["columns"]] == ["kk", "ru"]
+    assert story["docs"] == 2 and story["regions"] == [ZHAMBYL, PAVLODAR]
+    assert story["outlets"] == {"outlet-z": 1, "outlet-p": 1}
+    assert sum(day["docs"] for day in story["timeline"].values()) == 2
+    assert {claim["value"] for claim in story["claims"]} == {32.0, 36.0}
+    assert story["discrepancies"][0]["subject"] == "houses_of_friendship"
+    kk = story["columns"][0]["documents"][0]
+    assert kk["id"] == seeded["doc_z"]
+    assert ["place", "Тараз"] in kk["segments"]  # the mention is highlighted
+    page = client.get(f"/stories/{seeded['story_x']}").text
+    assert 'data-lang="kk"' in page and 'data-lang="ru"' in page
+    assert '<mark class="place"' in page and "32 Достық үйі" in page and 'class="discrepancy"' in page
+    # filters find the stories of the matching documents
+    found = client.get("/api/v1/stories", params={"q": "ұйғыр"}).json()["items"]
+    assert [s["id"] for s in found] == [seeded["story_x"]]
+    found = client.get("/api/v1/stories", params={"region": PAVLODAR}).json()["items"]
+    assert {s["id"] for s in found} == {seeded["story_x"], seeded["story_p"]}
+    top = client.get("/api/v1/stories", params={"order": "top"}).json()["items"]
+    assert top[0]["id"] == seeded["story_x"]
+    assert client.get("/api/v1/stories", params={"order": "worst"}).status_code == 422
+    assert "story-link" in client.get("/stories", params={"q": "ұйғыр"}).text
+    for missing in ("999999", "abc"):
+        assert client.get(f"/api/v1/stories/{missing}").status_code == 404
+        assert client.get(f"/stories/{missing}").status_code == 404
 
 
 def test_escalate_and_work_a_case(as_user: Client, seeded: dict[str, int]) -> None:

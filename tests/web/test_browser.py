@@ -1,5 +1,5 @@
 """In a real headless Chromium (Debian's, driven by Playwright): log in, filter stories, open a
-document, escalate an alert, move the case through the workflow, switch the language."""
+story and a document, escalate an alert, move the case through the workflow, switch the language."""
 
 from __future__ import annotations
 
@@ -84,6 +84,14 @@ def test_coordinator_journey(server: str, seeded: dict[str, int]) -> None:
         page.wait_for_selector("a.doc-link")
         assert page.locator("a.doc-link").count() == 1
         page.screenshot(path=str(ARTIFACTS / "2-stories.png"), full_page=True)
+        assert page.locator("a.story-link").count() == 1
+        page.click("a.story-link")
+        page.wait_for_selector("#story-columns")
+        assert page.locator("#story-columns .column").count() == 1  # Pavlodar's Russian twin is hidden
+        assert page.locator("#story-columns mark.place").count() >= 1
+        page.screenshot(path=str(ARTIFACTS / "2-story.png"), full_page=True)
+        page.go_back()
+        page.wait_for_selector("a.doc-link")
         page.click("a.doc-link")
         page.wait_for_selector("div.doctext")
         page.screenshot(path=str(ARTIFACTS / "3-document.png"), full_page=True)

@@ -18,6 +18,8 @@ Client = Callable[[str], tuple[TestClient, str]]
 FOREIGN_ROUTES = [
     ("GET", "/api/v1/documents/{doc_p}", None),
     ("GET", "/documents/{doc_p}", None),
+    ("GET", "/api/v1/stories/{story_p}", None),
+    ("GET", "/stories/{story_p}", None),
     ("GET", "/api/v1/alerts/{alert_p}", None),
     ("POST", "/api/v1/alerts/{alert_p}/acknowledge", {}),
     ("POST", "/api/v1/alerts/{alert_p}/escalate", {}),
@@ -66,6 +68,24 @@ def test_lists_hold_only_the_coordinators_region(as_user: Client, foreign_case: 
     page = client.get("/stories").text
     assert "doc_p" not in page and "doc_z" in page
     assert "Surge in 550000000" not in client.get("/alerts").text
+
+
+def test_a_story_across_regions_shows_only_the_coordinators_documents(
+    as_user: Client, seeded: dict[str, int]
+) -> None:
+    client, _ = as_user("coordinator")
+    assert [s["id"] for s in client.get("/api/v1/stories").json()["items"]] == [seeded["story_x"]]
+    summary = client.get("/api/v1/stories").json()["items"][0]
+    assert summary["docs"] == 1 and summary["regions"] == ["310000000"] and summary["langs"] == ["kk"]
+    story = client.get(f"/api/v1/stories/{seeded['story_x']}").json()
+    assert [d["id"] for d in story["documents"]] == [seeded["doc_z"]]
+    assert story["outlets"] == {"outlet-z": 1}
+    assert [c["value"] for c in story["claims"]] == [32.0] and story["discrepancies"] == []
+    page = client.get(f"/stories/{seeded['story_x']}").text
+    assert "outlet-p" not in page and "36 Домов" not in page and "Павлодар" not in page
+    mediator, _ = as_user("mediator")
+    assert mediator.get("/api/v1/stories").status_code == 403  # mediators see their cases only
+    assert mediator.get(f"/api/v1/stories/{seeded['story_x']}").status_code == 403
 
 
 def test_forms_without_csrf_are_refused(as_user: Client, seeded: dict[str, int]) -> None:

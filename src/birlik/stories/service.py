@@ -293,10 +293,10 @@ def stored_claims(session: Session, subject: str | None = None) -> list[Claim]:
     query = select(ClaimRow).order_by(ClaimRow.subject, ClaimRow.published_at, ClaimRow.id)
     if subject:
         query = query.where(ClaimRow.subject == subject)
-    return [_claim_of(row) for row in session.scalars(query)]
+    return [claim_of(row) for row in session.scalars(query)]
 
 
-def _claim_of(row: ClaimRow) -> Claim:
+def claim_of(row: ClaimRow) -> Claim:
     qualifier = row.qualifier if row.qualifier in ("exact", "at_least", "about", "at_most") else "exact"
     return Claim(
         document=str(row.document_id),

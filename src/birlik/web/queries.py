@@ -38,6 +38,10 @@ class DocumentFilters:
     since: date | None = None
     until: date | None = None
 
+    def narrowed(self) -> bool:
+        """Whether any filter or query is set (the search mode alone is not one)."""
+        return any(value for key, value in self.as_params().items() if key != "mode")
+
     def as_params(self) -> dict[str, Any]:
         return {key: (list(v) if isinstance(v, tuple) else v) for key, v in asdict(self).items() if v}
 
@@ -125,9 +129,7 @@ def _fulltext_condition(session: Session, q: str) -> ColumnElement[bool] | TextC
     return text("documents.search_vector @@ to_tsquery('simple', :tsq)").bindparams(tsq=tsquery)
 
 
-def document_query(
-    session: Session, scope: RegionScope, filters: DocumentFilters
-) -> Select[DocumentRow]:
+def document_query(session: Session, scope: RegionScope, filters: DocumentFilters) -> Select[DocumentRow]:
     statement = scope.documents(select(DocumentRow), filters.regions)
     conditions = _filter_conditions(filters)
     if filters.mode != "semantic":
@@ -151,6 +153,15 @@ def list_documents(
         return _semantic(session, statement, filters.q, embedder(), limit, offset)
     ordered = statement.order_by(DocumentRow.published_at.desc().nulls_last(), DocumentRow.id.desc())
     return list(session.scalars(ordered.limit(limit).offset(offset)))
+
+
+def matching_ids(
+    session: Session, scope: RegionScope, filters: DocumentFilters, limit: int = 500
+) -> list[int]:
+    """The newest documents a filtered search finds, as ids (for the stories they belong to)."""
+    statement = document_query(session, scope, filters).with_only_columns(DocumentRow.id)
+    ordered = statement.order_by(DocumentRow.published_at.desc().nulls_last(), DocumentRow.id.desc())
+    return [int(i) for i in session.scalars(ordered.limit(limit))]
 
 
 def _semantic(
@@ -223,6 +234,38 @@ def document_detail(row: DocumentRow) -> dict[str, Any]:
         for signal in row.signals
     }
     return card
+
+
+def highlight(detail: dict[str, object], *, limit: int | None = None) -> list[tuple[str, str]]:
+    """The text cut into (kind, piece): ``""`` for plain text, else the mention or evidence kind.
+
+    With ``limit``, only the first ``limit`` characters (a span crossing the cut is left out)."""
+    text = str(detail["text"])
+    tail = ""
+    if limit is not None and len(text) > limit:
+        text, tail = text[:limit], "…"
+    spans: list[tuple[int, int, str]] = []
+    for mention in detail["mentions"]:  # type: ignore[attr-defined]  # a list of dicts built by document_detail
+        spans.append(
+            (
+                int(mention["start"]),
+                int(mention["end"]),
+                "slur" if mention["derogatory"] else mention["type"].lower(),
+            )
+        )
+    for signal in detail["signals"].values():  # type: ignore[attr-defined]  # a dict built by document_detail
+        for evidence in signal.get("evidence") or []:
+            if isinstance(evidence, dict) and "start" in evidence:
+                spans.append((int(evidence["start"]), int(evidence["end"]), "evidence"))
+    out, cursor = [], 0
+    for start, end, kind in sorted(spans):
+        if start < cursor or end > len(text):
+            continue
+        out.append(("", text[cursor:start]))
+        out.append((kind, text[start:end]))
+        cursor = end
+    out.append(("", text[cursor:] + tail))
+    return out
 
 
 # --- overview --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.web import actions, queries
+from birlik.web import stories as story_data
 from birlik.web.deps import Db, Reader, Scope, State
 from birlik.web.models import SavedSearchRow
 from birlik.web.routes.common import filters_from
@@ -103,20 +104,42 @@ def document(document_id: int, session: Db, scope: Scope, _: Reader) -> dict[str
 
 @router.get("/stories")
 def stories(
-    session: Db, scope: Scope, _: Reader, limit: Annotated[int, Query(ge=1, le=200)] = 25
+    session: Db,
+    scope: Scope,
+    _: Reader,
+    q: str = "",
+    lang: ListParam = None,
+    region: ListParam = None,
+    ethnic: ListParam = None,
+    incident: str | None = None,
+    min_tension: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    order: Annotated[str, Query(pattern="^(recent|top)$")] = "recent",
+    limit: Annotated[int, Query(ge=1, le=200)] = 25,
 ) -> dict[str, Any]:
-    from birlik.web import stories as story_data
-
+    """Stories in scope; with filters, the stories of the documents the filters find."""
+    filters = filters_from(
+        q=q,
+        mode="text",
+        lang=lang,
+        region=region,
+        ethnic=ethnic,
+        incident=incident,
+        min_tension=min_tension,
+        since=since,
+        until=until,
+    )
+    ids = queries.matching_ids(session, scope, filters) if filters.narrowed() else None
     return {
-        "available": story_data.available(),
-        "items": story_data.list_stories(session, scope, limit=limit),
+        "filters": filters.as_params(),
+        "order": order,
+        "items": story_data.list_stories(session, scope, limit=limit, order=order, document_ids=ids),
     }
 
 
 @router.get("/stories/{story_id}")
 def story(story_id: str, session: Db, scope: Scope, _: Reader) -> dict[str, Any]:
-    from birlik.web import stories as story_data
-
     return story_data.story_detail(session, scope, story_id)
 
 

@@ -159,7 +159,7 @@ def overview(
         series_top=top,
         alerts=queries.latest_alerts(session, scope) if who.can("read_alerts") else [],
         top_documents=[queries.document_card(d) for d in queries.top_documents(session, scope, since)],
-        stories=story_data.list_stories(session, scope, limit=8),
+        stories=story_data.list_stories(session, scope, limit=8, since=since, order="top"),
     )
 
 
@@ -210,7 +210,11 @@ def stories(
         who,
         filters=filters,
         documents=[queries.document_card(r, q) for r in rows],
-        stories=story_data.list_stories(session, scope),
+        stories=story_data.list_stories(
+            session,
+            scope,
+            document_ids=queries.matching_ids(session, scope, filters) if filters.narrowed() else None,
+        ),
         stories_available=story_data.available(),
         saved=list(saved),
         ethnic_groups=ethnic_choices(),
@@ -255,32 +259,5 @@ def document(
 ) -> Response:
     detail = queries.document_detail(scope.document(session, document_id))
     return render(
-        request, state, t, "document.html", who, doc=detail, segments=highlight(detail), now=utcnow()
+        request, state, t, "document.html", who, doc=detail, segments=queries.highlight(detail), now=utcnow()
     )
-
-
-def highlight(detail: dict[str, object]) -> list[tuple[str, str]]:
-    """The text cut into (kind, piece): ``""`` for plain text, else the mention or evidence kind."""
-    text = str(detail["text"])
-    spans: list[tuple[int, int, str]] = []
-    for mention in detail["mentions"]:  # type: ignore[attr-defined]  # a list of dicts built by document_detail
-        spans.append(
-            (
-                int(mention["start"]),
-                int(mention["end"]),
-                "slur" if mention["derogatory"] else mention["type"].lower(),
-            )
-        )
-    for signal in detail["signals"].values():  # type: ignore[attr-defined]  # a dict built by document_detail
-        for evidence in signal.get("evidence") or []:
-            if isinstance(evidence, dict) and "start" in evidence:
-                spans.append((int(evidence["start"]), int(evidence["end"]), "evidence"))
-    out, cursor = [], 0
-    for start, end, kind in sorted(spans):
-        if start < cursor or end > len(text):
-            continue
-        out.append(("", text[cursor:start]))
-        out.append((kind, text[start:end]))
-        cursor = end
-    out.append(("", text[cursor:]))
-    return out
