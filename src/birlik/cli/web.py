@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -13,21 +14,49 @@ from birlik.cli.context import AppContext, emit_json, pass_app
 from birlik.domain.errors import ConfigError
 
 
+def default_workers() -> int:
+    """One worker process per core, at most four (each holds its own caches and, once semantic
+    search is used, its own copy of the embedding model)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes (default: one per core, at most 4; env BIRLIK_WEB_WORKERS).",
+)
 @pass_app
-def serve(app: AppContext, host: str, port: int) -> None:
+def serve(app: AppContext, host: str, port: int, workers: int | None) -> None:
     """Serve the web application and its API (/api/v1, OpenAPI at /api/v1/docs)."""
     import uvicorn
 
     from birlik.web.app import create_app
     from birlik.web.config import WebSettings
 
+    workers = workers or int(os.environ.get("BIRLIK_WEB_WORKERS") or 0) or default_workers()
     store = app.store()
-    application = create_app(app.settings, WebSettings(), store=store)
-    click.echo(f"birlik: serving on http://{host}:{port}", err=True)
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    web = WebSettings()
+    url = app.settings.database_url
+    if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:"):
+        workers = 1  # an in-memory database lives in one process
+    click.echo(f"birlik: serving on http://{host}:{port} ({workers} worker{'s' * (workers > 1)})", err=True)
+    if workers == 1:
+        uvicorn.run(create_app(app.settings, web, store=store), host=host, port=port, log_level="warning")
+        return
+    # each worker process builds the app from the environment: hand it the settings in use
+    os.environ["BIRLIK_DATABASE_URL"] = app.settings.database_url
+    uvicorn.run(
+        "birlik.web.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 @click.group()

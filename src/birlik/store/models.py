@@ -50,7 +50,7 @@ class SourceRow(Base):
 class DocumentRow(Base):
     __tablename__ = "documents"
     __table_args__ = (
-        Index("ix_documents_published_at", "published_at"),
+        Index("ix_documents_published_filters", "published_at", "lang", "tension", "incident"),
         Index("ix_documents_lang", "lang"),
     )
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from birlik import __version__
 from birlik.domain.errors import BirlikError
@@ -51,6 +55,7 @@ def create_app(
         require_schema(engine)
         store = Store(engine)
     app = FastAPI(
+        lifespan=_lifespan(web),
         title="Birlik",
         version=__version__,
         docs_url="/api/v1/docs",
@@ -58,6 +63,7 @@ def create_app(
         redoc_url=None,
     )
     templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
+    templates.env.auto_reload = web.environment == "development"  # no stat() per render otherwise
     app.state.birlik = WebState(
         settings=settings,
         web=web,
@@ -71,16 +77,67 @@ def create_app(
     for module in (api_documents, api_work, api_admin, pages_main, pages_work, pages_admin):
         app.include_router(module.router)
     _install_error_handlers(app)
-    app.middleware("http")(_security_headers)
+    app.add_middleware(SecurityHeaders)
+    _warm(web)
     return app
 
 
-async def _security_headers(request: Request, call_next: Callable[[Request], object]) -> Response:
-    response: Response = await call_next(request)  # type: ignore[misc]  # starlette's call_next is untyped here
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
+def _lifespan(web: WebSettings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # a few threads per process, each switching the interpreter lock often: SQLite releases
+        # the lock around every step, and twenty threads queueing for it made latency grow by
+        # whole switch intervals (5 ms) per step
+        anyio.to_thread.current_default_thread_limiter().total_tokens = web.web_threads
+        sys.setswitchinterval(0.001)
+        yield
+
+    return lifespan
+
+
+def _warm(web: WebSettings) -> None:
+    """Draw the map once now, not in each of the first concurrent requests."""
+    from birlik.web import geo
+
+    try:
+        geo.load_shapes(web.map_geojson)
+    except BirlikError as exc:  # the overview page shows it with its code
+        log.warning("region shapes: %s", exc)
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of ``birlik serve --workers N`` (settings from BIRLIK_*)."""
+    return create_app(Settings(), WebSettings())
+
+
+SECURITY_HEADERS = (
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+)
+
+
+class SecurityHeaders:
+    """Adds the security headers a response does not set itself (plain ASGI: no extra task per
+    request, unlike ``BaseHTTPMiddleware``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(pair for pair in SECURITY_HEADERS if pair[0] not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

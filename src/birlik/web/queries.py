@@ -11,13 +11,14 @@ from typing import Any, TypeVar, cast
 
 import numpy as np
 from sqlalchemy import ColumnElement, Select, TextClause, and_, exists, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from birlik.cases.models import CaseRow
 from birlik.nlp.embed import Embedder
 from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow, SourceRow
 from birlik.store.models_signals import AlertRow
 from birlik.store.search import query_terms, snippet
+from birlik.web import fts_plan
 from birlik.web.scoping import RegionScope
 
 INDICATORS: tuple[str, ...] = ("documents", "tension", "hate", "incidents")
@@ -91,18 +92,26 @@ def _day_start(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def _filter_conditions(filters: DocumentFilters) -> list[ColumnElement[bool] | TextClause]:
+def _filter_conditions(
+    filters: DocumentFilters, *, walk_dates: bool = False
+) -> list[ColumnElement[bool] | TextClause]:
+    """The cheap filters. ``walk_dates``: written so that SQLite drives by the date index."""
+    lang: Any = DocumentRow.lang
+    incident: Any = DocumentRow.incident
+    tension: Any = DocumentRow.tension
+    if walk_dates:
+        lang, incident, tension = fts_plan.plain(lang), fts_plan.plain(incident), fts_plan.plain(tension)
     conditions: list[ColumnElement[bool] | TextClause] = []
     if filters.langs:
-        conditions.append(DocumentRow.lang.in_(filters.langs))
+        conditions.append(lang.in_(filters.langs))
     if filters.since:
         conditions.append(DocumentRow.published_at >= _day_start(filters.since))
     if filters.until:
         conditions.append(DocumentRow.published_at < _day_start(filters.until) + timedelta(days=1))
     if filters.incident:
-        conditions.append(DocumentRow.incident == filters.incident)
+        conditions.append(incident == filters.incident)
     if filters.min_tension is not None:
-        conditions.append(DocumentRow.tension >= filters.min_tension)
+        conditions.append(tension >= filters.min_tension)
     if filters.ethnic:
         conditions.append(
             exists().where(
@@ -148,20 +157,33 @@ def list_documents(
     offset: int = 0,
     embedder: Callable[[], Embedder] | None = None,
 ) -> list[DocumentRow]:
-    statement = document_query(session, scope, filters)
     if filters.mode == "semantic" and filters.q.strip() and embedder is not None:
-        return _semantic(session, statement, filters.q, embedder(), limit, offset)
-    ordered = statement.order_by(DocumentRow.published_at.desc().nulls_last(), DocumentRow.id.desc())
-    return list(session.scalars(ordered.limit(limit).offset(offset)))
+        return _semantic(
+            session, document_query(session, scope, filters), filters.q, embedder(), limit, offset
+        )
+    ids = matching_ids(session, scope, filters, limit=limit, offset=offset)
+    if not ids:
+        return []
+    statement = select(DocumentRow).where(DocumentRow.id.in_(ids)).options(selectinload(DocumentRow.regions))
+    rows = {row.id: row for row in session.scalars(statement)}
+    return [rows[i] for i in ids if i in rows]
 
 
 def matching_ids(
-    session: Session, scope: RegionScope, filters: DocumentFilters, limit: int = 500
+    session: Session, scope: RegionScope, filters: DocumentFilters, *, limit: int = 500, offset: int = 0
 ) -> list[int]:
-    """The newest documents a filtered search finds, as ids (for the stories they belong to)."""
+    """Ids of the newest documents the filters and the text query find (in scope)."""
+    if session.get_bind().dialect.name == "sqlite" and filters.mode != "semantic":
+        base = scope.documents(select(DocumentRow.id), filters.regions)
+        conditions = _filter_conditions(filters, walk_dates=True)
+        if conditions:
+            base = base.where(and_(*conditions))
+        terms = query_terms(filters.q)
+        match = " ".join(f'"{term}"*' for term in terms) if terms else None
+        return fts_plan.newest_ids(session, base, match, limit=limit, offset=offset)
     statement = document_query(session, scope, filters).with_only_columns(DocumentRow.id)
     ordered = statement.order_by(DocumentRow.published_at.desc().nulls_last(), DocumentRow.id.desc())
-    return [int(i) for i in session.scalars(ordered.limit(limit))]
+    return [int(i) for i in session.scalars(ordered.limit(limit).offset(offset))]
 
 
 def _semantic(
@@ -314,7 +336,20 @@ def latest_alerts(session: Session, scope: RegionScope, limit: int = 8) -> list[
 def top_documents(session: Session, scope: RegionScope, since: datetime, limit: int = 8) -> list[DocumentRow]:
     statement = scope.documents(select(DocumentRow).where(DocumentRow.published_at >= since))
     statement = statement.order_by(DocumentRow.tension.desc().nulls_last(), DocumentRow.id.desc())
-    return list(session.scalars(statement.limit(limit)))
+    return list(session.scalars(statement.limit(limit).options(selectinload(DocumentRow.regions))))
+
+
+def top_cards(
+    cache: dict[Any, tuple[float, Any]], seconds: float, session: Session, scope: RegionScope, days: int
+) -> list[dict[str, Any]]:
+    """The most tense documents of the last ``days`` as cards, reused like the aggregates."""
+    since = datetime.now(UTC) - timedelta(days=days)
+    return cached(
+        cache,
+        ("top", scope, days),
+        seconds,
+        lambda: [document_card(d) for d in top_documents(session, scope, since)],
+    )
 
 
 # --- alerts, cases, sources ---------------------------------------------------------------

@@ -9,7 +9,7 @@ crosses regions.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,13 +61,15 @@ def list_stories(
     limit: int = 25,
     since: datetime | None = None,
     order: str = "recent",
-    document_ids: Sequence[int] | None = None,
+    document_ids: Callable[[], Sequence[int]] | None = None,
 ) -> list[dict[str, Any]]:
     """The newest stories in scope (``order="top"``: the largest, then the most tense).
 
-    ``document_ids`` restricts the list to the stories of those documents (what a filtered
-    search on the Stories page found).
+    ``document_ids`` restricts the list to the stories of the documents it returns (what a
+    filtered search on the Stories page finds); it is not called when there is no story at all.
     """
+    if session.scalar(select(StoryRow.id).limit(1)) is None:
+        return []
     statement = select(StoryRow)
     visible = _visible(scope)
     if visible is not None:
@@ -75,12 +77,11 @@ def list_stories(
     if since is not None:
         statement = statement.where(StoryRow.last_seen >= since)
     if document_ids is not None:
-        if not document_ids:
+        ids = list(document_ids())
+        if not ids:
             return []
         statement = statement.where(
-            StoryRow.id.in_(
-                select(StoryMemberRow.story_id).where(StoryMemberRow.document_id.in_(list(document_ids)))
-            )
+            StoryRow.id.in_(select(StoryMemberRow.story_id).where(StoryMemberRow.document_id.in_(ids)))
         )
     if order == "top":
         statement = statement.order_by(

@@ -32,7 +32,8 @@ def regions(_: Reader) -> list[dict[str, str]]:
 def overview(
     state: State, session: Db, scope: Scope, _: Reader, indicator: str = "documents", days: int = 30
 ) -> dict[str, Any]:
-    since = datetime.now(UTC) - timedelta(days=max(1, min(days, 3650)))
+    days = max(1, min(days, 3650))
+    since = datetime.now(UTC) - timedelta(days=days)
     indicator = indicator if indicator in queries.INDICATORS else "documents"
     key = ("overview", scope, indicator, days)
     values = queries.cached(
@@ -53,7 +54,7 @@ def overview(
         "regions": values,
         "series": [{"day": d, "documents": n} for d, n in series],
         "alerts": [alert_json(a) for a in queries.latest_alerts(session, scope)],
-        "top_documents": [queries.document_card(d) for d in queries.top_documents(session, scope, since)],
+        "top_documents": queries.top_cards(state.cache, state.web.cache_seconds, session, scope, days),
     }
 
 
@@ -130,7 +131,7 @@ def stories(
         since=since,
         until=until,
     )
-    ids = queries.matching_ids(session, scope, filters) if filters.narrowed() else None
+    ids = (lambda: queries.matching_ids(session, scope, filters)) if filters.narrowed() else None
     return {
         "filters": filters.as_params(),
         "order": order,

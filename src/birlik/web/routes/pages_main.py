@@ -158,8 +158,13 @@ def overview(
         series_points=points,
         series_top=top,
         alerts=queries.latest_alerts(session, scope) if who.can("read_alerts") else [],
-        top_documents=[queries.document_card(d) for d in queries.top_documents(session, scope, since)],
-        stories=story_data.list_stories(session, scope, limit=8, since=since, order="top"),
+        top_documents=queries.top_cards(state.cache, state.web.cache_seconds, session, scope, days),
+        stories=queries.cached(
+            state.cache,
+            ("top stories", scope, days),
+            state.web.cache_seconds,
+            lambda: story_data.list_stories(session, scope, limit=8, since=since, order="top"),
+        ),
     )
 
 
@@ -213,7 +218,9 @@ def stories(
         stories=story_data.list_stories(
             session,
             scope,
-            document_ids=queries.matching_ids(session, scope, filters) if filters.narrowed() else None,
+            document_ids=(lambda: queries.matching_ids(session, scope, filters))
+            if filters.narrowed()
+            else None,
         ),
         stories_available=story_data.available(),
         saved=list(saved),
