@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # System packages the tests use: PostgreSQL, tesseract (kaz+rus) and poppler for scanned PDFs,
-# and the hunspell-kk dictionary that helps the Kazakh lemmatiser.
+# the hunspell-kk dictionary that helps the Kazakh lemmatiser, and wrk (bench_web's load tool).
 # Installs through apt when running as root; otherwise says what is missing.
 set -uo pipefail
-PACKAGES=(chromium postgresql tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus poppler-utils hunspell-kk)
+PACKAGES=(chromium postgresql tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus poppler-utils hunspell-kk wrk)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

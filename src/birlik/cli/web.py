@@ -32,31 +32,15 @@ def default_workers() -> int:
 @pass_app
 def serve(app: AppContext, host: str, port: int, workers: int | None) -> None:
     """Serve the web application and its API (/api/v1, OpenAPI at /api/v1/docs)."""
-    import uvicorn
-
-    from birlik.web.app import create_app
-    from birlik.web.config import WebSettings
+    from birlik.web import serve as serving
 
     workers = workers or int(os.environ.get("BIRLIK_WEB_WORKERS") or 0) or default_workers()
-    store = app.store()
-    web = WebSettings()
     url = app.settings.database_url
     if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:"):
         workers = 1  # an in-memory database lives in one process
+    store = app.store()
     click.echo(f"birlik: serving on http://{host}:{port} ({workers} worker{'s' * (workers > 1)})", err=True)
-    if workers == 1:
-        uvicorn.run(create_app(app.settings, web, store=store), host=host, port=port, log_level="warning")
-        return
-    # each worker process builds the app from the environment: hand it the settings in use
-    os.environ["BIRLIK_DATABASE_URL"] = app.settings.database_url
-    uvicorn.run(
-        "birlik.web.app:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-    )
+    serving.run(app.settings, store, host=host, port=port, workers=workers)
 
 
 @click.group()

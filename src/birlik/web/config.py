@@ -27,7 +27,7 @@ class WebSettings(BaseSettings):
     max_attachment_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="Largest case attachment.")
     cache_seconds: float = Field(30.0, ge=0, description="Seconds the overview's aggregates are reused.")
     web_threads: int = Field(
-        6,
+        4,
         ge=1,
         le=200,
         description="Requests one worker process serves at once (more wait in its queue): "
