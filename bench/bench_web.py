@@ -25,6 +25,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -33,6 +34,7 @@ from sqlalchemy import insert, select
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.store.db import make_engine, migrate
 from birlik.store.models import DocumentRegionRow, DocumentRow
+from birlik.store.models_stories import StoryMemberRow, StoryRow
 from birlik.store.repository import Store
 from birlik.web import actions
 from birlik.web.models import UserRow
@@ -83,6 +85,41 @@ def fill(store: Store, count: int) -> None:
                 links.append({"document_id": i + 1, "region_kato": rng.choice(regions), "confidence": 1.0})
             connection.execute(insert(DocumentRow), docs)
             connection.execute(insert(DocumentRegionRow), links)
+            connection.execute(
+                insert(StoryRow),
+                [story_of(doc, link) for doc, link in zip(docs, links, strict=True) if doc["id"] % 3 == 1],
+            )
+            connection.execute(insert(StoryMemberRow), [member_of(doc) for doc in docs])
+
+
+def story_of(doc: dict[str, Any], link: dict[str, Any]) -> dict[str, Any]:
+    """Every third document opens a story that the next two join (a third of the stories)."""
+    return {
+        "id": doc["id"],
+        "title": doc["title"],
+        "first_seen": doc["published_at"],
+        "last_seen": doc["published_at"] + timedelta(hours=6),
+        "doc_count": 3,
+        "duplicate_count": 0,
+        "outlets": {"bench": 3},
+        "langs": [doc["lang"]],
+        "regions": [link["region_kato"]],
+        "peak_tension": doc["tension"],
+        "timeline": {},
+        "updated_at": doc["fetched_at"],
+    }
+
+
+def member_of(doc: dict[str, Any]) -> dict[str, Any]:
+    story = doc["id"] - (doc["id"] - 1) % 3
+    return {
+        "document_id": doc["id"],
+        "story_id": story,
+        "dup_group": doc["id"],
+        "canonical": True,
+        "score": 1.0,
+        "seen_at": doc["published_at"],
+    }
 
 
 LUA = """

@@ -94,8 +94,9 @@ def session_principal(session: Session, payload: dict[str, Any]) -> Principal | 
     """Who a valid session cookie speaks for, read afresh on every request (a logout, a
     deactivation or a new role counts at once): two indexed Core reads, no ORM objects."""
     user = session.execute(
-        select(UserRow.id, UserRow.username, UserRow.display_name, UserRow.role, UserRow.active)
-        .where(UserRow.id == payload.get("u"), UserRow.session_epoch == payload.get("e"))
+        select(UserRow.id, UserRow.username, UserRow.display_name, UserRow.role, UserRow.active).where(
+            UserRow.id == payload.get("u"), UserRow.session_epoch == payload.get("e")
+        )
     ).first()
     if user is None or not user.active:
         return None

@@ -161,7 +161,11 @@ def list_documents(
         return _semantic(
             session, document_query(session, scope, filters), filters.q, embedder(), limit, offset
         )
-    ids = matching_ids(session, scope, filters, limit=limit, offset=offset)
+    return documents_by_ids(session, matching_ids(session, scope, filters, limit=limit, offset=offset))
+
+
+def documents_by_ids(session: Session, ids: list[int]) -> list[DocumentRow]:
+    """The documents of ``ids`` in that order, with their regions (one query each)."""
     if not ids:
         return []
     statement = select(DocumentRow).where(DocumentRow.id.in_(ids)).options(selectinload(DocumentRow.regions))

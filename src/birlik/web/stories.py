@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from birlik.store.models import DocumentRow
+from birlik.store.models import DocumentRegionRow, DocumentRow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
 from birlik.stories.claims import find_discrepancies
 from birlik.stories.service import claim_of
@@ -28,6 +29,8 @@ LANG_ORDER = ("kk", "ru", "en")
 DETAIL_TEXT_CHARS = 1500
 """How much of each document the side-by-side view shows (the document page has all of it)."""
 MAX_DETAIL_DOCUMENTS = 200
+STORY_SOURCE_DOCUMENTS = 100
+"""A filtered Stories page lists the stories of this many of the newest matching documents."""
 
 
 def available() -> bool:
@@ -80,9 +83,13 @@ def list_stories(
         ids = list(document_ids())
         if not ids:
             return []
-        statement = statement.where(
-            StoryRow.id.in_(select(StoryMemberRow.story_id).where(StoryMemberRow.document_id.in_(ids)))
+        # a short list of story keys drives the query (not a scan of every story by date)
+        story_ids = set(
+            session.scalars(select(StoryMemberRow.story_id).where(StoryMemberRow.document_id.in_(ids)))
         )
+        if not story_ids:
+            return []
+        statement = statement.where(StoryRow.id.in_(sorted(story_ids)))
     if order == "top":
         statement = statement.order_by(
             StoryRow.doc_count.desc(), StoryRow.peak_tension.desc().nulls_last(), StoryRow.id.desc()
@@ -94,11 +101,69 @@ def list_stories(
         return []
     if scope.all_regions:
         return [_summary_of_row(story) for story in stories]
-    members: dict[int, list[tuple[StoryMemberRow, DocumentRow]]] = {story.id: [] for story in stories}
-    visible = _visible_members(scope, list(members)).options(selectinload(DocumentRow.regions))
-    for member, document in session.execute(visible).tuples():
-        members[member.story_id].append((member, document))
+    members: dict[int, list[Member]] = {story.id: [] for story in stories}
+    for member in _member_facts(session, scope, list(members)):
+        members[member.story_id].append(member)
     return [_summary_of_members(story, members[story.id]) for story in stories]
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """What a story summary needs of one visible document."""
+
+    story_id: int
+    seen_at: datetime
+    canonical: bool
+    title: str
+    lang: str
+    outlet: str | None
+    tension: float | None
+    regions: tuple[str, ...]
+
+
+def _member_facts(session: Session, scope: RegionScope, story_ids: Sequence[int]) -> list[Member]:
+    """The visible members of these stories, read as plain rows (no ORM objects, no text)."""
+    rows = session.execute(
+        select(
+            StoryMemberRow.story_id,
+            StoryMemberRow.seen_at,
+            StoryMemberRow.canonical,
+            DocumentRow.id,
+            func.coalesce(func.nullif(DocumentRow.title, ""), func.substr(DocumentRow.text, 1, 120)),
+            DocumentRow.lang,
+            DocumentRow.outlet,
+            DocumentRow.tension,
+        )
+        .join(DocumentRow, DocumentRow.id == StoryMemberRow.document_id)
+        .where(StoryMemberRow.story_id.in_(story_ids), scope.document_condition())
+    ).all()
+    regions: dict[int, list[str]] = {}
+    doc_ids = [row[3] for row in rows]
+    if doc_ids:
+        links = select(DocumentRegionRow.document_id, DocumentRegionRow.region_kato).where(
+            DocumentRegionRow.document_id.in_(doc_ids)
+        )
+        for doc_id, kato in session.execute(links):
+            regions.setdefault(doc_id, []).append(kato)
+    return [
+        Member(
+            story, seen, canonical, title or "", lang or "und", outlet, tension, tuple(regions.get(doc, ()))
+        )
+        for story, seen, canonical, doc, title, lang, outlet, tension in rows
+    ]
+
+
+def _member_of(member: StoryMemberRow, doc: DocumentRow) -> Member:
+    return Member(
+        member.story_id,
+        member.seen_at,
+        member.canonical,
+        doc.title or doc.text[:120],
+        doc.lang or "und",
+        doc.outlet,
+        doc.tension,
+        tuple(region.region_kato for region in doc.regions),
+    )
 
 
 def _summary_of_row(story: StoryRow) -> dict[str, Any]:
@@ -117,31 +182,28 @@ def _summary_of_row(story: StoryRow) -> dict[str, Any]:
     }
 
 
-def _summary_of_members(
-    story: StoryRow, members: Sequence[tuple[StoryMemberRow, DocumentRow]]
-) -> dict[str, Any]:
+def _summary_of_members(story: StoryRow, members: Sequence[Member]) -> dict[str, Any]:
     """The story as the visible documents make it."""
-    seen = sorted(_aware(member.seen_at) for member, _ in members)
-    tensions = [doc.tension for _, doc in members if doc.tension is not None]
+    ordered = sorted(members, key=lambda m: _aware(m.seen_at))
+    tensions = [m.tension for m in members if m.tension is not None]
     timeline: dict[str, dict[str, Any]] = {}
-    for member, doc in members:
+    for member in ordered:
         entry = timeline.setdefault(_aware(member.seen_at).date().isoformat(), {"docs": 0, "tension": None})
         entry["docs"] += 1
-        if doc.tension is not None:
-            entry["tension"] = max(entry["tension"] or 0.0, doc.tension)
-    first = min(members, key=lambda pair: _aware(pair[0].seen_at))[1] if members else None
+        if member.tension is not None:
+            entry["tension"] = max(entry["tension"] or 0.0, member.tension)
     return {
         "id": story.id,
-        "title": (first.title or first.text[:120]) if first is not None else story.title,
-        "first_seen": seen[0].isoformat() if seen else None,
-        "last_seen": seen[-1].isoformat() if seen else None,
+        "title": ordered[0].title if ordered else story.title,
+        "first_seen": _aware(ordered[0].seen_at).isoformat() if ordered else None,
+        "last_seen": _aware(ordered[-1].seen_at).isoformat() if ordered else None,
         "docs": len(members),
-        "duplicates": sum(1 for member, _ in members if not member.canonical),
-        "outlets": dict(Counter(doc.outlet or "(unknown)" for _, doc in members)),
-        "langs": sorted({doc.lang or "und" for _, doc in members}),
-        "regions": sorted({region.region_kato for _, doc in members for region in doc.regions}),
+        "duplicates": sum(1 for m in members if not m.canonical),
+        "outlets": dict(Counter(m.outlet or "(unknown)" for m in members)),
+        "langs": sorted({m.lang for m in members}),
+        "regions": sorted({kato for m in members for kato in m.regions}),
         "peak_tension": max(tensions) if tensions else None,
-        "timeline": dict(sorted(timeline.items())),
+        "timeline": timeline,
     }
 
 
@@ -167,7 +229,7 @@ def story_detail(session: Session, scope: RegionScope, story_id: str) -> dict[st
     ]
     if not members:
         raise not_found(f"story {story_id}")
-    summary = _summary_of_members(story, members)
+    summary = _summary_of_members(story, [_member_of(member, row) for member, row in members])
     documents = []
     for member, row in members:
         detail = queries.document_detail(row)

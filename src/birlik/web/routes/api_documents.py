@@ -131,7 +131,11 @@ def stories(
         since=since,
         until=until,
     )
-    ids = (lambda: queries.matching_ids(session, scope, filters)) if filters.narrowed() else None
+    ids = (
+        (lambda: queries.matching_ids(session, scope, filters, limit=story_data.STORY_SOURCE_DOCUMENTS))
+        if filters.narrowed()
+        else None
+    )
     return {
         "filters": filters.as_params(),
         "order": order,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
@@ -198,9 +199,17 @@ def stories(
         since=since,
         until=until,
     )
-    rows = queries.list_documents(
-        session, scope, filters, limit=25, offset=(page - 1) * 25, embedder=state.embedder
-    )
+    offset = (page - 1) * 25
+    if filters.mode == "semantic" and filters.q.strip():
+        rows = queries.list_documents(
+            session, scope, filters, limit=25, offset=offset, embedder=state.embedder
+        )
+        found: list[int] | None = None
+    else:  # the newest matches once: the page's 25 and the documents whose stories are listed
+        found = queries.matching_ids(
+            session, scope, filters, limit=max(story_data.STORY_SOURCE_DOCUMENTS, offset + 25)
+        )
+        rows = queries.documents_by_ids(session, found[offset : offset + 25])
     saved = session.scalars(
         select(SavedSearchRow).where(SavedSearchRow.user_id == who.user_id).order_by(SavedSearchRow.id)
     )
@@ -218,9 +227,7 @@ def stories(
         stories=story_data.list_stories(
             session,
             scope,
-            document_ids=(lambda: queries.matching_ids(session, scope, filters))
-            if filters.narrowed()
-            else None,
+            document_ids=_story_sources(session, scope, filters, found) if filters.narrowed() else None,
         ),
         stories_available=story_data.available(),
         saved=list(saved),
@@ -229,6 +236,15 @@ def stories(
         query_string=query_string,
         incidents=INCIDENT_TYPES,
     )
+
+
+def _story_sources(
+    session: Db, scope: Scope, filters: queries.DocumentFilters, found: list[int] | None
+) -> Callable[[], list[int]]:
+    """The documents whose stories a filtered Stories page lists (the newest matches)."""
+    if found is not None:
+        return lambda: found[: story_data.STORY_SOURCE_DOCUMENTS]
+    return lambda: queries.matching_ids(session, scope, filters, limit=story_data.STORY_SOURCE_DOCUMENTS)
 
 
 @router.post("/stories/saved")
