@@ -7,7 +7,9 @@ lists under 20 concurrent clients on loopback, each page loaded for a fixed time
 
 Prints requests/s and p50/p95/p99 per page; the target is p95 <= 300 ms. The generated text
 is 40 words drawn from 14, so every query term is in ~95 % of the documents: the worst case
-for a text filter. ``stories (varied)`` cycles through 200 different filter combinations.
+for a text filter. Every three documents make a story (66,667 stories), so the Stories page
+also lists the stories of what it found. ``stories (varied)`` cycles through 200 different
+filter combinations (term, region, language, tension floor) of a coordinator of 3 regions.
 """
 
 from __future__ import annotations

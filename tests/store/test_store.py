@@ -54,6 +54,8 @@ def _add_all(store: Store) -> None:
         for doc_id, lang, title, text, kato, ethnic, day in DOCS:
             doc = Document(id=doc_id, text=text, title=title, lang=lang, published_at=day)
             doc.entities = [Mention(start=0, end=3, text=text[:3], type="ETHNIC_GROUP", id=ethnic)]
+            if lang == "en":  # a nationality the lexicon does not link
+                doc.entities.append(Mention(start=4, end=7, text=text[4:7], type="ETHNIC_GROUP", id=None))
             doc.regions = [RegionScore(kato=kato, confidence=0.9)]
             repo.add_document(session, doc, Provenance(ext_id=doc_id, content_hash=content_hash(text)))
 
@@ -142,4 +144,5 @@ def test_stats(store: Store) -> None:
         stats = collect_stats(session)
     assert stats.by_lang == {"kk": 1, "ru": 1, "en": 1}
     assert stats.by_ethnic_group["uyghur"] == 1
+    assert stats.by_ethnic_group["(unlinked)"] == 1 and "None" not in stats.by_ethnic_group
     assert set(stats.by_region) == {"750000000", "710000000", "790000000"}

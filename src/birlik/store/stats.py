@@ -50,6 +50,7 @@ def collect_stats(session: Session) -> StoreStats:
             select(MentionRow.entity_id, func.count(distinct(MentionRow.document_id)))
             .where(MentionRow.type == "ETHNIC_GROUP")
             .group_by(MentionRow.entity_id),
+            missing="(unlinked)",
         ),
         derogatory_mentions=session.scalar(
             select(func.count()).select_from(MentionRow).where(MentionRow.derogatory.is_(True))
@@ -58,7 +59,8 @@ def collect_stats(session: Session) -> StoreStats:
     )
 
 
-def _counts(session: Session, statement: object) -> dict[str, int]:
+def _counts(session: Session, statement: object, missing: str = "(none)") -> dict[str, int]:
+    """Counts by key, largest first; a missing key (NULL) is shown as ``missing``."""
     rows = session.execute(statement)  # type: ignore[call-overload]  # a typed Select of (key, count)
-    pairs = [(str(key), int(count)) for key, count in rows]
+    pairs = [(missing if key is None else str(key), int(count)) for key, count in rows]
     return dict(sorted(pairs, key=lambda pair: -pair[1]))
