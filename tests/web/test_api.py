@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
-from web.conftest import PAVLODAR, ZHAMBYL
+from birlik.domain.records import Document, RegionScore
+from birlik.nlp.embed import CharNgramEmbedder
+from birlik.settings import Settings
+from birlik.store.repository import Provenance, Store, add_document
+from birlik.web import actions
+from birlik.web.app import create_app
+from birlik.web.config import WebSettings
+from web.conftest import PASSWORD, PAVLODAR, ZHAMBYL, login
 
 Client = Callable[[str], tuple[TestClient, str]]
 
@@ -177,3 +185,23 @@ def test_roles_that_may_not_act(as_user: Client, seeded: dict[str, int]) -> None
         client, _ = as_user(role)
         assert client.post(f"/api/v1/alerts/{seeded['alert_z']}/acknowledge", json={}).status_code == 403
         assert client.get("/api/v1/users").status_code == 403
+
+
+def test_the_overview_ends_at_the_newest_data_when_nothing_is_recent(
+    store: Store, web_settings: WebSettings
+) -> None:
+    old = datetime.now(UTC) - timedelta(days=120)
+    with store.transaction() as session:
+        doc = Document(id="old", text="Тараз қаласында мереке өтті.", lang="kk", published_at=old)
+        doc.regions = [RegionScore(kato=ZHAMBYL, confidence=1.0)]
+        add_document(session, doc, Provenance(ext_id="old", content_hash="o" * 64))
+        actions.add_user(session, "test", username="ana", password=PASSWORD, role="analyst", regions=())
+    app = create_app(
+        Settings(database_url="sqlite://"), web_settings, store=store, embedder_factory=CharNgramEmbedder
+    )
+    client = TestClient(app)
+    login(client, "ana")
+    overview = client.get("/api/v1/overview", params={"days": 30}).json()
+    assert overview["regions"] == {ZHAMBYL: 1.0}
+    assert overview["until"][:10] == old.date().isoformat()
+    assert 'id="data-until"' in client.get("/").text

@@ -343,11 +343,26 @@ def top_documents(session: Session, scope: RegionScope, since: datetime, limit: 
     return list(session.scalars(statement.limit(limit).options(selectinload(DocumentRow.regions))))
 
 
+def period_end(session: Session) -> datetime:
+    """Where the overview's period ends: now, or the newest publication when the store has
+    nothing newer (a demo corpus, a paused system), so that the dashboard shows its last data."""
+    now = datetime.now(UTC)
+    newest: datetime | None = session.scalar(select(func.max(DocumentRow.published_at)))
+    if newest is None:
+        return now
+    newest = newest if newest.tzinfo is not None else newest.replace(tzinfo=UTC)
+    return min(now, newest + timedelta(seconds=1))
+
+
 def top_cards(
-    cache: dict[Any, tuple[float, Any]], seconds: float, session: Session, scope: RegionScope, days: int
+    cache: dict[Any, tuple[float, Any]],
+    seconds: float,
+    session: Session,
+    scope: RegionScope,
+    days: int,
+    since: datetime,
 ) -> list[dict[str, Any]]:
-    """The most tense documents of the last ``days`` as cards, reused like the aggregates."""
-    since = datetime.now(UTC) - timedelta(days=days)
+    """The most tense documents of the period as cards, reused like the aggregates."""
     return cached(
         cache,
         ("top", scope, days),

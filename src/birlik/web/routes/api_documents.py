@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -33,7 +33,8 @@ def overview(
     state: State, session: Db, scope: Scope, _: Reader, indicator: str = "documents", days: int = 30
 ) -> dict[str, Any]:
     days = max(1, min(days, 3650))
-    since = datetime.now(UTC) - timedelta(days=days)
+    until = queries.period_end(session)
+    since = until - timedelta(days=days)
     indicator = indicator if indicator in queries.INDICATORS else "documents"
     key = ("overview", scope, indicator, days)
     values = queries.cached(
@@ -51,10 +52,11 @@ def overview(
     return {
         "indicator": indicator,
         "days": days,
+        "until": until.isoformat(),
         "regions": values,
         "series": [{"day": d, "documents": n} for d, n in series],
         "alerts": [alert_json(a) for a in queries.latest_alerts(session, scope)],
-        "top_documents": queries.top_cards(state.cache, state.web.cache_seconds, session, scope, days),
+        "top_documents": queries.top_cards(state.cache, state.web.cache_seconds, session, scope, days, since),
     }
 
 

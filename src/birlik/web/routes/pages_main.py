@@ -124,7 +124,8 @@ def overview(
 ) -> Response:
     indicator = indicator if indicator in queries.INDICATORS else "documents"
     days = max(1, min(days, 3650))
-    since = datetime.now(UTC) - timedelta(days=days)
+    until = queries.period_end(session)
+    since = until - timedelta(days=days)
     values = queries.cached(
         state.cache,
         ("overview", scope, indicator, days),
@@ -150,6 +151,7 @@ def overview(
         indicator=indicator,
         indicators=queries.INDICATORS,
         days=days,
+        data_until=until if until < datetime.now(UTC) - timedelta(days=1) else None,
         shapes=shapes,
         fills=fills,
         values=values,
@@ -159,7 +161,7 @@ def overview(
         series_points=points,
         series_top=top,
         alerts=queries.latest_alerts(session, scope) if who.can("read_alerts") else [],
-        top_documents=queries.top_cards(state.cache, state.web.cache_seconds, session, scope, days),
+        top_documents=queries.top_cards(state.cache, state.web.cache_seconds, session, scope, days, since),
         stories=queries.cached(
             state.cache,
             ("top stories", scope, days),
