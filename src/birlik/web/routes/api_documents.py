@@ -14,10 +14,9 @@ from birlik.web import actions, queries
 from birlik.web import stories as story_data
 from birlik.web.deps import Db, Reader, Scope, State
 from birlik.web.models import SavedSearchRow
-from birlik.web.routes.common import filters_from
+from birlik.web.routes.common import Filters
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
-ListParam = Annotated[list[str] | None, Query()]
 
 
 @router.get("/regions")
@@ -66,29 +65,10 @@ def documents(
     session: Db,
     scope: Scope,
     _: Reader,
-    q: str = "",
-    mode: str = "text",
-    lang: ListParam = None,
-    region: ListParam = None,
-    ethnic: ListParam = None,
-    incident: str | None = None,
-    min_tension: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
+    filters: Filters,
     limit: Annotated[int, Query(ge=1, le=200)] = 25,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    filters = filters_from(
-        q=q,
-        mode=mode,
-        lang=lang,
-        region=region,
-        ethnic=ethnic,
-        incident=incident,
-        min_tension=min_tension,
-        since=since,
-        until=until,
-    )
     rows = queries.list_documents(
         session, scope, filters, limit=limit, offset=offset, embedder=state.embedder
     )
@@ -96,7 +76,7 @@ def documents(
         "filters": filters.as_params(),
         "limit": limit,
         "offset": offset,
-        "items": [queries.document_card(r, q) for r in rows],
+        "items": [queries.document_card(r, filters.q) for r in rows],
     }
 
 
@@ -110,29 +90,11 @@ def stories(
     session: Db,
     scope: Scope,
     _: Reader,
-    q: str = "",
-    lang: ListParam = None,
-    region: ListParam = None,
-    ethnic: ListParam = None,
-    incident: str | None = None,
-    min_tension: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
+    filters: Filters,
     order: Annotated[str, Query(pattern="^(recent|top)$")] = "recent",
     limit: Annotated[int, Query(ge=1, le=200)] = 25,
 ) -> dict[str, Any]:
     """Stories in scope; with filters, the stories of the documents the filters find."""
-    filters = filters_from(
-        q=q,
-        mode="text",
-        lang=lang,
-        region=region,
-        ethnic=ethnic,
-        incident=incident,
-        min_tension=min_tension,
-        since=since,
-        until=until,
-    )
     ids = (
         (lambda: queries.matching_ids(session, scope, filters, limit=story_data.STORY_SOURCE_DOCUMENTS))
         if filters.narrowed()

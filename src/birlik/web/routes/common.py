@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Query
 
 from birlik.web.errors import WebError
 from birlik.web.queries import DocumentFilters
@@ -19,18 +22,21 @@ def parse_date(value: str | None, name: str) -> date | None:
         ) from exc
 
 
-def filters_from(
-    *,
+ListParam = Annotated[list[str] | None, Query()]
+
+
+async def filters_from(
     q: str = "",
     mode: str = "text",
-    lang: list[str] | None = None,
-    region: list[str] | None = None,
-    ethnic: list[str] | None = None,
+    lang: ListParam = None,
+    region: ListParam = None,
+    ethnic: ListParam = None,
     incident: str | None = None,
     min_tension: str | None = None,
     since: str | None = None,
     until: str | None = None,
 ) -> DocumentFilters:
+    """The document filters of a query string, as one dependency of the API and the pages."""
     tension = None
     if min_tension not in (None, ""):
         try:
@@ -50,3 +56,6 @@ def filters_from(
         since=parse_date(since, "since"),
         until=parse_date(until, "until"),
     )
+
+
+Filters = Annotated[DocumentFilters, Depends(filters_from)]

@@ -19,11 +19,10 @@ from birlik.web.deps import CurrentUser, Db, Reader, Scope, State, Tr
 from birlik.web.errors import WebError
 from birlik.web.i18n import LANG_COOKIE, LANGUAGES
 from birlik.web.models import SavedSearchRow, UserRow
-from birlik.web.routes.common import filters_from
+from birlik.web.routes.common import Filters
 from birlik.web.routes.pages_common import back, ethnic_choices, render
 
 router = APIRouter(include_in_schema=False)
-ListParam = Annotated[list[str] | None, Query()]
 INCIDENT_TYPES = (
     "violence_brawl",
     "mass_disorder",
@@ -179,28 +178,9 @@ def stories(
     scope: Scope,
     who: Reader,
     t: Tr,
-    q: str = "",
-    mode: str = "text",
-    lang: ListParam = None,
-    region: ListParam = None,
-    ethnic: ListParam = None,
-    incident: str | None = None,
-    min_tension: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
+    filters: Filters,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> Response:
-    filters = filters_from(
-        q=q,
-        mode=mode,
-        lang=lang,
-        region=region,
-        ethnic=ethnic,
-        incident=incident,
-        min_tension=min_tension,
-        since=since,
-        until=until,
-    )
     offset = (page - 1) * 25
     if filters.mode == "semantic" and filters.q.strip():
         rows = queries.list_documents(
@@ -225,7 +205,7 @@ def stories(
         "stories.html",
         who,
         filters=filters,
-        documents=[queries.document_card(r, q) for r in rows],
+        documents=[queries.document_card(r, filters.q) for r in rows],
         stories=story_data.list_stories(
             session,
             scope,
