@@ -219,6 +219,40 @@ def _semantic(
 
 def document_card(row: DocumentRow, q: str = "") -> dict[str, Any]:
     """What a list shows of a document; authors appear only as their stored pseudonym."""
+    return _card(row, [region.region_kato for region in row.regions], q)
+
+
+_CARD_COLUMNS = (
+    DocumentRow.id,
+    DocumentRow.title,
+    DocumentRow.text,
+    DocumentRow.lang,
+    DocumentRow.published_at,
+    DocumentRow.outlet,
+    DocumentRow.url,
+    DocumentRow.author,
+    DocumentRow.platform,
+    DocumentRow.tension,
+    DocumentRow.hate,
+    DocumentRow.incident,
+)
+
+
+def cards_by_ids(session: Session, ids: list[int], q: str = "") -> list[dict[str, Any]]:
+    """The cards of ``ids`` in that order, read as plain rows (a list page needs no ORM objects)."""
+    if not ids:
+        return []
+    regions: dict[int, list[str]] = {}
+    links = select(DocumentRegionRow.document_id, DocumentRegionRow.region_kato).where(
+        DocumentRegionRow.document_id.in_(ids)
+    )
+    for doc_id, kato in session.execute(links):
+        regions.setdefault(doc_id, []).append(kato)
+    rows = {row.id: row for row in session.execute(select(*_CARD_COLUMNS).where(DocumentRow.id.in_(ids)))}
+    return [_card(rows[i], regions.get(i, []), q) for i in ids if i in rows]
+
+
+def _card(row: Any, regions: list[str], q: str) -> dict[str, Any]:
     return {
         "id": row.id,
         "title": row.title,
@@ -232,8 +266,25 @@ def document_card(row: DocumentRow, q: str = "") -> dict[str, Any]:
         "tension": row.tension,
         "hate": row.hate,
         "incident": row.incident,
-        "regions": sorted(region.region_kato for region in row.regions),
+        "regions": sorted(regions),
     }
+
+
+def list_cards(
+    session: Session,
+    scope: RegionScope,
+    filters: DocumentFilters,
+    *,
+    limit: int = 25,
+    offset: int = 0,
+    embedder: Callable[[], Embedder] | None = None,
+) -> list[dict[str, Any]]:
+    """``list_documents`` as cards."""
+    if filters.mode == "semantic" and filters.q.strip() and embedder is not None:
+        rows = list_documents(session, scope, filters, limit=limit, offset=offset, embedder=embedder)
+        return [document_card(row, filters.q) for row in rows]
+    ids = matching_ids(session, scope, filters, limit=limit, offset=offset)
+    return cards_by_ids(session, ids, filters.q)
 
 
 def document_detail(row: DocumentRow) -> dict[str, Any]:

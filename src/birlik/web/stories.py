@@ -30,7 +30,7 @@ DETAIL_TEXT_CHARS = 1500
 """How much of each document the side-by-side view shows (the document page has all of it)."""
 MAX_DETAIL_DOCUMENTS = 200
 STORY_SOURCE_DOCUMENTS = 100
-"""A filtered Stories page lists the stories of this many of the newest matching documents."""
+"""The stories API with filters lists the stories of this many of the newest matching documents."""
 
 
 def available() -> bool:
@@ -73,23 +73,14 @@ def list_stories(
     """
     if session.scalar(select(StoryRow.id).limit(1)) is None:
         return []
+    if document_ids is not None:
+        return _stories_of(session, scope, list(document_ids()), limit=limit, since=since, order=order)
     statement = select(StoryRow)
     visible = _visible(scope)
     if visible is not None:
         statement = statement.where(visible)
     if since is not None:
         statement = statement.where(StoryRow.last_seen >= since)
-    if document_ids is not None:
-        ids = list(document_ids())
-        if not ids:
-            return []
-        # a short list of story keys drives the query (not a scan of every story by date)
-        story_ids = set(
-            session.scalars(select(StoryMemberRow.story_id).where(StoryMemberRow.document_id.in_(ids)))
-        )
-        if not story_ids:
-            return []
-        statement = statement.where(StoryRow.id.in_(sorted(story_ids)))
     if order == "top":
         statement = statement.order_by(
             StoryRow.doc_count.desc(), StoryRow.peak_tension.desc().nulls_last(), StoryRow.id.desc()
@@ -104,7 +95,30 @@ def list_stories(
     members: dict[int, list[Member]] = {story.id: [] for story in stories}
     for member in _member_facts(session, scope, list(members)):
         members[member.story_id].append(member)
-    return [_summary_of_members(story, members[story.id]) for story in stories]
+    return [_summary_of_members(story.id, story.title, members[story.id]) for story in stories]
+
+
+def _stories_of(
+    session: Session, scope: RegionScope, ids: list[int], *, limit: int, since: datetime | None, order: str
+) -> list[dict[str, Any]]:
+    """The stories of these documents, summarised from their visible members alone (three
+    short reads: the stories' keys, their visible members, those members' regions)."""
+    if not ids:
+        return []
+    story_ids = sorted(
+        set(session.scalars(select(StoryMemberRow.story_id).where(StoryMemberRow.document_id.in_(ids))))
+    )
+    members: dict[int, list[Member]] = {}
+    for member in _member_facts(session, scope, story_ids) if story_ids else []:
+        members.setdefault(member.story_id, []).append(member)
+    summaries = [_summary_of_members(story_id, None, found) for story_id, found in members.items()]
+    if since is not None:
+        summaries = [s for s in summaries if s["last_seen"] and s["last_seen"] >= since.astimezone(UTC).isoformat()]
+    if order == "top":
+        summaries.sort(key=lambda s: (s["docs"], s["peak_tension"] or 0.0, s["id"]), reverse=True)
+    else:
+        summaries.sort(key=lambda s: (s["last_seen"] or "", s["id"]), reverse=True)
+    return summaries[:limit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +196,7 @@ def _summary_of_row(story: StoryRow) -> dict[str, Any]:
     }
 
 
-def _summary_of_members(story: StoryRow, members: Sequence[Member]) -> dict[str, Any]:
+def _summary_of_members(story_id: int, title: str | None, members: Sequence[Member]) -> dict[str, Any]:
     """The story as the visible documents make it."""
     ordered = sorted(members, key=lambda m: _aware(m.seen_at))
     tensions = [m.tension for m in members if m.tension is not None]
@@ -193,8 +207,8 @@ def _summary_of_members(story: StoryRow, members: Sequence[Member]) -> dict[str,
         if member.tension is not None:
             entry["tension"] = max(entry["tension"] or 0.0, member.tension)
     return {
-        "id": story.id,
-        "title": ordered[0].title if ordered else story.title,
+        "id": story_id,
+        "title": ordered[0].title if ordered else title,
         "first_seen": _aware(ordered[0].seen_at).isoformat() if ordered else None,
         "last_seen": _aware(ordered[-1].seen_at).isoformat() if ordered else None,
         "docs": len(members),
@@ -229,7 +243,7 @@ def story_detail(session: Session, scope: RegionScope, story_id: str) -> dict[st
     ]
     if not members:
         raise not_found(f"story {story_id}")
-    summary = _summary_of_members(story, [_member_of(member, row) for member, row in members])
+    summary = _summary_of_members(story.id, story.title, [_member_of(member, row) for member, row in members])
     documents = []
     for member, row in members:
         detail = queries.document_detail(row)

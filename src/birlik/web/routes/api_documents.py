@@ -69,14 +69,13 @@ def documents(
     limit: Annotated[int, Query(ge=1, le=200)] = 25,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    rows = queries.list_documents(
-        session, scope, filters, limit=limit, offset=offset, embedder=state.embedder
-    )
     return {
         "filters": filters.as_params(),
         "limit": limit,
         "offset": offset,
-        "items": [queries.document_card(r, filters.q) for r in rows],
+        "items": queries.list_cards(
+            session, scope, filters, limit=limit, offset=offset, embedder=state.embedder
+        ),
     }
 
 

@@ -182,16 +182,12 @@ def stories(
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> Response:
     offset = (page - 1) * 25
+    found: list[int] | None = None
     if filters.mode == "semantic" and filters.q.strip():
-        rows = queries.list_documents(
-            session, scope, filters, limit=25, offset=offset, embedder=state.embedder
-        )
-        found: list[int] | None = None
-    else:  # the newest matches once: the page's 25 and the documents whose stories are listed
-        found = queries.matching_ids(
-            session, scope, filters, limit=max(story_data.STORY_SOURCE_DOCUMENTS, offset + 25)
-        )
-        rows = queries.documents_by_ids(session, found[offset : offset + 25])
+        cards = queries.list_cards(session, scope, filters, limit=25, offset=offset, embedder=state.embedder)
+    else:
+        found = queries.matching_ids(session, scope, filters, limit=25, offset=offset)
+        cards = queries.cards_by_ids(session, found, filters.q)
     saved = session.scalars(
         select(SavedSearchRow).where(SavedSearchRow.user_id == who.user_id).order_by(SavedSearchRow.id)
     )
@@ -205,7 +201,7 @@ def stories(
         "stories.html",
         who,
         filters=filters,
-        documents=[queries.document_card(r, filters.q) for r in rows],
+        documents=cards,
         stories=story_data.list_stories(
             session,
             scope,
@@ -223,9 +219,10 @@ def stories(
 def _story_sources(
     session: Db, scope: Scope, filters: queries.DocumentFilters, found: list[int] | None
 ) -> Callable[[], list[int]]:
-    """The documents whose stories a filtered Stories page lists (the newest matches)."""
+    """The documents whose stories a filtered Stories page lists: those the page shows (a
+    semantic search: the newest documents the other filters find)."""
     if found is not None:
-        return lambda: found[: story_data.STORY_SOURCE_DOCUMENTS]
+        return lambda: found
     return lambda: queries.matching_ids(session, scope, filters, limit=story_data.STORY_SOURCE_DOCUMENTS)
 
 
