@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -90,6 +91,7 @@ def _lifespan(web: WebSettings) -> Callable[[FastAPI], AbstractAsyncContextManag
         # whole switch intervals (5 ms) per step
         anyio.to_thread.current_default_thread_limiter().total_tokens = web.web_threads
         sys.setswitchinterval(0.001)
+        gc.freeze()  # what start-up built lives as long as the process: no collection scans it again
         yield
 
     return lifespan

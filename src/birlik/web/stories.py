@@ -113,7 +113,8 @@ def _stories_of(
         members.setdefault(member.story_id, []).append(member)
     summaries = [_summary_of_members(story_id, None, found) for story_id, found in members.items()]
     if since is not None:
-        summaries = [s for s in summaries if s["last_seen"] and s["last_seen"] >= since.astimezone(UTC).isoformat()]
+        start = since.astimezone(UTC).isoformat()
+        summaries = [s for s in summaries if s["last_seen"] and s["last_seen"] >= start]
     if order == "top":
         summaries.sort(key=lambda s: (s["docs"], s["peak_tension"] or 0.0, s["id"]), reverse=True)
     else:
