@@ -138,3 +138,102 @@ def test_recluster_forgets_and_reassigns_the_period(
         assert _partition(session) == before
         assert sum(story.doc_count for story in session.scalars(select(StoryRow))) == 3
         assert session.scalar(select(func.count()).select_from(StoryMemberRow)) == 3
+
+
+def _linked_partition(
+    store: Store, batches: list[list[dict[str, Any]]], fresh_linker_each_batch: bool
+) -> set[frozenset[str]]:
+    """Store ``batches`` one transaction each and link them; the stories as sets of ext ids."""
+    from birlik.domain.records import Document, Mention
+    from birlik.store.repository import Provenance, add_document
+
+    linker = StoryLinker(CharNgramEmbedder())
+    for batch in batches:
+        if fresh_linker_each_batch:
+            linker = StoryLinker(CharNgramEmbedder())  # as if another process stored the earlier ones
+        with store.transaction() as session:
+            rows = [
+                add_document(
+                    session,
+                    Document(
+                        id=item["id"],
+                        text=item["text"],
+                        title=item["title"],
+                        lang="kk",
+                        published_at=item["published_at"],
+                        entities=[
+                            Mention(start=0, end=5, text=item["text"][:5], type="PLACE", id=item["place"])
+                        ],
+                    ),
+                    Provenance(ext_id=item["id"], content_hash=item["id"].rjust(64, "0")),
+                )
+                for item in batch
+            ]
+            session.flush()
+            linker.assign(session, rows)
+    with store.transaction() as session:
+        stories: dict[int, set[str]] = {}
+        for ext_id, member in _stories_by_ext_id(session).items():
+            stories.setdefault(member.story_id, set()).add(ext_id)
+    return {frozenset(members) for members in stories.values()}
+
+
+def test_a_linker_that_remembers_earlier_batches_links_as_a_fresh_one(store: Store, tmp_path: Path) -> None:
+    """The linker keeps stored documents' features between batches; the stories must be the
+    same as when every batch is linked by a new linker that reads everything from the store."""
+    from datetime import UTC, datetime, timedelta
+
+    from birlik.store.db import make_engine, migrate
+
+    start = datetime(2026, 10, 1, tzinfo=UTC)
+    topics = [
+        (
+            "Тараз",
+            "310000000",
+            "Тараз қаласында ұйғыр мәдени орталығы 25 жылдығын атап өтті, мерекеге 300 адам келді",
+        ),
+        (
+            "Павлодар",
+            "550000000",
+            "Павлодарда неміс мәдени орталығы жексенбілік мектеп ашты, онда 40 бала оқиды",
+        ),
+        (
+            "Астана",
+            "710000000",
+            "Астанада Қазақстан халқы Ассамблеясының кезекті сессиясы өтті, 800 делегат қатысты",
+        ),
+    ]
+    items = []
+    for i in range(24):
+        place, kato, text = topics[i % 3]
+        items.append(
+            {
+                "id": f"doc{i}",
+                "title": f"{place}: жаңалық {i % 3}",
+                "text": f"{text}. Хабар {i}.",
+                "published_at": start + timedelta(hours=i),
+                "place": kato,
+            }
+        )
+    # five copies of one old notice first: story keys and document keys then differ
+    notice = "Ескерту: жиналыс ертең сағат 10-да өтеді"
+    old = [
+        {
+            "id": f"old{i}",
+            "title": "Ескерту",
+            "text": notice,
+            "published_at": start - timedelta(days=30),
+            "place": "750000000",
+        }
+        for i in range(5)
+    ]
+    batches = [old] + [items[i : i + 6] for i in range(0, len(items), 6)]
+    remembered = _linked_partition(store, batches, fresh_linker_each_batch=False)
+    other = Store(make_engine(f"sqlite:///{tmp_path / 'fresh.db'}"))
+    migrate(other.engine)
+    fresh = _linked_partition(other, batches, fresh_linker_each_batch=True)
+    assert remembered == fresh
+    # each topic is one story across all four batches
+    assert remembered == {frozenset(f"old{i}" for i in range(5))} | {
+        frozenset(f"doc{i}" for i in range(k, 24, 3)) for k in range(3)
+    }

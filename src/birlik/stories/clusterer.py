@@ -241,11 +241,21 @@ class IncrementalClusterer:
     def span(self) -> float:
         return timedelta(hours=self.settings.window_hours).total_seconds()
 
-    def remember(self, features: StoryFeatures, story: str, group: str | None = None) -> None:
-        """Put an already assigned document in the window."""
-        signature, size = self.hasher.signatures([features.text])[0]
+    def remember(
+        self,
+        features: StoryFeatures,
+        story: str,
+        group: str | None = None,
+        *,
+        signed: tuple[Signature, int] | None = None,
+        bands: list[tuple[int, int]] | None = None,
+    ) -> None:
+        """Put an already assigned document in the window (``signed``: its MinHash signature
+        and shingle count from ``self.hasher``, and ``bands`` its LSH band keys, when the caller
+        kept them)."""
+        signature, size = signed or self.hasher.signatures([features.text])[0]
         code = self.languages.code(features.lang)
-        bands = self.lsh.band_keys(signature)
+        bands = bands or self.lsh.band_keys(signature)
         member = _Member(features, story, group or features.key, signature, size, bands, code)
         self._admit([member])
         self.stories.setdefault(story, []).append(member)

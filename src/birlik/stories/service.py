@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
 from birlik.stories.claims import Claim, Discrepancy, extract_claims, find_discrepancies
 from birlik.stories.clusterer import Assignment, ClusterSettings, IncrementalClusterer
 from birlik.stories.linking import Vector, lead_vectors
+from birlik.stories.minhash import Signature
 from birlik.stories.priors import with_prior
 from birlik.stories.similarity import StoryFeatures, features_of
 
@@ -70,6 +72,9 @@ class StoryLinker:
         self.settings = with_prior(settings, embedder.name)
         self.reuse_embeddings = reuse_embeddings
         """Use a document's stored embedding when it has one (see ``linking.lead_vectors``)."""
+        self._known: OrderedDict[int, _Known | None] = OrderedDict()
+        """Features and MinHash signature of stored documents already read (None: no vector of
+        this embedder), so that each batch reads only the window's keys and what is new in it."""
 
     def assign(
         self, session: Session, rows: Sequence[DocumentRow], *, with_claims: bool = True
@@ -105,28 +110,53 @@ class StoryLinker:
     def _clusterer_with_window(
         self, session: Session, times: list[datetime], exclude: set[int]
     ) -> IncrementalClusterer:
+        """A clusterer holding the stored documents around ``times``, as their stories are now.
+
+        Which documents and stories are in the window is read afresh each batch (other
+        processes store too, and ``recluster_stored`` renames stories); what a document's
+        features and signature are is read once per linker: they do not change once stored.
+        """
         counter = itertools.count(1)
         clusterer = IncrementalClusterer(
             self.embedder.dim, self.settings, new_story_id=lambda: f"new:{next(counter)}"
         )
         span = timedelta(hours=self.settings.window_hours)
-        query = (
-            select(StoryMemberRow, DocumentRow)
-            .join(DocumentRow, DocumentRow.id == StoryMemberRow.document_id)
+        keys = (
+            select(StoryMemberRow.document_id, StoryMemberRow.story_id, StoryMemberRow.dup_group)
             .where(StoryMemberRow.seen_at >= min(times) - span, StoryMemberRow.seen_at <= max(times) + span)
-            .options(selectinload(DocumentRow.mentions), selectinload(DocumentRow.regions))
-            .order_by(StoryMemberRow.seen_at)
+            .order_by(StoryMemberRow.seen_at, StoryMemberRow.document_id)
         )
-        for member, row in session.execute(query):
-            if (
-                row.id in exclude
-                or member.embedding is None
-                or len(member.embedding) != 4 * self.embedder.dim
-            ):
+        window = [row for row in session.execute(keys) if row.document_id not in exclude]
+        self._read_new(
+            session, clusterer, [row.document_id for row in window if row.document_id not in self._known]
+        )
+        for document_id, story_id, dup_group in window:
+            known = self._known.get(document_id)
+            if known is None:
                 continue  # no vector of this embedder (stories made with another one)
-            vector = np.frombuffer(member.embedding, dtype=np.float32)
-            clusterer.remember(self._features(row, vector), str(member.story_id), str(member.dup_group))
+            self._known.move_to_end(document_id)
+            clusterer.remember(
+                known.features, str(story_id), str(dup_group), signed=known.signature, bands=known.bands
+            )
+        while len(self._known) > KNOWN_DOCUMENTS:
+            self._known.popitem(last=False)
         return clusterer
+
+    def _read_new(self, session: Session, clusterer: IncrementalClusterer, ids: list[int]) -> None:
+        for start in range(0, len(ids), 500):
+            query = (
+                select(StoryMemberRow, DocumentRow)
+                .join(DocumentRow, DocumentRow.id == StoryMemberRow.document_id)
+                .where(StoryMemberRow.document_id.in_(ids[start : start + 500]))
+                .options(selectinload(DocumentRow.mentions), selectinload(DocumentRow.regions))
+            )
+            for member, row in session.execute(query).tuples():
+                if member.embedding is None or len(member.embedding) != 4 * self.embedder.dim:
+                    self._known[row.id] = None
+                    continue
+                features = self._features(row, np.frombuffer(member.embedding, dtype=np.float32))
+                signed = clusterer.hasher.signatures([features.text])[0]
+                self._known[row.id] = _Known(features, signed, clusterer.lsh.band_keys(signed[0]))
 
     def _store_assignments(
         self,
@@ -184,12 +214,21 @@ class StoryLinker:
         new_ids[assignment.story] = story
         return story
 
-    def _store_claims(
-        self, session: Session, rows: Sequence[DocumentRow], docs: Sequence[Document]
-    ) -> None:
+    def _store_claims(self, session: Session, rows: Sequence[DocumentRow], docs: Sequence[Document]) -> None:
         for row, doc in zip(rows, docs, strict=True):
             for claim in extract_claims(doc):
                 session.add(_claim_row(row.id, claim, row.outlet))
+
+
+KNOWN_DOCUMENTS = 40_000
+"""Stored documents whose features a linker keeps (a busy 72-hour window; ~3 KB each)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    features: StoryFeatures
+    signature: tuple[Signature, int]
+    bands: list[tuple[int, int]]
 
 
 def _grow(story: StoryRow, row: DocumentRow, moment: datetime, *, duplicate: bool) -> None:
