@@ -17,26 +17,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench_web import WORDS  # the same generated vocabulary
+
 from birlik.domain.records import Document, Mention, RegionScore
 from birlik.nlp.embed import CharNgramEmbedder
 from birlik.store.db import make_engine, migrate
 from birlik.store.repository import Provenance, Store, add_document
 from birlik.stories.service import StoryLinker
 
-WORDS = [
-    "қазақ",
-    "орыс",
-    "ұйғыр",
-    "мәдени",
-    "орталық",
-    "мереке",
-    "фестиваль",
-    "көрші",
-    "собрание",
-    "дом",
-    "дружбы",
-    "праздник",
-]
 PLACES = ["310000000", "550000000", "750000000", "710000000"]
 
 

@@ -148,31 +148,6 @@ def document_query(session: Session, scope: RegionScope, filters: DocumentFilter
     return statement.where(and_(*conditions)) if conditions else statement
 
 
-def list_documents(
-    session: Session,
-    scope: RegionScope,
-    filters: DocumentFilters,
-    *,
-    limit: int = 25,
-    offset: int = 0,
-    embedder: Callable[[], Embedder] | None = None,
-) -> list[DocumentRow]:
-    if filters.mode == "semantic" and filters.q.strip() and embedder is not None:
-        return _semantic(
-            session, document_query(session, scope, filters), filters.q, embedder(), limit, offset
-        )
-    return documents_by_ids(session, matching_ids(session, scope, filters, limit=limit, offset=offset))
-
-
-def documents_by_ids(session: Session, ids: list[int]) -> list[DocumentRow]:
-    """The documents of ``ids`` in that order, with their regions (one query each)."""
-    if not ids:
-        return []
-    statement = select(DocumentRow).where(DocumentRow.id.in_(ids)).options(selectinload(DocumentRow.regions))
-    rows = {row.id: row for row in session.scalars(statement)}
-    return [rows[i] for i in ids if i in rows]
-
-
 def matching_ids(
     session: Session, scope: RegionScope, filters: DocumentFilters, *, limit: int = 500, offset: int = 0
 ) -> list[int]:
@@ -279,9 +254,10 @@ def list_cards(
     offset: int = 0,
     embedder: Callable[[], Embedder] | None = None,
 ) -> list[dict[str, Any]]:
-    """``list_documents`` as cards."""
+    """A page of documents as cards: by meaning (semantic search with a query), else newest first."""
     if filters.mode == "semantic" and filters.q.strip() and embedder is not None:
-        rows = list_documents(session, scope, filters, limit=limit, offset=offset, embedder=embedder)
+        statement = document_query(session, scope, filters)
+        rows = _semantic(session, statement, filters.q, embedder(), limit, offset)
         return [document_card(row, filters.q) for row in rows]
     ids = matching_ids(session, scope, filters, limit=limit, offset=offset)
     return cards_by_ids(session, ids, filters.q)
