@@ -108,3 +108,25 @@ def _children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "code"),
+    [
+        ("BIRLIK_WEB_WORKERS", "many", "W141"),
+        ("BIRLIK_WEB_WORKERS", "0", "W141"),
+        ("BIRLIK_WEB_THREADS", "0", "E003"),
+    ],
+)
+def test_a_bad_serving_setting_is_a_coded_error(
+    database: dict[str, str], variable: str, value: str, code: str
+) -> None:
+    result = subprocess.run(
+        [*BIRLIK, "serve", "--port", str(free_port())],
+        env={**database, variable: value},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert f"[{code}]" in result.stderr and variable in result.stderr

@@ -18,6 +18,13 @@ from birlik.store.db import make_engine, migrate, require_schema
 from birlik.store.repository import Store
 
 
+def invalid_setting(exc: ValidationError) -> ConfigError:
+    """The coded error for the first invalid BIRLIK_* setting."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return ConfigError(f"setting BIRLIK_{where.upper()} is invalid: {first['msg']}", code="E003")
+
+
 @dataclass
 class AppContext:
     database_url: str | None = None
@@ -34,11 +41,7 @@ class AppContext:
             try:
                 self._settings = Settings(**overrides)
             except ValidationError as exc:
-                first = exc.errors()[0]
-                where = ".".join(str(part) for part in first["loc"])
-                raise ConfigError(
-                    f"setting BIRLIK_{where.upper()} is invalid: {first['msg']}", code="E003"
-                ) from exc
+                raise invalid_setting(exc) from exc
         return self._settings
 
     def store(self, *, create: bool = False) -> Store:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from birlik.cli.context import AppContext, emit_json, pass_app
+from birlik.cli.context import AppContext, emit_json, invalid_setting, pass_app
 from birlik.domain.errors import ConfigError
 
 
@@ -32,15 +32,33 @@ def default_workers() -> int:
 @pass_app
 def serve(app: AppContext, host: str, port: int, workers: int | None) -> None:
     """Serve the web application and its API (/api/v1, OpenAPI at /api/v1/docs)."""
-    from birlik.web import serve as serving
+    from pydantic import ValidationError
 
-    workers = workers or int(os.environ.get("BIRLIK_WEB_WORKERS") or 0) or default_workers()
+    from birlik.web import serve as serving
+    from birlik.web.config import WebSettings
+
+    try:
+        web = WebSettings()  # checked here once, not in each worker process
+    except ValidationError as exc:
+        raise invalid_setting(exc) from exc
+    workers = workers or _workers_from_environment() or default_workers()
     url = app.settings.database_url
     if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:"):
         workers = 1  # an in-memory database lives in one process
     store = app.store()
     click.echo(f"birlik: serving on http://{host}:{port} ({workers} worker{'s' * (workers > 1)})", err=True)
-    serving.run(app.settings, store, host=host, port=port, workers=workers)
+    serving.run(app.settings, web, store, host=host, port=port, workers=workers)
+
+
+def _workers_from_environment() -> int | None:
+    raw = os.environ.get("BIRLIK_WEB_WORKERS", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= 64:
+        raise ConfigError(
+            f"BIRLIK_WEB_WORKERS={raw!r} is not a number of worker processes from 1 to 64", code="W141"
+        )
+    return int(raw)
 
 
 @click.group()

@@ -28,13 +28,11 @@ log = logging.getLogger(__name__)
 BACKLOG = 2048
 
 
-def run(settings: Settings, store: Store, *, host: str, port: int, workers: int) -> None:
+def run(settings: Settings, web: WebSettings, store: Store, *, host: str, port: int, workers: int) -> None:
     from birlik.web.app import create_app
 
     if workers <= 1:
-        uvicorn.run(
-            create_app(settings, WebSettings(), store=store), host=host, port=port, log_level="warning"
-        )
+        uvicorn.run(create_app(settings, web, store=store), host=host, port=port, log_level="warning")
         return
     _check_port(host, port)
     # each worker builds the app from the environment: hand it the settings in use
