@@ -135,7 +135,7 @@ class ToxicityLexicon:
                   if self.word(m.group(0).replace(" ", ""))[1] is not None]
         out: list[WordForm] = []
         for match in TOKEN_RE.finditer(text, start, stop):
-            if any(m.start() <= match.start() < m.end() for m in spaced):
+            if spaced and any(m.start() <= match.start() < m.end() for m in spaced):
                 continue
             raw = match.group(0)
             left = len(raw) - len(raw.lstrip(_STRIP))
