@@ -72,7 +72,7 @@ def signal_stages(embedder: Embedder) -> list[Stage]:
     return [
         PassageStage(),
         EmbedStage(embedder, select=is_salient),
-        ToxicityStage(load_toxicity_model(), embedder),
+        ToxicityStage(load_toxicity_model()),
         HateStage(None, load_hate_lexicon()),
         IncidentStage(),
         TopicStage(load_topic_model(), embedder, use_doc_embedding=True, embed_missing=False),
