@@ -19,6 +19,7 @@ from birlik.evaluation.signals_gold import (
     detokenize,
     load_gold,
     parse_label,
+    written_items,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,3 +127,18 @@ def test_the_gold_set_loads_with_its_texts() -> None:
     for item in items:
         for span in item.label.evidence:
             assert item.text[span.start:span.end] == span.text
+
+
+def test_written_cases_follow_the_definitions() -> None:
+    items = written_items()
+    assert items, "signals_written.jsonl is empty"
+    assert len({item["key"] for item in items}) == len(items)
+    for item in items:
+        label = parse_label(item, item["text"])
+        assert item["key"].startswith(f"written/{item['lang']}-")
+        assert not label.hate or label.tension == 3, item["key"]
+        signals = {span.signal for span in label.evidence}
+        assert label.tension < 2 or signals & {"tension", "hate"}, item["key"]
+        assert label.incident is None or "incident" in signals, item["key"]
+    langs = {lang: sum(item["lang"] == lang for item in items) for lang in ("kk", "ru", "en")}
+    assert all(langs.values())
