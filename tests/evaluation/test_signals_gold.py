@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -142,3 +144,33 @@ def test_written_cases_follow_the_definitions() -> None:
         assert label.incident is None or "incident" in signals, item["key"]
     langs = {lang: sum(item["lang"] == lang for item in items) for lang in ("kk", "ru", "en")}
     assert all(langs.values())
+
+
+@needs_datasets
+def test_merge_script_keeps_good_labels_and_reports_bad_ones(tmp_path: Path) -> None:
+    manifest = resources.files("birlik.evaluation").joinpath("data", "signals_gold_pool.jsonl")
+    key, other = (json.loads(line)["key"] for line in manifest.read_text("utf-8").splitlines()[:2])
+    text = DatasetTexts(DATASETS).text(key)
+    good = {"key": key, "tension": 1, "hate": False, "incident": None,
+            "evidence": [{"text": text[3:9], "signal": "tension"}]}
+    bad = {"key": other, "tension": 2, "hate": False,
+           "evidence": [{"text": "нет такого текста", "signal": "tension"}]}
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "labels-1.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in (good, bad)) + "\n", "utf-8")
+    (work / "labels-second.jsonl").write_text(json.dumps({**good, "tension": 2}) + "\n", "utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "signals_gold_merge.py"), "--work", str(work),
+         "--datasets", str(DATASETS), "--out", str(out)],
+        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    gold = {r["key"]: r for r in map(json.loads, (out / GOLD_FILE).read_text("utf-8").splitlines())}
+    assert gold[key]["source"] == "real" and gold[key]["split"] in ("train", "dev", "test")
+    assert text.find(text[3:9]) == gold[key]["evidence"][0]["start"]
+    assert other not in gold
+    assert "[V403]" in result.stderr
+    assert any(r["source"] == "written" for r in gold.values())
+    second = (out / "signals_gold_second.jsonl").read_text("utf-8").splitlines()
+    assert len(second) == 1 and json.loads(second[0])["tension"] == 2
