@@ -1,9 +1,11 @@
 """A small calibrated logistic model over named features, shipped as JSON package data.
 
 Features are named values of a document (components, language indicators) and products of
-two of them written ``a*b``. The raw probability ``sigmoid(w·x + b)`` is mapped through a
-calibration fitted on held-out data: ``isotonic`` (a non-decreasing step function, linearly
-interpolated between its points) or ``platt`` (``sigmoid(a·logit + c)``) or ``none``.
+two of them written ``a*b``; optionally a lexical block adds a weight for each word stem (the
+first ``lexical_size`` characters of a word) that occurs in the text. The raw probability
+``sigmoid(w·x + b)`` is mapped through a calibration fitted on held-out data: ``isotonic`` (a
+non-decreasing step function, linearly interpolated between its points), ``platt``
+(``sigmoid(a·logit + c)``) or ``none``.
 ``scripts/train_signals.py`` writes these files; nothing here fits anything.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -55,22 +57,34 @@ class CalibratedLogistic:
     bias: float
     calibration: Calibration = field(default_factory=Calibration)
     info: dict[str, Any] = field(default_factory=dict)
+    lexical: Mapping[str, float] = field(default_factory=dict)
+    lexical_size: int = 5
 
     def vector(self, values: Mapping[str, float]) -> list[float]:
         return [feature_value(name, values) for name in self.features]
 
-    def raw(self, values: Mapping[str, float]) -> float:
-        return sigmoid(self.logit(values))
+    def raw(self, values: Mapping[str, float], stems: Iterable[str] = ()) -> float:
+        return sigmoid(self.logit(values, stems))
 
-    def logit(self, values: Mapping[str, float]) -> float:
-        return self.bias + sum(w * x for w, x in zip(self.weights, self.vector(values), strict=True))
+    def logit(self, values: Mapping[str, float], stems: Iterable[str] = ()) -> float:
+        return (self.bias + self.lexical_share(stems)
+                + sum(w * x for w, x in zip(self.weights, self.vector(values), strict=True)))
 
-    def probability(self, values: Mapping[str, float]) -> float:
-        return self.calibration(self.raw(values))
+    def lexical_share(self, stems: Iterable[str]) -> float:
+        """The summed weights of the stems present, scaled down for texts longer than the short
+        texts the block was fitted on (``lexical_scale``)."""
+        if not self.lexical:
+            return 0.0
+        distinct = set(stems)
+        return sum(self.lexical.get(stem, 0.0) for stem in distinct) * lexical_scale(len(distinct))
 
-    def contributions(self, values: Mapping[str, float]) -> dict[str, float]:
-        """Each base value's share of the logit (a product's share split evenly)."""
-        out: dict[str, float] = {}
+    def probability(self, values: Mapping[str, float], stems: Iterable[str] = ()) -> float:
+        return self.calibration(self.raw(values, stems))
+
+    def contributions(self, values: Mapping[str, float], stems: Iterable[str] = ()) -> dict[str, float]:
+        """Each base value's share of the logit (a product's share split evenly), and the
+        lexical block's as ``lexical``."""
+        out: dict[str, float] = {"lexical": self.lexical_share(stems)} if self.lexical else {}
         for name, weight in zip(self.features, self.weights, strict=True):
             share = weight * feature_value(name, values)
             parts = name.split("*")
@@ -85,11 +99,22 @@ class CalibratedLogistic:
             "bias": round(self.bias, 6),
             "calibration": self.calibration.as_json(),
             "info": self.info,
+            "lexical": {k: round(v, 5) for k, v in sorted(self.lexical.items())},
+            "lexical_size": self.lexical_size,
         }
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self.as_json(), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                         encoding="utf-8")
+
+
+LEXICAL_LENGTH = 30
+"""Up to this many distinct stems a text's lexical weights count in full; beyond, they are
+scaled by ``sqrt(LEXICAL_LENGTH / n)`` so that a long article is not tense by sheer length."""
+
+
+def lexical_scale(distinct_stems: int) -> float:
+    return 1.0 if distinct_stems <= LEXICAL_LENGTH else math.sqrt(LEXICAL_LENGTH / distinct_stems)
 
 
 def feature_value(name: str, values: Mapping[str, float]) -> float:
@@ -114,6 +139,8 @@ def parse_model(raw: object, *, source: str) -> CalibratedLogistic:
                         tuple(float(v) for v in calibration.get("y", ())),
                         float(calibration.get("a", 1.0)), float(calibration.get("c", 0.0))),
             dict(raw.get("info") or {}),
+            {str(k): float(v) for k, v in dict(raw.get("lexical") or {}).items()},
+            int(raw.get("lexical_size", 5)),
         )
     except (AssertionError, KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{source} is not a signal model: {exc!r} — rebuild it with "

@@ -16,6 +16,7 @@ score (``tension.<component>``), strongest first; ``evidence`` carries their spa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -28,15 +29,28 @@ from birlik.nlp.signals.components import (
     extract_components,
     load_cue_lexicon,
 )
+from birlik.nlp.text import normalise
 
 NAME = "tension"
 MODEL_FILE = "tension_v2.json"
 LANGS = ("kk", "ru", "en")
 PEACEFUL = ("reconciliation", "mediation", "culture", "anniversary", "assembly", "unity")
 REPORTING = ("reported_speech", "legal_action", "condemnation", "refuted", "prevention")
+LEAD_RAISING = ("ethnic_frame", "rumour", "mobilisation", "violence_word")
+LEAD_DAMPING = 0.15
+"""A text whose lead (first sentence: the title of an article) is a peaceful event — festival,
+Assembly session, reconciliation, anniversary — with no conflict cue in the lead, no hostility
+and no spread rumour is that event (docs/signals.md, rule 13): its score is multiplied by this."""
 REASON_FLOOR = 0.25
 """A component whose share of the logit is at least this (either way) is named in ``reasons``."""
 MAX_EVIDENCE = 12
+LEXICAL_EVIDENCE = 3
+WORD = re.compile(r"[\w*@]{3,}")
+"""A word for the lexical block (obfuscation characters kept: "ж*ды", "к@лбиты")."""
+
+
+def word_stems(norm: str, size: int) -> set[str]:
+    return {match.group(0)[:size] for match in WORD.finditer(norm)}
 
 
 @cache
@@ -80,8 +94,50 @@ class TensionStage:
     def evaluate(self, doc: Document) -> TensionResult:
         components = extract_components(doc, self.cues)
         values = feature_values(components, doc.lang)
-        return TensionResult(self.model.probability(values), components,
-                             self.model.contributions(values))
+        norm = doc.norm_text if doc.norm_text is not None else normalise(doc.text)
+        stems = word_stems(norm, self.model.lexical_size) if self.model.lexical else set()
+        if self.model.lexical:
+            components["lexical"] = self._lexical(doc.text, norm)
+        score = self.model.probability(values, stems)
+        lead = self._peaceful_lead(doc, norm, components)
+        if lead is not None:
+            components["peaceful_lead"] = lead
+            score *= LEAD_DAMPING
+        contributions = self.model.contributions(values, stems)
+        if lead is not None:
+            contributions["peaceful_lead"] = -REASON_FLOOR * 10
+        return TensionResult(score, components, contributions)
+
+    def _peaceful_lead(self, doc: Document, norm: str, components: Mapping[str, Component]
+                       ) -> Component | None:
+        if len(doc.sentences) < 2 or components["hostility"].value >= 0.5 or (
+                components["incident_other"].value >= 0.5 and components["rumour"].value > 0):
+            return None
+        lead = doc.sentences[0]
+        patterns = self.cues.patterns
+        if any(patterns[name].search(norm, lead.start, lead.end) for name in LEAD_RAISING):
+            return None
+        found = [m for name in PEACEFUL for m in [patterns[name].search(norm, lead.start, lead.end)] if m]
+        if not found:
+            return None
+        return Component("peaceful_lead", 1.0, tuple(
+            Evidence(start=m.start(), end=m.end(), text=doc.text[m.start() : m.end()],
+                     reason="tension.peaceful_lead") for m in found[:2]))
+
+    def _lexical(self, text: str, norm: str) -> Component:
+        """The words whose stems pushed the score up most, as the lexical block's evidence."""
+        weights = self.model.lexical
+        size = self.model.lexical_size
+        spans: dict[str, Evidence] = {}
+        for match in WORD.finditer(norm):
+            stem = match.group(0)[:size]
+            if weights.get(stem, 0.0) > 0 and stem not in spans:
+                spans[stem] = Evidence(start=match.start(), end=match.end(),
+                                       text=text[match.start() : match.end()], reason="tension.lexical",
+                                       weight=weights[stem])
+        top = sorted(spans.values(), key=lambda e: -e.weight)[:LEXICAL_EVIDENCE]
+        share = sum(weights.get(stem, 0.0) for stem in {m.group(0)[:size] for m in WORD.finditer(norm)})
+        return Component("lexical", round(min(1.0, max(0.0, share / 4)), 4), tuple(top))
 
     def score(self, doc: Document) -> Signal:
         result = self.evaluate(doc)
