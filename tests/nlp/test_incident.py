@@ -10,8 +10,8 @@ import pytest
 
 from birlik.domain.records import Document
 from birlik.nlp.pipeline import Pipeline
-from birlik.nlp.signals.incident import INCIDENT_TYPES, IncidentStage, load_incident_cues
 from birlik.nlp.places import PlaceStage
+from birlik.nlp.signals.incident import INCIDENT_TYPES, IncidentStage, load_incident_cues
 from birlik.nlp.text import NormaliseStage, SegmentStage
 from birlik.resources.gazetteer import load_gazetteer
 
