@@ -7,6 +7,7 @@ from birlik.evaluation import (
     lemma_kk,  # noqa: F401
     nerel,  # noqa: F401
     sentiment,  # noqa: F401
+    signals,  # noqa: F401
     stories,  # noqa: F401
     topics,  # noqa: F401
     toxicity,  # noqa: F401

@@ -253,9 +253,18 @@ def _join_org_place(text: str, spans: list[NerSpan]) -> Iterator[NerSpan]:
 
 
 def _is_title_or_facility(text: str, span: NerSpan) -> bool:
-    if text[span.start : span.end].lower() in PERSON_TITLES:
+    if text[span.start : span.end].lower() in PERSON_TITLES or _is_shouted(text, span):
         return True
     return span.label == "LOC" and _is_facility(text, span)
+
+
+def _is_shouted(text: str, span: NerSpan) -> bool:
+    """A word in capitals that opens a line and is followed by "!" or ":" ("СРОЧНО!!!",
+    "ВНИМАНИЕ:") is shouted, not a name."""
+    word = text[span.start : span.end]
+    opens_line = span.start == 0 or text[: span.start].rstrip(" \t").endswith("\n")
+    return (opens_line and word.isalpha() and word.isupper() and len(word) >= 4
+            and text[span.end : span.end + 1] in ("!", ":"))
 
 
 def _split_parenthesis(text: str, span: NerSpan) -> Iterator[NerSpan]:

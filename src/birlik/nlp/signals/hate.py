@@ -12,6 +12,10 @@ follows one that does and carries a strong cue. In such a sentence the evidence 
   preventive context ("профилактика экстремизма", "алдын алу");
 - the toxicity of the same sentence (``hate.hostile_context``): an insult, obscenity, or the
   toxicity model's verdict, from ``doc.signals["toxicity"]``;
+- in a sentence that reports someone else's hostility (an arrest, a court, "shouted",
+  "wrote", "according to": ``reporting``) every cue and slur is damped, and so is a cue or slur
+  inside quotation marks anywhere (quoted hate): the signal is the author's own hostility, not
+  a report or a quotation of it (``hate.reported`` names the damping);
 - optionally a classifier of hostile sentences (``hate.model``), applied only to sentences that
   name a group. No such classifier ships yet (too little licensed data labelled for ethnic
   hostility): the shipped stage is built with ``model=None``.
@@ -56,6 +60,8 @@ WEIGHT_KEYS = frozenset(CUE_KINDS) | {
 }
 WEAK_TARGET = 0.6
 """Strength of a target mentioned with low confidence (a language: "русский язык")."""
+PRONOUN_TARGET = 0.9
+"""Strength of a pronoun standing for a group beside a strong cue ("гнать их надо")."""
 LABEL_FLOOR = 0.3
 MODEL_WEIGHT = 0.6
 
@@ -71,6 +77,8 @@ class Target:
 class HateLexicon:
     cues: dict[str, re.Pattern[str]]
     preventive: re.Pattern[str]
+    reporting: re.Pattern[str]
+    pronouns: re.Pattern[str]
     targets: tuple[Target, ...]
     weights: dict[str, float]
     damping: float
@@ -99,6 +107,10 @@ def parse_hate_lexicon(raw: object, *, source: str = "<data>") -> HateLexicon:
                              source) for kind in CUE_KINDS},
         preventive=_bounded([p for forms in dict(raw.get("preventive") or {}).values()
                              for p in forms], source),
+        reporting=_bounded([p for forms in dict(raw.get("reporting") or {}).values()
+                            for p in forms], source),
+        pronouns=_bounded([p for forms in dict(raw.get("pronouns") or {}).values()
+                           for p in forms], source),
         targets=tuple(_target(item, source) for item in raw.get("targets") or ()),
         weights=weights,
         damping=float(raw.get("damping", 0.2)),
@@ -158,7 +170,7 @@ class SentenceHate:
 class HateStage:
     """Sets ``doc.signals["hate"]``: 0–1, evidence, reasons and ``labels`` per targeted group."""
 
-    name = "hate.v1"
+    name = "hate.v2"
     requires = frozenset({"entities", "sentences", "signals.toxicity"})
     provides = frozenset({"signals.hate"})
 
@@ -204,25 +216,38 @@ class HateStage:
         if not aims and any(kind in STRONG_CUES for _, _, kind in cues):
             aims, factor = previous, self.lexicon.previous_sentence
             aims = [_Aim(a.start, a.end, a.group_id, False, a.strength) for a in aims]
+            if not aims:
+                factor = 1.0
+                aims = [_Aim(m.start(), m.end(), "unnamed_group", False, PRONOUN_TARGET) for m in
+                        self.lexicon.pronouns.finditer(norm, sentence.start, sentence.end)][:1]
         if not aims:
             return SentenceHate(sentence, 0.0, (), ())
         strength = factor * max(a.strength for a in aims)
         weights = self.lexicon.weights
-        damping = self.lexicon.damping if self.lexicon.preventive.search(
+        reported = self.lexicon.reporting.search(norm, sentence.start, sentence.end) is not None
+        damping = self.lexicon.damping if reported or self.lexicon.preventive.search(
             norm, sentence.start, sentence.end) else 1.0
+        quotes = _quoted_spans(norm, sentence)
         evidence = [
             Evidence(start=a.start, end=a.end, text=text[a.start : a.end], reason="hate.slur",
-                     weight=weights["slur"] * a.strength)
+                     weight=weights["slur"] * a.strength * self._damped(reported, quotes, a.start))
             for a in aims if a.derogatory
         ]
         evidence += [
             Evidence(start=s, end=e, text=text[s:e], reason=f"hate.{kind}",
-                     weight=weights[kind] * strength * damping)
+                     weight=weights[kind] * strength * damping
+                     * self._damped(False, quotes, s))
             for s, e, kind in cues
         ]
-        evidence += self._context(text, sentence, toxic_evidence, strength * damping)
+        context = self._context(text, sentence, toxic_evidence, strength * damping,
+                                model_counts=bool(cues) or any(a.derogatory for a in aims))
+        evidence += context
         if self.model is not None:
             evidence += _model_evidence(self.model, text, sentence, strength * damping)
+        if reported and (cues or any(a.derogatory for a in aims)):
+            evidence.append(Evidence(start=sentence.start, end=sentence.end,
+                                     text=text[sentence.start : sentence.end],
+                                     reason="hate.reported", weight=0.0))
         miss = 1.0
         for item in evidence:
             miss *= 1.0 - item.weight
@@ -233,6 +258,12 @@ class HateStage:
                          if a.start >= sentence.start]
         return SentenceHate(sentence, score, tuple(dict.fromkeys(a.group_id for a in aims)),
                             tuple(evidence))
+
+    def _damped(self, reported: bool, quotes: Sequence[tuple[int, int]], start: int) -> float:
+        """The damping of a cue or slur that a report carries or that sits inside quotes."""
+        if reported or any(s <= start < e for s, e in quotes):
+            return self.lexicon.damping
+        return 1.0
 
     def _aims(self, norm: str, sentence: Sentence, mentions: Sequence[Mention]) -> list[_Aim]:
         aims = [
@@ -256,7 +287,9 @@ class HateStage:
         ]
 
     def _context(self, text: str, sentence: Sentence, toxic_evidence: Sequence[Evidence],
-                 strength: float) -> list[Evidence]:
+                 strength: float, *, model_counts: bool = True) -> list[Evidence]:
+        """The sentence's toxicity as hostility; the toxicity model's verdict counts only beside a
+        cue or slur (alone it fires on lists of ethnonyms: "казахский бешбармак, дунганский …")."""
         weights = self.lexicon.weights
         inside = [e for e in toxic_evidence if sentence.start <= e.start < sentence.end]
         best = 0.0
@@ -265,13 +298,29 @@ class HateStage:
                 best = max(best, weights["insult_context"])
             elif item.reason == "toxicity.obscenity.lexicon":
                 best = max(best, weights["obscenity_context"])
-            elif item.reason == "toxicity.model":
+            elif item.reason == "toxicity.model" and model_counts:
                 best = max(best, weights["model_context"] * item.weight)
         if best == 0.0:
             return []
         return [Evidence(start=sentence.start, end=sentence.end,
                          text=text[sentence.start : sentence.end],
                          reason="hate.hostile_context", weight=best * strength)]
+
+
+def _quoted_spans(norm: str, sentence: Sentence) -> list[tuple[int, int]]:
+    """Spans inside quotation marks in a sentence (the normalised text has one kind of quote)."""
+    out: list[tuple[int, int]] = []
+    position = sentence.start
+    while position < sentence.end:
+        opening = norm.find('"', position, sentence.end)
+        if opening < 0:
+            break
+        closing = norm.find('"', opening + 1, sentence.end)
+        if closing < 0:
+            break
+        out.append((opening + 1, closing))
+        position = closing + 1
+    return out
 
 
 def _model_evidence(model: HateModel, text: str, sentence: Sentence, strength: float

@@ -26,11 +26,12 @@ router = APIRouter(include_in_schema=False)
 INCIDENT_TYPES = (
     "violence_brawl",
     "mass_disorder",
+    "killing",
+    "arson_vandalism",
     "protest_rally",
-    "discrimination_complaint",
-    "vandalism_cultural_religious",
-    "threats_calls_to_violence",
-    "migration_conflict",
+    "discrimination",
+    "hate_propaganda",
+    "rumour_disinformation",
 )
 
 
