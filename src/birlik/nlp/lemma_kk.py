@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -373,19 +373,28 @@ class KazakhLemmatizer:
     """Rule-based Kazakh lemmatiser; build once, then call ``lemma`` per word."""
 
     def __init__(self, hunspell_dic: Path | None = HUNSPELL_KK, *, use_hunspell: bool = True,
-                 frequencies: Mapping[str, int] | None = None, memo_limit: int = _MEMO_LIMIT
-                 ) -> None:
+                 frequencies: Mapping[str, int] | None = None, memo_limit: int = _MEMO_LIMIT,
+                 withhold: Collection[str] = ()) -> None:
         """``frequencies`` maps word forms to counts; ``None`` loads the shipped list,
-        an empty mapping turns frequencies off."""
-        self.exceptions: dict[str, str] = {word: word for word in _FUNCTION_WORDS}
-        self.exceptions.update(_CLITIC_DA)
+        an empty mapping turns frequencies off. ``withhold`` names lemmas whose entries in
+        the lists written here (stems, closed-class and irregular forms) are left out: the
+        k-fold evaluation withholds the lemmas seen only in its held-out fold, as if the
+        lists had been written from the training folds alone."""
+        held = frozenset(withhold)
+        self.exceptions: dict[str, str] = {w: w for w in _FUNCTION_WORDS if w not in held}
+        self.exceptions.update((f, lemma) for f, lemma in _CLITIC_DA.items() if lemma not in held)
         for lemma, forms in _IRREGULAR:
+            if lemma in held:
+                continue
             for form in forms.split():
                 self.exceptions[form] = lemma
         self.attested = Attestation(load_word_frequencies() if frequencies is None else frequencies)
-        self.protected: frozenset[str] = frozenset(_STEMS) - frozenset(_VERB_STEMS)
-        self.nouns: set[str] = set(_STEMS)
-        self.verbs: set[str] = set(_VERB_STEMS)
+        self.hand_stems: frozenset[str] = frozenset(_STEMS) - held
+        self.hand_verbs: frozenset[str] = frozenset(_VERB_STEMS) - held
+        self.vowel_drop = {cut: stem for cut, stem in _VOWEL_DROP.items() if stem not in held}
+        self.protected: frozenset[str] = self.hand_stems - self.hand_verbs
+        self.nouns: set[str] = set(self.hand_stems)
+        self.verbs: set[str] = set(self.hand_verbs)
         self.verbal_nouns: set[str] = set()  # hunspell's verbs in -у, some of them nouns
         self.hunspell = False
         if use_hunspell and hunspell_dic is not None and hunspell_dic.exists():
@@ -479,18 +488,18 @@ class KazakhLemmatizer:
             return not self._is_verbal_noun(stem)  # отау, күйеу: no verb ота, күйе in text
         return stem in self.nouns
 
-    @staticmethod
-    def _known_cost(analysis: Analysis, word_known: bool, evidence: int) -> tuple[float, int]:
+    def _known_cost(self, analysis: Analysis, word_known: bool, evidence: int
+                    ) -> tuple[float, int]:
         """hunspell-kk lists many inflected forms as stems, so among known stems the
         shortest wins, unless the cut is one of the ambiguous ones below or the text
         frequencies support a longer stem much better."""
         endings = analysis.endings
         cost = -float(sum(len(e) for e in endings)) + 0.1 * len(endings)
         if len(endings) == 1 and endings[0] in _RISKY_ALONE and endings[0] not in "ыі":
-            lone_converb = endings[0] in _CONVERB_ALONE and analysis.stem in _VERB_STEMS
+            lone_converb = endings[0] in _CONVERB_ALONE and analysis.stem in self.hand_verbs
             cost += 0.5 if lone_converb or not word_known else 1.5
         cost += sum(_AMBIGUOUS_COST.get(e, 0.0) for e in endings)
-        if len(analysis.stem) <= 2 and analysis.stem not in _STEMS:
+        if len(analysis.stem) <= 2 and analysis.stem not in self.hand_stems:
             cost += SHORT_STEM_COST
         if analysis.restored:
             cost -= 0.05
@@ -538,7 +547,7 @@ class KazakhLemmatizer:
         for stem, endings in _nominal_cuts(word):
             if endings:
                 yield from self._restored(stem, endings, verbal=False)
-            for base, more in _verbal_nominal_cuts(stem):
+            for base, more in _verbal_nominal_cuts(stem, self.hand_stems):
                 yield from self._verb_bases(base, more + endings)
         for form, context in _FINITE:
             finite_base = _strip(word, form, context)
@@ -556,7 +565,7 @@ class KazakhLemmatizer:
                 yield from self._verb_bases(base + vowel, ("й" + ending[1:],))
 
     def _verb_bases(self, base: str, endings: tuple[str, ...]) -> Iterator[Analysis]:
-        for index, stem in enumerate(_restore(base, endings[0])):
+        for index, stem in enumerate(self._restore(base, endings[0])):
             yield Analysis(stem, True, endings, restored=index > 0)
             for neg, context in _NEGATION:
                 plain = _strip(stem, neg, context, MIN_STEM)
@@ -573,24 +582,27 @@ class KazakhLemmatizer:
                 continue
             if stem in self.protected or (self.hunspell and base not in self.verbs):
                 continue
-            for index, restored in enumerate(_restore(base, form)):
+            for index, restored in enumerate(self._restore(base, form)):
                 yield Analysis(restored, True, (form, *endings), passive=True,
                                restored=index > 0)
+
+    def _restore(self, stem: str, next_ending: str) -> list[str]:
+        return _restore(stem, next_ending, self.vowel_drop)
 
     def _restored(self, stem: str, endings: tuple[str, ...], *, verbal: bool
                   ) -> Iterable[Analysis]:
         return (Analysis(s, verbal, endings, restored=index > 0)
-                for index, s in enumerate(_restore(stem, endings[0])))
+                for index, s in enumerate(self._restore(stem, endings[0])))
 
 
-def _restore(stem: str, next_ending: str) -> list[str]:
+def _restore(stem: str, next_ending: str, vowel_drop: Mapping[str, str]) -> list[str]:
     """Undo what a vowel-initial ending did to the stem: voicing and a dropped vowel."""
     out = [stem]
     if next_ending[:1] in VOWELS:
         if stem[-1:] in _DEVOICE and len(stem) > 2:
             out.append(stem[:-1] + _DEVOICE[stem[-1]])
-        if stem in _VOWEL_DROP:
-            out.append(_VOWEL_DROP[stem])
+        if stem in vowel_drop:
+            out.append(vowel_drop[stem])
         if stem[-1:] == "л" and next_ending[:1] in "іе":
             out.append(stem + "ь")  # король → королі
     return out
@@ -645,12 +657,13 @@ def _plural_options(word: str) -> Iterator[tuple[str, str]]:
             yield stem, form
 
 
-def _verbal_nominal_cuts(stem: str) -> Iterator[tuple[str, tuple[str, ...]]]:
+def _verbal_nominal_cuts(stem: str, nouns: frozenset[str]
+                         ) -> Iterator[tuple[str, tuple[str, ...]]]:
     for form, context in _VERBAL_NOMINAL:
         base = _strip(stem, form, context, MIN_STEM)
         if base is not None:
             yield base, (form,)
-    if stem.endswith(("ушы", "уші")) and len(stem) > 4 and stem not in _STEMS:
+    if stem.endswith(("ушы", "уші")) and len(stem) > 4 and stem not in nouns:
         # айтушы = айт + ушы (UD lemmatises the agent form to its verb), оқушы is a noun
         base = stem[:-3]
         yield base, (stem[-3:],)
