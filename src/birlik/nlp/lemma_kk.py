@@ -58,6 +58,11 @@ EVIDENCE_CAP = 6.0
 # With a frequency list, a dictionary stem never seen in text is a worse guess.
 UNATTESTED_COST = 0.5
 SHORT_STEM_COST = 2.0
+# A dictionary word this many times commoner than the other forms of its would-be stem is
+# kept whole (derived adjectives: ``маңызды`` is not ``маңыз`` + accusative).
+LEXEME_RATIO = 2.0
+# ``боп`` is taken for ``болып`` only when the verb is this many times commoner than ``боп``.
+CONTRACTION_RATIO = 10
 _MEMO_LIMIT = 200_000
 
 def _words(text: str) -> tuple[str, ...]:
@@ -68,10 +73,12 @@ def _words(text: str) -> tuple[str, ...]:
 _IRREGULAR: tuple[tuple[str, str], ...] = (
     ("мен", "мен менің маған мені менде менен меннен менімен"),
     ("сен", "сен сенің саған сені сенде сенен сеннен сенімен"),
-    ("ол", "ол оның оған оны онда одан онымен олар олардың оларға оларды оларда олардан "
-           "олармен"),
+    ("ол", "ол оның оған оны онда одан онымен онан аның"),
+    ("олар", "олар олардың оларға оларды оларда олардан олармен оларсыз"),
     ("біз", "біз біздің бізге бізді бізде бізден бізбен"),
-    ("сіз", "сіз сіздің сізге сізді сізде сізден сізбен сіздер сіздердің сіздерге"),
+    ("сіз", "сіз сіздің сізге сізді сізде сізден сізбен"),
+    ("сіздер", "сіздер сіздердің сіздерге сіздерді сіздерде сіздерден сіздермен"),
+    ("жат", "жатыр жатырмын жатырсың жатырмыз жатырсыз жатырсыңдар жатырсыздар"),
     ("сендер", "сендер сендердің сендерге сендерді сендерде сендерден сендермен"),
     ("бұл", "бұл бұның мұның бұған мұған бұны мұны мұнда бұдан мұнан бұнымен мұнымен бұлар "
             "бұлардың бұларға бұларды бұларда бұлардан"),
@@ -199,6 +206,13 @@ _VERBAL_NOMINAL = (
     ("у", "*"),
     ("мас", "M"), ("мес", "M"), ("бас", "Z"), ("бес", "Z"), ("пас", "U"), ("пес", "U"),
 )
+_EVIDENTIAL_BACK = ("ты", "пын", "пыз", "сың", "сыз", "сыңдар", "сыздар")
+_EVIDENTIAL_FRONT = ("ті", "пін", "піз", "сің", "сіз", "сіңдер", "сіздер")
+_DESIRE_BACK = ("м", "ң", "сы", "мыз", "ңыз", "сын")
+_DESIRE_FRONT = ("м", "ң", "сі", "міз", "ңіз", "сін")
+_PERSON_2_BACK = ("сың", "сыз", "сыңдар", "сыздар")
+_PERSON_2_FRONT = ("сің", "сіз", "сіңдер", "сіздер")
+_PERSON_2 = _PERSON_2_BACK + _PERSON_2_FRONT
 _PERSON_PAST = ("", "м", "ң", "ңыз", "ңіз", "қ", "к", "ңдар", "ңдер", "ңыздар", "ңіздер")
 _PERSON_PRES = ("ды", "ді", "мын", "мін", "сың", "сің", "сыз", "сіз", "мыз", "міз",
                 "сыңдар", "сіңдер", "сыздар", "сіздер")
@@ -216,10 +230,39 @@ _FINITE: tuple[tuple[str, str], ...] = (
     ("ғалы", "A"), ("гелі", "A"), ("қалы", "U"), ("келі", "U"),
     ("ғанша", "A"), ("генше", "A"), ("қанша", "U"), ("кенше", "U"),
     ("ғын", "A"), ("гін", "A"), ("қын", "U"), ("кін", "U"), ("шы", "*"), ("ші", "*"),
+    # imperative plural, plain and polite
+    ("ыңдар", "C"), ("іңдер", "C"), ("ңдар", "V"), ("ңдер", "V"),
+    ("ыңыздар", "C"), ("іңіздер", "C"), ("ңыздар", "V"), ("ңіздер", "V"),
+    # evidential past (-ыпты) with its persons
+    *((conv + person, ctx)
+      for conv, ctx, persons in (("ып", "C", _EVIDENTIAL_BACK), ("іп", "C", _EVIDENTIAL_FRONT),
+                                 ("п", "V", _EVIDENTIAL_BACK + _EVIDENTIAL_FRONT))
+      for person in persons),
+    # desiderative (-ғысы кел-): the verbal noun in -ғы with a possessive
+    *((des + poss, ctx) for des, ctx, persons in (
+        ("ғы", "A", _DESIRE_BACK), ("қы", "U", _DESIRE_BACK), ("гі", "A", _DESIRE_FRONT),
+        ("кі", "U", _DESIRE_FRONT)) for poss in persons),
+    # aorist/future and participles with the second-person predicative endings
+    *((part + person, ctx) for part, ctx, persons in (
+        ("ар", "C", _PERSON_2_BACK), ("ер", "C", _PERSON_2_FRONT), ("р", "V", _PERSON_2),
+        ("ған", "A", _PERSON_2_BACK), ("ген", "A", _PERSON_2_FRONT), ("қан", "U", _PERSON_2_BACK),
+        ("кен", "U", _PERSON_2_FRONT), ("мақ", "M", _PERSON_2_BACK), ("мек", "M", _PERSON_2_FRONT))
+      for person in persons),
 )
 _NEGATION = (("ма", "M"), ("ме", "M"), ("ба", "ZN"), ("бе", "ZN"), ("па", "U"), ("пе", "U"))
 _PASSIVE = (("ыл", "C"), ("іл", "C"), ("л", "V"))
+# Reflexive/passive -ын and reciprocal -ыс: a chosen verb stem is reduced to its base when
+# the base is a verb too (UD Kazakh lemmas drop voice: көрінеді → көр, бөлісеміз → бөл).
+_VOICE_SUFFIXES = (("ын", "C"), ("ін", "C"), ("н", "V"), ("ыс", "C"), ("іс", "C"), ("с", "V"))
+# Comparative degree of adjectives (``арзанырақ → арзан``, ``кішірек → кіші``).
+_COMPARATIVE = (("ырақ", "C"), ("ірек", "C"), ("рақ", "V"), ("рек", "V"))
 
+# Endings that are also derivational suffixes of adjectives and nouns: -лы/-ды/-ты (having),
+# -лық/-дық/-тық, -ғы/-қы (relative), -дай (like), -ша, and a final -а/-е/-ар/-ын of a stem.
+_DERIVATIONAL = frozenset(_words(
+    "ды ді ты ті лы лі ғы гі қы кі дық дік тық тік лық лік қа ға ке ге а е дай дей тай тей "
+    "ша ше ар ер р ын ін н"
+))
 _HARMONY_FREE = frozenset(("мен", "бен", "пен", "менен"))
 _RISKY_ALONE = frozenset(_words("а е й р у п н м ң ы і ым ім ың ің ын ін йын йін шы ші ша ше"))
 _CONVERB_ALONE = frozenset(_words("а е й п р"))
@@ -328,6 +371,11 @@ class Attestation:
             self._seen[(stem, verbal)] = seen
         counts = [count for form, count in seen if form != word]
         return sum(counts) - max(counts, default=0)
+
+    def total(self, stem: str, *, verbal: bool, word: str) -> int:
+        """All attested forms of the stem but ``word``, the commonest one included."""
+        self.count(stem, verbal=verbal, word=word)
+        return sum(count for form, count in self._seen[(stem, verbal)] if form != word)
 
 
 def _probe_forms(stem: str, probes: tuple[tuple[str, str], ...], frequencies: Mapping[str, int],
@@ -457,11 +505,46 @@ class KazakhLemmatizer:
             known = [a for a in known if not a.verbal]
         if known:
             word_known = word in self.nouns
-            return min(known, key=lambda a: self._known_cost(a, word_known, evidence[a]))
+            chosen = min(known, key=lambda a: self._known_cost(a, word_known, evidence[a]))
+            if self._lexeme(word, chosen, evidence[chosen], word_known):
+                return Analysis(word, False, ())
+            return self._without_voice(chosen)
         if proper:
             nominal = [a for a in analyses if not a.verbal and self._plausible_name(a)]
             return min(nominal, key=self._rule_cost) if nominal else Analysis(word, False, ())
         return min(analyses, key=self._rule_cost)
+
+    def _without_voice(self, analysis: Analysis) -> Analysis:
+        base = self._voice_base(analysis.stem) if analysis.verbal else None
+        if base is None:
+            return analysis
+        return Analysis(base, True, (analysis.stem[len(base):], *analysis.endings), passive=True)
+
+    def _voice_base(self, stem: str) -> str | None:
+        """The verb that a reflexive (-ын) or reciprocal (-ыс) stem is made from, when the
+        dictionary (or, without it, running text) knows it as a verb."""
+        for form, context in _VOICE_SUFFIXES:
+            base = _strip(stem, form, context, 3)
+            if base is None or not any(ch in VOWELS for ch in base):
+                continue
+            if self.hunspell and base in self.verbs:
+                return base
+            if not self.hunspell and self.attested.count(base, verbal=True, word="") >= MIN_EVIDENCE:
+                return base
+        return None
+
+    def _lexeme(self, word: str, chosen: Analysis, evidence: int, word_known: bool) -> bool:
+        """A dictionary word that is far commoner in text than the other forms of the stem
+        it would be cut to is a word of its own: derived adjectives and nouns whose suffix
+        looks like an ending (``маңызды``, ``нақты``, ``келесі``, ``қысқа``, ``үздік``), not
+        the accusative or possessive of a noun (``кітапты``, ``баласы``) or a past tense
+        (``келді``). Only a single cut ending is questioned."""
+        if not word_known or len(chosen.endings) != 1 or chosen.endings[0] not in _DERIVATIONAL:
+            return False
+        if chosen.passive:
+            return False
+        others = self.attested.total(chosen.stem, verbal=chosen.verbal, word=word)
+        return self.attested.frequencies.get(word, 0) >= LEXEME_RATIO * max(others, MIN_EVIDENCE)
 
     def _attested(self, analysis: Analysis, evidence: int) -> bool:
         """Seen often enough in text to count as a stem, unless it is a short stem or the
@@ -483,7 +566,7 @@ class KazakhLemmatizer:
     def is_known(self, analysis: Analysis) -> bool:
         stem = analysis.stem
         if analysis.verbal:
-            return stem in self.verbs
+            return stem in self.verbs or self._voice_base(stem) is not None
         if stem in self.verbal_nouns and self.attested:
             return not self._is_verbal_noun(stem)  # отау, күйеу: no verb ота, күйе in text
         return stem in self.nouns
@@ -544,7 +627,7 @@ class KazakhLemmatizer:
 
     def _generate(self, word: str) -> Iterator[Analysis]:
         yield Analysis(word, False, ())
-        for stem, endings in _nominal_cuts(word):
+        for stem, endings in _nominal_cuts(word, self.nouns):
             if endings:
                 yield from self._restored(stem, endings, verbal=False)
             for base, more in _verbal_nominal_cuts(stem, self.hand_stems):
@@ -555,6 +638,20 @@ class KazakhLemmatizer:
                 yield from self._verb_bases(finite_base, (form,))
         if word.endswith(("иды", "иді", "итын", "итін", "ип")):
             yield from self._contracted(word)
+        if word.endswith("и") and len(word) > 3:
+            # дами = дамы + -й: a stem-final ы/і fuses with the converb/present ending й
+            vowel = "і" if last_vowel(word[:-1]) in FRONT else "ы"
+            yield from self._verb_bases(word[:-1] + vowel, ("й",))
+        if "ю" in word[1:]:
+            # ю spells й + у: құю = құй + -у, сүюге = сүй + -у + -ге
+            yield from (a for a in self._generate(word.replace("ю", "йу")) if a.verbal)
+        if len(word) == 3 and word.endswith(("оп", "ып", "еп")):
+            # боп, қып: spoken forms of болып, қылып (not топ, кеп: the verb must be far
+            # commoner in text than the short word)
+            verb = word[:-1] + "л"
+            if self.attested.count(verb, verbal=True, word=word) >= CONTRACTION_RATIO * max(
+                    self.attested.frequencies.get(word, 0), 1):
+                yield Analysis(verb, True, ("п",))
 
     def _contracted(self, word: str) -> Iterator[Analysis]:
         """``оқиды`` = ``оқы`` + ``-йды``: a stem-final ы/і fuses with the ``й``."""
@@ -565,7 +662,7 @@ class KazakhLemmatizer:
                 yield from self._verb_bases(base + vowel, ("й" + ending[1:],))
 
     def _verb_bases(self, base: str, endings: tuple[str, ...]) -> Iterator[Analysis]:
-        for index, stem in enumerate(self._restore(base, endings[0])):
+        for index, stem in enumerate(self._restore(base, endings[0], verbal=True)):
             yield Analysis(stem, True, endings, restored=index > 0)
             for neg, context in _NEGATION:
                 plain = _strip(stem, neg, context, MIN_STEM)
@@ -582,12 +679,12 @@ class KazakhLemmatizer:
                 continue
             if stem in self.protected or (self.hunspell and base not in self.verbs):
                 continue
-            for index, restored in enumerate(self._restore(base, form)):
+            for index, restored in enumerate(self._restore(base, form, verbal=True)):
                 yield Analysis(restored, True, (form, *endings), passive=True,
                                restored=index > 0)
 
-    def _restore(self, stem: str, next_ending: str) -> list[str]:
-        return _restore(stem, next_ending, self.vowel_drop)
+    def _restore(self, stem: str, next_ending: str, *, verbal: bool = False) -> list[str]:
+        return _restore(stem, next_ending, self.vowel_drop, verbal=verbal)
 
     def _restored(self, stem: str, endings: tuple[str, ...], *, verbal: bool
                   ) -> Iterable[Analysis]:
@@ -595,12 +692,17 @@ class KazakhLemmatizer:
                 for index, s in enumerate(self._restore(stem, endings[0])))
 
 
-def _restore(stem: str, next_ending: str, vowel_drop: Mapping[str, str]) -> list[str]:
+def _restore(stem: str, next_ending: str, vowel_drop: Mapping[str, str], *,
+             verbal: bool = False) -> list[str]:
     """Undo what a vowel-initial ending did to the stem: voicing and a dropped vowel."""
     out = [stem]
     if next_ending[:1] in VOWELS:
-        if stem[-1:] in _DEVOICE and len(stem) > 2:
+        if verbal and stem[-1:] in _DEVOICE and len(stem) >= 2 and stem[0] in VOWELS | set("сж"):
+            out.append(stem[:-1] + _DEVOICE[stem[-1]])  # ағып → ақ, сұғу → сұқ, жығ → жық
+        elif stem[-1:] in _DEVOICE and len(stem) > 2:
             out.append(stem[:-1] + _DEVOICE[stem[-1]])
+        if verbal and next_ending[:2] in ("ып", "іп") and stem.endswith(("ау", "еу")):
+            out.append(stem[:-1] + "п")  # тап → тауып, жап → жауып: п becomes у before a vowel
         if stem in vowel_drop:
             out.append(vowel_drop[stem])
         if stem[-1:] == "л" and next_ending[:1] in "іе":
@@ -608,7 +710,8 @@ def _restore(stem: str, next_ending: str, vowel_drop: Mapping[str, str]) -> list
     return out
 
 
-def _nominal_cuts(word: str) -> Iterator[tuple[str, tuple[str, ...]]]:
+def _nominal_cuts(word: str, nouns: Collection[str] = ()
+                  ) -> Iterator[tuple[str, tuple[str, ...]]]:
     """Every (stem, endings) cut through outer ending, case, possessive and plural."""
     for outer_stem, outer, outer_needs in _options(word, _OUTER):
         for case_stem, case, case_needs in _options(outer_stem, _CASE):
@@ -619,6 +722,10 @@ def _nominal_cuts(word: str) -> Iterator[tuple[str, tuple[str, ...]]]:
                 for plural_stem, plural in _plural_options(poss_stem):
                     endings = tuple(e for e in (plural, poss, case, outer) if e)
                     yield plural_stem, endings
+                    for form, context in _COMPARATIVE:
+                        base = _strip(plural_stem, form, context, 3)
+                        if base is not None and plural_stem not in nouns:
+                            yield base, (form, *endings)
                 for ordinal in ("ыншы", "інші", "ншы", "нші"):
                     if poss_stem.endswith(ordinal) and poss_stem[: -len(ordinal)] in _NUMERALS:
                         yield poss_stem[: -len(ordinal)], (ordinal,)
