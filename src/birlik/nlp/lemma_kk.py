@@ -128,13 +128,12 @@ _NUMERALS = frozenset(_words(
     "сексен тоқсан жүз мың"
 ))
 
-# Stems whose last vowel drops before a vowel-initial ending (``орын → орны``).
-_VOWEL_DROP = {
-    "орн": "орын", "ауз": "ауыз", "мұрн": "мұрын", "ерн": "ерін", "мойн": "мойын",
-    "қойн": "қойын", "ерк": "ерік", "бөрк": "бөрік", "көрк": "көрік", "құлқ": "құлық",
-    "халқ": "халық", "қарн": "қарын", "қорқ": "қорық", "дәрм": "дәрмен", "ырқ": "ырық",
-    "әрп": "әріп", "нарқ": "нарық", "парқ": "парық", "сері": "серік",
-}
+# Stems whose last vowel drops before a vowel-initial ending, beyond the rule in ``_restore``.
+# Stem-final vowel drop (орын → орны) is a rule (``_restore``); these few stems change
+# otherwise.
+_VOWEL_DROP = {"дәрм": "дәрмен"}
+_DROP_BEFORE = frozenset("рлйумнзғқ")
+_DROP_AFTER = frozenset("нзқкпм")
 
 _PARTICLES = frozenset(_words("ау ақ ғой мыс ші шы ма ме ба бе па пе тағы"))
 
@@ -705,6 +704,12 @@ def _restore(stem: str, next_ending: str, vowel_drop: Mapping[str, str], *,
             out.append(stem[:-1] + "п")  # тап → тауып, жап → жауып: п becomes у before a vowel
         if stem in vowel_drop:
             out.append(vowel_drop[stem])
+        elif len(stem) >= 3 and stem[-2] in _DROP_BEFORE and stem[-1] in _DROP_AFTER and (
+                stem[-3] in VOWELS):
+            # a high vowel between two final consonants drops before a vowel: орын → орны,
+            # халық → халқы, ерік → еркі, ауыз → аузы; put it back by vowel harmony
+            vowel = "і" if last_vowel(stem) in FRONT else "ы"
+            out.append(stem[:-1] + vowel + stem[-1])
         if stem[-1:] == "л" and next_ending[:1] in "іе":
             out.append(stem + "ь")  # король → королі
     return out
