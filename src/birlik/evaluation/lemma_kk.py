@@ -24,10 +24,13 @@ the rules were never tuned on.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
+from birlik.domain.errors import ConfigError
 from birlik.evaluation.base import Metrics, register_eval
 from birlik.nlp.lemma_kk import KazakhLemmatizer, load_word_frequencies
 from birlik.nlp.text import normalise, tokenize
@@ -216,3 +219,66 @@ def run(dataset_dir: Path) -> Metrics:
     bare.add(read_conllu(path), KazakhLemmatizer(use_hunspell=False, frequencies=frequencies))
     metrics.update(bare.metrics("no_hunspell."))
     return metrics
+
+
+# --- a hand-checked sample of text the rules were never tuned on ---------------------------
+KAZNERD_FILE = "IOB2_valid.txt"
+SAMPLE_FILE = "lemma_kk_kaznerd_sample.jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class SampleKey:
+    sentence: int
+    """Index of the sentence in IOB2_valid.txt (sentences are separated by blank lines)."""
+    token: int
+    lemma: str
+
+
+def load_sample(name: str = SAMPLE_FILE) -> list[SampleKey]:
+    """The stored keys and gold lemmas (no dataset text: the tokens are read from KazNERD)."""
+    text = resources.files("birlik.evaluation").joinpath("data", name).read_text("utf-8")
+    keys = []
+    for line in text.splitlines():
+        if line.strip():
+            row = json.loads(line)
+            keys.append(SampleKey(int(row["sentence"]), int(row["token"]), str(row["lemma"])))
+    return keys
+
+
+def read_iob_tokens(path: Path) -> list[list[str]]:
+    """Sentences of a KazNERD IOB2 file as lists of tokens."""
+    sentences: list[list[str]] = [[]]
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            line = line.rstrip("\n")
+            if not line.strip():
+                if sentences[-1]:
+                    sentences.append([])
+                continue
+            sentences[-1].append(line.rpartition(" ")[0] or line)
+    return [s for s in sentences if s]
+
+
+def evaluate_sample(path: Path, keys: list[SampleKey], lemmatizer: KazakhLemmatizer) -> Metrics:
+    sentences = read_iob_tokens(path)
+    tally = Tally()
+    for key in keys:
+        if key.sentence >= len(sentences) or key.token >= len(sentences[key.sentence]):
+            raise ConfigError(f"{path} has no token {key.sentence}:{key.token} — is it the pinned "
+                              "KazNERD file?", code="V320")
+        tally.add(lemmatizer.lemma(sentences[key.sentence][key.token]) == key.lemma)
+    return {"accuracy": tally.accuracy, "tokens": float(tally.total)}
+
+
+@register_eval(
+    "lemma_kk_kaznerd",
+    dataset="kaznerd",
+    files=(KAZNERD_FILE,),
+    description=(
+        "Kazakh lemma accuracy on a hand-checked sample of 160 KazNERD tokens (one per sentence, "
+        f"all parts of speech; keys and gold lemmas in evaluation/data/{SAMPLE_FILE}): text the "
+        "rules were never tuned on"
+    ),
+)
+def run_kaznerd_sample(dataset_dir: Path) -> Metrics:
+    return evaluate_sample(dataset_dir / KAZNERD_FILE, load_sample(), KazakhLemmatizer())

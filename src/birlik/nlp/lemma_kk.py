@@ -505,6 +505,10 @@ class KazakhLemmatizer:
         known = [a for a in analyses if self.is_known(a) or self._attested(a, evidence[a])]
         if proper:
             known = [a for a in known if not a.verbal]
+        protected = {a.stem for a in known if a.stem in self.protected}
+        if protected:  # a written stem that ends like an ending: тамызда is тамыз, not та
+            known = [a for a in known if a.verbal
+                     or not any(p.startswith(a.stem) and p != a.stem for p in protected)]
         if known:
             word_known = word in self.nouns
             chosen = min(known, key=lambda a: self._known_cost(a, word_known, evidence[a]))
@@ -725,7 +729,7 @@ def _nominal_cuts(word: str, nouns: Collection[str] = ()
         for case_stem, case, case_needs in _options(outer_stem, _CASE):
             needs = case_needs or (outer_needs if not case else "")
             for poss_stem, poss, person in _poss_options(case_stem):
-                if needs and not _satisfies(needs, person):
+                if needs and not _satisfies(needs, person, poss):
                     continue
                 for plural_stem, plural in _plural_options(poss_stem):
                     endings = tuple(e for e in (plural, poss, case, outer) if e)
@@ -739,9 +743,10 @@ def _nominal_cuts(word: str, nouns: Collection[str] = ()
                         yield poss_stem[: -len(ordinal)], (ordinal,)
 
 
-def _satisfies(needs: str, person: str) -> bool:
+def _satisfies(needs: str, person: str, poss: str = "") -> bool:
     if needs == "np":
-        return person == ""
+        # -ға/-ге follows no possessive, or the plural persons -мыз/-ңыз (кітабыңызға)
+        return person == "" or poss.endswith(("з",))
     if needs == "p3":
         return person == "p3"
     return person in ("p1", "p2")
