@@ -164,6 +164,11 @@ MORPHOLOGY_TABLE = [
     # voice: passive, reflexive, reciprocal reduced to the base verb; causative kept
     ("жазылды", "жаз"), ("салынған", "сал"), ("қабылданды", "қабылда"), ("көрінеді", "көр"),
     ("бөлісеміз", "бөл"), ("жүргізілді", "жүргіз"),
+    # adjectives in -лы/-ды/-ты told from the accusative and the past tense
+    ("үлгілі", "үлгілі"), ("түрлі", "түрлі"), ("қажетті", "қажетті"), ("кітапты", "кітап"),
+    ("жерді", "жер"), ("түсті", "түс"),
+    # stem-final қ/п voiced in the dictionary's infinitive (ағу, табу), я = й + а
+    ("ағып", "ақ"), ("табылды", "тап"), ("жая", "жай"), ("зерттеп", "зертте"),
     # pronouns of quality and manner, months
     ("мұндай", "бұл"), ("солай", "сол"), ("олардың", "олар"), ("тамызда", "тамыз"),
 ]

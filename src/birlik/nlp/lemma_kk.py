@@ -265,6 +265,11 @@ _DERIVATIONAL = frozenset(_words(
     "ды ді ты ті лы лі ғы гі қы кі дық дік тық тік лық лік қа ға ке ге а е дай дей тай тей "
     "ша ше ар ер р ын ін н"
 ))
+_HAVING = ("лы", "лі", "ды", "ді", "ты", "ті")
+# Endings that follow an adjective in -лы but never an accusative or a past tense.
+_AFTER_ADJECTIVE = _words(
+    "лық лік лығы лігі лығын лігін рақ рек ға ге да де ның нің лар лер сы сі"
+)
 _HARMONY_FREE = frozenset(("мен", "бен", "пен", "менен"))
 _RISKY_ALONE = frozenset(_words("а е й р у п н м ң ы і ым ім ың ің ын ін йын йін шы ші ша ше"))
 _CONVERB_ALONE = frozenset(_words("а е й п р"))
@@ -463,7 +468,12 @@ class KazakhLemmatizer:
                 if not flags.startswith("Mm"):
                     self.nouns.add(entry)
                 elif entry.endswith("у") and len(entry) > 2:
-                    self.verbs.add(entry[:-1])
+                    # the infinitive shows a stem-final қ/к/п voiced before -у (ағу, табу):
+                    # the verb is ақ, тап (ақты, тапты)
+                    stem = entry[:-1]
+                    if stem[-1] in _DEVOICE and stem[-2:-1] in VOWELS:
+                        stem = stem[:-1] + _DEVOICE[stem[-1]]
+                    self.verbs.add(stem)
                     self.verbal_nouns.add(entry)
                 elif entry.endswith("ю") and len(entry) > 2:
                     self.verbs.add(entry[:-1] + "й")
@@ -512,7 +522,8 @@ class KazakhLemmatizer:
         if known:
             word_known = word in self.nouns
             chosen = min(known, key=lambda a: self._known_cost(a, word_known, evidence[a]))
-            if self._lexeme(word, chosen, evidence[chosen], word_known):
+            if self._lexeme(word, chosen, evidence[chosen], word_known) or self._adjective(
+                    word, chosen):
                 return Analysis(word, False, ())
             return self._without_voice(chosen)
         if proper:
@@ -533,8 +544,11 @@ class KazakhLemmatizer:
             base = _strip(stem, form, context, 3)
             if base is None or not any(ch in VOWELS for ch in base):
                 continue
-            if self.hunspell and base in self.verbs:
-                return base
+            if self.hunspell:
+                for restored in self._restore(base, form, verbal=True):
+                    if restored in self.verbs:
+                        return restored
+                continue
             if not self.hunspell and self.attested.count(base, verbal=True, word="") >= MIN_EVIDENCE:
                 return base
         return None
@@ -551,6 +565,27 @@ class KazakhLemmatizer:
             return False
         others = self.attested.total(chosen.stem, verbal=chosen.verbal, word=word)
         return self.attested.frequencies.get(word, 0) >= LEXEME_RATIO * max(others, MIN_EVIDENCE)
+
+    def _adjective(self, word: str, chosen: Analysis) -> bool:
+        """An adjective in -лы/-ды/-ты ("having"), told from the accusative and the past
+        tense that look the same: after a vowel or р/у/й the ending -лы is only the
+        adjective (the accusative is -ны/-ды there: үлгілі, елеулі, түрлі); elsewhere
+        the word must take endings that follow no case or tense — its abstract noun in
+        -лық in the dictionary (маңыздылық), or -лық, comparative or case endings in text
+        (маңыздылығы, қажеттінің). A word the rules took for a past tense stays a verb."""
+        if not word.endswith(_HAVING) or chosen.stem == word or len(word) < 5:
+            return False
+        base = word[:-2]
+        if word[-2] == "л" and (base[-1] in VOWELS or base[-1] in "руй"):
+            stem_in_l = self.attested.count(word[:-1], verbal=False, word=word)
+            if base in self.nouns and stem_in_l < MIN_EVIDENCE and len(base) >= 3:
+                return True  # not құралы: құрал is seen in text in other forms
+        if chosen.verbal or chosen.endings != (word[-2:],):
+            return False  # a past tense (түсті) stays a verb
+        if any(word + suffix in self.nouns for suffix in ("лық", "лік")):
+            return True
+        frequencies = self.attested.frequencies
+        return sum(frequencies.get(word + s, 0) for s in _AFTER_ADJECTIVE) >= MIN_EVIDENCE
 
     def _attested(self, analysis: Analysis, evidence: int) -> bool:
         """Seen often enough in text to count as a stem, unless it is a short stem or the
@@ -585,7 +620,9 @@ class KazakhLemmatizer:
         endings = analysis.endings
         cost = -float(sum(len(e) for e in endings)) + 0.1 * len(endings)
         if len(endings) == 1 and endings[0] in _RISKY_ALONE and endings[0] not in "ыі":
-            lone_converb = endings[0] in _CONVERB_ALONE and analysis.stem in self.hand_verbs
+            lone_converb = endings[0] in _CONVERB_ALONE and (
+                analysis.stem in self.hand_verbs
+                or (analysis.verbal and len(analysis.stem) >= 4 and analysis.stem in self.verbs))
             cost += 0.5 if lone_converb or not word_known else 1.5
         cost += sum(_AMBIGUOUS_COST.get(e, 0.0) for e in endings)
         if len(analysis.stem) <= 2 and analysis.stem not in self.hand_stems:
@@ -651,6 +688,9 @@ class KazakhLemmatizer:
         if "ю" in word[1:]:
             # ю spells й + у: құю = құй + -у, сүюге = сүй + -у + -ге
             yield from (a for a in self._generate(word.replace("ю", "йу")) if a.verbal)
+        if "я" in word[1:] and "ю" not in word:
+            # я spells й + а: жая = жай + -а, аяйын = ая + -йын after the glide (жияды = жи + -а)
+            yield from (a for a in self._generate(word.replace("я", "йа")) if a.verbal)
         if len(word) == 3 and word.endswith(("оп", "ып", "еп")):
             # боп, қып: spoken forms of болып, қылып (not топ, кеп: the verb must be far
             # commoner in text than the short word)
@@ -683,9 +723,10 @@ class KazakhLemmatizer:
             base = _strip(stem, form, context, 3 if form == "л" else MIN_STEM)
             if base is None:
                 continue
-            if stem in self.protected or (self.hunspell and base not in self.verbs):
+            bases = self._restore(base, form, verbal=True)
+            if stem in self.protected or (self.hunspell and not self.verbs.intersection(bases)):
                 continue
-            for index, restored in enumerate(self._restore(base, form, verbal=True)):
+            for index, restored in enumerate(bases):
                 yield Analysis(restored, True, (form, *endings), passive=True,
                                restored=index > 0)
 
@@ -707,7 +748,8 @@ def _restore(stem: str, next_ending: str, vowel_drop: Mapping[str, str], *,
             out.append(stem[:-1] + _DEVOICE[stem[-1]])  # ағып → ақ, сұғу → сұқ, жығ → жық
         elif stem[-1:] in _DEVOICE and len(stem) > 2:
             out.append(stem[:-1] + _DEVOICE[stem[-1]])
-        if verbal and next_ending[:2] in ("ып", "іп") and stem.endswith(("ау", "еу")):
+        if verbal and ((stem.endswith("ау") and next_ending[:2] == "ып")
+                       or (stem.endswith("еу") and next_ending[:2] == "іп")):
             out.append(stem[:-1] + "п")  # тап → тауып, жап → жауып: п becomes у before a vowel
         if stem in vowel_drop:
             out.append(vowel_drop[stem])
