@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     )
     embedder_model: str | None = Field(None, description="model.onnx of multilingual-e5-small (onnx).")
     embedder_tokenizer: str | None = Field(None, description="tokenizer.json for the onnx embedder.")
+    hunspell_kk_dic: Path = Field(
+        Path("/usr/share/hunspell/kk_KZ.dic"),
+        description="hunspell-kk dictionary (Debian: hunspell-kk) whose stems the Kazakh lemmatiser "
+        "checks; when missing, lemmas come from rules alone and `birlik analyze` warns (N201).",
+    )
     datasets_dir: Path = Field(
         Path("../shared/datasets"), description="Annotated datasets that `birlik eval` measures on."
     )

@@ -25,8 +25,10 @@ BATCH = 64
 def analyze(app: AppContext, source: IO[str], tokens: bool, strict: bool) -> None:
     """Analyse JSONL documents from FILE (or stdin): one output line per input line."""
     from birlik.nlp.factory import default_pipeline
+    from birlik.nlp.system import warn_reduced_quality
 
-    pipeline = default_pipeline()
+    warn_reduced_quality(app.settings)
+    pipeline = default_pipeline(app.settings)
     failures = 0
     batch: list[tuple[dict[str, Any], Document | BadInput]] = []
     with app.progress(None, "doc", "analyze") as bar:

@@ -73,14 +73,16 @@ def ingest(
             "nothing to ingest — give a PATH or URL, --source NAME, --all-sources or --demo", code="E010"
         )
     from birlik.nlp.factory import default_pipeline
+    from birlik.nlp.system import warn_reduced_quality
 
+    warn_reduced_quality(app.settings, ocr=any(config.kind == "files" for config, _ in targets))
     total = IngestReport()
     with app.progress(None, "item", "ingest") as bar:
 
         def advance(count: int) -> None:
             bar.update(count)
 
-        ingestor = Ingestor(app.settings, store, default_pipeline(), progress=advance)
+        ingestor = Ingestor(app.settings, store, default_pipeline(app.settings), progress=advance)
         for config, source_id in targets:
             total.add(ingestor.ingest(config, source_id))
     _summarise(total)

@@ -49,13 +49,14 @@ def make_default_embedder(settings: Settings | None = None) -> Embedder:
     return make_embedder(settings.embedder, **options)
 
 
-def entity_stages() -> list[Stage]:
+def entity_stages(settings: Settings | None = None) -> list[Stage]:
+    settings = settings or Settings()
     gazetteer = load_gazetteer()
     return [
         NormaliseStage(),
         LangIdStage(),
         SegmentStage(),
-        LemmaStage(KazakhLemmatizer()),
+        LemmaStage(KazakhLemmatizer(settings.hunspell_kk_dic)),
         EthnicStage(load_ethnic_groups()),
         PlaceStage(gazetteer),
         WorldPlaceStage(load_world()),
@@ -85,7 +86,7 @@ def signal_stages(embedder: Embedder) -> list[Stage]:
 
 
 def default_stages(settings: Settings | None = None, *, signals: bool = True) -> list[Stage]:
-    stages = entity_stages()
+    stages = entity_stages(settings)
     if signals:
         stages += signal_stages(make_default_embedder(settings))
     return stages
