@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, DateTime, Table, case, delete, literal, null, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from birlik.store.models import utcnow
 from birlik.web.errors import WebError, unauthenticated
 from birlik.web.models import ROLES, ApiTokenRow, LoginThrottleRow, RegionGrantRow, UserRow
+
+if TYPE_CHECKING:
+    from birlik.web.config import WebSettings
 
 SESSION_COOKIE = "birlik_session"
 PRE_SESSION_COOKIE = "birlik_pre"
@@ -62,6 +68,20 @@ def verify_password(stored_hash: str, password: str) -> bool:
         return _hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random password, made like every stored one: checking a password against it
+    costs what checking a real user's costs, so an unknown name answers no faster."""
+    return hash_password(secrets.token_urlsafe(24))
+
+
+def check_login(user: UserRow | None, password: str) -> bool:
+    """Whether ``password`` opens ``user``; the same work (one hash verification) whether the
+    user exists, is inactive or not — the answer's timing does not tell which."""
+    matches = verify_password(user.password_hash if user is not None else _dummy_hash(), password)
+    return matches and user is not None and user.active
 
 
 def create_user(
@@ -184,48 +204,169 @@ def user_of_token(session: Session, token: str) -> UserRow:
 # --- login throttling ----------------------------------------------------------------
 
 
-class LoginThrottle:
-    """Locks a user name or a client address after too many failed logins in a window."""
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    """A login for a user name from a client address; the three keys its failures count under."""
 
-    def __init__(self, max_failures: int, lock_seconds: int) -> None:
+    username: str
+    address: str
+
+    @property
+    def pair_key(self) -> str:
+        return f"pair:{self.username.lower()[:80]}|{self.address[:64]}"
+
+    @property
+    def user_key(self) -> str:
+        return f"user:{self.username.lower()[:80]}"
+
+    @property
+    def address_key(self) -> str:
+        return f"ip:{self.address[:64]}"
+
+
+class LoginThrottle:
+    """Slows password guessing without letting anyone lock another person out.
+
+    - A user name *at one address* gets ``max_failures`` free attempts, then must wait a delay
+      that doubles with each further failure (``first_delay``, 2×, 4× … up to ``lock_seconds``);
+      meanwhile that pair is answered 429 before any password is checked. Only the pair is
+      refused: the same user from another address, or another user from this address, is not.
+    - Failures for a user from anywhere, and from an address for anyone, only *slow down* the
+      next attempts (the same doubling, at most ``max_slow_down`` seconds) — a correct password
+      is still accepted after that wait.
+    - Every counter is changed by one atomic statement in the database (an upsert, or an
+      ``UPDATE … SET failures = failures + 1`` that also checks the delay), so concurrent
+      attempts, in one process or in several, are all counted.
+    - Failures are forgotten ``lock_seconds`` after the first one of a run.
+    """
+
+    def __init__(
+        self,
+        max_failures: int,
+        lock_seconds: int,
+        *,
+        first_delay: float = 1.0,
+        max_slow_down: float = 10.0,
+    ) -> None:
         self.max_failures = max_failures
         self.window = timedelta(seconds=lock_seconds)
+        self.first_delay = first_delay
+        self.max_slow_down = max_slow_down
 
-    def check(self, session: Session, keys: tuple[str, ...], now: datetime | None = None) -> None:
+    @classmethod
+    def of(cls, web: WebSettings) -> LoginThrottle:
+        return cls(
+            web.login_max_failures,
+            web.login_lock_seconds,
+            first_delay=web.login_first_delay_seconds,
+            max_slow_down=web.login_slow_down_max_seconds,
+        )
+
+    def delay_after(self, failures: int, cap: float) -> float:
+        """The wait after ``failures`` failures: none below the limit, then doubling up to ``cap``."""
+        if failures < self.max_failures:
+            return 0.0
+        return float(min(cap, self.first_delay * 2 ** min(failures - self.max_failures, 40)))
+
+    def slow_down(self, session: Session, attempt: LoginAttempt, now: datetime | None = None) -> float:
+        """Seconds to wait before checking this attempt's password (never a refusal)."""
         now = now or utcnow()
-        for key in keys:
-            row = session.get(LoginThrottleRow, key)
-            if row is not None and row.locked_until is not None and _aware(row.locked_until) > now:
-                wait = int((_aware(row.locked_until) - now).total_seconds()) + 1
-                raise WebError(
-                    f"too many failed logins — wait {wait} s and try again",
-                    code="W429",
-                    status=429,
-                    headers={"Retry-After": str(wait)},
+        rows = session.execute(
+            select(_THROTTLE.c.failures, _THROTTLE.c.window_start).where(
+                _THROTTLE.c.key.in_((attempt.user_key, attempt.address_key))
+            )
+        ).all()
+        failures = max(
+            (row.failures for row in rows if now - _aware(row.window_start) <= self.window), default=0
+        )
+        return self.delay_after(failures, self.max_slow_down)
+
+    def admit(self, session: Session, attempt: LoginAttempt, now: datetime | None = None) -> None:
+        """Count this attempt for its user at its address, or refuse it (W429, ``Retry-After``)
+        while that pair waits out its delay — in one statement, so parallel attempts cannot
+        all slip through before the first of them is counted."""
+        now = now or utcnow()
+        key = attempt.pair_key
+        session.execute(
+            _upsert(session)
+            .values(key=key, failures=0, window_start=now, locked_until=None)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        expired = _THROTTLE.c.window_start < now - self.window
+        failures = case((expired, 1), else_=_THROTTLE.c.failures + 1)
+        counted = session.execute(
+            update(_THROTTLE)
+            .where(
+                _THROTTLE.c.key == key,
+                or_(_THROTTLE.c.locked_until.is_(None), _THROTTLE.c.locked_until <= now),
+            )
+            .values(
+                failures=failures,
+                window_start=case((expired, now), else_=_THROTTLE.c.window_start),
+                locked_until=self._locked_until(failures, now),
+            )
+            .returning(_THROTTLE.c.failures)
+        ).scalar()
+        if counted is None:
+            locked_until = session.scalar(select(_THROTTLE.c.locked_until).where(_THROTTLE.c.key == key))
+            wait = max(1, math.ceil((_aware(locked_until) - now).total_seconds())) if locked_until else 1
+            raise WebError(
+                f"too many failed logins for this user from your address — wait {wait} s and try again",
+                code="W429",
+                status=429,
+                headers={"Retry-After": str(wait)},
+            )
+
+    def _locked_until(self, failures: ColumnElement[int], now: datetime) -> ColumnElement[Any]:
+        """``now`` plus the delay the ``failures``-th attempt earns, as one SQL ``CASE``."""
+        cap = self.window.total_seconds()
+        whens: list[tuple[ColumnElement[bool], Any]] = [(failures < self.max_failures, null())]
+        extra = 0
+        while True:
+            count = self.max_failures + extra
+            delay = self.delay_after(count, cap)
+            whens.append((failures == count, literal(now + timedelta(seconds=delay), _AWARE)))
+            if delay >= cap:
+                break
+            extra += 1
+        return case(*whens, else_=literal(now + self.window, _AWARE))
+
+    def failed(self, session: Session, attempt: LoginAttempt, now: datetime | None = None) -> None:
+        """One more failure for the user (from anywhere) and for the address (for anyone)."""
+        now = now or utcnow()
+        expired = _THROTTLE.c.window_start < now - self.window
+        for key in (attempt.user_key, attempt.address_key):
+            session.execute(
+                _upsert(session)
+                .values(key=key, failures=1, window_start=now, locked_until=None)
+                .on_conflict_do_update(
+                    index_elements=["key"],
+                    set_={
+                        "failures": case((expired, 1), else_=_THROTTLE.c.failures + 1),
+                        "window_start": case((expired, now), else_=_THROTTLE.c.window_start),
+                    },
                 )
+            )
 
-    def failed(self, session: Session, keys: tuple[str, ...], now: datetime | None = None) -> None:
-        now = now or utcnow()
-        for key in keys:
-            row = session.get(LoginThrottleRow, key)
-            if row is None:
-                row = LoginThrottleRow(key=key, failures=0, window_start=now)
-                session.add(row)
-            if now - _aware(row.window_start) > self.window:
-                row.failures, row.window_start, row.locked_until = 0, now, None
-            row.failures += 1
-            if row.failures >= self.max_failures:
-                row.locked_until = now + self.window
+    def succeeded(self, session: Session, attempt: LoginAttempt) -> None:
+        """The pair starts afresh; the user's and the address's counts run out on their own."""
+        session.execute(delete(_THROTTLE).where(_THROTTLE.c.key == attempt.pair_key))
 
-    def succeeded(self, session: Session, keys: tuple[str, ...]) -> None:
-        for key in keys:
-            row = session.get(LoginThrottleRow, key)
-            if row is not None:
-                session.delete(row)
+    def failures(self, session: Session, key: str) -> int:
+        return int(session.scalar(select(_THROTTLE.c.failures).where(_THROTTLE.c.key == key)) or 0)
+
+
+_THROTTLE: Table = LoginThrottleRow.__table__  # type: ignore[assignment]  # a Table, typed as FromClause
+_AWARE = DateTime(timezone=True)
+
+
+def _upsert(session: Session) -> Any:
+    """``INSERT … ON CONFLICT`` of the session's database (SQLite or PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(_THROTTLE)
+    return sqlite.insert(_THROTTLE)
 
 
 def _aware(moment: datetime) -> datetime:
     """SQLite gives back naive datetimes; every stored moment is UTC."""
-    from datetime import UTC
-
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

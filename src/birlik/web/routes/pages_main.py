@@ -7,15 +7,23 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
+import anyio
 from fastapi import APIRouter, Form, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from birlik.store.models import utcnow
 from birlik.web import actions, geo, queries
 from birlik.web import stories as story_data
-from birlik.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE, tokens_match, verify_password
-from birlik.web.deps import CurrentUser, Db, Reader, Scope, State, Tr
+from birlik.web.auth import (
+    PRE_SESSION_COOKIE,
+    SESSION_COOKIE,
+    LoginAttempt,
+    check_login,
+    tokens_match,
+)
+from birlik.web.deps import CurrentUser, Db, Reader, Scope, State, Tr, WebState
 from birlik.web.errors import WebError
 from birlik.web.i18n import LANG_COOKIE, LANGUAGES
 from birlik.web.models import SavedSearchRow, UserRow
@@ -45,7 +53,7 @@ def login_page(request: Request, state: State, t: Tr, error: str = "") -> Respon
 
 
 @router.post("/login")
-def login(
+async def login(
     request: Request,
     state: State,
     t: Tr,
@@ -58,23 +66,54 @@ def login(
         raise WebError(
             "the form has no valid CSRF token — reload the page and send it again", code="W419", status=403
         )
-    client = request.client.host if request.client else "unknown"
-    keys = (f"user:{username.lower()}", f"ip:{client}")
-    with state.store.transaction() as session:
-        state.throttle.check(session, keys)
-        user = session.scalar(select(UserRow).where(UserRow.username == username))
-        if user is None or not user.active or not verify_password(user.password_hash, password):
-            state.throttle.failed(session, keys)
-            ok = False
-        else:
-            state.throttle.succeeded(session, keys)
-            cookie, _ = state.codec.issue(user)
-            ok = True
-    if not ok:
+    attempt = LoginAttempt(username, request.client.host if request.client else "unknown")
+    delay = await run_in_threadpool(_slow_down, state, attempt)
+    if delay:
+        await anyio.sleep(delay)  # on the event loop: a slowed login holds no worker thread
+    try:
+        cookie = await run_in_threadpool(_try_login, state, attempt, password)
+    except WebError as exc:
+        if exc.status != 429:
+            raise
+        wait = exc.headers.get("Retry-After", "1")
+        error = t("login.wait", seconds=wait)
+        page = render(request, state, t, "login.html", None, status_code=429, csrf=csrf_token, error=error)
+        page.headers.update(exc.headers)
+        return page
+    if cookie is None:
         return render(
             request, state, t, "login.html", None, status_code=401, csrf=csrf_token, error=t("login.failed")
         )
     response = RedirectResponse("/", status_code=303)
+    set_session_cookie(response, state, cookie)
+    response.delete_cookie(PRE_SESSION_COOKIE)
+    return response
+
+
+def _slow_down(state: WebState, attempt: LoginAttempt) -> float:
+    with state.store.transaction() as session:
+        return state.throttle.slow_down(session, attempt)
+
+
+def _try_login(state: WebState, attempt: LoginAttempt, password: str) -> str | None:
+    """The session cookie of a correct login, else None; each step its own short transaction,
+    so that no write lock is held while the password is checked."""
+    with state.store.transaction() as session:
+        state.throttle.admit(session, attempt)
+    with state.store.transaction() as session:
+        user = session.scalar(select(UserRow).where(UserRow.username == attempt.username))
+        ok = check_login(user, password)
+        session.expunge_all()
+    with state.store.transaction() as session:
+        if not ok or user is None:
+            state.throttle.failed(session, attempt)
+            return None
+        state.throttle.succeeded(session, attempt)
+        cookie, _ = state.codec.issue(user)
+        return cookie
+
+
+def set_session_cookie(response: Response, state: WebState, cookie: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         cookie,
@@ -83,8 +122,6 @@ def login(
         samesite="lax",
         secure=state.web.cookie_secure,
     )
-    response.delete_cookie(PRE_SESSION_COOKIE)
-    return response
 
 
 @router.post("/logout")
