@@ -10,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
+from birlik.store.models import DocumentRow, SourceRow
+from birlik.store.repository import Store
 from web.conftest import PASSWORD
 
 Client = Callable[[str], tuple[TestClient, str]]
@@ -157,3 +159,32 @@ def test_production_refuses_placeholder_secret() -> None:
 
     with pytest.raises(ConfigError, match="W001"):
         WebSettings(environment="production")
+
+
+def test_sources_count_within_the_region_and_hide_server_paths(
+    as_user: Client, store: Store, seeded: dict[str, int]
+) -> None:
+    """Before: a Zhambyl coordinator saw the national count (3) and /srv/… paths."""
+    with store.transaction() as session:
+        source = SourceRow(
+            name="feeds",
+            kind="jsonl",
+            location="/srv/birlik/secret-feeds.jsonl",
+            last_error="[C001] /srv/birlik/secret-feeds.jsonl is unreadable",
+        )
+        session.add(source)
+        session.flush()
+        for name in ("doc_z", "doc_p", "doc_p2"):
+            session.get_one(DocumentRow, seeded[name]).source_id = source.id
+    coordinator, _ = as_user("coordinator")
+    [row] = coordinator.get("/api/v1/sources").json()
+    assert row["documents"] == 1 and row["location"] is None and row["last_error"] is None
+    assert row["health"] == "error"
+    assert "/srv/birlik" not in coordinator.get("/sources").text
+    analyst, _ = as_user("analyst")
+    [row] = analyst.get("/api/v1/sources").json()
+    assert row["documents"] == 3 and row["location"] is None
+    admin, _ = as_user("administrator")
+    [row] = admin.get("/api/v1/sources").json()
+    assert row["documents"] == 3 and row["location"] == "/srv/birlik/secret-feeds.jsonl"
+    assert "/srv/birlik/secret-feeds.jsonl" in admin.get("/sources").text

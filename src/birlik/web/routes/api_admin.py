@@ -11,7 +11,7 @@ from sqlalchemy import select
 from birlik.store.models import utcnow
 from birlik.web import actions, audit, queries
 from birlik.web.auth import create_api_token
-from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor
+from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope
 from birlik.web.errors import WebError, not_found
 from birlik.web.models import ApiTokenRow, AuditRow, RegistryUnitRow, UserRow
 
@@ -168,8 +168,10 @@ async def import_units(
 
 
 @router.get("/sources")
-def sources(session: Db, _: Reader) -> list[dict[str, Any]]:
-    return queries.source_health(session)
+def sources(session: Db, scope: Scope, who: Reader) -> list[dict[str, Any]]:
+    """Documents are counted within your regions; ``location`` and ``last_error`` (server paths)
+    are shown to administrators only."""
+    return queries.source_health(session, scope, administrator=who.can("admin"))
 
 
 def user_json(user: UserRow) -> dict[str, Any]:
