@@ -19,6 +19,7 @@ from birlik.web import audit
 from birlik.web.auth import Principal, create_user
 from birlik.web.errors import WebError, not_found
 from birlik.web.models import (
+    ROLES,
     UNIT_KINDS,
     CaseAttachmentRow,
     CaseCommentRow,
@@ -332,13 +333,10 @@ def set_user_access(
     if user is None:
         raise not_found(f"user {user_id}")
     before = {**audit.snapshot(user), "regions": sorted(g.region_kato for g in user.grants)}
+    if role is not None and role not in ROLES:
+        raise WebError(f"role {role!r} is unknown — use one of {', '.join(ROLES)}", code="W110", status=422)
+    keep_administrators(session, actor, user, role=role, active=active)
     if role is not None:
-        from birlik.web.models import ROLES
-
-        if role not in ROLES:
-            raise WebError(
-                f"role {role!r} is unknown — use one of {', '.join(ROLES)}", code="W110", status=422
-            )
         user.role = role
     if regions is not None:
         _check_regions(regions)
@@ -357,6 +355,36 @@ def set_user_access(
         after={**audit.snapshot(user), "regions": sorted(g.region_kato for g in user.grants)},
     )
     return user
+
+
+def keep_administrators(
+    session: Session, actor: Principal | str, user: UserRow, *, role: str | None, active: bool | None
+) -> None:
+    """The one rule for the pages, the API and the CLI: nobody takes administration away from
+    themselves, and the last active administrator stays one."""
+    demoted = (role is not None and role != "administrator") or active is False
+    if not (demoted and user.role == "administrator" and user.active):
+        return
+    if not isinstance(actor, str) and actor.user_id == user.id:
+        raise WebError(
+            "you cannot take administration away from yourself — ask another administrator",
+            code="W114",
+            status=409,
+        )
+    # lock every active administrator's row (PostgreSQL), so that two administrators demoting
+    # each other at once cannot both pass; SQLite serialises writers anyway
+    administrators = session.scalars(
+        select(UserRow.id)
+        .where(UserRow.role == "administrator", UserRow.active.is_(True))
+        .order_by(UserRow.id)
+        .with_for_update()
+    ).all()
+    if not [other for other in administrators if other != user.id]:
+        raise WebError(
+            f"{user.username!r} is the last active administrator — make another user an administrator first",
+            code="W170",
+            status=409,
+        )
 
 
 def _check_regions(regions: tuple[str, ...]) -> None:

@@ -12,7 +12,7 @@ from birlik.store.models import utcnow
 from birlik.web import actions, audit, queries
 from birlik.web.auth import create_api_token
 from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope
-from birlik.web.errors import WebError, not_found
+from birlik.web.errors import not_found
 from birlik.web.models import ApiTokenRow, AuditRow, RegistryUnitRow, UserRow
 
 router = APIRouter(prefix="/api/v1", tags=["administration"])
@@ -109,12 +109,6 @@ def create_user(body: UserCreate, session: Db, who: Admin) -> dict[str, Any]:
 
 @router.patch("/users/{user_id}")
 def change_user(user_id: int, body: UserAccess, session: Db, who: Admin) -> dict[str, Any]:
-    if user_id == who.user_id and (body.role not in (None, "administrator") or body.active is False):
-        raise WebError(
-            "you cannot take administration away from yourself — ask another administrator",
-            code="W114",
-            status=409,
-        )
     regions = tuple(body.regions) if body.regions is not None else None
     return user_json(
         actions.set_user_access(session, who, user_id, role=body.role, regions=regions, active=body.active)

@@ -111,3 +111,10 @@ def change_user(
 ) -> Response:
     actions.set_user_access(session, who, user_id, role=role, regions=tuple(regions or ()))
     return back("/admin")
+
+
+@router.post("/admin/users/{user_id}/active")
+def set_user_active(user_id: int, session: Db, who: Admin, active: Annotated[bool, Form()]) -> Response:
+    """Deactivate (sessions end, API tokens are revoked for good) or reactivate a user."""
+    actions.set_user_access(session, who, user_id, role=None, regions=None, active=active)
+    return back("/admin")
