@@ -53,9 +53,7 @@ def test_a_third_party_cannot_lock_a_user_out(app_client: AppClient) -> None:
     attacker, csrf = client_at(app_client, "203.0.113.66")
     answers = [try_login(attacker, csrf, "viewer", "wrong-guess") for _ in range(5)]
     assert answers == [401, 401, 401, 429, 429]  # the attacker's own address must wait
-    refused = attacker.post(
-        "/login", data={"username": "viewer", "password": PASSWORD, "csrf_token": csrf}
-    )
+    refused = attacker.post("/login", data={"username": "viewer", "password": PASSWORD, "csrf_token": csrf})
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
     # before: the user was locked for 15 minutes from everywhere, with the right password too
     owner, owner_csrf = client_at(app_client, "198.51.100.7")

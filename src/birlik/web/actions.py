@@ -15,8 +15,17 @@ from birlik.cases.models import CaseRow
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.signals.alerts import transition
 from birlik.store.models_signals import AlertRow
+from birlik.store.repository import Store
 from birlik.web import audit
-from birlik.web.auth import Principal, create_user
+from birlik.web.auth import (
+    LoginAttempt,
+    LoginThrottle,
+    Principal,
+    check_new_password,
+    create_user,
+    hash_password,
+    verify_password,
+)
 from birlik.web.errors import WebError, not_found
 from birlik.web.models import (
     ROLES,
@@ -354,6 +363,66 @@ def set_user_access(
         before=before,
         after={**audit.snapshot(user), "regions": sorted(g.region_kato for g in user.grants)},
     )
+    return user
+
+
+def set_password(
+    session: Session, actor: Principal | str, user: UserRow, password: str, *, action: str
+) -> None:
+    """A new password; every session of the user ends (their API tokens stay)."""
+    check_new_password(password)
+    user.password_hash = hash_password(password)
+    user.session_epoch += 1
+    session.flush()
+    audit.record(
+        session, actor, action, "user", user.id, after={"username": user.username, "sessions_ended": True}
+    )
+
+
+def change_password(
+    session: Session, actor: Principal | str, user: UserRow, *, current: str, new: str
+) -> None:
+    """A user's own change: the current password is required."""
+    check_new_password(new)
+    if not verify_password(user.password_hash, current):
+        raise WebError("the current password is wrong — type it again", code="W171", status=403)
+    set_password(session, actor, user, new, action="user.password")
+
+
+def change_own_password(
+    store: Store, throttle: LoginThrottle, who: Principal, address: str, *, current: str, new: str
+) -> UserRow:
+    """``change_password`` for a logged-in person: a wrong current password counts as a failed
+    login of that user from that address (else a stolen session could guess it freely)."""
+    check_new_password(new)
+    attempt = LoginAttempt(who.username, address)
+    with store.transaction() as session:
+        throttle.admit(session, attempt)
+    try:
+        with store.transaction() as session:
+            user = session.get_one(UserRow, who.user_id)
+            change_password(session, who, user, current=current, new=new)
+            session.expunge(user)
+    except WebError as exc:
+        if exc.code == "W171":
+            with store.transaction() as session:
+                throttle.failed(session, attempt)
+        raise
+    with store.transaction() as session:
+        throttle.succeeded(session, attempt)
+    return user
+
+
+def reset_password(session: Session, actor: Principal | str, user_id: int, password: str) -> UserRow:
+    """An administrator sets another user's password (e.g. a forgotten one)."""
+    user = session.get(UserRow, user_id)
+    if user is None:
+        raise not_found(f"user {user_id}")
+    if not isinstance(actor, str) and actor.user_id == user.id:
+        raise WebError(
+            "change your own password with your current one — on /account", code="W172", status=409
+        )
+    set_password(session, actor, user, password, action="user.reset_password")
     return user
 
 

@@ -84,6 +84,17 @@ def check_login(user: UserRow | None, password: str) -> bool:
     return matches and user is not None and user.active
 
 
+def check_new_password(password: str) -> None:
+    if len(password) < 8:
+        raise WebError(
+            "the password is shorter than 8 characters — choose a longer one", code="W111", status=422
+        )
+    if len(password) > 200:
+        raise WebError(
+            "the password is longer than 200 characters — choose a shorter one", code="W111", status=422
+        )
+
+
 def create_user(
     session: Session,
     *,
@@ -95,10 +106,7 @@ def create_user(
 ) -> UserRow:
     if role not in ROLES:
         raise WebError(f"role {role!r} is unknown — use one of {', '.join(ROLES)}", code="W110", status=422)
-    if len(password) < 8:
-        raise WebError(
-            "the password is shorter than 8 characters — choose a longer one", code="W111", status=422
-        )
+    check_new_password(password)
     if session.scalar(select(UserRow).where(UserRow.username == username)) is not None:
         raise WebError(f"user {username!r} already exists — choose another name", code="W112", status=409)
     user = UserRow(

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from birlik.store.models import utcnow
 from birlik.web import actions, audit, queries
 from birlik.web.auth import create_api_token
-from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope
+from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope, State
 from birlik.web.errors import not_found
 from birlik.web.models import ApiTokenRow, AuditRow, RegistryUnitRow, UserRow
+from birlik.web.routes.pages_common import set_session_cookie
 
 router = APIRouter(prefix="/api/v1", tags=["administration"])
 
@@ -28,6 +29,15 @@ class UserCreate(BaseModel):
     role: str
     regions: list[str] = Field(default_factory=list)
     display_name: str = ""
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
+
+
+class PasswordReset(BaseModel):
+    password: str = Field(min_length=8, max_length=200)
 
 
 class UserAccess(BaseModel):
@@ -56,6 +66,21 @@ def me(who: CurrentUser) -> dict[str, Any]:
         "role": who.role,
         "regions": sorted(who.regions),
     }
+
+
+@router.post("/me/password", status_code=204)
+def change_password(body: PasswordChange, request: Request, state: State, who: CurrentUser) -> Response:
+    """Your own password (the current one is required); every session of yours ends — a
+    session that asks gets a new cookie in the answer. A wrong current password counts as a
+    failed login."""
+    address = request.client.host if request.client else "unknown"
+    user = actions.change_own_password(
+        state.store, state.throttle, who, address, current=body.current_password, new=body.new_password
+    )
+    response = Response(status_code=204)
+    if who.via == "session":
+        set_session_cookie(response, state, state.codec.issue(user)[0])
+    return response
 
 
 @router.get("/tokens")
@@ -113,6 +138,12 @@ def change_user(user_id: int, body: UserAccess, session: Db, who: Admin) -> dict
     return user_json(
         actions.set_user_access(session, who, user_id, role=body.role, regions=regions, active=body.active)
     )
+
+
+@router.post("/users/{user_id}/password", status_code=204)
+def reset_password(user_id: int, body: PasswordReset, session: Db, who: Admin) -> None:
+    """Set another user's password (administrators); that user's sessions end."""
+    actions.reset_password(session, who, user_id, body.password)
 
 
 @router.get("/audit")

@@ -118,3 +118,10 @@ def set_user_active(user_id: int, session: Db, who: Admin, active: Annotated[boo
     """Deactivate (sessions end, API tokens are revoked for good) or reactivate a user."""
     actions.set_user_access(session, who, user_id, role=None, regions=None, active=active)
     return back("/admin")
+
+
+@router.post("/admin/users/{user_id}/password")
+def reset_password(user_id: int, session: Db, who: Admin, password: Annotated[str, Form()]) -> Response:
+    """Set another user's password (a forgotten one); their sessions end."""
+    actions.reset_password(session, who, user_id, password)
+    return back("/admin")

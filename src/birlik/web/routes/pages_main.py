@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from birlik.store.models import utcnow
 from birlik.web import actions, geo, queries
@@ -20,15 +21,16 @@ from birlik.web.auth import (
     PRE_SESSION_COOKIE,
     SESSION_COOKIE,
     LoginAttempt,
+    Principal,
     check_login,
     tokens_match,
 )
 from birlik.web.deps import CurrentUser, Db, Reader, Scope, State, Tr, WebState
 from birlik.web.errors import WebError
-from birlik.web.i18n import LANG_COOKIE, LANGUAGES
-from birlik.web.models import SavedSearchRow, UserRow
+from birlik.web.i18n import LANG_COOKIE, LANGUAGES, Translator
+from birlik.web.models import ApiTokenRow, SavedSearchRow, UserRow
 from birlik.web.routes.common import Filters
-from birlik.web.routes.pages_common import back, ethnic_choices, render
+from birlik.web.routes.pages_common import back, ethnic_choices, render, set_session_cookie
 
 router = APIRouter(include_in_schema=False)
 INCIDENT_TYPES = (
@@ -113,17 +115,6 @@ def _try_login(state: WebState, attempt: LoginAttempt, password: str) -> str | N
         return cookie
 
 
-def set_session_cookie(response: Response, state: WebState, cookie: str) -> None:
-    response.set_cookie(
-        SESSION_COOKIE,
-        cookie,
-        max_age=state.web.session_max_age,
-        httponly=True,
-        samesite="lax",
-        secure=state.web.cookie_secure,
-    )
-
-
 @router.post("/logout")
 def logout(session: Db, who: CurrentUser) -> Response:
     user = session.get(UserRow, who.user_id)
@@ -131,6 +122,79 @@ def logout(session: Db, who: CurrentUser) -> Response:
         user.session_epoch += 1
     response = back("/login")
     response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(
+    request: Request, state: State, session: Db, who: CurrentUser, t: Tr, changed: bool = False
+) -> Response:
+    return account_page(request, state, session, who, t, notice=t("account.changed") if changed else "")
+
+
+def account_page(
+    request: Request,
+    state: WebState,
+    session: Session,
+    who: Principal,
+    t: Translator,
+    *,
+    notice: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    tokens = session.scalars(
+        select(ApiTokenRow)
+        .where(ApiTokenRow.user_id == who.user_id, ApiTokenRow.revoked_at.is_(None))
+        .order_by(ApiTokenRow.id)
+    )
+    return render(
+        request,
+        state,
+        t,
+        "account.html",
+        who,
+        status_code=status_code,
+        tokens=list(tokens),
+        notice=notice,
+        error=error,
+    )
+
+
+ACCOUNT_ERRORS = {"W111": "account.too_short", "W171": "account.wrong_current", "W173": "account.mismatch"}
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    state: State,
+    session: Db,
+    who: CurrentUser,
+    t: Tr,
+    current_password: Annotated[str, Form()],
+    new_password: Annotated[str, Form()],
+    new_password_again: Annotated[str, Form()],
+) -> Response:
+    """Your own password; your other sessions end, this browser stays logged in."""
+    address = request.client.host if request.client else "unknown"
+    try:
+        if new_password != new_password_again:
+            raise WebError("the two new passwords differ — type them again", code="W173", status=422)
+        user = actions.change_own_password(
+            state.store, state.throttle, who, address, current=current_password, new=new_password
+        )
+    except WebError as exc:
+        if exc.code == "W429":
+            error = t("login.wait", seconds=exc.headers.get("Retry-After", "1"))
+        elif exc.code in ACCOUNT_ERRORS:
+            error = t(ACCOUNT_ERRORS[exc.code])
+        else:
+            raise
+        page = account_page(request, state, session, who, t, error=error, status_code=exc.status)
+        page.headers.update(exc.headers)
+        return page
+    response = back("/account?changed=1")
+    set_session_cookie(response, state, state.codec.issue(user)[0])
     return response
 
 
