@@ -4,7 +4,10 @@ their user's deactivation."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +16,7 @@ from sqlalchemy import select
 from birlik.store.repository import Store
 from birlik.web import actions
 from birlik.web.errors import WebError
-from birlik.web.models import AuditRow, UserRow
+from birlik.web.models import ApiTokenRow, AuditRow, UserRow
 from web.conftest import PASSWORD, login
 
 Client = Callable[[str], tuple[TestClient, str]]
@@ -126,3 +129,87 @@ def test_wrong_current_passwords_count_as_failed_logins(as_user: Client) -> None
     body = {"current_password": "guess-0", "new_password": "whatever-1"}
     answers = [client.post("/api/v1/me/password", json=body).status_code for _ in range(4)]
     assert answers == [403, 403, 403, 429]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_tokens_expire_and_lists_show_expiry_and_scope(
+    as_user: Client, app_client: Callable[[], TestClient], store: Store
+) -> None:
+    """Before: tokens never expired."""
+    client, _ = as_user("analyst")
+    made = client.post("/api/v1/tokens", json={"name": "nightly", "expires_in_days": 7}).json()
+    assert made["scope"] == "read" and made["expired"] is False
+    default = client.post("/api/v1/tokens", json={"name": "default", "scope": "write"}).json()
+    days = (datetime.fromisoformat(default["expires_at"]) - datetime.now(UTC)).days
+    assert 89 <= days <= 90
+    assert client.post("/api/v1/tokens", json={"name": "x", "expires_in_days": 9999}).status_code == 422
+    bare = app_client()
+    assert bare.get("/api/v1/me", headers=bearer(made["token"])).status_code == 200
+    with store.transaction() as session:
+        session.get_one(ApiTokenRow, made["id"]).expires_at = datetime.now(UTC) - timedelta(minutes=1)
+    refused = bare.get("/api/v1/me", headers=bearer(made["token"]))
+    assert refused.status_code == 401 and "expired" in refused.json()["error"]["message"]
+    listed = {t["name"]: t for t in client.get("/api/v1/tokens").json()}
+    assert listed["nightly"]["expired"] is True and listed["default"]["scope"] == "write"
+    assert "token" not in listed["nightly"] and listed["nightly"]["last_used_at"] is not None
+    page = client.get("/account", headers={"Accept-Language": "ru"})
+    assert "nightly" in page.text and "истёк" in page.text and "чтение и изменение" in page.text
+
+
+def all_routes(routes: list[Any]) -> Iterator[Any]:
+    for route in routes:
+        included = getattr(route, "original_router", None)  # FastAPI ≥ 0.16x wraps routers
+        yield from all_routes(included.routes) if included is not None else (route,)
+
+
+def unsafe_routes(app: Any) -> list[tuple[str, str]]:
+    """Every POST/PUT/PATCH/DELETE route of the app but the login form, ids filled in."""
+    found = []
+    for route in all_routes(app.routes):
+        for method in sorted(getattr(route, "methods", None) or ()):
+            if method in {"POST", "PUT", "PATCH", "DELETE"} and route.path != "/login":
+                found.append((method, re.sub(r"\{[^}]+\}", "1", route.path)))
+    return found
+
+
+def test_a_read_only_token_is_refused_on_every_write_route(
+    as_user: Client, app_client: Callable[[], TestClient], seeded: dict[str, int]
+) -> None:
+    """Before: a token carried its user's full role."""
+    client, _ = as_user("administrator")
+    read = client.post("/api/v1/tokens", json={"name": "read"}).json()["token"]
+    write = client.post("/api/v1/tokens", json={"name": "write", "scope": "write"}).json()["token"]
+    bare = app_client()
+    routes = unsafe_routes(bare.app)
+    assert len(routes) > 20 and ("POST", "/api/v1/me/password") in routes
+    for method, path in routes:
+        response = bare.request(method, path, headers=bearer(read), json={})
+        assert response.status_code == 403 and "W174" in response.text, (method, path, response.text)
+    assert bare.get("/api/v1/alerts", headers=bearer(read)).status_code == 200
+    acknowledge = f"/api/v1/alerts/{seeded['alert_z']}/acknowledge"
+    assert bare.post(acknowledge, headers=bearer(write), json={}).status_code == 200
+    # a token cannot mint a successor, nor change the password
+    minted = bare.post("/api/v1/tokens", headers=bearer(write), json={"name": "more", "scope": "write"})
+    assert minted.status_code == 403 and minted.json()["error"]["code"] == "W175"
+    body = {"current_password": PASSWORD, "new_password": "via-token-1"}
+    assert bare.post("/api/v1/me/password", headers=bearer(write), json=body).status_code == 403
+
+
+def test_deactivation_revokes_tokens_for_good(
+    as_user: Client, app_client: Callable[[], TestClient], store: Store
+) -> None:
+    """Before: reactivating a user brought their old tokens back to life."""
+    viewer, _ = as_user("viewer")
+    token = viewer.post("/api/v1/tokens", json={"name": "script"}).json()["token"]
+    bare = app_client()
+    assert bare.get("/api/v1/me", headers=bearer(token)).status_code == 200
+    admin, _ = as_user("administrator")
+    target = user_id(store, "viewer")
+    assert admin.patch(f"/api/v1/users/{target}", json={"active": False}).status_code == 200
+    assert admin.patch(f"/api/v1/users/{target}", json={"active": True}).status_code == 200
+    assert bare.get("/api/v1/me", headers=bearer(token)).status_code == 401
+    deactivation = next(a for a in audited(store, "user.access") if a.after and a.after["active"] is False)
+    assert deactivation.after is not None and len(deactivation.after["tokens_revoked"]) == 1

@@ -24,6 +24,7 @@ from birlik.web.auth import (
     check_new_password,
     create_user,
     hash_password,
+    revoke_tokens_of,
     verify_password,
 )
 from birlik.web.errors import WebError, not_found
@@ -350,19 +351,17 @@ def set_user_access(
     if regions is not None:
         _check_regions(regions)
         user.grants = [RegionGrantRow(region_kato=kato) for kato in sorted(set(regions))]
+    revoked: list[int] = []
     if active is not None:
         user.active = active
         user.session_epoch += 1
+        if not active:  # for good: reactivating the user brings no token back
+            revoked = revoke_tokens_of(session, user)
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "user.access",
-        "user",
-        user.id,
-        before=before,
-        after={**audit.snapshot(user), "regions": sorted(g.region_kato for g in user.grants)},
-    )
+    after = {**audit.snapshot(user), "regions": sorted(g.region_kato for g in user.grants)}
+    if revoked:
+        after["tokens_revoked"] = revoked
+    audit.record(session, actor, "user.access", "user", user.id, before=before, after=after)
     return user
 
 

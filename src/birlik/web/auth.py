@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from birlik.store.models import utcnow
 from birlik.web.errors import WebError, unauthenticated
-from birlik.web.models import ROLES, ApiTokenRow, LoginThrottleRow, RegionGrantRow, UserRow
+from birlik.web.models import ROLES, TOKEN_SCOPES, ApiTokenRow, LoginThrottleRow, RegionGrantRow, UserRow
 
 if TYPE_CHECKING:
     from birlik.web.config import WebSettings
@@ -54,6 +54,8 @@ class Principal:
     via: str
     """``session`` (a cookie: forms must carry the CSRF token) or ``token`` (an API token)."""
     csrf_token: str = ""
+    scope: str = "write"
+    """What an API token may do: ``read`` (safe methods only) or ``write``; a session: ``write``."""
 
     def can(self, permission: str) -> bool:
         return permission in PERMISSIONS.get(self.role, frozenset())
@@ -123,7 +125,7 @@ def create_user(
     return user
 
 
-def principal_of(user: UserRow, *, via: str, csrf_token: str = "") -> Principal:
+def principal_of(user: UserRow, *, via: str, csrf_token: str = "", scope: str = "write") -> Principal:
     return Principal(
         user_id=user.id,
         username=user.username,
@@ -132,6 +134,7 @@ def principal_of(user: UserRow, *, via: str, csrf_token: str = "") -> Principal:
         regions=frozenset(grant.region_kato for grant in user.grants),
         via=via,
         csrf_token=csrf_token,
+        scope=scope,
     )
 
 
@@ -188,15 +191,32 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_api_token(session: Session, user: UserRow, name: str) -> tuple[ApiTokenRow, str]:
+def create_api_token(
+    session: Session, user: UserRow, name: str, *, scope: str = "read", days: int = 90
+) -> tuple[ApiTokenRow, str]:
+    if scope not in TOKEN_SCOPES:
+        raise WebError(
+            f"token scope {scope!r} is unknown — use one of {', '.join(TOKEN_SCOPES)}",
+            code="W110",
+            status=422,
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiTokenRow(user_id=user.id, name=name, token_hash=token_digest(token), prefix=token[:10])
+    row = ApiTokenRow(
+        user_id=user.id,
+        name=name,
+        token_hash=token_digest(token),
+        prefix=token[:10],
+        scope=scope,
+        expires_at=utcnow() + timedelta(days=days),
+    )
     session.add(row)
     session.flush()
     return row, token
 
 
-def user_of_token(session: Session, token: str) -> UserRow:
+def token_principal(session: Session, token: str) -> Principal:
+    """Who an API token speaks for, with the token's scope; refused when the token is unknown,
+    revoked or expired, or its user inactive."""
     row = session.scalar(
         select(ApiTokenRow).where(
             ApiTokenRow.token_hash == token_digest(token), ApiTokenRow.revoked_at.is_(None)
@@ -205,8 +225,26 @@ def user_of_token(session: Session, token: str) -> UserRow:
     user = session.get(UserRow, row.user_id) if row is not None else None
     if row is None or user is None or not user.active:
         raise unauthenticated("the API token is unknown or revoked — create a new one")
-    row.last_used_at = utcnow()
-    return user
+    now = utcnow()
+    if _aware(row.expires_at) <= now:
+        raise unauthenticated(
+            f"the API token expired on {_aware(row.expires_at):%Y-%m-%d} — create a new one"
+        )
+    row.last_used_at = now
+    return principal_of(user, via="token", scope=row.scope)
+
+
+def revoke_tokens_of(session: Session, user: UserRow) -> list[int]:
+    """Revoke every live token of ``user`` (on deactivation: reactivating brings none back)."""
+    rows = list(
+        session.scalars(
+            select(ApiTokenRow).where(ApiTokenRow.user_id == user.id, ApiTokenRow.revoked_at.is_(None))
+        )
+    )
+    now = utcnow()
+    for row in rows:
+        row.revoked_at = now
+    return [row.id for row in rows]
 
 
 # --- login throttling ----------------------------------------------------------------

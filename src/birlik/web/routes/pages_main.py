@@ -143,11 +143,15 @@ def account_page(
     error: str = "",
     status_code: int = 200,
 ) -> Response:
-    tokens = session.scalars(
-        select(ApiTokenRow)
-        .where(ApiTokenRow.user_id == who.user_id, ApiTokenRow.revoked_at.is_(None))
-        .order_by(ApiTokenRow.id)
+    tokens = list(
+        session.scalars(
+            select(ApiTokenRow)
+            .where(ApiTokenRow.user_id == who.user_id, ApiTokenRow.revoked_at.is_(None))
+            .order_by(ApiTokenRow.id)
+        )
     )
+    now = utcnow()
+    expired = {k.id for k in tokens if k.expires_at.replace(tzinfo=k.expires_at.tzinfo or UTC) <= now}
     return render(
         request,
         state,
@@ -155,7 +159,8 @@ def account_page(
         "account.html",
         who,
         status_code=status_code,
-        tokens=list(tokens),
+        tokens=tokens,
+        expired=expired,
         notice=notice,
         error=error,
     )
