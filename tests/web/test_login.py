@@ -128,8 +128,12 @@ def test_the_wait_doubles_and_then_ends(store: Store) -> None:
     with store.transaction() as session:
         throttle.admit(session, attempt, later)  # a new run: the old failures are forgotten
         assert throttle.failures(session, attempt.pair_key) == 1
-        throttle.succeeded(session, attempt)
+        throttle.failed(session, LoginAttempt("guessed-name", "192.0.2.9"), now)
+        throttle.failed(session, LoginAttempt("another-name", "192.0.2.9"), later)
+        throttle.succeeded(session, attempt, later)
         assert throttle.failures(session, attempt.pair_key) == 0
+        assert throttle.failures(session, "user:guessed-name") == 0  # ran out: dropped
+        assert throttle.failures(session, "user:another-name") == 1
 
 
 def test_an_unknown_user_costs_one_password_check(

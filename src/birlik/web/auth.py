@@ -394,9 +394,17 @@ class LoginThrottle:
                 )
             )
 
-    def succeeded(self, session: Session, attempt: LoginAttempt) -> None:
-        """The pair starts afresh; the user's and the address's counts run out on their own."""
+    def succeeded(self, session: Session, attempt: LoginAttempt, now: datetime | None = None) -> None:
+        """The pair starts afresh; the user's and the address's counts run out on their own.
+        Counts of any key that ran out are dropped here too (names tried by guessers pile up)."""
+        now = now or utcnow()
         session.execute(delete(_THROTTLE).where(_THROTTLE.c.key == attempt.pair_key))
+        session.execute(
+            delete(_THROTTLE).where(
+                _THROTTLE.c.window_start < now - self.window,
+                or_(_THROTTLE.c.locked_until.is_(None), _THROTTLE.c.locked_until < now),
+            )
+        )
 
     def failures(self, session: Session, key: str) -> int:
         return int(session.scalar(select(_THROTTLE.c.failures).where(_THROTTLE.c.key == key)) or 0)
