@@ -112,6 +112,7 @@ def test_the_wait_doubles_and_then_ends(store: Store) -> None:
     for _ in range(6):
         with store.transaction() as session:
             throttle.admit(session, attempt, now)  # a wrong password each time
+            throttle.failed(session, attempt, now)
         with store.transaction() as session:
             try:
                 throttle.admit(session, attempt, now)
@@ -119,11 +120,16 @@ def test_the_wait_doubles_and_then_ends(store: Store) -> None:
                 waits.append(int(refused.headers["Retry-After"]))
                 now += timedelta(seconds=waits[-1])
             else:
+                throttle.failed(session, attempt, now)
                 waits.append(0)
                 now += timedelta(seconds=0.001)
     # attempts 1-3 are free, the 3rd earns a wait of 1 s, each further one doubles it
     assert waits[:1] == [0] and waits[1:] == [1, 2, 4, 8, 16]
     assert [throttle.delay_after(n, 60) for n in (2, 3, 4, 9, 50)] == [0, 1, 2, 60, 60]
+    with store.transaction() as session:  # while an attempt is checked, its pair waits
+        throttle.admit(session, attempt, now)
+        with pytest.raises(WebError, match="W429"):
+            throttle.admit(session, attempt, now + timedelta(seconds=20))
     later = now + timedelta(seconds=61)
     with store.transaction() as session:
         throttle.admit(session, attempt, later)  # a new run: the old failures are forgotten

@@ -349,7 +349,11 @@ class LoginThrottle:
             .values(
                 failures=failures,
                 window_start=case((expired, now), else_=_THROTTLE.c.window_start),
-                locked_until=self._locked_until(failures, now),
+                # while this attempt is slowed down and checked its pair waits, at least that
+                # long; ``failed`` then sets the real wait from the moment of the failure
+                locked_until=self._locked_until(
+                    failures, now, allowance=self.max_slow_down + CHECK_ALLOWANCE
+                ),
             )
             .returning(_THROTTLE.c.failures)
         ).scalar()
@@ -363,23 +367,34 @@ class LoginThrottle:
                 headers={"Retry-After": str(wait)},
             )
 
-    def _locked_until(self, failures: ColumnElement[int], now: datetime) -> ColumnElement[Any]:
-        """``now`` plus the delay the ``failures``-th attempt earns, as one SQL ``CASE``."""
+    def _locked_until(
+        self, failures: ColumnElement[int], now: datetime, allowance: float = 0.0
+    ) -> ColumnElement[Any]:
+        """``now`` plus the delay the ``failures``-th attempt earns (at least ``allowance``),
+        as one SQL ``CASE``."""
         cap = self.window.total_seconds()
         whens: list[tuple[ColumnElement[bool], Any]] = [(failures < self.max_failures, null())]
         extra = 0
         while True:
             count = self.max_failures + extra
             delay = self.delay_after(count, cap)
-            whens.append((failures == count, literal(now + timedelta(seconds=delay), _AWARE)))
+            until = now + timedelta(seconds=max(delay, allowance))
+            whens.append((failures == count, literal(until, _AWARE)))
             if delay >= cap:
                 break
             extra += 1
-        return case(*whens, else_=literal(now + self.window, _AWARE))
+        return case(*whens, else_=literal(now + timedelta(seconds=max(cap, allowance)), _AWARE))
 
     def failed(self, session: Session, attempt: LoginAttempt, now: datetime | None = None) -> None:
-        """One more failure for the user (from anywhere) and for the address (for anyone)."""
+        """One more failure for the user (from anywhere) and for the address (for anyone); the
+        pair's wait, set when the attempt was admitted, now runs from the failure (a slow
+        password check must not eat it up)."""
         now = now or utcnow()
+        session.execute(
+            update(_THROTTLE)
+            .where(_THROTTLE.c.key == attempt.pair_key, _THROTTLE.c.locked_until.is_not(None))
+            .values(locked_until=self._locked_until(_THROTTLE.c.failures, now))
+        )
         expired = _THROTTLE.c.window_start < now - self.window
         for key in (attempt.user_key, attempt.address_key):
             session.execute(
@@ -410,6 +425,9 @@ class LoginThrottle:
         return int(session.scalar(select(_THROTTLE.c.failures).where(_THROTTLE.c.key == key)) or 0)
 
 
+CHECK_ALLOWANCE = 30.0
+"""Seconds a password check may take: an admitted attempt over the limit keeps its pair waiting
+at least this long (plus its slow-down) until its failure sets the real wait."""
 _THROTTLE: Table = LoginThrottleRow.__table__  # type: ignore[assignment]  # a Table, typed as FromClause
 _AWARE = DateTime(timezone=True)
 

@@ -69,11 +69,8 @@ async def login(
             "the form has no valid CSRF token — reload the page and send it again", code="W419", status=403
         )
     attempt = LoginAttempt(username, request.client.host if request.client else "unknown")
-    delay = await run_in_threadpool(_slow_down, state, attempt)
-    if delay:
-        await anyio.sleep(delay)  # on the event loop: a slowed login holds no worker thread
     try:
-        cookie = await run_in_threadpool(_try_login, state, attempt, password)
+        delay = await run_in_threadpool(_admit, state, attempt)
     except WebError as exc:
         if exc.status != 429:
             raise
@@ -82,6 +79,9 @@ async def login(
         page = render(request, state, t, "login.html", None, status_code=429, csrf=csrf_token, error=error)
         page.headers.update(exc.headers)
         return page
+    if delay:
+        await anyio.sleep(delay)  # on the event loop: a slowed login holds no worker thread
+    cookie = await run_in_threadpool(_try_login, state, attempt, password)
     if cookie is None:
         return render(
             request, state, t, "login.html", None, status_code=401, csrf=csrf_token, error=t("login.failed")
@@ -92,7 +92,10 @@ async def login(
     return response
 
 
-def _slow_down(state: WebState, attempt: LoginAttempt) -> float:
+def _admit(state: WebState, attempt: LoginAttempt) -> float:
+    """Count the attempt (or refuse it, W429); the seconds to slow it down by."""
+    with state.store.transaction() as session:
+        state.throttle.admit(session, attempt)
     with state.store.transaction() as session:
         return state.throttle.slow_down(session, attempt)
 
@@ -100,8 +103,6 @@ def _slow_down(state: WebState, attempt: LoginAttempt) -> float:
 def _try_login(state: WebState, attempt: LoginAttempt, password: str) -> str | None:
     """The session cookie of a correct login, else None; each step its own short transaction,
     so that no write lock is held while the password is checked."""
-    with state.store.transaction() as session:
-        state.throttle.admit(session, attempt)
     with state.store.transaction() as session:
         user = session.scalar(select(UserRow).where(UserRow.username == attempt.username))
         ok = check_login(user, password)
