@@ -145,7 +145,13 @@ def seed_stories(session: Session, ids: dict[str, int], now: datetime) -> dict[s
 @pytest.fixture
 def web_settings() -> WebSettings:
     return WebSettings(
-        environment="test", secret_key="x" * 40, login_max_failures=3, login_lock_seconds=60, cache_seconds=0
+        environment="test",
+        secret_key="x" * 40,
+        login_max_failures=3,
+        login_lock_seconds=60,
+        login_first_delay_seconds=30,
+        login_slow_down_max_seconds=0.05,
+        cache_seconds=0,
     )
 
 

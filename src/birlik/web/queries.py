@@ -423,9 +423,16 @@ def list_cases(
     )
 
 
-def source_health(session: Session) -> list[dict[str, Any]]:
+def source_health(session: Session, scope: RegionScope, *, administrator: bool) -> list[dict[str, Any]]:
+    """Sources and their health; documents counted within the scope's regions. Where a source
+    reads from (a server path or URL) and its last error (which names it) are for
+    administrators only: ``None`` for everyone else."""
     counts = dict(
-        session.execute(select(DocumentRow.source_id, func.count()).group_by(DocumentRow.source_id)).all()
+        session.execute(
+            select(DocumentRow.source_id, func.count())
+            .where(scope.document_condition())
+            .group_by(DocumentRow.source_id)
+        ).all()
     )
     now = datetime.now(UTC)
     out = []
@@ -440,12 +447,12 @@ def source_health(session: Session) -> list[dict[str, Any]]:
             {
                 "name": source.name,
                 "kind": source.kind,
-                "location": source.location,
+                "location": source.location if administrator else None,
                 "enabled": source.enabled,
                 "documents": int(counts.get(source.id, 0)),
                 "last_polled_at": source.last_polled_at.isoformat() if source.last_polled_at else None,
                 "last_ok_at": last_ok.isoformat() if last_ok else None,
-                "last_error": source.last_error,
+                "last_error": source.last_error if administrator else None,
                 "health": "error" if source.last_error else ("stale" if overdue else "ok"),
             }
         )

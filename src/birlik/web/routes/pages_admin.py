@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from birlik.web import actions, queries
-from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, State, Tr
+from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope, State, Tr
 from birlik.web.models import ROLES, UNIT_KINDS, AuditRow, RegistryUnitRow, UserRow
 from birlik.web.routes.pages_common import back, render
 
@@ -74,8 +74,9 @@ def add_unit(
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def sources(request: Request, state: State, session: Db, who: Reader, t: Tr) -> Response:
-    return render(request, state, t, "sources.html", who, sources=queries.source_health(session))
+def sources(request: Request, state: State, session: Db, scope: Scope, who: Reader, t: Tr) -> Response:
+    rows = queries.source_health(session, scope, administrator=who.can("admin"))
+    return render(request, state, t, "sources.html", who, sources=rows)
 
 
 @router.get("/admin", response_class=HTMLResponse)
@@ -109,4 +110,18 @@ def change_user(
     regions: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     actions.set_user_access(session, who, user_id, role=role, regions=tuple(regions or ()))
+    return back("/admin")
+
+
+@router.post("/admin/users/{user_id}/active")
+def set_user_active(user_id: int, session: Db, who: Admin, active: Annotated[bool, Form()]) -> Response:
+    """Deactivate (sessions end, API tokens are revoked for good) or reactivate a user."""
+    actions.set_user_access(session, who, user_id, role=None, regions=None, active=active)
+    return back("/admin")
+
+
+@router.post("/admin/users/{user_id}/password")
+def reset_password(user_id: int, session: Db, who: Admin, password: Annotated[str, Form()]) -> Response:
+    """Set another user's password (a forgotten one); their sessions end."""
+    actions.reset_password(session, who, user_id, password)
     return back("/admin")
