@@ -9,8 +9,8 @@ from birlik.domain.records import Document
 from birlik.nlp.ner_kk import (
     MODEL_PACKAGE,
     MODEL_PATH,
-    KazakhNer,
     OTHER_NAME,
+    KazakhNer,
     KazakhNerStage,
     bio_chunks,
     token_gaps,

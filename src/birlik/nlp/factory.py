@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from birlik.nlp.casing import CasingStage
 from birlik.nlp.embed import Embedder, make_embedder
 from birlik.nlp.entities import EntityResolveStage
 from birlik.nlp.ethnic import EthnicStage
@@ -51,6 +52,7 @@ def make_default_embedder(settings: Settings | None = None) -> Embedder:
 
 def entity_stages() -> list[Stage]:
     gazetteer = load_gazetteer()
+    kazakh_ner = KazakhNer.load()
     return [
         NormaliseStage(),
         LangIdStage(),
@@ -60,8 +62,9 @@ def entity_stages() -> list[Stage]:
         PlaceStage(gazetteer),
         WorldPlaceStage(load_world()),
         OrgStage(load_organisations()),
-        KazakhNerStage(KazakhNer.load()),
+        KazakhNerStage(kazakh_ner),
         RussianNerStage(RussianNer.load()),
+        CasingStage(kazakh_ner),
         DocumentRegionsStage(gazetteer),
         EntityResolveStage(),
     ]
