@@ -14,6 +14,7 @@ from birlik.nlp.casing import CasingStage
 from birlik.nlp.embed import Embedder, make_embedder
 from birlik.nlp.entities import EntityResolveStage
 from birlik.nlp.ethnic import EthnicStage
+from birlik.nlp.identities import IdentityStage
 from birlik.nlp.langid import LangIdStage
 from birlik.nlp.lemma_kk import KazakhLemmatizer, LemmaStage
 from birlik.nlp.ner_kk import KazakhNer, KazakhNerStage
@@ -34,6 +35,7 @@ from birlik.nlp.text import NormaliseStage, SegmentStage
 from birlik.nlp.world_places import WorldPlaceStage
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
+from birlik.resources.identities import load_identities
 from birlik.resources.organisations import load_organisations
 from birlik.resources.world import load_world
 from birlik.settings import Settings
@@ -67,6 +69,7 @@ def entity_stages() -> list[Stage]:
         CasingStage(kazakh_ner),
         DocumentRegionsStage(gazetteer),
         EntityResolveStage(),
+        IdentityStage(load_identities(), gazetteer, load_world()),
     ]
 
 
