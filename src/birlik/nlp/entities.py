@@ -17,7 +17,9 @@ Three rules keep lexicon matches from over-tagging (issue 17, Kazakh PLACE preci
 lexicon mention inside a name of another kind that the Kazakh model found (``OTHER_NAME``:
 "Алматы әуежайы", "Қазақстан жылы", "АҚШ Мемлекеттік хатшысы") is not added, and those spans
 are dropped; where the lexicon itself is unsure (confidence below 1: a place that is also a
-person's name, "Абай") the model's PERSON stands. Places nested in an organisation's
+person's name, "Abai") the model's PERSON stands; a registry organisation that contains the
+model's span gives its whole span ("Акимат" + "Алматинской области"); registry organisations
+are not dropped inside a title ("ҚХА Төрағасының орынбасары"). Places nested in an organisation's
 name are kept only outside Kazakh documents, as NEREL annotates them and KazNERD does not.
 """
 
@@ -48,8 +50,9 @@ def resolve(mentions: list[Mention], *, nested_places: bool = True) -> list[Ment
     other_names = [m for m in mentions if _longer_name(m)]
     found = [m for m in mentions if m.id is None and m.type != OTHER_NAME]
     linked = [m for m in mentions if m.id is not None and not _language_mention(m)
-              and not any(_overlap(m, name) and name.end - name.start > m.end - m.start
-                          for name in other_names)]
+              and not (m.type != "ORG" and any(
+                  _overlap(m, name) and name.end - name.start > m.end - m.start
+                  for name in other_names))]
     kept: list[Mention] = []
     for mention in sorted(found, key=lambda m: (m.start, -(m.end - m.start))):
         if _overlaps_any(mention, kept):
@@ -58,6 +61,10 @@ def resolve(mentions: list[Mention], *, nested_places: bool = True) -> list[Ment
         if resolved is not None:
             kept.append(resolved)
     for mention in sorted(linked, key=_lexicon_rank):
+        inside = [k for k in kept if _overlap(mention, k) > 0]
+        if mention.type == "ORG" and inside and all(
+                _contains(mention, k) and k.type != "PERSON" and k != mention for k in inside):
+            kept = [k for k in kept if k not in inside]  # "Акимат Алматинской области"
         if not _overlaps_any(mention, kept) or (
                 nested_places and _nested_foreign_place(mention, kept)):
             kept.append(mention)
@@ -68,9 +75,11 @@ def _link(mention: Mention, linked: list[Mention]) -> Mention | None:
     """The model's span with the id of the best overlapping lexicon mention of its type."""
     same_type = [m for m in linked if m.type == mention.type and _overlap(m, mention) > 0]
     if same_type:
-        best = max(same_type, key=lambda m: (_overlap(m, mention), -abs(m.start - mention.start)))
+        best = max(same_type, key=lambda m: (_overlap(m, mention), -abs(m.start - mention.start),
+                                             m.end - m.start))
+        span = best if mention.type == "ORG" and _contains(best, mention) else mention
         return Mention(
-            start=mention.start, end=mention.end, text=mention.text, type=mention.type, id=best.id,
+            start=span.start, end=span.end, text=span.text, type=mention.type, id=best.id,
             derogatory=best.derogatory, confidence=max(mention.confidence, best.confidence),
         )
     sure = [m for m in linked if m.confidence >= 1.0]
@@ -122,6 +131,10 @@ def _nested_foreign_place(mention: Mention, kept: list[Mention]) -> bool:
         other.type == "ORG" and other.start <= mention.start and mention.end <= other.end
         for other in hosts
     )
+
+
+def _contains(outer: Mention, inner: Mention) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
 
 
 def _overlap(a: Mention, b: Mention) -> int:

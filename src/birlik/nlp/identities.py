@@ -102,7 +102,7 @@ class IdentityStage:
                 token.start, token.end)]
             if place_id is None and not ethnic:
                 continue
-            if any(m not in ethnic and m.type != "ORG" for m in here):
+            if any(m not in ethnic and (m.type != "ORG" or _kato(place_id)) for m in here):
                 continue  # part of a longer name, or another reading
             reading = self._reading(doc.text, tokens, index)
             if reading == "place":
@@ -181,6 +181,12 @@ class IdentityStage:
     def _word_kind(self, text: str) -> str | None:
         words = text.split()
         return self._demonym_kind(words[-1]) if words else None
+
+
+def _kato(place_id: str | None) -> bool:
+    """A place of Kazakhstan: inside an organisation's name it is the organisation's own
+    (the akimat of "Алматинской области" is the region's, not the city's)."""
+    return place_id is not None and place_id[:1].isdigit()
 
 
 def _word_mention(doc: Document, token: Token, entity_type: str, *, id: str | None = None,
