@@ -68,8 +68,10 @@ class CasingStage:
             return False
         words = list(_WORD.finditer(doc.text, mention.start, mention.end))
         if _KAZAKH_LETTERS.search(mention.text) or doc.lang == "kk":
-            if not words or not all(_kazakh_suspect(doc.text, w.start(), w.group())
-                                    for w in words):
+            if not words or not (
+                all(_kazakh_suspect(doc.text, w.start(), w.group()) for w in words)
+                or _shouted_phrase([w.group() for w in words])
+            ):
                 return False
             return self.kazakh is not None and not self._kazakh_name(doc, mention)
         if not words or not all(_suspect(doc.text, w.start(), w.group()) for w in words):
@@ -114,6 +116,12 @@ def _kazakh_suspect(text: str, start: int, word: str) -> bool:
     if len(word) > ABBREVIATION_LETTERS and word.isupper():
         return True
     return word[:1].isupper() and _hashtag(text, start)
+
+
+def _shouted_phrase(words: list[str]) -> bool:
+    """Several words in capitals, one of them longer than an abbreviation ("ТАҒЫ ДА ШУЛАДЫ")."""
+    return len(words) > 1 and all(w.isupper() for w in words) and any(
+        len(w) > ABBREVIATION_LETTERS for w in words)
 
 
 def _hashtag(text: str, start: int) -> bool:

@@ -61,8 +61,8 @@ def resolve(mentions: list[Mention], *, nested_places: bool = True) -> list[Ment
         if resolved is not None:
             kept.append(resolved)
     for mention in sorted(linked, key=_lexicon_rank):
-        inside = [k for k in kept if _overlap(mention, k) > 0]
-        if mention.type == "ORG" and inside and all(
+        inside = [k for k in kept if _overlap(mention, k) > 0] if mention.type == "ORG" else []
+        if inside and all(
                 _contains(mention, k) and k.type != "PERSON" and k != mention for k in inside):
             kept = [k for k in kept if k not in inside]  # "Акимат Алматинской области"
         if not _overlaps_any(mention, kept) or (

@@ -59,6 +59,8 @@ STATE_NOUNS = frozenset((
     "гражданин", "подданный", "сми", "канцлер", "наследник",
 ))
 _MAX_ADJECTIVES = 2
+_PREFIX = 3
+_CACHE_SIZE = 100_000
 
 
 class IdentityStage:
@@ -76,6 +78,7 @@ class IdentityStage:
         self.demonyms = _demonym_table(identities)
         self.people_noun = people_noun or russian_people_noun()
         self.kk_places = _kazakh_place_kinds(gazetteer, world)
+        self._kinds: dict[str, str | None] = {}
 
     def __call__(self, docs: list[Document]) -> list[Document]:
         for doc in docs:
@@ -91,17 +94,18 @@ class IdentityStage:
 
     def _adjectives(self, doc: Document, mentions: list[Mention]) -> list[Mention]:
         tokens = doc.tokens
+        ethnic_spans = {(m.start, m.end) for m in mentions if m.type == ETHNIC}
         for index, token in enumerate(tokens):
             word = token.text.lower()
             ending = _RU_ADJECTIVE.search(word)
             if ending is None or "-" in word:
                 continue
             place_id = self.adjectives.get(word[: ending.start()])
+            if place_id is None and (token.start, token.end) not in ethnic_spans:
+                continue
             here = [m for m in mentions if m.start < token.end and token.start < m.end]
             ethnic = [m for m in here if m.type == ETHNIC and (m.start, m.end) == (
                 token.start, token.end)]
-            if place_id is None and not ethnic:
-                continue
             if any(m not in ethnic and (m.type != "ORG" or _kato(place_id)) for m in here):
                 continue  # part of a longer name, or another reading
             reading = self._reading(doc.text, tokens, index)
@@ -155,10 +159,14 @@ class IdentityStage:
 
     def _demonym_kind(self, word: str) -> str | None:
         lower = word.lower()
-        for kind, stems in self.demonyms:
-            if any(_inflected(lower, stem) for stem in stems):
-                return kind
-        return self._kazakh_demonym(lower)
+        if lower in self._kinds:
+            return self._kinds[lower]
+        kind = next((kind for kind, stem in self.demonyms.get(lower[:_PREFIX], ())
+                     if _inflected(lower, stem)), None) or self._kazakh_demonym(lower)
+        if len(self._kinds) >= _CACHE_SIZE:
+            self._kinds.clear()
+        self._kinds[lower] = kind
+        return kind
 
     def _kazakh_demonym(self, lower: str) -> str | None:
         match = _KK_DEMONYM.match(lower)
@@ -212,11 +220,14 @@ def _adjective_kind(place_id: str | None) -> str:
     return "civic" if place_id == "iso:KZ" else "foreign"
 
 
-def _demonym_table(identities: Identities) -> list[tuple[str, tuple[str, ...]]]:
-    return [
-        (kind, tuple(stem for stems in langs.values() for stem in stems))
-        for kind, langs in identities.demonyms.items()
-    ]
+def _demonym_table(identities: Identities) -> dict[str, list[tuple[str, str]]]:
+    """First letters of a stem -> (kind, stem): a word is compared with a few stems only."""
+    table: dict[str, list[tuple[str, str]]] = {}
+    for kind, langs in identities.demonyms.items():
+        for stems in langs.values():
+            for stem in stems:
+                table.setdefault(stem[:_PREFIX], []).append((kind, stem))
+    return table
 
 
 def _kazakh_place_kinds(gazetteer: Gazetteer, world: World) -> dict[str, str]:
