@@ -14,8 +14,10 @@ Runs after resolution, over the final mentions of a document:
   alone ("русские"). Before a noun for a thing ("британской группы", "китайских соцсетях"),
   a proper name ("армянском Гаваре") or a noun of state power ("британской королевы",
   "северокорейский лидер", "белорусские власти") it stands for the country: a ``PLACE``
-  linked to it, as NEREL annotates these adjectives. Inside a longer name ("Китайская
-  Народная Республика") resolution has already kept the name.
+  linked to it, as NEREL annotates these adjectives. An adjective of a people with no
+  country of its own ("славянской внешности", "уйгурской общины") stays a group: it says
+  something about people whatever noun follows. Inside a longer name ("Китайская Народная
+  Республика") resolution has already kept the name.
 """
 
 from __future__ import annotations
@@ -109,11 +111,9 @@ class IdentityStage:
             if any(m not in ethnic and (m.type != "ORG" or _kato(place_id)) for m in here):
                 continue  # part of a longer name, or another reading
             reading = self._reading(doc.text, tokens, index)
-            if reading == "place":
+            if reading == "place" and place_id is not None:
                 mentions = [m for m in mentions if m not in ethnic]
-                if place_id is not None:
-                    mentions.append(_word_mention(doc, token, "PLACE", id=place_id,
-                                                  confidence=0.8))
+                mentions.append(_word_mention(doc, token, "PLACE", id=place_id, confidence=0.8))
             elif reading == "people" and not ethnic and not here:
                 mentions.append(_word_mention(doc, token, ETHNIC, kind=_adjective_kind(place_id)))
         return mentions
