@@ -57,6 +57,9 @@ class Mention:
     id: str | None = None
     derogatory: bool = False
     confidence: float = 1.0
+    kind: str | None = None
+    """For ``ETHNIC_GROUP``: ``ethnic`` (a people, linked by ``id``), ``civic``
+    ("қазақстандықтар"), ``foreign`` ("американцы") or ``regional`` ("алматылықтар")."""
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -68,6 +71,8 @@ class Mention:
         }
         if self.derogatory:
             out["derogatory"] = True
+        if self.kind is not None:
+            out["kind"] = self.kind
         return out
 
 

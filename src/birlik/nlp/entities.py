@@ -12,13 +12,27 @@ Identity groups that a model finds but the ethnic lexicon does not link — civi
 ("қазақстандық"), regional ("алматылық") or foreign nationalities — stay ``ETHNIC_GROUP``
 with ``id`` None, as in the NORP/NATIONALITY annotation of KazNERD and NEREL; indicators
 count only linked ethnic groups.
+
+Three rules keep lexicon matches from over-tagging (issue 17, Kazakh PLACE precision): a
+lexicon mention inside a name of another kind that the Kazakh model found (``OTHER_NAME``:
+"Алматы әуежайы", "Қазақстан жылы", "АҚШ Мемлекеттік хатшысы") is not added, and those spans
+are dropped; where the lexicon itself is unsure (confidence below 1: a place that is also a
+person's name, "Abai") the model's PERSON stands; a registry organisation that contains the
+model's span gives its whole span ("Акимат" + "Алматинской области"); registry organisations
+are not dropped inside a title ("ҚХА Төрағасының орынбасары"). Places nested in an organisation's
+name are kept only outside Kazakh documents, as NEREL annotates them and KazNERD does not.
 """
 
 from __future__ import annotations
 
+import re
+
 from birlik.domain.records import Document, Mention
+from birlik.nlp.ner_kk import OTHER_NAME
 
 LANGUAGE_CONFIDENCE = 0.5
+OTHER_CONFIDENCE = 0.5
+_LIST_PUNCTUATION = re.compile("[,;—–]")
 
 
 class EntityResolveStage:
@@ -28,13 +42,17 @@ class EntityResolveStage:
 
     def __call__(self, docs: list[Document]) -> list[Document]:
         for doc in docs:
-            doc.entities = resolve(doc.entities)
+            doc.entities = resolve(doc.entities, nested_places=doc.lang != "kk")
         return docs
 
 
-def resolve(mentions: list[Mention]) -> list[Mention]:
-    found = [m for m in mentions if m.id is None]
-    linked = [m for m in mentions if m.id is not None and not _language_mention(m)]
+def resolve(mentions: list[Mention], *, nested_places: bool = True) -> list[Mention]:
+    other_names = [m for m in mentions if _longer_name(m)]
+    found = [m for m in mentions if m.id is None and m.type != OTHER_NAME]
+    linked = [m for m in mentions if m.id is not None and not _language_mention(m)
+              and not (m.type != "ORG" and any(
+                  _overlap(m, name) and name.end - name.start > m.end - m.start
+                  for name in other_names))]
     kept: list[Mention] = []
     for mention in sorted(found, key=lambda m: (m.start, -(m.end - m.start))):
         if _overlaps_any(mention, kept):
@@ -43,7 +61,12 @@ def resolve(mentions: list[Mention]) -> list[Mention]:
         if resolved is not None:
             kept.append(resolved)
     for mention in sorted(linked, key=_lexicon_rank):
-        if not _overlaps_any(mention, kept) or _nested_foreign_place(mention, kept):
+        inside = [k for k in kept if _overlap(mention, k) > 0] if mention.type == "ORG" else []
+        if inside and all(
+                _contains(mention, k) and k.type != "PERSON" and k != mention for k in inside):
+            kept = [k for k in kept if k not in inside]  # "Акимат Алматинской области"
+        if not _overlaps_any(mention, kept) or (
+                nested_places and _nested_foreign_place(mention, kept)):
             kept.append(mention)
     return sorted(kept, key=lambda m: (m.start, m.end))
 
@@ -52,18 +75,28 @@ def _link(mention: Mention, linked: list[Mention]) -> Mention | None:
     """The model's span with the id of the best overlapping lexicon mention of its type."""
     same_type = [m for m in linked if m.type == mention.type and _overlap(m, mention) > 0]
     if same_type:
-        best = max(same_type, key=lambda m: (_overlap(m, mention), -abs(m.start - mention.start)))
+        best = max(same_type, key=lambda m: (_overlap(m, mention), -abs(m.start - mention.start),
+                                             m.end - m.start))
+        span = best if mention.type == "ORG" and _contains(best, mention) else mention
         return Mention(
-            start=mention.start, end=mention.end, text=mention.text, type=mention.type, id=best.id,
+            start=span.start, end=span.end, text=span.text, type=mention.type, id=best.id,
             derogatory=best.derogatory, confidence=max(mention.confidence, best.confidence),
         )
-    if any(m.start == mention.start and m.end == mention.end for m in linked):
+    sure = [m for m in linked if m.confidence >= 1.0]
+    if any(m.start == mention.start and m.end == mention.end for m in sure):
         return None  # the same span, another type: the lexicon knows this word
     if mention.type == "PERSON" and " " not in mention.text.strip():
-        other = [m for m in linked if _overlap(m, mention) > 0]
+        other = [m for m in sure if _overlap(m, mention) > 0]
         if other:  # a one-word "person" that the lexicon knows as a place or group
             return None
     return mention
+
+
+def _longer_name(mention: Mention) -> bool:
+    """A name of another kind that the model is fairly sure of and that does not run
+    across a comma or a dash (a list of amounts is not one name)."""
+    return (mention.type == OTHER_NAME and mention.confidence >= OTHER_CONFIDENCE
+            and not _LIST_PUNCTUATION.search(mention.text))
 
 
 def _language_mention(mention: Mention) -> bool:
@@ -98,6 +131,10 @@ def _nested_foreign_place(mention: Mention, kept: list[Mention]) -> bool:
         other.type == "ORG" and other.start <= mention.start and mention.end <= other.end
         for other in hosts
     )
+
+
+def _contains(outer: Mention, inner: Mention) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
 
 
 def _overlap(a: Mention, b: Mention) -> int:

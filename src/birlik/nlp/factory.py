@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from birlik.nlp.casing import CasingStage
 from birlik.nlp.embed import Embedder, make_embedder
 from birlik.nlp.entities import EntityResolveStage
 from birlik.nlp.ethnic import EthnicStage
+from birlik.nlp.identities import IdentityStage
 from birlik.nlp.langid import LangIdStage
 from birlik.nlp.lemma_kk import KazakhLemmatizer, LemmaStage
 from birlik.nlp.ner_kk import KazakhNer, KazakhNerStage
@@ -33,6 +35,7 @@ from birlik.nlp.text import NormaliseStage, SegmentStage
 from birlik.nlp.world_places import WorldPlaceStage
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
+from birlik.resources.identities import load_identities
 from birlik.resources.organisations import load_organisations
 from birlik.resources.world import load_world
 from birlik.settings import Settings
@@ -52,6 +55,7 @@ def make_default_embedder(settings: Settings | None = None) -> Embedder:
 def entity_stages(settings: Settings | None = None) -> list[Stage]:
     settings = settings or Settings()
     gazetteer = load_gazetteer()
+    kazakh_ner = KazakhNer.load()
     return [
         NormaliseStage(),
         LangIdStage(),
@@ -61,10 +65,12 @@ def entity_stages(settings: Settings | None = None) -> list[Stage]:
         PlaceStage(gazetteer),
         WorldPlaceStage(load_world()),
         OrgStage(load_organisations()),
-        KazakhNerStage(KazakhNer.load()),
+        KazakhNerStage(kazakh_ner),
         RussianNerStage(RussianNer.load()),
+        CasingStage(kazakh_ner),
         DocumentRegionsStage(gazetteer),
         EntityResolveStage(),
+        IdentityStage(load_identities(), gazetteer, load_world()),
     ]
 
 
