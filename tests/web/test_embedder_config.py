@@ -49,3 +49,14 @@ def test_a_stored_vector_of_another_size_is_a_coded_error(
     assert response.json()["error"]["code"] == "M114"
     assert "128" in response.json()["error"]["message"]
 
+
+
+def test_a_query_embedder_of_another_size_is_a_coded_error(
+    store: Store, web_settings: WebSettings, seeded: dict[str, int]
+) -> None:
+    """The seeded documents carry 384-dimensional n-gram vectors; the static table has fewer."""
+    response = _client(store, web_settings, Settings(database_url="sqlite://", embedder="static")).get(
+        "/api/v1/documents", params={"q": "фестиваль", "mode": "semantic"}
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "M114"

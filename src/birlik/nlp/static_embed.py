@@ -100,9 +100,11 @@ class PieceTokenizer:
         return ids
 
     def text_ids(self, text: str) -> list[int]:
+        cache = self._cache
         ids: list[int] = []
         for word in tokens(text):
-            ids.extend(self.word_ids(word))
+            hit = cache.get(word)
+            ids += hit if hit is not None else self.word_ids(word)
         return ids
 
     def split(self, word: str) -> list[str]:
@@ -197,13 +199,11 @@ class StaticEmbedder:
     passages. Texts are cut to ``max_chars`` characters.
     """
 
-    def __init__(self, path: Path | str | None = None, *, max_chars: int = STATIC_MAX_CHARS,
-                 chunk_rows: int = 65_536) -> None:
+    def __init__(self, path: Path | str | None = None, *, max_chars: int = STATIC_MAX_CHARS) -> None:
         self._table = StaticTable.load(path)
         self.name = str(self._table.meta.get("name", "static-e5"))
         self.dim = int(self._table.vectors.shape[1])
         self.max_chars = max_chars
-        self._chunk_rows = chunk_rows
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -217,29 +217,12 @@ class StaticEmbedder:
         del kind  # one table for queries and passages
         table = self._table.vectors
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        batch_ids: list[int] = []
-        batch_rows: list[int] = []
-        starts: list[int] = []
         for row, text in enumerate(texts):
             ids = self.ids(text)
-            if not ids:
-                continue
-            if batch_ids and len(batch_ids) + len(ids) > self._chunk_rows:
-                self._pool(table, batch_ids, starts, batch_rows, out)
-                batch_ids, batch_rows, starts = [], [], []
-            starts.append(len(batch_ids))
-            batch_rows.append(row)
-            batch_ids.extend(ids)
-        if batch_ids:
-            self._pool(table, batch_ids, starts, batch_rows, out)
+            if ids:  # a gather and a sum per text: faster than one reduceat over the batch
+                out[row] = table[ids].sum(axis=0)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         out /= norms
         return out
-
-    @staticmethod
-    def _pool(table: npt.NDArray[np.float32], ids: list[int], starts: list[int], rows: list[int],
-              out: Vectors) -> None:
-        gathered = table[np.asarray(ids, dtype=np.intp)]
-        out[np.asarray(rows, dtype=np.intp)] = np.add.reduceat(gathered, np.asarray(starts), axis=0)
 
