@@ -6,10 +6,12 @@ handing each to the thread pool (a thread hop per dependency costs more than the
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
@@ -66,9 +68,24 @@ async def get_state(request: Request) -> WebState:
 State = Annotated[WebState, Depends(get_state)]
 
 
-def db_session(state: State) -> Iterator[Session]:
-    with state.store.transaction() as session:
+async def db_session(state: State) -> AsyncIterator[Session]:
+    """The request's session. The endpoint's own work is committed in its thread when it returns
+    (``unit_of_work``); what is left here (a dependency's change on a route that does not take
+    the session) is committed at the end, a rollback on an error, each in a thread of its own
+    (never waiting for the pool, like FastAPI's own exits) and only when there is something to
+    end: making and closing an idle session does no I/O and stays on the event loop."""
+    session = state.store.new_session()
+    try:
         yield session
+    except BaseException:
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(session.rollback, limiter=anyio.CapacityLimiter(1))
+        raise
+    else:
+        if session.in_transaction() or session.new or session.dirty or session.deleted:
+            await anyio.to_thread.run_sync(session.commit, limiter=anyio.CapacityLimiter(1))
+    finally:
+        session.close()
 
 
 Db = Annotated[Session, Depends(db_session)]
@@ -83,11 +100,20 @@ async def current_principal(request: Request, state: State, session: Db) -> Prin
         raise unauthenticated()
     payload = state.codec.read(cookie)
     principal = session_principal(session, payload)
+    _release(session)
     if principal is None:
         raise unauthenticated("your session has ended — log in again")
     if request.method in UNSAFE_METHODS:
         await _check_csrf(request, principal.csrf_token)
     return principal
+
+
+def _release(session: Session) -> None:
+    """End the read-only transaction of the principal's look-up, so that no connection is held
+    while the request waits for a worker thread (the endpoint takes one again): a request
+    waiting in the queue holds neither a lock nor one of the pool's connections."""
+    if not (session.new or session.dirty or session.deleted):
+        session.commit()
 
 
 def session_principal(session: Session, payload: dict[str, Any]) -> Principal | None:

@@ -14,8 +14,9 @@ from birlik.web.auth import create_api_token
 from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor
 from birlik.web.errors import WebError, not_found
 from birlik.web.models import ApiTokenRow, AuditRow, RegistryUnitRow, UserRow
+from birlik.web.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/api/v1", tags=["administration"])
+router = APIRouter(prefix="/api/v1", tags=["administration"], route_class=UnitOfWorkRoute)
 
 
 class TokenCreate(BaseModel):
@@ -160,10 +161,10 @@ def create_unit(body: UnitCreate, session: Db, who: RegistryEditor) -> dict[str,
 
 
 @router.post("/registry/import", status_code=201)
-async def import_units(
+def import_units(
     file: Annotated[UploadFile, File()], session: Db, who: RegistryEditor
 ) -> dict[str, int]:
-    data = (await file.read(5 * 1024 * 1024)).decode("utf-8-sig", errors="replace")
+    data = file.file.read(5 * 1024 * 1024).decode("utf-8-sig", errors="replace")
     return {"imported": actions.import_units_csv(session, who, data)}
 
 

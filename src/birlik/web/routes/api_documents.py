@@ -15,8 +15,9 @@ from birlik.web import stories as story_data
 from birlik.web.deps import Db, Reader, Scope, State
 from birlik.web.models import SavedSearchRow
 from birlik.web.routes.common import Filters
+from birlik.web.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/api/v1", tags=["documents"])
+router = APIRouter(prefix="/api/v1", tags=["documents"], route_class=UnitOfWorkRoute)
 
 
 @router.get("/regions")

@@ -17,8 +17,9 @@ from birlik.web.deps import AlertActor, AlertReader, CaseActor, CaseReader, Db, 
 from birlik.web.errors import not_found
 from birlik.web.models import CaseAttachmentRow, CaseCommentRow
 from birlik.web.routes.api_documents import alert_json
+from birlik.web.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/api/v1", tags=["alerts and cases"])
+router = APIRouter(prefix="/api/v1", tags=["alerts and cases"], route_class=UnitOfWorkRoute)
 
 
 class AlertActionBody(BaseModel):
@@ -124,7 +125,7 @@ def comment(case_id: int, body: CommentBody, session: Db, scope: Scope, who: Cas
 
 
 @router.post("/cases/{case_id}/attachments", status_code=201)
-async def attach(
+def attach(
     case_id: int,
     file: Annotated[UploadFile, File()],
     state: State,
@@ -133,7 +134,7 @@ async def attach(
     who: CaseActor,
     csrf_token: Annotated[str | None, Form()] = None,
 ) -> dict[str, Any]:
-    data = await file.read(state.web.max_attachment_bytes + 1)
+    data = file.file.read(state.web.max_attachment_bytes + 1)
     row = actions.case_attach(
         session,
         scope,

@@ -12,8 +12,9 @@ from birlik.web import actions, queries
 from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, State, Tr
 from birlik.web.models import ROLES, UNIT_KINDS, AuditRow, RegistryUnitRow, UserRow
 from birlik.web.routes.pages_common import back, render
+from birlik.web.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
 
 @router.get("/registry", response_class=HTMLResponse)
@@ -41,8 +42,8 @@ def registry(
 
 
 @router.post("/registry/import")
-async def import_units(session: Db, who: RegistryEditor, file: Annotated[UploadFile, File()]) -> Response:
-    data = (await file.read(5 * 1024 * 1024)).decode("utf-8-sig", errors="replace")
+def import_units(session: Db, who: RegistryEditor, file: Annotated[UploadFile, File()]) -> Response:
+    data = file.file.read(5 * 1024 * 1024).decode("utf-8-sig", errors="replace")
     actions.import_units_csv(session, who, data)
     return back("/registry")
 

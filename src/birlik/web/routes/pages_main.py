@@ -21,8 +21,9 @@ from birlik.web.i18n import LANG_COOKIE, LANGUAGES
 from birlik.web.models import SavedSearchRow, UserRow
 from birlik.web.routes.common import Filters
 from birlik.web.routes.pages_common import back, ethnic_choices, render
+from birlik.web.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 INCIDENT_TYPES = (
     "violence_brawl",
     "mass_disorder",
@@ -227,7 +228,7 @@ def _story_sources(
 
 
 @router.post("/stories/saved")
-async def save_search(
+def save_search(
     request: Request,
     session: Db,
     who: Reader,

@@ -16,8 +16,9 @@ from birlik.web.deps import AlertActor, AlertReader, CaseActor, CaseReader, Db, 
 from birlik.web.models import CaseAttachmentRow, CaseCommentRow
 from birlik.web.routes.common import parse_date
 from birlik.web.routes.pages_common import back, render
+from birlik.web.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 OptionalText = Annotated[str | None, Form()]
 
 
@@ -129,10 +130,10 @@ def comment(
 
 
 @router.post("/cases/{case_id}/attachments")
-async def attach(
+def attach(
     case_id: int, state: State, session: Db, scope: Scope, who: CaseActor, file: Annotated[UploadFile, File()]
 ) -> Response:
-    data = await file.read(state.web.max_attachment_bytes + 1)
+    data = file.file.read(state.web.max_attachment_bytes + 1)
     actions.case_attach(
         session,
         scope,
