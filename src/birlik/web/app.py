@@ -32,6 +32,7 @@ from birlik.web.deps import WebState
 from birlik.web.errors import error_body
 from birlik.web.i18n import LANG_COOKIE, Translator, choose_language
 from birlik.web.routes import api_admin, api_documents, api_work, pages_admin, pages_main, pages_work
+from birlik.web.session_secret import session_secret
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(str(resources.files("birlik.web")))
@@ -69,7 +70,7 @@ def create_app(
         settings=settings,
         web=web,
         store=store,
-        codec=SessionCodec(web.secret_key, web.session_max_age),
+        codec=SessionCodec(session_secret(web, settings.database_url).value, web.session_max_age),
         throttle=LoginThrottle(web.login_max_failures, web.login_lock_seconds),
         templates=templates,
         embedder_factory=embedder_factory,

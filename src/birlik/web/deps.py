@@ -60,6 +60,12 @@ class WebState:
         return self._embedder
 
 
+def cookie_secure(request: Request, web: WebSettings) -> bool:
+    """Cookies carry ``Secure`` when the settings demand it or the request came over HTTPS (the
+    scheme a trusted proxy forwarded counts: see BIRLIK_FORWARDED_ALLOW_IPS)."""
+    return web.cookie_secure or request.url.scheme == "https"
+
+
 async def get_state(request: Request) -> WebState:
     state: WebState = request.app.state.birlik
     return state

@@ -15,7 +15,7 @@ from birlik.store.models import utcnow
 from birlik.web import actions, geo, queries
 from birlik.web import stories as story_data
 from birlik.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE, tokens_match, verify_password
-from birlik.web.deps import CurrentUser, Db, Reader, Scope, State, Tr
+from birlik.web.deps import CurrentUser, Db, Reader, Scope, State, Tr, cookie_secure
 from birlik.web.errors import WebError
 from birlik.web.i18n import LANG_COOKIE, LANGUAGES
 from birlik.web.models import SavedSearchRow, UserRow
@@ -40,7 +40,7 @@ def login_page(request: Request, state: State, t: Tr, error: str = "") -> Respon
     cookie, token = state.codec.issue_pre_session()
     response = render(request, state, t, "login.html", None, csrf=token, error=error)
     response.set_cookie(
-        PRE_SESSION_COOKIE, cookie, httponly=True, samesite="lax", secure=state.web.cookie_secure
+        PRE_SESSION_COOKIE, cookie, httponly=True, samesite="lax", secure=cookie_secure(request, state.web)
     )
     return response
 
@@ -82,7 +82,7 @@ def login(
         max_age=state.web.session_max_age,
         httponly=True,
         samesite="lax",
-        secure=state.web.cookie_secure,
+        secure=cookie_secure(request, state.web),
     )
     response.delete_cookie(PRE_SESSION_COOKIE)
     return response
@@ -106,7 +106,7 @@ def switch_language(code: str, request: Request, state: State) -> Response:
     response = back(target)
     if code in LANGUAGES:
         response.set_cookie(
-            LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=state.web.cookie_secure
+            LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=cookie_secure(request, state.web)
         )
     return response
 
