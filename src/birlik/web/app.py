@@ -31,11 +31,15 @@ from birlik.web.config import WebSettings
 from birlik.web.deps import WebState
 from birlik.web.errors import error_body
 from birlik.web.i18n import LANG_COOKIE, Translator, choose_language
+from birlik.web.links import safe_url
 from birlik.web.routes import api_admin, api_documents, api_work, pages_admin, pages_main, pages_work
 from birlik.web.session_secret import session_secret
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(str(resources.files("birlik.web")))
+OPENAPI_URL = "/api/v1/openapi.json"
+DOCS_URL = "/api/v1/docs"
+DOCS_ASSETS = "/api/v1/docs/assets"
 
 
 def _default_embedder() -> Embedder:
@@ -60,12 +64,13 @@ def create_app(
         lifespan=_lifespan(web),
         title="Birlik",
         version=__version__,
-        docs_url="/api/v1/docs",
-        openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # served from local files below, not from a CDN
+        openapi_url=OPENAPI_URL,
         redoc_url=None,
     )
     templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
     templates.env.auto_reload = web.environment == "development"  # no stat() per render otherwise
+    templates.env.filters["safe_url"] = safe_url  # every stored URL that becomes a link
     app.state.birlik = WebState(
         settings=settings,
         web=web,
@@ -76,12 +81,27 @@ def create_app(
         embedder_factory=embedder_factory,
     )
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
+    _install_api_docs(app, templates)
     for module in (api_documents, api_work, api_admin, pages_main, pages_work, pages_admin):
         app.include_router(module.router)
     _install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
     _warm(web)
     return app
+
+
+def _install_api_docs(app: FastAPI, templates: Jinja2Templates) -> None:
+    """The API reference at /api/v1/docs with Swagger UI's files from the ``fastapi-offline``
+    package: it works offline and without inline script."""
+    import fastapi_offline
+
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(assets)), name="api-docs-assets")
+
+    @app.get(DOCS_URL, include_in_schema=False)
+    async def api_docs() -> HTMLResponse:
+        page = templates.get_template("api_docs.html").render(assets=DOCS_ASSETS, openapi_url=OPENAPI_URL)
+        return HTMLResponse(page)
 
 
 def _lifespan(web: WebSettings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -113,7 +133,14 @@ def app_from_environment() -> FastAPI:
     return create_app(Settings(), WebSettings())
 
 
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+"""No inline script anywhere (``script-src 'self'``: scripts only from /static); inline styles
+stay allowed (style attributes of the templates, htmx's indicator style)."""
 SECURITY_HEADERS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
