@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
@@ -158,14 +159,18 @@ def attachment(case_id: int, attachment_id: int, session: Db, scope: Scope, _: C
         file.data,
         media_type="application/octet-stream",
         headers={
-            "Content-Disposition": f'attachment; filename="{_safe(file.filename)}"',
+            "Content-Disposition": content_disposition(file.filename),
             "X-Content-Type-Options": "nosniff",
         },
     )
 
 
-def _safe(filename: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "._- " else "_" for ch in filename)
+def content_disposition(filename: str) -> str:
+    """``attachment`` with the name in full as UTF-8 (RFC 6266 / RFC 5987 ``filename*``) and an
+    ASCII stand-in for old clients: a header is Latin-1, so "тест файл.pdf" cannot go in as is."""
+    fallback = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._- ") else "_" for ch in filename)
+    encoded = quote(filename, safe="")
+    return f"attachment; filename=\"{fallback.strip() or 'file'}\"; filename*=UTF-8''{encoded}"
 
 
 def case_json(row: CaseRow) -> dict[str, Any]:
