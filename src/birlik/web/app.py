@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -130,7 +131,11 @@ def _warm(web: WebSettings) -> None:
 
 def app_from_environment() -> FastAPI:
     """The app of one worker process of ``birlik serve --workers N`` (settings from BIRLIK_*)."""
-    return create_app(Settings(), WebSettings())
+    from birlik.web.serve import server_options
+
+    web = WebSettings()
+    server_options(web)  # this process's header timeout, when uvicorn itself started it
+    return create_app(Settings(), web)
 
 
 CONTENT_SECURITY_POLICY = (
@@ -187,7 +192,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         where = ".".join(str(part) for part in first.get("loc", ()))
+        if tuple(first.get("loc", ()))[:1] == ("path",):  # "/cases/99999999999999999999": names nothing
+            return _error(request, "W404", 404, f"{where}: no such record — check the address", {})
         return _error(request, "W422", 422, f"{where}: {first.get('msg')} — fix the request", {})
+
+    async def out_of_range(request: Request, exc: Exception) -> Response:
+        """A value the database or the calendar cannot hold that slipped past the parameter
+        checks (each route bounds its own): the client's mistake, not a 500."""
+        log.warning("out-of-range value on %s: %s", request.url.path, exc)
+        return _error(request, "W400", 400, "a value in the request is out of range — send a smaller one", {})
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
@@ -196,6 +209,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(BirlikError, birlik_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(OverflowError, out_of_range)
+    app.add_exception_handler(DataError, out_of_range)
     app.add_exception_handler(Exception, unexpected)
 
 

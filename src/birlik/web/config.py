@@ -46,6 +46,23 @@ class WebSettings(BaseSettings):
         "few threads contend less for Python's interpreter lock.",
     )
 
+    keep_alive_seconds: int = Field(
+        5, ge=1, le=600, description="An idle keep-alive connection is closed after this many seconds."
+    )
+    header_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=600,
+        description="A connection must send a request's complete headers within this many seconds of "
+        "opening (or of its last answer), else it is closed: slow or silent clients hold no connection.",
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For/-Proto headers "
+        "are believed (client address for the login throttle, https for Secure cookies); empty: none, "
+        "the socket's peer is the client; `*` trusts every peer.",
+    )
+
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> WebSettings:
         if self.environment == "production":

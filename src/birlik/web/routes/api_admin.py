@@ -14,6 +14,7 @@ from birlik.web.auth import create_api_token
 from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor
 from birlik.web.errors import WebError, not_found
 from birlik.web.models import ApiTokenRow, AuditRow, RegistryUnitRow, UserRow
+from birlik.web.routes.common import RowId
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(prefix="/api/v1", tags=["administration"], route_class=UnitOfWorkRoute)
@@ -81,7 +82,7 @@ def create_token(body: TokenCreate, session: Db, who: CurrentUser) -> dict[str, 
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, session: Db, who: CurrentUser) -> None:
+def revoke_token(token_id: RowId, session: Db, who: CurrentUser) -> None:
     row = session.get(ApiTokenRow, token_id)
     if row is None or row.user_id != who.user_id:
         raise not_found(f"token {token_id}")
@@ -109,7 +110,7 @@ def create_user(body: UserCreate, session: Db, who: Admin) -> dict[str, Any]:
 
 
 @router.patch("/users/{user_id}")
-def change_user(user_id: int, body: UserAccess, session: Db, who: Admin) -> dict[str, Any]:
+def change_user(user_id: RowId, body: UserAccess, session: Db, who: Admin) -> dict[str, Any]:
     if user_id == who.user_id and (body.role not in (None, "administrator") or body.active is False):
         raise WebError(
             "you cannot take administration away from yourself — ask another administrator",

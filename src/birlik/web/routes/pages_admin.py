@@ -11,6 +11,7 @@ from sqlalchemy import select
 from birlik.web import actions, queries
 from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, State, Tr
 from birlik.web.models import ROLES, UNIT_KINDS, AuditRow, RegistryUnitRow, UserRow
+from birlik.web.routes.common import RowId
 from birlik.web.routes.pages_common import back, render
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
@@ -103,7 +104,7 @@ def add_user(
 
 @router.post("/admin/users/{user_id}")
 def change_user(
-    user_id: int,
+    user_id: RowId,
     session: Db,
     who: Admin,
     role: Annotated[str, Form()],

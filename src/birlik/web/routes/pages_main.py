@@ -19,7 +19,7 @@ from birlik.web.deps import CurrentUser, Db, Reader, Scope, State, Tr, cookie_se
 from birlik.web.errors import WebError
 from birlik.web.i18n import LANG_COOKIE, LANGUAGES
 from birlik.web.models import SavedSearchRow, UserRow
-from birlik.web.routes.common import Filters
+from birlik.web.routes.common import Filters, RowId
 from birlik.web.routes.pages_common import back, ethnic_choices, render
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
@@ -243,7 +243,7 @@ def save_search(
 
 
 @router.post("/stories/saved/{search_id}/delete")
-def delete_search(search_id: int, session: Db, who: Reader) -> Response:
+def delete_search(search_id: RowId, session: Db, who: Reader) -> Response:
     actions.delete_search(session, who, search_id)
     return back("/stories")
 
@@ -258,7 +258,7 @@ def story(
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def document(
-    document_id: int, request: Request, state: State, session: Db, scope: Scope, who: Reader, t: Tr
+    document_id: RowId, request: Request, state: State, session: Db, scope: Scope, who: Reader, t: Tr
 ) -> Response:
     detail = queries.document_detail(scope.document(session, document_id))
     return render(

@@ -14,7 +14,7 @@ from birlik.cases.workflow import case_history
 from birlik.web import actions, queries
 from birlik.web.deps import AlertActor, AlertReader, CaseActor, CaseReader, Db, Scope, State, Tr
 from birlik.web.models import CaseAttachmentRow, CaseCommentRow
-from birlik.web.routes.common import parse_date
+from birlik.web.routes.common import RowId, parse_date, parse_id
 from birlik.web.routes.pages_common import back, render
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
@@ -41,7 +41,7 @@ def alerts(
 
 @router.post("/alerts/{alert_id}/{action}")
 def act_on_alert(
-    alert_id: int, action: str, session: Db, scope: Scope, who: AlertActor, note: OptionalText = None
+    alert_id: RowId, action: str, session: Db, scope: Scope, who: AlertActor, note: OptionalText = None
 ) -> Response:
     _, case = actions.alert_action(session, scope, who, alert_id, action, note)
     return back(f"/cases/{case.id}" if case else "/alerts")
@@ -60,7 +60,7 @@ def cases(
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case(
-    case_id: int, request: Request, state: State, session: Db, scope: Scope, who: CaseReader, t: Tr
+    case_id: RowId, request: Request, state: State, session: Db, scope: Scope, who: CaseReader, t: Tr
 ) -> Response:
     row = scope.case(session, case_id)
     comments = session.scalars(
@@ -87,7 +87,7 @@ def case(
 
 @router.post("/cases/{case_id}/move")
 def move(
-    case_id: int,
+    case_id: RowId,
     session: Db,
     scope: Scope,
     who: CaseActor,
@@ -100,7 +100,7 @@ def move(
 
 @router.post("/cases/{case_id}/assign")
 def assign(
-    case_id: int,
+    case_id: RowId,
     session: Db,
     scope: Scope,
     who: CaseActor,
@@ -114,7 +114,7 @@ def assign(
         scope,
         who,
         case_id,
-        unit_id=int(unit_id) if unit_id else None,
+        unit_id=parse_id(unit_id, "unit_id"),
         person=person,
         due=datetime(due_day.year, due_day.month, due_day.day, tzinfo=UTC) if due_day else None,
     )
@@ -123,7 +123,7 @@ def assign(
 
 @router.post("/cases/{case_id}/comments")
 def comment(
-    case_id: int, session: Db, scope: Scope, who: CaseActor, body: Annotated[str, Form()]
+    case_id: RowId, session: Db, scope: Scope, who: CaseActor, body: Annotated[str, Form()]
 ) -> Response:
     actions.case_comment(session, scope, who, case_id, body)
     return back(f"/cases/{case_id}")
@@ -131,7 +131,12 @@ def comment(
 
 @router.post("/cases/{case_id}/attachments")
 def attach(
-    case_id: int, state: State, session: Db, scope: Scope, who: CaseActor, file: Annotated[UploadFile, File()]
+    case_id: RowId,
+    state: State,
+    session: Db,
+    scope: Scope,
+    who: CaseActor,
+    file: Annotated[UploadFile, File()],
 ) -> Response:
     data = file.file.read(state.web.max_attachment_bytes + 1)
     actions.case_attach(
