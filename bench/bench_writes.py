@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import socket
 import statistics
 import subprocess
@@ -106,6 +107,20 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start within 120 s")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children now alive (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def logged_in(base: str) -> httpx.Client:
     client = httpx.Client(base_url=base, timeout=60)
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
@@ -116,6 +131,15 @@ def logged_in(base: str) -> httpx.Client:
     assert csrf is not None, "login failed"
     client.headers["X-CSRF-Token"] = csrf.group(1)
     return client
+
+
+def fresh(client: httpx.Client, start: threading.Barrier) -> httpx.Client:
+    """Wait for every client's login, then a new connection with the same session: the one of
+    the login may have idled past the server's keep-alive timeout while the others logged in."""
+    start.wait()
+    again = httpx.Client(base_url=client.base_url, cookies=client.cookies, headers=client.headers, timeout=60)
+    client.close()
+    return again
 
 
 class Recorder:
@@ -150,8 +174,7 @@ class Recorder:
 def writer(
     base: str, case_id: int, index: int, start: threading.Barrier, seconds: float, rec: Recorder
 ) -> None:
-    client = logged_in(base)
-    start.wait()
+    client = fresh(logged_in(base), start)
     until = time.monotonic() + seconds
     try:
         status, n = "assigned", 0
@@ -180,8 +203,7 @@ def writer(
 def reader(
     base: str, case_ids: list[int], index: int, start: threading.Barrier, seconds: float, rec: Recorder
 ) -> None:
-    client = logged_in(base)
-    start.wait()
+    client = fresh(logged_in(base), start)
     until = time.monotonic() + seconds
     try:
         n = index
@@ -228,17 +250,24 @@ def main() -> None:
         for thread in threads:
             thread.start()
         start.wait()
-        began = time.monotonic()
+        began, server_began = time.monotonic(), cpu_seconds(server.pid)
+        client_began = resource.getrusage(resource.RUSAGE_SELF)
         for thread in threads:
             thread.join()
         took = time.monotonic() - began
+        server_cpu = cpu_seconds(server.pid) - server_began
+        client_end = resource.getrusage(resource.RUSAGE_SELF)
+        client_cpu = client_end.ru_utime + client_end.ru_stime - client_began.ru_utime - client_began.ru_stime
     finally:
         server.terminate()
         server.wait(timeout=30)
     total_errors = sum(len(e) for e in rec.errors.values())
+    requests = sum(len(v) for v in rec.latency.values())
     print(
         f"{args.writers} writers, {args.readers} readers, {took:.0f} s, {args.workers} workers, "
-        f"{url.split(':', 1)[0]}: {sum(len(v) for v in rec.latency.values())} requests, {total_errors} errors"
+        f"{url.split(':', 1)[0]}: {requests} requests ({requests / took:.0f}/s), {total_errors} errors; "
+        f"CPU per request: server {server_cpu * 1000 / max(1, requests):.1f} ms, "
+        f"this client {client_cpu * 1000 / max(1, requests):.1f} ms; load average {os.getloadavg()[0]:.1f}"
     )
     for kind in sorted(rec.latency):
         values = sorted(rec.latency[kind])

@@ -26,7 +26,7 @@ from birlik.web.config import WebSettings
 from birlik.web.deps import Db
 from birlik.web.models import CaseCommentRow
 from birlik.web.routes import api_admin, api_documents, api_work, pages_admin, pages_main, pages_work
-from birlik.web.unit_of_work import UnitOfWorkRoute, in_one_thread, takes_session
+from birlik.web.unit_of_work import UnitOfWorkRoute, in_one_thread, takes_session, writers_turn
 
 WRITERS = 6
 REQUESTS_EACH = 3
@@ -109,3 +109,31 @@ def test_an_async_route_that_takes_the_session_is_refused() -> None:
 
     with pytest.raises(TypeError, match="plain `def`"):
         in_one_thread(handler, write=True)
+
+
+def test_writers_take_turns_across_connections(store: Store) -> None:
+    """``writers_turn`` on a SQLite file: a second writer waits for the first to finish."""
+    if store.dialect != "sqlite":
+        pytest.skip("PostgreSQL needs no turn: it locks rows")
+    order: list[str] = []
+    first_in = threading.Event()
+
+    def writer(name: str, hold: float) -> None:
+        session = store.new_session()
+        try:
+            with writers_turn(session):
+                order.append(f"{name} in")
+                first_in.set()
+                time.sleep(hold)
+                order.append(f"{name} out")
+        finally:
+            session.close()
+
+    first = threading.Thread(target=writer, args=("a", 0.3))
+    first.start()
+    first_in.wait(5)
+    second = threading.Thread(target=writer, args=("b", 0))
+    second.start()
+    first.join()
+    second.join()
+    assert order == ["a in", "a out", "b in", "b out"]

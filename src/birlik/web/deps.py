@@ -14,7 +14,7 @@ import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from birlik.nlp.embed import Embedder
@@ -117,28 +117,42 @@ async def current_principal(request: Request, state: State, session: Db) -> Prin
 def _release(session: Session) -> None:
     """End the read-only transaction of the principal's look-up, so that no connection is held
     while the request waits for a worker thread (the endpoint takes one again): a request
-    waiting in the queue holds neither a lock nor one of the pool's connections."""
-    if not (session.new or session.dirty or session.deleted):
+    waiting in the queue holds neither a lock nor one of the pool's connections. (SQLite reads
+    outside a write hold no transaction, and its pool is large: nothing to give back there.)"""
+    if session.get_bind().dialect.name != "sqlite" and not (session.new or session.dirty or session.deleted):
         session.commit()
+
+
+_PRINCIPAL = (
+    select(
+        UserRow.id,
+        UserRow.username,
+        UserRow.display_name,
+        UserRow.role,
+        UserRow.active,
+        RegionGrantRow.region_kato,
+    )
+    .outerjoin(RegionGrantRow, RegionGrantRow.user_id == UserRow.id)
+    .where(UserRow.id == bindparam("user"), UserRow.session_epoch == bindparam("epoch"))
+)
 
 
 def session_principal(session: Session, payload: dict[str, Any]) -> Principal | None:
     """Who a valid session cookie speaks for, read afresh on every request (a logout, a
-    deactivation or a new role counts at once): two indexed Core reads, no ORM objects."""
-    user = session.execute(
-        select(UserRow.id, UserRow.username, UserRow.display_name, UserRow.role, UserRow.active).where(
-            UserRow.id == payload.get("u"), UserRow.session_epoch == payload.get("e")
-        )
-    ).first()
-    if user is None or not user.active:
+    deactivation or a new role counts at once): one indexed Core read of the user and their
+    regions, a statement built once (this runs on the event loop for every request)."""
+    rows = (
+        session.connection().execute(_PRINCIPAL, {"user": payload.get("u"), "epoch": payload.get("e")}).all()
+    )
+    if not rows or not rows[0].active:
         return None
-    regions = session.scalars(select(RegionGrantRow.region_kato).where(RegionGrantRow.user_id == user.id))
+    user = rows[0]
     return Principal(
         user_id=user.id,
         username=user.username,
         display_name=user.display_name,
         role=user.role,
-        regions=frozenset(regions),
+        regions=frozenset(row.region_kato for row in rows if row.region_kato is not None),
         via="session",
         csrf_token=str(payload.get("c", "")),
     )
