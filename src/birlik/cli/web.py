@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from birlik.cli.context import AppContext, emit_json, invalid_setting, pass_app
 from birlik.domain.errors import ConfigError
+from birlik.web.config import WebSettings
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -41,7 +42,6 @@ def serve(app: AppContext, host: str, port: int, workers: int | None) -> None:
     from pydantic import ValidationError
 
     from birlik.web import serve as serving
-    from birlik.web.config import WebSettings
 
     try:
         web = WebSettings()  # checked here once, not in each worker process
@@ -52,8 +52,29 @@ def serve(app: AppContext, host: str, port: int, workers: int | None) -> None:
     if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:"):
         workers = 1  # an in-memory database lives in one process
     store = app.store()
+    _announce_environment(web, url)
     click.echo(f"birlik: serving on http://{host}:{port} ({workers} worker{'s' * (workers > 1)})", err=True)
     serving.run(app.settings, web, store, host=host, port=port, workers=workers)
+
+
+def _announce_environment(web: WebSettings, database_url: str) -> None:
+    """Say on stderr when this is not a production server, and where its session secret lives
+    (made here, once, before any worker process starts)."""
+    from birlik.web.session_secret import session_secret
+
+    secret = session_secret(web, database_url)
+    if web.environment == "production":
+        return
+    where = (
+        f"{'generated' if secret.generated else 'read'} {secret.path}"
+        if secret.path
+        else "BIRLIK_SECRET_KEY"
+    )
+    click.echo(
+        f"birlik: {web.environment} mode, not for production (session secret: {where}) — set "
+        "BIRLIK_ENVIRONMENT=production, BIRLIK_SECRET_KEY and BIRLIK_COOKIE_SECURE to deploy",
+        err=True,
+    )
 
 
 def _workers_from_environment() -> int | None:

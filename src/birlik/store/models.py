@@ -20,6 +20,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+MAX_ID = 2**31 - 1
+"""The largest row id both databases hold (PostgreSQL ``integer``): a larger one names nothing."""
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

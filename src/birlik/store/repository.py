@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from birlik.domain.errors import ConfigError, NotFound
 from birlik.domain.records import Document
+from birlik.store.db import begin_write
 from birlik.store.models import (
     DocumentRegionRow,
     DocumentRow,
@@ -61,9 +62,17 @@ class Store:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, *, write: bool = False) -> Iterator[Session]:
+        """One transaction, committed at the end; ``write`` takes the write lock at its start
+        (see ``begin_write``): for a unit of work that reads and then changes what it read."""
         with self._sessions.begin() as session:
+            if write:
+                begin_write(session)
             yield session
+
+    def new_session(self) -> Session:
+        """A session whose user commits (or rolls back) and closes it; no I/O until it is used."""
+        return self._sessions()
 
     @property
     def dialect(self) -> str:

@@ -6,13 +6,15 @@ handing each to the thread pool (a thread hop per dependency costs more than the
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from birlik.nlp.embed import Embedder
@@ -57,6 +59,12 @@ class WebState:
         return self._embedder
 
 
+def cookie_secure(request: Request, web: WebSettings) -> bool:
+    """Cookies carry ``Secure`` when the settings demand it or the request came over HTTPS (the
+    scheme a trusted proxy forwarded counts: see BIRLIK_FORWARDED_ALLOW_IPS)."""
+    return web.cookie_secure or request.url.scheme == "https"
+
+
 async def get_state(request: Request) -> WebState:
     state: WebState = request.app.state.birlik
     return state
@@ -65,9 +73,24 @@ async def get_state(request: Request) -> WebState:
 State = Annotated[WebState, Depends(get_state)]
 
 
-def db_session(state: State) -> Iterator[Session]:
-    with state.store.transaction() as session:
+async def db_session(state: State) -> AsyncIterator[Session]:
+    """The request's session. The endpoint's own work is committed in its thread when it returns
+    (``unit_of_work``); what is left here (a dependency's change on a route that does not take
+    the session) is committed at the end, a rollback on an error, each in a thread of its own
+    (never waiting for the pool, like FastAPI's own exits) and only when there is something to
+    end: making and closing an idle session does no I/O and stays on the event loop."""
+    session = state.store.new_session()
+    try:
         yield session
+    except BaseException:
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(session.rollback, limiter=anyio.CapacityLimiter(1))
+        raise
+    else:
+        if session.in_transaction() or session.new or session.dirty or session.deleted:
+            await anyio.to_thread.run_sync(session.commit, limiter=anyio.CapacityLimiter(1))
+    finally:
+        session.close()
 
 
 Db = Annotated[Session, Depends(db_session)]
@@ -91,6 +114,7 @@ async def current_principal(request: Request, state: State, session: Db) -> Prin
         raise unauthenticated()
     payload = state.codec.read(cookie)
     principal = session_principal(session, payload)
+    _release(session)
     if principal is None:
         raise unauthenticated("your session has ended — log in again")
     if request.method in UNSAFE_METHODS:
@@ -98,23 +122,45 @@ async def current_principal(request: Request, state: State, session: Db) -> Prin
     return principal
 
 
+def _release(session: Session) -> None:
+    """End the read-only transaction of the principal's look-up, so that no connection is held
+    while the request waits for a worker thread (the endpoint takes one again): a request
+    waiting in the queue holds neither a lock nor one of the pool's connections. (SQLite reads
+    outside a write hold no transaction, and its pool is large: nothing to give back there.)"""
+    if session.get_bind().dialect.name != "sqlite" and not (session.new or session.dirty or session.deleted):
+        session.commit()
+
+
+_PRINCIPAL = (
+    select(
+        UserRow.id,
+        UserRow.username,
+        UserRow.display_name,
+        UserRow.role,
+        UserRow.active,
+        RegionGrantRow.region_kato,
+    )
+    .outerjoin(RegionGrantRow, RegionGrantRow.user_id == UserRow.id)
+    .where(UserRow.id == bindparam("user"), UserRow.session_epoch == bindparam("epoch"))
+)
+
+
 def session_principal(session: Session, payload: dict[str, Any]) -> Principal | None:
     """Who a valid session cookie speaks for, read afresh on every request (a logout, a
-    deactivation or a new role counts at once): two indexed Core reads, no ORM objects."""
-    user = session.execute(
-        select(UserRow.id, UserRow.username, UserRow.display_name, UserRow.role, UserRow.active).where(
-            UserRow.id == payload.get("u"), UserRow.session_epoch == payload.get("e")
-        )
-    ).first()
-    if user is None or not user.active:
+    deactivation or a new role counts at once): one indexed Core read of the user and their
+    regions, a statement built once (this runs on the event loop for every request)."""
+    rows = (
+        session.connection().execute(_PRINCIPAL, {"user": payload.get("u"), "epoch": payload.get("e")}).all()
+    )
+    if not rows or not rows[0].active:
         return None
-    regions = session.scalars(select(RegionGrantRow.region_kato).where(RegionGrantRow.user_id == user.id))
+    user = rows[0]
     return Principal(
         user_id=user.id,
         username=user.username,
         display_name=user.display_name,
         role=user.role,
-        regions=frozenset(regions),
+        regions=frozenset(row.region_kato for row in rows if row.region_kato is not None),
         via="session",
         csrf_token=str(payload.get("c", "")),
     )

@@ -15,9 +15,11 @@ from birlik.web.auth import Principal, create_api_token
 from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope, State
 from birlik.web.errors import WebError, not_found
 from birlik.web.models import ApiTokenRow, AuditRow, RegistryUnitRow, UserRow
+from birlik.web.routes.common import RowId
 from birlik.web.routes.pages_common import set_session_cookie
+from birlik.web.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/api/v1", tags=["administration"])
+router = APIRouter(prefix="/api/v1", tags=["administration"], route_class=UnitOfWorkRoute)
 
 
 class TokenCreate(BaseModel):
@@ -87,7 +89,7 @@ def change_password(body: PasswordChange, request: Request, state: State, who: C
     )
     response = Response(status_code=204)
     if who.via == "session":
-        set_session_cookie(response, state, state.codec.issue(user)[0])
+        set_session_cookie(request, response, state, state.codec.issue(user)[0])
     return response
 
 
@@ -115,7 +117,7 @@ def create_token(body: TokenCreate, session: Db, state: State, who: CurrentUser)
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, session: Db, who: CurrentUser) -> None:
+def revoke_token(token_id: RowId, session: Db, who: CurrentUser) -> None:
     row = session.get(ApiTokenRow, token_id)
     if row is None or row.user_id != who.user_id:
         raise not_found(f"token {token_id}")
@@ -143,7 +145,7 @@ def create_user(body: UserCreate, session: Db, who: Admin) -> dict[str, Any]:
 
 
 @router.patch("/users/{user_id}")
-def change_user(user_id: int, body: UserAccess, session: Db, who: Admin) -> dict[str, Any]:
+def change_user(user_id: RowId, body: UserAccess, session: Db, who: Admin) -> dict[str, Any]:
     regions = tuple(body.regions) if body.regions is not None else None
     return user_json(
         actions.set_user_access(session, who, user_id, role=body.role, regions=regions, active=body.active)
@@ -195,10 +197,10 @@ def create_unit(body: UnitCreate, session: Db, who: RegistryEditor) -> dict[str,
 
 
 @router.post("/registry/import", status_code=201)
-async def import_units(
+def import_units(
     file: Annotated[UploadFile, File()], session: Db, who: RegistryEditor
 ) -> dict[str, int]:
-    data = (await file.read(5 * 1024 * 1024)).decode("utf-8-sig", errors="replace")
+    data = file.file.read(5 * 1024 * 1024).decode("utf-8-sig", errors="replace")
     return {"imported": actions.import_units_csv(session, who, data)}
 
 

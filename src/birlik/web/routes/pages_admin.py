@@ -11,9 +11,11 @@ from sqlalchemy import select
 from birlik.web import actions, queries
 from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope, State, Tr
 from birlik.web.models import ROLES, UNIT_KINDS, AuditRow, RegistryUnitRow, UserRow
+from birlik.web.routes.common import RowId
 from birlik.web.routes.pages_common import back, render
+from birlik.web.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
 
 @router.get("/registry", response_class=HTMLResponse)
@@ -41,8 +43,8 @@ def registry(
 
 
 @router.post("/registry/import")
-async def import_units(session: Db, who: RegistryEditor, file: Annotated[UploadFile, File()]) -> Response:
-    data = (await file.read(5 * 1024 * 1024)).decode("utf-8-sig", errors="replace")
+def import_units(session: Db, who: RegistryEditor, file: Annotated[UploadFile, File()]) -> Response:
+    data = file.file.read(5 * 1024 * 1024).decode("utf-8-sig", errors="replace")
     actions.import_units_csv(session, who, data)
     return back("/registry")
 
@@ -103,7 +105,7 @@ def add_user(
 
 @router.post("/admin/users/{user_id}")
 def change_user(
-    user_id: int,
+    user_id: RowId,
     session: Db,
     who: Admin,
     role: Annotated[str, Form()],

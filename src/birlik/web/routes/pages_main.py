@@ -25,14 +25,15 @@ from birlik.web.auth import (
     check_login,
     tokens_match,
 )
-from birlik.web.deps import CurrentUser, Db, Reader, Scope, State, Tr, WebState
+from birlik.web.deps import CurrentUser, Db, Reader, Scope, State, Tr, WebState, cookie_secure
 from birlik.web.errors import WebError
 from birlik.web.i18n import LANG_COOKIE, LANGUAGES, Translator
 from birlik.web.models import ApiTokenRow, SavedSearchRow, UserRow
-from birlik.web.routes.common import Filters
+from birlik.web.routes.common import Filters, RowId
 from birlik.web.routes.pages_common import back, ethnic_choices, render, set_session_cookie
+from birlik.web.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 INCIDENT_TYPES = (
     "violence_brawl",
     "mass_disorder",
@@ -50,7 +51,7 @@ def login_page(request: Request, state: State, t: Tr, error: str = "") -> Respon
     cookie, token = state.codec.issue_pre_session()
     response = render(request, state, t, "login.html", None, csrf=token, error=error)
     response.set_cookie(
-        PRE_SESSION_COOKIE, cookie, httponly=True, samesite="lax", secure=state.web.cookie_secure
+        PRE_SESSION_COOKIE, cookie, httponly=True, samesite="lax", secure=cookie_secure(request, state.web)
     )
     return response
 
@@ -88,7 +89,7 @@ async def login(
             request, state, t, "login.html", None, status_code=401, csrf=csrf_token, error=t("login.failed")
         )
     response = RedirectResponse("/", status_code=303)
-    set_session_cookie(response, state, cookie)
+    set_session_cookie(request, response, state, cookie)
     response.delete_cookie(PRE_SESSION_COOKIE)
     return response
 
@@ -201,7 +202,7 @@ def change_password(
         page.headers.update(exc.headers)
         return page
     response = back("/account?changed=1")
-    set_session_cookie(response, state, state.codec.issue(user)[0])
+    set_session_cookie(request, response, state, state.codec.issue(user)[0])
     return response
 
 
@@ -213,7 +214,7 @@ def switch_language(code: str, request: Request, state: State) -> Response:
     response = back(target)
     if code in LANGUAGES:
         response.set_cookie(
-            LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=state.web.cookie_secure
+            LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=cookie_secure(request, state.web)
         )
     return response
 
@@ -335,7 +336,7 @@ def _story_sources(
 
 
 @router.post("/stories/saved")
-async def save_search(
+def save_search(
     request: Request,
     session: Db,
     who: Reader,
@@ -350,7 +351,7 @@ async def save_search(
 
 
 @router.post("/stories/saved/{search_id}/delete")
-def delete_search(search_id: int, session: Db, who: Reader) -> Response:
+def delete_search(search_id: RowId, session: Db, who: Reader) -> Response:
     actions.delete_search(session, who, search_id)
     return back("/stories")
 
@@ -365,7 +366,7 @@ def story(
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def document(
-    document_id: int, request: Request, state: State, session: Db, scope: Scope, who: Reader, t: Tr
+    document_id: RowId, request: Request, state: State, session: Db, scope: Scope, who: Reader, t: Tr
 ) -> Response:
     detail = queries.document_detail(scope.document(session, document_id))
     return render(
