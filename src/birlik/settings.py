@@ -40,11 +40,16 @@ class Settings(BaseSettings):
         ge=1024,
         description="A .docx (a zip) that unpacks to more is refused with a coded error (zip bombs).",
     )
+    max_unpacked_xml_bytes: int = Field(
+        32 * 1024 * 1024,
+        ge=1024,
+        description="A .docx whose XML parts unpack to more is refused (parsed XML takes ~30× its size).",
+    )
     max_json_depth: int = Field(
         64, ge=2, le=500, description="JSON nested deeper is refused line by line with a coded error."
     )
     max_analysed_chars: int = Field(
-        200_000,
+        100_000,
         ge=1000,
         description="Longer documents are analysed on their first so many characters, stored whole "
         "and flagged analysed_chars:N.",

@@ -129,3 +129,13 @@ def test_bad_url(settings: Settings) -> None:
     with pytest.raises(BadInput) as caught:
         _fetch(settings, _source("ftp://example.kz/page"))
     assert caught.value.code == "C010"
+
+
+def test_a_page_whose_body_lxml_cannot_place_is_still_read() -> None:
+    """Found by fuzzing (issue 18): an unclosed ``<title/title>`` made lxml raise
+    ``AssertionError: too many bodies`` out of the connector."""
+    from birlik.connectors.web import extract_html, html_to_text
+
+    page = b'<html><head><title/title><script>x()</script></head><body><div>Text</div></body></html>'
+    extract_html(page.decode(), None)  # a coded BadInput or a page, never AssertionError
+    assert html_to_text("<html><body><p>a</p></body></html><body>b</body>") is not None

@@ -107,7 +107,7 @@ def html_to_text(fragment: str) -> str:
         return clean_input(fragment).strip()
     try:
         root = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    except (etree.ParserError, ValueError):
+    except (etree.ParserError, ValueError, AssertionError):  # lxml asserts "too many bodies"
         return clean_input(fragment).strip()
     for bad in root.iter(*_INVISIBLE_TAGS):
         bad.drop_tree()

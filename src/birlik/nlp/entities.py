@@ -16,6 +16,9 @@ count only linked ethnic groups.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+
 from birlik.domain.records import Document, Mention
 
 LANGUAGE_CONFIDENCE = 0.5
@@ -32,24 +35,56 @@ class EntityResolveStage:
         return docs
 
 
+class Spans:
+    """Mentions indexed by start, to find the ones that overlap a span without looking at all
+    of them (a long document has thousands: comparing each with each was quadratic)."""
+
+    def __init__(self, mentions: list[Mention] | None = None) -> None:
+        self._starts: list[int] = []
+        self._items: list[tuple[int, Mention]] = []
+        self._longest = 0
+        self._added = 0
+        for mention in mentions or ():
+            self.add(mention)
+
+    def add(self, mention: Mention) -> None:
+        at = bisect_right(self._starts, mention.start)
+        self._starts.insert(at, mention.start)
+        self._items.insert(at, (self._added, mention))
+        self._added += 1
+        self._longest = max(self._longest, mention.end - mention.start)
+
+    def overlapping(self, span: Mention) -> list[Mention]:
+        """The mentions that share at least one character with ``span``, in the order added."""
+        low = bisect_right(self._starts, span.start - self._longest)
+        high = bisect_left(self._starts, span.end)
+        hits = [item for item in self._items[low:high] if _overlap(item[1], span) > 0]
+        return [mention for _, mention in sorted(hits, key=lambda item: item[0])]
+
+    def __iter__(self) -> Iterator[Mention]:
+        return (mention for _, mention in sorted(self._items, key=lambda item: item[0]))
+
+
 def resolve(mentions: list[Mention]) -> list[Mention]:
     found = [m for m in mentions if m.id is None]
-    linked = [m for m in mentions if m.id is not None and not _language_mention(m)]
-    kept: list[Mention] = []
+    linked = Spans([m for m in mentions if m.id is not None and not _language_mention(m)])
+    kept = Spans()
     for mention in sorted(found, key=lambda m: (m.start, -(m.end - m.start))):
-        if _overlaps_any(mention, kept):
+        if kept.overlapping(mention):
             continue
-        resolved = _link(mention, linked)
+        resolved = _link(mention, linked.overlapping(mention))
         if resolved is not None:
-            kept.append(resolved)
+            kept.add(resolved)
     for mention in sorted(linked, key=_lexicon_rank):
-        if not _overlaps_any(mention, kept) or _nested_foreign_place(mention, kept):
-            kept.append(mention)
+        hosts = kept.overlapping(mention)
+        if not hosts or _nested_foreign_place(mention, hosts):
+            kept.add(mention)
     return sorted(kept, key=lambda m: (m.start, m.end))
 
 
 def _link(mention: Mention, linked: list[Mention]) -> Mention | None:
-    """The model's span with the id of the best overlapping lexicon mention of its type."""
+    """The model's span with the id of the best overlapping lexicon mention of its type
+    (``linked``: the lexicon mentions that overlap it)."""
     same_type = [m for m in linked if m.type == mention.type and _overlap(m, mention) > 0]
     if same_type:
         best = max(same_type, key=lambda m: (_overlap(m, mention), -abs(m.start - mention.start)))
@@ -88,12 +123,12 @@ def _type_order(mention: Mention) -> int:
     return 2
 
 
-def _nested_foreign_place(mention: Mention, kept: list[Mention]) -> bool:
+def _nested_foreign_place(mention: Mention, hosts: list[Mention]) -> bool:
     """A foreign country or city inside an organisation's name ("МВД России", "АН СССР")
-    is kept as well: the place matters on its own and overlaps nothing but that name."""
+    is kept as well: the place matters on its own and overlaps nothing but that name
+    (``hosts``: the kept mentions it overlaps)."""
     if mention.type != "PLACE" or mention.id is None or mention.id[:1].isdigit():
         return False
-    hosts = [other for other in kept if _overlap(mention, other) > 0]
     return bool(hosts) and all(
         other.type == "ORG" and other.start <= mention.start and mention.end <= other.end
         for other in hosts
@@ -102,7 +137,3 @@ def _nested_foreign_place(mention: Mention, kept: list[Mention]) -> bool:
 
 def _overlap(a: Mention, b: Mention) -> int:
     return max(0, min(a.end, b.end) - max(a.start, b.start))
-
-
-def _overlaps_any(mention: Mention, kept: list[Mention]) -> bool:
-    return any(_overlap(mention, other) > 0 for other in kept)

@@ -22,6 +22,7 @@ import yaml
 
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Sentence, Signal
+from birlik.nlp.spans import StartIndex
 from birlik.nlp.text import normalise
 
 INCIDENT_TYPES: tuple[str, ...] = (
@@ -140,7 +141,8 @@ class IncidentStage:
 
     def detect(self, doc: Document) -> Signal:
         norm = doc.norm_text if doc.norm_text is not None else normalise(doc.text)
-        hits = [hit for sentence in doc.sentences for hit in self._sentence_hits(doc, norm, sentence)]
+        ethnic = StartIndex(m for m in doc.entities if m.type == "ETHNIC_GROUP")
+        hits = [hit for sentence in doc.sentences for hit in self._sentence_hits(doc, norm, sentence, ethnic)]
         reasons: list[str] = []
         factor = self._document_factor(norm, reasons)
         scores = {t: round(s * factor, 4) for t, s in _type_scores(hits).items() if s > 0}
@@ -166,12 +168,12 @@ class IncidentStage:
             reasons.append("incident.refuted")
         return factor
 
-    def _sentence_hits(self, doc: Document, norm: str, sentence: Sentence) -> list[_Hit]:
+    def _sentence_hits(self, doc: Document, norm: str, sentence: Sentence, ethnic: StartIndex) -> list[_Hit]:
         text = norm[sentence.start : sentence.end]
         hits = self._cue_hits(text) + self._pair_hits(text)
         if not hits:
             return []
-        shared = self._sentence_modifiers(doc, text, sentence)
+        shared = self._sentence_modifiers(text, sentence, ethnic)
         for hit in hits:
             hit.start += sentence.start
             hit.end += sentence.start
@@ -214,7 +216,7 @@ class IncidentStage:
         return out
 
     def _sentence_modifiers(
-        self, doc: Document, text: str, sentence: Sentence
+        self, text: str, sentence: Sentence, ethnic: StartIndex
     ) -> list[tuple[str, float]]:
         """(reason, factor) pairs for the whole sentence; a negative factor means a boost."""
         contexts = self.cues.contexts
@@ -225,8 +227,7 @@ class IncidentStage:
             out.append(("incident.hearsay", HEARSAY_FACTOR))
         if contexts["celebration"].search(text):
             out.append(("incident.celebration_context", CELEBRATION_FACTOR))
-        ethnic_mention = any(m.type == "ETHNIC_GROUP" and sentence.start <= m.start < sentence.end
-                             for m in doc.entities)
+        ethnic_mention = bool(ethnic.starting_in(sentence.start, sentence.end))
         if ethnic_mention or contexts["ethnic"].search(text):
             out.append(("incident.ethnic_context", -1.0))
         return out
