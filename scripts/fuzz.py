@@ -47,6 +47,7 @@ BUDGETS: dict[str, int] = {
     "files_pdf": 2_500,
     "analyze_full": 1_000,
 }
+ROUNDS = 100
 HOSTILE: list[bytes] = [
     b"[" * 5000, b"{\"a\":" * 2000, b"\\ud800", b"\\udfff\\ud800", b"\xff", b"\xed\xa0\x80", b"\x00",
     b"\r\n", b"\r", b"9" * 5000, b"1e999", b"-0", b"<div>" * 2000, b"<![CDATA[", b"]]>", b"&#0;",
@@ -161,13 +162,12 @@ def _where(exc: BaseException) -> str:
     return f"{exc.__class__.__name__} at {Path(frame.filename).name}:{frame.lineno}"
 
 
-def fuzz(name: str, target: Callable[[bytes], int], budget: int, rng: random.Random, out: Path) -> Tally:
-    seeds = fuzz_targets.seeds("analyze_reader" if name == "analyze_full" else name)
-    mutate = Mutator(seeds, rng)
+def fuzz(name: str, target: Callable[[bytes], int], count: int, mutate: Mutator, tally: Tally,
+         out: Path) -> None:
+    """``count`` more inputs of one target, added to its ``tally``."""
     line_based = name in ("analyze_reader", "posts_jsonl", "analyze_full")
-    tally = Tally()
     started = time.perf_counter()
-    for _ in range(budget):
+    for _ in range(count):
         data = mutate(line_based)
         begun = time.perf_counter()
         try:
@@ -182,8 +182,21 @@ def fuzz(name: str, target: Callable[[bytes], int], budget: int, rng: random.Ran
                 print(f"  CRASH {name}: {key}: {str(exc)[:200]!r}", flush=True)
         tally.slowest = max(tally.slowest, time.perf_counter() - begun)
         tally.inputs += 1
-    tally.seconds = time.perf_counter() - started
-    return tally
+    tally.seconds += time.perf_counter() - started
+
+
+def report(tallies: dict[str, Tally], started: float, final: bool) -> None:
+    print(f"--- {'final' if final else 'progress'} after {time.perf_counter() - started:.0f} s", flush=True)
+    print(f"{'target':16} {'inputs':>9} {'outputs':>9} {'seconds':>8} {'slowest':>8} crashes", flush=True)
+    for name, tally in tallies.items():
+        print(f"{name:16} {tally.inputs:9d} {tally.outputs:9d} {tally.seconds:8.1f} {tally.slowest:8.3f} "
+              f"{len(tally.crashes)}", flush=True)
+        for key, detail in tally.crashes.items():
+            print(f"    {key}: {detail}", flush=True)
+    total = sum(t.inputs for t in tallies.values())
+    crashes = sum(len(t.crashes) for t in tallies.values())
+    print(f"{'total':16} {total:9d} {'':9} {sum(t.seconds for t in tallies.values()):8.1f} {'':8} {crashes}",
+          flush=True)
 
 
 def main() -> int:
@@ -194,6 +207,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--only", nargs="*", help="Targets to run (default all).")
     parser.add_argument("--out", type=Path, default=Path("fuzz-crashes"), help="Where crashing inputs go.")
+    parser.add_argument("--report-every", type=float, default=300.0, help="Seconds between progress tables.")
     args = parser.parse_args()
     logging.disable(logging.CRITICAL)  # connectors log every rejection: millions of lines
     targets: dict[str, Callable[[bytes], int]] = dict(fuzz_targets.TARGETS)
@@ -201,18 +215,21 @@ def main() -> int:
     if "analyze_full" in names:
         targets["analyze_full"] = analyze_full_target()
     rng = random.Random(args.seed)
-    total, crashes, started = 0, 0, time.perf_counter()
-    print(f"{'target':16} {'inputs':>9} {'outputs':>9} {'seconds':>8} {'slowest':>8} crashes", flush=True)
-    for name in names:
-        tally = fuzz(name, targets[name], max(1, int(BUDGETS[name] * args.scale)), rng, args.out)
-        total += tally.inputs
-        crashes += len(tally.crashes)
-        print(f"{name:16} {tally.inputs:9d} {tally.outputs:9d} {tally.seconds:8.1f} {tally.slowest:8.3f} "
-              f"{len(tally.crashes)}", flush=True)
-        for key, detail in tally.crashes.items():
-            print(f"    {key}: {detail}", flush=True)
-    print(f"{'total':16} {total:9d} {'':9} {time.perf_counter() - started:8.1f} {'':8} {crashes}", flush=True)
-    return 1 if crashes else 0
+    budgets = {name: max(1, int(BUDGETS[name] * args.scale)) for name in names}
+    mutators = {name: Mutator(fuzz_targets.seeds("analyze_reader" if name == "analyze_full" else name), rng)
+                for name in names}
+    tallies = {name: Tally() for name in names}
+    started = last_report = time.perf_counter()
+    # in rounds, a hundredth of every budget each, so that a run stopped early covers every parser
+    for round_number in range(ROUNDS):
+        for name in names:
+            share = budgets[name] * (round_number + 1) // ROUNDS - tallies[name].inputs
+            fuzz(name, targets[name], share, mutators[name], tallies[name], args.out)
+        if time.perf_counter() - last_report > args.report_every:
+            report(tallies, started, final=False)
+            last_report = time.perf_counter()
+    report(tallies, started, final=True)
+    return 1 if any(tally.crashes for tally in tallies.values()) else 0
 
 
 if __name__ == "__main__":
