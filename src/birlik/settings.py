@@ -49,7 +49,7 @@ class Settings(BaseSettings):
         64, ge=2, le=500, description="JSON nested deeper is refused line by line with a coded error."
     )
     max_analysed_chars: int = Field(
-        100_000,
+        50_000,
         ge=1000,
         description="Longer documents are analysed on their first so many characters, stored whole "
         "and flagged analysed_chars:N.",
