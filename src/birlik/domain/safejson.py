@@ -24,12 +24,18 @@ _SURROGATE_ESCAPE = re.compile(rb"\\[uU][dD][89a-fA-F]")
 def loads_bounded(data: str | bytes, *, max_depth: int = DEFAULT_MAX_DEPTH, where: str = "the line") -> Any:
     """``json.loads`` that refuses nesting deeper than ``max_depth`` with ``I030``.
 
-    Raises ``json.JSONDecodeError`` (and ``UnicodeDecodeError`` for bytes) as ``json.loads`` does.
+    Raises ``json.JSONDecodeError`` (and ``UnicodeDecodeError`` for bytes) as ``json.loads`` does,
+    also for a number of more than 4,300 digits (a bare ``ValueError`` from ``json.loads``).
     """
     try:
         value = json.loads(data)
     except RecursionError:
         raise too_deep(where, max_depth) from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:  # int() of a number longer than sys.get_int_max_str_digits()
+        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        raise json.JSONDecodeError(str(exc).split(":")[0], text, 0) from exc
     if depth_exceeds(value, max_depth):
         raise too_deep(where, max_depth)
     raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
