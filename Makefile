@@ -1,4 +1,4 @@
-.PHONY: run test lint bench eval clean
+.PHONY: run test lint bench fuzz eval clean
 
 run:  ## set up, ingest the bundled demo corpus into SQLite and show what was found
 	bash scripts/run.sh
@@ -11,6 +11,9 @@ lint:
 
 bench:  ## throughput and memory of analyze and ingest on a generated corpus
 	.venv/bin/python bench/bench_pipeline.py
+
+fuzz:  ## a long mutation-fuzzing run of every parser of hostile input (>= 1M inputs, crashes saved)
+	nice -n 19 .venv/bin/python scripts/fuzz.py --out fuzz-crashes
 
 clean:
 	rm -rf .venv birlik.db birlik.db-wal birlik.db-shm

@@ -35,6 +35,25 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(
         64 * 1024 * 1024, ge=1024, description="Larger single documents are refused with a coded error."
     )
+    max_unpacked_bytes: int = Field(
+        256 * 1024 * 1024,
+        ge=1024,
+        description="A .docx (a zip) that unpacks to more is refused with a coded error (zip bombs).",
+    )
+    max_unpacked_xml_bytes: int = Field(
+        32 * 1024 * 1024,
+        ge=1024,
+        description="A .docx whose XML parts unpack to more is refused (parsed XML takes ~30× its size).",
+    )
+    max_json_depth: int = Field(
+        64, ge=2, le=500, description="JSON nested deeper is refused line by line with a coded error."
+    )
+    max_analysed_chars: int = Field(
+        50_000,
+        ge=1000,
+        description="Longer documents are analysed on their first so many characters, stored whole "
+        "and flagged analysed_chars:N.",
+    )
     http_timeout: float = Field(20.0, gt=0, description="Seconds before a network request gives up.")
     user_agent: str = Field(
         "Birlik/0.1 (+monitoring of interethnic relations)", description="HTTP User-Agent."

@@ -8,7 +8,7 @@ and a rerun recognises what was stored by canonical URL and content hash.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -41,6 +41,7 @@ class IngestReport:
     duplicates: int = 0
     quarantined: int = 0
     unavailable: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
 
     def add(self, other: IngestReport) -> None:
         self.fetched += other.fetched
@@ -48,6 +49,7 @@ class IngestReport:
         self.duplicates += other.duplicates
         self.quarantined += other.quarantined
         self.unavailable.extend(other.unavailable)
+        self.failed.extend(other.failed)
 
 
 @dataclass(slots=True)
@@ -88,7 +90,7 @@ class Ingestor:
         connector = get_connector(source.kind, self.settings)
         batch = _Batch()
         try:
-            for result in connector.fetch(source, None):
+            for result in _guarded(connector.fetch(source, None), source):
                 report.fetched += 1
                 self._take(source, source_id, result, batch)
                 if len(batch) >= self.settings.batch_size:
@@ -248,6 +250,23 @@ class Ingestor:
             if error is None:
                 row.last_ok_at = now
                 row.state = dict(source.state)
+
+
+def _guarded(results: Iterator[RawItem | Rejected], source: SourceConfig) -> Iterator[RawItem | Rejected]:
+    """The connector's results; a connector that breaks on hostile content (a bug, not a
+    decision) ends the source's fetch as ``BadInput`` ``C090``: what came before is stored,
+    the source is quarantined with the reason, and the other sources go on."""
+    try:
+        yield from results
+    except (BadInput, SourceUnavailable):
+        raise
+    except Exception as exc:  # RecursionError, MemoryError, a parser's own exception…
+        log.exception("connector %s failed on source %s", source.kind, source.name)
+        raise BadInput(
+            f"the {source.kind} reader failed on {source.location} ({exc.__class__.__name__}: "
+            f"{str(exc)[:300]}) — what came before was stored; fix or remove the item, and report it",
+            code="C090",
+        ) from exc
 
 
 def default_after_batch() -> list[AfterBatch]:

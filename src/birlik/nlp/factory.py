@@ -99,4 +99,5 @@ def default_stages(settings: Settings | None = None, *, signals: bool = True) ->
 
 
 def default_pipeline(settings: Settings | None = None, *, signals: bool = True) -> Pipeline:
-    return Pipeline(default_stages(settings, signals=signals))
+    settings = settings or Settings()
+    return Pipeline(default_stages(settings, signals=signals), max_chars=settings.max_analysed_chars)

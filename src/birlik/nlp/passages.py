@@ -9,12 +9,13 @@ text, batched across the documents of the batch.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import numpy as np
 
-from birlik.domain.records import Document, Mention, Sentence
+from birlik.domain.records import Document, Sentence
 from birlik.nlp.embed import DEFAULT_MAX_CHARS, Embedder, truncate_text
+from birlik.nlp.spans import StartIndex
 from birlik.nlp.text import normalise
 
 #: Word-initial stems (matched on the normalised, lower-cased text) of incident, conflict,
@@ -97,7 +98,7 @@ class PassageStage:
         return lead
 
     def _salient(self, doc: Document, sentences: list[Sentence]) -> list[Sentence]:
-        ethnic = [m for m in doc.entities if m.type == "ETHNIC_GROUP"]
+        ethnic = StartIndex(m for m in doc.entities if m.type == "ETHNIC_GROUP")
         lowered = doc.norm_text if doc.norm_text is not None else normalise(doc.text)
         ranked: list[tuple[int, int, Sentence]] = []
         for order, sentence in enumerate(sentences):
@@ -123,8 +124,8 @@ def _length(sentence: Sentence) -> int:
     return sentence.end - sentence.start
 
 
-def _mentions_in(mentions: Iterable[Mention], sentence: Sentence) -> int:
-    return int(any(sentence.start <= m.start < sentence.end for m in mentions))
+def _mentions_in(mentions: StartIndex, sentence: Sentence) -> int:
+    return int(bool(mentions.starting_in(sentence.start, sentence.end)))
 
 
 def _has_cue(lowered: str, sentence: Sentence) -> int:

@@ -78,6 +78,7 @@ class Evaluator:
 @dataclass(slots=True)
 class PassReport:
     polled: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
     stored: int = 0
     quarantined: int = 0
     unavailable: list[str] = field(default_factory=list)
@@ -90,6 +91,7 @@ class PassReport:
     def as_json(self) -> dict[str, Any]:
         return {
             "polled": self.polled,
+            "failed": self.failed,
             "stored": self.stored,
             "quarantined": self.quarantined,
             "unavailable": self.unavailable,
@@ -150,6 +152,8 @@ class Monitor:
                 report = self.run_once()
             except BirlikError as exc:  # an unreachable database: keep trying
                 log.error("monitor pass failed: %s", exc)
+            except Exception:  # a bug must not end monitoring: log it, try again next pass
+                log.exception("monitor pass failed")
             else:
                 if on_pass is not None:
                     on_pass(report)
@@ -172,11 +176,28 @@ class Monitor:
             return
         ingestor = Ingestor(self.settings, self.store, self._get_pipeline(), after_batch=self.after_batch)
         for config, source_id in due:
-            result = ingestor.ingest(config, source_id)
             report.polled.append(config.name)
+            try:
+                result = ingestor.ingest(config, source_id)
+            except Exception as exc:  # one bad source must not stop the healthy ones
+                log.exception("source %s failed; the other sources go on", config.name)
+                report.failed.append(config.name)
+                self._record_failure(source_id, exc)
+                continue
             report.stored += result.stored
             report.quarantined += result.quarantined
             report.unavailable.extend(result.unavailable)
+
+    def _record_failure(self, source_id: int, exc: Exception) -> None:
+        """The failure on the source's row, so it is not polled again before its interval."""
+        try:
+            with self.store.transaction() as session:
+                row = session.get(SourceRow, source_id)
+                if row is not None:
+                    row.last_polled_at = self.clock()
+                    row.last_error = f"[C091] {exc.__class__.__name__}: {str(exc)[:500]}"
+        except Exception:  # the database itself is failing: the pass goes on without it
+            log.exception("could not record the failure of source %s", source_id)
 
     def _get_pipeline(self) -> Any:
         if self._pipeline is None:

@@ -226,7 +226,8 @@ _LEADING_WORDS = frozenset(
     ]
 )
 _CONJUNCTIONS = frozenset(["и", "а", "или", "and", "or", "және", "мен", "пен", "бен", "немесе"])
-_KK_GENITIVE = re.compile(r"(\w+(?:ның|нің|дың|дің|тың|тің))\s*$", re.IGNORECASE)
+# starts only at the start of a word: a search over one long word stays linear
+_KK_GENITIVE = re.compile(r"(?<!\w)(\w+(?:ның|нің|дың|дің|тың|тің))\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -46,6 +46,7 @@ from birlik.nlp.signals.toxicity import (
     model_path,
     model_words,
 )
+from birlik.nlp.spans import StartIndex
 from birlik.nlp.text import normalise
 
 SIGNAL = "hate"
@@ -187,13 +188,13 @@ class HateStage:
 
     def signal(self, doc: Document) -> Signal:
         norm = doc.norm_text if doc.norm_text is not None else normalise(doc.text)
-        mentions = [m for m in doc.entities if m.type == "ETHNIC_GROUP" and m.id]
+        mentions = StartIndex(m for m in doc.entities if m.type == "ETHNIC_GROUP" and m.id)
         toxicity = doc.signals.get("toxicity")
         toxic_evidence = toxicity.evidence if toxicity is not None else []
         scored: list[SentenceHate] = []
         previous: list[_Aim] = []
         for sentence in doc.sentences or [Sentence(0, len(doc.text))]:
-            aims = self._aims(norm, sentence, mentions)
+            aims = self._aims(norm, sentence, mentions.starting_in(sentence.start, sentence.end))
             scored.append(self.sentence(doc.text, norm, sentence, aims, previous, toxic_evidence))
             previous = aims
         labels: dict[str, float] = {}

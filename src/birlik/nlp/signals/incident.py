@@ -31,6 +31,7 @@ import yaml
 
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Mention, Sentence, Signal
+from birlik.nlp.spans import StartIndex
 from birlik.nlp.text import normalise
 
 INCIDENT_TYPES: tuple[str, ...] = (
@@ -223,6 +224,7 @@ class IncidentStage:
     def _hits(self, doc: Document, norm: str, sentences: list[Sentence]) -> list[_Hit]:
         """Cue and pair hits, each with the modifiers of its sentence applied."""
         starts = [s.start for s in sentences]
+        ethnic = StartIndex(m for m in doc.entities if m.type == "ETHNIC_GROUP")
         by_sentence: dict[int, list[_Hit]] = {}
         negation = self.cues.contexts["negation"]
         for cue in self._all_cues:
@@ -249,7 +251,7 @@ class IncidentStage:
                     by_sentence.setdefault(index, []).extend(found)
         out: list[_Hit] = []
         for index, found in sorted(by_sentence.items()):
-            self._modify(doc, norm, sentences[index], found)
+            self._modify(norm, sentences[index], found, ethnic)
             out.extend(found)
         return out
 
@@ -267,8 +269,8 @@ class IncidentStage:
                     out.append(_Hit(incident_type, start, end, pair.weight, [pair.reason], sentence.start))
         return out
 
-    def _modify(self, doc: Document, norm: str, sentence: Sentence, hits: list[_Hit]) -> None:
-        shared = self._sentence_modifiers(doc, norm[sentence.start : sentence.end], sentence)
+    def _modify(self, norm: str, sentence: Sentence, hits: list[_Hit], ethnic: StartIndex) -> None:
+        shared = self._sentence_modifiers(norm[sentence.start : sentence.end], sentence, ethnic)
         for hit in hits:
             for reason, factor in sorted(shared, key=lambda item: item[1]):
                 if reason == "incident.celebration_context" and hit.incident_type != "protest_rally":
@@ -282,7 +284,7 @@ class IncidentStage:
                 hit.reasons.append(reason)
 
     def _sentence_modifiers(
-        self, doc: Document, text: str, sentence: Sentence
+        self, text: str, sentence: Sentence, ethnic: StartIndex
     ) -> list[tuple[str, float]]:
         """(reason, factor) pairs for the whole sentence; a negative factor means a boost."""
         contexts = self.cues.contexts
@@ -293,8 +295,7 @@ class IncidentStage:
             out.append(("incident.hearsay", HEARSAY_FACTOR))
         if contexts["celebration"].search(text):
             out.append(("incident.celebration_context", CELEBRATION_FACTOR))
-        ethnic_mention = any(m.type == "ETHNIC_GROUP" and sentence.start <= m.start < sentence.end
-                             for m in doc.entities)
+        ethnic_mention = bool(ethnic.starting_in(sentence.start, sentence.end))
         if ethnic_mention or contexts["ethnic"].search(text):
             out.append(("incident.ethnic_context", -1.0))
         return out
