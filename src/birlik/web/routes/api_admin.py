@@ -153,7 +153,7 @@ def change_user(user_id: RowId, body: UserAccess, session: Db, who: Admin) -> di
 
 
 @router.post("/users/{user_id}/password", status_code=204)
-def reset_password(user_id: int, body: PasswordReset, session: Db, who: Admin) -> None:
+def reset_password(user_id: RowId, body: PasswordReset, session: Db, who: Admin) -> None:
     """Set another user's password (administrators); that user's sessions end."""
     actions.reset_password(session, who, user_id, body.password)
 

@@ -123,7 +123,7 @@ def set_user_active(user_id: int, session: Db, who: Admin, active: Annotated[boo
 
 
 @router.post("/admin/users/{user_id}/password")
-def reset_password(user_id: int, session: Db, who: Admin, password: Annotated[str, Form()]) -> Response:
+def reset_password(user_id: RowId, session: Db, who: Admin, password: Annotated[str, Form()]) -> Response:
     """Set another user's password (a forgotten one); their sessions end."""
     actions.reset_password(session, who, user_id, password)
     return back("/admin")

@@ -176,7 +176,6 @@ ACCOUNT_ERRORS = {"W111": "account.too_short", "W171": "account.wrong_current", 
 def change_password(
     request: Request,
     state: State,
-    session: Db,
     who: CurrentUser,
     t: Tr,
     current_password: Annotated[str, Form()],
@@ -198,7 +197,8 @@ def change_password(
             error = t(ACCOUNT_ERRORS[exc.code])
         else:
             raise
-        page = account_page(request, state, session, who, t, error=error, status_code=exc.status)
+        with state.store.transaction() as session:  # its own: the change ran in its own too
+            page = account_page(request, state, session, who, t, error=error, status_code=exc.status)
         page.headers.update(exc.headers)
         return page
     response = back("/account?changed=1")
