@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from birlik.domain.records import Document
 from birlik.evaluation.signals import (
     Labelled,
     expected_calibration_error,
@@ -56,13 +57,12 @@ from birlik.nlp.signals.calibrated import (
     model_file,
 )
 from birlik.nlp.signals.components import COMPONENTS
-from birlik.nlp.signals.hate import LEARNED_FILE, HateStage, hate_features, load_hate_learned
+from birlik.nlp.signals.hate import LEARNED_FILE, HateStage, hate_features
 from birlik.nlp.signals.incident import (
     CLASSIFIER_FILE,
     NONE,
     IncidentStage,
     incident_features,
-    load_incident_classifier,
 )
 from birlik.nlp.signals.tension import MODEL_FILE, TensionStage, feature_values, word_stems
 
@@ -118,29 +118,58 @@ def provisional_items(datasets_dir: Path, labels_dir: Path, known: set[str]) -> 
     return out
 
 
-def feature_rows(items: Sequence[Labelled], *, learned: bool = True
-                 ) -> tuple[np.ndarray, list[frozenset[str]], np.ndarray, list[dict[str, float]]]:
-    """Component features, word stems, hate and incident features of each text (the stages run
-    once)."""
-    from birlik.domain.records import Document
-
-    pipeline = signals_pipeline(learned=learned)
-    stage = next(s for s in pipeline.stages if isinstance(s, TensionStage))
+def analysed(items: Sequence[Labelled]) -> tuple[list[Document], HateStage, IncidentStage]:
+    """The texts through the entity and signal stages, hate and incident by their rules alone."""
+    pipeline = signals_pipeline(learned=False)
+    docs: list[Document] = []
+    for offset in range(0, len(items), 64):
+        docs += pipeline([Document(id=item.key, text=item.text) for item in items[offset : offset + 64]])
     hate = next(s for s in pipeline.stages if isinstance(s, HateStage))
     incident = next(s for s in pipeline.stages if isinstance(s, IncidentStage))
-    rows, stems, hate_rows, incident_rows = [], [], [], []
-    for offset in range(0, len(items), 64):
-        chunk = items[offset : offset + 64]
-        docs = pipeline([Document(id=item.key, text=item.text) for item in chunk])
-        for doc in docs:
-            values = feature_values(stage.evaluate(doc).components, doc.lang)
-            rows.append([feature_value(name, values) for name in FEATURES])
-            stems.append(word_stems(doc.norm_text or "", STEM_SIZE))
-            found = hate_features(hate.rule_signal(doc), doc)
-            hate_rows.append([found[name] for name in HATE_FEATURES])
-            incident_rows.append(incident_features(incident.rule_signal(doc)))
-    return (np.asarray(rows, dtype=np.float64), stems, np.asarray(hate_rows, dtype=np.float64),
-            incident_rows)
+    return docs, hate, incident
+
+
+def rule_rows(docs: Sequence[Document], hate: HateStage, incident: IncidentStage
+              ) -> tuple[list[frozenset[str]], np.ndarray, list[dict[str, float]]]:
+    """Word stems, hate features and incident features of each text."""
+    stems, hate_rows, incident_rows = [], [], []
+    for doc in docs:
+        stems.append(word_stems(doc.norm_text or "", STEM_SIZE))
+        found = hate_features(hate.rule_signal(doc), doc)
+        hate_rows.append([found[name] for name in HATE_FEATURES])
+        incident_rows.append(incident_features(incident.rule_signal(doc)))
+    return stems, np.asarray(hate_rows, dtype=np.float64), incident_rows
+
+
+def tension_rows(docs: Sequence[Document], hate: HateStage) -> np.ndarray:
+    """Tension's component features, hate scored by ``hate`` (tension reads it)."""
+    tension = TensionStage()
+    rows = []
+    for doc in docs:
+        doc.signals["hate"] = hate.signal(doc)
+        values = feature_values(tension.evaluate(doc).components, doc.lang)
+        rows.append([feature_value(name, values) for name in FEATURES])
+    return np.asarray(rows, dtype=np.float64)
+
+
+def out_of_fold_hate(x: np.ndarray, stems: Sequence[frozenset[str]], y: np.ndarray,
+                     final: CalibratedLogistic) -> list[tuple[np.ndarray, CalibratedLogistic]]:
+    """Per fold of train, the held-out rows and a hate layer fitted without them (same C and
+    calibration as ``final``): tension is fitted on hate scores it would see on new texts."""
+    from sklearn.linear_model import LogisticRegression
+
+    out = []
+    for held in folds(len(x)):
+        keep = np.setdiff1d(np.arange(len(x)), held)
+        vocabulary = stem_vocabulary([stems[i] for i in keep], HATE_MIN_DOCS)
+        fitted = LogisticRegression(C=float(final.info["C"]), class_weight="balanced", max_iter=3000)
+        fitted.fit(with_stems(x[keep], [stems[i] for i in keep], vocabulary), y[keep])
+        weights = fitted.coef_[0]
+        lexical = {stem: float(w) for stem, w in zip(vocabulary, weights[len(HATE_FEATURES):], strict=True)}
+        base = tuple(float(w) for w in weights[: len(HATE_FEATURES)])
+        out.append((held, CalibratedLogistic(HATE_FEATURES, base, float(fitted.intercept_[0]),
+                                             final.calibration, lexical=lexical, lexical_size=STEM_SIZE)))
+    return out
 
 
 def stem_vocabulary(stems: Sequence[frozenset[str]], min_docs: int = MIN_DOCS) -> list[str]:
@@ -358,8 +387,9 @@ def main() -> None:
     info = {"train": len(train), "dev": len(dev), "labels_sha256": hate_digest[:16]}
     y_hate_train = np.array([i.hate for i in train], dtype=np.float64)
     y_hate_dev = np.array([i.hate for i in dev], dtype=np.float64)
-    (_, stems_train, hate_train, incident_train), (_, stems_dev, hate_dev, incident_dev) = (
-        feature_rows(train, learned=False), feature_rows(dev, learned=False))
+    (docs_train, hate_stage, incident_stage), (docs_dev, _, _) = analysed(train), analysed(dev)
+    stems_train, hate_train, incident_train = rule_rows(docs_train, hate_stage, incident_stage)
+    stems_dev, hate_dev, incident_dev = rule_rows(docs_dev, hate_stage, incident_stage)
     hate_model = fit_hate(hate_train, stems_train, y_hate_train, hate_dev, stems_dev, y_hate_dev, info)
     hate_model.save(args.hate_out)
     print(f"wrote {args.hate_out}")
@@ -367,9 +397,11 @@ def main() -> None:
                                   incident_dev, stems_dev, [i.incident or NONE for i in dev], info)
     incident_model.save(args.incident_out)
     print(f"wrote {args.incident_out}")
-    load_hate_learned.cache_clear()
-    load_incident_classifier.cache_clear()
-    (x_train, stems_train, _, _), (x_dev, stems_dev, _, _) = feature_rows(train), feature_rows(dev)
+    x_train = np.zeros((len(train), len(FEATURES)))
+    for held, fold_model in out_of_fold_hate(hate_train, stems_train, y_hate_train, hate_model):
+        stage = HateStage(None, hate_stage.lexicon, learned=fold_model)
+        x_train[held] = tension_rows([docs_train[i] for i in held], stage)
+    x_dev = tension_rows(docs_dev, HateStage(None, hate_stage.lexicon, learned=hate_model))
     vocabulary = stem_vocabulary(stems_train)
     x_train, x_dev = with_stems(x_train, stems_train, vocabulary), with_stems(x_dev, stems_dev, vocabulary)
     y_train = np.array([i.tension >= 2 for i in train], dtype=np.float64)
