@@ -79,6 +79,8 @@ EVIDENCE_KINDS: tuple[str, ...] = ("slur", *CUE_KINDS, "hostile_context")
 LANGS = ("kk", "ru", "en")
 LEXICAL_EVIDENCE = 3
 REPORT_CAP = 0.25
+UNTARGETED_CAP = 0.3
+"""The learned score of a text that names no group and has no rule evidence at all."""
 """The learned score of a text that reports ("according to the police", an arrest, a court)
 and in which the rules found no hostility of the author's own (rule score below LABEL_FLOOR)."""
 
@@ -171,6 +173,10 @@ def load_hate_learned() -> CalibratedLogistic:
     return load_model(model_file(LEARNED_FILE))
 
 
+def groups_named(doc: Document) -> bool:
+    return any(m.type == "ETHNIC_GROUP" for m in doc.entities)
+
+
 def hate_features(rule: Signal, doc: Document) -> dict[str, float]:
     """What the learned layer reads: the rule score, the strongest evidence of each kind,
     whether hostility was only reported, whether a group is named, and the language."""
@@ -184,7 +190,7 @@ def hate_features(rule: Signal, doc: Document) -> dict[str, float]:
             reported = 1.0
     values["rule"] = rule.score or 0.0
     values["reported"] = reported
-    values["target"] = 1.0 if any(m.type == "ETHNIC_GROUP" for m in doc.entities) else 0.0
+    values["target"] = 1.0 if groups_named(doc) else 0.0
     for code in LANGS:
         values[f"lang_{code}"] = 1.0 if doc.lang == code else 0.0
     return values
@@ -242,6 +248,8 @@ class HateStage:
         if rule.score is not None and rule.score < LABEL_FLOOR and score > REPORT_CAP \
                 and self.lexicon.reporting.search(norm) is not None:
             score = REPORT_CAP  # a report the rules found no own hostility in stays a report
+        if not rule.evidence and not groups_named(doc) and score > UNTARGETED_CAP:
+            score = UNTARGETED_CAP  # hate is aimed at a group: without one it is not hate
         evidence = [*rule.evidence, *self._lexical(doc.text, norm)] if score >= LABEL_FLOOR \
             else list(rule.evidence)
         reasons = sorted({e.reason for e in evidence if e.reason != "hate.target"})
