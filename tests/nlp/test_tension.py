@@ -6,14 +6,23 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
+from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document
 from birlik.evaluation.signals import signals_pipeline
 from birlik.nlp.pipeline import Pipeline
-from birlik.nlp.signals.calibrated import CalibratedLogistic, Calibration
+from birlik.nlp.signals.calibrated import (
+    CalibratedLogistic,
+    Calibration,
+    LinearClassifier,
+    load_classifier,
+)
 from birlik.nlp.signals.components import COMPONENTS, load_cue_lexicon
+from birlik.nlp.signals.hate import HateStage
+from birlik.nlp.signals.incident import IncidentStage
 from birlik.nlp.signals.tension import TensionStage, load_tension_model
 
 
@@ -153,3 +162,24 @@ def test_demo_cases(analyse: Pipeline) -> None:
     assert (rumour["tension"].score or 0.0) >= 0.7 and rumour["incident"].label is not None
     assert (festival["tension"].score or 0.0) < 0.2 and (festival["hate"].score or 0.0) < 0.2
     assert (elders["tension"].score or 0.0) < 0.2
+
+
+def test_the_shipped_pipeline_uses_the_learned_hate_and_incident_layers(analyse: Pipeline) -> None:
+    hate = next(s for s in analyse.stages if isinstance(s, HateStage))
+    incident = next(s for s in analyse.stages if isinstance(s, IncidentStage))
+    assert hate.learned is not None and hate.learned.lexical
+    assert incident.classifier is not None and "none" in incident.classifier.classes
+
+
+def test_a_linear_classifier_adds_features_and_stems_per_class(tmp_path: Path) -> None:
+    model = LinearClassifier(("none", "killing"), ("score.killing",), ((0.0,), (2.0,)), (1.0, -1.0),
+                             {"убит": (0.0, 3.0)})
+    calm = model.probabilities({"score.killing": 0.0})
+    assert calm["none"] > 0.8 and sum(calm.values()) == pytest.approx(1.0)
+    assert model.probabilities({"score.killing": 1.0}, {"убит"})["killing"] > 0.9
+    model.save(tmp_path / "m.json")
+    assert load_classifier(tmp_path / "m.json") == model
+    broken = model.as_json() | {"bias": [1.0]}
+    (tmp_path / "bad.json").write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(ConfigError, match="R242"):
+        load_classifier(tmp_path / "bad.json")

@@ -31,8 +31,8 @@ from birlik.evaluation.base import Metrics, register_eval
 from birlik.evaluation.toxicity import prf_at, signal_scores, team_metrics
 from birlik.nlp.factory import default_stages
 from birlik.nlp.pipeline import Pipeline
-from birlik.nlp.signals.hate import HateStage, load_hate_lexicon
-from birlik.nlp.signals.incident import IncidentStage
+from birlik.nlp.signals.hate import HateStage, load_hate_learned, load_hate_lexicon
+from birlik.nlp.signals.incident import IncidentStage, load_incident_classifier
 from birlik.nlp.signals.tension import TensionStage
 from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
 
@@ -43,8 +43,8 @@ def hate_pipeline() -> Pipeline:
     return Pipeline([
         *default_stages(signals=False),
         ToxicityStage(load_toxicity_model()),
-        HateStage(None, load_hate_lexicon()),
-        IncidentStage(),
+        HateStage(None, load_hate_lexicon(), learned=load_hate_learned()),
+        IncidentStage(classifier=load_incident_classifier()),
         TensionStage(),
     ])
 

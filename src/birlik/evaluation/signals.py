@@ -27,8 +27,8 @@ from birlik.domain.records import Document
 from birlik.evaluation.base import PRF, Metrics, register_eval
 from birlik.nlp.factory import entity_stages
 from birlik.nlp.pipeline import Pipeline, Stage
-from birlik.nlp.signals.hate import HateStage, load_hate_lexicon
-from birlik.nlp.signals.incident import IncidentStage
+from birlik.nlp.signals.hate import HateStage, load_hate_learned, load_hate_lexicon
+from birlik.nlp.signals.incident import IncidentStage, load_incident_classifier
 from birlik.nlp.signals.tension import TensionStage
 from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
 
@@ -65,14 +65,16 @@ class Predicted:
     doc: Document
 
 
-def signal_stages() -> list[Stage]:
-    """The signal stages of this release that the gold set measures (no model pass)."""
-    return [ToxicityStage(load_toxicity_model()), HateStage(None, load_hate_lexicon()),
-            IncidentStage(), TensionStage()]
+def signal_stages(*, learned: bool = True) -> list[Stage]:
+    """The signal stages of this release that the gold set measures (no model pass);
+    ``learned=False`` leaves hate and incident to their rules (what their learned layers read)."""
+    return [ToxicityStage(load_toxicity_model()),
+            HateStage(None, load_hate_lexicon(), learned=load_hate_learned() if learned else None),
+            IncidentStage(classifier=load_incident_classifier() if learned else None), TensionStage()]
 
 
-def signals_pipeline() -> Pipeline:
-    return Pipeline([*entity_stages(), *signal_stages()])
+def signals_pipeline(*, learned: bool = True) -> Pipeline:
+    return Pipeline([*entity_stages(), *signal_stages(learned=learned)])
 
 
 def gold_items(datasets_dir: Path) -> list[Labelled]:

@@ -25,8 +25,8 @@ from birlik.nlp.pipeline import Pipeline, Stage
 from birlik.nlp.places import PlaceStage
 from birlik.nlp.regions import DocumentRegionsStage
 from birlik.nlp.selective import SelectiveStage
-from birlik.nlp.signals.hate import HateStage, load_hate_lexicon
-from birlik.nlp.signals.incident import IncidentStage
+from birlik.nlp.signals.hate import HateStage, load_hate_learned, load_hate_lexicon
+from birlik.nlp.signals.incident import IncidentStage, load_incident_classifier
 from birlik.nlp.signals.sentiment import SentimentStage, load_sentiment_model
 from birlik.nlp.signals.tension import TensionStage
 from birlik.nlp.signals.topics import TopicStage, load_topic_model
@@ -80,8 +80,8 @@ def signal_stages(embedder: Embedder) -> list[Stage]:
         PassageStage(),
         EmbedStage(embedder, select=is_salient),
         ToxicityStage(load_toxicity_model()),
-        HateStage(None, load_hate_lexicon()),
-        IncidentStage(),
+        HateStage(None, load_hate_lexicon(), learned=load_hate_learned()),
+        IncidentStage(classifier=load_incident_classifier()),
         TopicStage(load_topic_model(), embedder, use_doc_embedding=True, embed_missing=False),
         SelectiveStage(
             SentimentStage(load_sentiment_model(), embedder, max_sentences=SENTIMENT_SENTENCES),

@@ -185,3 +185,72 @@ def _interpolate(xs: Sequence[float], ys: Sequence[float], x: float) -> float:
     right = bisect.bisect_right(xs, x)
     x0, x1, y0, y1 = xs[right - 1], xs[right], ys[right - 1], ys[right]
     return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+
+
+@dataclass(frozen=True, slots=True)
+class LinearClassifier:
+    """Multinomial logistic regression over named features and word stems: per class, a weight
+    for each feature (``weights[class][feature]``), a bias, and stem weights
+    (``lexical[stem][class]``, scaled as in ``CalibratedLogistic``)."""
+
+    classes: tuple[str, ...]
+    features: tuple[str, ...]
+    weights: tuple[tuple[float, ...], ...]
+    bias: tuple[float, ...]
+    lexical: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    lexical_size: int = 5
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def probabilities(self, values: Mapping[str, float], stems: Iterable[str] = ()) -> dict[str, float]:
+        present = [(i, x) for i, name in enumerate(self.features)
+                   if (x := feature_value(name, values)) != 0.0]
+        logits = [b + sum(row[i] * x for i, x in present)
+                  for row, b in zip(self.weights, self.bias, strict=True)]
+        distinct = set(stems)
+        scale = lexical_scale(len(distinct))
+        rows = [found for stem in distinct if (found := self.lexical.get(stem)) is not None]
+        if rows:
+            sums = [sum(column) for column in zip(*rows, strict=True)]
+            logits = [value + scale * w for value, w in zip(logits, sums, strict=True)]
+        top = max(logits)
+        exps = [math.exp(value - top) for value in logits]
+        total = sum(exps)
+        return {name: e / total for name, e in zip(self.classes, exps, strict=True)}
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": "multinomial", "classes": list(self.classes), "features": list(self.features),
+            "weights": [[round(w, 6) for w in row] for row in self.weights],
+            "bias": [round(b, 6) for b in self.bias], "info": self.info,
+            "lexical": {k: [round(w, 5) for w in v] for k, v in sorted(self.lexical.items())},
+            "lexical_size": self.lexical_size,
+        }
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.as_json(), ensure_ascii=False, sort_keys=True) + "\n",
+                        encoding="utf-8")
+
+
+def load_classifier(path: Path) -> LinearClassifier:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc} — reinstall Birlik or rebuild it with "
+                          "scripts/train_signals.py", code="R240") from exc
+    try:
+        classes = tuple(str(c) for c in raw["classes"])
+        features = tuple(str(f) for f in raw["features"])
+        model = LinearClassifier(
+            classes, features, tuple(tuple(float(w) for w in row) for row in raw["weights"]),
+            tuple(float(b) for b in raw["bias"]),
+            {str(k): tuple(float(w) for w in v) for k, v in dict(raw.get("lexical") or {}).items()},
+            int(raw.get("lexical_size", 5)), dict(raw.get("info") or {}),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"{path.name} is not a signal classifier: {exc!r} — rebuild it with "
+                          "scripts/train_signals.py", code="R241") from exc
+    sizes = {len(model.bias), len(model.weights), *(len(v) for v in model.lexical.values())}
+    if sizes != {len(classes)} or any(len(row) != len(features) for row in model.weights):
+        raise ConfigError(f"{path.name}: classes, features and weights do not fit together — "
+                          "rebuild it with scripts/train_signals.py", code="R242")
+    return model

@@ -20,8 +20,16 @@ follows one that does and carries a strong cue. In such a sentence the evidence 
   name a group. No such classifier ships yet (too little licensed data labelled for ethnic
   hostility): the shipped stage is built with ``model=None``.
 
-The pieces are joined per sentence by noisy-or; the document takes its worst sentences.
-``labels`` maps each targeted group id to the score of the worst sentence aimed at it.
+The pieces are joined per sentence by noisy-or; the document takes its worst sentences (the
+rule score). A learned layer (``hate_v2.json``, fitted on the gold train split by
+``scripts/train_signals.py``) then reads the rule score, the strongest evidence of each kind
+(slur, cues, hostile context), whether the hostility was only reported, whether a group is
+named, the language and a compact block of word stems, and gives the document's score; its
+decision point is moved on the dev split so that ``hate >= 0.5`` is the call of hate. The
+stems that pushed the score up are evidence ``hate.lexical``. Without the learned layer
+(``learned=None``) the rule score is the score.
+``labels`` maps each targeted group id to the score of the worst sentence aimed at it (the
+document's score when the learned layer is on).
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ import yaml
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Mention, Sentence, Signal
 from birlik.nlp.embed import Embedder
+from birlik.nlp.signals.calibrated import CalibratedLogistic, load_model, model_file
+from birlik.nlp.signals.tension import WORD, word_stems
 from birlik.nlp.signals.toxicity import (
     LinearTextModel,
     ToxicityLexicon,
@@ -65,6 +75,15 @@ PRONOUN_TARGET = 0.9
 """Strength of a pronoun standing for a group beside a strong cue ("гнать их надо")."""
 LABEL_FLOOR = 0.3
 MODEL_WEIGHT = 0.6
+LEARNED_FILE = "hate_v2.json"
+EVIDENCE_KINDS: tuple[str, ...] = ("slur", *CUE_KINDS, "hostile_context")
+LANGS = ("kk", "ru", "en")
+LEXICAL_EVIDENCE = 3
+REPORT_CAP = 0.25
+UNTARGETED_CAP = 0.3
+"""The learned score of a text that names no group and has no rule evidence at all."""
+"""The learned score of a text that reports ("according to the police", an arrest, a court)
+and in which the rules found no hostility of the author's own (rule score below LABEL_FLOOR)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +100,8 @@ class HateLexicon:
     reporting: re.Pattern[str]
     pronouns: re.Pattern[str]
     targets: tuple[Target, ...]
+    any_target: re.Pattern[str]
+    """Every target pattern in one: a sentence none of them matches is skipped at once."""
     weights: dict[str, float]
     damping: float
     previous_sentence: float
@@ -113,6 +134,8 @@ def parse_hate_lexicon(raw: object, *, source: str = "<data>") -> HateLexicon:
         pronouns=_bounded([p for forms in dict(raw.get("pronouns") or {}).values()
                            for p in forms], source),
         targets=tuple(_target(item, source) for item in raw.get("targets") or ()),
+        any_target=_bounded([str(item["pattern"]) for item in raw.get("targets") or ()
+                             if isinstance(item, Mapping) and "pattern" in item], source),
         weights=weights,
         damping=float(raw.get("damping", 0.2)),
         previous_sentence=float(raw.get("previous_sentence", 0.7)),
@@ -143,6 +166,35 @@ def load_hate_lexicon() -> HateLexicon:
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read {LEXICON_FILE}: {exc} — reinstall Birlik", code="R210") from exc
     return parse_hate_lexicon(raw, source=LEXICON_FILE)
+
+
+@lru_cache(maxsize=1)
+def load_hate_learned() -> CalibratedLogistic:
+    """The learned layer shipped with Birlik (``resources/models/hate_v2.json``)."""
+    return load_model(model_file(LEARNED_FILE))
+
+
+def groups_named(doc: Document) -> bool:
+    return any(m.type == "ETHNIC_GROUP" for m in doc.entities)
+
+
+def hate_features(rule: Signal, doc: Document) -> dict[str, float]:
+    """What the learned layer reads: the rule score, the strongest evidence of each kind,
+    whether hostility was only reported, whether a group is named, and the language."""
+    values = dict.fromkeys(EVIDENCE_KINDS, 0.0)
+    reported = 0.0
+    for item in rule.evidence:
+        kind = item.reason.removeprefix("hate.")
+        if kind in values:
+            values[kind] = max(values[kind], item.weight)
+        elif kind == "reported":
+            reported = 1.0
+    values["rule"] = rule.score or 0.0
+    values["reported"] = reported
+    values["target"] = 1.0 if groups_named(doc) else 0.0
+    for code in LANGS:
+        values[f"lang_{code}"] = 1.0 if doc.lang == code else 0.0
+    return values
 
 
 def load_hate_model(path: Path | str | None = None) -> HateModel:
@@ -176,10 +228,11 @@ class HateStage:
     provides = frozenset({"signals.hate"})
 
     def __init__(self, model: HateModel | None, lexicon: HateLexicon,
-                 embedder: Embedder | None = None) -> None:
+                 embedder: Embedder | None = None, learned: CalibratedLogistic | None = None) -> None:
         self.model = model
         self.lexicon = lexicon
         self.embedder = embedder
+        self.learned = learned
 
     def __call__(self, docs: list[Document]) -> list[Document]:
         for doc in docs:
@@ -187,6 +240,40 @@ class HateStage:
         return docs
 
     def signal(self, doc: Document) -> Signal:
+        rule = self.rule_signal(doc)
+        if self.learned is None:
+            return rule
+        norm = doc.norm_text if doc.norm_text is not None else normalise(doc.text)
+        stems = word_stems(norm, self.learned.lexical_size)
+        score = round(self.learned.probability(hate_features(rule, doc), stems), 4)
+        if rule.score is not None and rule.score < LABEL_FLOOR and score > REPORT_CAP \
+                and self.lexicon.reporting.search(norm) is not None:
+            score = REPORT_CAP  # a report the rules found no own hostility in stays a report
+        if not rule.evidence and not groups_named(doc) and score > UNTARGETED_CAP:
+            score = UNTARGETED_CAP  # hate is aimed at a group: without one it is not hate
+        evidence = [*rule.evidence, *self._lexical(doc.text, norm)] if score >= LABEL_FLOOR \
+            else list(rule.evidence)
+        reasons = sorted({e.reason for e in evidence if e.reason != "hate.target"})
+        groups = list(rule.labels) or list(dict.fromkeys(
+            m.id for m in doc.entities if m.type == "ETHNIC_GROUP" and m.id))
+        labels = {group: score for group in groups} if score >= LABEL_FLOOR else {}
+        return Signal(name=SIGNAL, score=score, evidence=evidence, reasons=reasons, labels=labels)
+
+    def _lexical(self, text: str, norm: str) -> list[Evidence]:
+        """The words whose stems pushed the learned score up most."""
+        assert self.learned is not None
+        weights, size = self.learned.lexical, self.learned.lexical_size
+        spans: dict[str, Evidence] = {}
+        for match in WORD.finditer(norm):
+            stem = match.group(0)[:size]
+            if weights.get(stem, 0.0) > 0.05 and stem not in spans:
+                spans[stem] = Evidence(start=match.start(), end=match.end(),
+                                       text=text[match.start() : match.end()], reason="hate.lexical",
+                                       weight=weights[stem])
+        return sorted(spans.values(), key=lambda e: -e.weight)[:LEXICAL_EVIDENCE]
+
+    def rule_signal(self, doc: Document) -> Signal:
+        """The score of the rules alone (the learned layer's main input)."""
         norm = doc.norm_text if doc.norm_text is not None else normalise(doc.text)
         mentions = StartIndex(m for m in doc.entities if m.type == "ETHNIC_GROUP" and m.id)
         toxicity = doc.signals.get("toxicity")
@@ -272,6 +359,8 @@ class HateStage:
                  1.0 if m.confidence >= 0.8 else WEAK_TARGET)
             for m in mentions if sentence.start <= m.start < sentence.end
         ]
+        if self.lexicon.any_target.search(norm, sentence.start, sentence.end) is None:
+            return aims
         taken = {(a.start, a.end) for a in aims}
         for target in self.lexicon.targets:
             for match in target.pattern.finditer(norm, sentence.start, sentence.end):

@@ -16,6 +16,12 @@ deleted") is a ``rumour_disinformation`` incident; that type wins when its rule 
 otherwise the most serious type over the threshold is the label (``SEVERITY``). The place is the
 PLACE mention nearest the strongest cue of the label (its sentence first), given as evidence
 ``incident.place`` and, when it links to a KATO code, the reason ``incident.place:<code>``.
+
+A learned type classifier (``incident_v2.json``: multinomial logistic regression fitted on the
+gold train split by ``scripts/train_signals.py``) then reads the per-type cue scores, the
+context flags, the rule's label and a block of word stems, and chooses the label (a type or
+none; reason ``incident.learned``). ``labels`` keeps the cue scores per type (what tension
+reads). Without it (``classifier=None``) the rules' label stands.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ import yaml
 
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Mention, Sentence, Signal
+from birlik.nlp.signals.calibrated import LinearClassifier, load_classifier, model_file
+from birlik.nlp.signals.tension import WORD, word_stems
 from birlik.nlp.spans import StartIndex
 from birlik.nlp.text import normalise
 
@@ -61,6 +69,28 @@ ETHNIC_BOOST = 0.25
 SECOND_SENTENCE_SHARE = 0.5
 NEGATION_WINDOW = 24
 MAX_EVIDENCE = 8
+CLASSIFIER_FILE = "incident_v2.json"
+NONE = "none"
+FLAGS: tuple[str, ...] = (
+    "incident.refuted", "incident.spreading", "incident.hearsay", "incident.domestic",
+    "incident.negated", "incident.prevention_context", "incident.ethnic_context",
+)
+LEXICAL_EVIDENCE = 3
+
+
+def incident_features(rule: Signal) -> dict[str, float]:
+    """What the learned classifier reads: the cue score of each type, the context flags and the
+    rules' label."""
+    values = {f"score.{t}": rule.labels.get(t, 0.0) for t in INCIDENT_TYPES}
+    values.update({flag: 1.0 if flag in rule.reasons else 0.0 for flag in FLAGS})
+    values.update({f"label.{t}": 1.0 if rule.label == t else 0.0 for t in INCIDENT_TYPES})
+    return values
+
+
+@cache
+def load_incident_classifier() -> LinearClassifier:
+    """The learned type classifier shipped with Birlik (``resources/models/incident_v2.json``)."""
+    return load_classifier(model_file(CLASSIFIER_FILE))
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,10 +178,15 @@ class IncidentStage:
     requires = frozenset({"sentences", "tokens", "entities.place"})
     provides = frozenset({"signals.incident"})
 
-    def __init__(self, cues: IncidentCues | None = None, threshold: float = THRESHOLD) -> None:
+    def __init__(self, cues: IncidentCues | None = None, threshold: float = THRESHOLD,
+                 classifier: LinearClassifier | None = None) -> None:
         self.cues = cues or load_incident_cues()
         self.threshold = threshold
+        self.classifier = classifier
         self._all_cues = [cue for group in self.cues.cues.values() for cue in group]
+        self._any_cue = re.compile("|".join(f"(?:{cue.pattern.pattern})" for cue in self._all_cues)
+                                   or r"(?!x)x")
+        """Every cue in one pattern: a text none of them matches is not searched cue by cue."""
 
     def __call__(self, docs: list[Document]) -> list[Document]:
         for doc in docs:
@@ -159,6 +194,53 @@ class IncidentStage:
         return docs
 
     def detect(self, doc: Document) -> Signal:
+        rule, hits = self._rules(doc)
+        if self.classifier is None:
+            return rule
+        norm = doc.norm_text if doc.norm_text is not None else normalise(doc.text)
+        probabilities = self.classifier.probabilities(
+            incident_features(rule), word_stems(norm, self.classifier.lexical_size))
+        best = max(probabilities, key=lambda name: probabilities[name])
+        label = None if best == NONE else best
+        if label == rule.label:
+            return Signal(name="incident", label=label, score=rule.score, labels=rule.labels,
+                          evidence=rule.evidence, reasons=rule.reasons)
+        if label is None:
+            return Signal(name="incident", label=None, score=round(1 - probabilities[NONE], 4),
+                          labels=rule.labels, evidence=[],
+                          reasons=sorted({*rule.reasons, "incident.learned"}))
+        evidence = [e for e in rule.evidence if e.reason.startswith(f"incident.{label}.")]
+        evidence += self._lexical(doc.text, norm, label)
+        reasons = sorted({*(e.reason for e in evidence), "incident.learned"})
+        place = _place(doc, [h for h in hits if h.incident_type == label] or hits)
+        if place is not None:
+            evidence.append(Evidence(start=place.start, end=place.end, text=place.text,
+                                     reason="incident.place"))
+            if place.id:
+                reasons.append(f"incident.place:{place.id}")
+        return Signal(name="incident", label=label, score=round(probabilities[label], 4),
+                      labels=rule.labels, evidence=evidence, reasons=reasons)
+
+    def rule_signal(self, doc: Document) -> Signal:
+        """The label and scores of the cue rules alone (what the classifier reads)."""
+        return self._rules(doc)[0]
+
+    def _lexical(self, text: str, norm: str, label: str) -> list[Evidence]:
+        """The words whose stems pushed ``label`` up most."""
+        assert self.classifier is not None
+        column = self.classifier.classes.index(label)
+        weights, size = self.classifier.lexical, self.classifier.lexical_size
+        spans: dict[str, Evidence] = {}
+        for match in WORD.finditer(norm):
+            stem = match.group(0)[:size]
+            weight = weights[stem][column] if stem in weights else 0.0
+            if weight > 0.1 and stem not in spans:
+                spans[stem] = Evidence(start=match.start(), end=match.end(),
+                                       text=text[match.start() : match.end()],
+                                       reason=f"incident.{label}.lexical", weight=weight)
+        return sorted(spans.values(), key=lambda e: -e.weight)[:LEXICAL_EVIDENCE]
+
+    def _rules(self, doc: Document) -> tuple[Signal, list[_Hit]]:
         norm = doc.norm_text if doc.norm_text is not None else normalise(doc.text)
         sentences = doc.sentences or [Sentence(0, len(doc.text))]
         hits = self._hits(doc, norm, sentences)
@@ -186,7 +268,7 @@ class IncidentStage:
                     reasons.append(f"incident.place:{place.id}")
         return Signal(name="incident", label=label, score=scores[label] if label else
                       max(scores.values(), default=0.0),
-                      labels=scores, evidence=evidence, reasons=reasons)
+                      labels=scores, evidence=evidence, reasons=reasons), hits
 
     def _label(self, scores: dict[str, float]) -> str | None:
         if scores.get(RUMOUR, 0.0) >= self.threshold:
@@ -227,7 +309,7 @@ class IncidentStage:
         ethnic = StartIndex(m for m in doc.entities if m.type == "ETHNIC_GROUP")
         by_sentence: dict[int, list[_Hit]] = {}
         negation = self.cues.contexts["negation"]
-        for cue in self._all_cues:
+        for cue in self._all_cues if self._any_cue.search(norm) else ():
             for match in cue.pattern.finditer(norm):
                 index = max(0, bisect.bisect_right(starts, match.start()) - 1)
                 sentence = sentences[index]
@@ -306,6 +388,8 @@ def _place(doc: Document, hits: list[_Hit]) -> Mention | None:
     places = [m for m in doc.entities if m.type == "PLACE"]
     if not places:
         return None
+    if not hits:
+        return min(places, key=lambda m: m.start)
     best = max(hits, key=lambda h: h.weight)
     sentence_end = next((s.end for s in doc.sentences if s.start == best.sentence_start), len(doc.text))
     near = [m for m in places if best.sentence_start <= m.start < sentence_end]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from birlik.domain.records import Document, Evidence, Signal
 from birlik.nlp.signals.calibrated import CalibratedLogistic, load_model, model_file
@@ -49,8 +49,10 @@ WORD = re.compile(r"[\w*@]{3,}")
 """A word for the lexical block (obfuscation characters kept: "ж*ды", "к@лбиты")."""
 
 
-def word_stems(norm: str, size: int) -> set[str]:
-    return {match.group(0)[:size] for match in WORD.finditer(norm)}
+@lru_cache(maxsize=256)
+def word_stems(norm: str, size: int) -> frozenset[str]:
+    """The stems of a text's words; cached, as hate, incident and tension all read them."""
+    return frozenset(match.group(0)[:size] for match in WORD.finditer(norm))
 
 
 @cache
@@ -95,9 +97,9 @@ class TensionStage:
         components = extract_components(doc, self.cues)
         values = feature_values(components, doc.lang)
         norm = doc.norm_text if doc.norm_text is not None else normalise(doc.text)
-        stems = word_stems(norm, self.model.lexical_size) if self.model.lexical else set()
+        stems = word_stems(norm, self.model.lexical_size) if self.model.lexical else frozenset()
         if self.model.lexical:
-            components["lexical"] = self._lexical(doc.text, norm)
+            components["lexical"] = self._lexical(doc.text, norm, stems)
         score = self.model.probability(values, stems)
         lead = self._peaceful_lead(doc, norm, components)
         if lead is not None:
@@ -124,11 +126,13 @@ class TensionStage:
             Evidence(start=m.start(), end=m.end(), text=doc.text[m.start() : m.end()],
                      reason="tension.peaceful_lead") for m in found[:2]))
 
-    def _lexical(self, text: str, norm: str) -> Component:
+    def _lexical(self, text: str, norm: str, stems: frozenset[str]) -> Component:
         """The words whose stems pushed the score up most, as the lexical block's evidence."""
         weights = self.model.lexical
         size = self.model.lexical_size
         spans: dict[str, Evidence] = {}
+        if not any(weights.get(stem, 0.0) > 0 for stem in stems):
+            return Component("lexical", 0.0)
         for match in WORD.finditer(norm):
             stem = match.group(0)[:size]
             if weights.get(stem, 0.0) > 0 and stem not in spans:
@@ -136,7 +140,7 @@ class TensionStage:
                                        text=text[match.start() : match.end()], reason="tension.lexical",
                                        weight=weights[stem])
         top = sorted(spans.values(), key=lambda e: -e.weight)[:LEXICAL_EVIDENCE]
-        share = sum(weights.get(stem, 0.0) for stem in {m.group(0)[:size] for m in WORD.finditer(norm)})
+        share = sum(weights.get(stem, 0.0) for stem in stems)
         return Component("lexical", round(min(1.0, max(0.0, share / 4)), 4), tuple(top))
 
     def score(self, doc: Document) -> Signal:
