@@ -354,3 +354,22 @@ def test_a_docx_bomb_is_refused_before_it_is_parsed(settings: Settings, tmp_path
     assert _rejection_code(small, media_bomb) == "I031"
     fine = _docx_with_member(tmp_path / "fine.docx", "word/media/y.png", b"\x89PNG" + bytes(1000))
     assert "неміс" in _item(settings, fine).text
+
+
+def test_pdf_with_a_number_for_its_title_keeps_its_text(settings: Settings, tmp_path: Path) -> None:
+    """Found by `make fuzz`: a damaged /Title that is a number raised AttributeError."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, NumberObject
+
+    source = PdfReader(io.BytesIO(text_pdf(["Unity in diversity"])))
+    writer = PdfWriter()
+    writer.append_pages_from_reader(source)
+    writer.add_metadata({"/Author": "x"})
+    assert writer._info is not None
+    writer._info.get_object()[NameObject("/Title")] = NumberObject(42)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    path = tmp_path / "numbered.pdf"
+    path.write_bytes(buffer.getvalue())
+    item = _item(settings, path)
+    assert "Unity in diversity" in item.text and item.title != 42

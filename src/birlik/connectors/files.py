@@ -178,6 +178,7 @@ class FilesConnector:
                 )
             pages = [(page.extract_text() or "").strip() for page in reader.pages]
             title = reader.metadata.title if reader.metadata else None
+            title = title if isinstance(title, str) else None  # a damaged /Title can be a number
         except BadInput:
             raise
         except Exception as exc:  # pypdf raises PyPdfError, ValueError, KeyError… on damage
