@@ -122,8 +122,7 @@ def test_every_pool_key_rebuilds_its_text() -> None:
 
 @needs_datasets
 def test_the_gold_set_loads_with_its_texts() -> None:
-    if not resources.files("birlik.evaluation").joinpath("data", GOLD_FILE).is_file():
-        pytest.skip("no merged gold labels yet")
+    assert resources.files("birlik.evaluation").joinpath("data", GOLD_FILE).is_file()
     items = load_gold(DATASETS)
     assert items and all(item.split in ("train", "dev", "test") for item in items)
     for item in items:

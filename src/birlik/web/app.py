@@ -135,15 +135,6 @@ def _warm(web: WebSettings) -> None:
         log.warning("region shapes: %s", exc)
 
 
-def app_from_environment() -> FastAPI:
-    """The app of one worker process of ``birlik serve --workers N`` (settings from BIRLIK_*)."""
-    from birlik.web.serve import server_options
-
-    web = WebSettings()
-    server_options(web)  # this process's header timeout, when uvicorn itself started it
-    return create_app(Settings(), web)
-
-
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"

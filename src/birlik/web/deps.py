@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import anyio
 import anyio.to_thread
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -63,6 +63,18 @@ def cookie_secure(request: Request, web: WebSettings) -> bool:
     """Cookies carry ``Secure`` when the settings demand it or the request came over HTTPS (the
     scheme a trusted proxy forwarded counts: see BIRLIK_FORWARDED_ALLOW_IPS)."""
     return web.cookie_secure or request.url.scheme == "https"
+
+
+def set_session_cookie(request: Request, response: Response, state: WebState, cookie: str) -> None:
+    """The session cookie of a login or a password change, ``Secure`` over HTTPS."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=state.web.session_max_age,
+        httponly=True,
+        samesite="lax",
+        secure=cookie_secure(request, state.web),
+    )
 
 
 async def get_state(request: Request) -> WebState:

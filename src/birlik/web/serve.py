@@ -18,7 +18,7 @@ import signal
 import socket
 import time
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import h11
 import uvicorn
@@ -28,6 +28,9 @@ from birlik.domain.errors import ConfigError
 from birlik.settings import Settings
 from birlik.store.repository import Store
 from birlik.web.config import WebSettings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 log = logging.getLogger(__name__)
 BACKLOG = 2048
@@ -49,6 +52,15 @@ def server_options(web: WebSettings) -> dict[str, Any]:
 
 
 _header_timeout = WebSettings.model_fields["header_timeout_seconds"].default
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of ``birlik serve --workers N`` (settings from BIRLIK_*)."""
+    from birlik.web.app import create_app
+
+    web = WebSettings()
+    server_options(web)  # this process's header timeout, when uvicorn itself started it
+    return create_app(Settings(), web)
 
 
 class HeaderTimeoutProtocol(H11Protocol):
@@ -115,7 +127,7 @@ def run(settings: Settings, web: WebSettings, store: Store, *, host: str, port: 
     os.environ["BIRLIK_DATABASE_URL"] = settings.database_url
     if not hasattr(socket, "SO_REUSEPORT"):  # not Linux/BSD: uvicorn's shared socket
         uvicorn.run(
-            "birlik.web.app:app_from_environment",
+            "birlik.web.serve:app_from_environment",
             factory=True,
             host=host,
             port=port,
@@ -148,7 +160,6 @@ def _check_port(host: str, port: int) -> None:
 
 
 def _worker(host: str, port: int) -> None:
-    from birlik.web.app import app_from_environment
 
     sock = _listen(host, port)
     sock.listen(BACKLOG)

@@ -12,11 +12,10 @@ from sqlalchemy import select
 from birlik.store.models import utcnow
 from birlik.web import actions, audit, queries
 from birlik.web.auth import Principal, create_api_token
-from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope, State
+from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope, State, set_session_cookie
 from birlik.web.errors import WebError, not_found
 from birlik.web.models import ApiTokenRow, AuditRow, RegistryUnitRow, UserRow
 from birlik.web.routes.common import RowId
-from birlik.web.routes.pages_common import set_session_cookie
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(prefix="/api/v1", tags=["administration"], route_class=UnitOfWorkRoute)

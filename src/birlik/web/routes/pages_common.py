@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
-from birlik.web.auth import SESSION_COOKIE, Principal
-from birlik.web.deps import WebState, cookie_secure
+from birlik.web.auth import Principal
+from birlik.web.deps import WebState
 from birlik.web.i18n import LANGUAGES, Translator
 
 
@@ -46,13 +46,3 @@ def render(
 def back(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
-
-def set_session_cookie(request: Request, response: Response, state: WebState, cookie: str) -> None:
-    response.set_cookie(
-        SESSION_COOKIE,
-        cookie,
-        max_age=state.web.session_max_age,
-        httponly=True,
-        samesite="lax",
-        secure=cookie_secure(request, state.web),
-    )

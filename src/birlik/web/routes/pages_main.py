@@ -25,12 +25,22 @@ from birlik.web.auth import (
     check_login,
     tokens_match,
 )
-from birlik.web.deps import CurrentUser, Db, Reader, Scope, State, Tr, WebState, cookie_secure
+from birlik.web.deps import (
+    CurrentUser,
+    Db,
+    Reader,
+    Scope,
+    State,
+    Tr,
+    WebState,
+    cookie_secure,
+    set_session_cookie,
+)
 from birlik.web.errors import WebError
 from birlik.web.i18n import LANG_COOKIE, LANGUAGES, Translator
 from birlik.web.models import ApiTokenRow, SavedSearchRow, UserRow
 from birlik.web.routes.common import Filters, RowId
-from birlik.web.routes.pages_common import back, ethnic_choices, render, set_session_cookie
+from birlik.web.routes.pages_common import back, ethnic_choices, render
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
