@@ -167,7 +167,10 @@ class StoryLinker:
     ) -> dict[int, StoryRow]:
         new_ids: dict[str, StoryRow] = {}
         touched: dict[int, StoryRow] = {}
-        for features, assignment in zip(fresh, assignments, strict=True):
+        # in the clusterer's (time) order: a story made in this batch is made by its first
+        # document, which a newest-first feed lists after the ones that joined it
+        ordered = sorted(zip(fresh, assignments, strict=True), key=lambda pair: pair[0].time)
+        for features, assignment in ordered:
             row = by_id[int(features.key)]
             story = self._story_row(session, assignment, row, new_ids)
             dup_group = int(assignment.dup_of) if assignment.dup_of else row.id
