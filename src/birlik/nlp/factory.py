@@ -25,7 +25,7 @@ from birlik.nlp.embed import Embedder, make_embedder
 from birlik.nlp.entities import EntityResolveStage
 from birlik.nlp.ethnic import EthnicStage
 from birlik.nlp.identities import IdentityStage
-from birlik.nlp.langid import LangIdStage
+from birlik.nlp.langid import LangIdStage, build_identifier
 from birlik.nlp.lemma_kk import KazakhLemmatizer, LemmaStage
 from birlik.nlp.ner_kk import KazakhNer, KazakhNerStage
 from birlik.nlp.ner_ru import RussianNer, RussianNerStage
@@ -118,6 +118,11 @@ class Resources:
     def kazakh_ner(self) -> KazakhNer:
         return KazakhNer.load()
 
+    @cached_property
+    def language_identifier(self) -> Any:
+        """py3langid's identifier (about a second to load)."""
+        return build_identifier()
+
 
 STAGES: StageRegistry[Resources] = StageRegistry()
 """Every stage this release can build, by versioned name."""
@@ -144,7 +149,7 @@ def _normalise(resources: Resources, config: dict[str, Any]) -> Stage:
 @STAGES.factory("langid.v1", contract=LangIdStage, config=_knobs(LangIdStage))
 def _langid(resources: Resources, config: dict[str, Any]) -> Stage:
     """Language of the document and the languages substantial in it."""
-    return LangIdStage(**config)
+    return LangIdStage(resources.language_identifier, **config)
 
 
 @STAGES.factory("segment.v1", contract=SegmentStage)

@@ -18,6 +18,8 @@ the versions that produced it (``Document.stages``) is what ran. Errors are code
 from __future__ import annotations
 
 import inspect
+import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -27,6 +29,8 @@ from birlik.nlp.pipeline import Stage
 
 R = TypeVar("R")
 """The resources a registry's factories share (see ``nlp.factory.Resources``)."""
+
+_VERSIONED = re.compile(r"[a-z][a-z0-9_]*\.v[0-9]+")
 
 PLAIN = (bool, int, float, str, type(None))
 """Types a config value may have: settable from JSON or a command line, shown as it is."""
@@ -95,9 +99,9 @@ class StageRegistry(Generic[R]):
                 f"({_next_version(name)})",
                 code="P007",
             )
-        if "." not in name or not name.rpartition(".")[2].startswith("v"):
+        if _VERSIONED.fullmatch(name) is None:
             raise PipelineError(
-                f"stage name {name!r} has no version — name it like 'tension.v2'", code="P007"
+                f"stage name {name!r} is not name.vN — name it like 'tension.v2'", code="P007"
             )
         for key, value in (config or {}).items():
             if not isinstance(value, PLAIN):
@@ -214,8 +218,6 @@ def _next_version(name: str) -> str:
 def parse_overrides(items: Iterable[str]) -> dict[str, dict[str, Any]]:
     """``stage.vN:key=value`` items (the ``--config`` option) → overrides per stage; the
     value is read as JSON when it parses (``4``, ``0.2``, ``true``), else as a string."""
-    import json
-
     out: dict[str, dict[str, Any]] = {}
     for item in items:
         stage, colon, assignment = item.partition(":")
