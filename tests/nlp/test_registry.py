@@ -9,6 +9,7 @@ import pytest
 from birlik.domain.errors import PipelineError
 from birlik.domain.records import Document
 from birlik.nlp.casing import CasingStage
+from birlik.nlp.embed import CharNgramEmbedder
 from birlik.nlp.factory import (
     ENTITY_STAGES,
     SIGNAL_STAGES,
@@ -20,7 +21,7 @@ from birlik.nlp.factory import (
 )
 from birlik.nlp.langid import LangIdStage
 from birlik.nlp.ner_kk import KazakhNerStage
-from birlik.nlp.passages import PassageStage
+from birlik.nlp.passages import EmbedStage, PassageStage
 from birlik.nlp.pipeline import INPUT_FIELDS, Pipeline
 from birlik.nlp.registry import StageRegistry, parse_overrides
 from birlik.nlp.text import NormaliseStage, SegmentStage
@@ -197,3 +198,12 @@ def test_config_overrides_are_read_from_the_command_line(
 def test_a_malformed_config_override_is_a_coded_error(item: str) -> None:
     with pytest.raises(PipelineError, match="P009"):
         parse_overrides([item])
+
+
+def test_the_embedder_given_is_the_one_every_stage_uses() -> None:
+    """The composition root passes its one embedder; no stage makes another."""
+    embedder = CharNgramEmbedder()
+    [embed] = build_stages(["embed.v1"], Settings(), embedder=embedder,
+                           overrides={"embed.v1": {"salient_only": False, "max_chars": 200}})
+    assert isinstance(embed, EmbedStage)
+    assert embed.embedder is embedder and embed.select is None and embed.max_chars == 200
