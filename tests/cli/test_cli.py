@@ -18,6 +18,7 @@ COMMANDS = [
     ["analyze"],
     ["search"],
     ["stats"],
+    ["stages"],
     ["source", "add"],
     ["source", "list"],
     ["quarantine", "list"],

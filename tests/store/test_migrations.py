@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from alembic import command
 
 from birlik.store.db import alembic_config, make_engine, migrate
+from birlik.store.repository import Store, count_stale, stale_documents
 
 
 def test_0008_gives_old_tokens_an_expiry_and_full_scope(database_url: str) -> None:
@@ -38,4 +39,30 @@ def test_0008_gives_old_tokens_an_expiry_and_full_scope(database_url: str) -> No
     expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
     assert scope == "write"
     assert abs(expires - (datetime.now(UTC) + timedelta(days=90))) < timedelta(minutes=5)
+    engine.dispose()
+
+
+def test_0009_documents_stored_before_record_no_stages_and_are_stale(database_url: str) -> None:
+    """Documents stored before the stage versions were recorded keep everything, have no
+    versions (NULL) and count as stale; the downgrade drops the column again."""
+    engine = make_engine(database_url)
+    command.upgrade(alembic_config(engine), "0008")
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO documents (ext_id, content_hash, text, lang, langs, fetched_at, extra) "
+                "VALUES ('old', :hash, 'Ескі мәтін.', 'kk', '[]', :at, '{}')"
+            ),
+            {"hash": "b" * 64, "at": datetime(2026, 1, 5, tzinfo=UTC)},
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        text, stages = connection.execute(sa.text("SELECT text, stages FROM documents")).one()
+    assert (text, stages) == ("Ескі мәтін.", None)
+    with Store(engine).transaction() as session:
+        assert count_stale(session, ["normalise.v1"]) == 1
+        assert len(stale_documents(session, ["normalise.v1"], limit=5)) == 1
+    command.downgrade(alembic_config(engine), "0008")
+    columns = {column["name"] for column in sa.inspect(engine).get_columns("documents")}
+    assert "stages" not in columns and "text" in columns
     engine.dispose()

@@ -31,18 +31,28 @@ Item = tuple[int, dict[str, Any], Document | BadInput]
 @click.argument("source", type=click.File("rb"), default="-")
 @click.option("--tokens", is_flag=True, help="Add tokens with offsets and lemmas to each line.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad line instead of reporting it.")
+@click.option("--stages", "stage_names", metavar="NAMES",
+              help="Comma-separated registered stages to run instead of the default pipeline "
+                   "(see `birlik stages`).")
+@click.option("--config", "configs", multiple=True, metavar="STAGE:KEY=VALUE",
+              help="Override a stage's config, e.g. passages.v1:max_salient=6 (repeat).")
 @pass_app
-def analyze(app: AppContext, source: IO[bytes], tokens: bool, strict: bool) -> None:
+def analyze(
+    app: AppContext, source: IO[bytes], tokens: bool, strict: bool, stage_names: str | None,
+    configs: tuple[str, ...],
+) -> None:
     """Analyse JSONL documents from FILE (or stdin): one output line per input line.
 
     A bad line gives a coded error object in its place; the exit code is then 2.
     """
-    from birlik.nlp.factory import default_pipeline
+    from birlik.nlp.factory import build_pipeline, default_names
+    from birlik.nlp.registry import parse_overrides
     from birlik.nlp.system import warn_reduced_quality
 
     settings = app.settings
     warn_reduced_quality(settings)
-    pipeline = default_pipeline(settings)
+    names = [name.strip() for name in (stage_names or "").split(",") if name.strip()] or default_names()
+    pipeline = build_pipeline(names, settings, overrides=parse_overrides(configs))
     failures = 0
     batch: list[Item] = []
     lines = read_documents(source, max_line_bytes=settings.max_file_bytes, max_depth=settings.max_json_depth)

@@ -1,21 +1,31 @@
-"""The default pipeline of this release, built once with its resources.
+"""The default pipeline of this release: registered stages, declared lists, one build.
+
+Every stage is registered in ``STAGES`` by versioned name (``tension.v2``) with what it
+requires and provides, its default config and a factory that builds it from the shared
+``Resources`` (settings, the one embedder, the gazetteer, the Kazakh NER model…, each loaded
+once per build). The default pipeline is the declared ``ENTITY_STAGES`` then
+``SIGNAL_STAGES``; ``build_pipeline`` builds any list of names with config overrides.
 
 Order: text (normalise, language, sentences, lemmas) → entities (lexicons, NER models,
-resolution) → regions → signals. The embedding model is the slow part (tens of ms per
-text), so it runs only on salient documents (an ethnic group named, or incident
+resolution) → regions → signals → claims. The embedding model is the slow part (tens of ms
+per text), so it runs only on salient documents (an ethnic group named, or incident
 vocabulary); topics fall back to cue lexicons and sentiment is skipped for the rest.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Mapping, Sequence
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from birlik.nlp.casing import CasingStage
 from birlik.nlp.embed import Embedder, make_embedder
 from birlik.nlp.entities import EntityResolveStage
 from birlik.nlp.ethnic import EthnicStage
 from birlik.nlp.identities import IdentityStage
-from birlik.nlp.langid import LangIdStage
+from birlik.nlp.langid import LangIdStage, build_identifier
 from birlik.nlp.lemma_kk import KazakhLemmatizer, LemmaStage
 from birlik.nlp.ner_kk import KazakhNer, KazakhNerStage
 from birlik.nlp.ner_ru import RussianNer, RussianNerStage
@@ -24,6 +34,7 @@ from birlik.nlp.passages import EmbedStage, PassageStage, is_salient
 from birlik.nlp.pipeline import Pipeline, Stage
 from birlik.nlp.places import PlaceStage
 from birlik.nlp.regions import DocumentRegionsStage
+from birlik.nlp.registry import PLAIN, StageRegistry
 from birlik.nlp.selective import SelectiveStage
 from birlik.nlp.signals.hate import HateStage, load_hate_learned, load_hate_lexicon
 from birlik.nlp.signals.incident import IncidentStage, load_incident_classifier
@@ -34,13 +45,45 @@ from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
 from birlik.nlp.text import NormaliseStage, SegmentStage
 from birlik.nlp.world_places import WorldPlaceStage
 from birlik.resources.ethnic import load_ethnic_groups
-from birlik.resources.gazetteer import load_gazetteer
+from birlik.resources.gazetteer import Gazetteer, load_gazetteer
 from birlik.resources.identities import load_identities
 from birlik.resources.organisations import load_organisations
-from birlik.resources.world import load_world
+from birlik.resources.world import World, load_world
 from birlik.settings import Settings
+from birlik.stories.claims import ClaimsStage
 
 SENTIMENT_SENTENCES = 4
+
+ENTITY_STAGES: tuple[str, ...] = (
+    "normalise.v1",
+    "langid.v1",
+    "segment.v1",
+    "lemma.v1",
+    "ethnic.v1",
+    "places.v1",
+    "world_places.v1",
+    "orgs.v1",
+    "ner_kk.v1",
+    "ner_ru.v1",
+    "casing.v1",
+    "regions.v1",
+    "entities.v1",
+    "identities.v1",
+)
+"""Text, entities and regions: what ``birlik cluster`` and the entity evaluations run."""
+
+SIGNAL_STAGES: tuple[str, ...] = (
+    "passages.v1",
+    "embed.v1",
+    "toxicity.v1",
+    "hate.v2",
+    "incident.v2",
+    "topics.v1",
+    "sentiment.v1",
+    "tension.v2",
+    "claims.v1",
+)
+"""Signals and claims, after ``ENTITY_STAGES``."""
 
 
 def make_default_embedder(settings: Settings | None = None) -> Embedder:
@@ -52,52 +95,251 @@ def make_default_embedder(settings: Settings | None = None) -> Embedder:
     return make_embedder(settings.embedder, **options)
 
 
+class Resources:
+    """What the stages of one build share, each loaded once, when a stage first needs it."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return self._embedder if self._embedder is not None else make_default_embedder(self.settings)
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        return load_gazetteer()
+
+    @cached_property
+    def world(self) -> World:
+        return load_world()
+
+    @cached_property
+    def kazakh_ner(self) -> KazakhNer:
+        return KazakhNer.load()
+
+    @cached_property
+    def language_identifier(self) -> Any:
+        """py3langid's identifier (about a second to load)."""
+        return build_identifier()
+
+
+STAGES: StageRegistry[Resources] = StageRegistry()
+"""Every stage this release can build, by versioned name."""
+
+
+def _knobs(stage: type, **fixed: Any) -> dict[str, Any]:
+    """The default config of ``stage``: its constructor's parameters whose default is a
+    plain value (None means "an object not given", not a knob), then ``fixed``."""
+    out = {
+        name: param.default
+        for name, param in inspect.signature(stage).parameters.items()
+        if param.default is not inspect.Parameter.empty and param.default is not None
+        and isinstance(param.default, PLAIN)
+    }
+    return {**out, **fixed}
+
+
+@STAGES.factory("normalise.v1", contract=NormaliseStage)
+def _normalise(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Lower-cased, unified text for matching (offsets kept)."""
+    return NormaliseStage(**config)
+
+
+@STAGES.factory("langid.v1", contract=LangIdStage, config=_knobs(LangIdStage))
+def _langid(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Language of the document and the languages substantial in it."""
+    return LangIdStage(resources.language_identifier, **config)
+
+
+@STAGES.factory("segment.v1", contract=SegmentStage)
+def _segment(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Sentences and tokens."""
+    return SegmentStage(**config)
+
+
+@STAGES.factory("lemma.v1", contract=LemmaStage)
+def _lemma(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Lemmas (Kazakh: the project's lemmatiser with hunspell-kk where installed)."""
+    return LemmaStage(KazakhLemmatizer(resources.settings.hunspell_kk_dic))
+
+
+@STAGES.factory("ethnic.v1", contract=EthnicStage)
+def _ethnic(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Ethnic-group mentions from the lexicon."""
+    return EthnicStage(load_ethnic_groups())
+
+
+@STAGES.factory("places.v1", contract=PlaceStage)
+def _places(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Kazakhstan places from the gazetteer (KATO codes)."""
+    return PlaceStage(resources.gazetteer)
+
+
+@STAGES.factory("world_places.v1", contract=WorldPlaceStage)
+def _world_places(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Countries and foreign places."""
+    return WorldPlaceStage(resources.world)
+
+
+@STAGES.factory("orgs.v1", contract=OrgStage)
+def _orgs(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Organisations from the registry."""
+    return OrgStage(load_organisations())
+
+
+@STAGES.factory("ner_kk.v1", contract=KazakhNerStage)
+def _ner_kk(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Kazakh named entities."""
+    return KazakhNerStage(resources.kazakh_ner)
+
+
+@STAGES.factory("ner_ru.v1", contract=RussianNerStage)
+def _ner_ru(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Russian named entities."""
+    return RussianNerStage(RussianNer.load())
+
+
+@STAGES.factory("casing.v1", contract=CasingStage)
+def _casing(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Names in all-caps or lower-case text."""
+    return CasingStage(resources.kazakh_ner)
+
+
+@STAGES.factory("regions.v1", contract=DocumentRegionsStage)
+def _regions(resources: Resources, config: dict[str, Any]) -> Stage:
+    """The regions a document is about, with confidence."""
+    return DocumentRegionsStage(resources.gazetteer)
+
+
+@STAGES.factory("entities.v1", contract=EntityResolveStage)
+def _entities(resources: Resources, config: dict[str, Any]) -> Stage:
+    """One resolved list of entities from every finder."""
+    return EntityResolveStage(**config)
+
+
+@STAGES.factory("identities.v1", contract=IdentityStage)
+def _identities(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Kinds of identity groups (ethnic, civic, foreign, regional)."""
+    return IdentityStage(load_identities(), resources.gazetteer, resources.world)
+
+
+@STAGES.factory("passages.v1", contract=PassageStage, config=_knobs(PassageStage))
+def _passages(resources: Resources, config: dict[str, Any]) -> Stage:
+    """The lead and the salient sentences, the one text embedded per document."""
+    return PassageStage(**config)
+
+
+@STAGES.factory("embed.v1", contract=EmbedStage, config=_knobs(EmbedStage, salient_only=True))
+def _embed(resources: Resources, config: dict[str, Any]) -> Stage:
+    """One vector per document (``salient_only``: only documents that name a group or an
+    incident; the model is the slow part)."""
+    salient_only = config.pop("salient_only")
+    return EmbedStage(resources.embedder, select=is_salient if salient_only else None, **config)
+
+
+@STAGES.factory("toxicity.v1", contract=ToxicityStage)
+def _toxicity(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Toxic language, 0–1."""
+    return ToxicityStage(load_toxicity_model())
+
+
+@STAGES.factory("hate.v2", contract=HateStage)
+def _hate(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Hate towards ethnic groups, 0–1 (lexicon and learned model)."""
+    return HateStage(None, load_hate_lexicon(), learned=load_hate_learned())
+
+
+@STAGES.factory("incident.v2", contract=IncidentStage, config=_knobs(IncidentStage))
+def _incident(resources: Resources, config: dict[str, Any]) -> Stage:
+    """The incident type, its confidence, evidence and place."""
+    return IncidentStage(classifier=load_incident_classifier(), **config)
+
+
+_TOPICS = _knobs(TopicStage, use_doc_embedding=True, embed_missing=False)
+
+
+@STAGES.factory("topics.v1", requires={"sentences", "embedding"}, provides={"signals.topics"}, config=_TOPICS)
+def _topics(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Topic scores from the document vector (cue lexicons where there is none)."""
+    return TopicStage(load_topic_model(), resources.embedder, **config)
+
+
+@STAGES.factory("sentiment.v1", contract=SentimentStage,
+                config={"max_sentences": SENTIMENT_SENTENCES, "only_embedded": True})
+def _sentiment(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Sentiment of the salient sentences (``only_embedded``: skipped, and marked so, on
+    documents the embedding stage passed over)."""
+    stage = SentimentStage(load_sentiment_model(), resources.embedder, max_sentences=config["max_sentences"])
+    if not config["only_embedded"]:
+        return stage
+    return SelectiveStage(stage, _has_embedding, "sentiment")
+
+
+@STAGES.factory("tension.v2", contract=TensionStage)
+def _tension(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Interethnic tension, 0–1."""
+    return TensionStage()
+
+
+@STAGES.factory("claims.v1", contract=ClaimsStage)
+def _claims(resources: Resources, config: dict[str, Any]) -> Stage:
+    """Quantitative claims: a figure, what it counts, when and where."""
+    return ClaimsStage()
+
+
+def _has_embedding(doc: Any) -> bool:
+    return doc.embedding is not None
+
+
+def build_stages(
+    names: Sequence[str],
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    resources: Resources | None = None,
+) -> list[Stage]:
+    """The registered stages ``names``, in order, with their config ``overrides``."""
+    resources = resources or Resources(settings or Settings(), embedder)
+    return STAGES.build(names, resources, overrides)
+
+
+def build_pipeline(
+    names: Sequence[str],
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Pipeline:
+    """A pipeline of the registered stages ``names`` (contracts checked when built)."""
+    settings = settings or Settings()
+    stages = build_stages(names, settings, embedder=embedder, overrides=overrides)
+    return Pipeline(stages, max_chars=settings.max_analysed_chars)
+
+
+def default_names(*, signals: bool = True) -> list[str]:
+    """The declared default pipeline: entities, then (with ``signals``) signals and claims."""
+    return [*ENTITY_STAGES, *(SIGNAL_STAGES if signals else ())]
+
+
 def entity_stages(settings: Settings | None = None) -> list[Stage]:
-    settings = settings or Settings()
-    gazetteer = load_gazetteer()
-    kazakh_ner = KazakhNer.load()
-    return [
-        NormaliseStage(),
-        LangIdStage(),
-        SegmentStage(),
-        LemmaStage(KazakhLemmatizer(settings.hunspell_kk_dic)),
-        EthnicStage(load_ethnic_groups()),
-        PlaceStage(gazetteer),
-        WorldPlaceStage(load_world()),
-        OrgStage(load_organisations()),
-        KazakhNerStage(kazakh_ner),
-        RussianNerStage(RussianNer.load()),
-        CasingStage(kazakh_ner),
-        DocumentRegionsStage(gazetteer),
-        EntityResolveStage(),
-        IdentityStage(load_identities(), gazetteer, load_world()),
-    ]
+    return build_stages(ENTITY_STAGES, settings)
 
 
-def signal_stages(embedder: Embedder) -> list[Stage]:
-    has_embedding = lambda doc: doc.embedding is not None  # noqa: E731  (a one-line predicate)
-    return [
-        PassageStage(),
-        EmbedStage(embedder, select=is_salient),
-        ToxicityStage(load_toxicity_model()),
-        HateStage(None, load_hate_lexicon(), learned=load_hate_learned()),
-        IncidentStage(classifier=load_incident_classifier()),
-        TopicStage(load_topic_model(), embedder, use_doc_embedding=True, embed_missing=False),
-        SelectiveStage(
-            SentimentStage(load_sentiment_model(), embedder, max_sentences=SENTIMENT_SENTENCES),
-            has_embedding, "sentiment",
-        ),
-        TensionStage(),
-    ]
+def signal_stages(embedder: Embedder, settings: Settings | None = None) -> list[Stage]:
+    return build_stages(SIGNAL_STAGES, settings, embedder=embedder)
 
 
-def default_stages(settings: Settings | None = None, *, signals: bool = True) -> list[Stage]:
-    stages = entity_stages(settings)
-    if signals:
-        stages += signal_stages(make_default_embedder(settings))
-    return stages
+def default_stages(
+    settings: Settings | None = None, *, signals: bool = True, embedder: Embedder | None = None
+) -> list[Stage]:
+    return build_stages(default_names(signals=signals), settings, embedder=embedder)
 
 
-def default_pipeline(settings: Settings | None = None, *, signals: bool = True) -> Pipeline:
-    settings = settings or Settings()
-    return Pipeline(default_stages(settings, signals=signals), max_chars=settings.max_analysed_chars)
+def default_pipeline(
+    settings: Settings | None = None, *, signals: bool = True, embedder: Embedder | None = None
+) -> Pipeline:
+    """The declared default pipeline; ``embedder`` is the process's one embedder (made from
+    the settings when not given, and only if a signal stage needs it)."""
+    return build_pipeline(default_names(signals=signals), settings, embedder=embedder)

@@ -24,7 +24,7 @@ Parsed = tuple[int, dict[str, Any], Document | BadInput]
 
 KNOWN_FIELDS = frozenset({"id", "text", "title", "lang", "published_at", "source", "url"})
 OUTPUT_FIELDS = frozenset(
-    {"lang", "langs", "entities", "regions", "region_scores", "flags", "tokens", "signals"}
+    {"lang", "langs", "entities", "regions", "region_scores", "flags", "tokens", "signals", "claims"}
 )
 
 
@@ -119,6 +119,8 @@ def document_to_json(doc: Document, original: dict[str, Any], *, with_tokens: bo
     out["region_scores"] = [{"kato": r.kato, "confidence": round(r.confidence, 3)} for r in doc.regions]
     if doc.signals:
         out["signals"] = {name: signal.as_json() for name, signal in doc.signals.items()}
+    if doc.claims is not None:
+        out["claims"] = [claim.as_json() for claim in doc.claims]
     if doc.flags:
         out["flags"] = doc.flags
     if with_tokens:

@@ -5,6 +5,10 @@ the ones it ``provides``, and maps a batch of documents to the same batch, annot
 The pipeline refuses, when built, a stage whose requirements no earlier stage provides,
 and, when run, a stage that returns anything but the same number of ``Document``.
 
+Every document a pipeline returns records, in ``Document.stages``, the versioned names of the
+stages that produced it (``["normalise.v1", …, "tension.v2"]``), so a stored document whose
+list differs from the current pipeline's is known to be stale.
+
 A document longer than ``max_chars`` is analysed on its first ``max_chars`` characters (cut
 at a space); its text is given back whole afterwards and flagged ``analysed_chars:N``, so
 the rest is stored and shown, never silently dropped, and every offset stays valid.
@@ -55,6 +59,11 @@ class Pipeline:
         self.timings = {stage.name: StageTiming() for stage in self.stages}
 
     @property
+    def versions(self) -> list[str]:
+        """The versioned names of the stages, in order: what each document records."""
+        return [stage.name for stage in self.stages]
+
+    @property
     def provides(self) -> frozenset[str]:
         out = set(INPUT_FIELDS)
         for stage in self.stages:
@@ -68,6 +77,9 @@ class Pipeline:
         result = docs
         try:
             result = self._run(docs)
+            versions = self.versions
+            for doc in result:
+                doc.stages = list(versions)
         finally:
             for index, text in whole.items():
                 doc = result[index]

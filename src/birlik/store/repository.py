@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, Text, cast, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from birlik.domain.errors import ConfigError, NotFound
@@ -116,6 +117,7 @@ def add_document(session: Session, doc: Document, prov: Provenance) -> DocumentR
         author=prov.author,
         platform=prov.platform,
         extra=doc.extra,
+        stages=list(doc.stages), analysed=doc,  # the versions that produced it (0009); see DocumentRow
     )
     row.mentions = [
         MentionRow(
@@ -160,6 +162,41 @@ def get_document(session: Session, document_id: int) -> DocumentRow:
     if row is None:
         raise NotFound(f"document {document_id} does not exist — check the id", code="N002")
     return row
+
+
+# --- stage versions (which stored analyses are stale) -------------------------------
+
+
+def stale_documents(
+    session: Session, current: Sequence[str], limit: int = 1000, *, after: int = 0
+) -> list[int]:
+    """Ids (ascending, above ``after``) of stored documents whose recorded stage versions
+    differ from ``current`` (the pipeline's ``versions``), including those stored before
+    versions were recorded: what a ``reprocess`` must analyse again."""
+    query = (
+        select(DocumentRow.id)
+        .where(DocumentRow.id > after, _stale(session, current))
+        .order_by(DocumentRow.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def count_stale(session: Session, current: Sequence[str]) -> int:
+    """How many stored documents ``stale_documents`` would list, without a limit."""
+    return int(session.scalar(select(func.count(DocumentRow.id)).where(_stale(session, current))) or 0)
+
+
+def _stale(session: Session, current: Sequence[str]) -> ColumnElement[bool]:
+    """JSON has no equality on PostgreSQL (``json``) and none that ignores spacing on SQLite:
+    the few distinct recorded lists are read as text, parsed and compared here."""
+    recorded = cast(DocumentRow.stages, Text)
+    wanted = list(current)
+    stale = [
+        text for text in session.scalars(select(recorded).where(recorded.is_not(None)).group_by(recorded))
+        if json.loads(text) != wanted
+    ]
+    return or_(DocumentRow.stages.is_(None), recorded.in_(stale))
 
 
 # --- sources -------------------------------------------------------------------------

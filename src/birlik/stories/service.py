@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from birlik.domain.records import Document, Mention, RegionScore
 from birlik.nlp.embed import Embedder
+from birlik.nlp.pipeline import ANALYSED_CHARS_FLAG
 from birlik.settings import Settings
 from birlik.store.models import DocumentRow, utcnow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
@@ -219,8 +220,19 @@ class StoryLinker:
 
     def _store_claims(self, session: Session, rows: Sequence[DocumentRow], docs: Sequence[Document]) -> None:
         for row, doc in zip(rows, docs, strict=True):
-            for claim in extract_claims(doc):
-                session.add(_claim_row(row.id, claim, row.outlet))
+            for claim in claims_to_store(row, doc):
+                session.add(_claim_row(row.id, claim, row.outlet or doc.id))
+
+
+def claims_to_store(row: DocumentRow, doc: Document) -> list[Claim]:
+    """The claims the ``claims`` stage found when ``row`` was just stored from its analysis;
+    else (a row read back, or a text analysed only in part) extracted from the stored row."""
+    analysed = row.analysed
+    if analysed is None or analysed.claims is None:
+        return extract_claims(doc)
+    if any(flag.startswith(ANALYSED_CHARS_FLAG) for flag in analysed.flags):
+        return extract_claims(doc)  # the stage saw the first part; the row holds the whole text
+    return analysed.claims
 
 
 KNOWN_DOCUMENTS = 40_000
@@ -259,7 +271,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _claim_row(document_id: int, claim: Claim, outlet: str | None) -> ClaimRow:
+def _claim_row(document_id: int, claim: Claim, source: str | None) -> ClaimRow:
     return ClaimRow(
         document_id=document_id,
         subject=claim.subject[:80],
@@ -273,7 +285,7 @@ def _claim_row(document_id: int, claim: Claim, outlet: str | None) -> ClaimRow:
         sentence=claim.sentence,
         period=claim.period,
         region_kato=claim.region,
-        source=(outlet or claim.source or "")[:200] or None,
+        source=(source or claim.source or "")[:200] or None,
         lang=claim.lang,
         published_at=claim.published_at,
     )
