@@ -82,6 +82,9 @@ def test_one_embedder_is_shared_by_pipeline_linker_and_web_app(runtime: Runtime)
     embedding_stages = [s for s in pipeline.stages if isinstance(s, EmbedStage | TopicStage)]
     assert len(embedding_stages) == 2
     assert all(stage.embedder is embedder for stage in embedding_stages)
+    # the topic and sentiment models read e5 vectors, not n-gram ones (M303): cues, no sentiment
+    assert [s.model for s in pipeline.stages if isinstance(s, TopicStage)] == [None]
+    assert "sentiment.v1" not in [stage.name for stage in pipeline.stages]
     linker = runtime.linker()
     assert linker.embedder is embedder and runtime.linker() is linker
     stories, _indicators = runtime.consumers()
