@@ -32,10 +32,11 @@ def peak_mb() -> float:
 
 
 def bench_analyze(count: int, signals: bool = True) -> dict[str, object]:
-    from birlik.nlp.factory import default_pipeline
     from birlik.nlp.jsonl import document_from_json
+    from birlik.runtime import Runtime
+    from birlik.settings import Settings
 
-    pipeline = default_pipeline(signals=signals)
+    pipeline = Runtime(Settings()).pipeline(signals=signals)
     raw = list(documents(count))
     megabytes = sum(len(str(d["text"]).encode()) for d in raw) / 1e6
     docs = [document_from_json(d, i) for i, d in enumerate(raw)]
@@ -69,7 +70,7 @@ def bench_analyze(count: int, signals: bool = True) -> dict[str, object]:
 def bench_ingest(count: int, signals: bool = True) -> dict[str, object]:
     from birlik.connectors.base import SourceConfig
     from birlik.ingest.service import Ingestor
-    from birlik.nlp.factory import default_pipeline
+    from birlik.runtime import Runtime
     from birlik.settings import Settings
     from birlik.signals.indicators import after_batch as update_indicators
     from birlik.store.db import make_engine, migrate
@@ -81,8 +82,9 @@ def bench_ingest(count: int, signals: bool = True) -> dict[str, object]:
         settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", batch_size=256)
         engine = make_engine(settings.database_url)
         migrate(engine)
-        hooks = None if signals else [update_indicators]
-        ingestor = Ingestor(settings, Store(engine), default_pipeline(signals=signals), after_batch=hooks)
+        runtime = Runtime(settings, store=Store(engine))
+        hooks = runtime.consumers() if signals else [update_indicators]
+        ingestor = Ingestor(settings, runtime.store(), runtime.pipeline(signals=signals), after_batch=hooks)
         source = SourceConfig(
             name="bench", kind="posts", location=str(corpus), options={"fields": {"time": "published_at"}}
         )

@@ -33,9 +33,10 @@ def analysed(count: int) -> list[Any]:
     from birlik.nlp.factory import entity_stages
     from birlik.nlp.jsonl import document_from_json
     from birlik.nlp.pipeline import Pipeline
+    from birlik.settings import Settings
 
     docs = [document_from_json(d, i) for i, d in enumerate(documents(count))]
-    entities = Pipeline(entity_stages())
+    entities = Pipeline(entity_stages(Settings()))
     for offset in range(0, len(docs), 64):
         entities(docs[offset : offset + 64])
     return docs

@@ -133,10 +133,10 @@ def analyze_full_target() -> Callable[[bytes], int]:
     from birlik.cli.analyze import _analyse
     from birlik.domain.errors import BadInput
     from birlik.domain.records import Document
-    from birlik.nlp.factory import default_pipeline
     from birlik.nlp.jsonl import document_to_json, read_documents
+    from birlik.runtime import Runtime
 
-    pipeline = default_pipeline(fuzz_targets.SETTINGS)
+    pipeline = Runtime(fuzz_targets.SETTINGS).pipeline()
 
     def run(data: bytes) -> int:
         parsed = list(read_documents(io.BytesIO(data), max_line_bytes=1 << 20, max_depth=64))

@@ -53,7 +53,7 @@ def _part(item: GoldSentence | GoldDocument, dev_ids: set[int]) -> str:
 
 
 def _run(docs: list[Document]) -> list[Document]:
-    return default_pipeline(signals=False)(docs)
+    return default_pipeline(Settings(), signals=False)(docs)
 
 
 def score(rows: list[tuple[str, str, set[Span], set[Span]]]) -> dict[str, Metrics]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from birlik.nlp.pipeline import Pipeline
+from birlik.settings import Settings
 from birlik.store.db import make_engine, migrate
 from birlik.store.repository import Store
 
@@ -63,9 +64,9 @@ def store(database_url: str) -> Iterator[Store]:
 
 @pytest.fixture(scope="session")
 def pipeline() -> Pipeline:
-    from birlik.nlp.factory import default_pipeline
+    from birlik.runtime import Runtime
 
-    return default_pipeline()
+    return Runtime(Settings()).pipeline()
 
 
 @pytest.fixture

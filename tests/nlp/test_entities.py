@@ -14,11 +14,12 @@ from birlik.nlp.entities import resolve
 from birlik.nlp.factory import entity_stages
 from birlik.nlp.ner_kk import OTHER_NAME
 from birlik.nlp.pipeline import Pipeline
+from birlik.settings import Settings
 
 
 @pytest.fixture(scope="module")
 def entities() -> Pipeline:
-    return Pipeline(entity_stages())
+    return Pipeline(entity_stages(Settings()))
 
 
 def run(pipeline: Pipeline, text: str, lang: str) -> list[Mention]:

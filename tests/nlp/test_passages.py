@@ -209,8 +209,9 @@ class _Given:
 
 def test_passages_after_the_default_pipeline() -> None:
     from birlik.nlp.factory import entity_stages
+    from birlik.settings import Settings
 
-    full = Pipeline([*entity_stages(), PassageStage(), EmbedStage(CharNgramEmbedder())])
+    full = Pipeline([*entity_stages(Settings()), PassageStage(), EmbedStage(CharNgramEmbedder())])
     doc = Document(id="r", text=(
         "Фестиваль прошёл в Караганде. Было солнечно. Продавали мороженое. "
         "Гости из Алматы пели песни. Вечером казахи и корейцы вместе танцевали."

@@ -142,7 +142,7 @@ def test_the_versions_are_recorded_for_a_long_document_too() -> None:
 def test_a_config_override_changes_the_built_stage(
     name: str, override: dict[str, Any], attribute: str, value: object, resources: Resources
 ) -> None:
-    [stage] = build_stages([name], overrides={name: override}, resources=resources)
+    [stage] = build_stages([name], resources.settings, overrides={name: override}, resources=resources)
     assert getattr(stage, attribute) == value
 
 
@@ -163,7 +163,8 @@ def test_an_unknown_config_key_or_a_config_for_an_unlisted_stage_is_refused() ->
 
 
 def test_a_pipeline_built_from_names_runs_them_and_checks_contracts(resources: Resources) -> None:
-    pipeline = Pipeline(build_stages(["normalise.v1", "langid.v1", "segment.v1"], resources=resources))
+    names = ["normalise.v1", "langid.v1", "segment.v1"]
+    pipeline = Pipeline(build_stages(names, resources.settings, resources=resources))
     [doc] = pipeline([Document(id="1", text="Бүгін Алматыда жаңбыр жауды.")])
     assert doc.lang == "kk" and doc.sentences and doc.stages == ["normalise.v1", "langid.v1", "segment.v1"]
     with pytest.raises(PipelineError, match="P004"):
@@ -172,7 +173,7 @@ def test_a_pipeline_built_from_names_runs_them_and_checks_contracts(resources: R
 
 def test_shared_resources_are_loaded_once_per_build(resources: Resources) -> None:
     """The Kazakh NER model serves both the NER and the casing stage: loaded once."""
-    ner, casing = build_stages(["ner_kk.v1", "casing.v1"], resources=resources)
+    ner, casing = build_stages(["ner_kk.v1", "casing.v1"], resources.settings, resources=resources)
     assert isinstance(ner, KazakhNerStage) and isinstance(casing, CasingStage)
     assert ner.model is casing.kazakh is resources.kazakh_ner
 

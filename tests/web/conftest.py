@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from birlik.domain.records import Document, Mention, RegionScore, Signal
 from birlik.nlp.embed import CharNgramEmbedder
+from birlik.runtime import Runtime
 from birlik.settings import Settings
 from birlik.store.models_signals import AlertRow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
@@ -162,9 +163,8 @@ def seeded(store: Store) -> dict[str, int]:
 
 @pytest.fixture
 def app_client(store: Store, web_settings: WebSettings, seeded: dict[str, int]) -> Callable[[], TestClient]:
-    app = create_app(
-        Settings(database_url="sqlite://"), web_settings, store=store, embedder_factory=CharNgramEmbedder
-    )
+    runtime = Runtime(Settings(database_url="sqlite://"), store=store, embedder=CharNgramEmbedder())
+    app = create_app(runtime, web_settings)
     return lambda: TestClient(app)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from birlik.nlp.embed import CharNgramEmbedder
+from birlik.runtime import Runtime
 from birlik.settings import Settings
 from birlik.store.repository import Store
 from birlik.web.app import create_app
@@ -46,9 +47,8 @@ def server(store: Store, web_settings: WebSettings, seeded: dict[str, int]) -> I
 
     if store.dialect != "sqlite":
         pytest.skip("the browser runs once, on the embedded default")
-    app = create_app(
-        Settings(database_url="sqlite://"), web_settings, store=store, embedder_factory=CharNgramEmbedder
-    )
+    runtime = Runtime(Settings(database_url="sqlite://"), store=store, embedder=CharNgramEmbedder())
+    app = create_app(runtime, web_settings)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

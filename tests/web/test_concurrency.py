@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from tests.web.conftest import PASSWORD
 
 from birlik.nlp.embed import CharNgramEmbedder
+from birlik.runtime import Runtime
 from birlik.settings import Settings
 from birlik.store.repository import Store
 from birlik.web.app import create_app
@@ -36,7 +37,8 @@ REQUESTS_EACH = 3
 def served(store: Store, seeded: dict[str, int]) -> Iterator[str]:
     """The app on a real socket; two worker threads, so that six writers outnumber them."""
     web = WebSettings(environment="test", secret_key="x" * 40, web_threads=2, cache_seconds=0)
-    app = create_app(Settings(database_url="sqlite://"), web, store=store, embedder_factory=CharNgramEmbedder)
+    runtime = Runtime(Settings(database_url="sqlite://"), store=store, embedder=CharNgramEmbedder())
+    app = create_app(runtime, web)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from birlik.domain.records import Document, RegionScore
+from birlik.runtime import Runtime
 from birlik.settings import Settings
 from birlik.store.repository import Provenance, Store, add_document
 from birlik.web.app import create_app
@@ -18,7 +19,7 @@ from web.conftest import PAVLODAR, login
 
 
 def _client(store: Store, web_settings: WebSettings, settings: Settings) -> TestClient:
-    app = create_app(settings, web_settings, store=store)
+    app = create_app(Runtime(settings, store=store), web_settings)
     client = TestClient(app)
     login(client, "analyst")
     return client

@@ -15,6 +15,7 @@ import pytest
 import uvicorn
 
 from birlik.nlp.embed import CharNgramEmbedder
+from birlik.runtime import Runtime
 from birlik.settings import Settings
 from birlik.store.repository import Store
 from birlik.web.app import create_app
@@ -36,7 +37,7 @@ def serve(store: Store) -> Callable[..., object]:
     def run(**settings: object) -> Iterator[tuple[str, int]]:
         web = WebSettings(environment="test", secret_key="x" * 40, **settings)  # type: ignore[arg-type]
         settings = Settings(database_url="sqlite://")
-        app = create_app(settings, web, store=store, embedder_factory=CharNgramEmbedder)
+        app = create_app(Runtime(settings, store=store, embedder=CharNgramEmbedder()), web)
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         server = uvicorn.Server(uvicorn.Config(app, **server_options(web)))

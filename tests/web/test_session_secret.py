@@ -17,6 +17,7 @@ from tests.web.conftest import PASSWORD
 from birlik.cli.web import _announce_environment
 from birlik.domain.errors import ConfigError
 from birlik.nlp.embed import CharNgramEmbedder
+from birlik.runtime import Runtime
 from birlik.settings import Settings
 from birlik.store.repository import Store
 from birlik.web.app import create_app
@@ -44,9 +45,8 @@ def test_a_cookie_signed_with_the_old_public_secret_is_refused(
     assert admin is not None
     for configured in ("", DEV_SECRET_KEY):  # unset, or the placeholder set explicitly
         web = WebSettings(environment="development", secret_key=configured, data_dir=tmp_path / "data")
-        app = create_app(
-            Settings(database_url=sqlite_url), web, store=store, embedder_factory=CharNgramEmbedder
-        )
+        runtime = Runtime(Settings(database_url=sqlite_url), store=store, embedder=CharNgramEmbedder())
+        app = create_app(runtime, web)
         client = TestClient(app)
         client.cookies.set("birlik_session", forged_cookie(DEV_SECRET_KEY, admin))
         forged = client.get("/api/v1/me")
@@ -109,7 +109,8 @@ def test_cookies_are_secure_over_https(
     store: Store, seeded: dict[str, int], tmp_path: Path, base: str, secure: bool
 ) -> None:
     web = WebSettings(environment="test", secret_key="x" * 40, cookie_secure=False)
-    app = create_app(Settings(database_url="sqlite://"), web, store=store, embedder_factory=CharNgramEmbedder)
+    runtime = Runtime(Settings(database_url="sqlite://"), store=store, embedder=CharNgramEmbedder())
+    app = create_app(runtime, web)
     client = TestClient(app, base_url=base)
     page = client.get("/login")
     assert ("secure" in page.headers["set-cookie"].lower()) is secure

@@ -51,8 +51,12 @@ def analyze(
 
     settings = app.settings
     warn_reduced_quality(settings)
-    names = [name.strip() for name in (stage_names or "").split(",") if name.strip()] or default_names()
-    pipeline = build_pipeline(names, settings, overrides=parse_overrides(configs))
+    names = [name.strip() for name in (stage_names or "").split(",") if name.strip()]
+    if names or configs:
+        pipeline = build_pipeline(names or default_names(), settings, embedder=app.runtime.embedder(),
+                                  overrides=parse_overrides(configs))
+    else:
+        pipeline = app.runtime.pipeline()
     failures = 0
     batch: list[Item] = []
     lines = read_documents(source, max_line_bytes=settings.max_file_bytes, max_depth=settings.max_json_depth)

@@ -71,13 +71,12 @@ def ingest(
 
     Safe to interrupt and run again: nothing is lost and nothing is stored twice.
     """
-    store = app.store(create=demo)
+    app.store(create=demo)
     targets = _targets(app, locations, kind, source_names, all_sources, demo, parse_options(pairs))
     if not targets:
         raise ConfigError(
             "nothing to ingest — give a PATH or URL, --source NAME, --all-sources or --demo", code="E010"
         )
-    from birlik.nlp.factory import default_pipeline
     from birlik.nlp.system import warn_reduced_quality
 
     warn_reduced_quality(app.settings, ocr=any(config.kind == "files" for config, _ in targets))
@@ -87,7 +86,7 @@ def ingest(
         def advance(count: int) -> None:
             bar.update(count)
 
-        ingestor = Ingestor(app.settings, store, default_pipeline(app.settings), progress=advance)
+        ingestor = app.runtime.ingestor(progress=advance)
         for config, source_id in targets:
             total.add(_ingest_one(ingestor, config, source_id))
     _summarise(total)

@@ -51,10 +51,10 @@ def serve(app: AppContext, host: str, port: int, workers: int | None) -> None:
     url = app.settings.database_url
     if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:"):
         workers = 1  # an in-memory database lives in one process
-    store = app.store()
+    app.store()  # the schema is checked before any worker starts
     _announce_environment(web, url)
     click.echo(f"birlik: serving on http://{host}:{port} ({workers} worker{'s' * (workers > 1)})", err=True)
-    serving.run(app.settings, web, store, host=host, port=port, workers=workers)
+    serving.run(app.runtime, web, host=host, port=port, workers=workers)
 
 
 def _announce_environment(web: WebSettings, database_url: str) -> None:

@@ -35,13 +35,14 @@ from birlik.nlp.signals.hate import HateStage, load_hate_learned, load_hate_lexi
 from birlik.nlp.signals.incident import IncidentStage, load_incident_classifier
 from birlik.nlp.signals.tension import TensionStage
 from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
+from birlik.settings import Settings
 
 SENSITIVE_FILE = "Version1/appropriateness/val.csv"
 
 
 def hate_pipeline() -> Pipeline:
     return Pipeline([
-        *default_stages(signals=False),
+        *default_stages(Settings(), signals=False),
         ToxicityStage(load_toxicity_model()),
         HateStage(None, load_hate_lexicon(), learned=load_hate_learned()),
         IncidentStage(classifier=load_incident_classifier()),

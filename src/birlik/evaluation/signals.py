@@ -31,6 +31,7 @@ from birlik.nlp.signals.hate import HateStage, load_hate_learned, load_hate_lexi
 from birlik.nlp.signals.incident import IncidentStage, load_incident_classifier
 from birlik.nlp.signals.tension import TensionStage
 from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
+from birlik.settings import Settings
 
 LANGS = ("kk", "ru", "en")
 THRESHOLD = 0.5
@@ -74,7 +75,7 @@ def signal_stages(*, learned: bool = True) -> list[Stage]:
 
 
 def signals_pipeline(*, learned: bool = True) -> Pipeline:
-    return Pipeline([*entity_stages(), *signal_stages(learned=learned)])
+    return Pipeline([*entity_stages(Settings()), *signal_stages(learned=learned)])
 
 
 def gold_items(datasets_dir: Path) -> list[Labelled]:

@@ -276,9 +276,10 @@ def _embedder() -> Embedder:
 
 def link(docs: list[Document], embedder: Embedder) -> dict[str, str]:
     from birlik.nlp.factory import default_pipeline
+    from birlik.settings import Settings
     from birlik.stories.linking import cluster_documents
 
-    default_pipeline(signals=False)(docs)  # what `birlik cluster` runs: entities, no signals
+    default_pipeline(Settings(), signals=False)(docs)  # what `birlik cluster` runs: entities, no signals
     return dict(zip((doc.id for doc in docs), cluster_documents(docs, embedder), strict=True))
 
 

@@ -75,13 +75,15 @@ class Ingestor:
         store: Store,
         pipeline: Pipeline,
         progress: Progress | None = None,
-        after_batch: Sequence[AfterBatch] | None = None,
+        after_batch: Sequence[AfterBatch] = (),
     ) -> None:
+        """``after_batch``: the consumers each stored batch is handed to, in its transaction
+        (the runtime passes stories and indicators); none by default."""
         self.settings = settings
         self.store = store
         self.pipeline = pipeline
         self.progress = progress
-        self.after_batch = list(default_after_batch() if after_batch is None else after_batch)
+        self.after_batch = list(after_batch)
         self.earliest = date.fromisoformat(settings.earliest_date)
         self.future_tolerance = timedelta(hours=settings.future_tolerance_hours)
 
@@ -267,14 +269,6 @@ def _guarded(results: Iterator[RawItem | Rejected], source: SourceConfig) -> Ite
             f"{str(exc)[:300]}) — what came before was stored; fix or remove the item, and report it",
             code="C090",
         ) from exc
-
-
-def default_after_batch() -> list[AfterBatch]:
-    """What every stored batch updates unless the caller says otherwise: the indicators."""
-    from birlik.signals.indicators import after_batch as update_indicators
-    from birlik.stories.service import after_batch as assign_stories
-
-    return [assign_stories, update_indicators]
 
 
 def _entry(source: SourceConfig, key: str, error: BirlikError, payload: bytes | None) -> QuarantineEntry:

