@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from birlik.connectors.base import SourceConfig
 from birlik.domain.errors import ConfigError
+from birlik.domain.records import Document
 from birlik.ingest.service import Ingestor
 from birlik.nlp.passages import EmbedStage
 from birlik.nlp.pipeline import Pipeline
@@ -84,7 +85,10 @@ def test_one_embedder_is_shared_by_pipeline_linker_and_web_app(runtime: Runtime)
     assert all(stage.embedder is embedder for stage in embedding_stages)
     # the topic and sentiment models read e5 vectors, not n-gram ones (M303): cues, no sentiment
     assert [s.model for s in pipeline.stages if isinstance(s, TopicStage)] == [None]
-    assert "sentiment.v1" not in [stage.name for stage in pipeline.stages]
+    sentiment = next(stage for stage in pipeline.stages if stage.name == "sentiment.v1")
+    [doc] = sentiment([Document(id="x", text="Жақсы жаңалық.")])
+    skipped = doc.signals["sentiment"]
+    assert skipped.label is None and skipped.reasons == ["sentiment.skipped"]
     linker = runtime.linker()
     assert linker.embedder is embedder and runtime.linker() is linker
     stories, _indicators = runtime.consumers()

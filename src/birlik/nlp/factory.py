@@ -272,9 +272,9 @@ def _sentiment(resources: Resources, config: dict[str, Any]) -> Stage:
     """Sentiment of the salient sentences (``only_embedded``: skipped, and marked so, on
     documents the embedding stage passed over)."""
     model = load_sentiment_model()
-    stage = SentimentStage(model, resources.embedder, max_sentences=config["max_sentences"])
     if not _reads(model.embedder, resources.embedder, "sentiment"):
-        return SelectiveStage(stage, _never, "sentiment")
+        return SelectiveStage(_Unscored(SentimentStage), _never, "sentiment")
+    stage = SentimentStage(model, resources.embedder, max_sentences=config["max_sentences"])
     if not config["only_embedded"]:
         return stage
     return SelectiveStage(stage, _has_embedding, "sentiment")
@@ -298,6 +298,19 @@ def _has_embedding(doc: Any) -> bool:
 
 def _never(doc: Any) -> bool:
     return False
+
+
+class _Unscored:
+    """The contract of a stage whose model cannot run here: paired with ``_never``, every
+    document is marked skipped."""
+
+    def __init__(self, contract: type) -> None:
+        self.name: str = contract.name  # type: ignore[attr-defined]  # a stage class
+        self.requires: frozenset[str] = contract.requires  # type: ignore[attr-defined]
+        self.provides: frozenset[str] = contract.provides  # type: ignore[attr-defined]
+
+    def __call__(self, docs: list[Any]) -> list[Any]:
+        return docs
 
 
 def _reads(trained_on: str, embedder: Embedder, what: str) -> bool:
