@@ -80,7 +80,7 @@ def deobfuscate(token: str) -> str:
         word = word.translate(_LOOKALIKES)
         if _LETTER.search(word):
             word = word.translate(_DIGITS)
-    return _LONG_RUN.sub(r"\1", word)
+    return _LONG_RUN.sub(r"\1", word) if _LONG_RUN.search(word) else word
 
 
 @dataclass(slots=True)
@@ -133,7 +133,8 @@ class ToxicityLexicon:
     def _category(self, word: str) -> str | None:
         if word in self.calm or len(word) < 2:
             return None
-        for candidate in dict.fromkeys((word, _DOUBLE.sub(r"\1", word))):
+        single = _DOUBLE.sub(r"\1", word) if _DOUBLE.search(word) else word
+        for candidate in dict.fromkeys((word, single)):
             for category, pattern in self.token_patterns.items():
                 if pattern.fullmatch(candidate):
                     return category
@@ -241,11 +242,21 @@ class HashedCharNgrams:
         """Sparse L2-normalised counts: (indices, values)."""
         if not words:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        indices, counts = np.unique(
-            np.concatenate([self.word_indices(w) for w in words]), return_counts=True
-        )
+        indices, counts = _unique_counts(np.concatenate([self.word_indices(w) for w in words]))
         values = counts.astype(np.float32)
         return indices, values / np.float32(np.sqrt(float(values @ values)))
+
+
+def _unique_counts(found: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+    """``np.unique(found, return_counts=True)`` without its generic overhead (same arrays:
+    sorted distinct values and their counts); it ran once per sentence."""
+    found.sort()
+    first = np.empty(found.shape, dtype=bool)
+    first[:1] = True
+    np.not_equal(found[1:], found[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, found.size))
+    return found[first], counts
 
 
 @dataclass(frozen=True, slots=True)
