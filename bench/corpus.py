@@ -114,15 +114,17 @@ class CorpusUnavailable(RuntimeError):
 
 
 def datasets_dir(explicit: Path | None = None) -> Path:
+    """The datasets folder: ``explicit``, else ``BIRLIK_DATASETS_DIR``, else the usual places
+    (a folder that was named is the only one tried)."""
     env = os.environ.get("BIRLIK_DATASETS_DIR")
-    candidates = [explicit] if explicit else ([Path(env)] if env else []) + list(DATASET_CANDIDATES)
+    candidates = [explicit] if explicit else [Path(env)] if env else list(DATASET_CANDIDATES)
     for path in candidates:
-        if path is not None and (path / "kaznerd" / "IOB2_valid.txt").is_file():
+        if (path / "kaznerd" / "IOB2_valid.txt").is_file():
             return path
     raise CorpusUnavailable(
         "the realistic corpus is built at run time from the shared datasets (KazNERD, "
         "ru_distorted_toxicity_vk, sib200_kk_ru_en, ../seeds), not found in "
-        f"{[str(p) for p in candidates if p is not None]} — set BIRLIK_DATASETS_DIR or pass "
+        f"{[str(p) for p in candidates]} — set BIRLIK_DATASETS_DIR or pass "
         "--datasets, or run with --corpus worst"
     )
 
