@@ -1,13 +1,15 @@
 """Throughput and peak memory of `analyze` (per stage) and of `ingest` into SQLite.
 
     python bench/bench_pipeline.py [--docs 10000] [--only analyze|ingest]
-        [--stages entities|all] [--corpus realistic|worst] [--datasets DIR]
+        [--stages entities|lexical|all] [--corpus realistic|worst] [--datasets DIR]
         [--baseline-src PATH]
 
 ``--stages entities`` runs the text and entity stages only (language, segmentation, lemmas,
 lexicons, NER, regions) and, for ingest, stores without the story hook; ``all`` (the default)
 adds the signal stages (embedding, hate, toxicity, incident, topics, sentiment, tension) and
-the story linker, as ``birlik ingest`` does.
+the story linker, as ``birlik ingest`` does. ``lexical`` (analyze only) is the entity stages
+and the signal stages with no model pass (toxicity, hate, incident, tension), as ``birlik eval``
+runs them: the lexical work once the e5 model is out of the way.
 
 Corpora (``bench/corpus.py``): ``worst`` is generated and names an ethnic group in every
 document, so every document is embedded: the worst case for the signal stages. ``realistic``
@@ -84,11 +86,20 @@ class TimedStage:
         return out
 
 
-def bench_analyze(count: int, signals: bool, corpus: str) -> dict[str, object]:
+def analysis_pipeline(stages: str) -> Any:
+    if stages == "lexical":
+        from birlik.evaluation.signals import signals_pipeline
+
+        return signals_pipeline()
     from birlik.nlp.factory import default_pipeline
+
+    return default_pipeline(signals=stages == "all")
+
+
+def bench_analyze(count: int, stages_run: str, corpus: str) -> dict[str, object]:
     from birlik.nlp.jsonl import document_from_json
 
-    pipeline = default_pipeline(signals=signals)
+    pipeline = analysis_pipeline(stages_run)
     timed = [TimedStage(stage) for stage in pipeline.stages]
     pipeline.stages = timed  # type: ignore[assignment]
     raw = list(corpus_documents(corpus, count))
@@ -116,7 +127,7 @@ def bench_analyze(count: int, signals: bool, corpus: str) -> dict[str, object]:
         "corpus": corpus,
         "composition": composition(raw),
         "ethnic_share": round(ethnic / len(docs), 3) if docs else None,
-        "stages_run": "all" if signals else "entities",
+        "stages_run": stages_run,
         "docs": count,
         "seconds": round(seconds, 2),
         "docs_per_s": round(count / seconds, 1),
@@ -129,7 +140,7 @@ def bench_analyze(count: int, signals: bool, corpus: str) -> dict[str, object]:
     }
 
 
-def bench_ingest(count: int, signals: bool, corpus: str) -> dict[str, object]:
+def bench_ingest(count: int, stages_run: str, corpus: str) -> dict[str, object]:
     from birlik.connectors.base import SourceConfig
     from birlik.ingest.service import Ingestor
     from birlik.nlp.factory import default_pipeline
@@ -138,6 +149,9 @@ def bench_ingest(count: int, signals: bool, corpus: str) -> dict[str, object]:
     from birlik.store.db import make_engine, migrate
     from birlik.store.repository import Store
 
+    if stages_run == "lexical":
+        sys.exit("bench_pipeline: --stages lexical is for analyze (ingest: entities or all)")
+    signals = stages_run == "all"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "corpus.jsonl"
         size = write_jsonl(path, count, corpus)
@@ -217,7 +231,7 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--only", choices=["analyze", "ingest"])
-    parser.add_argument("--stages", choices=["entities", "all"], default="all")
+    parser.add_argument("--stages", choices=["entities", "lexical", "all"], default="all")
     parser.add_argument("--corpus", choices=["realistic", "worst"], default="realistic")
     parser.add_argument("--datasets", type=Path, help="the shared datasets folder (realistic corpus)")
     parser.add_argument("--baseline-src", help="a checkout of the code before, to compare with")
@@ -229,11 +243,10 @@ def main() -> None:
             next(iter(corpus_documents("realistic", 1)))
         except CorpusUnavailable as exc:
             sys.exit(f"bench_pipeline: {exc}")
-    signals = args.stages == "all"
     modes = [args.only] if args.only else ["analyze", "ingest"]
     if args.only and not args.baseline_src:
         bench = bench_analyze if args.only == "analyze" else bench_ingest
-        print(json.dumps(bench(args.docs, signals, args.corpus), ensure_ascii=False))
+        print(json.dumps(bench(args.docs, args.stages, args.corpus), ensure_ascii=False))
         return
     old_src = baseline_path(args.baseline_src) if args.baseline_src else None
     for mode in modes:
