@@ -9,7 +9,7 @@ test:  ## install everything the tests need, start PostgreSQL, run ruff, mypy an
 lint:
 	.venv/bin/ruff check src tests scripts bench && .venv/bin/mypy
 
-bench:  ## throughput and memory of analyze and ingest on a generated corpus
+bench:  ## throughput and memory of analyze and ingest on real text (../shared/datasets; --corpus worst: generated)
 	.venv/bin/python bench/bench_pipeline.py
 
 fuzz:  ## a long mutation-fuzzing run of every parser of hostile input (>= 1M inputs, crashes saved)

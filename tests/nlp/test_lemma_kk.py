@@ -177,3 +177,16 @@ MORPHOLOGY_TABLE = [
 @pytest.mark.parametrize(("form", "lemma"), MORPHOLOGY_TABLE)
 def test_kazakh_morphology_table(kazakh: KazakhLemmatizer, form: str, lemma: str) -> None:
     assert kazakh.lemma(form) == lemma
+
+
+def test_ending_tables_grouped_by_last_letter_keep_their_order() -> None:
+    """The lemmatiser tries only the endings a word can end with; each group must keep the
+    table's order (the first cut found wins ties), and no ending may be lost."""
+    from birlik.nlp import lemma_kk
+
+    for table, groups in ((lemma_kk._CASE, lemma_kk._CASE_BY_LAST),
+                          (lemma_kk._FINITE, lemma_kk._FINITE_BY_LAST),
+                          (lemma_kk._POSS, lemma_kk._POSS_BY_LAST)):
+        for last, entries in groups.items():
+            assert list(entries) == [e for e in table if e[0].endswith(last)]
+        assert sum(len(entries) for entries in groups.values()) == len(table)

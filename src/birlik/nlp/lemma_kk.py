@@ -30,6 +30,7 @@ import logging
 import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -296,9 +297,11 @@ def last_vowel(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def harmonises(stem: str, ending: str) -> bool:
     """The ending's vowels agree in backness with the stem's last vowel (lenient for
-    loanwords: и, у, ю, я, э, ё and a final soft sign accept either)."""
+    loanwords: и, у, ю, я, э, ё and a final soft sign accept either). Memoised: the cuts of
+    one word ask it about the same few stems and endings many times."""
     ending_vowel = last_vowel(ending)
     if ending in _HARMONY_FREE or ending_vowel is None or ending_vowel not in BACK | FRONT:
         return True
@@ -321,6 +324,12 @@ def fits_context(stem: str, context: str) -> bool:
     last = stem[-1]
     if last == "ь" and len(stem) > 1:
         last = stem[-2]
+    return _fits(last, context)
+
+
+@lru_cache(maxsize=4096)
+def _fits(last: str, context: str) -> bool:
+    """``fits_context`` for the stem's last letter (a small domain: memoised)."""
     checks = {
         "V": last in VOWELS and last not in "у",
         "Y": last in VOWELS,
@@ -413,6 +422,31 @@ def load_word_frequencies() -> dict[str, int]:
         if count.isdigit():
             frequencies[word] = int(count)
     return frequencies
+
+
+_Entry = tuple[str, ...]
+
+
+def _by_last_letter(table: tuple[_Entry, ...]) -> dict[str, tuple[_Entry, ...]]:
+    """The entries of an ending table grouped by the ending's last letter, each group in
+    the table's order: a word is only tried against the endings it can end with (the
+    order of the cuts, which decides ties, is unchanged)."""
+    groups: dict[str, list[_Entry]] = {}
+    for entry in table:
+        groups.setdefault(entry[0][-1], []).append(entry)
+    return {last: tuple(entries) for last, entries in groups.items()}
+
+
+def _endings_of(word: str, groups: Mapping[str, tuple[_Entry, ...]]) -> tuple[_Entry, ...]:
+    return groups.get(word[-1:], ())
+
+
+_OUTER_BY_LAST = _by_last_letter(_OUTER)
+_CASE_BY_LAST = _by_last_letter(_CASE)
+_POSS_BY_LAST = _by_last_letter(_POSS)
+_PLURAL_BY_LAST = _by_last_letter(_PLURAL)
+_FINITE_BY_LAST = _by_last_letter(_FINITE)
+_VERBAL_NOMINAL_BY_LAST = _by_last_letter(_VERBAL_NOMINAL)
 
 
 def _strip(word: str, form: str, context: str, min_left: int = 1) -> str | None:
@@ -675,7 +709,7 @@ class KazakhLemmatizer:
                 yield from self._restored(stem, endings, verbal=False)
             for base, more in _verbal_nominal_cuts(stem, self.hand_stems):
                 yield from self._verb_bases(base, more + endings)
-        for form, context in _FINITE:
+        for form, context in _endings_of(word, _FINITE_BY_LAST):
             finite_base = _strip(word, form, context)
             if finite_base is not None:
                 yield from self._verb_bases(finite_base, (form,))
@@ -767,8 +801,8 @@ def _restore(stem: str, next_ending: str, vowel_drop: Mapping[str, str], *,
 def _nominal_cuts(word: str, nouns: Collection[str] = ()
                   ) -> Iterator[tuple[str, tuple[str, ...]]]:
     """Every (stem, endings) cut through outer ending, case, possessive and plural."""
-    for outer_stem, outer, outer_needs in _options(word, _OUTER):
-        for case_stem, case, case_needs in _options(outer_stem, _CASE):
+    for outer_stem, outer, outer_needs in _options(word, _OUTER_BY_LAST):
+        for case_stem, case, case_needs in _options(outer_stem, _CASE_BY_LAST):
             needs = case_needs or (outer_needs if not case else "")
             for poss_stem, poss, person in _poss_options(case_stem):
                 if needs and not _satisfies(needs, person, poss):
@@ -794,10 +828,10 @@ def _satisfies(needs: str, person: str, poss: str = "") -> bool:
     return person in ("p1", "p2")
 
 
-def _options(word: str, table: tuple[tuple[str, str, str], ...]
+def _options(word: str, groups: Mapping[str, tuple[_Entry, ...]]
              ) -> Iterator[tuple[str, str, str]]:
     yield word, "", ""
-    for form, context, needs in table:
+    for form, context, needs in _endings_of(word, groups):
         stem = _strip(word, form, context, MIN_STEM)
         if stem is not None:
             yield stem, form, needs
@@ -805,7 +839,7 @@ def _options(word: str, table: tuple[tuple[str, str, str], ...]
 
 def _poss_options(word: str) -> Iterator[tuple[str, str, str]]:
     yield word, "", ""
-    for form, context, person in _POSS:
+    for form, context, person in _endings_of(word, _POSS_BY_LAST):
         stem = _strip(word, form, context, MIN_STEM)
         if stem is not None:
             yield stem, form, person
@@ -813,7 +847,7 @@ def _poss_options(word: str) -> Iterator[tuple[str, str, str]]:
 
 def _plural_options(word: str) -> Iterator[tuple[str, str]]:
     yield word, ""
-    for form, context in _PLURAL:
+    for form, context in _endings_of(word, _PLURAL_BY_LAST):
         stem = _strip(word, form, context, MIN_STEM)
         if stem is not None:
             yield stem, form
@@ -821,7 +855,7 @@ def _plural_options(word: str) -> Iterator[tuple[str, str]]:
 
 def _verbal_nominal_cuts(stem: str, nouns: frozenset[str]
                          ) -> Iterator[tuple[str, tuple[str, ...]]]:
-    for form, context in _VERBAL_NOMINAL:
+    for form, context in _endings_of(stem, _VERBAL_NOMINAL_BY_LAST):
         base = _strip(stem, form, context, MIN_STEM)
         if base is not None:
             yield base, (form,)

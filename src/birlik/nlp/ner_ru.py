@@ -138,6 +138,10 @@ class RussianNer:
         )
 
     def tag(self, texts: Sequence[str]) -> list[list[NerSpan]]:
+        with _one_blas_thread():
+            return self._tag(texts)
+
+    def _tag(self, texts: Sequence[str]) -> list[list[NerSpan]]:
         tokens = [list(self._tokenize(text)) for text in texts]
         out: list[list[NerSpan]] = [[] for _ in texts]
         order = sorted(range(len(texts)), key=lambda index: len(tokens[index]))
@@ -352,6 +356,20 @@ def _split_long(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield start, cut
         start = cut
     yield start, end
+
+
+@functools.cache
+def _blas_controller() -> Any:
+    from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]  # no hints
+
+    return ThreadpoolController()
+
+
+def _one_blas_thread() -> Any:
+    """The layers' products are small (a batch of sentences by a few hundred units): a second
+    BLAS thread only spins, which doubles their CPU time and takes a core from the other
+    analysis worker. Limited to this call, so other numpy users keep their setting."""
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def _convolve(hidden: FloatArray, layer: _ConvLayer) -> FloatArray:
