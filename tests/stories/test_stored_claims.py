@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from birlik.connectors.base import SourceConfig
 from birlik.ingest.service import Ingestor
+from birlik.nlp.claims import extract_claims
 from birlik.nlp.embed import CharNgramEmbedder
 from birlik.nlp.pipeline import ANALYSED_CHARS_FLAG, Pipeline
 from birlik.settings import Settings
 from birlik.store.models import DocumentRow
 from birlik.store.models_stories import ClaimRow
 from birlik.store.repository import Store
-from birlik.stories.claims import extract_claims
 from birlik.stories.service import StoryLinker, document_of
 
 CUT = 1000

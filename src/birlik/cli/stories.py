@@ -13,10 +13,10 @@ import click
 from birlik.cli.context import AppContext, emit_json, parse_day, pass_app
 from birlik.domain.errors import BadInput, NotFound
 from birlik.domain.records import Document
+from birlik.nlp.claims import Claim, Discrepancy
 from birlik.nlp.embed import Embedder
 from birlik.nlp.jsonl import document_from_json
 from birlik.runtime import EMBEDDER_KINDS, make_embedder
-from birlik.stories.claims import Claim, Discrepancy
 from birlik.stories.clusterer import ClusterSettings
 
 _EMBEDDER = click.option(

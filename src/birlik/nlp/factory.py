@@ -22,6 +22,7 @@ from typing import Any
 
 from birlik.domain.errors import PipelineError
 from birlik.nlp.casing import CasingStage
+from birlik.nlp.claims import ClaimsStage
 from birlik.nlp.embed import Embedder
 from birlik.nlp.entities import EntityResolveStage
 from birlik.nlp.ethnic import EthnicStage
@@ -51,7 +52,6 @@ from birlik.resources.identities import load_identities
 from birlik.resources.organisations import load_organisations
 from birlik.resources.world import World, load_world
 from birlik.settings import Settings
-from birlik.stories.claims import ClaimsStage
 
 SENTIMENT_SENTENCES = 4
 log = logging.getLogger(__name__)

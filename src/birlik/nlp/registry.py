@@ -30,7 +30,7 @@ from birlik.nlp.pipeline import Stage
 R = TypeVar("R")
 """The resources a registry's factories share (see ``nlp.factory.Resources``)."""
 
-_VERSIONED = re.compile(r"[a-z][a-z0-9_]*\.v[0-9]+")
+_VERSIONED = re.compile(r"\A[a-z][a-z0-9_]*\.v[0-9]+\Z")  # anchored: linear on any text
 
 PLAIN = (bool, int, float, str, type(None))
 """Types a config value may have: settable from JSON or a command line, shown as it is."""

@@ -23,11 +23,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from birlik.domain.records import Document, Mention, RegionScore
+from birlik.nlp.claims import Claim, Discrepancy, extract_claims, find_discrepancies
 from birlik.nlp.embed import Embedder
 from birlik.nlp.pipeline import ANALYSED_CHARS_FLAG
 from birlik.store.models import DocumentRow, utcnow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
-from birlik.stories.claims import Claim, Discrepancy, extract_claims, find_discrepancies
 from birlik.stories.clusterer import Assignment, ClusterSettings, IncrementalClusterer
 from birlik.stories.linking import Vector, lead_vectors
 from birlik.stories.minhash import Signature
