@@ -158,5 +158,7 @@ class Document:
     """Spans chosen for embedding (title is embedded separately)."""
     embedding: Any = None
     """A unit vector (numpy float32) for the document's salient passages, or None."""
+    embedding_model: str | None = None
+    """Name of the embedder that made ``embedding`` (the configured model or the static one)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Fields of the input that Birlik does not know: passed through untouched."""

@@ -20,7 +20,7 @@ from birlik.nlp.lemma_kk import KazakhLemmatizer, LemmaStage
 from birlik.nlp.ner_kk import KazakhNer, KazakhNerStage
 from birlik.nlp.ner_ru import RussianNer, RussianNerStage
 from birlik.nlp.orgs import OrgStage
-from birlik.nlp.passages import EmbedStage, PassageStage, is_salient
+from birlik.nlp.passages import EmbedStage, PassageStage, is_salient, model_vector
 from birlik.nlp.pipeline import Pipeline, Stage
 from birlik.nlp.places import PlaceStage
 from birlik.nlp.regions import DocumentRegionsStage
@@ -31,6 +31,7 @@ from birlik.nlp.signals.sentiment import SentimentStage, load_sentiment_model
 from birlik.nlp.signals.tension import TensionStage
 from birlik.nlp.signals.topics import TopicStage, load_topic_model
 from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
+from birlik.nlp.static_embed import distilled_companion
 from birlik.nlp.text import NormaliseStage, SegmentStage
 from birlik.nlp.world_places import WorldPlaceStage
 from birlik.resources.ethnic import load_ethnic_groups
@@ -75,10 +76,12 @@ def entity_stages(settings: Settings | None = None) -> list[Stage]:
 
 
 def signal_stages(embedder: Embedder) -> list[Stage]:
-    has_embedding = lambda doc: doc.embedding is not None  # noqa: E731  (a one-line predicate)
+    # one vector per document (issue 13): the model for salient documents, the static table
+    # distilled from it for the others; sentiment reads the model's vector, never re-embeds
+    has_embedding = lambda doc: model_vector(doc, embedder.name) is not None  # noqa: E731
     return [
         PassageStage(),
-        EmbedStage(embedder, select=is_salient),
+        EmbedStage(embedder, select=is_salient, fallback=distilled_companion(embedder)),
         ToxicityStage(load_toxicity_model()),
         HateStage(None, load_hate_lexicon(), learned=load_hate_learned()),
         IncidentStage(classifier=load_incident_classifier()),
