@@ -173,8 +173,9 @@ def semantic_ids(
     meaning, each compared only with the query vector of its own embedder; the ranked lists of
     the embedders alternate (their cosines are not on one scale). PostgreSQL ranks the whole
     table through the HNSW index of the dimension; SQLite ranks the newest ``candidates``
-    documents of each embedder in numpy. No comparable vector while other stored vectors exist
-    is ``[M114]``, never an empty page."""
+    documents of each embedder in numpy. Stored vectors that no query vector can be compared
+    with (another embedder's, or another size) are ``[M114]`` on the first page, never a page
+    that silently leaves them out."""
     postgres = session.get_bind().dialect.name == "postgresql"
     ranked = [
         (_ranked_pg if postgres else _ranked_sqlite)(session, statement, query, offset + limit, candidates)
@@ -183,7 +184,7 @@ def semantic_ids(
     merged: list[int] = []
     for rank in range(max((len(ids) for ids in ranked), default=0)):
         merged += [ids[rank] for ids in ranked if rank < len(ids) and ids[rank] not in merged]
-    if not merged and offset == 0:
+    if offset == 0:  # the first page says when some vectors cannot be compared
         _check_stored_models(session, statement, queries)
     return merged[offset : offset + limit]
 

@@ -13,6 +13,7 @@ the model; it is confirmed later if a newer document comes close to it.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -46,8 +47,13 @@ class ConfirmSettings:
     same_language_gate: float = 0.6
     per_document: int = 2
     """Candidates confirmed per new document (the best-scoring ones)."""
-    budget: int = 96
-    """Model texts per batch at most; candidates past it stay unconfirmed (static only)."""
+    budget: float = 1.0
+    """Model texts per document of a batch at most (on average over the batch): the linker never
+    costs more model work than embedding every document once; candidates past it stay
+    unconfirmed (static only)."""
+    max_cue_documents: int = 30
+    """A shared figure, date or entity makes a candidate when at most this many documents of
+    the window carry it."""
 
 
 @dataclass(slots=True)
@@ -136,15 +142,18 @@ class TieredClusterer:
             pool = window + new
             matrix = np.stack([np.asarray(item.static, dtype=np.float32) for item in pool])
             cosines = np.stack([np.asarray(item.static, dtype=np.float32) for item in new]) @ matrix.T
+            sharing = _cue_index(pool, self.confirm.max_cue_documents)
             for row, item in enumerate(new):
-                wanted += self._candidates(item, pool, cosines[row], len(window) + row)
+                limit = len(window) + row
+                shared = {i for cue in _cues(item) for i in sharing.get(cue, ()) if i < limit}
+                wanted += self._candidates(item, pool, cosines[row], limit, shared)
         seen: set[str] = set()
         chosen: list[Linkable] = []
         for item in wanted:
             if not item.has_model and item.features.key not in seen:
                 seen.add(item.features.key)
                 chosen.append(item)
-        chosen = chosen[: self.confirm.budget]
+        chosen = chosen[: math.ceil(self.confirm.budget * len(batch))]
         if not chosen:
             return
         vectors = self.upgrade([item.features.key for item in chosen])
@@ -160,16 +169,18 @@ class TieredClusterer:
                 self.inner.remember(item.features, entry.story, entry.group)
 
     def _candidates(
-        self, item: Linkable, pool: list[Linkable], cosines: Vector, limit: int
+        self, item: Linkable, pool: list[Linkable], cosines: Vector, limit: int, shared: set[int]
     ) -> list[Linkable]:
-        """The best pairs of ``item`` with ``pool[:limit]`` above the gate, one side static-only."""
+        """The best pairs of ``item`` with ``pool[:limit]`` above the gate, one side static-only:
+        among its nearest static neighbours and the documents that share a figure, a date or an
+        entity with it (what survives translation when the static vectors do not)."""
         stamp = item.features.time.timestamp()
         scored: list[tuple[float, Linkable]] = []
         count = min(self.settings.candidates, limit)
         if count == 0:
             return []
-        top = np.argpartition(-cosines[:limit], count - 1)[:count]
-        for index in top.tolist():
+        top = set(np.argpartition(-cosines[:limit], count - 1)[:count].tolist()) | shared
+        for index in sorted(top):
             other = pool[index]
             if item.has_model and other.has_model:
                 continue
@@ -190,6 +201,21 @@ class TieredClusterer:
         old = [key for key, entry in self.entries.items() if entry.item.features.time.timestamp() < cutoff]
         for key in old:
             del self.entries[key]
+
+
+def _cues(item: Linkable) -> frozenset[str]:
+    features = item.features
+    return features.numbers | features.dates | features.entities
+
+
+def _cue_index(pool: list[Linkable], most: int) -> dict[str, list[int]]:
+    """Positions in ``pool`` of the documents carrying each cue; cues of more than ``most``
+    documents (the country, the year's big names) find nothing particular and are left out."""
+    index: dict[str, list[int]] = {}
+    for position, item in enumerate(pool):
+        for cue in _cues(item):
+            index.setdefault(cue, []).append(position)
+    return {cue: positions for cue, positions in index.items() if len(positions) <= most}
 
 
 def linkables(
