@@ -47,6 +47,7 @@ def cluster(app: AppContext, source: IO[str], embedder: str, window_hours: float
     (reprints) always share it. No database is needed.
     """
     from birlik.nlp.factory import default_pipeline
+    from birlik.nlp.static_embed import distilled_companion
     from birlik.stories.linking import link_documents
 
     lines = list(_read(source))
@@ -57,7 +58,8 @@ def cluster(app: AppContext, source: IO[str], embedder: str, window_hours: float
             pipeline(docs[first : first + 64])
             bar.update(len(docs[first : first + 64]))
     settings = ClusterSettings(window_hours=window_hours)
-    assignments = iter(link_documents(docs, make_embedder(embedder), settings))
+    model = make_embedder(embedder)  # the static table distilled from it finds the candidates
+    assignments = iter(link_documents(docs, model, settings, static=distilled_companion(model)))
     failures = 0
     for original, parsed in lines:
         if isinstance(parsed, BadInput):
