@@ -116,9 +116,9 @@ class TieredClusterer:
         ordered = sorted(range(len(batch)), key=lambda i: (batch[i].features.time, batch[i].features.key))
         self._confirm([batch[i] for i in ordered])
         modelled = [i for i in ordered if batch[i].has_model]
-        out: dict[int, Assignment] = dict(
-            zip(modelled, self.inner.add([batch[i].features for i in modelled]), strict=True)
-        )
+        out: dict[int, Assignment] = {}
+        if modelled:  # a batch may hold static-only documents alone
+            out.update(zip(modelled, self.inner.add([batch[i].features for i in modelled]), strict=True))
         for i in ordered:
             item = batch[i]
             if i not in out:
