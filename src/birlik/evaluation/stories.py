@@ -295,7 +295,8 @@ def link(docs: list[Document], embedder: Embedder) -> dict[str, str]:
     files=tuple(f"CORPUS/{name}" for pair in LOCAL_PAIRS for name in pair),
     description=(
         "pairwise P/R/F1 of story linking: 400 kk↔ru pairs of checked 5-line windows + 400 "
-        "one-language distractors (seed 5, 10 days, entity stages, e5 embedder); seeds "
+        "one-language distractors (seed 5, 10 days, entity stages; e5 vectors for salient "
+        "documents, static ones for the rest, e5 confirming static candidates); seeds "
         "000+001 together and apart from 002–004"
     ),
 )
