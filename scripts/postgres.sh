@@ -4,7 +4,18 @@
 set -euo pipefail
 PGPORT="${BIRLIK_TEST_PGPORT:-54329}"
 PGDATA="${BIRLIK_TEST_PGDATA:-/tmp/birlik-test-pg}"
+# The server must have the pgvector extension (documents.embedding is a vector column with an
+# HNSW index, migration 0010). Debian's postgresql-NN-pgvector when apt has it, else the server
+# that the pgserver wheel (a test dependency, PostgreSQL with pgvector) ships, else the plain one.
 BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+has_vector() { [ -n "$1" ] && ls "$("$1/pg_config" --sharedir 2>/dev/null)/extension/vector.control" >/dev/null 2>&1; }
+if ! has_vector "$BIN" && [ -z "${BIRLIK_TEST_PG_NO_VECTOR:-}" ]; then
+    PYTHON="${BIRLIK_PYTHON:-$(dirname "$0")/../.venv/bin/python}"
+    [ -x "$PYTHON" ] || PYTHON=python3
+    WHEEL="$("$PYTHON" -c 'import importlib.util as u, os; s = u.find_spec("pgserver");
+print(os.path.join(os.path.dirname(s.origin), "pginstall", "bin") if s else "")' 2>/dev/null || true)"
+    if has_vector "$WHEEL"; then BIN="$WHEEL"; fi
+fi
 if [ -z "$BIN" ]; then
     echo "birlik: PostgreSQL server binaries not found — install the postgresql package" >&2
     exit 1

@@ -18,6 +18,14 @@ esac
 if [ "${BIRLIK_SKIP_SYSTEM_PACKAGES:-0}" = "1" ]; then
     exit 0
 fi
+if [ "${1:-all}" = all ] && command -v apt-cache >/dev/null; then
+    # pgvector for the vector column of documents (migration 0010), where Debian packages it for
+    # the installed server; otherwise scripts/postgres.sh uses the pgserver wheel's server
+    major="$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1)"
+    if [ -n "$major" ] && apt-cache show "postgresql-$major-pgvector" >/dev/null 2>&1; then
+        PACKAGES+=("postgresql-$major-pgvector")
+    fi
+fi
 missing=()
 for pkg in "${PACKAGES[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

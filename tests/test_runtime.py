@@ -85,7 +85,7 @@ def test_one_embedder_is_shared_by_pipeline_linker_and_web_app(runtime: Runtime)
     assert all(stage.embedder is embedder for stage in embedding_stages)
     # the topic and sentiment models read e5 vectors, not n-gram ones (M303): cues, no sentiment
     assert [s.model for s in pipeline.stages if isinstance(s, TopicStage)] == [None]
-    sentiment = next(stage for stage in pipeline.stages if stage.name == "sentiment.v1")
+    sentiment = next(stage for stage in pipeline.stages if stage.name == "sentiment.v2")
     [doc] = sentiment([Document(id="x", text="Жақсы жаңалық.")])
     skipped = doc.signals["sentiment"]
     assert skipped.label is None and skipped.reasons == ["sentiment.skipped"]

@@ -168,9 +168,11 @@ class Runtime:
         """The story linker, embedding with this runtime's embedder."""
         with self._lock:
             if self._linker is None:
+                from birlik.nlp.static_embed import distilled_companion
                 from birlik.stories.service import StoryLinker
 
-                self._linker = StoryLinker(self.embedder())
+                embedder = self.embedder()  # the static table distilled from it finds candidates
+                self._linker = StoryLinker(embedder, static=distilled_companion(embedder))
             return self._linker
 
     def story_feed(self) -> StoryFeed:

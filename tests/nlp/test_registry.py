@@ -184,7 +184,7 @@ def test_shared_resources_are_loaded_once_per_build(resources: Resources) -> Non
         (["passages.v1:max_salient=6"], {"passages.v1": {"max_salient": 6}}),
         (["langid.v1:min_share=0.2", "langid.v1:chunk_chars=300"],
          {"langid.v1": {"min_share": 0.2, "chunk_chars": 300}}),
-        (["embed.v1:salient_only=false"], {"embed.v1": {"salient_only": False}}),
+        (["embed.v2:salient_only=false"], {"embed.v2": {"salient_only": False}}),
         (["x.v1:name=kk"], {"x.v1": {"name": "kk"}}),
         (["x.v1:items=[1]"], {"x.v1": {"items": "[1]"}}),
     ],
@@ -204,7 +204,7 @@ def test_a_malformed_config_override_is_a_coded_error(item: str) -> None:
 def test_the_embedder_given_is_the_one_every_stage_uses() -> None:
     """The composition root passes its one embedder; no stage makes another."""
     embedder = CharNgramEmbedder()
-    [embed] = build_stages(["embed.v1"], Settings(), embedder=embedder,
-                           overrides={"embed.v1": {"salient_only": False, "max_chars": 200}})
+    [embed] = build_stages(["embed.v2"], Settings(), embedder=embedder,
+                           overrides={"embed.v2": {"salient_only": False, "max_chars": 200}})
     assert isinstance(embed, EmbedStage)
     assert embed.embedder is embedder and embed.select is None and embed.max_chars == 200

@@ -49,6 +49,7 @@ def cluster(
     Documents of one story share `story` across languages and outlets; near-duplicates
     (reprints) always share it. No database is needed.
     """
+    from birlik.nlp.static_embed import distilled_companion
     from birlik.stories.linking import link_documents
 
     lines = list(_read(source))
@@ -59,7 +60,8 @@ def cluster(
             pipeline(docs[first : first + 64])
             bar.update(len(docs[first : first + 64]))
     settings = ClusterSettings(window_hours=window_hours)
-    assignments = iter(link_documents(docs, _embedder(app, embedder), settings))
+    model = _embedder(app, embedder)  # the static table distilled from it finds the candidates
+    assignments = iter(link_documents(docs, model, settings, static=distilled_companion(model)))
     failures = 0
     for original, parsed in lines:
         if isinstance(parsed, BadInput):

@@ -222,5 +222,7 @@ class Document:
     """Quantitative claims (figure, subject, period, region); None until a claims stage ran."""
     stages: list[str] = field(default_factory=list)
     """Versioned names of the stages that produced this analysis (set by the pipeline)."""
+    embedding_model: str | None = None
+    """Name of the embedder that made ``embedding`` (the configured model or the static one)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Fields of the input that Birlik does not know: passed through untouched."""

@@ -67,6 +67,26 @@ class Embedder(Protocol):
     def embed(self, texts: list[str], kind: Kind = "passage") -> Vectors: ...
 
 
+class CountingEmbedder:
+    """Another embedder, counting what it is asked: calls, texts, and texts per distinct text
+    (``per_text``) — to check that a document is embedded by the model at most once."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.calls = 0
+        self.texts = 0
+        self.per_text: dict[str, int] = {}
+
+    def embed(self, texts: list[str], kind: Kind = "passage") -> Vectors:
+        self.calls += 1
+        self.texts += len(texts)
+        for text in texts:
+            self.per_text[text] = self.per_text.get(text, 0) + 1
+        return self.inner.embed(texts, kind)
+
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 

@@ -32,7 +32,7 @@ from birlik.nlp.lemma_kk import KazakhLemmatizer, LemmaStage
 from birlik.nlp.ner_kk import KazakhNer, KazakhNerStage
 from birlik.nlp.ner_ru import RussianNer, RussianNerStage
 from birlik.nlp.orgs import OrgStage
-from birlik.nlp.passages import EmbedStage, PassageStage, is_salient
+from birlik.nlp.passages import EmbedStage, PassageStage, is_salient, model_vector
 from birlik.nlp.pipeline import Pipeline, Stage
 from birlik.nlp.places import PlaceStage
 from birlik.nlp.regions import DocumentRegionsStage
@@ -44,6 +44,7 @@ from birlik.nlp.signals.sentiment import SentimentStage, load_sentiment_model
 from birlik.nlp.signals.tension import TensionStage
 from birlik.nlp.signals.topics import TopicStage, load_topic_model
 from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
+from birlik.nlp.static_embed import distilled_companion
 from birlik.nlp.text import NormaliseStage, SegmentStage
 from birlik.nlp.world_places import WorldPlaceStage
 from birlik.resources.ethnic import load_ethnic_groups
@@ -76,12 +77,12 @@ ENTITY_STAGES: tuple[str, ...] = (
 
 SIGNAL_STAGES: tuple[str, ...] = (
     "passages.v1",
-    "embed.v1",
+    "embed.v2",
     "toxicity.v1",
     "hate.v2",
     "incident.v2",
     "topics.v1",
-    "sentiment.v1",
+    "sentiment.v2",
     "tension.v2",
     "claims.v1",
 )
@@ -228,12 +229,16 @@ def _passages(resources: Resources, config: dict[str, Any]) -> Stage:
     return PassageStage(**config)
 
 
-@STAGES.factory("embed.v1", contract=EmbedStage, config=_knobs(EmbedStage, salient_only=True))
+@STAGES.factory("embed.v2", contract=EmbedStage,
+                config=_knobs(EmbedStage, salient_only=True, static_fallback=True))
 def _embed(resources: Resources, config: dict[str, Any]) -> Stage:
-    """One vector per document (``salient_only``: only documents that name a group or an
-    incident; the model is the slow part)."""
+    """One vector per document, made once: the model for salient documents (a group or an
+    incident named), the static table distilled from the same model for the others
+    (``static_fallback``); ``salient_only`` False: the model for every document."""
     salient_only = config.pop("salient_only")
-    return EmbedStage(resources.embedder, select=is_salient if salient_only else None, **config)
+    fallback = distilled_companion(resources.embedder) if config.pop("static_fallback") else None
+    return EmbedStage(resources.embedder, select=is_salient if salient_only else None, fallback=fallback,
+                      **config)
 
 
 @STAGES.factory("toxicity.v1", contract=ToxicityStage)
@@ -266,18 +271,19 @@ def _topics(resources: Resources, config: dict[str, Any]) -> Stage:
     return TopicStage(model if readable else None, resources.embedder, **config)
 
 
-@STAGES.factory("sentiment.v1", contract=SentimentStage,
+@STAGES.factory("sentiment.v2", contract=SentimentStage,
                 config={"max_sentences": SENTIMENT_SENTENCES, "only_embedded": True})
 def _sentiment(resources: Resources, config: dict[str, Any]) -> Stage:
-    """Sentiment of the salient sentences (``only_embedded``: skipped, and marked so, on
-    documents the embedding stage passed over)."""
+    """Sentiment from the document's model vector, no model pass of its own
+    (``only_embedded``: skipped, and marked so, on documents with only a static vector)."""
     model = load_sentiment_model()
     if not _reads(model.embedder, resources.embedder, "sentiment"):
         return SelectiveStage(_Unscored(SentimentStage), _never, "sentiment")
     stage = SentimentStage(model, resources.embedder, max_sentences=config["max_sentences"])
     if not config["only_embedded"]:
         return stage
-    return SelectiveStage(stage, _has_embedding, "sentiment")
+    embedder_name = resources.embedder.name
+    return SelectiveStage(stage, lambda doc: model_vector(doc, embedder_name) is not None, "sentiment")
 
 
 @STAGES.factory("tension.v2", contract=TensionStage)
@@ -290,10 +296,6 @@ def _tension(resources: Resources, config: dict[str, Any]) -> Stage:
 def _claims(resources: Resources, config: dict[str, Any]) -> Stage:
     """Quantitative claims: a figure, what it counts, when and where."""
     return ClaimsStage()
-
-
-def _has_embedding(doc: Any) -> bool:
-    return doc.embedding is not None
 
 
 def _never(doc: Any) -> bool:

@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from birlik.domain.errors import ConfigError
-from birlik.nlp.embed import Kind, Vectors, truncate_text
+from birlik.nlp.embed import Embedder, Kind, Vectors, truncate_text
 
 FORMAT_VERSION = 1
 DEFAULT_TABLE = "static_e5.npz"
@@ -226,3 +226,16 @@ class StaticEmbedder:
         out /= norms
         return out
 
+
+
+def distilled_companion(embedder: Embedder, path: Path | str | None = None) -> StaticEmbedder | None:
+    """The static embedder distilled from ``embedder`` (its table's ``source_model`` is the
+    embedder's name), or None: no table, or the embedder is another model (or static itself).
+
+    Its vectors live in their own space (fewer dimensions): they are compared with each other
+    only, never with the model's vectors."""
+    try:
+        static = StaticEmbedder(path)
+    except ConfigError:
+        return None
+    return static if static.meta.get("source_model") == embedder.name else None

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from birlik.domain.records import Document
+from birlik.store.vectors import EmbeddingType, Vector
 
 MAX_ID = 2**31 - 1
 """The largest row id both databases hold (PostgreSQL ``integer``): a larger one names nothing."""
@@ -80,8 +81,10 @@ class DocumentRow(Base):
     tension: Mapped[float | None] = mapped_column(Float, index=True)
     hate: Mapped[float | None] = mapped_column(Float)
     incident: Mapped[str | None] = mapped_column(String(40), index=True)
-    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
-    """The document's unit vector as float32 bytes (numpy ``tobytes``), or None."""
+    embedding: Mapped[Vector | None] = mapped_column(EmbeddingType)
+    """The document's one unit vector (float32 numpy; stored as ``store.vectors`` says), or None."""
+    embedding_model: Mapped[str | None] = mapped_column(String(80))
+    """The embedder that made ``embedding`` (None: stored before migration 0010)."""
     stages: Mapped[list[str] | None] = mapped_column(JSON)
     """Versioned names of the stages that produced the stored analysis (``Document.stages``);
     None for documents stored before they were recorded (revision 0009): stale."""

@@ -153,8 +153,8 @@ def _denormalise_signals(row: DocumentRow, doc: Document) -> None:
     row.tension = tension.score if tension else None
     row.hate = hate.score if hate else None
     row.incident = incident.label if incident else None
-    if doc.embedding is not None:
-        row.embedding = np.asarray(doc.embedding, dtype=np.float32).tobytes()
+    if doc.embedding is not None:  # the document's one vector and its maker (store.vectors)
+        row.embedding, row.embedding_model = np.asarray(doc.embedding, np.float32), doc.embedding_model
 
 
 def get_document(session: Session, document_id: int) -> DocumentRow:

@@ -52,12 +52,23 @@ class WebState:
     embedder_factory: Callable[[], Embedder]
     cache: dict[Any, tuple[float, Any]] = field(default_factory=dict)
     _embedder: Embedder | None = None
+    _static: Embedder | None = None
+    _static_built: bool = False
 
     def embedder(self) -> Embedder:
         if self._embedder is None:
             self._embedder = self.embedder_factory()
         return self._embedder
 
+    def static_embedder(self) -> Embedder | None:
+        """The static embedder distilled from ``embedder()`` (its vectors are those of the
+        non-salient documents), built on first use; None when there is none."""
+        if not self._static_built:
+            from birlik.nlp.static_embed import distilled_companion
+
+            self._static = distilled_companion(self.embedder())
+            self._static_built = True
+        return self._static
 
 def cookie_secure(request: Request, web: WebSettings) -> bool:
     """Cookies carry ``Secure`` when the settings demand it or the request came over HTTPS (the

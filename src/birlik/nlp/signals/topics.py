@@ -27,6 +27,7 @@ import yaml
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Sentence, Signal
 from birlik.nlp.embed import Embedder, Vectors
+from birlik.nlp.passages import model_vector
 from birlik.nlp.text import normalise
 
 TOPICS: tuple[str, ...] = (
@@ -196,7 +197,7 @@ class TopicStage:
         """With ``embed_missing`` False, documents without an embedding are scored by the
         cue lexicons alone (the model is not run for them)."""
         model = self.model
-        modelled = [d for d in docs if self.embed_missing or d.embedding is not None] if model else []
+        modelled = [d for d in docs if self.embed_missing or self._own_vector(d) is not None] if model else []
         scores: dict[int, dict[str, float]] = {}
         if model is not None and modelled:
             probabilities = model.probabilities(self._vectors(modelled))
@@ -207,11 +208,15 @@ class TopicStage:
         return docs
 
     def _vectors(self, docs: list[Document]) -> Vectors:
-        reuse = [self.use_doc_embedding and doc.embedding is not None for doc in docs]
-        missing = [lead_text(doc) for doc, ok in zip(docs, reuse, strict=True) if not ok]
+        reuse = [self._own_vector(doc) for doc in docs]
+        missing = [lead_text(doc) for doc, vector in zip(docs, reuse, strict=True) if vector is None]
         fresh: Iterator[Vectors] = iter(self.embedder.embed(missing) if missing else [])
-        return np.stack([np.asarray(doc.embedding, dtype=np.float32) if ok else next(fresh)
-                         for doc, ok in zip(docs, reuse, strict=True)])
+        return np.stack([np.asarray(vector, dtype=np.float32) if vector is not None else next(fresh)
+                         for vector in reuse])
+
+    def _own_vector(self, doc: Document) -> Any:
+        """The document's vector when this stage reads it and this model's embedder made it."""
+        return model_vector(doc, self.embedder.name) if self.use_doc_embedding else None
 
     def _signal(self, doc: Document, model_scores: dict[str, float]) -> Signal:
         cue_sentences = self._cue_sentences(doc)

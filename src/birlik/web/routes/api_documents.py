@@ -75,7 +75,8 @@ def documents(
         "limit": limit,
         "offset": offset,
         "items": queries.list_cards(
-            session, scope, filters, limit=limit, offset=offset, embedder=state.embedder
+            session, scope, filters, limit=limit, offset=offset, embedder=state.embedder,
+            static=state.static_embedder,
         ),
     }
 

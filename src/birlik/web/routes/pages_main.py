@@ -303,7 +303,10 @@ def stories(
     offset = (page - 1) * 25
     found: list[int] | None = None
     if filters.mode == "semantic" and filters.q.strip():
-        cards = queries.list_cards(session, scope, filters, limit=25, offset=offset, embedder=state.embedder)
+        cards = queries.list_cards(
+            session, scope, filters, limit=25, offset=offset, embedder=state.embedder,
+            static=state.static_embedder,
+        )
     else:
         found = queries.matching_ids(session, scope, filters, limit=25, offset=offset)
         cards = queries.cards_by_ids(session, found, filters.q)
