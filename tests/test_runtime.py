@@ -107,7 +107,8 @@ def test_the_web_app_finds_an_ingested_document_by_meaning_with_the_ngram_embedd
     with store.transaction() as session:
         rows = {row.ext_id: row for row in session.scalars(select(DocumentRow))}
         assert rows["german"].embedding is not None  # embedded at ingest, by the runtime's embedder
-        assert len(rows["german"].embedding) == 4 * ingested.embedder().dim
+        assert len(rows["german"].embedding) == ingested.embedder().dim
+        assert rows["german"].embedding_model == ingested.embedder().name
         assert session.scalar(select(func.count()).select_from(StoryMemberRow)) == len(POSTS)
         actions.add_user(session, "test", username="ana", password=PASSWORD, role="analyst", regions=())
     client = TestClient(create_app(ingested, WebSettings(environment="test", secret_key="x" * 40)))
