@@ -133,3 +133,16 @@ def test_a_vector_that_is_not_one_finite_row_is_refused() -> None:
     for bad in (np.zeros((2, 3), np.float32), np.array([np.nan, 1.0], np.float32), np.zeros(0)):
         with pytest.raises(Exception, match="M115"):
             as_vector(bad)
+
+
+def test_a_stored_vector_can_be_replaced_by_one_of_another_size(store: Store) -> None:
+    """The linker upgrades a static vector (256) to the model's (384) on a loaded row."""
+    row_id = _store_doc(store, "upgrade", _unit(3, 256), STATIC)
+    with store.transaction() as session:
+        row = session.get(DocumentRow, row_id)
+        assert row is not None and row.embedding is not None and len(row.embedding) == 256
+        row.embedding, row.embedding_model = _unit(4, 384), E5
+    with store.transaction() as session:
+        row = session.get(DocumentRow, row_id)
+        assert row is not None and row.embedding is not None
+        assert len(row.embedding) == 384 and row.embedding_model == E5

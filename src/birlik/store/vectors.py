@@ -57,6 +57,14 @@ class EmbeddingType(TypeDecorator[Vector]):
             return "[" + ",".join(f"{x:.6g}" for x in vector.tolist()) + "]"
         return vector.astype("<f2").tobytes()
 
+    def compare_values(self, x: Any, y: Any) -> bool:
+        """Whether the ORM must write the column: arrays compare whole (``==`` on two arrays
+        is elementwise, and fails when a static vector is upgraded to a longer model one)."""
+        if x is None or y is None:
+            return x is y
+        a, b = np.asarray(x), np.asarray(y)
+        return a.shape == b.shape and bool(np.array_equal(a, b))
+
     def process_result_value(self, value: Any, dialect: Dialect) -> Vector | None:
         if value is None:
             return None
