@@ -15,6 +15,7 @@ from birlik.cli.sources import parse_options
 from birlik.connectors.base import SourceConfig
 from birlik.domain.errors import BirlikError, ConfigError
 from birlik.ingest.service import Ingestor, IngestReport, ensure_source, source_config
+from birlik.ingest.workers import PipelineRecipe
 from birlik.store import repository as repo
 
 DEMO_FEEDS: tuple[tuple[str, str, dict[str, object]], ...] = (
@@ -77,7 +78,6 @@ def ingest(
         raise ConfigError(
             "nothing to ingest — give a PATH or URL, --source NAME, --all-sources or --demo", code="E010"
         )
-    from birlik.nlp.factory import default_pipeline
     from birlik.nlp.system import warn_reduced_quality
 
     warn_reduced_quality(app.settings, ocr=any(config.kind == "files" for config, _ in targets))
@@ -87,9 +87,11 @@ def ingest(
         def advance(count: int) -> None:
             bar.update(count)
 
-        ingestor = Ingestor(app.settings, store, default_pipeline(app.settings), progress=advance)
-        for config, source_id in targets:
-            total.add(_ingest_one(ingestor, config, source_id))
+        # the workers build the pipeline from the settings; this process stores what they analyse
+        recipe = PipelineRecipe(app.settings)
+        with Ingestor(app.settings, store, recipe, progress=advance) as ingestor:
+            for config, source_id in targets:
+                total.add(_ingest_one(ingestor, config, source_id))
     _summarise(total)
     if (total.quarantined or total.failed) and not total.stored and not total.duplicates:
         click.echo(
