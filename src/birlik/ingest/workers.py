@@ -31,6 +31,10 @@ from birlik.settings import Settings
 
 log = logging.getLogger(__name__)
 
+START_METHOD = "forkserver"
+"""How worker processes start (``spawn`` works too; ``fork`` would copy this process's
+connections and threads)."""
+
 PipelineFactory = Callable[[Settings], Pipeline]
 Analysed = tuple[list[Document], dict[str, BadInput]]
 """The documents analysed, in the order given, and why each that failed did, by id."""
@@ -138,8 +142,9 @@ class AnalysisPool:
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["birlik.ingest.workers", "birlik.nlp.factory"])
+            context = multiprocessing.get_context(START_METHOD)
+            if START_METHOD == "forkserver":
+                context.set_forkserver_preload(["birlik.ingest.workers", "birlik.nlp.factory"])
             self._executor = ProcessPoolExecutor(
                 self.size, mp_context=context, initializer=_start_worker, initargs=(self.recipe,)
             )
