@@ -93,6 +93,8 @@ class _InFlight:
     stored_keys: list[str]
     """Keys of the batch's items already stored (duplicates): resolved in the quarantine."""
     future: Future[Analysed] | None = None
+    generation: int = 0
+    """The pool ``future`` belongs to: a pool that broke since must not be restarted twice."""
     result: Analysed | None = None
     attempts: int = 1
 
@@ -280,6 +282,7 @@ class Ingestor:
             entry.result = analyse(self.pipeline, docs) if docs else ([], {})
         else:
             entry.future = self._pool.submit(docs)
+            entry.generation = self._pool.generation
         flow.add(entry)
         while len(flow.pending) > self.max_in_flight:
             self._store(source, flow, report)
@@ -343,14 +346,16 @@ class Ingestor:
             try:
                 entry.result = entry.future.result()
             except BrokenProcessPool:
-                self._pool.restart()
+                if entry.generation == self._pool.generation:
+                    self._pool.restart()
                 for waiting in flow.pending:
                     self._resend(waiting)
         return entry.result
 
     def _resend(self, entry: _InFlight) -> None:
+        """Send again a batch whose pool broke before it was analysed."""
         assert self._pool is not None and self._recipe is not None
-        if entry.result is not None or entry.future is None:
+        if entry.result is not None or entry.future is None or entry.generation == self._pool.generation:
             return
         if entry.future.done() and entry.future.exception() is None:
             entry.result = entry.future.result()
@@ -361,6 +366,7 @@ class Ingestor:
             entry.result = isolate(self._recipe, docs)
         else:
             entry.future = self._pool.submit(docs)
+            entry.generation = self._pool.generation
 
     def _fresh_items(
         self, session: Session, items: list[_Prepared], flow: _Flow

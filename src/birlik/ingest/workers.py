@@ -121,19 +121,27 @@ def _analyse_in_worker(docs: list[Document]) -> Analysed:
 
 
 class AnalysisPool:
-    """``size`` worker processes; ``restart`` replaces a pool broken by a dead worker."""
+    """``size`` worker processes; a pool broken by a dead worker is replaced by a new one (a
+    new ``generation``): what was sent to the old one must be sent again."""
 
     def __init__(self, recipe: PipelineRecipe, size: int) -> None:
         self.recipe = recipe
         self.size = size
+        self.generation = 0
         self._executor: ProcessPoolExecutor | None = None
 
     def submit(self, docs: list[Document]) -> Future[Analysed]:
-        return self._pool().submit(_analyse_in_worker, docs)
+        """Send a batch to the current pool (a new one if a worker of this one died idle)."""
+        try:
+            return self._pool().submit(_analyse_in_worker, docs)
+        except BrokenProcessPool:
+            self.restart()
+            return self._pool().submit(_analyse_in_worker, docs)
 
     def restart(self) -> None:
-        self.close()
         log.warning("an analysis worker died; starting a new pool of %d", self.size)
+        self.close()
+        self.generation += 1
 
     def close(self) -> None:
         if self._executor is not None:
