@@ -43,14 +43,23 @@ class MarkerStage:
     provides: frozenset[str] = frozenset()
 
     def __init__(
-        self, *, raise_on: str | None, die_on: str | None, wait_on: str | None, pid_file: str | None
+        self,
+        *,
+        raise_on: str | None,
+        die_on: str | None,
+        wait_on: str | None,
+        pid_file: str | None,
+        slow_on: str | None = None,
     ) -> None:
         self.raise_on, self.die_on, self.wait_on, self.pid_file = raise_on, die_on, wait_on, pid_file
+        self.slow_on = slow_on
 
     def __call__(self, docs: list[Document]) -> list[Document]:
         for doc in docs:
             if self.raise_on and self.raise_on in doc.text:
                 raise ValueError(f"the marker {self.raise_on} is refused")
+            if self.slow_on and self.slow_on in doc.text:
+                time.sleep(2)  # its batch stays in flight while the next ones are sent
             if self.die_on and self.die_on in doc.text:
                 os.kill(os.getpid(), signal.SIGKILL)
             waits = self.wait_on and self.wait_on in doc.text
@@ -68,9 +77,12 @@ def marker_pipeline(
     die_on: str | None = None,
     wait_on: str | None = None,
     pid_file: str | None = None,
+    slow_on: str | None = None,
 ) -> Pipeline:
     """Text stages, the marker stage and the ethnic-group lexicon: a real, quick pipeline."""
-    marker = MarkerStage(raise_on=raise_on, die_on=die_on, wait_on=wait_on, pid_file=pid_file)
+    marker = MarkerStage(
+        raise_on=raise_on, die_on=die_on, wait_on=wait_on, pid_file=pid_file, slow_on=slow_on
+    )
     return Pipeline(
         [NormaliseStage(), LangIdStage(), SegmentStage(), marker, EthnicStage(load_ethnic_groups())],
         max_chars=settings.max_analysed_chars,

@@ -187,9 +187,10 @@ def test_the_same_content_or_url_in_two_batches_in_flight_is_stored_once(
     sqlite_store: Store, tmp_path: Path
 ) -> None:
     rows = _rows()
-    rows[12]["text"] = rows[2]["text"]  # batch 2 repeats a text of batch 1, both in flight
-    rows[20]["url"] = str(rows[4]["url"]) + "?utm_source=telegram"  # the same canonical URL
-    report, _ = _ingest(sqlite_store, _source(tmp_path, rows), 2)
+    rows[0]["text"] = "SLOW: " + str(rows[0]["text"])  # batch 1 stays in flight
+    rows[12]["text"] = rows[2]["text"]  # batch 2 repeats a text of batch 1
+    rows[20]["url"] = str(rows[4]["url"]) + "?utm_source=telegram"  # batch 3: the same canonical URL
+    report, _ = _ingest(sqlite_store, _source(tmp_path, rows), 2, partial(marker_pipeline, slow_on="SLOW"))
     assert (report.stored, report.duplicates, report.quarantined) == (COUNT - 2, 2, 0)
     stored = [row[0] for row in _stored(sqlite_store)]
     assert "d12" not in stored and "d20" not in stored and len(stored) == len(set(stored))

@@ -114,6 +114,11 @@ class _Flow:
             if item.provenance.canonical_url:
                 self.urls.add(item.provenance.canonical_url)
 
+    def ready(self) -> bool:
+        """The oldest batch is analysed (or its worker died): storing it will not wait."""
+        head = self.pending[0]
+        return head.result is not None or (head.future is not None and head.future.done())
+
     def done(self, entry: _InFlight) -> None:
         """``entry`` is stored (or dropped): its identities are the database's to know now."""
         for item in entry.fresh:
@@ -284,7 +289,8 @@ class Ingestor:
             entry.future = self._pool.submit(docs)
             entry.generation = self._pool.generation
         flow.add(entry)
-        while len(flow.pending) > self.max_in_flight:
+        # store what is analysed already, and wait for the oldest when too many are in flight
+        while flow.pending and (len(flow.pending) > self.max_in_flight or flow.ready()):
             self._store(source, flow, report)
 
     def _drain(self, source: SourceConfig, flow: _Flow, report: IngestReport) -> None:
