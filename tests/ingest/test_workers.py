@@ -83,7 +83,10 @@ def _ingest(
         settings, store, PipelineRecipe(settings, factory), after_batch=[record, update_indicators]
     ) as ingestor:
         assert ingestor.workers == (workers if workers > 1 else 0)
-        return ingestor.ingest(source), seen
+        report = ingestor.ingest(source)
+        # with workers, this process never built a pipeline (nor loaded a model)
+        assert (ingestor._pipeline is None) == (workers > 1)
+        return report, seen
 
 
 def _stored(store: Store) -> list[tuple[object, ...]]:
