@@ -2,7 +2,7 @@
 
     python bench/bench_pipeline.py [--docs 10000] [--only analyze|ingest]
         [--stages entities|lexical|all] [--corpus realistic|worst] [--datasets DIR]
-        [--baseline-src PATH]
+        [--baseline-src PATH] [--workers 0,2] [--start-method forkserver|spawn]
 
 ``--stages entities`` runs the text and entity stages only (language, segmentation, lemmas,
 lexicons, NER, regions) and, for ingest, stores without the story hook; ``all`` (the default)
@@ -31,6 +31,13 @@ with ``PYTHONPATH`` set to it, and the ratios new/old are printed::
     python bench/bench_pipeline.py --only analyze --stages entities --docs 2000 \\
         --baseline-src /tmp/base
 
+``--workers`` lists the analysis worker counts of ingest (``BIRLIK_INGEST_WORKERS``; 0: in
+process), each run in its own process; the last is reported as a ratio against the first.
+Ingest memory is the peak of the whole process tree (the ingesting process, the fork server
+and the workers), sampled from /proc: RSS summed (shared pages counted in each process) and
+PSS (shared pages divided among them); CPU seconds are those of the tree too, the figure to
+compare on a shared, busy machine.
+
 Each mode runs in its own process so that peak memory (max RSS) is its own.
 """
 
@@ -43,6 +50,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -147,22 +155,85 @@ def bench_analyze(count: int, stages_run: str, corpus: str) -> dict[str, object]
 
 
 def ingest_parts(settings: Any, store: Any, signals: bool) -> tuple[Any, list[Any]]:
-    """The pipeline and after-batch consumers ``birlik ingest`` uses (with ``signals``:
-    stories and indicators; without: indicators)."""
+    """The pipeline (a worker recipe when ``BIRLIK_INGEST_WORKERS`` > 1) and the after-batch
+    consumers ``birlik ingest`` uses (with ``signals``: stories and indicators; without:
+    indicators)."""
     from birlik.signals.indicators import after_batch as update_indicators
 
     try:
         from birlik.runtime import Runtime
-    except ImportError:  # a --baseline-src checkout from before the runtime
+    except ImportError:  # a --baseline-src checkout from before the runtime (no workers)
         from birlik.ingest.service import default_after_batch  # type: ignore[attr-defined]
         from birlik.nlp.factory import default_pipeline
 
         return default_pipeline(signals=signals), default_after_batch() if signals else [update_indicators]
     runtime = Runtime(settings, store=store)
-    return runtime.pipeline(signals=signals), runtime.consumers() if signals else [update_indicators]
+    analysis = runtime.analysis(signals=signals, workers=True)
+    return analysis, runtime.consumers() if signals else [update_indicators]
 
 
-def bench_ingest(count: int, stages_run: str, corpus: str) -> dict[str, object]:
+class TreeSampler:
+    """Peak RSS and PSS, and CPU seconds, of this process and all its descendants (/proc)."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.interval = interval
+        self.peak_rss = self.peak_pss = 0.0
+        self.cpu: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._tick = os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self) -> TreeSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+
+    def tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    fields = Path(f"/proc/{entry}/stat").read_text().rsplit(") ", 1)[1].split()
+                except (OSError, IndexError):
+                    continue
+                children.setdefault(int(fields[1]), []).append(int(entry))
+        found, todo = [], [os.getpid()]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo.extend(children.get(pid, []))
+        return found
+
+    def sample(self) -> None:
+        rss = pss = 0.0
+        for pid in self.tree():
+            try:
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            values = {line.split(":")[0]: line.split()[1] for line in rollup.splitlines()[1:]}
+            rss += int(values.get("Rss", 0)) / 1024
+            pss += int(values.get("Pss", 0)) / 1024
+            self.cpu[pid] = (int(fields[11]) + int(fields[12])) / self._tick
+        self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self.cpu.values())
+
+
+def bench_ingest(
+    count: int, stages_run: str, corpus: str, workers: int = 0, start_method: str = "forkserver"
+) -> dict[str, object]:
     from birlik.connectors.base import SourceConfig
     from birlik.ingest.service import Ingestor
     from birlik.settings import Settings
@@ -172,42 +243,64 @@ def bench_ingest(count: int, stages_run: str, corpus: str) -> dict[str, object]:
     if stages_run == "lexical":
         sys.exit("bench_pipeline: --stages lexical is for analyze (ingest: entities or all)")
     signals = stages_run == "all"
+    try:
+        from birlik.ingest import workers as ingest_workers
+
+        ingest_workers.START_METHOD = start_method
+        options: dict[str, Any] = {"ingest_workers": workers}
+    except ImportError:  # the code before parallel ingest
+        options = {}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "corpus.jsonl"
         size = write_jsonl(path, count, corpus)
-        settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", batch_size=256)
+        # one batch size for every worker count: 64 keeps two workers busy on a few hundred docs
+        settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", batch_size=64, **options)
         engine = make_engine(settings.database_url)
         migrate(engine)
         store = Store(engine)
         pipeline, hooks = ingest_parts(settings, store, signals)
-        ingestor = Ingestor(settings, store, pipeline, after_batch=hooks)
         source = SourceConfig(
             name="bench", kind="posts", location=str(path), options={"fields": {"time": "published_at"}}
         )
-        started, cpu_started = time.perf_counter(), time.process_time()
-        report = ingestor.ingest(source)
-        seconds = time.perf_counter() - started
-        cpu_seconds = time.process_time() - cpu_started
+        with TreeSampler() as sampler:
+            started = time.perf_counter()
+            ingestor = Ingestor(settings, store, pipeline, after_batch=hooks)
+            report = ingestor.ingest(source)
+            sampler.sample()
+            if hasattr(ingestor, "close"):
+                ingestor.close()
+            seconds = time.perf_counter() - started
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "mode": "ingest",
         "code": code_path(),
         "corpus": corpus,
         "stages_run": "all" if signals else "entities",
+        "workers": workers,
+        "start_method": start_method if workers else None,
         "docs": count,
         "stored": report.stored,
         "seconds": round(seconds, 2),
         "docs_per_s": round(count / seconds, 1),
-        "cpu_seconds": round(cpu_seconds, 2),
-        "docs_per_cpu_s": round(count / cpu_seconds, 1) if cpu_seconds else None,
         "mb_per_s": round(size / 1e6 / seconds, 2),
+        # CPU of the whole tree (this process, fork server, workers), and docs per CPU second
+        "cpu_seconds": round(sampler.cpu_seconds, 2),
+        "docs_per_cpu_s": round(count / sampler.cpu_seconds, 1) if sampler.cpu_seconds else None,
         "peak_rss_mb": round(peak_mb(), 1),
+        "peak_rss_children_mb": round(children.ru_maxrss / 1024, 1),
+        "peak_tree_rss_mb": round(sampler.peak_rss, 1),
+        "peak_tree_pss_mb": round(sampler.peak_pss, 1),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
     }
 
 
-def run_mode(mode: str, args: argparse.Namespace, src: str | None = None) -> dict[str, Any]:
+def run_mode(
+    mode: str, args: argparse.Namespace, src: str | None = None, workers: int = 0
+) -> dict[str, Any]:
     """One mode in a fresh process (its own peak RSS); ``src``: the code to import instead."""
     command = [sys.executable, __file__, "--docs", str(args.docs), "--only", mode,
-               "--stages", args.stages, "--corpus", args.corpus]
+               "--stages", args.stages, "--corpus", args.corpus, "--workers", str(workers),
+               "--start-method", args.start_method]
     env = dict(os.environ)
     if src is not None:
         env["PYTHONPATH"] = src
@@ -256,6 +349,8 @@ def main() -> None:
     parser.add_argument("--corpus", choices=["realistic", "worst"], default="realistic")
     parser.add_argument("--datasets", type=Path, help="the shared datasets folder (realistic corpus)")
     parser.add_argument("--baseline-src", help="a checkout of the code before, to compare with")
+    parser.add_argument("--workers", default="0", help="ingest worker counts, comma-separated (0,2)")
+    parser.add_argument("--start-method", choices=["forkserver", "spawn"], default="forkserver")
     args = parser.parse_args()
     if args.datasets:
         os.environ["BIRLIK_DATASETS_DIR"] = str(args.datasets)
@@ -265,18 +360,29 @@ def main() -> None:
         except CorpusUnavailable as exc:
             sys.exit(f"bench_pipeline: {exc}")
     modes = [args.only] if args.only else ["analyze", "ingest"]
-    if args.only and not args.baseline_src:
-        bench = bench_analyze if args.only == "analyze" else bench_ingest
-        print(json.dumps(bench(args.docs, args.stages, args.corpus), ensure_ascii=False))
+    counts = [int(n) for n in args.workers.split(",")]
+    if args.only and not args.baseline_src and len(counts) == 1:
+        if args.only == "analyze":
+            result = bench_analyze(args.docs, args.stages, args.corpus)
+        else:
+            result = bench_ingest(args.docs, args.stages, args.corpus, counts[0], args.start_method)
+        print(json.dumps(result, ensure_ascii=False))
         return
     old_src = baseline_path(args.baseline_src) if args.baseline_src else None
     for mode in modes:
-        new = run_mode(mode, args)
-        print(json.dumps(new, ensure_ascii=False), flush=True)
+        results = []
+        for workers in counts if mode == "ingest" else [0]:
+            new = run_mode(mode, args, workers=workers)
+            print(json.dumps(new, ensure_ascii=False), flush=True)
+            results.append(new)
+        if len(results) > 1:
+            print(f"ingest workers={counts[-1]} / workers={counts[0]}: "
+                  f"docs_per_s {ratio(results[-1]['docs_per_s'], results[0]['docs_per_s'])}, "
+                  f"docs_per_cpu_s {ratio(results[-1]['docs_per_cpu_s'], results[0]['docs_per_cpu_s'])}")
         if old_src is not None:
             old = run_mode(mode, args, old_src)
             print(json.dumps({"baseline": old_src, **old}, ensure_ascii=False), flush=True)
-            compare(new, old)
+            compare(results[0], old)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,10 @@ from birlik.settings import Settings
 from birlik.store.db import make_engine, migrate
 from birlik.store.repository import Store
 
+# `birlik ingest` run by a test (in this process or a child) analyses in its own process unless
+# the test asks for workers: a pool that loads the models twice costs seconds per test
+os.environ.setdefault("BIRLIK_INGEST_WORKERS", "0")
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEEDS = SHARED / "seeds"
 

@@ -35,6 +35,7 @@ from birlik.store.repository import Store
 
 if TYPE_CHECKING:
     from birlik.ingest.service import AfterBatch, Ingestor, Progress
+    from birlik.ingest.workers import PipelineRecipe
     from birlik.nlp.pipeline import Pipeline
     from birlik.signals.monitor import Clock, Monitor
     from birlik.signals.stories import StoryFeed
@@ -192,17 +193,26 @@ class Runtime:
 
         return [self.linker().after_batch, update_indicators]
 
-    def ingestor(self, *, progress: Progress | None = None, signals: bool = True) -> Ingestor:
-        """An ``Ingestor`` with this runtime's store, pipeline and consumers."""
+    def analysis(self, *, signals: bool = True, workers: bool = False) -> Pipeline | PipelineRecipe:
+        """What analyses ingested batches: this process's pipeline, or, with ``workers`` and
+        ``BIRLIK_INGEST_WORKERS`` > 1 (one per core by default), a recipe from which each worker
+        process builds a runtime and pipeline of its own."""
+        from birlik.ingest.workers import PipelineRecipe, worker_count
+
+        if workers and worker_count(self.settings) > 1:
+            return PipelineRecipe(self.settings, worker_pipeline if signals else worker_entity_pipeline)
+        return self.pipeline(signals=signals)
+
+    def ingestor(
+        self, *, progress: Progress | None = None, signals: bool = True, workers: bool = False
+    ) -> Ingestor:
+        """An ``Ingestor`` with this runtime's store, analysis (``analysis``) and consumers;
+        with ``workers`` this process only fetches and stores."""
         from birlik.ingest.service import Ingestor
 
-        return Ingestor(
-            self.settings,
-            self.store(),
-            self.pipeline(signals=signals),
-            progress=progress,
-            after_batch=self.consumers(),
-        )
+        analysis = self.analysis(signals=signals, workers=workers)
+        consumers = self.consumers()
+        return Ingestor(self.settings, self.store(), analysis, progress=progress, after_batch=consumers)
 
     def monitor(self, *, settings: Settings | None = None, clock: Clock | None = None) -> Monitor:
         """A ``Monitor`` that ingests with ``ingestor()`` (built when a source is first due) and
@@ -218,3 +228,14 @@ class Runtime:
             story_feed=self.story_feed(),
             **options,
         )
+
+
+def worker_pipeline(settings: Settings) -> Pipeline:
+    """The pipeline an ingest worker process builds (a runtime of its own, from the settings
+    the parent sent): all signals."""
+    return Runtime(settings).pipeline(signals=True)
+
+
+def worker_entity_pipeline(settings: Settings) -> Pipeline:
+    """The pipeline an ingest worker process builds: entities only."""
+    return Runtime(settings).pipeline(signals=False)

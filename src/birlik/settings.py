@@ -32,6 +32,13 @@ class Settings(BaseSettings):
         description="Secret key of the keyed hash that pseudonymises authors of social posts.",
     )
     batch_size: int = Field(64, ge=1, le=10_000, description="Documents per pipeline batch and transaction.")
+    ingest_workers: int | None = Field(
+        None,
+        ge=0,
+        le=64,
+        description="Processes that analyse batches during `birlik ingest` while one writer stores them "
+        "(none: one per core; 0 or 1: analyse in the ingesting process). Each loads the models.",
+    )
     max_file_bytes: int = Field(
         64 * 1024 * 1024, ge=1024, description="Larger single documents are refused with a coded error."
     )

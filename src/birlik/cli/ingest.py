@@ -86,9 +86,10 @@ def ingest(
         def advance(count: int) -> None:
             bar.update(count)
 
-        ingestor = app.runtime.ingestor(progress=advance)
-        for config, source_id in targets:
-            total.add(_ingest_one(ingestor, config, source_id))
+        # workers build the pipeline from the settings; this process fetches and stores
+        with app.runtime.ingestor(progress=advance, workers=True) as ingestor:
+            for config, source_id in targets:
+                total.add(_ingest_one(ingestor, config, source_id))
     _summarise(total)
     if (total.quarantined or total.failed) and not total.stored and not total.duplicates:
         click.echo(
