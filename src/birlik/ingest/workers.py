@@ -60,15 +60,11 @@ class PipelineRecipe:
     Pickled to each worker (the function by its name), so it must not hold models itself."""
 
     settings: Settings
-    factory: PipelineFactory | None = None
-    """``settings -> Pipeline``; None is the default pipeline of the release."""
+    factory: PipelineFactory
+    """``settings -> Pipeline`` (the runtime's ``worker_pipeline``: a runtime of the worker's own)."""
 
     def build(self) -> Pipeline:
-        if self.factory is not None:
-            return self.factory(self.settings)
-        from birlik.nlp.factory import default_pipeline
-
-        return default_pipeline(self.settings)
+        return self.factory(self.settings)
 
 
 def analyse(pipeline: Pipeline, docs: list[Document]) -> Analysed:
