@@ -183,6 +183,8 @@ def _analysed(key: str, text: str) -> tuple[Document, Provenance]:
 def _as_stored(row: DocumentRow) -> tuple[object, ...]:
     skip = ("id", "fetched_at", "published_at")  # moments: naive or aware by backend, checked apart
     columns = {c.key: getattr(row, c.key) for c in DocumentRow.__table__.columns if c.key not in skip}
+    if columns.get("embedding") is not None:  # a numpy vector: compared as a tuple of its values
+        columns["embedding"] = tuple(round(float(x), 3) for x in columns["embedding"])
     return (
         sorted(columns.items()),
         sorted((m.start, m.end, m.text, m.type, m.entity_id, m.derogatory) for m in row.mentions),
