@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 from sqlalchemy import create_engine, select
-from tests.signals.test_monitor import ZHAMBYL, write_corpus
+from tests.signals.test_monitor import ZHAMBYL, birlik_process, write_corpus
 
 from birlik.store.models_signals import AlertRow
 
@@ -113,13 +112,7 @@ def test_a_surge_in_a_live_feed_is_alerted_within_a_minute(
     now = datetime.now(UTC)
     write_corpus(history, now, surge=0)
     env = dict(os.environ, BIRLIK_DATABASE_URL=f"sqlite:///{database}")
-    birlik = [sys.executable, "-m", "birlik.cli.main", "--quiet"]
-
-    def run(*args: str) -> str:
-        done = subprocess.run([*birlik, *args], env=env, capture_output=True, text=True, timeout=600)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
+    birlik, run = birlik_process(env)
     run("init")
     run("source", "add", "history", "posts", str(history), "--interval", "86400")
     first = json.loads(run("monitor", "--once"))

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,18 @@ def test_ingest_to_alert_to_webhook_and_mail(
         assert all(r.delivered_at is not None and r.dead_at is None for r in rows)
 
 
+def birlik_process(env: dict[str, str]) -> tuple[list[str], Callable[..., str]]:
+    """The command line of a real `birlik` process, and a runner that expects it to succeed."""
+    birlik = [sys.executable, "-m", "birlik.cli.main", "--quiet"]
+
+    def run(*args: str) -> str:
+        done = subprocess.run([*birlik, *args], env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    return birlik, run
+
+
 def test_monitor_once_twice_as_real_processes(tmp_path: Path, webhook: Any, smtp_server: Any) -> None:
     corpus = tmp_path / "zhambyl.jsonl"
     write_corpus(corpus, datetime.now(UTC))
@@ -133,13 +146,7 @@ def test_monitor_once_twice_as_real_processes(tmp_path: Path, webhook: Any, smtp
         BIRLIK_ALERT_EMAIL_TO="desk@example.kz",
         BIRLIK_NOTIFY_BACKOFF_SECONDS="0.01",
     )
-    birlik = [sys.executable, "-m", "birlik.cli.main", "--quiet"]
-
-    def run(*args: str) -> str:
-        done = subprocess.run([*birlik, *args], env=env, capture_output=True, text=True, timeout=600)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
+    birlik, run = birlik_process(env)
     run("init")
     run("source", "add", "zhambyl-feed", "posts", str(corpus), "--interval", "3600")
     first = json.loads(run("monitor", "--once"))
