@@ -20,6 +20,18 @@ if [ -z "$BIN" ]; then
     echo "birlik: PostgreSQL server binaries not found — install the postgresql package" >&2
     exit 1
 fi
+# The postgres user must be able to run the server: a checkout under a private home (root's)
+# is not readable by it, so the wheel's server is copied where it is.
+if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$BIN/postgres" 2>/dev/null; then
+    # the server's libraries sit beside its package (rpath $ORIGIN/../../../pgserver.libs)
+    PACKAGE="$(dirname "$(dirname "$BIN")")"
+    COPY="${TMPDIR:-/tmp}/birlik-pg-install"
+    rm -rf "$COPY" && mkdir -p "$COPY"
+    cp -a "$PACKAGE" "$COPY/pgserver"
+    if [ -d "$(dirname "$PACKAGE")/pgserver.libs" ]; then cp -a "$(dirname "$PACKAGE")/pgserver.libs" "$COPY/"; fi
+    chmod -R a+rX "$COPY"
+    BIN="$COPY/pgserver/pginstall/bin"
+fi
 as_pg() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
