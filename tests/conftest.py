@@ -11,8 +11,13 @@ from pathlib import Path
 import pytest
 
 from birlik.nlp.pipeline import Pipeline
+from birlik.settings import Settings
 from birlik.store.db import make_engine, migrate
 from birlik.store.repository import Store
+
+# `birlik ingest` run by a test (in this process or a child) analyses in its own process unless
+# the test asks for workers: a pool that loads the models twice costs seconds per test
+os.environ.setdefault("BIRLIK_INGEST_WORKERS", "0")
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEEDS = SHARED / "seeds"
@@ -63,9 +68,9 @@ def store(database_url: str) -> Iterator[Store]:
 
 @pytest.fixture(scope="session")
 def pipeline() -> Pipeline:
-    from birlik.nlp.factory import default_pipeline
+    from birlik.runtime import Runtime
 
-    return default_pipeline()
+    return Runtime(Settings()).pipeline()
 
 
 @pytest.fixture

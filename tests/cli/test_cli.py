@@ -18,6 +18,7 @@ COMMANDS = [
     ["analyze"],
     ["search"],
     ["stats"],
+    ["stages"],
     ["source", "add"],
     ["source", "list"],
     ["quarantine", "list"],
@@ -96,8 +97,52 @@ def test_init_ingest_search_stats_quarantine(tmp_path: Path) -> None:
     sources = [json.loads(line) for line in listing.stdout.splitlines()]
     assert sources, listing.stderr
     assert sources[0]["documents"] == 1
+    # issue 18: exit 0 although every input was quarantined
+    only_bad = run(["ingest", str(folder / "b.txt")], db)
+    assert only_bad.returncode == 2, only_bad.stderr
+    assert "stored 0" in only_bad.stdout and "quarantined 1" in only_bad.stdout
+    assert only_bad.stderr.count("[I039]") == 1
 
 
 def test_commands_refuse_an_uninitialised_database(tmp_path: Path) -> None:
     result = run(["stats"], f"sqlite:///{tmp_path / 'new.db'}")
     assert result.returncode == 2 and "[D003]" in result.stderr
+
+
+def run_bytes(args: list[str], stdin: bytes) -> subprocess.CompletedProcess[bytes]:
+    env = dict(os.environ, BIRLIK_DATABASE_URL="sqlite:///:memory:")
+    return subprocess.run([*BIRLIK, "--quiet", *args], input=stdin, capture_output=True, env=env, timeout=300)
+
+
+#: Issue 18, item 8: each of these lines used to end `birlik analyze` with a traceback, exit 1
+#: and no output at all — also for the good lines before it.
+HOSTILE_LINES: list[tuple[bytes, str]] = [
+    (b'{"id": "ff", "text": "\xff"}', "A007"),  # not UTF-8
+    (bytes(range(128, 256)), "A007"),  # random bytes
+    (b'{"id": "deep", "text": "x", "n": ' + b"[" * 5000 + b"]" * 5000 + b"}", "I030"),
+    (b'{"id": "num", "text": "x", "n": ' + b"9" * 5000 + b"}", "A001"),  # > 4,300 digits
+    (b"[1, 2]", "A002"),
+    (b"{broken", "A001"),
+]
+
+
+def test_analyze_gives_every_line_its_own_result_around_hostile_ones() -> None:
+    good = [
+        json.dumps({"id": n, "text": f"Алматыда {n} адам жиналды."}, ensure_ascii=False).encode()
+        for n in range(10)
+    ]
+    surrogate = b'{"id": "sur", "text": "\\ud800 \\u0410\\u043b\\u043c\\u0430\\u0442\\u044b"}'
+    lines = good + [line for line, _ in HOSTILE_LINES] + [surrogate, b"", good[0]]
+    result = run_bytes(["analyze", "-"], b"\n".join(lines) + b"\n")
+    assert result.returncode == 2, result.stderr.decode()
+    out = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert len(out) == len(lines) - 1  # the blank line gives nothing
+    assert [o["id"] for o in out[:10]] == list(range(10)) and all("error" not in o for o in out[:10])
+    codes = [o["error"]["code"] for o in out[10 : 10 + len(HOSTILE_LINES)]]
+    assert codes == [code for _, code in HOSTILE_LINES]
+    assert out[10]["line"] == 11
+    assert "error" not in out[-2] and "\ufffd" not in json.dumps(out[-2]["entities"])
+    assert {e["id"] for e in out[-2]["entities"]} >= {"750000000"}  # Алматы after the surrogate
+    assert out[-1]["id"] == 0 and "error" not in out[-1]
+    assert b"Traceback" not in result.stderr
+    assert result.stderr.decode().count("birlik: [") == len(HOSTILE_LINES)

@@ -87,3 +87,10 @@ def test_declared_html_charset() -> None:
         == "koi8-r"
     )
     assert declared_html_charset(b"<html><body>no meta</body></html>") is None
+
+
+@pytest.mark.parametrize("declared", ["uu", "zlib", "base64", "rot13", "idna", "punycode"])
+def test_a_declared_bytes_codec_falls_back_to_detection(declared: str) -> None:
+    """Found by `make fuzz`: a page declaring charset=uu raised LookupError from bytes.decode."""
+    text = "Достық үйі — межэтнический диалог"
+    assert decode_bytes(text.encode("utf-8"), name="page.html", declared=declared) == text

@@ -325,3 +325,51 @@ def test_partly_scanned_pdf_without_ocr_keeps_its_text_pages(
     item = _item(settings, path)
     assert item.text == "Page with a text layer"
     assert item.extra["pages_without_text"] == [2]
+
+
+def _docx_with_member(path: Path, name: str, content: bytes) -> Path:
+    import zipfile
+
+    document = docx.Document()
+    document.add_paragraph("Қостанайда неміс мәдени орталығы концерт берді.")
+    document.save(str(path))
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, content)
+    return path
+
+
+def test_a_docx_bomb_is_refused_before_it_is_parsed(settings: Settings, tmp_path: Path) -> None:
+    """Issue 18, item 7: 266 KB of .docx unpacking to 210 MB of XML took 7–8 GB of memory;
+    the size limit applied to the compressed file only."""
+    xml_bomb = _docx_with_member(tmp_path / "xml.docx", "word/bomb.xml", b"<a>" + b" " * (40 << 20) + b"</a>")
+    assert xml_bomb.stat().st_size < 200_000
+    tracemalloc.start()
+    try:
+        assert _rejection_code(settings, xml_bomb) == "I031"
+        assert tracemalloc.get_traced_memory()[1] < 20 << 20  # refused while unpacking, in chunks
+    finally:
+        tracemalloc.stop()
+    small = settings.model_copy(update={"max_unpacked_bytes": 4 << 20})
+    media_bomb = _docx_with_member(tmp_path / "media.docx", "word/media/x.png", b"\0" * (8 << 20))
+    assert _rejection_code(small, media_bomb) == "I031"
+    fine = _docx_with_member(tmp_path / "fine.docx", "word/media/y.png", b"\x89PNG" + bytes(1000))
+    assert "неміс" in _item(settings, fine).text
+
+
+def test_pdf_with_a_number_for_its_title_keeps_its_text(settings: Settings, tmp_path: Path) -> None:
+    """Found by `make fuzz`: a damaged /Title that is a number raised AttributeError."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, NumberObject
+
+    source = PdfReader(io.BytesIO(text_pdf(["Unity in diversity"])))
+    writer = PdfWriter()
+    writer.append_pages_from_reader(source)
+    writer.add_metadata({"/Author": "x"})
+    assert writer._info is not None
+    writer._info.get_object()[NameObject("/Title")] = NumberObject(42)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    path = tmp_path / "numbered.pdf"
+    path.write_bytes(buffer.getvalue())
+    item = _item(settings, path)
+    assert "Unity in diversity" in item.text and item.title != 42

@@ -229,3 +229,15 @@ def test_overlong_line_is_rejected_without_stopping(
     first, second = _fetch(settings, path)
     assert isinstance(first, Rejected) and first.error.code == "I020"
     assert isinstance(second, RawItem) and second.text == "ok" and second.key.endswith("#2")
+
+
+def test_a_number_of_5000_digits_is_a_bad_line_not_a_crash(settings: Settings, tmp_path: Path) -> None:
+    """Found by ``make fuzz`` (issue 18): ``json.loads`` raises a bare ValueError for an integer
+    of more than 4,300 digits, which escaped the posts connector."""
+    path = tmp_path / "big.jsonl"
+    path.write_text('{"id": 1, "text": "Алматы", "n": ' + "9" * 5000 + '}\n{"id": 2, "text": "Астана"}\n',
+                    encoding="utf-8")
+    results = list(PostsConnector(settings).fetch(SourceConfig(name="p", kind="posts",
+                                                                 location=str(path)), None))
+    assert [r.error.code for r in results if isinstance(r, Rejected)] == ["I020"]
+    assert [r.text for r in results if isinstance(r, RawItem)] == ["Астана"]

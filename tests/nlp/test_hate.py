@@ -7,12 +7,13 @@ from birlik.nlp.factory import default_stages
 from birlik.nlp.pipeline import Pipeline
 from birlik.nlp.signals.hate import HateStage, load_hate_lexicon
 from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
+from birlik.settings import Settings
 
 
 @pytest.fixture(scope="module")
 def analyse() -> Pipeline:
     return Pipeline([
-        *default_stages(signals=False),
+        *default_stages(Settings(), signals=False),
         ToxicityStage(load_toxicity_model()),
         HateStage(None, load_hate_lexicon()),
     ])

@@ -1,5 +1,6 @@
-"""incident.v1: kk/ru/en texts → incident type, and None for neutral, official, preventive
-and refuted texts; the seed texts (official, about preventing conflicts) yield no incident."""
+"""incident.v2: kk/ru/en texts → incident type (docs/signals.md), None for neutral, official and
+preventive texts, rumour_disinformation for refuted reports and spread alarms, and the place of the
+event; the seed texts (official, about preventing conflicts) yield no incident."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ import pytest
 
 from birlik.domain.records import Document
 from birlik.nlp.pipeline import Pipeline
+from birlik.nlp.places import PlaceStage
 from birlik.nlp.signals.incident import INCIDENT_TYPES, IncidentStage, load_incident_cues
 from birlik.nlp.text import NormaliseStage, SegmentStage
+from birlik.resources.gazetteer import load_gazetteer
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 
 @pytest.fixture(scope="module")
 def pipeline() -> Pipeline:
-    return Pipeline([NormaliseStage(), SegmentStage(), IncidentStage()])
+    return Pipeline([NormaliseStage(), SegmentStage(), PlaceStage(load_gazetteer()), IncidentStage()])
 
 
 def incident(pipeline: Pipeline, text: str) -> Document:
@@ -36,17 +39,22 @@ CASES = [
     ("Жители вышли на митинг у здания акимата с требованием вернуть воду в посёлок.",
      "protest_rally"),
     ("Женщина пожаловалась на дискриминацию: ей отказали в приёме на работу из-за национальности.",
-     "discrimination_complaint"),
+     "discrimination"),
     ("Неизвестные осквернили православное кладбище в Костанае, повредив десятки надгробий.",
-     "vandalism_cultural_religious"),
+     "arson_vandalism"),
     ("В ночь на субботу в мечети выбили окна и изрисовали стены свастикой.",
-     "vandalism_cultural_religious"),
+     "arson_vandalism"),
     ("Автору поста, в котором содержался призыв к насилию против соседей, предъявлено обвинение.",
-     "threats_calls_to_violence"),
+     "hate_propaganda"),
     ("Пользователь угрожал в комментариях сжечь дома жителей соседнего села.",
-     "threats_calls_to_violence"),
-    ("Между трудовыми мигрантами и местными жителями возник конфликт на стройке.",
-     "migration_conflict"),
+     "hate_propaganda"),
+    ("Между трудовыми мигрантами и местными жителями на стройке произошла массовая драка.",
+     "mass_disorder"),
+    ("В селе был убит местный житель, задержаны двое подозреваемых.", "killing"),
+    ("На остановках расклеили листовки с призывами выгнать приезжих.", "hate_propaganda"),
+    ("Ночью неизвестные подожгли мечеть на окраине посёлка.", "arson_vandalism"),
+    ("СРОЧНО!!! Кордай, сегодня ночью. Снова межнациональная бойня, есть раненые. "
+     "Распространите, пока не удалили!!!", "rumour_disinformation"),
     ("Около пятидесяти жителей собрались у здания акимата, требуя отремонтировать дорогу.",
      "protest_rally"),
     # kk
@@ -56,13 +64,16 @@ CASES = [
     ("Тұрғындар ауыз су мәселесіне байланысты әкімдік алдында наразылық акциясын өткізді.",
      "protest_rally"),
     ("Ол ұлтына байланысты жұмысқа қабылдамағанын айтып, кемсітушілік туралы шағым түсірді.",
-     "discrimination_complaint"),
+     "discrimination"),
     ("Белгісіз адамдар ауылдағы мешіттің терезелерін сындырып, қабырғасын бүлдірген.",
-     "vandalism_cultural_religious"),
+     "arson_vandalism"),
     ("Әлеуметтік желіде ұлтаралық араздықты қоздырып, зорлық-зомбылыққа шақырған тұрғын "
-     "ұсталды.", "threats_calls_to_violence"),
-    ("Қандастар мен жергілікті тұрғындар арасында жер телімі үшін қақтығыс болды.",
-     "migration_conflict"),
+     "ұсталды.", "hate_propaganda"),
+    ("Қандастар мен жергілікті тұрғындар арасында жер телімі үшін жаппай төбелес болды.",
+     "mass_disorder"),
+    ("Ауылда жанжал кезінде бір адам өлтірілді.", "killing"),
+    ("Шұғыл! Ауылда тағы ұлтаралық төбелес болды деп жатыр, таратыңыздар!",
+     "rumour_disinformation"),
     # en
     ("A brawl broke out between two groups of young men outside a cafe in Taraz.",
      "violence_brawl"),
@@ -70,13 +81,18 @@ CASES = [
      "mass_disorder"),
     ("Dozens of residents staged a protest outside the regional administration.", "protest_rally"),
     ("A family complained that they were discriminated against by the landlord because of their "
-     "ethnicity.", "discrimination_complaint"),
+     "ethnicity.", "discrimination"),
     ("Vandals smashed the windows of the Orthodox church and sprayed graffiti on its walls.",
-     "vandalism_cultural_religious"),
+     "arson_vandalism"),
     ("The blogger was charged after a video in which he threatened to kill his neighbours.",
-     "threats_calls_to_violence"),
-    ("Tension between migrant workers and local residents turned into a clash at the market.",
-     "migration_conflict"),
+     "hate_propaganda"),
+    ("Tension between migrant workers and local residents turned into a brawl at the market.",
+     "violence_brawl"),
+    ("Two men were killed in the fight outside the village shop.", "killing"),
+    ("Leaflets calling to drive out the newcomers were found on the walls of the school.",
+     "hate_propaganda"),
+    ("The police said the video of an ethnic clash was fake news filmed abroad.",
+     "rumour_disinformation"),
 ]
 
 NO_INCIDENT = [
@@ -92,16 +108,9 @@ NO_INCIDENT = [
     "Мемлекеттік саясат кемсітушілікке жол бермеуге бағытталған.",
     # celebration
     "В Таразе прошёл торжественный митинг, посвящённый Дню единства народа Казахстана.",
-    # refuted
-    "В соцсетях распространили видео о драке на национальной почве. В полиции сообщили, "
-    "что информация не подтвердилась, это фейк.",
-    "Ауылда төбелес болды деген жалған ақпарат тарады, полиция оны жоққа шығарды.",
-    "Reports of a brawl at the market were fake news, the police said; the information was not "
-    "confirmed.",
     # negated
     "Драки не было, участники разошлись мирно.",
-    # reported framing, teaching examples, figurative "fight"
-    "В телеграм-каналах распространяют видео, на котором якобы запечатлена массовая драка.",
+    # teaching examples, figurative "fight"
     "На тренинге медиаторы в ролевых играх разбирали жалобу на дискриминацию при приёме на "
     "работу.",
     "The forum discussed the fight against disinformation in ethnic media.",
@@ -123,8 +132,36 @@ def test_no_incident(pipeline: Pipeline, text: str) -> None:
     assert signal.label is None, signal.as_json()
 
 
+REFUTED = [
+    "В соцсетях распространили видео о драке на национальной почве. В полиции сообщили, "
+    "что информация не подтвердилась, это фейк.",
+    "Ауылда төбелес болды деген жалған ақпарат тарады, полиция оны жоққа шығарды.",
+    "Reports of a brawl at the market were fake news, the police said; the information was not "
+    "confirmed.",
+    "В телеграм-каналах распространяют видео, на котором якобы запечатлена массовая драка.",
+]
+
+
+@pytest.mark.parametrize("text", REFUTED, ids=[f"refuted-{i}" for i in range(len(REFUTED))])
+def test_refuted_reports_and_rumours_are_rumour_disinformation(pipeline: Pipeline, text: str) -> None:
+    signal = incident(pipeline, text).signals["incident"]
+    assert signal.label == "rumour_disinformation", signal.as_json()
+
+
+@pytest.mark.parametrize(("text", "place", "kato"), [
+    ("Вчера в Кордайском районе произошла массовая драка.", "Кордайском районе", "314800000"),
+    ("Кеше Шымкентте екі жігіт төбелесті.", "Шымкентте", "790000000"),
+    ("A brawl broke out in Taraz last night.", "Taraz", "311000000"),
+])
+def test_the_place_of_the_incident(pipeline: Pipeline, text: str, place: str, kato: str) -> None:
+    signal = incident(pipeline, text).signals["incident"]
+    places = [e.text for e in signal.evidence if e.reason == "incident.place"]
+    assert places == [place], signal.as_json()
+    assert f"incident.place:{kato}" in signal.reasons
+
+
 def test_refuted_and_domestic_reasons(pipeline: Pipeline) -> None:
-    refuted = incident(pipeline, NO_INCIDENT[8]).signals["incident"]
+    refuted = incident(pipeline, REFUTED[0]).signals["incident"]
     assert "incident.refuted" in refuted.reasons
     domestic = incident(
         pipeline, "В селе произошла драка. В полиции уточнили, что конфликт произошёл на бытовой "

@@ -196,3 +196,30 @@ def test_long_document_is_sampled_but_labelled_everywhere(langid: LangIdStage) -
     text = "\n\n".join([paragraph * 3] * 30)
     result = langid.identify(text)
     assert (result.lang, result.langs) == ("kk", ["kk"])
+
+
+@pytest.mark.parametrize(
+    ("text", "removed"),
+    [
+        ("жазыңыз info@birlik.kz мекенжайына", ["info@birlik.kz"]),
+        ("толығы: https://nur.kz/a?b=1 сайтында", ["https://nur.kz/a?b=1"]),
+        ("читайте на tengrinews.kz/news и www.zakon.kz", ["tengrinews.kz/news", "www.zakon.kz"]),
+        ("подробнее...nur.kz", ["nur.kz"]),
+        ("автор @aidos_k пишет", ["@aidos_k"]),
+        ("Алматы. Астана. Шымкент", []),
+    ],
+)
+def test_urls_emails_and_handles_are_removed(text: str, removed: list[str]) -> None:
+    from birlik.nlp.langid import _URL_OR_HANDLE
+
+    assert [m.group(0) for m in _URL_OR_HANDLE.finditer(text)] == removed
+
+
+@pytest.mark.parametrize("unit", ["@a", "1.", "а-", "a.b-", "x@"])
+def test_url_removal_is_linear_on_long_runs(langid: LangIdStage, unit: str) -> None:
+    """Issue 18: ``"@a" * 1000`` took seconds, ``* 4000`` minutes (cubic backtracking)."""
+    import time
+
+    started = time.thread_time()
+    langid.identify("Алматы " + unit * 20_000)
+    assert time.thread_time() - started < 1.0

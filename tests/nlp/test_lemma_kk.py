@@ -24,7 +24,7 @@ KAZAKH_FORMS = [
     ("біледі", "біл"), ("бермеді", "бер"), ("қылмады", "қыл"), ("көтермеді", "көтер"),
     ("шыққан", "шық"), ("сүймеген", "сүй"), ("жазылған", "жаз"), ("сатылып", "сат"),
     ("төгілген", "төк"), ("барып", "бар"), ("деп", "де"), ("жатса", "жат"),
-    ("ойлайтын", "ойла"), ("тілейтін", "тіле"), ("оқиды", "оқы"), ("бүлінер", "бүлін"),
+    ("ойлайтын", "ойла"), ("тілейтін", "тіле"), ("оқиды", "оқы"), ("бүлінер", "бүл"),
     ("шешуі", "шеш"), ("бермеуі", "бер"), ("сездірмеске", "сездір"), ("аспай", "ас"),
     ("тұрғызылғандықтан", "тұрғыз"), ("бұзылады-ау", "бұз"),
     # pronouns and irregular forms
@@ -132,3 +132,61 @@ def test_shipped_wordlist_loads() -> None:
     frequencies = load_word_frequencies()
     assert len(frequencies) > 10_000
     assert frequencies["және"] > frequencies["тақта"] >= 2
+
+
+# Written for this project (not taken from any dataset): each form of the issue's list.
+MORPHOLOGY_TABLE = [
+    # nouns: plural + possessive + case chains, voicing (п/б, қ/ғ, к/г) and vowel drop restored
+    ("мектептеріміздің", "мектеп"), ("кітаптарыңызға", "кітап"), ("кітабымнан", "кітап"),
+    ("құлағына", "құлақ"), ("жүрегімізде", "жүрек"), ("ауылдарындағы", "ауыл"),
+    ("мұрнын", "мұрын"), ("ерніне", "ерін"), ("қарнының", "қарын"), ("нарқы", "нарық"),
+    # adjectives: derived adjectives are their own lemma, comparatives go to the base
+    ("маңызды", "маңызды"), ("нақты", "нақты"), ("ұлттық", "ұлттық"),
+    ("алғашқы", "алғашқы"), ("ішкі", "ішкі"),
+    ("арзанырақ", "арзан"), ("жақынырақ", "жақын"), ("үлкенірек", "үлкен"),
+    # participles
+    ("жазған", "жаз"), ("келген", "кел"), ("шыққан", "шық"), ("кеткен", "кет"),
+    ("оқитын", "оқы"), ("баратын", "бар"), ("сөйлейтін", "сөйле"), ("алар", "ал"),
+    ("барарсың", "бар"), ("көрерміз", "көр"), ("оқымақ", "оқы"),
+    # converbs
+    ("барып", "бар"), ("келіп", "кел"), ("ойлап", "ойла"), ("тауып", "тап"),
+    ("келе", "кел"), ("ойлай", "ойла"), ("келгелі", "кел"), ("боп", "бол"),
+    # negation
+    ("бармады", "бар"), ("келмеген", "кел"), ("айтпай", "айт"), ("көрмейтін", "көр"),
+    ("қорықпайтын", "қорық"),
+    # mood: conditional, imperative/optative, desiderative
+    ("барсаң", "бар"), ("келсек", "кел"), ("айтсын", "айт"), ("барайық", "бар"),
+    ("келейін", "кел"), ("жазыңыздар", "жаз"), ("айтқым", "айт"), ("барғысы", "бар"),
+    # person/number chains and the past tenses
+    ("барамын", "бар"), ("келесің", "кел"), ("айтамыз", "айт"), ("жазасыз", "жаз"),
+    ("келдік", "кел"), ("айттыңдар", "айт"), ("барыпты", "бар"), ("келіпті", "кел"),
+    ("жатырмыз", "жат"), ("дамиды", "дамы"), ("дами", "дамы"), ("құю", "құй"),
+    # voice: passive, reflexive, reciprocal reduced to the base verb; causative kept
+    ("жазылды", "жаз"), ("салынған", "сал"), ("қабылданды", "қабылда"), ("көрінеді", "көр"),
+    ("бөлісеміз", "бөл"), ("жүргізілді", "жүргіз"),
+    # adjectives in -лы/-ды/-ты told from the accusative and the past tense
+    ("үлгілі", "үлгілі"), ("түрлі", "түрлі"), ("қажетті", "қажетті"), ("кітапты", "кітап"),
+    ("жерді", "жер"), ("түсті", "түс"),
+    # stem-final қ/п voiced in the dictionary's infinitive (ағу, табу), я = й + а
+    ("ағып", "ақ"), ("табылды", "тап"), ("жая", "жай"), ("зерттеп", "зертте"),
+    # pronouns of quality and manner, months
+    ("мұндай", "бұл"), ("солай", "сол"), ("олардың", "олар"), ("тамызда", "тамыз"),
+]
+
+
+@pytest.mark.parametrize(("form", "lemma"), MORPHOLOGY_TABLE)
+def test_kazakh_morphology_table(kazakh: KazakhLemmatizer, form: str, lemma: str) -> None:
+    assert kazakh.lemma(form) == lemma
+
+
+def test_ending_tables_grouped_by_last_letter_keep_their_order() -> None:
+    """The lemmatiser tries only the endings a word can end with; each group must keep the
+    table's order (the first cut found wins ties), and no ending may be lost."""
+    from birlik.nlp import lemma_kk
+
+    for table, groups in ((lemma_kk._CASE, lemma_kk._CASE_BY_LAST),
+                          (lemma_kk._FINITE, lemma_kk._FINITE_BY_LAST),
+                          (lemma_kk._POSS, lemma_kk._POSS_BY_LAST)):
+        for last, entries in groups.items():
+            assert list(entries) == [e for e in table if e[0].endswith(last)]
+        assert sum(len(entries) for entries in groups.values()) == len(table)

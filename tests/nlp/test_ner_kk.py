@@ -9,6 +9,7 @@ from birlik.domain.records import Document
 from birlik.nlp.ner_kk import (
     MODEL_PACKAGE,
     MODEL_PATH,
+    OTHER_NAME,
     KazakhNer,
     KazakhNerStage,
     bio_chunks,
@@ -27,7 +28,19 @@ def analyse(stage: KazakhNerStage, text: str, lang: str = "kk") -> set[tuple[str
     docs = [Document(id="1", text=text, lang=lang)]
     for step in (NormaliseStage(), SegmentStage(), stage):
         docs = step(docs)
-    return {(mention.type, mention.text) for mention in docs[0].entities}
+    return {(mention.type, mention.text) for mention in docs[0].entities
+            if mention.type != OTHER_NAME}
+
+
+def test_names_of_other_kinds_are_emitted_for_resolution(kazakh_ner: KazakhNer) -> None:
+    """"АҚШ Мемлекеттік хатшысы" is a title: the stage marks it, so that resolution keeps
+    the lexicon's place "АҚШ" out of it."""
+    docs = [Document(id="1", text="АҚШ Мемлекеттік хатшысы Майк Помпео Украинада болды.",
+                     lang="kk")]
+    for step in (NormaliseStage(), SegmentStage(), KazakhNerStage(kazakh_ner)):
+        docs = step(docs)
+    others = [m.text for m in docs[0].entities if m.type == OTHER_NAME]
+    assert "АҚШ Мемлекеттік хатшысы" in others
 
 
 CASES = [

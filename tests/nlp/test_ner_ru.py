@@ -137,3 +137,11 @@ def test_same_tags_as_slovnet(russian_ner: RussianNer) -> None:
     for text, spans in zip(texts, ours, strict=True):
         theirs = [(s.start, s.stop, s.type) for s in slovnet(text).spans]
         assert [(s.start, s.end, s.label) for s in spans] == theirs
+
+
+def test_a_shouted_word_opening_a_post_is_not_an_organisation() -> None:
+    from birlik.nlp.ner_ru import NerSpan, clean_spans
+
+    text = "СРОЧНО!!! Кордай, сегодня ночью."
+    spans = list(clean_spans(text, [NerSpan(0, 6, "ORG"), NerSpan(10, 16, "LOC")]))
+    assert [text[s.start : s.end] for s in spans] == ["Кордай"]

@@ -209,8 +209,9 @@ class _Given:
 
 def test_passages_after_the_default_pipeline() -> None:
     from birlik.nlp.factory import entity_stages
+    from birlik.settings import Settings
 
-    full = Pipeline([*entity_stages(), PassageStage(), EmbedStage(CharNgramEmbedder())])
+    full = Pipeline([*entity_stages(Settings()), PassageStage(), EmbedStage(CharNgramEmbedder())])
     doc = Document(id="r", text=(
         "Фестиваль прошёл в Караганде. Было солнечно. Продавали мороженое. "
         "Гости из Алматы пели песни. Вечером казахи и корейцы вместе танцевали."
@@ -221,3 +222,24 @@ def test_passages_after_the_default_pipeline() -> None:
         "Вечером казахи и корейцы вместе танцевали.",
     ]
     assert doc.embedding.shape == (384,)
+
+
+def test_each_document_gets_one_vector_and_its_maker() -> None:
+    """Salient documents: the model (once each); the others: the static fallback; none twice."""
+    from birlik.nlp.embed import CountingEmbedder
+    from birlik.nlp.passages import is_salient, model_vector
+    from birlik.nlp.static_embed import StaticEmbedder
+
+    model, static = CountingEmbedder(CharNgramEmbedder()), StaticEmbedder()
+    docs = [
+        Document(id="kk", text="Ауылда ұлтаралық төбелес болды, полиция тексеріп жатыр."),
+        Document(id="ru", text="В Костанае открыли новый сквер с фонтаном."),
+        Document(id="empty", text="  "),
+    ]
+    EmbedStage(model, select=is_salient, fallback=static)(PassageStage()(docs))
+    salient, plain, empty = docs
+    assert (model.calls, model.texts) == (1, 1)
+    assert salient.embedding_model == model.name and salient.embedding.shape == (model.dim,)
+    assert plain.embedding_model == static.name and plain.embedding.shape == (static.dim,)
+    assert empty.embedding is None and empty.embedding_model is None
+    assert model_vector(salient, model.name) is not None and model_vector(plain, model.name) is None

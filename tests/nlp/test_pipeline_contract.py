@@ -51,3 +51,15 @@ def test_timings_are_recorded_per_stage() -> None:
     pipeline = Pipeline([NormaliseStage(), SegmentStage()])
     pipeline([Document(id="1", text="Сәлем, әлем!")])
     assert pipeline.timings["segment.v1"].docs == 1
+
+
+def test_a_long_document_is_analysed_on_its_first_part_kept_whole_and_flagged() -> None:
+    text = "Алматы қаласы. " * 1000
+    doc = Document(id="long", text=text)
+    [done] = Pipeline([NormaliseStage(), SegmentStage()], max_chars=1000)([doc])
+    assert done.text == text  # nothing dropped
+    assert done.flags == ["analysed_chars:997"]  # cut after the last space before 1,000
+    assert max(token.end for token in done.tokens) <= 997
+    assert done.norm_text is not None and len(done.norm_text) == 997
+    [short] = Pipeline([NormaliseStage(), SegmentStage()], max_chars=1000)([Document(id="s", text="Алматы")])
+    assert short.flags == []

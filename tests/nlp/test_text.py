@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import pytest
 
 from birlik.nlp.text import clean_input, normalise, split_sentences, tokenize
@@ -49,3 +52,35 @@ def test_tokens_keep_hyphens_and_apostrophes() -> None:
 
 def test_clean_input_removes_control_characters_and_unifies_line_ends() -> None:
     assert clean_input("a\x00b\r\nc\u200bd") == "ab\ncd"
+
+
+def _cpu_seconds(run: Callable[[], object]) -> float:
+    started = time.thread_time()
+    run()
+    return time.thread_time() - started
+
+
+def test_normalise_of_a_long_word_next_to_cyrillic_is_linear() -> None:
+    """Issue 18: ``"Тараз " + "A" * 5000`` took 444 s in ``birlik analyze`` (a backtracking
+    pattern for "a word with both scripts"); 5000 and 200,000 letters now take milliseconds."""
+    assert _cpu_seconds(lambda: normalise("Тараз " + "A" * 5000)) < 0.5
+    assert _cpu_seconds(lambda: normalise("Тараз " + "A" * 200_000)) < 0.5
+    assert normalise("Тараз " + "A" * 5000) == "тараз " + "a" * 5000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Алмaты мен Almaty", "алматы мен almaty"),  # Latin a inside a Cyrillic word
+        ("Пaвлодар-Astana", "павлодар-astana"),  # the hyphen ends the word
+        ("KaзAX_2026", "казах_2026"),  # digits and the underscore are part of a word
+    ],
+)
+def test_mixed_script_words_become_cyrillic_word_by_word(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+
+
+def test_sentence_split_of_long_runs_is_linear() -> None:
+    for text in ("." * 20_000, "Бір. " + " " * 20_000 + "Екі.", "!?" * 10_000 + " Сөз"):
+        assert _cpu_seconds(lambda text=text: split_sentences(text)) < 0.5
+    assert len(split_sentences("Бірінші сөйлем... Екінші сөйлем!!! Үшінші")) == 3

@@ -231,3 +231,28 @@ def test_the_head_scores_a_document_that_has_an_embedding() -> None:
     bad = np.full(384, np.nan, np.float32)
     broken = pipeline([Document(id="c", text="Ты дебил.", lang="ru", embedding=bad)])[0]
     assert broken.signals["toxicity"].score == without.signals["toxicity"].score
+
+
+@pytest.mark.parametrize("values", [[7], [3, 3, 3], [5, 1, 5, 2, 1, 9], list(range(40, 0, -3)) * 2])
+def test_unique_counts_is_np_unique(values: list[int]) -> None:
+    """The per-sentence replacement of ``np.unique(..., return_counts=True)`` gives the same
+    arrays (values, counts, dtypes), so the classifier's scores do not move."""
+    import numpy as np
+
+    from birlik.nlp.signals.toxicity import _unique_counts
+
+    found = np.array(values, dtype=np.int64)
+    expected_values, expected_counts = np.unique(found, return_counts=True)
+    got_values, got_counts = _unique_counts(found.copy())
+    assert got_values.tolist() == expected_values.tolist()
+    assert got_counts.tolist() == expected_counts.tolist()
+    assert (got_values.dtype, got_counts.dtype) == (expected_values.dtype, expected_counts.dtype)
+
+
+def test_words_memo_keeps_offsets() -> None:
+    """A token seen twice (memoised the second time) gets its own offsets each time."""
+    lexicon = load_toxicity_model().lexicon
+    text = "...ну и «дурак». А он — дурак!"
+    first, second = [w for w in lexicon.words(text) if w.form == "дурак"]
+    assert text[first.start : first.end] == text[second.start : second.end] == "дурак"
+    assert first.start < second.start

@@ -26,6 +26,7 @@ from birlik.reports.i18n import LANGS, Texts
 from birlik.reports.quarterly import Quarter
 from birlik.reports.render import quarterly_document, render
 from birlik.settings import Settings
+from birlik.signals.indicators import after_batch as update_indicators
 from birlik.store.db import make_engine, migrate
 from birlik.store.models import SourceRow
 from birlik.store.models_stories import StoryMemberRow, StoryRow
@@ -48,7 +49,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline) -> 
     migrate(engine)
     store = Store(engine)
     demo = resources.files("birlik.demo")
-    ingestor = Ingestor(Settings(), store, pipeline)
+    ingestor = Ingestor(Settings(), store, pipeline, after_batch=[update_indicators])
     for name, filename, options in DEMO_FEEDS:
         config, source_id = ensure_source(
             store, kind="posts", location=str(demo / filename), name=name, options=options, poll_interval=900

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from birlik.ingest.service import Ingestor
 from birlik.nlp.pipeline import Pipeline
 from birlik.settings import Settings
 from birlik.signals.indicators import after_batch
 from birlik.signals.monitor import Monitor
-from birlik.signals.stories import store_story_feed
+from birlik.signals.stories import TableStoryFeed
 from birlik.store import repository as repo
 from birlik.store.models_signals import AlertRow, OutboxRow
+from birlik.store.models_stories import StoryMemberRow
 from birlik.store.repository import Store
 
 pytestmark = [pytest.mark.network, pytest.mark.slow]
@@ -87,11 +90,12 @@ def test_ingest_to_alert_to_webhook_and_mail(
             session, name="zhambyl-feed", kind="posts", location=str(corpus), options={}, poll_interval=3600
         )
     # indicators only after each batch (stories embed every document: the process test runs them)
+    settings = _settings(store, webhook, smtp_server)
     monitor = Monitor(
-        _settings(store, webhook, smtp_server),
+        settings,
         store,
-        pipeline_factory=lambda: pipeline,
-        after_batch=[after_batch],
+        ingestor_factory=lambda: Ingestor(settings, store, pipeline, after_batch=[after_batch]),
+        story_feed=TableStoryFeed(StoryMemberRow.__table__),
     )
     report = monitor.run_once()
     assert report.polled == ["zhambyl-feed"] and report.stored == total
@@ -116,6 +120,18 @@ def test_ingest_to_alert_to_webhook_and_mail(
         assert all(r.delivered_at is not None and r.dead_at is None for r in rows)
 
 
+def birlik_process(env: dict[str, str]) -> tuple[list[str], Callable[..., str]]:
+    """The command line of a real `birlik` process, and a runner that expects it to succeed."""
+    birlik = [sys.executable, "-m", "birlik.cli.main", "--quiet"]
+
+    def run(*args: str) -> str:
+        done = subprocess.run([*birlik, *args], env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    return birlik, run
+
+
 def test_monitor_once_twice_as_real_processes(tmp_path: Path, webhook: Any, smtp_server: Any) -> None:
     corpus = tmp_path / "zhambyl.jsonl"
     write_corpus(corpus, datetime.now(UTC))
@@ -130,13 +146,7 @@ def test_monitor_once_twice_as_real_processes(tmp_path: Path, webhook: Any, smtp
         BIRLIK_ALERT_EMAIL_TO="desk@example.kz",
         BIRLIK_NOTIFY_BACKOFF_SECONDS="0.01",
     )
-    birlik = [sys.executable, "-m", "birlik.cli.main", "--quiet"]
-
-    def run(*args: str) -> str:
-        done = subprocess.run([*birlik, *args], env=env, capture_output=True, text=True, timeout=600)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
+    birlik, run = birlik_process(env)
     run("init")
     run("source", "add", "zhambyl-feed", "posts", str(corpus), "--interval", "3600")
     first = json.loads(run("monitor", "--once"))
@@ -158,13 +168,3 @@ def test_monitor_once_twice_as_real_processes(tmp_path: Path, webhook: Any, smtp
     assert refused.returncode == 2 and "[W010]" in refused.stderr
     indicators = run("indicators", "--region", "Жамбыл", "--metric", "ethnic:*", "--json")
     assert any(json.loads(line)["metric"] == "ethnic:uyghur" for line in indicators.splitlines())
-
-
-def test_story_feed_found_when_the_stories_tables_exist() -> None:
-    feed = store_story_feed()
-    try:
-        import birlik.store.models_stories  # noqa: F401
-    except ImportError:
-        assert feed is None
-    else:
-        assert feed is not None

@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from birlik.domain.errors import ConfigError
-from birlik.domain.records import Document, Mention, RegionScore
+from birlik.domain.records import Document, Evidence, Mention, RegionScore, Signal
 from birlik.ingest.identity import content_hash
 from birlik.store import db as store_db
 from birlik.store import repository as repo
 from birlik.store.db import current_revision, make_engine, migrate, require_schema
+from birlik.store.models import DocumentRow
 from birlik.store.repository import Provenance, QuarantineEntry, Store
 from birlik.store.search import SearchFilters, query_terms, search
 from birlik.store.stats import collect_stats
@@ -146,3 +149,66 @@ def test_stats(store: Store) -> None:
     assert stats.by_ethnic_group["uyghur"] == 1
     assert stats.by_ethnic_group["(unlinked)"] == 1 and "None" not in stats.by_ethnic_group
     assert set(stats.by_region) == {"750000000", "710000000", "790000000"}
+
+
+def _analysed(key: str, text: str) -> tuple[Document, Provenance]:
+    doc = Document(
+        id=key,
+        text=text,
+        title=f"{key} title",
+        lang="kk",
+        langs=["kk", "ru"],
+        published_at=datetime(2026, 6, 1, 22, 30, tzinfo=UTC),
+        url=f"https://dala.example/{key}",
+        extra={"source": "dala"},
+        entities=[
+            Mention(start=0, end=7, text=text[:7], type="ETHNIC_GROUP", id="uyghur", derogatory=key == "b")
+        ],
+        regions=[RegionScore(kato="750000000", confidence=0.8)],
+        signals={
+            "tension": Signal(name="tension", score=0.4, reasons=["tension.rule"]),
+            "incident": Signal(name="incident", label="none", labels={"none": 0.9}),
+            "hate": Signal(
+                name="hate",
+                score=0.1,
+                evidence=[Evidence(start=0, end=7, text=text[:7], reason="hate.slur")],
+            ),
+        },
+        embedding=np.arange(4, dtype=np.float32) / 4,
+    )
+    url = f"https://dala.example/{key}"
+    return doc, Provenance(ext_id=key, content_hash=content_hash(text), canonical_url=url, outlet="dala")
+
+
+def _as_stored(row: DocumentRow) -> tuple[object, ...]:
+    skip = ("id", "fetched_at", "published_at")  # moments: naive or aware by backend, checked apart
+    columns = {c.key: getattr(row, c.key) for c in DocumentRow.__table__.columns if c.key not in skip}
+    if columns.get("embedding") is not None:  # a numpy vector: compared as a tuple of its values
+        columns["embedding"] = tuple(round(float(x), 3) for x in columns["embedding"])
+    return (
+        sorted(columns.items()),
+        sorted((m.start, m.end, m.text, m.type, m.entity_id, m.derogatory) for m in row.mentions),
+        sorted((s.name, s.score, s.label, s.labels, s.evidence, s.reasons) for s in row.signals),
+        sorted((r.region_kato, r.confidence) for r in row.regions),
+    )
+
+
+def test_bulk_insert_stores_what_one_by_one_stores(store: Store) -> None:
+    """The ingest writer's bulk Core inserts and the ORM path give the same rows, and the rows
+    handed to the after-batch consumers carry their mentions, signals, regions and aware moments."""
+    texts = {"a": "Ұйғырлар Алматыда мереке өткізді.", "b": "Ұйғырлар туралы жаман сөз айтылды."}
+    with store.transaction() as session:
+        one = [repo.add_document(session, *_analysed(k, t)) for k, t in texts.items()]
+        session.flush()
+        expected = [_as_stored(row) for row in one]
+        for row in one:
+            session.delete(row)
+    with store.transaction() as session:
+        bulk = repo.add_documents(session, [_analysed(k, t) for k, t in texts.items()])
+        assert [row.ext_id for row in bulk] == ["a", "b"]
+        assert [_as_stored(row) for row in bulk] == expected
+        moment = datetime(2026, 6, 1, 22, 30, tzinfo=UTC)
+        assert all(r.fetched_at.tzinfo is not None and r.published_at == moment for r in bulk)
+    with store.transaction() as session:
+        reloaded = session.scalars(select(DocumentRow).order_by(DocumentRow.id)).all()
+        assert [_as_stored(row) for row in reloaded] == expected

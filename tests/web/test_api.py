@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from birlik.domain.records import Document, RegionScore
 from birlik.nlp.embed import CharNgramEmbedder
+from birlik.runtime import Runtime
 from birlik.settings import Settings
 from birlik.store.repository import Provenance, Store, add_document
 from birlik.web import actions
@@ -196,9 +197,8 @@ def test_the_overview_ends_at_the_newest_data_when_nothing_is_recent(
         doc.regions = [RegionScore(kato=ZHAMBYL, confidence=1.0)]
         add_document(session, doc, Provenance(ext_id="old", content_hash="o" * 64))
         actions.add_user(session, "test", username="ana", password=PASSWORD, role="analyst", regions=())
-    app = create_app(
-        Settings(database_url="sqlite://"), web_settings, store=store, embedder_factory=CharNgramEmbedder
-    )
+    runtime = Runtime(Settings(database_url="sqlite://"), store=store, embedder=CharNgramEmbedder())
+    app = create_app(runtime, web_settings)
     client = TestClient(app)
     login(client, "ana")
     overview = client.get("/api/v1/overview", params={"days": 30}).json()

@@ -9,10 +9,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from birlik.nlp.embed import CharNgramEmbedder
+from birlik.runtime import Runtime
 from birlik.settings import Settings
 from birlik.store.repository import Store
 from birlik.web.app import create_app
@@ -45,9 +47,8 @@ def server(store: Store, web_settings: WebSettings, seeded: dict[str, int]) -> I
 
     if store.dialect != "sqlite":
         pytest.skip("the browser runs once, on the embedded default")
-    app = create_app(
-        Settings(database_url="sqlite://"), web_settings, store=store, embedder_factory=CharNgramEmbedder
-    )
+    runtime = Runtime(Settings(database_url="sqlite://"), store=store, embedder=CharNgramEmbedder())
+    app = create_app(runtime, web_settings)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -70,6 +71,7 @@ def test_coordinator_journey(server: str, seeded: dict[str, int]) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-US")
+        refused = refusals_of(page)
         page.goto(f"{server}/login")
         page.fill("input[name=username]", "coordinator")
         page.fill("input[name=password]", PASSWORD)
@@ -116,3 +118,42 @@ def test_coordinator_journey(server: str, seeded: dict[str, int]) -> None:
         assert "Дела" in page.content()
         page.screenshot(path=str(ARTIFACTS / "5-case-ru.png"), full_page=True)
         browser.close()
+    assert refused == [], refused  # the Content-Security-Policy blocked nothing the pages need
+
+
+def refusals_of(page: Any) -> list[str]:
+    """Console errors of the Content-Security-Policy, collected as the page goes."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text)
+        if message.type == "error" and "Content Security Policy" in message.text
+        else None,
+    )
+    return refused
+
+
+def test_api_reference_works_offline(server: str) -> None:
+    """/api/v1/docs draws every operation with nothing but the server's own files."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        refused = refusals_of(page)
+        elsewhere: list[str] = []
+
+        def local_only(route: Any) -> None:
+            if route.request.url.startswith(server):
+                route.continue_()
+            else:
+                elsewhere.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", local_only)
+        page.goto(f"{server}/api/v1/docs")
+        page.wait_for_selector(".opblock", timeout=20000)
+        assert page.locator(".opblock").count() > 20
+        page.screenshot(path=str(ARTIFACTS / "6-api-docs.png"))
+        browser.close()
+    assert elsewhere == [] and refused == [], (elsewhere, refused)

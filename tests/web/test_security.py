@@ -9,7 +9,11 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import select
 
+from birlik.store.models import DocumentRow, SourceRow
+from birlik.store.repository import Store
+from birlik.web.models import UserRow
 from web.conftest import PASSWORD
 
 Client = Callable[[str], tuple[TestClient, str]]
@@ -33,6 +37,16 @@ FOREIGN_ROUTES = [
     ("POST", "/api/v1/cases/{case_p}/comments", {"body": "x"}),
     ("POST", "/cases/{case_p}/move", "form"),
     ("POST", "/cases/{case_p}/comments", "form"),
+]
+
+
+# (method, path template, body) that only administrators may use: everyone else gets 403
+ADMIN_ROUTES = [
+    ("POST", "/api/v1/users/{user}/password", {"password": "taken-over-1"}),
+    ("PATCH", "/api/v1/users/{user}", {"active": False}),
+    ("POST", "/admin/users/{user}/password", "form"),
+    ("POST", "/admin/users/{user}/active", "form"),
+    ("POST", "/admin/users/{user}", "form"),
 ]
 
 
@@ -157,3 +171,49 @@ def test_production_refuses_placeholder_secret() -> None:
 
     with pytest.raises(ConfigError, match="W001"):
         WebSettings(environment="production")
+
+
+def test_sources_count_within_the_region_and_hide_server_paths(
+    as_user: Client, store: Store, seeded: dict[str, int]
+) -> None:
+    """Before: a Zhambyl coordinator saw the national count (3) and /srv/… paths."""
+    with store.transaction() as session:
+        source = SourceRow(
+            name="feeds",
+            kind="jsonl",
+            location="/srv/birlik/secret-feeds.jsonl",
+            last_error="[C001] /srv/birlik/secret-feeds.jsonl is unreadable",
+        )
+        session.add(source)
+        session.flush()
+        for name in ("doc_z", "doc_p", "doc_p2"):
+            session.get_one(DocumentRow, seeded[name]).source_id = source.id
+    coordinator, _ = as_user("coordinator")
+    [row] = coordinator.get("/api/v1/sources").json()
+    assert row["documents"] == 1 and row["location"] is None and row["last_error"] is None
+    assert row["health"] == "error"
+    assert "/srv/birlik" not in coordinator.get("/sources").text
+    analyst, _ = as_user("analyst")
+    [row] = analyst.get("/api/v1/sources").json()
+    assert row["documents"] == 3 and row["location"] is None
+    admin, _ = as_user("administrator")
+    [row] = admin.get("/api/v1/sources").json()
+    assert row["documents"] == 3 and row["location"] == "/srv/birlik/secret-feeds.jsonl"
+    assert "/srv/birlik/secret-feeds.jsonl" in admin.get("/sources").text
+
+
+def test_only_administrators_manage_accounts(as_user: Client, store: Store) -> None:
+    with store.transaction() as session:
+        target = session.scalars(select(UserRow.id).where(UserRow.username == "viewer")).one()
+    form = {"password": "taken-over-1", "active": "false", "role": "administrator"}
+    for role in ("coordinator", "analyst"):
+        client, csrf = as_user(role)
+        for method, path, body in ADMIN_ROUTES:
+            url = path.format(user=target)
+            if body == "form":
+                response = client.request(method, url, data={**form, "csrf_token": csrf})
+            else:
+                response = client.request(method, url, json=body)
+            assert response.status_code == 403, (role, url, response.status_code)
+    viewer, _ = as_user("viewer")  # nothing above happened
+    assert viewer.get("/api/v1/me").json()["role"] == "viewer"

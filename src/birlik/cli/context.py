@@ -1,4 +1,4 @@
-"""What every command shares: settings built once at the entry point, the store, output."""
+"""What every command shares: settings and the runtime built once at the entry point, output."""
 
 from __future__ import annotations
 
@@ -9,50 +9,39 @@ from datetime import date, datetime
 from typing import Any
 
 import click
-from pydantic import ValidationError
 from tqdm import tqdm
 
 from birlik.domain.errors import ConfigError
+from birlik.runtime import Runtime, invalid_setting, load_settings
 from birlik.settings import Settings
-from birlik.store.db import make_engine, migrate, require_schema
 from birlik.store.repository import Store
 
-
-def invalid_setting(exc: ValidationError) -> ConfigError:
-    """The coded error for the first invalid BIRLIK_* setting."""
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
-    return ConfigError(f"setting BIRLIK_{where.upper()} is invalid: {first['msg']}", code="E003")
+__all__ = ["AppContext", "emit_json", "invalid_setting", "parse_day", "pass_app"]
 
 
 @dataclass
 class AppContext:
     database_url: str | None = None
     quiet: bool = False
-    _settings: Settings | None = field(default=None, repr=False)
-    _store: Store | None = field(default=None, repr=False)
+    _runtime: Runtime | None = field(default=None, repr=False)
 
     @property
-    def settings(self) -> Settings:
-        if self._settings is None:
+    def runtime(self) -> Runtime:
+        """The command's runtime: settings from BIRLIK_* (and --database-url), parts built on
+        first use."""
+        if self._runtime is None:
             overrides: dict[str, Any] = {}
             if self.database_url:
                 overrides["database_url"] = self.database_url
-            try:
-                self._settings = Settings(**overrides)
-            except ValidationError as exc:
-                raise invalid_setting(exc) from exc
-        return self._settings
+            self._runtime = Runtime(load_settings(**overrides))
+        return self._runtime
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
 
     def store(self, *, create: bool = False) -> Store:
-        if self._store is None:
-            engine = make_engine(self.settings.database_url)
-            if create:
-                migrate(engine)
-            else:
-                require_schema(engine)
-            self._store = Store(engine)
-        return self._store
+        return self.runtime.store(create=create)
 
     def progress(self, total: int | None, unit: str, desc: str) -> tqdm[Any]:
         return tqdm(

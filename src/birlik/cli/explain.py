@@ -42,8 +42,26 @@ def explain(app: AppContext, document_id: str, as_json: bool) -> None:
         click.echo("  no signals stored for this document (ingested before signals existed?)")
     for name, signal in sorted(signals.items()):
         click.echo(f"  {name}: {_headline(signal)}   {' '.join(signal['reasons'])}")
+        if name == "tension":
+            _components(text, signal)
+            continue
         for evidence in signal["evidence"]:
             click.echo(f"      [{evidence['reason']}] …{_in_context(text, evidence)}…")
+
+
+def _components(text: str, signal: dict[str, Any]) -> None:
+    """Each tension component: its value, reason code and evidence spans (strongest first)."""
+    reasons = list(signal["reasons"])
+    values = signal["labels"] or {}
+    ordered = [r.removeprefix("tension.") for r in reasons]
+    ordered += sorted(set(values) - set(ordered))
+    for component in ordered:
+        code = f"tension.{component}"
+        moved = "*" if code in reasons else " "
+        click.echo(f"    {moved} {component:16} {float(values.get(component, 0.0)):.2f}  {code}")
+        for evidence in signal["evidence"]:
+            if str(evidence["reason"]).split(":", 1)[0] == code:
+                click.echo(f"          [{evidence['reason']}] …{_in_context(text, evidence)}…")
 
 
 def _find(session: Session, document_id: str) -> DocumentRow:

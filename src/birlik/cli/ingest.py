@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -11,7 +13,7 @@ import click
 from birlik.cli.context import AppContext, pass_app
 from birlik.cli.sources import parse_options
 from birlik.connectors.base import SourceConfig
-from birlik.domain.errors import ConfigError
+from birlik.domain.errors import BirlikError, ConfigError
 from birlik.ingest.service import Ingestor, IngestReport, ensure_source, source_config
 from birlik.store import repository as repo
 
@@ -23,6 +25,9 @@ DEMO_FEEDS: tuple[tuple[str, str, dict[str, object]], ...] = (
         {"fields": {"text": "message", "author": "username", "time": "created_at", "url": "link"}},
     ),
 )
+log = logging.getLogger(__name__)
+
+EXIT_ALL_QUARANTINED = 2
 KINDS = ("files", "posts", "rss", "web", "telegram")
 _FEED_SUFFIXES = (".rss", ".xml", ".atom", "/feed", "/rss", "/atom")
 
@@ -66,24 +71,46 @@ def ingest(
 
     Safe to interrupt and run again: nothing is lost and nothing is stored twice.
     """
-    store = app.store(create=demo)
+    app.store(create=demo)
     targets = _targets(app, locations, kind, source_names, all_sources, demo, parse_options(pairs))
     if not targets:
         raise ConfigError(
             "nothing to ingest — give a PATH or URL, --source NAME, --all-sources or --demo", code="E010"
         )
-    from birlik.nlp.factory import default_pipeline
+    from birlik.nlp.system import warn_reduced_quality
 
+    warn_reduced_quality(app.settings, ocr=any(config.kind == "files" for config, _ in targets))
     total = IngestReport()
     with app.progress(None, "item", "ingest") as bar:
 
         def advance(count: int) -> None:
             bar.update(count)
 
-        ingestor = Ingestor(app.settings, store, default_pipeline(), progress=advance)
-        for config, source_id in targets:
-            total.add(ingestor.ingest(config, source_id))
+        # workers build the pipeline from the settings; this process fetches and stores
+        with app.runtime.ingestor(progress=advance, workers=True) as ingestor:
+            for config, source_id in targets:
+                total.add(_ingest_one(ingestor, config, source_id))
     _summarise(total)
+    if (total.quarantined or total.failed) and not total.stored and not total.duplicates:
+        click.echo(
+            f"birlik: [I039] nothing was stored: {total.quarantined} inputs quarantined, "
+            f"{len(total.failed)} sources failed — see `birlik quarantine list`, fix the inputs "
+            "and run `birlik quarantine retry`",
+            err=True,
+        )
+        sys.exit(EXIT_ALL_QUARANTINED)
+
+
+def _ingest_one(ingestor: Ingestor, config: SourceConfig, source_id: int) -> IngestReport:
+    """One target; an unexpected failure is reported and the other targets go on."""
+    try:
+        return ingestor.ingest(config, source_id)
+    except BirlikError:
+        raise  # the database or the settings: nothing else can succeed either
+    except Exception as exc:  # a bug on one source's content
+        log.exception("ingest of %s failed", config.name)
+        click.echo(f"birlik: [C091] {config.name}: {exc.__class__.__name__}: {exc}"[:500], err=True)
+        return IngestReport(failed=[config.name])
 
 
 def _targets(
@@ -136,4 +163,5 @@ def _summarise(report: IngestReport) -> None:
         f"fetched {report.fetched}, stored {report.stored}, duplicates {report.duplicates}, "
         f"quarantined {report.quarantined}"
         + (f", unavailable: {', '.join(report.unavailable)}" if report.unavailable else "")
+        + (f", failed: {', '.join(report.failed)}" if report.failed else "")
     )

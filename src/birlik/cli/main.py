@@ -11,6 +11,7 @@ from birlik import __version__
 from birlik.cli import analyze, evaluate, explain, ingest, quarantine, query, sources
 from birlik.cli import monitor as monitor_cli
 from birlik.cli import reports as reports_cli
+from birlik.cli import stages as stages_cli
 from birlik.cli import stories as stories_cli
 from birlik.cli import web as web_cli
 from birlik.cli.context import AppContext
@@ -60,6 +61,7 @@ for command in (
     *stories_cli.COMMANDS,
     *web_cli.COMMANDS,
     *reports_cli.COMMANDS,
+    *stages_cli.COMMANDS,
 ):
     cli.add_command(command)
 

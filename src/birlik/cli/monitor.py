@@ -215,12 +215,10 @@ def monitor(app: AppContext, once: bool, interval: int | None) -> None:
 
     Safe to kill at any moment: nothing is lost, nothing is processed or notified twice.
     """
-    from birlik.signals.monitor import Monitor
-
     settings = app.settings
     if interval is not None:
         settings = settings.model_copy(update={"monitor_interval": interval})
-    runner = Monitor(settings, app.store())
+    runner = app.runtime.monitor(settings=settings)
     if once:
         emit_json(runner.run_once().as_json())
         return
@@ -261,10 +259,8 @@ def backtest(
     rules = load_rules(rules_file or app.settings.rules_file)
 
     def analyse(records: list[dict[str, object]]) -> list[dict[str, object]]:
-        from birlik.nlp.factory import default_pipeline
-
         click.echo(f"analysing {len(records)} raw lines…", err=True)
-        return analyse_with(default_pipeline(), app.settings.batch_size)(records)
+        return analyse_with(app.runtime.pipeline(), app.settings.batch_size)(records)
 
     report = run_backtest(
         read_corpus(corpus), rules, analyse=analyse, events=read_events(events) if events else None

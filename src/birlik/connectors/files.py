@@ -18,6 +18,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,6 +45,7 @@ log = logging.getLogger(__name__)
 
 OCR_LANGUAGES = "kaz+rus"
 _OCR_TIMEOUT_SECONDS = 300
+_UNPACK_CHUNK = 1024 * 1024
 _DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -151,6 +154,8 @@ class FilesConnector:
         return _Parsed(text=page.text, title=page.title, extra=extra)
 
     def _read_docx(self, data: bytes, path: Path, options: dict[str, Any]) -> _Parsed:
+        check_unpacked_size(data, path, total=self.settings.max_unpacked_bytes,
+                            xml=self.settings.max_unpacked_xml_bytes)
         try:
             document = docx.Document(io.BytesIO(data))
             blocks = list(_docx_blocks(document))
@@ -173,6 +178,7 @@ class FilesConnector:
                 )
             pages = [(page.extract_text() or "").strip() for page in reader.pages]
             title = reader.metadata.title if reader.metadata else None
+            title = title if isinstance(title, str) else None  # a damaged /Title can be a number
         except BadInput:
             raise
         except Exception as exc:  # pypdf raises PyPdfError, ValueError, KeyError… on damage
@@ -213,6 +219,43 @@ class FilesConnector:
         if self._ocr_languages is None:
             self._ocr_languages = _installed_ocr_languages()
         return set(languages.split("+")) <= self._ocr_languages
+
+
+def check_unpacked_size(data: bytes, path: Path, *, total: int, xml: int) -> None:
+    """Refuse a zip (a .docx) that unpacks to more than ``total`` bytes, or whose XML parts
+    unpack to more than ``xml``: first by the sizes it declares, then by really unpacking it
+    in chunks (declared sizes can lie) — before anything is parsed (``I031``)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            _check_sizes(path, [(m.filename, m.file_size) for m in members], total, xml)
+            unpacked: list[tuple[str, int]] = []
+            for member in members:
+                unpacked.append((member.filename, 0))
+                with archive.open(member) as stream:
+                    while chunk := stream.read(_UNPACK_CHUNK):
+                        unpacked[-1] = (member.filename, unpacked[-1][1] + len(chunk))
+                        _check_sizes(path, unpacked, total, xml)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
+            NotImplementedError, RuntimeError, zlib.error) as exc:
+        raise BadInput(
+            f"{path} is not a readable .docx ({exc.__class__.__name__}: {exc}) — open and "
+            "save it again in a word processor",
+            code="I016",
+        ) from exc
+
+
+def _check_sizes(path: Path, sizes: list[tuple[str, int]], total: int, xml: int) -> None:
+    whole = sum(size for _, size in sizes)
+    text = sum(size for name, size in sizes if name.lower().endswith((".xml", ".rels")))
+    if whole > total or text > xml:
+        raise BadInput(
+            f"{path} unpacks to at least {whole / 1048576:.0f} MB ({text / 1048576:.0f} MB of XML; "
+            f"limits {total / 1048576:.0f} MB and {xml / 1048576:.0f} MB of XML) — a zip bomb, or "
+            "a document to split; raise BIRLIK_MAX_UNPACKED_BYTES / BIRLIK_MAX_UNPACKED_XML_BYTES "
+            "if it is genuine",
+            code="I031",
+        )
 
 
 def _walk(root: Path) -> Iterator[Path]:

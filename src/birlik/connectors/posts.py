@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
-import io
 import json
 import logging
 import re
@@ -34,6 +33,7 @@ from birlik.connectors.base import FetchResult, Rejected, SourceConfig, register
 from birlik.connectors.decode import sniff_encoding
 from birlik.domain.errors import BadInput, ConfigError
 from birlik.domain.records import RawItem
+from birlik.domain.safejson import bounded_lines, loads_bounded
 from birlik.nlp.text import clean_input
 from birlik.settings import Settings
 
@@ -60,6 +60,7 @@ _DOTTED_DATE = re.compile(
 _TWITTER_TIME = "%a %b %d %H:%M:%S %z %Y"
 _PSEUDONYM_HEX = 16
 _SNIFF_BYTES = 64 * 1024
+_PAYLOAD_BYTES = 64 * 1024  # of a bad line, kept in quarantine to look at
 _MIN_SUBSTRING = 3  # shorter author names are scrubbed only where they are the whole value
 
 
@@ -135,7 +136,7 @@ class PostsConnector:
     def _rows(self, path: Path, options: dict[str, Any]) -> Iterator[tuple[int, Any]]:
         fmt = str(options.get("format") or path.suffix.lstrip(".")).lower()
         if fmt in ("jsonl", "ndjson", "json"):
-            return _jsonl_rows(path, self.settings.max_file_bytes)
+            return _jsonl_rows(path, self.settings.max_file_bytes, self.settings.max_json_depth)
         if fmt in ("csv", "tsv"):
             return _csv_rows(path, options, tab=fmt == "tsv")
         raise BadInput(
@@ -190,9 +191,9 @@ def _not_older(published: datetime | None, since: datetime | None) -> bool:
     return since is None or published is None or published >= since
 
 
-def _jsonl_rows(path: Path, max_line_bytes: int) -> Iterator[tuple[int, Any]]:
+def _jsonl_rows(path: Path, max_line_bytes: int, max_depth: int) -> Iterator[tuple[int, Any]]:
     with path.open("rb") as stream:
-        for line_no, line in enumerate(_bounded_lines(stream, max_line_bytes), start=1):
+        for line_no, line in enumerate(bounded_lines(stream, max_line_bytes), start=1):
             if line is None:
                 too_long = f"is longer than {max_line_bytes} bytes"
                 yield line_no, _BadRow(_line_error(path, line_no, too_long))
@@ -202,24 +203,13 @@ def _jsonl_rows(path: Path, max_line_bytes: int) -> Iterator[tuple[int, Any]]:
             if not line.strip():
                 continue
             try:
-                yield line_no, json.loads(line.decode("utf-8"))
+                yield line_no, loads_bounded(line.decode("utf-8"), max_depth=max_depth,
+                                             where=f"{path.name} line {line_no}")
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 error = _line_error(path, line_no, f"is not valid JSON ({exc})")
-                yield line_no, _BadRow(error, line)
-
-
-def _bounded_lines(stream: io.BufferedReader, limit: int) -> Iterator[bytes | None]:
-    """Lines of a binary stream; ``None`` for a line longer than ``limit`` (skipped unread)."""
-    while True:
-        line = stream.readline(limit + 1)
-        if not line:
-            return
-        if len(line) > limit and not line.endswith(b"\n"):
-            while (rest := stream.readline(1024 * 1024)) and not rest.endswith(b"\n"):
-                pass
-            yield None
-            continue
-        yield line
+                yield line_no, _BadRow(error, line[:_PAYLOAD_BYTES])
+            except BadInput as exc:  # nested too deep
+                yield line_no, _BadRow(exc, line[:_PAYLOAD_BYTES])
 
 
 def _csv_rows(path: Path, options: dict[str, Any], *, tab: bool) -> Iterator[tuple[int, Any]]:

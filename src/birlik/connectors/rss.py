@@ -155,7 +155,11 @@ class RssConnector:
 
 
 def _parse_feed(body: bytes, location: str) -> Any:
-    feed = feedparser.parse(body)
+    try:
+        feed = feedparser.parse(body)
+    except (ValueError, OverflowError, RecursionError, LookupError) as exc:
+        # feedparser lets some errors of hostile markup through: &#x110000; is chr() out of range
+        raise _not_a_feed(location, f"{exc.__class__.__name__}: {exc}") from exc
     if not feed.entries and (feed.bozo or not feed.get("version")):
         raise _not_a_feed(location, feed.get("bozo_exception") or "no RSS or Atom elements found")
     return feed

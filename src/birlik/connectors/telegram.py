@@ -23,6 +23,7 @@ from birlik.connectors.base import FetchResult, Rejected, SourceConfig, register
 from birlik.connectors.posts import parse_post_time, pseudonymise, resolve_zone
 from birlik.domain.errors import BadInput
 from birlik.domain.records import RawItem
+from birlik.domain.safejson import depth_exceeds, loads_bounded, too_deep, without_surrogates
 from birlik.nlp.text import clean_input
 from birlik.settings import Settings
 
@@ -44,12 +45,18 @@ class TelegramConnector:
         username = str(source.options.get("channel_username") or "").lstrip("@") or None
         zone = resolve_zone(source.options.get("timezone"))
         with path.open("r", encoding="utf-8", errors="strict") as stream:
-            reader = _ExportReader(stream, path)
+            max_depth = self.settings.max_json_depth
+            reader = _ExportReader(stream, path, max_depth)
             chat = _chat_info(reader.header())
             for index, message in enumerate(reader.messages()):
                 if not isinstance(message, dict):
                     yield _rejected(path, f"message {index}", "is not a JSON object")
                     continue
+                if depth_exceeds(message, max_depth):
+                    yield Rejected(key=f"{path}#message {index}",
+                                   error=too_deep(f"{path.name}: message {index}", max_depth))
+                    continue
+                message = without_surrogates(message)
                 if message.get("type", "message") != "message":
                     continue
                 result = self._to_item(message, path, username, zone, chat, source)
@@ -103,8 +110,8 @@ class _ExportReader:
 
     _CHUNK = 1024 * 1024
 
-    def __init__(self, stream: TextIO, path: Path) -> None:
-        self._stream, self._path = stream, path
+    def __init__(self, stream: TextIO, path: Path, max_depth: int) -> None:
+        self._stream, self._path, self._max_depth = stream, path, max_depth
         self._buffer, self._pos, self._eof = "", 0, False
         self._decoder = json.JSONDecoder()
 
@@ -116,8 +123,9 @@ class _ExportReader:
         if not head.lstrip().startswith("{"):
             raise _malformed(self._path, "is not a JSON object")
         try:
-            parsed = json.loads(head + ' "messages": []}')
-        except json.JSONDecodeError as exc:
+            parsed = loads_bounded(head + ' "messages": []}', max_depth=self._max_depth,
+                                   where=f"{self._path} header")
+        except ValueError as exc:  # JSONDecodeError, or a number of more than 4,300 digits
             raise _malformed(self._path, f"has a damaged header ({exc})") from exc
         self._pos = match.end()
         return dict(parsed)
@@ -129,10 +137,12 @@ class _ExportReader:
                 return
             try:
                 message, end = self._decoder.raw_decode(self._buffer, self._pos)
-            except json.JSONDecodeError as exc:
-                if self._read_more():
+            except RecursionError:  # where the message ends is unknown: the rest is lost
+                raise too_deep(f"{self._path}: a message", self._max_depth) from None
+            except ValueError as exc:  # JSONDecodeError, or a number of more than 4,300 digits
+                if isinstance(exc, json.JSONDecodeError) and self._read_more():
                     continue
-                raise _malformed(self._path, f"is cut short or damaged ({exc.msg})") from exc
+                raise _malformed(self._path, f"is cut short or damaged ({exc})") from exc
             self._pos = end
             yield message
 

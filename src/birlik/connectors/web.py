@@ -103,17 +103,19 @@ def html_to_text(fragment: str) -> str:
     scripts and styles dropped, block elements on their own lines, entities resolved."""
     if not fragment.strip():
         return ""
+    # control characters first: lxml parses some of them but refuses them when text is moved
+    fragment = clean_input(fragment)
     if "<" not in fragment and "&" not in fragment:
-        return clean_input(fragment).strip()
+        return fragment.strip()
     try:
         root = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return clean_input(fragment).strip()
-    for bad in root.iter(*_INVISIBLE_TAGS):
-        bad.drop_tree()
-    for element in root.iter():
-        if isinstance(element.tag, str) and element.tag in _BLOCK_TAGS:
-            element.tail = "\n" + (element.tail or "")
+        for bad in root.iter(*_INVISIBLE_TAGS):
+            bad.drop_tree()
+        for element in root.iter():
+            if isinstance(element.tag, str) and element.tag in _BLOCK_TAGS:
+                element.tail = "\n" + (element.tail or "")
+    except (etree.ParserError, ValueError, AssertionError):  # lxml asserts "too many bodies"
+        return fragment.strip()
     lines = (" ".join(line.split()) for line in root.text_content().splitlines())
     return clean_input("\n".join(line for line in lines if line)).strip()
 

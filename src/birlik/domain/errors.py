@@ -7,6 +7,8 @@ Every message starts with its code (``[C012] …``) and says how to fix the prob
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class BirlikError(Exception):
     """Base of every error Birlik raises on purpose."""
@@ -19,6 +21,17 @@ class BirlikError(Exception):
             self.code = code
         self.detail = message
         super().__init__(f"[{self.code}] {message}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled whole, code and detail included (an error from a worker process): rebuilt
+        without calling ``__init__``, whose arguments differ between subclasses."""
+        return (_rebuild_error, (type(self), self.args), dict(self.__dict__))
+
+
+def _rebuild_error(cls: type[BirlikError], args: tuple[Any, ...]) -> BirlikError:
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 class ConfigError(BirlikError):

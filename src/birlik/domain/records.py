@@ -57,6 +57,9 @@ class Mention:
     id: str | None = None
     derogatory: bool = False
     confidence: float = 1.0
+    kind: str | None = None
+    """For ``ETHNIC_GROUP``: ``ethnic`` (a people, linked by ``id``), ``civic``
+    ("қазақстандықтар"), ``foreign`` ("американцы") or ``regional`` ("алматылықтар")."""
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -68,6 +71,8 @@ class Mention:
         }
         if self.derogatory:
             out["derogatory"] = True
+        if self.kind is not None:
+            out["kind"] = self.kind
         return out
 
 
@@ -129,6 +134,66 @@ class Signal:
         return out
 
 
+Qualifier = Literal["exact", "at_least", "about", "at_most"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Claim:
+    """One quantitative statement of one document."""
+
+    document: str
+    value: float
+    unit: str
+    """``count``, ``percent`` or ``tenge``."""
+    qualifier: Qualifier
+    subject: str
+    """Language-independent subject (``house_of_friendship``) or ``lang:stem``."""
+    subject_text: str
+    text: str
+    """The figure as written."""
+    start: int
+    end: int
+    sentence: str
+    period: str | None = None
+    """The year the sentence names, if any."""
+    region: str | None = None
+    source: str | None = None
+    published_at: datetime | None = None
+    lang: str | None = None
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The values the claim allows; ``about`` allows 10 % either side."""
+        if self.qualifier == "at_least":
+            return self.value, float("inf")
+        if self.qualifier == "at_most":
+            return 0.0, self.value
+        if self.qualifier == "about":
+            return self.value * 0.9, self.value * 1.1
+        return self.value, self.value
+
+    def describe(self) -> str:
+        words = {"exact": "", "at_least": "at least ", "about": "about ", "at_most": "at most "}
+        figure = f"{self.value:g}" if self.value < 1e6 else f"{self.value:.3g}"
+        unit = "%" if self.unit == "percent" else (" tenge" if self.unit == "tenge" else "")
+        return f"{words[self.qualifier]}{figure}{unit} {self.subject}"
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``claims`` items of ``birlik analyze`` (offsets into ``Document.text``)."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "value": self.value,
+            "unit": self.unit,
+            "qualifier": self.qualifier,
+            "subject": self.subject,
+            "subject_text": self.subject_text,
+            "period": self.period,
+            "region": self.region,
+        }
+
+
 @dataclass(slots=True, kw_only=True)
 class Document:
     """A text under analysis. Stages fill the annotation fields in place."""
@@ -153,5 +218,11 @@ class Document:
     """Spans chosen for embedding (title is embedded separately)."""
     embedding: Any = None
     """A unit vector (numpy float32) for the document's salient passages, or None."""
+    claims: list[Claim] | None = None
+    """Quantitative claims (figure, subject, period, region); None until a claims stage ran."""
+    stages: list[str] = field(default_factory=list)
+    """Versioned names of the stages that produced this analysis (set by the pipeline)."""
+    embedding_model: str | None = None
+    """Name of the embedder that made ``embedding`` (the configured model or the static one)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Fields of the input that Birlik does not know: passed through untouched."""

@@ -37,15 +37,17 @@ def register_eval(
 
 
 #: Metric names (their last dotted part) where less is better: the highest score an official
-#: seed text gets, how many of them are flagged, the gap between two languages. These get a
-#: ceiling, not a floor.
+#: seed text gets, how many of them are flagged, the gap between two languages, a calibration
+#: error. These get a ceiling, not a floor.
 LOWER_IS_BETTER_PREFIXES = ("max_", "incidents", "false_")
 LOWER_IS_BETTER_SUFFIXES = ("_gap",)
+LOWER_IS_BETTER_NAMES = frozenset({"ece"})
 
 
 def lower_is_better(metric: str) -> bool:
     name = metric.rsplit(".", 1)[-1]
-    return name.startswith(LOWER_IS_BETTER_PREFIXES) or name.endswith(LOWER_IS_BETTER_SUFFIXES)
+    return (name.startswith(LOWER_IS_BETTER_PREFIXES) or name.endswith(LOWER_IS_BETTER_SUFFIXES)
+            or name in LOWER_IS_BETTER_NAMES)
 
 
 def evaluations() -> dict[str, Evaluation]:

@@ -11,6 +11,10 @@ evaluation only, never trained on), whose rows carry both the topic flags and an
   inappropriate >= 0.5. This isolates the distinction the signal exists for: a hostile versus a
   calm mention of a group.
 
+Tension is measured on the same rows (evaluation only, never trained on):
+``ru_sensitive_racism_topic_only.tension.*`` is tension ≥ 0.5 against "inappropriate" on the
+ethnicity topic, and ``ru_sensitive_racism.tension.*`` against the positives above.
+
 The annotation is of appropriateness (reputational harm), not of hate proper, so both figures
 have a ceiling well below 1. Also reported: the team-written examples held out from training
 (``team_heldout.*``, ``kk_team_heldout.*``: written by the team, not a real corpus) and the
@@ -22,21 +26,27 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from birlik.domain.records import Document
 from birlik.evaluation.base import Metrics, register_eval
 from birlik.evaluation.toxicity import prf_at, signal_scores, team_metrics
 from birlik.nlp.factory import default_stages
 from birlik.nlp.pipeline import Pipeline
-from birlik.nlp.signals.hate import HateStage, load_hate_lexicon
+from birlik.nlp.signals.hate import HateStage, load_hate_learned, load_hate_lexicon
+from birlik.nlp.signals.incident import IncidentStage, load_incident_classifier
+from birlik.nlp.signals.tension import TensionStage
 from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
+from birlik.settings import Settings
 
 SENSITIVE_FILE = "Version1/appropriateness/val.csv"
 
 
 def hate_pipeline() -> Pipeline:
     return Pipeline([
-        *default_stages(signals=False),
+        *default_stages(Settings(), signals=False),
         ToxicityStage(load_toxicity_model()),
-        HateStage(None, load_hate_lexicon()),
+        HateStage(None, load_hate_lexicon(), learned=load_hate_learned()),
+        IncidentStage(classifier=load_incident_classifier()),
+        TensionStage(),
     ])
 
 
@@ -61,13 +71,21 @@ def seed_texts(datasets_dir: Path) -> list[str]:
 def evaluate_sensitive(folder: Path) -> Metrics:
     pipeline = hate_pipeline()
     rows = read_sensitive(folder)
-    scores = signal_scores(pipeline, ((text, "ru") for text, _, _ in rows), "hate")
+    docs = pipeline.run_batches(Document(id=str(i), text=text, lang="ru")
+                                for i, (text, _, _) in enumerate(rows))
+    both = [(d.signals["hate"].score or 0.0, d.signals["tension"].score or 0.0) for d in docs]
+    scores, tension = [h for h, _ in both], [t for _, t in both]
     metrics = prf_at([int(topic and bad) for _, topic, bad in rows], scores).metrics(
         "ru_sensitive_racism")
     topical = [(int(bad), score) for (_, topic, bad), score in zip(rows, scores, strict=True)
                if topic]
     metrics.update(prf_at([g for g, _ in topical], [s for _, s in topical]).metrics(
         "ru_sensitive_racism_topic_only"))
+    metrics.update(prf_at([int(topic and bad) for _, topic, bad in rows], tension).metrics(
+        "ru_sensitive_racism.tension"))
+    topical_tension = [t for (_, topic, _), t in zip(rows, tension, strict=True) if topic]
+    metrics.update(prf_at([g for g, _ in topical], topical_tension).metrics(
+        "ru_sensitive_racism_topic_only.tension"))
     metrics.update(team_metrics(pipeline, "hate", "hate"))
     seeds = seed_texts(folder.parent)
     if seeds:

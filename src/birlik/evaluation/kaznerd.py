@@ -187,8 +187,9 @@ def run(dataset_dir: Path) -> Metrics:
     metrics = crf_metrics(sentences, KazakhNer.load())
     try:
         from birlik.nlp.factory import default_pipeline
+        from birlik.settings import Settings
 
-        pipeline = default_pipeline()
+        pipeline = default_pipeline(Settings(), signals=False)  # entities: no signal stage adds any
     except ImportError as error:
         log.warning("default pipeline unavailable, only crf.* measured: %s", error)
         return metrics

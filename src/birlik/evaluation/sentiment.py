@@ -1,4 +1,4 @@
-"""Polarity on KazSAnDRA (Kazakh reviews, CC BY 4.0): macro F1 and accuracy of sentiment.v1 on
+"""Polarity on KazSAnDRA (Kazakh reviews, CC BY 4.0): macro F1 and accuracy of sentiment.v2 on
 a fixed random subsample of the validation split (``04_pc_valid``, 2,000 of 16,796 reviews,
 seed 13), the dataset's own convention being macro F1 over {negative, positive}."""
 
@@ -64,7 +64,7 @@ def polarity_metrics(
     "kazsandra_polarity",
     dataset="kazsandra",
     files=(POLARITY_VALID,),
-    description="sentiment.v1 negative-vs-positive on 2,000 reviews of 04_pc_valid (seed 13), "
+    description="sentiment.v2 negative-vs-positive on 2,000 reviews of 04_pc_valid (seed 13), "
     "each review scored whole; f1 is macro over the two classes (the dataset's convention)",
 )
 def run(dataset_dir: Path) -> Metrics:

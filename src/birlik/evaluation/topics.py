@@ -133,15 +133,17 @@ def run_sib(dataset_dir: Path) -> Metrics:
     "seeds_incident",
     dataset="../seeds",
     files=SEED_FILES,
-    description="incident.v1 on the five seed texts (official texts on preventing conflicts): "
+    description="incident.v2 on the five seed texts (official texts on preventing conflicts): "
     "seeds.incidents must be 0",
 )
 def run_seeds(seeds_dir: Path) -> Metrics:
     from birlik.nlp.pipeline import Pipeline
+    from birlik.nlp.places import PlaceStage
     from birlik.nlp.signals.incident import IncidentStage
     from birlik.nlp.text import NormaliseStage, SegmentStage
+    from birlik.resources.gazetteer import load_gazetteer
 
-    pipeline = Pipeline([NormaliseStage(), SegmentStage(), IncidentStage()])
+    pipeline = Pipeline([NormaliseStage(), SegmentStage(), PlaceStage(load_gazetteer()), IncidentStage()])
     docs = pipeline([Document(id=name, text=(seeds_dir / name).read_text(encoding="utf-8"))
                      for name in SEED_FILES])
     labels = [doc.signals["incident"].label for doc in docs]

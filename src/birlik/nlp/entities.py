@@ -12,13 +12,29 @@ Identity groups that a model finds but the ethnic lexicon does not link — civi
 ("қазақстандық"), regional ("алматылық") or foreign nationalities — stay ``ETHNIC_GROUP``
 with ``id`` None, as in the NORP/NATIONALITY annotation of KazNERD and NEREL; indicators
 count only linked ethnic groups.
+
+Three rules keep lexicon matches from over-tagging (issue 17, Kazakh PLACE precision): a
+lexicon mention inside a name of another kind that the Kazakh model found (``OTHER_NAME``:
+"Алматы әуежайы", "Қазақстан жылы", "АҚШ Мемлекеттік хатшысы") is not added, and those spans
+are dropped; where the lexicon itself is unsure (confidence below 1: a place that is also a
+person's name, "Abai") the model's PERSON stands; a registry organisation that contains the
+model's span gives its whole span ("Акимат" + "Алматинской области"); registry organisations
+are not dropped inside a title ("ҚХА Төрағасының орынбасары"). Places nested in an organisation's
+name are kept only outside Kazakh documents, as NEREL annotates them and KazNERD does not.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+
 from birlik.domain.records import Document, Mention
+from birlik.nlp.ner_kk import OTHER_NAME
 
 LANGUAGE_CONFIDENCE = 0.5
+OTHER_CONFIDENCE = 0.5
+_LIST_PUNCTUATION = re.compile("[,;—–]")
 
 
 class EntityResolveStage:
@@ -28,42 +44,101 @@ class EntityResolveStage:
 
     def __call__(self, docs: list[Document]) -> list[Document]:
         for doc in docs:
-            doc.entities = resolve(doc.entities)
+            doc.entities = resolve(doc.entities, nested_places=doc.lang != "kk")
         return docs
 
 
-def resolve(mentions: list[Mention]) -> list[Mention]:
-    found = [m for m in mentions if m.id is None]
-    linked = [m for m in mentions if m.id is not None and not _language_mention(m)]
-    kept: list[Mention] = []
+class Spans:
+    """Mentions indexed by start, to find the ones that overlap a span without looking at all
+    of them (a long document has thousands: comparing each with each was quadratic)."""
+
+    def __init__(self, mentions: list[Mention] | None = None) -> None:
+        self._starts: list[int] = []
+        self._items: list[tuple[int, Mention]] = []
+        self._longest = 0
+        self._added = 0
+        for mention in mentions or ():
+            self.add(mention)
+
+    def add(self, mention: Mention) -> None:
+        at = bisect_right(self._starts, mention.start)
+        self._starts.insert(at, mention.start)
+        self._items.insert(at, (self._added, mention))
+        self._added += 1
+        self._longest = max(self._longest, mention.end - mention.start)
+
+    def remove(self, mentions: list[Mention]) -> None:
+        keep = [(order, m) for order, m in self._items if not any(m is gone for gone in mentions)]
+        self._items = keep
+        self._starts = [m.start for _, m in keep]
+
+    def overlapping(self, span: Mention) -> list[Mention]:
+        """The mentions that share at least one character with ``span``, in the order added."""
+        low = bisect_right(self._starts, span.start - self._longest)
+        high = bisect_left(self._starts, span.end)
+        hits = [item for item in self._items[low:high] if _overlap(item[1], span) > 0]
+        return [mention for _, mention in sorted(hits, key=lambda item: item[0])]
+
+    def __iter__(self) -> Iterator[Mention]:
+        return (mention for _, mention in sorted(self._items, key=lambda item: item[0]))
+
+
+def resolve(mentions: list[Mention], *, nested_places: bool = True) -> list[Mention]:
+    other_names = Spans([m for m in mentions if _longer_name(m)])
+    found = [m for m in mentions if m.id is None and m.type != OTHER_NAME]
+    linked = Spans([m for m in mentions if m.id is not None and not _language_mention(m)
+                    and not (m.type != "ORG" and _inside_longer_name(m, other_names))])
+    kept = Spans()
     for mention in sorted(found, key=lambda m: (m.start, -(m.end - m.start))):
-        if _overlaps_any(mention, kept):
+        if kept.overlapping(mention):
             continue
-        resolved = _link(mention, linked)
+        resolved = _link(mention, linked.overlapping(mention))
         if resolved is not None:
-            kept.append(resolved)
+            kept.add(resolved)
     for mention in sorted(linked, key=_lexicon_rank):
-        if not _overlaps_any(mention, kept) or _nested_foreign_place(mention, kept):
-            kept.append(mention)
+        hosts = kept.overlapping(mention)
+        if mention.type == "ORG" and hosts and all(
+                _contains(mention, k) and k.type != "PERSON" and k != mention for k in hosts):
+            kept.remove(hosts)  # "Акимат Алматинской области"
+            hosts = []
+        if not hosts or (nested_places and _nested_foreign_place(mention, hosts)):
+            kept.add(mention)
     return sorted(kept, key=lambda m: (m.start, m.end))
 
 
 def _link(mention: Mention, linked: list[Mention]) -> Mention | None:
-    """The model's span with the id of the best overlapping lexicon mention of its type."""
+    """The model's span with the id of the best overlapping lexicon mention of its type
+    (``linked``: the lexicon mentions that overlap it)."""
     same_type = [m for m in linked if m.type == mention.type and _overlap(m, mention) > 0]
     if same_type:
-        best = max(same_type, key=lambda m: (_overlap(m, mention), -abs(m.start - mention.start)))
+        best = max(same_type, key=lambda m: (_overlap(m, mention), -abs(m.start - mention.start),
+                                             m.end - m.start))
+        span = best if mention.type == "ORG" and _contains(best, mention) else mention
         return Mention(
-            start=mention.start, end=mention.end, text=mention.text, type=mention.type, id=best.id,
+            start=span.start, end=span.end, text=span.text, type=mention.type, id=best.id,
             derogatory=best.derogatory, confidence=max(mention.confidence, best.confidence),
         )
-    if any(m.start == mention.start and m.end == mention.end for m in linked):
+    sure = [m for m in linked if m.confidence >= 1.0]
+    if any(m.start == mention.start and m.end == mention.end for m in sure):
         return None  # the same span, another type: the lexicon knows this word
     if mention.type == "PERSON" and " " not in mention.text.strip():
-        other = [m for m in linked if _overlap(m, mention) > 0]
+        other = [m for m in sure if _overlap(m, mention) > 0]
         if other:  # a one-word "person" that the lexicon knows as a place or group
             return None
     return mention
+
+
+def _inside_longer_name(mention: Mention, other_names: Spans) -> bool:
+    """A lexicon mention inside a longer name of another kind ("Алматы қалалық ... басқармасы")."""
+    length = mention.end - mention.start
+    return any(name.end - name.start > length for name in other_names.overlapping(mention))
+
+
+def _longer_name(mention: Mention) -> bool:
+    """A name of another kind that the model is fairly sure of and that does not run
+    across a comma or a dash (a list of amounts is not one name)."""
+    return (mention.type == OTHER_NAME and mention.confidence >= OTHER_CONFIDENCE
+            and not _LIST_PUNCTUATION.search(mention.text))
 
 
 def _language_mention(mention: Mention) -> bool:
@@ -88,21 +163,21 @@ def _type_order(mention: Mention) -> int:
     return 2
 
 
-def _nested_foreign_place(mention: Mention, kept: list[Mention]) -> bool:
+def _nested_foreign_place(mention: Mention, hosts: list[Mention]) -> bool:
     """A foreign country or city inside an organisation's name ("МВД России", "АН СССР")
-    is kept as well: the place matters on its own and overlaps nothing but that name."""
+    is kept as well: the place matters on its own and overlaps nothing but that name
+    (``hosts``: the kept mentions it overlaps)."""
     if mention.type != "PLACE" or mention.id is None or mention.id[:1].isdigit():
         return False
-    hosts = [other for other in kept if _overlap(mention, other) > 0]
     return bool(hosts) and all(
         other.type == "ORG" and other.start <= mention.start and mention.end <= other.end
         for other in hosts
     )
 
 
+def _contains(outer: Mention, inner: Mention) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
+
+
 def _overlap(a: Mention, b: Mention) -> int:
     return max(0, min(a.end, b.end) - max(a.start, b.start))
-
-
-def _overlaps_any(mention: Mention, kept: list[Mention]) -> bool:
-    return any(_overlap(mention, other) > 0 for other in kept)

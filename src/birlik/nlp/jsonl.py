@@ -2,20 +2,68 @@
 
 Input fields: ``id``, ``text`` and optionally ``title``, ``lang``, ``published_at``,
 ``source``, ``url``. Every other field passes through untouched.
+
+Input is read as bytes, line by line, and every line is judged on its own: a line that is
+not UTF-8 (``A007``), not JSON (``A001``), nested too deep (``I030``) or longer than the
+limit (``A009``) becomes a coded error in its place and the next line is read.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from birlik.domain.errors import BadInput
 from birlik.domain.records import Document
+from birlik.domain.safejson import bounded_lines, loads_bounded
+
+Parsed = tuple[int, dict[str, Any], Document | BadInput]
+"""(line number, the object as read or ``{}``, the document or why there is none)."""
 
 KNOWN_FIELDS = frozenset({"id", "text", "title", "lang", "published_at", "source", "url"})
 OUTPUT_FIELDS = frozenset(
-    {"lang", "langs", "entities", "regions", "region_scores", "flags", "tokens", "signals"}
+    {"lang", "langs", "entities", "regions", "region_scores", "flags", "tokens", "signals", "claims"}
 )
+
+
+def read_documents(stream: IO[bytes], *, max_line_bytes: int, max_depth: int) -> Iterator[Parsed]:
+    """One result per non-blank line of ``stream``, in order; never raises on bad content."""
+    for line_no, line in enumerate(bounded_lines(stream, max_line_bytes), start=1):
+        if line is None:
+            yield line_no, {}, BadInput(
+                f"line {line_no} is longer than {max_line_bytes} bytes — split the document, or "
+                "raise BIRLIK_MAX_FILE_BYTES",
+                code="A009",
+            )
+            continue
+        if line_no == 1:
+            line = line.removeprefix(b"\xef\xbb\xbf")
+        if line.strip():
+            yield line_no, *_parse_line(line, line_no, max_depth)
+
+
+def _parse_line(line: bytes, line_no: int, max_depth: int) -> tuple[dict[str, Any], Document | BadInput]:
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return {}, BadInput(
+            f"line {line_no} is not UTF-8 text (byte 0x{line[exc.start]:02x} at byte {exc.start + 1}) "
+            "— save the input as UTF-8",
+            code="A007",
+        )
+    try:
+        obj = loads_bounded(text, max_depth=max_depth, where=f"line {line_no}")
+    except BadInput as exc:  # nested too deep
+        return {}, exc
+    except ValueError as exc:  # JSONDecodeError, or a number of more than 4,300 digits
+        problem = f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else str(exc)
+        return {}, BadInput(f"line {line_no} is not JSON: {problem} — one object per line", code="A001")
+    try:
+        return (obj if isinstance(obj, dict) else {}), document_from_json(obj, line_no)
+    except BadInput as exc:
+        return (obj if isinstance(obj, dict) else {}), exc
 
 
 def document_from_json(obj: object, line_no: int) -> Document:
@@ -71,6 +119,8 @@ def document_to_json(doc: Document, original: dict[str, Any], *, with_tokens: bo
     out["region_scores"] = [{"kato": r.kato, "confidence": round(r.confidence, 3)} for r in doc.regions]
     if doc.signals:
         out["signals"] = {name: signal.as_json() for name, signal in doc.signals.items()}
+    if doc.claims is not None:
+        out["claims"] = [claim.as_json() for claim in doc.claims]
     if doc.flags:
         out["flags"] = doc.flags
     if with_tokens:

@@ -179,9 +179,11 @@ for _lang, _words in _FUNCTION_WORDS.items():
         _WORD_CANDIDATES[_word] = (*_WORD_CANDIDATES.get(_word, ()), _lang)
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼʻ‘`][^\W\d_]+)*")
 
+# Each unbounded run starts only where its run of characters starts (the look-behinds) and
+# is taken possessively: a search over a long word stays linear (issue 18: "@a@a…" was cubic).
 _URL_OR_HANDLE = re.compile(
-    r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|@\w+"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:kz|ru|com|org|net|info|gov|edu|uz|kg|io)\b\S*",
+    r"(?:https?://|www\.)\S+|(?<!\S)[^\s@]++@\S+\.\w+|@\w+"
+    r"|(?<![\w-])(?<![\w-]\.)[\w-]++(?:\.[\w-]++)*\.(?:kz|ru|com|org|net|info|gov|edu|uz|kg|io)\b\S*",
     re.IGNORECASE,
 )
 _URL_HINT = re.compile(r"\.(?:kz|ru|com|org|net|info|gov|edu|uz|kg|io)\b", re.I)

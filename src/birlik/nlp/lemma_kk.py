@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -58,6 +59,11 @@ EVIDENCE_CAP = 6.0
 # With a frequency list, a dictionary stem never seen in text is a worse guess.
 UNATTESTED_COST = 0.5
 SHORT_STEM_COST = 2.0
+# A dictionary word this many times commoner than the other forms of its would-be stem is
+# kept whole (derived adjectives: ``маңызды`` is not ``маңыз`` + accusative).
+LEXEME_RATIO = 2.0
+# ``боп`` is taken for ``болып`` only when the verb is this many times commoner than ``боп``.
+CONTRACTION_RATIO = 10
 _MEMO_LIMIT = 200_000
 
 def _words(text: str) -> tuple[str, ...]:
@@ -65,18 +71,21 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 # Pronouns, copula and other irregular forms: (lemma, forms). Written for this project.
+# Demonstratives of quality and manner (мұндай, солай) go to their pronoun, as in UD Kazakh.
 _IRREGULAR: tuple[tuple[str, str], ...] = (
     ("мен", "мен менің маған мені менде менен меннен менімен"),
     ("сен", "сен сенің саған сені сенде сенен сеннен сенімен"),
-    ("ол", "ол оның оған оны онда одан онымен олар олардың оларға оларды оларда олардан "
-           "олармен"),
+    ("ол", "ол оның оған оны онда одан онымен онан аның ондай олай"),
+    ("олар", "олар олардың оларға оларды оларда олардан олармен оларсыз"),
     ("біз", "біз біздің бізге бізді бізде бізден бізбен"),
-    ("сіз", "сіз сіздің сізге сізді сізде сізден сізбен сіздер сіздердің сіздерге"),
+    ("сіз", "сіз сіздің сізге сізді сізде сізден сізбен"),
+    ("сіздер", "сіздер сіздердің сіздерге сіздерді сіздерде сіздерден сіздермен"),
+    ("жат", "жатыр жатырмын жатырсың жатырмыз жатырсыз жатырсыңдар жатырсыздар"),
     ("сендер", "сендер сендердің сендерге сендерді сендерде сендерден сендермен"),
     ("бұл", "бұл бұның мұның бұған мұған бұны мұны мұнда бұдан мұнан бұнымен мұнымен бұлар "
-            "бұлардың бұларға бұларды бұларда бұлардан"),
-    ("осы", "осы осының осыған осыны осында осыдан осымен осылар"),
-    ("сол", "сол соның соған соны сонда содан сонымен солар солардың соларға"),
+            "бұлардың бұларға бұларды бұларда бұлардан мұндай бұндай мұндайды былай"),
+    ("осы", "осы осының осыған осыны осында осыдан осымен осылар осындай осылай"),
+    ("сол", "сол соның соған соны сонда содан сонымен солар солардың соларға сондай солай"),
     ("ана", "ананың анаған"),
     ("кім", "кім кімнің кімге кімді кімде кімнен кіммен"),
     ("не", "не ненің неге нені неде неден немен"),
@@ -106,7 +115,9 @@ _STEMS = _words(
     "шық кір түс қал өт кет сал қой ұста тап сат қос тіз тіре төк ти жи қорық "
     "баста құшақта тыңда қара сұра жыла тіле ашы аша жана жина жүргіз өткіз "
     "ұйымдастыр қатыс тірке айқында анықта қамтамасыз дамы дамыт нығайт сақта қорға "
-    "тамаша ал бас төбе жол әр бір екі үш төрт бес алты жеті сегіз тоғыз он жүз мың"
+    "тамаша ал бас төбе жол әр бір екі үш төрт бес алты жеті сегіз тоғыз он жүз мың "
+    # the months, a closed class that ends like endings (тамыз is not та + -мыз)
+    "қаңтар ақпан наурыз сәуір мамыр маусым шілде тамыз қыркүйек қазан қараша желтоқсан"
 )
 
 _VERB_STEMS = _words(
@@ -121,13 +132,12 @@ _NUMERALS = frozenset(_words(
     "сексен тоқсан жүз мың"
 ))
 
-# Stems whose last vowel drops before a vowel-initial ending (``орын → орны``).
-_VOWEL_DROP = {
-    "орн": "орын", "ауз": "ауыз", "мұрн": "мұрын", "ерн": "ерін", "мойн": "мойын",
-    "қойн": "қойын", "ерк": "ерік", "бөрк": "бөрік", "көрк": "көрік", "құлқ": "құлық",
-    "халқ": "халық", "қарн": "қарын", "қорқ": "қорық", "дәрм": "дәрмен", "ырқ": "ырық",
-    "әрп": "әріп", "нарқ": "нарық", "парқ": "парық", "сері": "серік",
-}
+# Stems whose last vowel drops before a vowel-initial ending, beyond the rule in ``_restore``.
+# Stem-final vowel drop (орын → орны) is a rule (``_restore``); these few stems change
+# otherwise.
+_VOWEL_DROP = {"дәрм": "дәрмен"}
+_DROP_BEFORE = frozenset("рлйумнзғқ")
+_DROP_AFTER = frozenset("нзқкпм")
 
 _PARTICLES = frozenset(_words("ау ақ ғой мыс ші шы ма ме ба бе па пе тағы"))
 
@@ -141,7 +151,7 @@ _FUNCTION_WORDS = frozenset(_words(
     "сосын шынында әрине тіпті әсіресе әлі енді қазір бүгін кеше ертең мүлде мүлдем әбден "
     "өте тым аса жиі кейде әрқашан ешқашан қашан қайда қалай неге неліктен бірден алдымен "
     "шамамен кенеттен әзір қайта ғана қана тек ғой ақыры әрдайым орай міне онша сонша "
-    "қанша неше сондай осындай мұндай бұндай қандай ондай осылай солай былай"
+    "қанша неше қандай"
 ))
 # The enclitic ``да`` in its harmony and assimilation variants.
 _CLITIC_DA = {"де": "да", "та": "да", "те": "да"}
@@ -199,6 +209,13 @@ _VERBAL_NOMINAL = (
     ("у", "*"),
     ("мас", "M"), ("мес", "M"), ("бас", "Z"), ("бес", "Z"), ("пас", "U"), ("пес", "U"),
 )
+_EVIDENTIAL_BACK = ("ты", "пын", "пыз", "сың", "сыз", "сыңдар", "сыздар")
+_EVIDENTIAL_FRONT = ("ті", "пін", "піз", "сің", "сіз", "сіңдер", "сіздер")
+_DESIRE_BACK = ("м", "ң", "сы", "мыз", "ңыз", "сын")
+_DESIRE_FRONT = ("м", "ң", "сі", "міз", "ңіз", "сін")
+_PERSON_2_BACK = ("сың", "сыз", "сыңдар", "сыздар")
+_PERSON_2_FRONT = ("сің", "сіз", "сіңдер", "сіздер")
+_PERSON_2 = _PERSON_2_BACK + _PERSON_2_FRONT
 _PERSON_PAST = ("", "м", "ң", "ңыз", "ңіз", "қ", "к", "ңдар", "ңдер", "ңыздар", "ңіздер")
 _PERSON_PRES = ("ды", "ді", "мын", "мін", "сың", "сің", "сыз", "сіз", "мыз", "міз",
                 "сыңдар", "сіңдер", "сыздар", "сіздер")
@@ -216,10 +233,44 @@ _FINITE: tuple[tuple[str, str], ...] = (
     ("ғалы", "A"), ("гелі", "A"), ("қалы", "U"), ("келі", "U"),
     ("ғанша", "A"), ("генше", "A"), ("қанша", "U"), ("кенше", "U"),
     ("ғын", "A"), ("гін", "A"), ("қын", "U"), ("кін", "U"), ("шы", "*"), ("ші", "*"),
+    # imperative plural, plain and polite
+    ("ыңдар", "C"), ("іңдер", "C"), ("ңдар", "V"), ("ңдер", "V"),
+    ("ыңыздар", "C"), ("іңіздер", "C"), ("ңыздар", "V"), ("ңіздер", "V"),
+    # evidential past (-ыпты) with its persons
+    *((conv + person, ctx)
+      for conv, ctx, persons in (("ып", "C", _EVIDENTIAL_BACK), ("іп", "C", _EVIDENTIAL_FRONT),
+                                 ("п", "V", _EVIDENTIAL_BACK + _EVIDENTIAL_FRONT))
+      for person in persons),
+    # desiderative (-ғысы кел-): the verbal noun in -ғы with a possessive
+    *((des + poss, ctx) for des, ctx, persons in (
+        ("ғы", "A", _DESIRE_BACK), ("қы", "U", _DESIRE_BACK), ("гі", "A", _DESIRE_FRONT),
+        ("кі", "U", _DESIRE_FRONT)) for poss in persons),
+    # aorist/future and participles with the second-person predicative endings
+    *((part + person, ctx) for part, ctx, persons in (
+        ("ар", "C", _PERSON_2_BACK), ("ер", "C", _PERSON_2_FRONT), ("р", "V", _PERSON_2),
+        ("ған", "A", _PERSON_2_BACK), ("ген", "A", _PERSON_2_FRONT), ("қан", "U", _PERSON_2_BACK),
+        ("кен", "U", _PERSON_2_FRONT), ("мақ", "M", _PERSON_2_BACK), ("мек", "M", _PERSON_2_FRONT))
+      for person in persons),
 )
 _NEGATION = (("ма", "M"), ("ме", "M"), ("ба", "ZN"), ("бе", "ZN"), ("па", "U"), ("пе", "U"))
 _PASSIVE = (("ыл", "C"), ("іл", "C"), ("л", "V"))
+# Reflexive/passive -ын and reciprocal -ыс: a chosen verb stem is reduced to its base when
+# the base is a verb too (UD Kazakh lemmas drop voice: көрінеді → көр, бөлісеміз → бөл).
+_VOICE_SUFFIXES = (("ын", "C"), ("ін", "C"), ("н", "V"), ("ыс", "C"), ("іс", "C"), ("с", "V"))
+# Comparative degree of adjectives (``арзанырақ → арзан``, ``кішірек → кіші``).
+_COMPARATIVE = (("ырақ", "C"), ("ірек", "C"), ("рақ", "V"), ("рек", "V"))
 
+# Endings that are also derivational suffixes of adjectives and nouns: -лы/-ды/-ты (having),
+# -лық/-дық/-тық, -ғы/-қы (relative), -дай (like), -ша, and a final -а/-е/-ар/-ын of a stem.
+_DERIVATIONAL = frozenset(_words(
+    "ды ді ты ті лы лі ғы гі қы кі дық дік тық тік лық лік қа ға ке ге а е дай дей тай тей "
+    "ша ше ар ер р ын ін н"
+))
+_HAVING = ("лы", "лі", "ды", "ді", "ты", "ті")
+# Endings that follow an adjective in -лы but never an accusative or a past tense.
+_AFTER_ADJECTIVE = _words(
+    "лық лік лығы лігі лығын лігін рақ рек ға ге да де ның нің лар лер сы сі"
+)
 _HARMONY_FREE = frozenset(("мен", "бен", "пен", "менен"))
 _RISKY_ALONE = frozenset(_words("а е й р у п н м ң ы і ым ім ың ің ын ін йын йін шы ші ша ше"))
 _CONVERB_ALONE = frozenset(_words("а е й п р"))
@@ -246,9 +297,11 @@ def last_vowel(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def harmonises(stem: str, ending: str) -> bool:
     """The ending's vowels agree in backness with the stem's last vowel (lenient for
-    loanwords: и, у, ю, я, э, ё and a final soft sign accept either)."""
+    loanwords: и, у, ю, я, э, ё and a final soft sign accept either). Memoised: the cuts of
+    one word ask it about the same few stems and endings many times."""
     ending_vowel = last_vowel(ending)
     if ending in _HARMONY_FREE or ending_vowel is None or ending_vowel not in BACK | FRONT:
         return True
@@ -271,6 +324,12 @@ def fits_context(stem: str, context: str) -> bool:
     last = stem[-1]
     if last == "ь" and len(stem) > 1:
         last = stem[-2]
+    return _fits(last, context)
+
+
+@lru_cache(maxsize=4096)
+def _fits(last: str, context: str) -> bool:
+    """``fits_context`` for the stem's last letter (a small domain: memoised)."""
     checks = {
         "V": last in VOWELS and last not in "у",
         "Y": last in VOWELS,
@@ -329,6 +388,11 @@ class Attestation:
         counts = [count for form, count in seen if form != word]
         return sum(counts) - max(counts, default=0)
 
+    def total(self, stem: str, *, verbal: bool, word: str) -> int:
+        """All attested forms of the stem but ``word``, the commonest one included."""
+        self.count(stem, verbal=verbal, word=word)
+        return sum(count for form, count in self._seen[(stem, verbal)] if form != word)
+
 
 def _probe_forms(stem: str, probes: tuple[tuple[str, str], ...], frequencies: Mapping[str, int],
                  *, verbal: bool) -> list[str]:
@@ -360,6 +424,31 @@ def load_word_frequencies() -> dict[str, int]:
     return frequencies
 
 
+_Entry = tuple[str, ...]
+
+
+def _by_last_letter(table: tuple[_Entry, ...]) -> dict[str, tuple[_Entry, ...]]:
+    """The entries of an ending table grouped by the ending's last letter, each group in
+    the table's order: a word is only tried against the endings it can end with (the
+    order of the cuts, which decides ties, is unchanged)."""
+    groups: dict[str, list[_Entry]] = {}
+    for entry in table:
+        groups.setdefault(entry[0][-1], []).append(entry)
+    return {last: tuple(entries) for last, entries in groups.items()}
+
+
+def _endings_of(word: str, groups: Mapping[str, tuple[_Entry, ...]]) -> tuple[_Entry, ...]:
+    return groups.get(word[-1:], ())
+
+
+_OUTER_BY_LAST = _by_last_letter(_OUTER)
+_CASE_BY_LAST = _by_last_letter(_CASE)
+_POSS_BY_LAST = _by_last_letter(_POSS)
+_PLURAL_BY_LAST = _by_last_letter(_PLURAL)
+_FINITE_BY_LAST = _by_last_letter(_FINITE)
+_VERBAL_NOMINAL_BY_LAST = _by_last_letter(_VERBAL_NOMINAL)
+
+
 def _strip(word: str, form: str, context: str, min_left: int = 1) -> str | None:
     if not word.endswith(form) or len(word) - len(form) < min_left:
         return None
@@ -373,19 +462,28 @@ class KazakhLemmatizer:
     """Rule-based Kazakh lemmatiser; build once, then call ``lemma`` per word."""
 
     def __init__(self, hunspell_dic: Path | None = HUNSPELL_KK, *, use_hunspell: bool = True,
-                 frequencies: Mapping[str, int] | None = None, memo_limit: int = _MEMO_LIMIT
-                 ) -> None:
+                 frequencies: Mapping[str, int] | None = None, memo_limit: int = _MEMO_LIMIT,
+                 withhold: Collection[str] = ()) -> None:
         """``frequencies`` maps word forms to counts; ``None`` loads the shipped list,
-        an empty mapping turns frequencies off."""
-        self.exceptions: dict[str, str] = {word: word for word in _FUNCTION_WORDS}
-        self.exceptions.update(_CLITIC_DA)
+        an empty mapping turns frequencies off. ``withhold`` names lemmas whose entries in
+        the lists written here (stems, closed-class and irregular forms) are left out: the
+        k-fold evaluation withholds the lemmas seen only in its held-out fold, as if the
+        lists had been written from the training folds alone."""
+        held = frozenset(withhold)
+        self.exceptions: dict[str, str] = {w: w for w in _FUNCTION_WORDS if w not in held}
+        self.exceptions.update((f, lemma) for f, lemma in _CLITIC_DA.items() if lemma not in held)
         for lemma, forms in _IRREGULAR:
+            if lemma in held:
+                continue
             for form in forms.split():
                 self.exceptions[form] = lemma
         self.attested = Attestation(load_word_frequencies() if frequencies is None else frequencies)
-        self.protected: frozenset[str] = frozenset(_STEMS) - frozenset(_VERB_STEMS)
-        self.nouns: set[str] = set(_STEMS)
-        self.verbs: set[str] = set(_VERB_STEMS)
+        self.hand_stems: frozenset[str] = frozenset(_STEMS) - held
+        self.hand_verbs: frozenset[str] = frozenset(_VERB_STEMS) - held
+        self.vowel_drop = {cut: stem for cut, stem in _VOWEL_DROP.items() if stem not in held}
+        self.protected: frozenset[str] = self.hand_stems - self.hand_verbs
+        self.nouns: set[str] = set(self.hand_stems)
+        self.verbs: set[str] = set(self.hand_verbs)
         self.verbal_nouns: set[str] = set()  # hunspell's verbs in -у, some of them nouns
         self.hunspell = False
         if use_hunspell and hunspell_dic is not None and hunspell_dic.exists():
@@ -404,7 +502,12 @@ class KazakhLemmatizer:
                 if not flags.startswith("Mm"):
                     self.nouns.add(entry)
                 elif entry.endswith("у") and len(entry) > 2:
-                    self.verbs.add(entry[:-1])
+                    # the infinitive shows a stem-final қ/к/п voiced before -у (ағу, табу):
+                    # the verb is ақ, тап (ақты, тапты)
+                    stem = entry[:-1]
+                    if stem[-1] in _DEVOICE and stem[-2:-1] in VOWELS:
+                        stem = stem[:-1] + _DEVOICE[stem[-1]]
+                    self.verbs.add(stem)
                     self.verbal_nouns.add(entry)
                 elif entry.endswith("ю") and len(entry) > 2:
                     self.verbs.add(entry[:-1] + "й")
@@ -446,13 +549,77 @@ class KazakhLemmatizer:
         known = [a for a in analyses if self.is_known(a) or self._attested(a, evidence[a])]
         if proper:
             known = [a for a in known if not a.verbal]
+        protected = {a.stem for a in known if a.stem in self.protected}
+        if protected:  # a written stem that ends like an ending: тамызда is тамыз, not та
+            known = [a for a in known if a.verbal
+                     or not any(p.startswith(a.stem) and p != a.stem for p in protected)]
         if known:
             word_known = word in self.nouns
-            return min(known, key=lambda a: self._known_cost(a, word_known, evidence[a]))
+            chosen = min(known, key=lambda a: self._known_cost(a, word_known, evidence[a]))
+            if self._lexeme(word, chosen, evidence[chosen], word_known) or self._adjective(
+                    word, chosen):
+                return Analysis(word, False, ())
+            return self._without_voice(chosen)
         if proper:
             nominal = [a for a in analyses if not a.verbal and self._plausible_name(a)]
             return min(nominal, key=self._rule_cost) if nominal else Analysis(word, False, ())
         return min(analyses, key=self._rule_cost)
+
+    def _without_voice(self, analysis: Analysis) -> Analysis:
+        base = self._voice_base(analysis.stem) if analysis.verbal else None
+        if base is None:
+            return analysis
+        return Analysis(base, True, (analysis.stem[len(base):], *analysis.endings), passive=True)
+
+    def _voice_base(self, stem: str) -> str | None:
+        """The verb that a reflexive (-ын) or reciprocal (-ыс) stem is made from, when the
+        dictionary (or, without it, running text) knows it as a verb."""
+        for form, context in _VOICE_SUFFIXES:
+            base = _strip(stem, form, context, 3)
+            if base is None or not any(ch in VOWELS for ch in base):
+                continue
+            if self.hunspell:
+                for restored in self._restore(base, form, verbal=True):
+                    if restored in self.verbs:
+                        return restored
+                continue
+            if not self.hunspell and self.attested.count(base, verbal=True, word="") >= MIN_EVIDENCE:
+                return base
+        return None
+
+    def _lexeme(self, word: str, chosen: Analysis, evidence: int, word_known: bool) -> bool:
+        """A dictionary word that is far commoner in text than the other forms of the stem
+        it would be cut to is a word of its own: derived adjectives and nouns whose suffix
+        looks like an ending (``маңызды``, ``нақты``, ``келесі``, ``қысқа``, ``үздік``), not
+        the accusative or possessive of a noun (``кітапты``, ``баласы``) or a past tense
+        (``келді``). Only a single cut ending is questioned."""
+        if not word_known or len(chosen.endings) != 1 or chosen.endings[0] not in _DERIVATIONAL:
+            return False
+        if chosen.passive:
+            return False
+        others = self.attested.total(chosen.stem, verbal=chosen.verbal, word=word)
+        return self.attested.frequencies.get(word, 0) >= LEXEME_RATIO * max(others, MIN_EVIDENCE)
+
+    def _adjective(self, word: str, chosen: Analysis) -> bool:
+        """An adjective in -лы/-ды/-ты ("having"), told from the accusative and the past
+        tense that look the same: after a vowel or р/у/й the ending -лы is only the
+        adjective (the accusative is -ны/-ды there: үлгілі, елеулі, түрлі); elsewhere
+        the word must take endings that follow no case or tense — its abstract noun in
+        -лық in the dictionary (маңыздылық), or -лық, comparative or case endings in text
+        (маңыздылығы, қажеттінің). A word the rules took for a past tense stays a verb."""
+        if not word.endswith(_HAVING) or chosen.stem == word or len(word) < 5:
+            return False
+        base = word[:-2]
+        if word[-2] == "л" and (base[-1] in VOWELS or base[-1] in "руй"):
+            stem_in_l = self.attested.count(word[:-1], verbal=False, word=word)
+            if base in self.nouns and stem_in_l < MIN_EVIDENCE and len(base) >= 3:
+                return True  # not құралы: құрал is seen in text in other forms
+        if chosen.verbal or chosen.endings != (word[-2:],):
+            return False  # a past tense (түсті) stays a verb
+        if any(word + suffix in self.nouns for suffix in ("лық", "лік")):
+            return True
+        frequencies = self.attested.frequencies
+        return sum(frequencies.get(word + s, 0) for s in _AFTER_ADJECTIVE) >= MIN_EVIDENCE
 
     def _attested(self, analysis: Analysis, evidence: int) -> bool:
         """Seen often enough in text to count as a stem, unless it is a short stem or the
@@ -474,23 +641,25 @@ class KazakhLemmatizer:
     def is_known(self, analysis: Analysis) -> bool:
         stem = analysis.stem
         if analysis.verbal:
-            return stem in self.verbs
+            return stem in self.verbs or self._voice_base(stem) is not None
         if stem in self.verbal_nouns and self.attested:
             return not self._is_verbal_noun(stem)  # отау, күйеу: no verb ота, күйе in text
         return stem in self.nouns
 
-    @staticmethod
-    def _known_cost(analysis: Analysis, word_known: bool, evidence: int) -> tuple[float, int]:
+    def _known_cost(self, analysis: Analysis, word_known: bool, evidence: int
+                    ) -> tuple[float, int]:
         """hunspell-kk lists many inflected forms as stems, so among known stems the
         shortest wins, unless the cut is one of the ambiguous ones below or the text
         frequencies support a longer stem much better."""
         endings = analysis.endings
         cost = -float(sum(len(e) for e in endings)) + 0.1 * len(endings)
         if len(endings) == 1 and endings[0] in _RISKY_ALONE and endings[0] not in "ыі":
-            lone_converb = endings[0] in _CONVERB_ALONE and analysis.stem in _VERB_STEMS
+            lone_converb = endings[0] in _CONVERB_ALONE and (
+                analysis.stem in self.hand_verbs
+                or (analysis.verbal and len(analysis.stem) >= 4 and analysis.stem in self.verbs))
             cost += 0.5 if lone_converb or not word_known else 1.5
         cost += sum(_AMBIGUOUS_COST.get(e, 0.0) for e in endings)
-        if len(analysis.stem) <= 2 and analysis.stem not in _STEMS:
+        if len(analysis.stem) <= 2 and analysis.stem not in self.hand_stems:
             cost += SHORT_STEM_COST
         if analysis.restored:
             cost -= 0.05
@@ -535,17 +704,34 @@ class KazakhLemmatizer:
 
     def _generate(self, word: str) -> Iterator[Analysis]:
         yield Analysis(word, False, ())
-        for stem, endings in _nominal_cuts(word):
+        for stem, endings in _nominal_cuts(word, self.nouns):
             if endings:
                 yield from self._restored(stem, endings, verbal=False)
-            for base, more in _verbal_nominal_cuts(stem):
+            for base, more in _verbal_nominal_cuts(stem, self.hand_stems):
                 yield from self._verb_bases(base, more + endings)
-        for form, context in _FINITE:
+        for form, context in _endings_of(word, _FINITE_BY_LAST):
             finite_base = _strip(word, form, context)
             if finite_base is not None:
                 yield from self._verb_bases(finite_base, (form,))
         if word.endswith(("иды", "иді", "итын", "итін", "ип")):
             yield from self._contracted(word)
+        if word.endswith("и") and len(word) > 3:
+            # дами = дамы + -й: a stem-final ы/і fuses with the converb/present ending й
+            vowel = "і" if last_vowel(word[:-1]) in FRONT else "ы"
+            yield from self._verb_bases(word[:-1] + vowel, ("й",))
+        if "ю" in word[1:]:
+            # ю spells й + у: құю = құй + -у, сүюге = сүй + -у + -ге
+            yield from (a for a in self._generate(word.replace("ю", "йу")) if a.verbal)
+        if "я" in word[1:] and "ю" not in word:
+            # я spells й + а: жая = жай + -а, аяйын = ая + -йын after the glide (жияды = жи + -а)
+            yield from (a for a in self._generate(word.replace("я", "йа")) if a.verbal)
+        if len(word) == 3 and word.endswith(("оп", "ып", "еп")):
+            # боп, қып: spoken forms of болып, қылып (not топ, кеп: the verb must be far
+            # commoner in text than the short word)
+            verb = word[:-1] + "л"
+            if self.attested.count(verb, verbal=True, word=word) >= CONTRACTION_RATIO * max(
+                    self.attested.frequencies.get(word, 0), 1):
+                yield Analysis(verb, True, ("п",))
 
     def _contracted(self, word: str) -> Iterator[Analysis]:
         """``оқиды`` = ``оқы`` + ``-йды``: a stem-final ы/і fuses with the ``й``."""
@@ -556,7 +742,7 @@ class KazakhLemmatizer:
                 yield from self._verb_bases(base + vowel, ("й" + ending[1:],))
 
     def _verb_bases(self, base: str, endings: tuple[str, ...]) -> Iterator[Analysis]:
-        for index, stem in enumerate(_restore(base, endings[0])):
+        for index, stem in enumerate(self._restore(base, endings[0], verbal=True)):
             yield Analysis(stem, True, endings, restored=index > 0)
             for neg, context in _NEGATION:
                 plain = _strip(stem, neg, context, MIN_STEM)
@@ -571,59 +757,81 @@ class KazakhLemmatizer:
             base = _strip(stem, form, context, 3 if form == "л" else MIN_STEM)
             if base is None:
                 continue
-            if stem in self.protected or (self.hunspell and base not in self.verbs):
+            bases = self._restore(base, form, verbal=True)
+            if stem in self.protected or (self.hunspell and not self.verbs.intersection(bases)):
                 continue
-            for index, restored in enumerate(_restore(base, form)):
+            for index, restored in enumerate(bases):
                 yield Analysis(restored, True, (form, *endings), passive=True,
                                restored=index > 0)
+
+    def _restore(self, stem: str, next_ending: str, *, verbal: bool = False) -> list[str]:
+        return _restore(stem, next_ending, self.vowel_drop, verbal=verbal)
 
     def _restored(self, stem: str, endings: tuple[str, ...], *, verbal: bool
                   ) -> Iterable[Analysis]:
         return (Analysis(s, verbal, endings, restored=index > 0)
-                for index, s in enumerate(_restore(stem, endings[0])))
+                for index, s in enumerate(self._restore(stem, endings[0])))
 
 
-def _restore(stem: str, next_ending: str) -> list[str]:
+def _restore(stem: str, next_ending: str, vowel_drop: Mapping[str, str], *,
+             verbal: bool = False) -> list[str]:
     """Undo what a vowel-initial ending did to the stem: voicing and a dropped vowel."""
     out = [stem]
     if next_ending[:1] in VOWELS:
-        if stem[-1:] in _DEVOICE and len(stem) > 2:
+        if verbal and stem[-1:] in _DEVOICE and len(stem) >= 2 and stem[0] in VOWELS | set("сж"):
+            out.append(stem[:-1] + _DEVOICE[stem[-1]])  # ағып → ақ, сұғу → сұқ, жығ → жық
+        elif stem[-1:] in _DEVOICE and len(stem) > 2:
             out.append(stem[:-1] + _DEVOICE[stem[-1]])
-        if stem in _VOWEL_DROP:
-            out.append(_VOWEL_DROP[stem])
+        if verbal and ((stem.endswith("ау") and next_ending[:2] == "ып")
+                       or (stem.endswith("еу") and next_ending[:2] == "іп")):
+            out.append(stem[:-1] + "п")  # тап → тауып, жап → жауып: п becomes у before a vowel
+        if stem in vowel_drop:
+            out.append(vowel_drop[stem])
+        elif len(stem) >= 3 and stem[-2] in _DROP_BEFORE and stem[-1] in _DROP_AFTER and (
+                stem[-3] in VOWELS):
+            # a high vowel between two final consonants drops before a vowel: орын → орны,
+            # халық → халқы, ерік → еркі, ауыз → аузы; put it back by vowel harmony
+            vowel = "і" if last_vowel(stem) in FRONT else "ы"
+            out.append(stem[:-1] + vowel + stem[-1])
         if stem[-1:] == "л" and next_ending[:1] in "іе":
             out.append(stem + "ь")  # король → королі
     return out
 
 
-def _nominal_cuts(word: str) -> Iterator[tuple[str, tuple[str, ...]]]:
+def _nominal_cuts(word: str, nouns: Collection[str] = ()
+                  ) -> Iterator[tuple[str, tuple[str, ...]]]:
     """Every (stem, endings) cut through outer ending, case, possessive and plural."""
-    for outer_stem, outer, outer_needs in _options(word, _OUTER):
-        for case_stem, case, case_needs in _options(outer_stem, _CASE):
+    for outer_stem, outer, outer_needs in _options(word, _OUTER_BY_LAST):
+        for case_stem, case, case_needs in _options(outer_stem, _CASE_BY_LAST):
             needs = case_needs or (outer_needs if not case else "")
             for poss_stem, poss, person in _poss_options(case_stem):
-                if needs and not _satisfies(needs, person):
+                if needs and not _satisfies(needs, person, poss):
                     continue
                 for plural_stem, plural in _plural_options(poss_stem):
                     endings = tuple(e for e in (plural, poss, case, outer) if e)
                     yield plural_stem, endings
+                    for form, context in _COMPARATIVE:
+                        base = _strip(plural_stem, form, context, 3)
+                        if base is not None and plural_stem not in nouns:
+                            yield base, (form, *endings)
                 for ordinal in ("ыншы", "інші", "ншы", "нші"):
                     if poss_stem.endswith(ordinal) and poss_stem[: -len(ordinal)] in _NUMERALS:
                         yield poss_stem[: -len(ordinal)], (ordinal,)
 
 
-def _satisfies(needs: str, person: str) -> bool:
+def _satisfies(needs: str, person: str, poss: str = "") -> bool:
     if needs == "np":
-        return person == ""
+        # -ға/-ге follows no possessive, or the plural persons -мыз/-ңыз (кітабыңызға)
+        return person == "" or poss.endswith(("з",))
     if needs == "p3":
         return person == "p3"
     return person in ("p1", "p2")
 
 
-def _options(word: str, table: tuple[tuple[str, str, str], ...]
+def _options(word: str, groups: Mapping[str, tuple[_Entry, ...]]
              ) -> Iterator[tuple[str, str, str]]:
     yield word, "", ""
-    for form, context, needs in table:
+    for form, context, needs in _endings_of(word, groups):
         stem = _strip(word, form, context, MIN_STEM)
         if stem is not None:
             yield stem, form, needs
@@ -631,7 +839,7 @@ def _options(word: str, table: tuple[tuple[str, str, str], ...]
 
 def _poss_options(word: str) -> Iterator[tuple[str, str, str]]:
     yield word, "", ""
-    for form, context, person in _POSS:
+    for form, context, person in _endings_of(word, _POSS_BY_LAST):
         stem = _strip(word, form, context, MIN_STEM)
         if stem is not None:
             yield stem, form, person
@@ -639,18 +847,19 @@ def _poss_options(word: str) -> Iterator[tuple[str, str, str]]:
 
 def _plural_options(word: str) -> Iterator[tuple[str, str]]:
     yield word, ""
-    for form, context in _PLURAL:
+    for form, context in _endings_of(word, _PLURAL_BY_LAST):
         stem = _strip(word, form, context, MIN_STEM)
         if stem is not None:
             yield stem, form
 
 
-def _verbal_nominal_cuts(stem: str) -> Iterator[tuple[str, tuple[str, ...]]]:
-    for form, context in _VERBAL_NOMINAL:
+def _verbal_nominal_cuts(stem: str, nouns: frozenset[str]
+                         ) -> Iterator[tuple[str, tuple[str, ...]]]:
+    for form, context in _endings_of(stem, _VERBAL_NOMINAL_BY_LAST):
         base = _strip(stem, form, context, MIN_STEM)
         if base is not None:
             yield base, (form,)
-    if stem.endswith(("ушы", "уші")) and len(stem) > 4 and stem not in _STEMS:
+    if stem.endswith(("ушы", "уші")) and len(stem) > 4 and stem not in nouns:
         # айтушы = айт + ушы (UD lemmatises the agent form to its verb), оқушы is a noun
         base = stem[:-3]
         yield base, (stem[-3:],)

@@ -240,6 +240,9 @@ class Match(Generic[T]):
     payload: T
 
 
+_Candidate = tuple[tuple[frozenset[str], ...], tuple[str, ...], T]
+
+
 class LexiconMatcher(Generic[T]):
     """Finds the longest lexicon entries in a token sequence, left to right."""
 
@@ -247,6 +250,7 @@ class LexiconMatcher(Generic[T]):
         self._first: dict[str, list[tuple[tuple[frozenset[str], ...], tuple[str, ...], T]]] = {}
         self._exact_short: set[str] = set()
         self._key_cache: dict[str, set[str]] = {}
+        self._candidate_cache: dict[str, tuple[_Candidate[T], ...]] = {}
         for words, payload in entries:
             if not words:
                 continue
@@ -284,11 +288,23 @@ class LexiconMatcher(Generic[T]):
             i = best.end_token
         return matches
 
+    def _candidates(self, token: str) -> tuple[_Candidate[T], ...]:
+        """The entries a token may start, longest key first, so that a whole word wins
+        over a shorter stem + ending (memoised per token text: most tokens start none)."""
+        found = self._candidate_cache.get(token)
+        if found is None:
+            candidates: list[_Candidate[T]] = []
+            for key in sorted(self._keys(token), key=lambda k: (-len(k), k)):
+                candidates.extend(self._first.get(key, ()))
+            found = tuple(candidates)
+            if len(self._candidate_cache) < 200_000:
+                self._candidate_cache[token] = found
+        return found
+
     def _best_at(self, tokens: Sequence[Token], i: int) -> Match[T] | None:
-        candidates: list[tuple[tuple[frozenset[str], ...], tuple[str, ...], T]] = []
-        # longest key first, so that a whole word wins over a shorter stem + ending
-        for key in sorted(self._keys(tokens[i].text), key=lambda k: (-len(k), k)):
-            candidates.extend(self._first.get(key, ()))
+        candidates = self._candidates(tokens[i].text)
+        if not candidates:
+            return None
         best: Match[T] | None = None
         for stems, raw, payload in candidates:
             n = len(stems)

@@ -28,6 +28,11 @@ KAZNERD_TYPES: dict[str, str] = {
     "NORP": "ETHNIC_GROUP",
 }
 _LABEL_TYPES = {**KAZNERD_TYPES, **{ours: ours for ours in KAZNERD_TYPES.values()}}
+OTHER_NAME = "OTHER"
+"""The model's class for KazNERD's 20 other kinds of names (a facility, an event, a title, a
+law, an amount…). The stage emits these spans too, so that resolution does not put a lexicon
+place or organisation inside "Алматы әуежайы" or "АҚШ Мемлекеттік хатшысы";
+``EntityResolveStage`` drops them."""
 
 _KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 _AFFIX_LENGTHS = (1, 2, 3, 4, 5)
@@ -260,9 +265,10 @@ class KazakhNer:
         return self.tag_with_confidence(words, gaps)[0]
 
     def tag_with_confidence(
-        self, words: list[str], gaps: list[str] | None = None
+        self, words: list[str], gaps: list[str] | None = None, *, other: bool = False
     ) -> tuple[list[str], list[float]]:
-        """Tags and, for each tagged (non-``O``) word, the marginal probability of its tag."""
+        """Tags and, for each tagged (non-``O``) word, the marginal probability of its tag;
+        with ``other``, names of other kinds are tagged ``B-OTHER``/``I-OTHER``, not ``O``."""
         if not words:
             return [], []
         raw: list[str] = self._tagger.tag(self._features.features(words, gaps))
@@ -270,11 +276,11 @@ class KazakhNer:
             0.0 if label == "O" else float(self._tagger.marginal(label, index))
             for index, label in enumerate(raw)
         ]
-        return [_project_label(label) for label in raw], confidence
+        return [_project_label(label, other) for label in raw], confidence
 
 
-def _project_label(label: str) -> str:
-    if label == "O":
+def _project_label(label: str, other: bool = False) -> str:
+    if label == "O" or (other and label[2:] == OTHER_NAME):
         return label
     entity_type = _LABEL_TYPES.get(label[2:])
     return "O" if entity_type is None else f"{label[:2]}{entity_type}"
@@ -297,7 +303,8 @@ def bio_chunks(tags: Sequence[str]) -> list[tuple[int, int, str]]:
 
 class KazakhNerStage:
     """Entities of Kazakh documents (``doc.lang == "kk"`` or ``"kk" in doc.langs``), tagged
-    sentence by sentence and appended to ``doc.entities`` without a canonical id."""
+    sentence by sentence and appended to ``doc.entities`` without a canonical id; names of
+    other kinds as ``OTHER_NAME`` mentions, which only resolution reads."""
 
     name = "ner_kk.v1"
     requires = frozenset({"tokens", "sentences", "lang"})
@@ -327,7 +334,7 @@ class KazakhNerStage:
 
     def _sentence_mentions(self, text: str, tokens: list[Token], gaps: list[str]) -> list[Mention]:
         words = [text[t.start:t.end] for t in tokens]
-        tags, confidence = self.model.tag_with_confidence(words, gaps)
+        tags, confidence = self.model.tag_with_confidence(words, gaps, other=True)
         return [
             Mention(
                 start=tokens[first].start, end=tokens[last].end,

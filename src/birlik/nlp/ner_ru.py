@@ -45,7 +45,7 @@ _NEWS_EMBEDDING = "data/emb/navec_news_v1_1B_250K_300d_100q.tar"
 _NEWS_NER = "data/model/slovnet_ner_news_v1.tar"
 _KAZAKH_LETTERS = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
 _SPLIT_AT = re.compile(r"\s")
-_LINE_BREAK = re.compile(r"\s*\n\s*")
+_LINE_BREAK = re.compile(r"(?<![^\S\n])[^\S\n]*+\n\s*+")  # from the start of a space run: linear
 _PAIRS = {"(": ")", ")": "(", "«": "»", "»": "«", '"': '"', "“": "”", "”": "“", "„": "“"}
 _FIRST_WORD = re.compile(r"([\w-]+)\s+")
 _WORDS = re.compile(r"\w+")
@@ -138,6 +138,10 @@ class RussianNer:
         )
 
     def tag(self, texts: Sequence[str]) -> list[list[NerSpan]]:
+        with _one_blas_thread():
+            return self._tag(texts)
+
+    def _tag(self, texts: Sequence[str]) -> list[list[NerSpan]]:
         tokens = [list(self._tokenize(text)) for text in texts]
         out: list[list[NerSpan]] = [[] for _ in texts]
         order = sorted(range(len(texts)), key=lambda index: len(tokens[index]))
@@ -253,9 +257,18 @@ def _join_org_place(text: str, spans: list[NerSpan]) -> Iterator[NerSpan]:
 
 
 def _is_title_or_facility(text: str, span: NerSpan) -> bool:
-    if text[span.start : span.end].lower() in PERSON_TITLES:
+    if text[span.start : span.end].lower() in PERSON_TITLES or _is_shouted(text, span):
         return True
     return span.label == "LOC" and _is_facility(text, span)
+
+
+def _is_shouted(text: str, span: NerSpan) -> bool:
+    """A word in capitals that opens a line and is followed by "!" or ":" ("СРОЧНО!!!",
+    "ВНИМАНИЕ:") is shouted, not a name."""
+    word = text[span.start : span.end]
+    opens_line = span.start == 0 or text[: span.start].rstrip(" \t").endswith("\n")
+    return (opens_line and word.isalpha() and word.isupper() and len(word) >= 4
+            and text[span.end : span.end + 1] in ("!", ":"))
 
 
 def _split_parenthesis(text: str, span: NerSpan) -> Iterator[NerSpan]:
@@ -343,6 +356,20 @@ def _split_long(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield start, cut
         start = cut
     yield start, end
+
+
+@functools.cache
+def _blas_controller() -> Any:
+    from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]  # no hints
+
+    return ThreadpoolController()
+
+
+def _one_blas_thread() -> Any:
+    """The layers' products are small (a batch of sentences by a few hundred units): a second
+    BLAS thread only spins, which doubles their CPU time and takes a core from the other
+    analysis worker. Limited to this call, so other numpy users keep their setting."""
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def _convolve(hidden: FloatArray, layer: _ConvLayer) -> FloatArray:

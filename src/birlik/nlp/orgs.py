@@ -1,6 +1,12 @@
-"""Organisations from the project's registry (the Assembly's units, state bodies)."""
+"""Organisations from the project's registry (the Assembly's units, state bodies), and the
+akimat of every region, district and town the gazetteer knows: a place mention next to the
+word for akimat ("Алматы облысының әкімдігі", "акимат Алматинской области", "акимата города
+Шымкент", "Akimat of Almaty region") is one ORG with id ``akimat:<KATO>``. Place mentions
+are those the place stage (run before this one) has added."""
 
 from __future__ import annotations
+
+import bisect
 
 from birlik.domain.records import Document, Mention
 from birlik.nlp.matcher import LexiconMatcher
@@ -8,6 +14,9 @@ from birlik.nlp.text import normalise, tokenize
 from birlik.resources.organisations import Organisation, OrganisationRegistry
 
 _OPENING_QUOTES = "\"'«“„"
+_AKIMAT_AFTER = ("әкімдіг", "акимат")
+_AKIMAT_BEFORE = ("акимат", "akimat")
+_BETWEEN_BEFORE = frozenset({"города", "г", "of", "the", "city", "of the"})
 
 
 class OrgStage:
@@ -35,7 +44,34 @@ class OrgStage:
                 if org.capitalised and not _written_as_name(doc.text, start):
                     continue
                 doc.entities.append(Mention(start=start, end=end, text=surface, type="ORG", id=org.id))
+            doc.entities.extend(akimats(doc))
         return docs
+
+
+def akimats(doc: Document) -> list[Mention]:
+    """ORG mentions of the akimats of the places of Kazakhstan named in ``doc``."""
+    starts = [token.start for token in doc.tokens]
+    found: list[Mention] = []
+    for place in doc.entities:
+        if place.type != "PLACE" or place.id is None or not place.id[:1].isdigit():
+            continue
+        index = bisect.bisect_left(starts, place.end)
+        after = doc.tokens[index] if index < len(doc.tokens) else None
+        if after is not None and doc.text[place.end:after.start].isspace() \
+                and after.text.lower().startswith(_AKIMAT_AFTER):
+            found.append(_akimat(doc, place.start, after.end, place.id))
+            continue
+        before = bisect.bisect_left(starts, place.start) - 1
+        while before >= 0 and doc.tokens[before].text.lower() in _BETWEEN_BEFORE:
+            before -= 1
+        if before >= 0 and doc.tokens[before].text.lower().startswith(_AKIMAT_BEFORE) \
+                and place.start - doc.tokens[before].end < 20:
+            found.append(_akimat(doc, doc.tokens[before].start, place.end, place.id))
+    return found
+
+
+def _akimat(doc: Document, start: int, end: int, kato: str) -> Mention:
+    return Mention(start=start, end=end, text=doc.text[start:end], type="ORG", id=f"akimat:{kato}")
 
 
 def _is_abbreviation(name: str) -> bool:

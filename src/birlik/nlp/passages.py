@@ -9,12 +9,14 @@ text, batched across the documents of the batch.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from birlik.domain.records import Document, Mention, Sentence
+from birlik.domain.records import Document, Sentence
 from birlik.nlp.embed import DEFAULT_MAX_CHARS, Embedder, truncate_text
+from birlik.nlp.spans import StartIndex
 from birlik.nlp.text import normalise
 
 #: Word-initial stems (matched on the normalised, lower-cased text) of incident, conflict,
@@ -97,7 +99,7 @@ class PassageStage:
         return lead
 
     def _salient(self, doc: Document, sentences: list[Sentence]) -> list[Sentence]:
-        ethnic = [m for m in doc.entities if m.type == "ETHNIC_GROUP"]
+        ethnic = StartIndex(m for m in doc.entities if m.type == "ETHNIC_GROUP")
         lowered = doc.norm_text if doc.norm_text is not None else normalise(doc.text)
         ranked: list[tuple[int, int, Sentence]] = []
         for order, sentence in enumerate(sentences):
@@ -123,8 +125,8 @@ def _length(sentence: Sentence) -> int:
     return sentence.end - sentence.start
 
 
-def _mentions_in(mentions: Iterable[Mention], sentence: Sentence) -> int:
-    return int(any(sentence.start <= m.start < sentence.end for m in mentions))
+def _mentions_in(mentions: StartIndex, sentence: Sentence) -> int:
+    return int(bool(mentions.starting_in(sentence.start, sentence.end)))
 
 
 def _has_cue(lowered: str, sentence: Sentence) -> int:
@@ -148,6 +150,12 @@ def is_salient(doc: Document) -> bool:
     return bool(incident_cues(doc.text))
 
 
+EMBED_MAX_CHARS = 600
+"""What the model embeds of a document's passage, at most: about 150 tokens (its cost grows
+with the length: 59 texts/s at 200 characters, 26 at 400, 12 at 800 on two cores). 400 was
+tried: the two seed reports of one event no longer linked (story_linking_kk_ru seeds)."""
+
+
 def passage_text(doc: Document, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """The one text embedded for ``doc``: title, then the chosen passages (or the text)."""
     parts = [doc.title.strip()] if doc.title and doc.title.strip() else []
@@ -156,35 +164,53 @@ def passage_text(doc: Document, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     return truncate_text(" ".join(part for part in parts if part), max_chars)
 
 
-class EmbedStage:
-    """Sets ``doc.embedding``: one float32 unit vector (dim,) per document, None when the
-    document has neither text nor title."""
+def model_vector(doc: Document, model: str) -> Any:
+    """``doc.embedding`` when the embedder named ``model`` made it (or its maker is not
+    recorded), else None: a static vector is no input for a model trained on e5 vectors."""
+    if doc.embedding is None or doc.embedding_model not in (None, model):
+        return None
+    return doc.embedding
 
-    name = "embed.v1"
+
+class EmbedStage:
+    """Sets ``doc.embedding`` and ``doc.embedding_model``: one float32 unit vector (dim,) per
+    document, made once — by ``embedder`` for the documents ``select`` accepts and by
+    ``fallback`` (the static table distilled from the same e5) for the others; None when the
+    document has neither text nor title. No later stage, nor the story linker, embeds the
+    document with the model again: they read this vector."""
+
+    name = "embed.v2"
     requires = frozenset({"passages"})
     provides = frozenset({"embedding"})
 
     def __init__(
-        self, embedder: Embedder, *, max_chars: int = DEFAULT_MAX_CHARS,
-        select: Callable[[Document], bool] | None = None,
+        self, embedder: Embedder, *, max_chars: int = EMBED_MAX_CHARS,
+        select: Callable[[Document], bool] | None = None, fallback: Embedder | None = None,
     ) -> None:
-        """``select``: embed only the documents it accepts (e.g. ``is_salient``); the others
-        keep ``embedding`` None. The model costs tens of milliseconds per text."""
+        """``select``: embed only the documents it accepts with ``embedder`` (e.g.
+        ``is_salient``; the model costs tens of milliseconds per text); the others get the
+        ``fallback`` vector (microseconds), or None without a fallback."""
         self.embedder = embedder
         self.max_chars = max_chars
         self.select = select
+        self.fallback = fallback
 
     def __call__(self, docs: list[Document]) -> list[Document]:
-        texts = [
-            passage_text(doc, self.max_chars) if self.select is None or self.select(doc) else ""
-            for doc in docs
-        ]
-        rows = [row for row, text in enumerate(texts) if text]
+        texts = [passage_text(doc, self.max_chars) for doc in docs]
+        chosen = [self.select is None or self.select(doc) for doc in docs]
         for doc in docs:
-            doc.embedding = None
+            doc.embedding, doc.embedding_model = None, None
+        self._fill(docs, [r for r, text in enumerate(texts) if text and chosen[r]], texts, self.embedder)
+        if self.fallback is not None:
+            rest = [r for r, text in enumerate(texts) if text and not chosen[r]]
+            self._fill(docs, rest, texts, self.fallback)
+        return docs
+
+    @staticmethod
+    def _fill(docs: list[Document], rows: list[int], texts: list[str], embedder: Embedder) -> None:
         if not rows:
-            return docs
-        vectors = self.embedder.embed([texts[row] for row in rows], "passage")
+            return
+        vectors = embedder.embed([texts[row] for row in rows], "passage")
         for index, row in enumerate(rows):
             docs[row].embedding = np.ascontiguousarray(vectors[index], dtype=np.float32)
-        return docs
+            docs[row].embedding_model = embedder.name

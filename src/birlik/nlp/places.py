@@ -281,6 +281,8 @@ class PlaceLinker:
             return False
         if cand.abbreviation:
             return _caps(text, span)
+        if text[span.start].islower() and _has_capitals(text):
+            return False  # "қарағанда" (looking at), "астанасы" (its capital)
         if cand.place.common_word and not (
             text[span.start].isupper() and not _sentence_initial(text, span.start)
         ):
@@ -475,6 +477,11 @@ def _is_plural(token: str) -> bool:
 
 def _gap_is_prefix(gap: str, word: str) -> bool:
     return gap.isspace() or (word in _ABBREVIATED_HEADS and gap.strip() == ".")
+
+
+def _has_capitals(text: str) -> bool:
+    """Does the text use capitals at all? In an all-lower-case message a name may be too."""
+    return not text.islower()
 
 
 def _caps(text: str, span: _Span) -> bool:

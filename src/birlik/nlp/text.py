@@ -35,7 +35,7 @@ _QUOTES = str.maketrans(
 _LATIN_LOOKALIKES = str.maketrans("aceopxyABCEHKMOPTXy", "асеорхуАВСЕНКМОРТХу")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z]")
-_MIXED_WORD = re.compile(r"\w*(?:[\u0400-\u04ff]\w*[A-Za-z]|[A-Za-z]\w*[\u0400-\u04ff])\w*")
+_WORD_RUN = re.compile(r"\w+")
 
 TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:['-]\w+)*")
 
@@ -80,7 +80,10 @@ _ABBREVIATIONS = frozenset(
         "etc",
     ]
 )
-_SENTENCE_END = re.compile(r"([.!?…]+[\"')\]]*)(\s+)(?=[\"'«(\[]?[\w\u0400-\u04ff])|\n\s*\n|\n(?=\s*[-•*\d])")
+# runs start where they start and are taken possessively: linear on "……" or long spaces
+_SENTENCE_END = re.compile(
+    r"(?<![.!?…])([.!?…]++[\"')\]]*+)(\s++)(?=[\"'«(\[]?[\w\u0400-\u04ff])|\n\s*\n|\n(?=\s*[-•*\d])"
+)
 
 
 def safe_lower(text: str) -> str:
@@ -96,8 +99,18 @@ def normalise(text: str) -> str:
     Latin look-alike letters inside Cyrillic words turned Cyrillic (a common evasion)."""
     out = text.translate(_QUOTES)
     if _LATIN.search(out) and _CYRILLIC.search(out):
-        out = _MIXED_WORD.sub(lambda m: m.group(0).translate(_LATIN_LOOKALIKES), out)
+        out = _WORD_RUN.sub(_cyrillic_lookalikes, out)
     return safe_lower(out)
+
+
+def _cyrillic_lookalikes(word: re.Match[str]) -> str:
+    """A word with both Cyrillic and Latin letters, its Latin look-alikes made Cyrillic.
+    (Checked word by word in linear time: one regex for "a word with both scripts"
+    backtracks cubically on a long word of one script.)"""
+    text = word.group(0)
+    if _LATIN.search(text) and _CYRILLIC.search(text):
+        return text.translate(_LATIN_LOOKALIKES)
+    return text
 
 
 def _control_class() -> re.Pattern[str]:

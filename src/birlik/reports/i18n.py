@@ -340,6 +340,23 @@ BREAKDOWN = {
 }
 
 INCIDENT = {
+    "killing": {"kk": "кісі өлімі", "ru": "убийство, гибель людей", "en": "killing"},
+    "arson_vandalism": {
+        "kk": "өртеу, вандализм (мешіт, шіркеу, зират, мәдени орталық)",
+        "ru": "поджог, вандализм (мечети, церкви, кладбища, культурные центры)",
+        "en": "arson, vandalism (mosques, churches, cemeteries, cultural centres)",
+    },
+    "discrimination": {"kk": "кемсітушілік", "ru": "дискриминация", "en": "discrimination"},
+    "hate_propaganda": {
+        "kk": "араздық насихаты (парақша, жазба, бейне)",
+        "ru": "пропаганда вражды (листовки, надписи, видео)",
+        "en": "hate propaganda (leaflets, graffiti, videos)",
+    },
+    "rumour_disinformation": {
+        "kk": "қауесет, жалған ақпарат",
+        "ru": "слухи, дезинформация",
+        "en": "rumour, disinformation",
+    },
     "violence_brawl": {"kk": "төбелес, зорлық", "ru": "драки, насилие", "en": "brawls, violence"},
     "mass_disorder": {"kk": "жаппай тәртіпсіздік", "ru": "массовые беспорядки", "en": "mass disorder"},
     "protest_rally": {"kk": "наразылық, митинг", "ru": "протесты, митинги", "en": "protests, rallies"},

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -35,12 +35,12 @@ from birlik.signals.notify import (
     recipients_from_settings,
 )
 from birlik.signals.rules import Finding, RuleSet, evaluate_surges, load_rules
-from birlik.signals.stories import LOOKBACK, StoryFeed, evaluate_story_growth, store_story_feed, story_growth
+from birlik.signals.stories import LOOKBACK, StoryFeed, evaluate_story_growth, story_growth
 from birlik.store.models import SourceRow, utcnow
 from birlik.store.repository import Store
 
 if TYPE_CHECKING:
-    from birlik.ingest.service import AfterBatch
+    from birlik.ingest.service import Ingestor
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ class Evaluator:
 @dataclass(slots=True)
 class PassReport:
     polled: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
     stored: int = 0
     quarantined: int = 0
     unavailable: list[str] = field(default_factory=list)
@@ -90,6 +91,7 @@ class PassReport:
     def as_json(self) -> dict[str, Any]:
         return {
             "polled": self.polled,
+            "failed": self.failed,
             "stored": self.stored,
             "quarantined": self.quarantined,
             "unavailable": self.unavailable,
@@ -109,11 +111,12 @@ class Monitor:
         *,
         rules: RuleSet | None = None,
         channels: dict[str, Channel] | None = None,
+        ingestor_factory: Callable[[], Ingestor],
         story_feed: StoryFeed | None = None,
-        pipeline_factory: Callable[[], Any] | None = None,
-        after_batch: Sequence[AfterBatch] | None = None,
         clock: Clock = utcnow,
     ) -> None:
+        """``ingestor_factory`` builds the ingestor (pipeline and consumers) when a source is
+        first due (the runtime's ``ingestor``); without ``story_feed`` no story alerts."""
         self.settings = settings
         self.store = store
         self.rules = rules if rules is not None else load_rules(settings.rules_file)
@@ -121,13 +124,12 @@ class Monitor:
         self.recipients = recipients_from_settings(settings, self.rules.targets)
         self.evaluator = Evaluator(
             self.rules,
-            story_feed=story_feed if story_feed is not None else store_story_feed(),
+            story_feed=story_feed,
             lookback_days=settings.alert_lookback_days,
         )
-        self.pipeline_factory = pipeline_factory
-        self.after_batch = after_batch
+        self.ingestor_factory = ingestor_factory
         self.clock = clock
-        self._pipeline: Any = None
+        self._ingestor: Ingestor | None = None
 
     def run_once(self) -> PassReport:
         report = PassReport()
@@ -150,13 +152,15 @@ class Monitor:
                 report = self.run_once()
             except BirlikError as exc:  # an unreachable database: keep trying
                 log.error("monitor pass failed: %s", exc)
+            except Exception:  # a bug must not end monitoring: log it, try again next pass
+                log.exception("monitor pass failed")
             else:
                 if on_pass is not None:
                     on_pass(report)
             stop.wait(self.settings.monitor_interval)
 
     def _poll(self, report: PassReport) -> None:
-        from birlik.ingest.service import Ingestor, source_config
+        from birlik.ingest.service import source_config
 
         now = self.clock()
         with self.store.transaction() as session:
@@ -170,20 +174,32 @@ class Monitor:
             ]
         if not due:
             return
-        ingestor = Ingestor(self.settings, self.store, self._get_pipeline(), after_batch=self.after_batch)
+        ingestor = self._get_ingestor()
         for config, source_id in due:
-            result = ingestor.ingest(config, source_id)
             report.polled.append(config.name)
+            try:
+                result = ingestor.ingest(config, source_id)
+            except Exception as exc:  # one bad source must not stop the healthy ones
+                log.exception("source %s failed; the other sources go on", config.name)
+                report.failed.append(config.name)
+                self._record_failure(source_id, exc)
+                continue
             report.stored += result.stored
             report.quarantined += result.quarantined
             report.unavailable.extend(result.unavailable)
 
-    def _get_pipeline(self) -> Any:
-        if self._pipeline is None:
-            if self.pipeline_factory is None:
-                from birlik.nlp.factory import default_pipeline
+    def _record_failure(self, source_id: int, exc: Exception) -> None:
+        """The failure on the source's row, so it is not polled again before its interval."""
+        try:
+            with self.store.transaction() as session:
+                row = session.get(SourceRow, source_id)
+                if row is not None:
+                    row.last_polled_at = self.clock()
+                    row.last_error = f"[C091] {exc.__class__.__name__}: {str(exc)[:500]}"
+        except Exception:  # the database itself is failing: the pass goes on without it
+            log.exception("could not record the failure of source %s", source_id)
 
-                self._pipeline = default_pipeline()
-            else:
-                self._pipeline = self.pipeline_factory()
-        return self._pipeline
+    def _get_ingestor(self) -> Ingestor:
+        if self._ingestor is None:
+            self._ingestor = self.ingestor_factory()
+        return self._ingestor

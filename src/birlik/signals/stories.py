@@ -2,16 +2,14 @@
 regions fast.
 
 The rules need only who carried which story when (``StoryMember``). ``StoryFeed`` is
-anything that lists them; ``store_story_feed`` finds the stories tables of
-``birlik.store.models_stories`` when that module exists (any mapped table with
-``document_id`` and ``story_id`` columns) and returns None otherwise, so the monitor runs
-without stories. Backtests build members from the corpus's ``story`` field.
+anything that lists them; ``TableStoryFeed`` reads them from a table with ``document_id`` and
+``story_id`` columns (the runtime builds it over the story membership table and hands it to
+the monitor; a monitor without a feed raises no story alerts). Backtests build members from
+the corpus's ``story`` field.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,8 +22,6 @@ from sqlalchemy.orm import Session
 from birlik.signals.indicators import COUNTRY, kz_day
 from birlik.signals.rules import Finding, RuleSet, Severity, region_name
 from birlik.store.models import DocumentRegionRow, DocumentRow
-
-log = logging.getLogger(__name__)
 
 LOOKBACK = timedelta(days=7)
 
@@ -143,7 +139,7 @@ def evaluate_story_growth(growths: Iterable[StoryGrowth], until: datetime, rules
     return findings
 
 
-# --- the stories tables, when they exist ---------------------------------------------------
+# --- the stories tables -----------------------------------------------------------------
 
 
 class TableStoryFeed:
@@ -192,21 +188,6 @@ class TableStoryFeed:
             )
             for story_id, document_id, at, outlet, source_id, lang in rows
         ]
-
-
-def store_story_feed() -> StoryFeed | None:
-    """A feed over the stories tables, or None when this Birlik has none."""
-    try:
-        module = importlib.import_module("birlik.store.models_stories")
-    except ImportError:
-        return None
-    for value in vars(module).values():
-        table = getattr(value, "__table__", None)
-        columns = getattr(table, "c", None)
-        if columns is not None and "document_id" in columns and "story_id" in columns:
-            return TableStoryFeed(table)
-    log.warning("birlik.store.models_stories has no table with document_id and story_id: no story alerts")
-    return None
 
 
 def _aware(moment: datetime) -> datetime:

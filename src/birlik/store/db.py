@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session
 
 from birlik.domain.errors import ConfigError, SourceUnavailable
 
@@ -48,6 +49,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # read pages through a shared memory map rather than a copy per connection's cache
     cursor.execute("PRAGMA mmap_size=1073741824")
     cursor.close()
+
+
+def begin_write(session: Session) -> None:
+    """Make the session's transaction a write transaction now.
+
+    On SQLite this is ``BEGIN IMMEDIATE``: the write lock is taken (waiting up to the busy
+    timeout for another writer) before anything is read, so what the transaction reads is what
+    it changes, and it never has to upgrade a read snapshot into a write, which fails at once
+    with "database is locked" whenever another connection wrote in between. On PostgreSQL
+    nothing is needed: row locks are taken as rows are written."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 # alembic is imported where it is used: it is slow to import and most commands never migrate

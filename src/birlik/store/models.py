@@ -20,6 +20,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from birlik.domain.records import Document
+from birlik.store.vectors import EmbeddingType, Vector
+
+MAX_ID = 2**31 - 1
+"""The largest row id both databases hold (PostgreSQL ``integer``): a larger one names nothing."""
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -49,6 +55,7 @@ class SourceRow(Base):
 
 class DocumentRow(Base):
     __tablename__ = "documents"
+    __allow_unmapped__ = True  # for ``analysed`` alone, which is not a column
     __table_args__ = (
         Index("ix_documents_published_filters", "published_at", "lang", "tension", "incident"),
         Index("ix_documents_lang", "lang"),
@@ -74,8 +81,18 @@ class DocumentRow(Base):
     tension: Mapped[float | None] = mapped_column(Float, index=True)
     hate: Mapped[float | None] = mapped_column(Float)
     incident: Mapped[str | None] = mapped_column(String(40), index=True)
-    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
-    """The document's unit vector as float32 bytes (numpy ``tobytes``), or None."""
+    embedding: Mapped[Vector | None] = mapped_column(EmbeddingType)
+    """The document's one unit vector (float32 numpy; stored as ``store.vectors`` says), or None."""
+    embedding_model: Mapped[str | None] = mapped_column(String(80))
+    """The embedder that made ``embedding`` (None: stored before migration 0010)."""
+    stages: Mapped[list[str] | None] = mapped_column(JSON)
+    """Versioned names of the stages that produced the stored analysis (``Document.stages``);
+    None for documents stored before they were recorded (revision 0009): stale."""
+
+    analysed: Document | None = None
+    """Not a column: the analysis the row was just stored from, while the storing session
+    is open, so after-batch consumers read what the stages found (claims) instead of
+    redoing it; None for rows read from the database."""
 
     mentions: Mapped[list[MentionRow]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True

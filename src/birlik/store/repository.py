@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -9,12 +10,15 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import ColumnElement, Engine, Table, Text, cast, func, insert, or_, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from birlik.domain.errors import ConfigError, NotFound
 from birlik.domain.records import Document
+from birlik.store.db import begin_write
 from birlik.store.models import (
+    Base,
     DocumentRegionRow,
     DocumentRow,
     MentionRow,
@@ -61,9 +65,17 @@ class Store:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, *, write: bool = False) -> Iterator[Session]:
+        """One transaction, committed at the end; ``write`` takes the write lock at its start
+        (see ``begin_write``): for a unit of work that reads and then changes what it read."""
         with self._sessions.begin() as session:
+            if write:
+                begin_write(session)
             yield session
+
+    def new_session(self) -> Session:
+        """A session whose user commits (or rolls back) and closes it; no I/O until it is used."""
+        return self._sessions()
 
     @property
     def dialect(self) -> str:
@@ -91,59 +103,127 @@ def known_identities(
 
 
 def add_document(session: Session, doc: Document, prov: Provenance) -> DocumentRow:
-    row = DocumentRow(
-        source_id=prov.source_id,
-        ext_id=prov.ext_id,
-        url=doc.url,
-        canonical_url=prov.canonical_url,
-        content_hash=prov.content_hash,
-        outlet=prov.outlet,
-        title=doc.title,
-        text=doc.text,
-        lang=doc.lang or "und",
-        langs=list(doc.langs),
-        published_at=doc.published_at,
-        date_flag=prov.date_flag,
-        author=prov.author,
-        platform=prov.platform,
-        extra=doc.extra,
-    )
-    row.mentions = [
-        MentionRow(
-            start=m.start,
-            end=m.end,
-            text=m.text,
-            type=m.type,
-            entity_id=m.id,
-            derogatory=m.derogatory,
-        )
-        for m in doc.entities
-    ]
-    row.signals = [
-        SignalRow(
-            name=name,
-            score=signal.score,
-            label=signal.label,
-            labels=dict(signal.labels),
-            evidence=[e.as_json() for e in signal.evidence],
-            reasons=list(signal.reasons),
-        )
-        for name, signal in doc.signals.items()
-    ]
-    _denormalise_signals(row, doc)
-    row.regions = [DocumentRegionRow(region_kato=r.kato, confidence=r.confidence) for r in doc.regions]
+    """One analysed document as ORM rows, added to the session (flushed with it)."""
+    row = DocumentRow(**document_values(doc, prov))
+    row.analysed = doc  # what the stages found (claims), for the consumers of this batch
+    row.mentions = [MentionRow(**values) for values in mention_values(doc)]
+    row.signals = [SignalRow(**values) for values in signal_values(doc)]
+    row.regions = [DocumentRegionRow(**values) for values in region_values(doc)]
     session.add(row)
     return row
 
 
-def _denormalise_signals(row: DocumentRow, doc: Document) -> None:
-    """Copy the signals that lists filter on into columns of the document."""
+def add_documents(session: Session, items: Sequence[tuple[Document, Provenance]]) -> list[DocumentRow]:
+    """Store analysed documents with one bulk INSERT per table (no ORM unit of work), then
+    load them back, with mentions, signals and regions, in one SELECT per table: the rows the
+    after-batch consumers read, in the order given.
+
+    The loaded rows keep the moments as they were given (aware), not as SQLite gives them back
+    (naive): the consumers compute days from them exactly as from rows added one by one."""
+    if not items:
+        return []
+    values = [document_values(doc, prov) | {"fetched_at": utcnow()} for doc, prov in items]
+    documents = _table(DocumentRow)
+    inserted = session.execute(
+        insert(documents).returning(documents.c.id, sort_by_parameter_order=True), values
+    )
+    ids = [int(row_id) for row_id in inserted.scalars()]
+    for table, children in (
+        (_table(MentionRow), mention_values),
+        (_table(SignalRow), signal_values),
+        (_table(DocumentRegionRow), region_values),
+    ):
+        rows = [
+            child | {"document_id": document_id}
+            for document_id, (doc, _) in zip(ids, items, strict=True)
+            for child in children(doc)
+        ]
+        if rows:
+            session.execute(insert(table), rows)
+    loaded = session.scalars(
+        select(DocumentRow)
+        .where(DocumentRow.id.in_(ids))
+        .options(
+            selectinload(DocumentRow.mentions),
+            selectinload(DocumentRow.signals),
+            selectinload(DocumentRow.regions),
+        )
+    )
+    by_id = {row.id: row for row in loaded}
+    stored = [by_id[document_id] for document_id in ids]
+    for row, given, (doc, _) in zip(stored, values, items, strict=True):
+        for name in ("published_at", "fetched_at"):
+            set_committed_value(row, name, given[name])
+        row.analysed = doc
+    return stored
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def document_values(doc: Document, prov: Provenance) -> dict[str, Any]:
+    """The columns of a document's row (without its id and fetch time)."""
     tension, hate, incident = (doc.signals.get(n) for n in ("tension", "hate", "incident"))
-    row.tension = tension.score if tension else None
-    row.hate = hate.score if hate else None
-    row.incident = incident.label if incident else None
-    if doc.embedding is not None:
-        row.embedding = np.asarray(doc.embedding, dtype=np.float32).tobytes()
+    embedding = None if doc.embedding is None else np.asarray(doc.embedding, dtype=np.float32)
+    return {
+        "source_id": prov.source_id,
+        "ext_id": prov.ext_id,
+        "url": doc.url,
+        "canonical_url": prov.canonical_url,
+        "content_hash": prov.content_hash,
+        "outlet": prov.outlet,
+        "title": doc.title,
+        "text": doc.text,
+        "lang": doc.lang or "und",
+        "langs": list(doc.langs),
+        "published_at": doc.published_at,
+        "date_flag": prov.date_flag,
+        "author": prov.author,
+        "platform": prov.platform,
+        "extra": doc.extra,
+        # the signals that lists filter on, copied into columns of the document
+        "tension": tension.score if tension else None,
+        "hate": hate.score if hate else None,
+        "incident": incident.label if incident else None,
+        "embedding": embedding,  # the document's one vector and its maker (store.vectors)
+        "embedding_model": doc.embedding_model if embedding is not None else None,
+        "stages": list(doc.stages),  # the versions that produced it (0009)
+    }
+
+
+def mention_values(doc: Document) -> list[dict[str, Any]]:
+    return [
+        {
+            "start": m.start,
+            "end": m.end,
+            "text": m.text,
+            "type": m.type,
+            "entity_id": m.id,
+            "derogatory": m.derogatory,
+        }
+        for m in doc.entities
+    ]
+
+
+def signal_values(doc: Document) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": name,
+            "score": signal.score,
+            "label": signal.label,
+            "labels": dict(signal.labels),
+            "evidence": [e.as_json() for e in signal.evidence],
+            "reasons": list(signal.reasons),
+        }
+        for name, signal in doc.signals.items()
+    ]
+
+
+def region_values(doc: Document) -> list[dict[str, Any]]:
+    return [{"region_kato": r.kato, "confidence": r.confidence} for r in doc.regions]
 
 
 def get_document(session: Session, document_id: int) -> DocumentRow:
@@ -151,6 +231,41 @@ def get_document(session: Session, document_id: int) -> DocumentRow:
     if row is None:
         raise NotFound(f"document {document_id} does not exist — check the id", code="N002")
     return row
+
+
+# --- stage versions (which stored analyses are stale) -------------------------------
+
+
+def stale_documents(
+    session: Session, current: Sequence[str], limit: int = 1000, *, after: int = 0
+) -> list[int]:
+    """Ids (ascending, above ``after``) of stored documents whose recorded stage versions
+    differ from ``current`` (the pipeline's ``versions``), including those stored before
+    versions were recorded: what a ``reprocess`` must analyse again."""
+    query = (
+        select(DocumentRow.id)
+        .where(DocumentRow.id > after, _stale(session, current))
+        .order_by(DocumentRow.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def count_stale(session: Session, current: Sequence[str]) -> int:
+    """How many stored documents ``stale_documents`` would list, without a limit."""
+    return int(session.scalar(select(func.count(DocumentRow.id)).where(_stale(session, current))) or 0)
+
+
+def _stale(session: Session, current: Sequence[str]) -> ColumnElement[bool]:
+    """JSON has no equality on PostgreSQL (``json``) and none that ignores spacing on SQLite:
+    the few distinct recorded lists are read as text, parsed and compared here."""
+    recorded = cast(DocumentRow.stages, Text)
+    wanted = list(current)
+    stale = [
+        text for text in session.scalars(select(recorded).where(recorded.is_not(None)).group_by(recorded))
+        if json.loads(text) != wanted
+    ]
+    return or_(DocumentRow.stages.is_(None), recorded.in_(stale))
 
 
 # --- sources -------------------------------------------------------------------------

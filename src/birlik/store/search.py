@@ -1,17 +1,23 @@
-"""Full-text search with filters, through each backend's own engine."""
+"""Full-text search with filters, through each backend's own engine; semantic search over the
+stored document vectors (``semantic_ids``)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, column, exists, select, table, text
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import ColumnElement, Select, column, exists, func, or_, select, table, text
 from sqlalchemy.orm import Session
 
 from birlik.domain.errors import ConfigError
+from birlik.nlp.embed import EmbedderMismatch, check_comparable
 from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow
+from birlik.store.vectors import pg_distance
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _DECLINING_ENDING = re.compile(r"(?<=\w{4})[аяыиоеуюьй]$")
@@ -139,3 +145,106 @@ def snippet(body: str, terms: list[str], width: int = 160) -> str:
     end = min(len(body), start + width)
     piece = " ".join(body[start:end].split())
     return ("…" if start > 0 else "") + piece + ("…" if end < len(body) else "")
+
+
+# --- semantic search over the stored document vectors ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QueryVector:
+    """The query embedded by one embedder: it is compared with the vectors that embedder made."""
+
+    model: str
+    vector: npt.NDArray[np.float32]
+    legacy: bool = False
+    """Also compare with vectors stored before their maker was recorded (migration 0010)."""
+
+
+def semantic_ids(
+    session: Session,
+    statement: Select[Any],
+    queries: Sequence[QueryVector],
+    *,
+    limit: int,
+    offset: int = 0,
+    candidates: int = 5000,
+) -> list[int]:
+    """Ids of the documents of ``statement`` (a filtered ``select`` of documents) nearest in
+    meaning, each compared only with the query vector of its own embedder; the ranked lists of
+    the embedders alternate (their cosines are not on one scale). PostgreSQL ranks the whole
+    table through the HNSW index of the dimension; SQLite ranks the newest ``candidates``
+    documents of each embedder in numpy. Stored vectors that no query vector can be compared
+    with (another embedder's, or another size) are ``[M114]`` on the first page, never a page
+    that silently leaves them out."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    ranked = [
+        (_ranked_pg if postgres else _ranked_sqlite)(session, statement, query, offset + limit, candidates)
+        for query in queries
+    ]
+    merged: list[int] = []
+    for rank in range(max((len(ids) for ids in ranked), default=0)):
+        merged += [ids[rank] for ids in ranked if rank < len(ids) and ids[rank] not in merged]
+    if offset == 0:  # the first page says when some vectors cannot be compared
+        _check_stored_models(session, statement, queries)
+    return merged[offset : offset + limit]
+
+
+def _model_condition(query: QueryVector) -> ColumnElement[bool]:
+    same = DocumentRow.embedding_model == query.model
+    return or_(same, DocumentRow.embedding_model.is_(None)) if query.legacy else same
+
+
+def _ranked_pg(
+    session: Session, statement: Select[Any], query: QueryVector, count: int, candidates: int
+) -> list[int]:
+    del candidates  # the index ranks the whole table
+    distance = pg_distance(DocumentRow.embedding, query.vector)
+    ranked = (
+        statement.with_only_columns(DocumentRow.id)
+        .where(_model_condition(query), func.vector_dims(DocumentRow.embedding) == len(query.vector))
+        .order_by(distance)
+        .limit(count)
+    )
+    return [int(i) for i in session.scalars(ranked)]
+
+
+def _ranked_sqlite(
+    session: Session, statement: Select[Any], query: QueryVector, count: int, candidates: int
+) -> list[int]:
+    rows = session.execute(
+        statement.with_only_columns(DocumentRow.id, DocumentRow.embedding)
+        .where(DocumentRow.embedding.is_not(None), _model_condition(query))
+        .order_by(DocumentRow.published_at.desc().nulls_last(), DocumentRow.id.desc())
+        .limit(candidates)
+    ).all()
+    if not rows:
+        return []
+    check_comparable(len(query.vector), (0 if v is None else len(v) for _, v in rows), what="stored document")
+    matrix = np.stack([np.asarray(vector, dtype=np.float32) for _, vector in rows])
+    order = np.argsort(-(matrix @ query.vector), kind="stable")[:count]
+    return [int(rows[int(i)][0]) for i in order]
+
+
+def _check_stored_models(session: Session, statement: Select[Any], queries: Sequence[QueryVector]) -> None:
+    """``[M114]`` when the documents searched carry vectors that no query vector can be compared
+    with (another embedder made them, or they have another size)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    size = func.vector_dims(DocumentRow.embedding) if postgres else func.length(DocumentRow.embedding) / 2
+    stored = session.execute(
+        statement.with_only_columns(DocumentRow.embedding_model, size)
+        .where(DocumentRow.embedding.is_not(None))
+        .distinct()
+        .limit(20)
+    ).all()
+    usable: set[tuple[str | None, int]] = {(q.model, len(q.vector)) for q in queries}
+    usable |= {(None, len(q.vector)) for q in queries if q.legacy}
+    other = sorted({(str(model), int(dim)) for model, dim in stored if (model, int(dim)) not in usable})
+    if other:
+        made = ", ".join(f"{model} ({dim} dimensions)" for model, dim in other)
+        wanted = ", ".join(f"{q.model} ({len(q.vector)})" for q in queries)
+        raise EmbedderMismatch(
+            f"the stored document vectors were made by {made}, the query by {wanted}: they are not "
+            "comparable — set BIRLIK_EMBEDDER to the embedder that made them, or re-embed the "
+            "documents",
+            code="M114",
+        )

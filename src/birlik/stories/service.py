@@ -4,7 +4,8 @@
 lead), loads the documents of the surrounding time window with their stories, runs the
 incremental clusterer, stores each document's story and near-duplicate group, updates the
 story's first/last seen, outlets, languages, regions, peak tension and day-by-day growth,
-and stores the document's claims. Memory holds the window, not the history.
+and stores the document's claims. Memory holds the window, not the history. The runtime
+builds one linker per process and hands ``linker.after_batch`` to the ``Ingestor``.
 """
 
 from __future__ import annotations
@@ -22,21 +23,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from birlik.domain.records import Document, Mention, RegionScore
+from birlik.nlp.claims import Claim, Discrepancy, extract_claims, find_discrepancies
 from birlik.nlp.embed import Embedder
-from birlik.settings import Settings
+from birlik.nlp.pipeline import ANALYSED_CHARS_FLAG
 from birlik.store.models import DocumentRow, utcnow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
-from birlik.stories.claims import Claim, Discrepancy, extract_claims, find_discrepancies
-from birlik.stories.clusterer import Assignment, ClusterSettings, IncrementalClusterer
-from birlik.stories.linking import Vector, lead_vectors
+from birlik.stories.clusterer import Assignment, ClusterSettings
+from birlik.stories.linking import ConfirmSettings, Linkable, TieredClusterer, Upgrade, Vector, linkables
 from birlik.stories.minhash import Signature
 from birlik.stories.priors import with_prior
-from birlik.stories.similarity import StoryFeatures, features_of
+from birlik.stories.similarity import StoryFeatures
+from birlik.stories.text import lead_text
 
 log = logging.getLogger(__name__)
-
-_DEFAULT_LINKERS: dict[str, StoryLinker] = {}
-
 
 def document_of(row: DocumentRow) -> Document:
     """The analysis record of a stored document (entities, regions, tension) for linking."""
@@ -52,6 +51,8 @@ def document_of(row: DocumentRow) -> Document:
             Mention(start=m.start, end=m.end, text=m.text, type=m.type, id=m.entity_id) for m in row.mentions
         ],
         regions=[RegionScore(kato=r.region_kato, confidence=r.confidence) for r in row.regions],
+        embedding=row.embedding,
+        embedding_model=row.embedding_model,
     )
 
 
@@ -63,18 +64,20 @@ def seen_at(row: DocumentRow) -> datetime:
 
 
 class StoryLinker:
-    """Built once with its embedder; assigns stories to batches of stored documents."""
+    """Built once with its embedder (and the static one distilled from it); assigns stories to
+    batches of stored documents from the vectors stored with them (``stories.linking``)."""
 
     def __init__(
-        self, embedder: Embedder, settings: ClusterSettings | None = None, *, reuse_embeddings: bool = False
+        self, embedder: Embedder, settings: ClusterSettings | None = None, *,
+        static: Embedder | None = None, confirm: ConfirmSettings | None = None,
     ) -> None:
         self.embedder = embedder
+        self.static = static
         self.settings = with_prior(settings, embedder.name)
-        self.reuse_embeddings = reuse_embeddings
-        """Use a document's stored embedding when it has one (see ``linking.lead_vectors``)."""
+        self.confirm = confirm or ConfirmSettings()
         self._known: OrderedDict[int, _Known | None] = OrderedDict()
-        """Features and MinHash signature of stored documents already read (None: no vector of
-        this embedder), so that each batch reads only the window's keys and what is new in it."""
+        """Linker view and MinHash signature of stored documents already read (None: no vector
+        to compare), so that each batch reads only the window's keys and what is new in it."""
 
     def assign(
         self, session: Session, rows: Sequence[DocumentRow], *, with_claims: bool = True
@@ -83,42 +86,73 @@ class StoryLinker:
             return []
         session.flush()
         docs = [document_of(row) for row in rows]
-        vectors = self._embed(rows, docs)
-        fresh = [
-            features_of(doc, vector, seen_at(row))
-            for row, doc, vector in zip(rows, docs, vectors, strict=True)
-        ]
-        clusterer = self._clusterer_with_window(session, [f.time for f in fresh], {row.id for row in rows})
-        assignments = clusterer.add(fresh)
+        fresh = linkables(docs, self.embedder, self.static, [seen_at(row) for row in rows])
         by_id = {row.id: row for row in rows}
-        stories = self._store_assignments(session, by_id, fresh, assignments)
+        clusterer = self._clusterer_with_window(
+            session, [item.features.time for item in fresh], set(by_id),
+            lambda keys: self._upgrade(session, keys, by_id),
+        )
+        assignments = clusterer.add(fresh)
+        features = [item.features for item in fresh]
+        stories = self._store_assignments(session, by_id, features, assignments, fresh)
+        self._store_upgrades(session, clusterer.upgraded, by_id)
         if with_claims:
             self._store_claims(session, rows, docs)
-        log.info("stories: %d documents, %d stories touched", len(rows), len(stories))
+        log.info(
+            "stories: %d documents, %d stories touched, %d confirmed by the model",
+            len(rows), len(stories), len(clusterer.upgraded),
+        )
         return assignments
 
-    def _embed(self, rows: Sequence[DocumentRow], docs: Sequence[Document]) -> list[Vector]:
-        if self.reuse_embeddings:
-            for doc, row in zip(docs, rows, strict=True):
-                if row.embedding is not None and len(row.embedding) == 4 * self.embedder.dim:
-                    doc.embedding = np.frombuffer(row.embedding, dtype=np.float32)
-        return lead_vectors(docs, self.embedder, reuse=self.reuse_embeddings)
+    def after_batch(self, session: Session, rows: Sequence[DocumentRow]) -> None:
+        """The ingest consumer: stories, near-duplicate groups and claims of a stored batch."""
+        self.assign(session, rows)
 
-    def _features(self, row: DocumentRow, vector: Vector) -> StoryFeatures:
-        return features_of(document_of(row), vector, seen_at(row))
+    def _upgrade(
+        self, session: Session, keys: list[str], by_id: dict[int, DocumentRow]
+    ) -> dict[str, Vector]:
+        """Model vectors (title and lead) of these documents, each embedded once: bounded by
+        ``ConfirmSettings.budget`` per batch."""
+        rows = [by_id.get(int(key)) or session.get(DocumentRow, int(key)) for key in keys]
+        found = [(key, row) for key, row in zip(keys, rows, strict=True) if row is not None]
+        texts = [lead_text(Document(id=key, text=row.text, title=row.title)) for key, row in found]
+        if not texts:
+            return {}
+        vectors = self.embedder.embed(texts, "passage")
+        return {key: np.asarray(v, dtype=np.float32) for (key, _), v in zip(found, vectors, strict=True)}
+
+    def _store_upgrades(self, session: Session, keys: list[str], by_id: dict[int, DocumentRow]) -> None:
+        """The confirmed documents' model vectors replace their static ones (one vector each)."""
+        for key in keys:
+            known = self._known.get(int(key))
+            row = by_id.get(int(key)) or session.get(DocumentRow, int(key))
+            vector = known.item.features.embedding if known is not None else None
+            if row is None:
+                continue
+            if vector is None:
+                member = session.get(StoryMemberRow, row.id)
+                vector = np.frombuffer(member.embedding, np.float32) if member and member.embedding else None
+            if vector is None:
+                continue
+            row.embedding, row.embedding_model = np.asarray(vector, np.float32), self.embedder.name
+            member = session.get(StoryMemberRow, row.id)
+            if member is not None:
+                member.embedding = np.asarray(vector, dtype=np.float32).tobytes()
 
     def _clusterer_with_window(
-        self, session: Session, times: list[datetime], exclude: set[int]
-    ) -> IncrementalClusterer:
+        self, session: Session, times: list[datetime], exclude: set[int], upgrade: Upgrade
+    ) -> TieredClusterer:
         """A clusterer holding the stored documents around ``times``, as their stories are now.
 
         Which documents and stories are in the window is read afresh each batch (other
         processes store too, and ``recluster_stored`` renames stories); what a document's
-        features and signature are is read once per linker: they do not change once stored.
+        features and signature are is read once per linker: they do not change once stored
+        (a static-only document confirmed by the model is updated in place).
         """
         counter = itertools.count(1)
-        clusterer = IncrementalClusterer(
-            self.embedder.dim, self.settings, new_story_id=lambda: f"new:{next(counter)}"
+        clusterer = TieredClusterer(
+            self.embedder.dim, self.settings, upgrade, confirm=self.confirm,
+            new_story_id=lambda: f"new:{next(counter)}",
         )
         span = timedelta(hours=self.settings.window_hours)
         keys = (
@@ -127,22 +161,21 @@ class StoryLinker:
             .order_by(StoryMemberRow.seen_at, StoryMemberRow.document_id)
         )
         window = [row for row in session.execute(keys) if row.document_id not in exclude]
-        self._read_new(
-            session, clusterer, [row.document_id for row in window if row.document_id not in self._known]
-        )
+        unread = [row.document_id for row in window if row.document_id not in self._known]
+        self._read_new(session, clusterer, unread)
         for document_id, story_id, dup_group in window:
             known = self._known.get(document_id)
             if known is None:
-                continue  # no vector of this embedder (stories made with another one)
+                continue  # no vector to compare (stories made with another embedder)
             self._known.move_to_end(document_id)
             clusterer.remember(
-                known.features, str(story_id), str(dup_group), signed=known.signature, bands=known.bands
+                known.item, str(story_id), str(dup_group), signed=known.signature, bands=known.bands
             )
         while len(self._known) > KNOWN_DOCUMENTS:
             self._known.popitem(last=False)
         return clusterer
 
-    def _read_new(self, session: Session, clusterer: IncrementalClusterer, ids: list[int]) -> None:
+    def _read_new(self, session: Session, clusterer: TieredClusterer, ids: list[int]) -> None:
         for start in range(0, len(ids), 500):
             query = (
                 select(StoryMemberRow, DocumentRow)
@@ -150,13 +183,27 @@ class StoryLinker:
                 .where(StoryMemberRow.document_id.in_(ids[start : start + 500]))
                 .options(selectinload(DocumentRow.mentions), selectinload(DocumentRow.regions))
             )
-            for member, row in session.execute(query).tuples():
-                if member.embedding is None or len(member.embedding) != 4 * self.embedder.dim:
-                    self._known[row.id] = None
-                    continue
-                features = self._features(row, np.frombuffer(member.embedding, dtype=np.float32))
-                signed = clusterer.hasher.signatures([features.text])[0]
-                self._known[row.id] = _Known(features, signed, clusterer.lsh.band_keys(signed[0]))
+            pairs = [(member, row) for member, row in session.execute(query)]
+            docs = []
+            for member, row in pairs:
+                doc = document_of(row)
+                if member.embedding is not None and len(member.embedding) == 4 * self.embedder.dim:
+                    doc.embedding = np.frombuffer(member.embedding, dtype=np.float32)
+                    doc.embedding_model = self.embedder.name
+                elif self.static is None:
+                    doc.embedding = None  # nothing comparable without the model: not embedded again
+                docs.append(doc)
+            comparable = [
+                (row, doc) for (_, row), doc in zip(pairs, docs, strict=True)
+                if self.static is not None or doc.embedding is not None
+            ]
+            for _, row in pairs:
+                self._known[row.id] = None
+            times = [seen_at(row) for row, _ in comparable]
+            items = linkables([doc for _, doc in comparable], self.embedder, self.static, times)
+            for (row, _), item in zip(comparable, items, strict=True):
+                signed = clusterer.inner.hasher.signatures([item.features.text])[0]
+                self._known[row.id] = _Known(item, signed, clusterer.inner.lsh.band_keys(signed[0]))
 
     def _store_assignments(
         self,
@@ -164,10 +211,14 @@ class StoryLinker:
         by_id: dict[int, DocumentRow],
         fresh: list[StoryFeatures],
         assignments: list[Assignment],
+        items: list[Linkable],
     ) -> dict[int, StoryRow]:
         new_ids: dict[str, StoryRow] = {}
         touched: dict[int, StoryRow] = {}
-        for features, assignment in zip(fresh, assignments, strict=True):
+        # in the clusterer's (time) order: a story made in this batch is made by its first
+        # document, which a newest-first feed lists after the ones that joined it
+        ordered = sorted(zip(fresh, assignments, items, strict=True), key=lambda triple: triple[0].time)
+        for features, assignment, item in ordered:
             row = by_id[int(features.key)]
             story = self._story_row(session, assignment, row, new_ids)
             dup_group = int(assignment.dup_of) if assignment.dup_of else row.id
@@ -180,7 +231,7 @@ class StoryLinker:
                     linked_to=int(assignment.linked_to) if assignment.linked_to else None,
                     score=round(float(assignment.score), 4) if np.isfinite(assignment.score) else 0.0,
                     seen_at=features.time,
-                    embedding=np.asarray(features.embedding, dtype=np.float32).tobytes(),
+                    embedding=_model_bytes(features, item.has_model),
                 )
             )
             _grow(story, row, features.time, duplicate=assignment.dup_of is not None)
@@ -216,8 +267,24 @@ class StoryLinker:
 
     def _store_claims(self, session: Session, rows: Sequence[DocumentRow], docs: Sequence[Document]) -> None:
         for row, doc in zip(rows, docs, strict=True):
-            for claim in extract_claims(doc):
-                session.add(_claim_row(row.id, claim, row.outlet))
+            for claim in claims_to_store(row, doc):
+                session.add(_claim_row(row.id, claim, row.outlet or doc.id))
+
+
+def claims_to_store(row: DocumentRow, doc: Document) -> list[Claim]:
+    """The claims the ``claims`` stage found when ``row`` was just stored from its analysis;
+    else (a row read back, or a text analysed only in part) extracted from the stored row."""
+    analysed = row.analysed
+    if analysed is None or analysed.claims is None:
+        return extract_claims(doc)
+    if any(flag.startswith(ANALYSED_CHARS_FLAG) for flag in analysed.flags):
+        return extract_claims(doc)  # the stage saw the first part; the row holds the whole text
+    return analysed.claims
+
+
+def _model_bytes(features: StoryFeatures, has_model: bool) -> bytes | None:
+    """The model vector the linker compared (float32 bytes); None for a static-only document."""
+    return np.asarray(features.embedding, dtype=np.float32).tobytes() if has_model else None
 
 
 KNOWN_DOCUMENTS = 40_000
@@ -226,7 +293,7 @@ KNOWN_DOCUMENTS = 40_000
 
 @dataclass(frozen=True, slots=True)
 class _Known:
-    features: StoryFeatures
+    item: Linkable
     signature: tuple[Signature, int]
     bands: list[tuple[int, int]]
 
@@ -256,7 +323,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _claim_row(document_id: int, claim: Claim, outlet: str | None) -> ClaimRow:
+def _claim_row(document_id: int, claim: Claim, source: str | None) -> ClaimRow:
     return ClaimRow(
         document_id=document_id,
         subject=claim.subject[:80],
@@ -270,29 +337,10 @@ def _claim_row(document_id: int, claim: Claim, outlet: str | None) -> ClaimRow:
         sentence=claim.sentence,
         period=claim.period,
         region_kato=claim.region,
-        source=(outlet or claim.source or "")[:200] or None,
+        source=(source or claim.source or "")[:200] or None,
         lang=claim.lang,
         published_at=claim.published_at,
     )
-
-
-def default_linker(settings: Settings | None = None) -> StoryLinker:
-    """One linker per embedder setting for the process (the model loads on first use)."""
-    from birlik.nlp.factory import make_default_embedder
-
-    settings = settings or Settings()
-    linker = _DEFAULT_LINKERS.get(settings.embedder)
-    if linker is None:
-        linker = _DEFAULT_LINKERS[settings.embedder] = StoryLinker(make_default_embedder(settings))
-    return linker
-
-
-def assign_stories(
-    session: Session, rows: Sequence[DocumentRow], linker: StoryLinker | None = None
-) -> list[Assignment]:
-    """Stories and claims for ``rows`` just stored in ``session`` (the embedder of the settings
-    when no linker is given)."""
-    return (linker or default_linker()).assign(session, rows)
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -406,7 +454,3 @@ def recluster_stored(
         linker.assign(session, rows[first : first + 256], with_claims=False)
     return len(rows)
 
-
-def after_batch(session: Session, rows: Sequence[DocumentRow]) -> None:
-    """The ingest hook: stories, near-duplicate groups and claims of a stored batch."""
-    assign_stories(session, rows)

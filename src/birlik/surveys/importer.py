@@ -23,7 +23,7 @@ from birlik.surveys.codebook import Codebook, CodebookError, answer_code
 from birlik.surveys.models import SurveyResponseRow, SurveyRow
 
 MAX_LISTED = 5
-_HEAD_WORDS = re.compile(r"\s+(облысы|обл\.?|область|region|oblast|province)$")
+_HEAD_WORDS = re.compile(r"(?<!\s)\s+(облысы|обл\.?|область|region|oblast|province)$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

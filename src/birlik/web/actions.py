@@ -15,10 +15,21 @@ from birlik.cases.models import CaseRow
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.signals.alerts import transition
 from birlik.store.models_signals import AlertRow
+from birlik.store.repository import Store
 from birlik.web import audit
-from birlik.web.auth import Principal, create_user
+from birlik.web.auth import (
+    LoginAttempt,
+    LoginThrottle,
+    Principal,
+    check_new_password,
+    create_user,
+    hash_password,
+    revoke_tokens_of,
+    verify_password,
+)
 from birlik.web.errors import WebError, not_found
 from birlik.web.models import (
+    ROLES,
     UNIT_KINDS,
     CaseAttachmentRow,
     CaseCommentRow,
@@ -332,31 +343,116 @@ def set_user_access(
     if user is None:
         raise not_found(f"user {user_id}")
     before = {**audit.snapshot(user), "regions": sorted(g.region_kato for g in user.grants)}
+    if role is not None and role not in ROLES:
+        raise WebError(f"role {role!r} is unknown — use one of {', '.join(ROLES)}", code="W110", status=422)
+    keep_administrators(session, actor, user, role=role, active=active)
     if role is not None:
-        from birlik.web.models import ROLES
-
-        if role not in ROLES:
-            raise WebError(
-                f"role {role!r} is unknown — use one of {', '.join(ROLES)}", code="W110", status=422
-            )
         user.role = role
     if regions is not None:
         _check_regions(regions)
         user.grants = [RegionGrantRow(region_kato=kato) for kato in sorted(set(regions))]
+    revoked: list[int] = []
     if active is not None:
         user.active = active
         user.session_epoch += 1
+        if not active:  # for good: reactivating the user brings no token back
+            revoked = revoke_tokens_of(session, user)
+    session.flush()
+    after = {**audit.snapshot(user), "regions": sorted(g.region_kato for g in user.grants)}
+    if revoked:
+        after["tokens_revoked"] = revoked
+    audit.record(session, actor, "user.access", "user", user.id, before=before, after=after)
+    return user
+
+
+def set_password(
+    session: Session, actor: Principal | str, user: UserRow, password: str, *, action: str
+) -> None:
+    """A new password; every session of the user ends (their API tokens stay)."""
+    check_new_password(password)
+    user.password_hash = hash_password(password)
+    user.session_epoch += 1
     session.flush()
     audit.record(
-        session,
-        actor,
-        "user.access",
-        "user",
-        user.id,
-        before=before,
-        after={**audit.snapshot(user), "regions": sorted(g.region_kato for g in user.grants)},
+        session, actor, action, "user", user.id, after={"username": user.username, "sessions_ended": True}
     )
+
+
+def change_password(
+    session: Session, actor: Principal | str, user: UserRow, *, current: str, new: str
+) -> None:
+    """A user's own change: the current password is required."""
+    check_new_password(new)
+    if not verify_password(user.password_hash, current):
+        raise WebError("the current password is wrong — type it again", code="W171", status=403)
+    set_password(session, actor, user, new, action="user.password")
+
+
+def change_own_password(
+    store: Store, throttle: LoginThrottle, who: Principal, address: str, *, current: str, new: str
+) -> UserRow:
+    """``change_password`` for a logged-in person: a wrong current password counts as a failed
+    login of that user from that address (else a stolen session could guess it freely)."""
+    check_new_password(new)
+    attempt = LoginAttempt(who.username, address)
+    with store.transaction() as session:
+        throttle.admit(session, attempt)
+    try:
+        with store.transaction() as session:
+            user = session.get_one(UserRow, who.user_id)
+            change_password(session, who, user, current=current, new=new)
+            session.expunge(user)
+    except WebError as exc:
+        if exc.code == "W171":
+            with store.transaction() as session:
+                throttle.failed(session, attempt)
+        raise
+    with store.transaction() as session:
+        throttle.succeeded(session, attempt)
     return user
+
+
+def reset_password(session: Session, actor: Principal | str, user_id: int, password: str) -> UserRow:
+    """An administrator sets another user's password (e.g. a forgotten one)."""
+    user = session.get(UserRow, user_id)
+    if user is None:
+        raise not_found(f"user {user_id}")
+    if not isinstance(actor, str) and actor.user_id == user.id:
+        raise WebError(
+            "change your own password with your current one — on /account", code="W172", status=409
+        )
+    set_password(session, actor, user, password, action="user.reset_password")
+    return user
+
+
+def keep_administrators(
+    session: Session, actor: Principal | str, user: UserRow, *, role: str | None, active: bool | None
+) -> None:
+    """The one rule for the pages, the API and the CLI: nobody takes administration away from
+    themselves, and the last active administrator stays one."""
+    demoted = (role is not None and role != "administrator") or active is False
+    if not (demoted and user.role == "administrator" and user.active):
+        return
+    if not isinstance(actor, str) and actor.user_id == user.id:
+        raise WebError(
+            "you cannot take administration away from yourself — ask another administrator",
+            code="W114",
+            status=409,
+        )
+    # lock every active administrator's row (PostgreSQL), so that two administrators demoting
+    # each other at once cannot both pass; SQLite serialises writers anyway
+    administrators = session.scalars(
+        select(UserRow.id)
+        .where(UserRow.role == "administrator", UserRow.active.is_(True))
+        .order_by(UserRow.id)
+        .with_for_update()
+    ).all()
+    if not [other for other in administrators if other != user.id]:
+        raise WebError(
+            f"{user.username!r} is the last active administrator — make another user an administrator first",
+            code="W170",
+            status=409,
+        )
 
 
 def _check_regions(regions: tuple[str, ...]) -> None:

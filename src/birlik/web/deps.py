@@ -6,13 +6,15 @@ handing each to the thread pool (a thread hop per dependency costs more than the
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+import anyio
+import anyio.to_thread
+from fastapi import Depends, Request, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from birlik.nlp.embed import Embedder
@@ -23,9 +25,8 @@ from birlik.web.auth import (
     LoginThrottle,
     Principal,
     SessionCodec,
-    principal_of,
+    token_principal,
     tokens_match,
-    user_of_token,
 )
 from birlik.web.config import WebSettings
 from birlik.web.errors import WebError, forbidden, unauthenticated
@@ -51,11 +52,40 @@ class WebState:
     embedder_factory: Callable[[], Embedder]
     cache: dict[Any, tuple[float, Any]] = field(default_factory=dict)
     _embedder: Embedder | None = None
+    _static: Embedder | None = None
+    _static_built: bool = False
 
     def embedder(self) -> Embedder:
         if self._embedder is None:
             self._embedder = self.embedder_factory()
         return self._embedder
+
+    def static_embedder(self) -> Embedder | None:
+        """The static embedder distilled from ``embedder()`` (its vectors are those of the
+        non-salient documents), built on first use; None when there is none."""
+        if not self._static_built:
+            from birlik.nlp.static_embed import distilled_companion
+
+            self._static = distilled_companion(self.embedder())
+            self._static_built = True
+        return self._static
+
+def cookie_secure(request: Request, web: WebSettings) -> bool:
+    """Cookies carry ``Secure`` when the settings demand it or the request came over HTTPS (the
+    scheme a trusted proxy forwarded counts: see BIRLIK_FORWARDED_ALLOW_IPS)."""
+    return web.cookie_secure or request.url.scheme == "https"
+
+
+def set_session_cookie(request: Request, response: Response, state: WebState, cookie: str) -> None:
+    """The session cookie of a login or a password change, ``Secure`` over HTTPS."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=state.web.session_max_age,
+        httponly=True,
+        samesite="lax",
+        secure=cookie_secure(request, state.web),
+    )
 
 
 async def get_state(request: Request) -> WebState:
@@ -66,23 +96,48 @@ async def get_state(request: Request) -> WebState:
 State = Annotated[WebState, Depends(get_state)]
 
 
-def db_session(state: State) -> Iterator[Session]:
-    with state.store.transaction() as session:
+async def db_session(state: State) -> AsyncIterator[Session]:
+    """The request's session. The endpoint's own work is committed in its thread when it returns
+    (``unit_of_work``); what is left here (a dependency's change on a route that does not take
+    the session) is committed at the end, a rollback on an error, each in a thread of its own
+    (never waiting for the pool, like FastAPI's own exits) and only when there is something to
+    end: making and closing an idle session does no I/O and stays on the event loop."""
+    session = state.store.new_session()
+    try:
         yield session
+    except BaseException:
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(session.rollback, limiter=anyio.CapacityLimiter(1))
+        raise
+    else:
+        if session.in_transaction() or session.new or session.dirty or session.deleted:
+            await anyio.to_thread.run_sync(session.commit, limiter=anyio.CapacityLimiter(1))
+    finally:
+        session.close()
 
 
 Db = Annotated[Session, Depends(db_session)]
 
 
 async def current_principal(request: Request, state: State, session: Db) -> Principal:
+    """Who asks, by session cookie (forms need its CSRF token) or API token (a ``read`` token is
+    refused on every POST, PUT, PATCH and DELETE: this dependency is behind every route)."""
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
-        return principal_of(user_of_token(session, authorization[7:].strip()), via="token")
+        bearer = token_principal(session, authorization[7:].strip())
+        if bearer.scope != "write" and request.method in UNSAFE_METHODS:
+            raise WebError(
+                'this API token may only read — create a token with scope "write" to make changes',
+                code="W174",
+                status=403,
+            )
+        return bearer
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise unauthenticated()
     payload = state.codec.read(cookie)
     principal = session_principal(session, payload)
+    _release(session)
     if principal is None:
         raise unauthenticated("your session has ended — log in again")
     if request.method in UNSAFE_METHODS:
@@ -90,23 +145,45 @@ async def current_principal(request: Request, state: State, session: Db) -> Prin
     return principal
 
 
+def _release(session: Session) -> None:
+    """End the read-only transaction of the principal's look-up, so that no connection is held
+    while the request waits for a worker thread (the endpoint takes one again): a request
+    waiting in the queue holds neither a lock nor one of the pool's connections. (SQLite reads
+    outside a write hold no transaction, and its pool is large: nothing to give back there.)"""
+    if session.get_bind().dialect.name != "sqlite" and not (session.new or session.dirty or session.deleted):
+        session.commit()
+
+
+_PRINCIPAL = (
+    select(
+        UserRow.id,
+        UserRow.username,
+        UserRow.display_name,
+        UserRow.role,
+        UserRow.active,
+        RegionGrantRow.region_kato,
+    )
+    .outerjoin(RegionGrantRow, RegionGrantRow.user_id == UserRow.id)
+    .where(UserRow.id == bindparam("user"), UserRow.session_epoch == bindparam("epoch"))
+)
+
+
 def session_principal(session: Session, payload: dict[str, Any]) -> Principal | None:
     """Who a valid session cookie speaks for, read afresh on every request (a logout, a
-    deactivation or a new role counts at once): two indexed Core reads, no ORM objects."""
-    user = session.execute(
-        select(UserRow.id, UserRow.username, UserRow.display_name, UserRow.role, UserRow.active).where(
-            UserRow.id == payload.get("u"), UserRow.session_epoch == payload.get("e")
-        )
-    ).first()
-    if user is None or not user.active:
+    deactivation or a new role counts at once): one indexed Core read of the user and their
+    regions, a statement built once (this runs on the event loop for every request)."""
+    rows = (
+        session.connection().execute(_PRINCIPAL, {"user": payload.get("u"), "epoch": payload.get("e")}).all()
+    )
+    if not rows or not rows[0].active:
         return None
-    regions = session.scalars(select(RegionGrantRow.region_kato).where(RegionGrantRow.user_id == user.id))
+    user = rows[0]
     return Principal(
         user_id=user.id,
         username=user.username,
         display_name=user.display_name,
         role=user.role,
-        regions=frozenset(regions),
+        regions=frozenset(row.region_kato for row in rows if row.region_kato is not None),
         via="session",
         csrf_token=str(payload.get("c", "")),
     )

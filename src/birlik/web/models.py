@@ -77,8 +77,13 @@ class RegionGrantRow(Base):
     region_kato: Mapped[str] = mapped_column(String(12), primary_key=True)
 
 
+TOKEN_SCOPES: tuple[str, ...] = ("read", "write")
+"""``read``: safe methods only; ``write``: everything the owner's role allows."""
+
+
 class ApiTokenRow(Base):
-    """An API token; only its SHA-256 is stored, the token itself is shown once."""
+    """An API token; only its SHA-256 is stored, the token itself is shown once. It works until
+    it expires or is revoked; deactivating its user revokes it for good."""
 
     __tablename__ = "api_tokens"
 
@@ -90,10 +95,13 @@ class ApiTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    scope: Mapped[str] = mapped_column(String(10), default="read")
 
 
 class LoginThrottleRow(Base):
-    """Failed logins per key (user name or client address) in the current window."""
+    """Failed logins per key (a user name at an address, a user name, an address) in the
+    current window; ``locked_until`` is when a user at an address may try again."""
 
     __tablename__ = "login_throttle"
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import ColumnElement, Select, TextClause, and_, exists, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
@@ -17,7 +18,7 @@ from birlik.cases.models import CaseRow
 from birlik.nlp.embed import Embedder
 from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow, SourceRow
 from birlik.store.models_signals import AlertRow
-from birlik.store.search import query_terms, snippet
+from birlik.store.search import QueryVector, query_terms, semantic_ids, snippet
 from birlik.web import fts_plan
 from birlik.web.scoping import RegionScope
 
@@ -170,26 +171,26 @@ def _semantic(
     statement: Select[DocumentRow],
     q: str,
     embedder: Embedder,
+    static: Embedder | None,
     limit: int,
     offset: int,
 ) -> list[DocumentRow]:
-    """Rank the newest candidates that carry an embedding by cosine similarity to the query."""
-    ids_and_vectors = session.execute(
-        statement.with_only_columns(DocumentRow.id, DocumentRow.embedding)
-        .where(DocumentRow.embedding.is_not(None))
-        .order_by(DocumentRow.published_at.desc().nulls_last())
-        .limit(SEMANTIC_CANDIDATES)
-    ).all()
-    if not ids_and_vectors:
-        return []
-    query_vector = np.asarray(embedder.embed([q], kind="query"), dtype=np.float32)[0]
-    matrix = np.stack([np.frombuffer(vector or b"", dtype=np.float32) for _, vector in ids_and_vectors])
-    if matrix.shape[1] != query_vector.shape[0]:
-        return []
-    order = np.argsort(-(matrix @ query_vector))[offset : offset + limit]
-    wanted = [int(ids_and_vectors[int(i)][0]) for i in order]
+    """Documents by meaning: the query embedded by the configured embedder (compared with the
+    vectors it made) and by the static table distilled from it (compared with the static
+    vectors of the other documents); see ``store.search.semantic_ids``."""
+    queries = [QueryVector(embedder.name, _query_vector(embedder, q), legacy=True)]
+    if static is not None:
+        queries.append(QueryVector(static.name, _query_vector(static, q)))
+    wanted = semantic_ids(
+        session, statement, queries, limit=limit, offset=offset, candidates=SEMANTIC_CANDIDATES
+    )
     rows = {row.id: row for row in session.scalars(select(DocumentRow).where(DocumentRow.id.in_(wanted)))}
     return [rows[i] for i in wanted if i in rows]
+
+
+def _query_vector(embedder: Embedder, q: str) -> npt.NDArray[np.float32]:
+    vector: npt.NDArray[np.float32] = np.asarray(embedder.embed([q], kind="query"), dtype=np.float32)[0]
+    return vector
 
 
 def document_card(row: DocumentRow, q: str = "") -> dict[str, Any]:
@@ -253,11 +254,15 @@ def list_cards(
     limit: int = 25,
     offset: int = 0,
     embedder: Callable[[], Embedder] | None = None,
+    static: Callable[[], Embedder | None] | None = None,
 ) -> list[dict[str, Any]]:
-    """A page of documents as cards: by meaning (semantic search with a query), else newest first."""
+    """A page of documents as cards: by meaning (semantic search with a query), else newest first.
+    ``static``: the static embedder distilled from ``embedder`` (the vectors of non-salient
+    documents), when there is one."""
     if filters.mode == "semantic" and filters.q.strip() and embedder is not None:
         statement = document_query(session, scope, filters)
-        rows = _semantic(session, statement, filters.q, embedder(), limit, offset)
+        companion = static() if static is not None else None
+        rows = _semantic(session, statement, filters.q, embedder(), companion, limit, offset)
         return [document_card(row, filters.q) for row in rows]
     ids = matching_ids(session, scope, filters, limit=limit, offset=offset)
     return cards_by_ids(session, ids, filters.q)
@@ -423,9 +428,16 @@ def list_cases(
     )
 
 
-def source_health(session: Session) -> list[dict[str, Any]]:
+def source_health(session: Session, scope: RegionScope, *, administrator: bool) -> list[dict[str, Any]]:
+    """Sources and their health; documents counted within the scope's regions. Where a source
+    reads from (a server path or URL) and its last error (which names it) are for
+    administrators only: ``None`` for everyone else."""
     counts = dict(
-        session.execute(select(DocumentRow.source_id, func.count()).group_by(DocumentRow.source_id)).all()
+        session.execute(
+            select(DocumentRow.source_id, func.count())
+            .where(scope.document_condition())
+            .group_by(DocumentRow.source_id)
+        ).all()
     )
     now = datetime.now(UTC)
     out = []
@@ -440,12 +452,12 @@ def source_health(session: Session) -> list[dict[str, Any]]:
             {
                 "name": source.name,
                 "kind": source.kind,
-                "location": source.location,
+                "location": source.location if administrator else None,
                 "enabled": source.enabled,
                 "documents": int(counts.get(source.id, 0)),
                 "last_polled_at": source.last_polled_at.isoformat() if source.last_polled_at else None,
                 "last_ok_at": last_ok.isoformat() if last_ok else None,
-                "last_error": source.last_error,
+                "last_error": source.last_error if administrator else None,
                 "health": "error" if source.last_error else ("stale" if overdue else "ok"),
             }
         )

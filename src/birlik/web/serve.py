@@ -9,6 +9,8 @@ workers, restarts one that dies, and stops them all on Ctrl-C or SIGTERM.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -16,35 +18,120 @@ import signal
 import socket
 import time
 from types import FrameType
+from typing import TYPE_CHECKING, Any
 
+import h11
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from birlik.domain.errors import ConfigError
-from birlik.settings import Settings
-from birlik.store.repository import Store
+from birlik.runtime import Runtime
 from birlik.web.config import WebSettings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 log = logging.getLogger(__name__)
 BACKLOG = 2048
 
 
-def run(settings: Settings, web: WebSettings, store: Store, *, host: str, port: int, workers: int) -> None:
+def server_options(web: WebSettings) -> dict[str, Any]:
+    """uvicorn's options from the settings: keep-alive and header-read timeouts, and which
+    proxies' forwarded headers are believed (none unless configured)."""
+    global _header_timeout
+    _header_timeout = web.header_timeout_seconds
+    proxies = [address.strip() for address in web.forwarded_allow_ips.split(",") if address.strip()]
+    return {
+        "http": "birlik.web.serve:HeaderTimeoutProtocol",
+        "timeout_keep_alive": web.keep_alive_seconds,
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies or "",
+        "log_level": "warning",
+    }
+
+
+_header_timeout = WebSettings.model_fields["header_timeout_seconds"].default
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of ``birlik serve --workers N`` (settings from BIRLIK_*)."""
+    from birlik.web.app import create_app
+
+    web = WebSettings()
+    server_options(web)  # this process's header timeout, when uvicorn itself started it
+    return create_app(Runtime.from_environment(), web)
+
+
+class HeaderTimeoutProtocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with a bound on the time a request's headers may take.
+
+    uvicorn closes a keep-alive connection that stays silent, but not one that never sends a
+    request, nor one that sends its headers a byte at a time (slowloris): each holds its socket
+    forever. Here a timer starts when a connection opens and again after each answer; it is
+    stopped by a request whose headers are complete; when it fires while no request is being
+    answered, the connection is closed. Header size is bounded by h11 (16 KiB: 431/400 above)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._header_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_header_timer()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self._answering():
+            self._stop_header_timer()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing() and not self._answering():
+            self._arm_header_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_header_timer()
+        super().connection_lost(exc)
+
+    def _answering(self) -> bool:
+        return self.cycle is not None and not self.cycle.response_complete
+
+    def _arm_header_timer(self) -> None:
+        self._stop_header_timer()
+        self._header_timer = self.loop.call_later(_header_timeout, self._headers_too_slow)
+
+    def _stop_header_timer(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _headers_too_slow(self) -> None:
+        self._header_timer = None
+        if self._answering() or self.transport.is_closing():
+            return
+        if self.conn.our_state not in (h11.ERROR, h11.CLOSED, h11.MUST_CLOSE):
+            with contextlib.suppress(h11.LocalProtocolError):
+                self.conn.send(h11.ConnectionClosed())
+        self.transport.close()
+
+
+def run(runtime: Runtime, web: WebSettings, *, host: str, port: int, workers: int) -> None:
     from birlik.web.app import create_app
 
     if workers <= 1:
-        uvicorn.run(create_app(settings, web, store=store), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(runtime, web), host=host, port=port, **server_options(web))
         return
     _check_port(host, port)
-    # each worker builds the app from the environment: hand it the settings in use
-    os.environ["BIRLIK_DATABASE_URL"] = settings.database_url
+    # each worker builds its runtime from the environment: hand it the settings in use
+    os.environ["BIRLIK_DATABASE_URL"] = runtime.settings.database_url
     if not hasattr(socket, "SO_REUSEPORT"):  # not Linux/BSD: uvicorn's shared socket
         uvicorn.run(
-            "birlik.web.app:app_from_environment",
+            "birlik.web.serve:app_from_environment",
             factory=True,
             host=host,
             port=port,
             workers=workers,
-            log_level="warning",
+            **server_options(web),
         )
         return
     _supervise(host, port, workers)
@@ -72,11 +159,11 @@ def _check_port(host: str, port: int) -> None:
 
 
 def _worker(host: str, port: int) -> None:
-    from birlik.web.app import app_from_environment
 
     sock = _listen(host, port)
     sock.listen(BACKLOG)
-    config = uvicorn.Config(app_from_environment, factory=True, log_level="warning", backlog=BACKLOG)
+    options = server_options(WebSettings())  # checked by `birlik serve` before the workers start
+    config = uvicorn.Config(app_from_environment, factory=True, backlog=BACKLOG, **options)
     uvicorn.Server(config).run(sockets=[sock])
 
 

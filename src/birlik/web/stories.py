@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from birlik.store.models import DocumentRegionRow, DocumentRow
+from birlik.nlp.claims import find_discrepancies
+from birlik.store.models import MAX_ID, DocumentRegionRow, DocumentRow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
-from birlik.stories.claims import find_discrepancies
 from birlik.stories.service import claim_of
 from birlik.web import queries
 from birlik.web.errors import not_found
@@ -224,8 +224,8 @@ def _summary_of_members(story_id: int, title: str | None, members: Sequence[Memb
 
 def story_detail(session: Session, scope: RegionScope, story_id: str) -> dict[str, Any]:
     """One story: its visible documents by language, with evidence; timeline, regions, claims."""
-    if not story_id.isdigit():
-        raise not_found(f"story {story_id}")
+    if not (story_id.isascii() and story_id.isdigit() and int(story_id) <= MAX_ID):  # not "²", "9"*30
+        raise not_found(f"story {story_id[:40]}")
     story = session.get(StoryRow, int(story_id))
     if story is None:
         raise not_found(f"story {story_id}")

@@ -12,12 +12,24 @@ follows one that does and carries a strong cue. In such a sentence the evidence 
   preventive context ("профилактика экстремизма", "алдын алу");
 - the toxicity of the same sentence (``hate.hostile_context``): an insult, obscenity, or the
   toxicity model's verdict, from ``doc.signals["toxicity"]``;
+- in a sentence that reports someone else's hostility (an arrest, a court, "shouted",
+  "wrote", "according to": ``reporting``) every cue and slur is damped, and so is a cue or slur
+  inside quotation marks anywhere (quoted hate): the signal is the author's own hostility, not
+  a report or a quotation of it (``hate.reported`` names the damping);
 - optionally a classifier of hostile sentences (``hate.model``), applied only to sentences that
   name a group. No such classifier ships yet (too little licensed data labelled for ethnic
   hostility): the shipped stage is built with ``model=None``.
 
-The pieces are joined per sentence by noisy-or; the document takes its worst sentences.
-``labels`` maps each targeted group id to the score of the worst sentence aimed at it.
+The pieces are joined per sentence by noisy-or; the document takes its worst sentences (the
+rule score). A learned layer (``hate_v2.json``, fitted on the gold train split by
+``scripts/train_signals.py``) then reads the rule score, the strongest evidence of each kind
+(slur, cues, hostile context), whether the hostility was only reported, whether a group is
+named, the language and a compact block of word stems, and gives the document's score; its
+decision point is moved on the dev split so that ``hate >= 0.5`` is the call of hate. The
+stems that pushed the score up are evidence ``hate.lexical``. Without the learned layer
+(``learned=None``) the rule score is the score.
+``labels`` maps each targeted group id to the score of the worst sentence aimed at it (the
+document's score when the learned layer is on).
 """
 
 from __future__ import annotations
@@ -34,6 +46,8 @@ import yaml
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Mention, Sentence, Signal
 from birlik.nlp.embed import Embedder
+from birlik.nlp.signals.calibrated import CalibratedLogistic, load_model, model_file
+from birlik.nlp.signals.tension import WORD, word_stems
 from birlik.nlp.signals.toxicity import (
     LinearTextModel,
     ToxicityLexicon,
@@ -42,6 +56,7 @@ from birlik.nlp.signals.toxicity import (
     model_path,
     model_words,
 )
+from birlik.nlp.spans import StartIndex
 from birlik.nlp.text import normalise
 
 SIGNAL = "hate"
@@ -56,8 +71,19 @@ WEIGHT_KEYS = frozenset(CUE_KINDS) | {
 }
 WEAK_TARGET = 0.6
 """Strength of a target mentioned with low confidence (a language: "русский язык")."""
+PRONOUN_TARGET = 0.9
+"""Strength of a pronoun standing for a group beside a strong cue ("гнать их надо")."""
 LABEL_FLOOR = 0.3
 MODEL_WEIGHT = 0.6
+LEARNED_FILE = "hate_v2.json"
+EVIDENCE_KINDS: tuple[str, ...] = ("slur", *CUE_KINDS, "hostile_context")
+LANGS = ("kk", "ru", "en")
+LEXICAL_EVIDENCE = 3
+REPORT_CAP = 0.25
+UNTARGETED_CAP = 0.3
+"""The learned score of a text that names no group and has no rule evidence at all."""
+"""The learned score of a text that reports ("according to the police", an arrest, a court)
+and in which the rules found no hostility of the author's own (rule score below LABEL_FLOOR)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +97,11 @@ class Target:
 class HateLexicon:
     cues: dict[str, re.Pattern[str]]
     preventive: re.Pattern[str]
+    reporting: re.Pattern[str]
+    pronouns: re.Pattern[str]
     targets: tuple[Target, ...]
+    any_target: re.Pattern[str]
+    """Every target pattern in one: a sentence none of them matches is skipped at once."""
     weights: dict[str, float]
     damping: float
     previous_sentence: float
@@ -99,7 +129,13 @@ def parse_hate_lexicon(raw: object, *, source: str = "<data>") -> HateLexicon:
                              source) for kind in CUE_KINDS},
         preventive=_bounded([p for forms in dict(raw.get("preventive") or {}).values()
                              for p in forms], source),
+        reporting=_bounded([p for forms in dict(raw.get("reporting") or {}).values()
+                            for p in forms], source),
+        pronouns=_bounded([p for forms in dict(raw.get("pronouns") or {}).values()
+                           for p in forms], source),
         targets=tuple(_target(item, source) for item in raw.get("targets") or ()),
+        any_target=_bounded([str(item["pattern"]) for item in raw.get("targets") or ()
+                             if isinstance(item, Mapping) and "pattern" in item], source),
         weights=weights,
         damping=float(raw.get("damping", 0.2)),
         previous_sentence=float(raw.get("previous_sentence", 0.7)),
@@ -132,6 +168,35 @@ def load_hate_lexicon() -> HateLexicon:
     return parse_hate_lexicon(raw, source=LEXICON_FILE)
 
 
+@lru_cache(maxsize=1)
+def load_hate_learned() -> CalibratedLogistic:
+    """The learned layer shipped with Birlik (``resources/models/hate_v2.json``)."""
+    return load_model(model_file(LEARNED_FILE))
+
+
+def groups_named(doc: Document) -> bool:
+    return any(m.type == "ETHNIC_GROUP" for m in doc.entities)
+
+
+def hate_features(rule: Signal, doc: Document) -> dict[str, float]:
+    """What the learned layer reads: the rule score, the strongest evidence of each kind,
+    whether hostility was only reported, whether a group is named, and the language."""
+    values = dict.fromkeys(EVIDENCE_KINDS, 0.0)
+    reported = 0.0
+    for item in rule.evidence:
+        kind = item.reason.removeprefix("hate.")
+        if kind in values:
+            values[kind] = max(values[kind], item.weight)
+        elif kind == "reported":
+            reported = 1.0
+    values["rule"] = rule.score or 0.0
+    values["reported"] = reported
+    values["target"] = 1.0 if groups_named(doc) else 0.0
+    for code in LANGS:
+        values[f"lang_{code}"] = 1.0 if doc.lang == code else 0.0
+    return values
+
+
 def load_hate_model(path: Path | str | None = None) -> HateModel:
     return HateModel(LinearTextModel.load(path or model_path(MODEL_FILE)), load_toxicity_lexicon())
 
@@ -158,15 +223,16 @@ class SentenceHate:
 class HateStage:
     """Sets ``doc.signals["hate"]``: 0–1, evidence, reasons and ``labels`` per targeted group."""
 
-    name = "hate.v1"
+    name = "hate.v2"
     requires = frozenset({"entities", "sentences", "signals.toxicity"})
     provides = frozenset({"signals.hate"})
 
     def __init__(self, model: HateModel | None, lexicon: HateLexicon,
-                 embedder: Embedder | None = None) -> None:
+                 embedder: Embedder | None = None, learned: CalibratedLogistic | None = None) -> None:
         self.model = model
         self.lexicon = lexicon
         self.embedder = embedder
+        self.learned = learned
 
     def __call__(self, docs: list[Document]) -> list[Document]:
         for doc in docs:
@@ -174,14 +240,48 @@ class HateStage:
         return docs
 
     def signal(self, doc: Document) -> Signal:
+        rule = self.rule_signal(doc)
+        if self.learned is None:
+            return rule
         norm = doc.norm_text if doc.norm_text is not None else normalise(doc.text)
-        mentions = [m for m in doc.entities if m.type == "ETHNIC_GROUP" and m.id]
+        stems = word_stems(norm, self.learned.lexical_size)
+        score = round(self.learned.probability(hate_features(rule, doc), stems), 4)
+        if rule.score is not None and rule.score < LABEL_FLOOR and score > REPORT_CAP \
+                and self.lexicon.reporting.search(norm) is not None:
+            score = REPORT_CAP  # a report the rules found no own hostility in stays a report
+        if not rule.evidence and not groups_named(doc) and score > UNTARGETED_CAP:
+            score = UNTARGETED_CAP  # hate is aimed at a group: without one it is not hate
+        evidence = [*rule.evidence, *self._lexical(doc.text, norm)] if score >= LABEL_FLOOR \
+            else list(rule.evidence)
+        reasons = sorted({e.reason for e in evidence if e.reason != "hate.target"})
+        groups = list(rule.labels) or list(dict.fromkeys(
+            m.id for m in doc.entities if m.type == "ETHNIC_GROUP" and m.id))
+        labels = {group: score for group in groups} if score >= LABEL_FLOOR else {}
+        return Signal(name=SIGNAL, score=score, evidence=evidence, reasons=reasons, labels=labels)
+
+    def _lexical(self, text: str, norm: str) -> list[Evidence]:
+        """The words whose stems pushed the learned score up most."""
+        assert self.learned is not None
+        weights, size = self.learned.lexical, self.learned.lexical_size
+        spans: dict[str, Evidence] = {}
+        for match in WORD.finditer(norm):
+            stem = match.group(0)[:size]
+            if weights.get(stem, 0.0) > 0.05 and stem not in spans:
+                spans[stem] = Evidence(start=match.start(), end=match.end(),
+                                       text=text[match.start() : match.end()], reason="hate.lexical",
+                                       weight=weights[stem])
+        return sorted(spans.values(), key=lambda e: -e.weight)[:LEXICAL_EVIDENCE]
+
+    def rule_signal(self, doc: Document) -> Signal:
+        """The score of the rules alone (the learned layer's main input)."""
+        norm = doc.norm_text if doc.norm_text is not None else normalise(doc.text)
+        mentions = StartIndex(m for m in doc.entities if m.type == "ETHNIC_GROUP" and m.id)
         toxicity = doc.signals.get("toxicity")
         toxic_evidence = toxicity.evidence if toxicity is not None else []
         scored: list[SentenceHate] = []
         previous: list[_Aim] = []
         for sentence in doc.sentences or [Sentence(0, len(doc.text))]:
-            aims = self._aims(norm, sentence, mentions)
+            aims = self._aims(norm, sentence, mentions.starting_in(sentence.start, sentence.end))
             scored.append(self.sentence(doc.text, norm, sentence, aims, previous, toxic_evidence))
             previous = aims
         labels: dict[str, float] = {}
@@ -204,25 +304,38 @@ class HateStage:
         if not aims and any(kind in STRONG_CUES for _, _, kind in cues):
             aims, factor = previous, self.lexicon.previous_sentence
             aims = [_Aim(a.start, a.end, a.group_id, False, a.strength) for a in aims]
+            if not aims:
+                factor = 1.0
+                aims = [_Aim(m.start(), m.end(), "unnamed_group", False, PRONOUN_TARGET) for m in
+                        self.lexicon.pronouns.finditer(norm, sentence.start, sentence.end)][:1]
         if not aims:
             return SentenceHate(sentence, 0.0, (), ())
         strength = factor * max(a.strength for a in aims)
         weights = self.lexicon.weights
-        damping = self.lexicon.damping if self.lexicon.preventive.search(
+        reported = self.lexicon.reporting.search(norm, sentence.start, sentence.end) is not None
+        damping = self.lexicon.damping if reported or self.lexicon.preventive.search(
             norm, sentence.start, sentence.end) else 1.0
+        quotes = _quoted_spans(norm, sentence)
         evidence = [
             Evidence(start=a.start, end=a.end, text=text[a.start : a.end], reason="hate.slur",
-                     weight=weights["slur"] * a.strength)
+                     weight=weights["slur"] * a.strength * self._damped(reported, quotes, a.start))
             for a in aims if a.derogatory
         ]
         evidence += [
             Evidence(start=s, end=e, text=text[s:e], reason=f"hate.{kind}",
-                     weight=weights[kind] * strength * damping)
+                     weight=weights[kind] * strength * damping
+                     * self._damped(False, quotes, s))
             for s, e, kind in cues
         ]
-        evidence += self._context(text, sentence, toxic_evidence, strength * damping)
+        context = self._context(text, sentence, toxic_evidence, strength * damping,
+                                model_counts=bool(cues) or any(a.derogatory for a in aims))
+        evidence += context
         if self.model is not None:
             evidence += _model_evidence(self.model, text, sentence, strength * damping)
+        if reported and (cues or any(a.derogatory for a in aims)):
+            evidence.append(Evidence(start=sentence.start, end=sentence.end,
+                                     text=text[sentence.start : sentence.end],
+                                     reason="hate.reported", weight=0.0))
         miss = 1.0
         for item in evidence:
             miss *= 1.0 - item.weight
@@ -234,12 +347,20 @@ class HateStage:
         return SentenceHate(sentence, score, tuple(dict.fromkeys(a.group_id for a in aims)),
                             tuple(evidence))
 
+    def _damped(self, reported: bool, quotes: Sequence[tuple[int, int]], start: int) -> float:
+        """The damping of a cue or slur that a report carries or that sits inside quotes."""
+        if reported or any(s <= start < e for s, e in quotes):
+            return self.lexicon.damping
+        return 1.0
+
     def _aims(self, norm: str, sentence: Sentence, mentions: Sequence[Mention]) -> list[_Aim]:
         aims = [
             _Aim(m.start, m.end, m.id or "", m.derogatory,
                  1.0 if m.confidence >= 0.8 else WEAK_TARGET)
             for m in mentions if sentence.start <= m.start < sentence.end
         ]
+        if self.lexicon.any_target.search(norm, sentence.start, sentence.end) is None:
+            return aims
         taken = {(a.start, a.end) for a in aims}
         for target in self.lexicon.targets:
             for match in target.pattern.finditer(norm, sentence.start, sentence.end):
@@ -256,7 +377,9 @@ class HateStage:
         ]
 
     def _context(self, text: str, sentence: Sentence, toxic_evidence: Sequence[Evidence],
-                 strength: float) -> list[Evidence]:
+                 strength: float, *, model_counts: bool = True) -> list[Evidence]:
+        """The sentence's toxicity as hostility; the toxicity model's verdict counts only beside a
+        cue or slur (alone it fires on lists of ethnonyms: "казахский бешбармак, дунганский …")."""
         weights = self.lexicon.weights
         inside = [e for e in toxic_evidence if sentence.start <= e.start < sentence.end]
         best = 0.0
@@ -265,13 +388,29 @@ class HateStage:
                 best = max(best, weights["insult_context"])
             elif item.reason == "toxicity.obscenity.lexicon":
                 best = max(best, weights["obscenity_context"])
-            elif item.reason == "toxicity.model":
+            elif item.reason == "toxicity.model" and model_counts:
                 best = max(best, weights["model_context"] * item.weight)
         if best == 0.0:
             return []
         return [Evidence(start=sentence.start, end=sentence.end,
                          text=text[sentence.start : sentence.end],
                          reason="hate.hostile_context", weight=best * strength)]
+
+
+def _quoted_spans(norm: str, sentence: Sentence) -> list[tuple[int, int]]:
+    """Spans inside quotation marks in a sentence (the normalised text has one kind of quote)."""
+    out: list[tuple[int, int]] = []
+    position = sentence.start
+    while position < sentence.end:
+        opening = norm.find('"', position, sentence.end)
+        if opening < 0:
+            break
+        closing = norm.find('"', opening + 1, sentence.end)
+        if closing < 0:
+            break
+        out.append((opening + 1, closing))
+        position = closing + 1
+    return out
 
 
 def _model_evidence(model: HateModel, text: str, sentence: Sentence, strength: float

@@ -27,6 +27,7 @@ import yaml
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Sentence, Signal
 from birlik.nlp.embed import Embedder, Vectors
+from birlik.nlp.passages import model_vector
 from birlik.nlp.text import normalise
 
 TOPICS: tuple[str, ...] = (
@@ -174,41 +175,48 @@ class TopicStage:
     provides = frozenset({"signals.topics"})
 
     def __init__(
-        self, model: LinearModel, embedder: Embedder,
+        self, model: LinearModel | None, embedder: Embedder,
         cues: dict[str, re.Pattern[str]] | None = None, threshold: float = THRESHOLD,
         use_doc_embedding: bool = False, embed_missing: bool = True,
     ) -> None:
         """``use_doc_embedding``: read ``doc.embedding`` (made by the same embedder in an
-        earlier stage) instead of embedding the lead again; saves one model call per document."""
-        model.check_embedder(embedder)
+        earlier stage) instead of embedding the lead again; saves one model call per document.
+        Without a model (one trained on another embedder's vectors), cue lexicons alone."""
+        if model is not None:
+            model.check_embedder(embedder)
         self.model = model
         self.embedder = embedder
         self.cues = cues if cues is not None else load_topic_cues()
         self.threshold = threshold
         self.use_doc_embedding = use_doc_embedding
         self.embed_missing = embed_missing
-        if use_doc_embedding:
+        if use_doc_embedding and model is not None:
             self.requires = frozenset({"sentences", "embedding"})
 
     def __call__(self, docs: list[Document]) -> list[Document]:
         """With ``embed_missing`` False, documents without an embedding are scored by the
         cue lexicons alone (the model is not run for them)."""
-        modelled = [d for d in docs if self.embed_missing or d.embedding is not None]
+        model = self.model
+        modelled = [d for d in docs if self.embed_missing or self._own_vector(d) is not None] if model else []
         scores: dict[int, dict[str, float]] = {}
-        if modelled:
-            probabilities = self.model.probabilities(self._vectors(modelled))
+        if model is not None and modelled:
+            probabilities = model.probabilities(self._vectors(modelled))
             for doc, row in zip(modelled, probabilities, strict=True):
-                scores[id(doc)] = dict(zip(self.model.labels, (float(p) for p in row), strict=True))
+                scores[id(doc)] = dict(zip(model.labels, (float(p) for p in row), strict=True))
         for doc in docs:
             doc.signals["topics"] = self._signal(doc, scores.get(id(doc), {}))
         return docs
 
     def _vectors(self, docs: list[Document]) -> Vectors:
-        reuse = [self.use_doc_embedding and doc.embedding is not None for doc in docs]
-        missing = [lead_text(doc) for doc, ok in zip(docs, reuse, strict=True) if not ok]
+        reuse = [self._own_vector(doc) for doc in docs]
+        missing = [lead_text(doc) for doc, vector in zip(docs, reuse, strict=True) if vector is None]
         fresh: Iterator[Vectors] = iter(self.embedder.embed(missing) if missing else [])
-        return np.stack([np.asarray(doc.embedding, dtype=np.float32) if ok else next(fresh)
-                         for doc, ok in zip(docs, reuse, strict=True)])
+        return np.stack([np.asarray(vector, dtype=np.float32) if vector is not None else next(fresh)
+                         for vector in reuse])
+
+    def _own_vector(self, doc: Document) -> Any:
+        """The document's vector when this stage reads it and this model's embedder made it."""
+        return model_vector(doc, self.embedder.name) if self.use_doc_embedding else None
 
     def _signal(self, doc: Document, model_scores: dict[str, float]) -> Signal:
         cue_sentences = self._cue_sentences(doc)

@@ -101,7 +101,7 @@ def deobfuscate(token: str) -> str:
         word = word.translate(_LOOKALIKES)
         if _LETTER.search(word):
             word = word.translate(_DIGITS)
-    return _LONG_RUN.sub(r"\1", word)
+    return _LONG_RUN.sub(r"\1", word) if _LONG_RUN.search(word) else word
 
 
 @dataclass(slots=True)
@@ -117,6 +117,8 @@ class ToxicityLexicon:
     """Phrases where a lexicon word has its ordinary sense ("тупой угол", "сука породы
     алабай"): hits inside them do not count."""
     _cache: dict[str, tuple[str, str | None]] = field(default_factory=dict, repr=False)
+    _pieces: dict[str, tuple[int, int, str, str | None] | tuple[()]] = field(
+        default_factory=dict, repr=False)
 
     def word(self, token: str) -> tuple[str, str | None]:
         """The de-obfuscated form of a token and its category (None: not in the lexicon)."""
@@ -134,21 +136,34 @@ class ToxicityLexicon:
         spaced = [m for m in _SPACED.finditer(text, start, stop)
                   if self.word(m.group(0).replace(" ", ""))[1] is not None]
         out: list[WordForm] = []
+        pieces = self._pieces
         for match in TOKEN_RE.finditer(text, start, stop):
             if spaced and any(m.start() <= match.start() < m.end() for m in spaced):
                 continue
             raw = match.group(0)
-            left = len(raw) - len(raw.lstrip(_STRIP))
-            raw = raw.strip(_STRIP)
-            if not raw or not _LETTER.search(raw):
-                continue
-            form, category = self.word(raw)
-            begin = match.start() + left
-            out.append(WordForm(begin, begin + len(raw), form, category))
+            piece = pieces.get(raw)
+            if piece is None:
+                piece = self._piece(raw)
+                if len(pieces) < CACHE_SIZE:
+                    pieces[raw] = piece
+            if piece:
+                left, length, form, category = piece
+                begin = match.start() + left
+                out.append(WordForm(begin, begin + length, form, category))
         for m in spaced:
             form, category = self.word(m.group(0).replace(" ", ""))
             out.append(WordForm(m.start(), m.end(), form, category))
         return sorted(out, key=lambda w: w.start) if spaced else out
+
+    def _piece(self, raw: str) -> tuple[int, int, str, str | None] | tuple[()]:
+        """Where the word is in a matched token (outer dots, apostrophes and hyphens cut),
+        its form and category; ``()`` when it has no letter."""
+        left = len(raw) - len(raw.lstrip(_STRIP))
+        word = raw.strip(_STRIP)
+        if not word or not _LETTER.search(word):
+            return ()
+        form, category = self.word(word)
+        return left, len(word), form, category
 
     def phrases(self, norm_text: str, start: int, end: int) -> list[tuple[int, int, str]]:
         """Phrase hits ``(start, end, category)`` inside a sentence of the normalised text."""
@@ -171,7 +186,8 @@ class ToxicityLexicon:
     def _category(self, word: str) -> str | None:
         if word in self.calm or len(word) < 2:
             return None
-        for candidate in dict.fromkeys((word, _DOUBLE.sub(r"\1", word))):
+        single = _DOUBLE.sub(r"\1", word) if _DOUBLE.search(word) else word
+        for candidate in dict.fromkeys((word, single)):
             for category, pattern in self.token_patterns.items():
                 if pattern.fullmatch(candidate):
                     return category
@@ -280,8 +296,8 @@ class HashedCharNgrams:
                 for size in range(self.low, self.high + 1)
                 for i in range(max(1, len(padded) - size + 1))
             ]
-            mask = self.dim - 1
-            found = np.fromiter((zlib.crc32(g.encode()) & mask for g in grams), np.int64, len(grams))
+            found = np.array([zlib.crc32(g.encode()) for g in grams], dtype=np.int64)
+            found &= self.dim - 1
             if len(self._cache) < CACHE_SIZE:
                 self._cache[word] = found
         return found
@@ -290,11 +306,21 @@ class HashedCharNgrams:
         """Sparse L2-normalised counts: (indices, values)."""
         if not words:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        indices, counts = np.unique(
-            np.concatenate([self.word_indices(w) for w in words]), return_counts=True
-        )
+        indices, counts = _unique_counts(np.concatenate([self.word_indices(w) for w in words]))
         values = counts.astype(np.float32)
         return indices, values / np.float32(np.sqrt(float(values @ values)))
+
+
+def _unique_counts(found: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+    """``np.unique(found, return_counts=True)`` without its generic overhead (same arrays:
+    sorted distinct values and their counts); it ran once per sentence."""
+    found.sort()
+    first = np.empty(found.shape, dtype=bool)
+    first[:1] = True
+    np.not_equal(found[1:], found[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, found.size))
+    return found[first], counts
 
 
 @dataclass(frozen=True, slots=True)

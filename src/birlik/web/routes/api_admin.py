@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import UTC
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from birlik.store.models import utcnow
 from birlik.web import actions, audit, queries
-from birlik.web.auth import create_api_token
-from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor
+from birlik.web.auth import Principal, create_api_token
+from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope, State, set_session_cookie
 from birlik.web.errors import WebError, not_found
 from birlik.web.models import ApiTokenRow, AuditRow, RegistryUnitRow, UserRow
+from birlik.web.routes.common import RowId
+from birlik.web.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/api/v1", tags=["administration"])
+router = APIRouter(prefix="/api/v1", tags=["administration"], route_class=UnitOfWorkRoute)
 
 
 class TokenCreate(BaseModel):
     name: str = Field(min_length=1, max_length=120)
+    scope: Literal["read", "write"] = Field(
+        "read", description="`read`: GET only; `write`: every change your role allows."
+    )
+    expires_in_days: int | None = Field(
+        None, ge=1, le=365, description="Default: BIRLIK_API_TOKEN_DAYS (90)."
+    )
 
 
 class UserCreate(BaseModel):
@@ -28,6 +37,15 @@ class UserCreate(BaseModel):
     role: str
     regions: list[str] = Field(default_factory=list)
     display_name: str = ""
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
+
+
+class PasswordReset(BaseModel):
+    password: str = Field(min_length=8, max_length=200)
 
 
 class UserAccess(BaseModel):
@@ -58,29 +76,47 @@ def me(who: CurrentUser) -> dict[str, Any]:
     }
 
 
+@router.post("/me/password", status_code=204)
+def change_password(body: PasswordChange, request: Request, state: State, who: CurrentUser) -> Response:
+    """Your own password (the current one is required), from a logged-in session; every
+    session of yours ends — the one that asks gets a new cookie in the answer. A wrong current
+    password counts as a failed login."""
+    require_session(who)
+    address = request.client.host if request.client else "unknown"
+    user = actions.change_own_password(
+        state.store, state.throttle, who, address, current=body.current_password, new=body.new_password
+    )
+    response = Response(status_code=204)
+    if who.via == "session":
+        set_session_cookie(request, response, state, state.codec.issue(user)[0])
+    return response
+
+
 @router.get("/tokens")
 def tokens(session: Db, who: CurrentUser) -> list[dict[str, Any]]:
+    """Your tokens that are not revoked, expired ones included (``expired``: true)."""
     rows = session.scalars(
-        select(ApiTokenRow).where(ApiTokenRow.user_id == who.user_id, ApiTokenRow.revoked_at.is_(None))
+        select(ApiTokenRow)
+        .where(ApiTokenRow.user_id == who.user_id, ApiTokenRow.revoked_at.is_(None))
+        .order_by(ApiTokenRow.id)
     )
-    return [
-        {"id": r.id, "name": r.name, "prefix": r.prefix, "created_at": r.created_at.isoformat()} for r in rows
-    ]
+    return [token_json(r) for r in rows]
 
 
 @router.post("/tokens", status_code=201)
-def create_token(body: TokenCreate, session: Db, who: CurrentUser) -> dict[str, Any]:
-    user = session.get(UserRow, who.user_id)
-    assert user is not None  # the principal was loaded from this row in the same request
-    row, token = create_api_token(session, user, body.name)
-    audit.record(
-        session, who, "token.create", "api_token", row.id, after={"name": row.name, "prefix": row.prefix}
-    )
-    return {"id": row.id, "name": row.name, "token": token, "note": "shown once: store it now"}
+def create_token(body: TokenCreate, session: Db, state: State, who: CurrentUser) -> dict[str, Any]:
+    """A new token for you, shown once; only a logged-in session creates tokens (a token cannot
+    make itself a longer-lived or wider successor)."""
+    require_session(who)
+    user = session.get_one(UserRow, who.user_id)
+    days = body.expires_in_days or state.web.api_token_days
+    row, token = create_api_token(session, user, body.name, scope=body.scope, days=days)
+    audit.record(session, who, "token.create", "api_token", row.id, after=token_json(row))
+    return {**token_json(row), "token": token, "note": "shown once: store it now"}
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, session: Db, who: CurrentUser) -> None:
+def revoke_token(token_id: RowId, session: Db, who: CurrentUser) -> None:
     row = session.get(ApiTokenRow, token_id)
     if row is None or row.user_id != who.user_id:
         raise not_found(f"token {token_id}")
@@ -108,17 +144,17 @@ def create_user(body: UserCreate, session: Db, who: Admin) -> dict[str, Any]:
 
 
 @router.patch("/users/{user_id}")
-def change_user(user_id: int, body: UserAccess, session: Db, who: Admin) -> dict[str, Any]:
-    if user_id == who.user_id and (body.role not in (None, "administrator") or body.active is False):
-        raise WebError(
-            "you cannot take administration away from yourself — ask another administrator",
-            code="W114",
-            status=409,
-        )
+def change_user(user_id: RowId, body: UserAccess, session: Db, who: Admin) -> dict[str, Any]:
     regions = tuple(body.regions) if body.regions is not None else None
     return user_json(
         actions.set_user_access(session, who, user_id, role=body.role, regions=regions, active=body.active)
     )
+
+
+@router.post("/users/{user_id}/password", status_code=204)
+def reset_password(user_id: RowId, body: PasswordReset, session: Db, who: Admin) -> None:
+    """Set another user's password (administrators); that user's sessions end."""
+    actions.reset_password(session, who, user_id, body.password)
 
 
 @router.get("/audit")
@@ -160,16 +196,37 @@ def create_unit(body: UnitCreate, session: Db, who: RegistryEditor) -> dict[str,
 
 
 @router.post("/registry/import", status_code=201)
-async def import_units(
+def import_units(
     file: Annotated[UploadFile, File()], session: Db, who: RegistryEditor
 ) -> dict[str, int]:
-    data = (await file.read(5 * 1024 * 1024)).decode("utf-8-sig", errors="replace")
+    data = file.file.read(5 * 1024 * 1024).decode("utf-8-sig", errors="replace")
     return {"imported": actions.import_units_csv(session, who, data)}
 
 
 @router.get("/sources")
-def sources(session: Db, _: Reader) -> list[dict[str, Any]]:
-    return queries.source_health(session)
+def sources(session: Db, scope: Scope, who: Reader) -> list[dict[str, Any]]:
+    """Documents are counted within your regions; ``location`` and ``last_error`` (server paths)
+    are shown to administrators only."""
+    return queries.source_health(session, scope, administrator=who.can("admin"))
+
+
+def require_session(who: Principal) -> None:
+    if who.via != "session":
+        raise WebError("an API token cannot do this — log in and use the session", code="W175", status=403)
+
+
+def token_json(row: ApiTokenRow) -> dict[str, Any]:
+    expires_at = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+    return {
+        "id": row.id,
+        "name": row.name,
+        "prefix": row.prefix,
+        "scope": row.scope,
+        "created_at": row.created_at.isoformat(),
+        "expires_at": expires_at.isoformat(),
+        "expired": expires_at <= utcnow(),
+        "last_used_at": row.last_used_at.isoformat() if row.last_used_at else None,
+    }
 
 
 def user_json(user: UserRow) -> dict[str, Any]:

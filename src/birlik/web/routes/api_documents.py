@@ -14,9 +14,10 @@ from birlik.web import actions, queries
 from birlik.web import stories as story_data
 from birlik.web.deps import Db, Reader, Scope, State
 from birlik.web.models import SavedSearchRow
-from birlik.web.routes.common import Filters
+from birlik.web.routes.common import MAX_OFFSET, Filters, RowId
+from birlik.web.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/api/v1", tags=["documents"])
+router = APIRouter(prefix="/api/v1", tags=["documents"], route_class=UnitOfWorkRoute)
 
 
 @router.get("/regions")
@@ -67,20 +68,21 @@ def documents(
     _: Reader,
     filters: Filters,
     limit: Annotated[int, Query(ge=1, le=200)] = 25,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     return {
         "filters": filters.as_params(),
         "limit": limit,
         "offset": offset,
         "items": queries.list_cards(
-            session, scope, filters, limit=limit, offset=offset, embedder=state.embedder
+            session, scope, filters, limit=limit, offset=offset, embedder=state.embedder,
+            static=state.static_embedder,
         ),
     }
 
 
 @router.get("/documents/{document_id}")
-def document(document_id: int, session: Db, scope: Scope, _: Reader) -> dict[str, Any]:
+def document(document_id: RowId, session: Db, scope: Scope, _: Reader) -> dict[str, Any]:
     return queries.document_detail(scope.document(session, document_id))
 
 
@@ -131,7 +133,7 @@ def create_saved_search(body: SavedSearchCreate, session: Db, who: Reader) -> di
 
 
 @router.delete("/saved-searches/{search_id}", status_code=204)
-def delete_saved_search(search_id: int, session: Db, who: Reader) -> None:
+def delete_saved_search(search_id: RowId, session: Db, who: Reader) -> None:
     actions.delete_search(session, who, search_id)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
@@ -12,13 +13,16 @@ from sqlalchemy import select
 
 from birlik.cases.models import CaseRow
 from birlik.cases.workflow import case_history
+from birlik.store.models import MAX_ID
 from birlik.web import actions, queries
 from birlik.web.deps import AlertActor, AlertReader, CaseActor, CaseReader, Db, Scope, State
 from birlik.web.errors import not_found
 from birlik.web.models import CaseAttachmentRow, CaseCommentRow
 from birlik.web.routes.api_documents import alert_json
+from birlik.web.routes.common import RowId
+from birlik.web.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/api/v1", tags=["alerts and cases"])
+router = APIRouter(prefix="/api/v1", tags=["alerts and cases"], route_class=UnitOfWorkRoute)
 
 
 class AlertActionBody(BaseModel):
@@ -31,7 +35,7 @@ class CaseMoveBody(BaseModel):
 
 
 class CaseAssignBody(BaseModel):
-    unit_id: int | None = None
+    unit_id: int | None = Field(None, ge=1, le=MAX_ID)
     person: str | None = Field(None, max_length=200)
     due_at: datetime | None = None
 
@@ -46,13 +50,13 @@ def alerts(session: Db, scope: Scope, _: AlertReader, status: str | None = None)
 
 
 @router.get("/alerts/{alert_id}")
-def alert(alert_id: int, session: Db, scope: Scope, _: AlertReader) -> dict[str, Any]:
+def alert(alert_id: RowId, session: Db, scope: Scope, _: AlertReader) -> dict[str, Any]:
     return alert_json(scope.alert(session, alert_id))
 
 
 @router.post("/alerts/{alert_id}/{action}")
 def act_on_alert(
-    alert_id: int, action: str, body: AlertActionBody, session: Db, scope: Scope, who: AlertActor
+    alert_id: RowId, action: str, body: AlertActionBody, session: Db, scope: Scope, who: AlertActor
 ) -> dict[str, Any]:
     """``acknowledge``, ``dismiss`` (``note`` is the reason) or ``escalate`` (opens a case)."""
     row, case = actions.alert_action(session, scope, who, alert_id, action, body.note)
@@ -65,7 +69,7 @@ def cases(session: Db, scope: Scope, _: CaseReader, status: str | None = None) -
 
 
 @router.get("/cases/{case_id}")
-def case(case_id: int, session: Db, scope: Scope, _: CaseReader) -> dict[str, Any]:
+def case(case_id: RowId, session: Db, scope: Scope, _: CaseReader) -> dict[str, Any]:
     row = scope.case(session, case_id)
     return {
         **case_json(row),
@@ -105,12 +109,12 @@ def case(case_id: int, session: Db, scope: Scope, _: CaseReader) -> dict[str, An
 
 
 @router.post("/cases/{case_id}/move")
-def move(case_id: int, body: CaseMoveBody, session: Db, scope: Scope, who: CaseActor) -> dict[str, Any]:
+def move(case_id: RowId, body: CaseMoveBody, session: Db, scope: Scope, who: CaseActor) -> dict[str, Any]:
     return case_json(actions.case_move(session, scope, who, case_id, body.status, body.note))
 
 
 @router.post("/cases/{case_id}/assign")
-def assign(case_id: int, body: CaseAssignBody, session: Db, scope: Scope, who: CaseActor) -> dict[str, Any]:
+def assign(case_id: RowId, body: CaseAssignBody, session: Db, scope: Scope, who: CaseActor) -> dict[str, Any]:
     row = actions.case_assign(
         session, scope, who, case_id, unit_id=body.unit_id, person=body.person, due=body.due_at
     )
@@ -118,14 +122,14 @@ def assign(case_id: int, body: CaseAssignBody, session: Db, scope: Scope, who: C
 
 
 @router.post("/cases/{case_id}/comments", status_code=201)
-def comment(case_id: int, body: CommentBody, session: Db, scope: Scope, who: CaseActor) -> dict[str, Any]:
+def comment(case_id: RowId, body: CommentBody, session: Db, scope: Scope, who: CaseActor) -> dict[str, Any]:
     row = actions.case_comment(session, scope, who, case_id, body.body)
     return {"id": row.id, "author": row.author, "body": row.body}
 
 
 @router.post("/cases/{case_id}/attachments", status_code=201)
-async def attach(
-    case_id: int,
+def attach(
+    case_id: RowId,
     file: Annotated[UploadFile, File()],
     state: State,
     session: Db,
@@ -133,7 +137,7 @@ async def attach(
     who: CaseActor,
     csrf_token: Annotated[str | None, Form()] = None,
 ) -> dict[str, Any]:
-    data = await file.read(state.web.max_attachment_bytes + 1)
+    data = file.file.read(state.web.max_attachment_bytes + 1)
     row = actions.case_attach(
         session,
         scope,
@@ -148,7 +152,7 @@ async def attach(
 
 
 @router.get("/cases/{case_id}/attachments/{attachment_id}")
-def attachment(case_id: int, attachment_id: int, session: Db, scope: Scope, _: CaseReader) -> Response:
+def attachment(case_id: RowId, attachment_id: RowId, session: Db, scope: Scope, _: CaseReader) -> Response:
     row = scope.case(session, case_id)
     file = session.get(CaseAttachmentRow, attachment_id)
     if file is None or file.case_id != row.id:
@@ -157,14 +161,18 @@ def attachment(case_id: int, attachment_id: int, session: Db, scope: Scope, _: C
         file.data,
         media_type="application/octet-stream",
         headers={
-            "Content-Disposition": f'attachment; filename="{_safe(file.filename)}"',
+            "Content-Disposition": content_disposition(file.filename),
             "X-Content-Type-Options": "nosniff",
         },
     )
 
 
-def _safe(filename: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "._- " else "_" for ch in filename)
+def content_disposition(filename: str) -> str:
+    """``attachment`` with the name in full as UTF-8 (RFC 6266 / RFC 5987 ``filename*``) and an
+    ASCII stand-in for old clients: a header is Latin-1, so "тест файл.pdf" cannot go in as is."""
+    fallback = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._- ") else "_" for ch in filename)
+    encoded = quote(filename, safe="")
+    return f"attachment; filename=\"{fallback.strip() or 'file'}\"; filename*=UTF-8''{encoded}"
 
 
 def case_json(row: CaseRow) -> dict[str, Any]:

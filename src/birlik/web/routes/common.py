@@ -5,21 +5,46 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 
+from birlik.store.models import MAX_ID
 from birlik.web.errors import WebError
 from birlik.web.queries import DocumentFilters
+
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""Every id in a path: out of range is a 404 (see the validation handler in ``app``), never a
+number too large for the database."""
+MAX_OFFSET = 1_000_000
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def parse_date(value: str | None, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise WebError(
-            f"{name} {value!r} is not a date — write it as 2026-03-21", code="W102", status=422
+            f"{name} {value[:40]!r} is not a date — write it as 2026-03-21", code="W102", status=422
         ) from exc
+    if not EARLIEST_DAY <= day <= LATEST_DAY:  # a date a filter can mean, and a day either side of it
+        raise WebError(
+            f"{name} {value} is out of range — give a date from {EARLIEST_DAY} to {LATEST_DAY}",
+            code="W102",
+            status=422,
+        )
+    return day
+
+
+def parse_id(value: str | None, name: str) -> int | None:
+    """An id sent in a form field (text): digits in range, or a coded 422."""
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_ID):
+        raise WebError(
+            f"{name} {value[:40]!r} is not an id — choose one from the list", code="W104", status=422
+        )
+    return int(value)
 
 
 ListParam = Annotated[list[str] | None, Query()]

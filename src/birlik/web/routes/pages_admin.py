@@ -9,11 +9,13 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from birlik.web import actions, queries
-from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, State, Tr
+from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope, State, Tr
 from birlik.web.models import ROLES, UNIT_KINDS, AuditRow, RegistryUnitRow, UserRow
+from birlik.web.routes.common import RowId
 from birlik.web.routes.pages_common import back, render
+from birlik.web.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
 
 @router.get("/registry", response_class=HTMLResponse)
@@ -41,8 +43,8 @@ def registry(
 
 
 @router.post("/registry/import")
-async def import_units(session: Db, who: RegistryEditor, file: Annotated[UploadFile, File()]) -> Response:
-    data = (await file.read(5 * 1024 * 1024)).decode("utf-8-sig", errors="replace")
+def import_units(session: Db, who: RegistryEditor, file: Annotated[UploadFile, File()]) -> Response:
+    data = file.file.read(5 * 1024 * 1024).decode("utf-8-sig", errors="replace")
     actions.import_units_csv(session, who, data)
     return back("/registry")
 
@@ -74,8 +76,9 @@ def add_unit(
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def sources(request: Request, state: State, session: Db, who: Reader, t: Tr) -> Response:
-    return render(request, state, t, "sources.html", who, sources=queries.source_health(session))
+def sources(request: Request, state: State, session: Db, scope: Scope, who: Reader, t: Tr) -> Response:
+    rows = queries.source_health(session, scope, administrator=who.can("admin"))
+    return render(request, state, t, "sources.html", who, sources=rows)
 
 
 @router.get("/admin", response_class=HTMLResponse)
@@ -102,11 +105,25 @@ def add_user(
 
 @router.post("/admin/users/{user_id}")
 def change_user(
-    user_id: int,
+    user_id: RowId,
     session: Db,
     who: Admin,
     role: Annotated[str, Form()],
     regions: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     actions.set_user_access(session, who, user_id, role=role, regions=tuple(regions or ()))
+    return back("/admin")
+
+
+@router.post("/admin/users/{user_id}/active")
+def set_user_active(user_id: int, session: Db, who: Admin, active: Annotated[bool, Form()]) -> Response:
+    """Deactivate (sessions end, API tokens are revoked for good) or reactivate a user."""
+    actions.set_user_access(session, who, user_id, role=None, regions=None, active=active)
+    return back("/admin")
+
+
+@router.post("/admin/users/{user_id}/password")
+def reset_password(user_id: RowId, session: Db, who: Admin, password: Annotated[str, Form()]) -> Response:
+    """Set another user's password (a forgotten one); their sessions end."""
+    actions.reset_password(session, who, user_id, password)
     return back("/admin")

@@ -45,3 +45,4 @@ def render(
 
 def back(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+

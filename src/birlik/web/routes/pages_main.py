@@ -7,30 +7,52 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
+import anyio
 from fastapi import APIRouter, Form, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from birlik.store.models import utcnow
 from birlik.web import actions, geo, queries
 from birlik.web import stories as story_data
-from birlik.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE, tokens_match, verify_password
-from birlik.web.deps import CurrentUser, Db, Reader, Scope, State, Tr
+from birlik.web.auth import (
+    PRE_SESSION_COOKIE,
+    SESSION_COOKIE,
+    LoginAttempt,
+    Principal,
+    check_login,
+    tokens_match,
+)
+from birlik.web.deps import (
+    CurrentUser,
+    Db,
+    Reader,
+    Scope,
+    State,
+    Tr,
+    WebState,
+    cookie_secure,
+    set_session_cookie,
+)
 from birlik.web.errors import WebError
-from birlik.web.i18n import LANG_COOKIE, LANGUAGES
-from birlik.web.models import SavedSearchRow, UserRow
-from birlik.web.routes.common import Filters
+from birlik.web.i18n import LANG_COOKIE, LANGUAGES, Translator
+from birlik.web.models import ApiTokenRow, SavedSearchRow, UserRow
+from birlik.web.routes.common import Filters, RowId
 from birlik.web.routes.pages_common import back, ethnic_choices, render
+from birlik.web.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 INCIDENT_TYPES = (
     "violence_brawl",
     "mass_disorder",
+    "killing",
+    "arson_vandalism",
     "protest_rally",
-    "discrimination_complaint",
-    "vandalism_cultural_religious",
-    "threats_calls_to_violence",
-    "migration_conflict",
+    "discrimination",
+    "hate_propaganda",
+    "rumour_disinformation",
 )
 
 
@@ -39,13 +61,13 @@ def login_page(request: Request, state: State, t: Tr, error: str = "") -> Respon
     cookie, token = state.codec.issue_pre_session()
     response = render(request, state, t, "login.html", None, csrf=token, error=error)
     response.set_cookie(
-        PRE_SESSION_COOKIE, cookie, httponly=True, samesite="lax", secure=state.web.cookie_secure
+        PRE_SESSION_COOKIE, cookie, httponly=True, samesite="lax", secure=cookie_secure(request, state.web)
     )
     return response
 
 
 @router.post("/login")
-def login(
+async def login(
     request: Request,
     state: State,
     t: Tr,
@@ -58,33 +80,52 @@ def login(
         raise WebError(
             "the form has no valid CSRF token — reload the page and send it again", code="W419", status=403
         )
-    client = request.client.host if request.client else "unknown"
-    keys = (f"user:{username.lower()}", f"ip:{client}")
-    with state.store.transaction() as session:
-        state.throttle.check(session, keys)
-        user = session.scalar(select(UserRow).where(UserRow.username == username))
-        if user is None or not user.active or not verify_password(user.password_hash, password):
-            state.throttle.failed(session, keys)
-            ok = False
-        else:
-            state.throttle.succeeded(session, keys)
-            cookie, _ = state.codec.issue(user)
-            ok = True
-    if not ok:
+    attempt = LoginAttempt(username, request.client.host if request.client else "unknown")
+    try:
+        delay = await run_in_threadpool(_admit, state, attempt)
+    except WebError as exc:
+        if exc.status != 429:
+            raise
+        wait = exc.headers.get("Retry-After", "1")
+        error = t("login.wait", seconds=wait)
+        page = render(request, state, t, "login.html", None, status_code=429, csrf=csrf_token, error=error)
+        page.headers.update(exc.headers)
+        return page
+    if delay:
+        await anyio.sleep(delay)  # on the event loop: a slowed login holds no worker thread
+    cookie = await run_in_threadpool(_try_login, state, attempt, password)
+    if cookie is None:
         return render(
             request, state, t, "login.html", None, status_code=401, csrf=csrf_token, error=t("login.failed")
         )
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        cookie,
-        max_age=state.web.session_max_age,
-        httponly=True,
-        samesite="lax",
-        secure=state.web.cookie_secure,
-    )
+    set_session_cookie(request, response, state, cookie)
     response.delete_cookie(PRE_SESSION_COOKIE)
     return response
+
+
+def _admit(state: WebState, attempt: LoginAttempt) -> float:
+    """Count the attempt (or refuse it, W429); the seconds to slow it down by."""
+    with state.store.transaction() as session:
+        state.throttle.admit(session, attempt)
+    with state.store.transaction() as session:
+        return state.throttle.slow_down(session, attempt)
+
+
+def _try_login(state: WebState, attempt: LoginAttempt, password: str) -> str | None:
+    """The session cookie of a correct login, else None; each step its own short transaction,
+    so that no write lock is held while the password is checked."""
+    with state.store.transaction() as session:
+        user = session.scalar(select(UserRow).where(UserRow.username == attempt.username))
+        ok = check_login(user, password)
+        session.expunge_all()
+    with state.store.transaction() as session:
+        if not ok or user is None:
+            state.throttle.failed(session, attempt)
+            return None
+        state.throttle.succeeded(session, attempt)
+        cookie, _ = state.codec.issue(user)
+        return cookie
 
 
 @router.post("/logout")
@@ -97,6 +138,84 @@ def logout(session: Db, who: CurrentUser) -> Response:
     return response
 
 
+@router.get("/account", response_class=HTMLResponse)
+def account(
+    request: Request, state: State, session: Db, who: CurrentUser, t: Tr, changed: bool = False
+) -> Response:
+    return account_page(request, state, session, who, t, notice=t("account.changed") if changed else "")
+
+
+def account_page(
+    request: Request,
+    state: WebState,
+    session: Session,
+    who: Principal,
+    t: Translator,
+    *,
+    notice: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    tokens = list(
+        session.scalars(
+            select(ApiTokenRow)
+            .where(ApiTokenRow.user_id == who.user_id, ApiTokenRow.revoked_at.is_(None))
+            .order_by(ApiTokenRow.id)
+        )
+    )
+    now = utcnow()
+    expired = {k.id for k in tokens if k.expires_at.replace(tzinfo=k.expires_at.tzinfo or UTC) <= now}
+    return render(
+        request,
+        state,
+        t,
+        "account.html",
+        who,
+        status_code=status_code,
+        tokens=tokens,
+        expired=expired,
+        notice=notice,
+        error=error,
+    )
+
+
+ACCOUNT_ERRORS = {"W111": "account.too_short", "W171": "account.wrong_current", "W173": "account.mismatch"}
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    state: State,
+    who: CurrentUser,
+    t: Tr,
+    current_password: Annotated[str, Form()],
+    new_password: Annotated[str, Form()],
+    new_password_again: Annotated[str, Form()],
+) -> Response:
+    """Your own password; your other sessions end, this browser stays logged in."""
+    address = request.client.host if request.client else "unknown"
+    try:
+        if new_password != new_password_again:
+            raise WebError("the two new passwords differ — type them again", code="W173", status=422)
+        user = actions.change_own_password(
+            state.store, state.throttle, who, address, current=current_password, new=new_password
+        )
+    except WebError as exc:
+        if exc.code == "W429":
+            error = t("login.wait", seconds=exc.headers.get("Retry-After", "1"))
+        elif exc.code in ACCOUNT_ERRORS:
+            error = t(ACCOUNT_ERRORS[exc.code])
+        else:
+            raise
+        with state.store.transaction() as session:  # its own: the change ran in its own too
+            page = account_page(request, state, session, who, t, error=error, status_code=exc.status)
+        page.headers.update(exc.headers)
+        return page
+    response = back("/account?changed=1")
+    set_session_cookie(request, response, state, state.codec.issue(user)[0])
+    return response
+
+
 @router.get("/lang/{code}")
 def switch_language(code: str, request: Request, state: State) -> Response:
     target = request.headers.get("referer") or "/"
@@ -105,7 +224,7 @@ def switch_language(code: str, request: Request, state: State) -> Response:
     response = back(target)
     if code in LANGUAGES:
         response.set_cookie(
-            LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=state.web.cookie_secure
+            LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=cookie_secure(request, state.web)
         )
     return response
 
@@ -184,7 +303,10 @@ def stories(
     offset = (page - 1) * 25
     found: list[int] | None = None
     if filters.mode == "semantic" and filters.q.strip():
-        cards = queries.list_cards(session, scope, filters, limit=25, offset=offset, embedder=state.embedder)
+        cards = queries.list_cards(
+            session, scope, filters, limit=25, offset=offset, embedder=state.embedder,
+            static=state.static_embedder,
+        )
     else:
         found = queries.matching_ids(session, scope, filters, limit=25, offset=offset)
         cards = queries.cards_by_ids(session, found, filters.q)
@@ -227,7 +349,7 @@ def _story_sources(
 
 
 @router.post("/stories/saved")
-async def save_search(
+def save_search(
     request: Request,
     session: Db,
     who: Reader,
@@ -242,7 +364,7 @@ async def save_search(
 
 
 @router.post("/stories/saved/{search_id}/delete")
-def delete_search(search_id: int, session: Db, who: Reader) -> Response:
+def delete_search(search_id: RowId, session: Db, who: Reader) -> Response:
     actions.delete_search(session, who, search_id)
     return back("/stories")
 
@@ -257,7 +379,7 @@ def story(
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def document(
-    document_id: int, request: Request, state: State, session: Db, scope: Scope, who: Reader, t: Tr
+    document_id: RowId, request: Request, state: State, session: Db, scope: Scope, who: Reader, t: Tr
 ) -> Response:
     detail = queries.document_detail(scope.document(session, document_id))
     return render(

@@ -14,10 +14,11 @@ from birlik.cases.workflow import case_history
 from birlik.web import actions, queries
 from birlik.web.deps import AlertActor, AlertReader, CaseActor, CaseReader, Db, Scope, State, Tr
 from birlik.web.models import CaseAttachmentRow, CaseCommentRow
-from birlik.web.routes.common import parse_date
+from birlik.web.routes.common import RowId, parse_date, parse_id
 from birlik.web.routes.pages_common import back, render
+from birlik.web.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 OptionalText = Annotated[str | None, Form()]
 
 
@@ -40,7 +41,7 @@ def alerts(
 
 @router.post("/alerts/{alert_id}/{action}")
 def act_on_alert(
-    alert_id: int, action: str, session: Db, scope: Scope, who: AlertActor, note: OptionalText = None
+    alert_id: RowId, action: str, session: Db, scope: Scope, who: AlertActor, note: OptionalText = None
 ) -> Response:
     _, case = actions.alert_action(session, scope, who, alert_id, action, note)
     return back(f"/cases/{case.id}" if case else "/alerts")
@@ -59,7 +60,7 @@ def cases(
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case(
-    case_id: int, request: Request, state: State, session: Db, scope: Scope, who: CaseReader, t: Tr
+    case_id: RowId, request: Request, state: State, session: Db, scope: Scope, who: CaseReader, t: Tr
 ) -> Response:
     row = scope.case(session, case_id)
     comments = session.scalars(
@@ -86,7 +87,7 @@ def case(
 
 @router.post("/cases/{case_id}/move")
 def move(
-    case_id: int,
+    case_id: RowId,
     session: Db,
     scope: Scope,
     who: CaseActor,
@@ -99,7 +100,7 @@ def move(
 
 @router.post("/cases/{case_id}/assign")
 def assign(
-    case_id: int,
+    case_id: RowId,
     session: Db,
     scope: Scope,
     who: CaseActor,
@@ -113,7 +114,7 @@ def assign(
         scope,
         who,
         case_id,
-        unit_id=int(unit_id) if unit_id else None,
+        unit_id=parse_id(unit_id, "unit_id"),
         person=person,
         due=datetime(due_day.year, due_day.month, due_day.day, tzinfo=UTC) if due_day else None,
     )
@@ -122,17 +123,22 @@ def assign(
 
 @router.post("/cases/{case_id}/comments")
 def comment(
-    case_id: int, session: Db, scope: Scope, who: CaseActor, body: Annotated[str, Form()]
+    case_id: RowId, session: Db, scope: Scope, who: CaseActor, body: Annotated[str, Form()]
 ) -> Response:
     actions.case_comment(session, scope, who, case_id, body)
     return back(f"/cases/{case_id}")
 
 
 @router.post("/cases/{case_id}/attachments")
-async def attach(
-    case_id: int, state: State, session: Db, scope: Scope, who: CaseActor, file: Annotated[UploadFile, File()]
+def attach(
+    case_id: RowId,
+    state: State,
+    session: Db,
+    scope: Scope,
+    who: CaseActor,
+    file: Annotated[UploadFile, File()],
 ) -> Response:
-    data = await file.read(state.web.max_attachment_bytes + 1)
+    data = file.file.read(state.web.max_attachment_bytes + 1)
     actions.case_attach(
         session,
         scope,

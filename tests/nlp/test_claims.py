@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from birlik.domain.records import Document
-from birlik.stories.claims import Claim, extract_claims, find_discrepancies, parse_figure
+from birlik.nlp.claims import Claim, extract_claims, find_discrepancies, parse_figure
 
 # text, lang → (figure as written, value, unit, qualifier, subject)
 CLAIMS = [

@@ -30,12 +30,10 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
-from birlik.domain.records import Document
-
-Qualifier = Literal["exact", "at_least", "about", "at_most"]
+from birlik.domain.records import Claim as Claim  # re-exported: claims are read from here
+from birlik.domain.records import Document, Qualifier
 
 #: Subjects counted in the monitoring of interethnic relations: pattern stems in kk, ru, en.
 SUBJECTS: dict[str, tuple[str, ...]] = {
@@ -226,49 +224,8 @@ _LEADING_WORDS = frozenset(
     ]
 )
 _CONJUNCTIONS = frozenset(["и", "а", "или", "and", "or", "және", "мен", "пен", "бен", "немесе"])
-_KK_GENITIVE = re.compile(r"(\w+(?:ның|нің|дың|дің|тың|тің))\s*$", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Claim:
-    """One quantitative statement of one document."""
-
-    document: str
-    value: float
-    unit: str
-    """``count``, ``percent`` or ``tenge``."""
-    qualifier: Qualifier
-    subject: str
-    """Language-independent subject (``house_of_friendship``) or ``lang:stem``."""
-    subject_text: str
-    text: str
-    """The figure as written."""
-    start: int
-    end: int
-    sentence: str
-    period: str | None = None
-    """The year the sentence names, if any."""
-    region: str | None = None
-    source: str | None = None
-    published_at: datetime | None = None
-    lang: str | None = None
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        """The values the claim allows; ``about`` allows 10 % either side."""
-        if self.qualifier == "at_least":
-            return self.value, float("inf")
-        if self.qualifier == "at_most":
-            return 0.0, self.value
-        if self.qualifier == "about":
-            return self.value * 0.9, self.value * 1.1
-        return self.value, self.value
-
-    def describe(self) -> str:
-        words = {"exact": "", "at_least": "at least ", "about": "about ", "at_most": "at most "}
-        figure = f"{self.value:g}" if self.value < 1e6 else f"{self.value:.3g}"
-        unit = "%" if self.unit == "percent" else (" tenge" if self.unit == "tenge" else "")
-        return f"{words[self.qualifier]}{figure}{unit} {self.subject}"
+# starts only at the start of a word: a search over one long word stays linear
+_KK_GENITIVE = re.compile(r"(?<!\w)(\w+(?:ның|нің|дың|дің|тың|тің))\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -369,6 +326,22 @@ def extract_claims(doc: Document) -> list[Claim]:
             if claim is not None:
                 claims.append(claim)
     return claims
+
+
+class ClaimsStage:
+    """Sets ``doc.claims``: every quantitative statement of the document (``extract_claims``).
+
+    Region and period come from the entities and regions found before it; the story linker
+    stores these claims with the document (``stories.service``)."""
+
+    name = "claims.v1"
+    requires = frozenset({"lang", "entities", "regions"})
+    provides = frozenset({"claims"})
+
+    def __call__(self, docs: list[Document]) -> list[Document]:
+        for doc in docs:
+            doc.claims = extract_claims(doc)
+        return docs
 
 
 def sentences(text: str) -> Iterable[tuple[int, str]]:

@@ -1,0 +1,264 @@
+"""Identity groups and the places adjectives stand for (issue 17, item 4).
+
+Runs after resolution, over the final mentions of a document:
+
+- every ``ETHNIC_GROUP`` gets a ``kind``: ``ethnic`` when the lexicon linked a people
+  (``id`` set), otherwise ``civic`` ("казахстанцы", "қазақстандықтар"), ``foreign``
+  ("американцы", "туареги", "ресейлік") or ``regional`` ("алматинцы", "арыстықтар"), from
+  ``identities.yaml`` and, for Kazakh words in -лық/-лік, from the place they are formed on
+  (the gazetteer: regional; Kazakhstan: civic; a place abroad: foreign);
+- a demonym noun no stage found is added (``id`` None, with its kind); a Kazakh word in
+  -лық/-лік that the model took for a place ("Арыстықтарға") is a group, not the place;
+- a Russian adjective of a people or a country counts as a group only where it denotes
+  people: before a noun for people ("польский композитор", "российский боксёр") or standing
+  alone ("русские"). Before a noun for a thing ("британской группы", "китайских соцсетях"),
+  a proper name ("армянском Гаваре") or a noun of state power ("британской королевы",
+  "северокорейский лидер", "белорусские власти") it stands for the country: a ``PLACE``
+  linked to it, as NEREL annotates these adjectives. An adjective of a people with no
+  country of its own ("славянской внешности", "уйгурской общины") stays a group: it says
+  something about people whatever noun follows. Inside a longer name ("Китайская Народная
+  Республика") resolution has already kept the name.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Callable, Sequence
+from typing import Literal
+
+from birlik.domain.records import Document, Mention, Token
+from birlik.nlp.matcher import fold
+from birlik.resources.gazetteer import Gazetteer
+from birlik.resources.identities import Identities
+from birlik.resources.world import World
+
+log = logging.getLogger(__name__)
+
+ETHNIC = "ETHNIC_GROUP"
+Reading = Literal["people", "place", "alone"]
+PeopleNoun = Callable[[str], bool | None]
+"""``word -> True`` (a noun for people), ``False`` (another noun), ``None`` (not a noun)."""
+
+_RU_ADJECTIVE = re.compile(
+    r"(ий|ый|ой|ая|яя|ое|ее|ие|ые|ого|его|ому|ему|ом|ем|ую|юю|их|ых|им|ым|ими|ыми|ей)$"
+)
+_RU_NOUN_ENDINGS = frozenset((
+    "", "а", "у", "ом", "ем", "е", "ы", "и", "ов", "ев", "ам", "ами", "ах", "ей", "ой", "ою",
+    "ин", "ина", "ину", "ином", "ине", "ка", "ки", "ке", "ку", "кой", "ок", "кам", "ками",
+    "ках", "ям", "ями", "ях", "ю", "я",
+))
+_KK_DEMONYM = re.compile(r"^(.+?)(лық|лік|дық|дік|тық|тік)")
+_KK_MAX_INFLECTION = 9
+_COORDINATION = frozenset({"и", "или", "и/или"})
+#: Nouns of state power: an adjective before them names the state, not a nationality.
+STATE_NOUNS = frozenset((
+    "власть", "лидер", "глава", "президент", "премьер", "премьер-министр", "министр",
+    "правительство", "король", "королева", "принц", "принцесса", "император", "императрица",
+    "монарх", "корона", "посол", "дипломат", "политик", "военный", "войско", "армия",
+    "генерал", "солдат", "силовик", "чиновник", "депутат", "парламентарий", "оппозиционер",
+    "гражданин", "подданный", "сми", "канцлер", "наследник",
+))
+_MAX_ADJECTIVES = 2
+_PREFIX = 3
+_CACHE_SIZE = 100_000
+
+
+class IdentityStage:
+    """Kinds of identity groups; adjectives read as people or as places (module doc)."""
+
+    name = "identities.v1"
+    requires = frozenset({"entities"})
+    provides = frozenset({"entities.kinds"})
+
+    def __init__(
+        self, identities: Identities, gazetteer: Gazetteer, world: World,
+        people_noun: PeopleNoun | None = None,
+    ) -> None:
+        self.adjectives = identities.place_adjectives
+        self.demonyms = _demonym_table(identities)
+        self.people_noun = people_noun or russian_people_noun()
+        self.kk_places = _kazakh_place_kinds(gazetteer, world)
+        self._kinds: dict[str, str | None] = {}
+
+    def __call__(self, docs: list[Document]) -> list[Document]:
+        for doc in docs:
+            doc.entities = self.mentions(doc)
+        return docs
+
+    def mentions(self, doc: Document) -> list[Mention]:
+        mentions = list(doc.entities)
+        if doc.lang == "ru" or "ru" in doc.langs:
+            mentions = self._adjectives(doc, mentions)
+        mentions = self._demonyms(doc, mentions)
+        return sorted((self._with_kind(m) for m in mentions), key=lambda m: (m.start, m.end))
+
+    def _adjectives(self, doc: Document, mentions: list[Mention]) -> list[Mention]:
+        tokens = doc.tokens
+        ethnic_spans = {(m.start, m.end) for m in mentions if m.type == ETHNIC}
+        for index, token in enumerate(tokens):
+            word = token.text.lower()
+            ending = _RU_ADJECTIVE.search(word)
+            if ending is None or "-" in word:
+                continue
+            place_id = self.adjectives.get(word[: ending.start()])
+            if place_id is None and (token.start, token.end) not in ethnic_spans:
+                continue
+            here = [m for m in mentions if m.start < token.end and token.start < m.end]
+            ethnic = [m for m in here if m.type == ETHNIC and (m.start, m.end) == (
+                token.start, token.end)]
+            if any(m not in ethnic and (m.type != "ORG" or _kato(place_id)) for m in here):
+                continue  # part of a longer name, or another reading
+            reading = self._reading(doc.text, tokens, index)
+            if reading == "place" and place_id is not None:
+                mentions = [m for m in mentions if m not in ethnic]
+                mentions.append(_word_mention(doc, token, "PLACE", id=place_id, confidence=0.8))
+            elif reading == "people" and not ethnic and not here:
+                mentions.append(_word_mention(doc, token, ETHNIC, kind=_adjective_kind(place_id)))
+        return mentions
+
+    def _reading(self, text: str, tokens: Sequence[Token], index: int) -> Reading:
+        """What the adjective at ``index`` qualifies: people, a thing or place, or nothing."""
+        following = index + 1
+        skipped = 0
+        while following < len(tokens) and _joined(text, tokens[following - 1], tokens[following]):
+            word = tokens[following].text
+            if word.lower() in _COORDINATION or (
+                _RU_ADJECTIVE.search(word.lower()) and skipped < _MAX_ADJECTIVES
+                and self.people_noun(word) is None
+            ):
+                following += 1
+                skipped += 1
+                continue
+            if word[:1].isupper():
+                return "place"  # "армянском Гаваре", "испанской «Барселоны»"
+            noun = self.people_noun(word)
+            if noun is None:
+                return "alone"
+            return "people" if noun else "place"
+        if following < len(tokens) and text[tokens[following - 1].end:tokens[following].start] \
+                .strip() in ("«", '"', "“"):
+            return "place"
+        return "alone"
+
+    def _demonyms(self, doc: Document, mentions: list[Mention]) -> list[Mention]:
+        out = list(mentions)
+        for token in doc.tokens:
+            kind = self._demonym_kind(doc.text[token.start:token.end])
+            if kind is None:
+                continue
+            here = [m for m in out if m.start < token.end and token.start < m.end]
+            if not here:
+                out.append(_word_mention(doc, token, ETHNIC, kind=kind))
+            elif len(here) == 1 and here[0].id is None and here[0].type == "PLACE" \
+                    and (here[0].start, here[0].end) == (token.start, token.end):
+                out.remove(here[0])  # "Арыстықтарға": people of Arys, not Arys
+                out.append(_word_mention(doc, token, ETHNIC, kind=kind))
+        return out
+
+    def _demonym_kind(self, word: str) -> str | None:
+        lower = word.lower()
+        if lower in self._kinds:
+            return self._kinds[lower]
+        kind = next((kind for kind, stem in self.demonyms.get(lower[:_PREFIX], ())
+                     if _inflected(lower, stem)), None) or self._kazakh_demonym(lower)
+        if len(self._kinds) >= _CACHE_SIZE:
+            self._kinds.clear()
+        self._kinds[lower] = kind
+        return kind
+
+    def _kazakh_demonym(self, lower: str) -> str | None:
+        match = _KK_DEMONYM.match(lower)
+        if match is None or len(lower) - match.end() > _KK_MAX_INFLECTION:
+            return None
+        return self.kk_places.get(fold(match.group(1)))
+
+    def _with_kind(self, mention: Mention) -> Mention:
+        if mention.type != ETHNIC or mention.kind is not None:
+            return mention
+        kind = "ethnic" if mention.id is not None else self._word_kind(mention.text)
+        if kind is None:
+            return mention
+        return Mention(
+            start=mention.start, end=mention.end, text=mention.text, type=mention.type,
+            id=mention.id, derogatory=mention.derogatory, confidence=mention.confidence,
+            kind=kind,
+        )
+
+    def _word_kind(self, text: str) -> str | None:
+        words = text.split()
+        return self._demonym_kind(words[-1]) if words else None
+
+
+def _kato(place_id: str | None) -> bool:
+    """A place of Kazakhstan: inside an organisation's name it is the organisation's own
+    (the akimat of "Алматинской области" is the region's, not the city's)."""
+    return place_id is not None and place_id[:1].isdigit()
+
+
+def _word_mention(doc: Document, token: Token, entity_type: str, *, id: str | None = None,
+                  confidence: float = 1.0, kind: str | None = None) -> Mention:
+    return Mention(start=token.start, end=token.end, text=doc.text[token.start:token.end],
+                   type=entity_type, id=id, confidence=confidence, kind=kind)
+
+
+def _inflected(word: str, stem: str) -> bool:
+    if not word.startswith(stem):
+        return False
+    rest = word[len(stem):]
+    if re.search("[әғқңөұүһі]", stem):
+        return len(rest) <= _KK_MAX_INFLECTION
+    return rest in _RU_NOUN_ENDINGS or (stem.isascii() and rest in ("", "s"))
+
+
+def _joined(text: str, left: Token, right: Token) -> bool:
+    return text[left.end:right.start].strip() == ""
+
+
+def _adjective_kind(place_id: str | None) -> str:
+    return "civic" if place_id == "iso:KZ" else "foreign"
+
+
+def _demonym_table(identities: Identities) -> dict[str, list[tuple[str, str]]]:
+    """First letters of a stem -> (kind, stem): a word is compared with a few stems only."""
+    table: dict[str, list[tuple[str, str]]] = {}
+    for kind, langs in identities.demonyms.items():
+        for stems in langs.values():
+            for stem in stems:
+                table.setdefault(stem[:_PREFIX], []).append((kind, stem))
+    return table
+
+
+def _kazakh_place_kinds(gazetteer: Gazetteer, world: World) -> dict[str, str]:
+    """Folded Kazakh names of places -> the kind of a demonym formed on them."""
+    kinds: dict[str, str] = {}
+    for place in world.places:
+        for name in place.names.get("kk", ()):
+            kinds[fold(name.lower())] = "foreign"
+    for unit in gazetteer.places:
+        for name in unit.names.get("kk", ()):
+            kinds[fold(name.lower())] = "regional"
+    kinds[fold("қазақстан")] = "civic"
+    return {name: kind for name, kind in kinds.items() if " " not in name and len(name) > 2}
+
+
+def russian_people_noun() -> PeopleNoun:
+    """pymorphy3: is a word a noun for people (animate, not of state power)?"""
+    try:
+        import pymorphy3  # type: ignore[import-untyped]  # pymorphy3 ships no type hints
+    except ImportError:
+        log.warning("pymorphy3 is not installed: Russian adjectives are not read")
+        return lambda word: None
+    analyzer = pymorphy3.MorphAnalyzer()
+
+    @functools.lru_cache(maxsize=50_000)
+    def people_noun(word: str) -> bool | None:
+        parses = [p for p in analyzer.parse(word.lower()) if p.score >= 0.2]
+        nouns = [p for p in parses[:2] if "NOUN" in p.tag]
+        if not nouns:
+            return None
+        noun = nouns[0]
+        return "anim" in noun.tag and noun.normal_form not in STATE_NOUNS
+
+    return people_noun

@@ -1,0 +1,181 @@
+"""Entities of the whole entity pipeline on written kk/ru/en cases (issue 17, items 2–4, 6).
+
+Each row: text, language, entities that must be there ``(type, text, id)`` (``id`` ``...``
+when any id will do), and ``(type, text)`` pairs that must not be."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from birlik.domain.records import Document, Mention
+from birlik.nlp.entities import resolve
+from birlik.nlp.factory import entity_stages
+from birlik.nlp.ner_kk import OTHER_NAME
+from birlik.nlp.pipeline import Pipeline
+from birlik.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def entities() -> Pipeline:
+    return Pipeline(entity_stages(Settings()))
+
+
+def run(pipeline: Pipeline, text: str, lang: str) -> list[Mention]:
+    return pipeline([Document(id="1", text=text, lang=lang)])[0].entities
+
+
+def check(found: list[Mention], present: list[tuple[Any, ...]], absent: list[tuple[str, str]]
+          ) -> None:
+    seen = {(m.type, m.text): m for m in found}
+    for entity_type, text, *rest in present:
+        assert (entity_type, text) in seen, f"{entity_type} {text!r} missing from {list(seen)}"
+        if rest and rest[0] is not ...:
+            assert seen[(entity_type, text)].id == rest[0]
+    for pair in absent:
+        assert pair not in seen, f"{pair} should not be found"
+
+
+ORGANISATIONS = [
+    pytest.param("Қазақстан халқы Ассамблеясы мен Этносаралық қатынастарды дамыту комитеті "
+                 "кездесу өткізді.", "kk",
+                 [("ORG", "Қазақстан халқы Ассамблеясы", "apk"),
+                  ("ORG", "Этносаралық қатынастарды дамыту комитеті",
+                   "committee_interethnic_relations")], [], id="kk-assembly-committee"),
+    pytest.param("ҚХА Төрағасының орынбасары Ержан Жиенбаев сөз сөйледі.", "kk",
+                 [("ORG", "ҚХА", "apk"), ("PERSON", "Ержан Жиенбаев", None)],
+                 [("PERSON", "ҚХА Төрағасының орынбасары Ержан Жиенбаев")], id="kk-deputy-chair"),
+    pytest.param("Алматы облысының әкімдігі мен Әуезов ауданының әкімдігі хабарлады.", "kk",
+                 [("ORG", "Алматы облысының әкімдігі", "akimat:190000000"),
+                  ("ORG", "Әуезов ауданының әкімдігі", "akimat:751310000")], [],
+                 id="kk-akimats"),
+    pytest.param("Акимат Алматинской области и акимат города Шымкент сообщили.", "ru",
+                 [("ORG", "Акимат Алматинской области", "akimat:190000000"),
+                  ("ORG", "акимат города Шымкент", "akimat:790000000")],
+                 [("PLACE", "Алматинской")], id="ru-akimats"),
+    pytest.param("Шанхай ынтымақтастық ұйымы мен ТМД елдері", "kk",
+                 [("ORG", "Шанхай ынтымақтастық ұйымы", "sco"), ("ORG", "ТМД", "cis")], [],
+                 id="kk-international"),
+    pytest.param("Представители ЕАЭС и Совета Ассамблеи народа Казахстана встретились.", "ru",
+                 [("ORG", "ЕАЭС", "eaeu")], [], id="ru-international"),
+    pytest.param("МВД России сообщило об этом.", "ru",
+                 [("ORG", "МВД России", "ministry_internal_affairs"),
+                  ("PLACE", "России", "iso:RU")], [], id="ru-nested-place"),
+]
+
+PLACES = [
+    pytest.param("АҚШ Мемлекеттік хатшысы Майк Помпео бүгін Украинада болды.", "kk",
+                 [("PERSON", "Майк Помпео", None), ("PLACE", "Украинада", ...)],
+                 [("PLACE", "АҚШ")], id="kk-place-inside-title"),
+    pytest.param("Бірақ Абай күллі адамзатқа ортақ.", "kk",
+                 [("PERSON", "Абай", None)], [("PLACE", "Абай")], id="kk-abai-person"),
+    pytest.param("Жаңа қарағанда енді бір балық шықты.", "kk",
+                 [], [("PLACE", "қарағанда")], id="kk-lower-case-word"),
+    pytest.param("Ол Қарағанды облысында туған.", "kk",
+                 [("PLACE", "Қарағанды облысында", "350000000")], [], id="kk-region"),
+    pytest.param("Солистка британской группы выступила в Лондоне.", "ru",
+                 [("PLACE", "британской", "iso:GB"), ("PLACE", "Лондоне", ...)],
+                 [("ETHNIC_GROUP", "британской")], id="ru-adjective-place"),
+    pytest.param("Власти Китайской Народной Республики ответили.", "ru",
+                 [("PLACE", "Китайской Народной Республики", "iso:CN")],
+                 [("ETHNIC_GROUP", "Китайской")], id="ru-country-name"),
+]
+
+IDENTITIES = [
+    pytest.param("Казахстанцы, американцы и туареги обсудили это.", "ru",
+                 [("ETHNIC_GROUP", "Казахстанцы", None), ("ETHNIC_GROUP", "американцы", None),
+                  ("ETHNIC_GROUP", "туареги", None)], [], id="ru-demonyms"),
+    pytest.param("Польский композитор и российский боксёр приехали.", "ru",
+                 [("ETHNIC_GROUP", "Польский", ...), ("ETHNIC_GROUP", "российский", None)], [],
+                 id="ru-adjective-people"),
+    pytest.param("Требуются девушки славянской внешности.", "ru",
+                 [("ETHNIC_GROUP", "славянской", "slavic_peoples")], [],
+                 id="ru-people-adjective-before-a-thing"),
+    pytest.param("Қазақстандықтар мен арыстықтар, ресейлік сарапшылар келді.", "kk",
+                 [("ETHNIC_GROUP", "Қазақстандықтар", None),
+                  ("ETHNIC_GROUP", "арыстықтар", None), ("ETHNIC_GROUP", "ресейлік", None)],
+                 [("PLACE", "арыстықтар")], id="kk-demonyms"),
+    pytest.param("Kazakhstanis and Americans met Uyghur activists.", "en",
+                 [("ETHNIC_GROUP", "Kazakhstanis", None), ("ETHNIC_GROUP", "Americans", None),
+                  ("ETHNIC_GROUP", "Uyghur", "uyghur")], [], id="en-demonyms"),
+]
+
+CASING = [
+    pytest.param("СРОЧНО!!! В Алматы задержали мужчину.", "ru",
+                 [("PLACE", "Алматы", "750000000")], [("ORG", "СРОЧНО")], id="ru-shouted"),
+    pytest.param("#Срочно новости из Астаны", "ru",
+                 [("PLACE", "Астаны", "710000000")], [("ORG", "Срочно")], id="ru-hashtag"),
+    pytest.param("ҚАЗАҚСТАН ҚОҒАМЫ БҮГІН ТАҒЫ ДА ШУЛАДЫ", "kk",
+                 [], [("ORG", "ҚАЗАҚСТАН ҚОҒАМЫ"), ("ORG", "ТАҒЫ ДА ШУЛАДЫ")], id="kk-shouted"),
+    pytest.param("ООН осудила нападение, сообщил Газпром.", "ru",
+                 [("ORG", "ООН", "un"), ("ORG", "Газпром", None)], [], id="ru-abbreviation-kept"),
+    pytest.param("БІРЛІК. Қасым-Жомарт Тоқаев АСТАНАДА сөз сөйледі.", "kk",
+                 [("PERSON", "Қасым-Жомарт Тоқаев", None), ("PLACE", "АСТАНАДА", "710000000")],
+                 [], id="kk-capitals-known-place"),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "present", "absent"),
+                         ORGANISATIONS + PLACES + IDENTITIES + CASING)
+def test_entities(entities: Pipeline, text: str, lang: str, present: list[tuple[Any, ...]],
+                  absent: list[tuple[str, str]]) -> None:
+    check(run(entities, text, lang), present, absent)
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    ("Қазақстандықтар мен ұйғырлар, алматылық жастар, ресейлік сарапшылар.", "kk",
+     {"Қазақстандықтар": "civic", "ұйғырлар": "ethnic", "алматылық": "regional",
+      "ресейлік": "foreign"}),
+    ("Казахстанцы, русские, алматинцы и американцы.", "ru",
+     {"Казахстанцы": "civic", "русские": "ethnic", "алматинцы": "regional",
+      "американцы": "foreign"}),
+])
+def test_identity_kinds(entities: Pipeline, text: str, lang: str, expected: dict[str, str]
+                        ) -> None:
+    kinds = {m.text: m.kind for m in run(entities, text, lang) if m.type == "ETHNIC_GROUP"}
+    assert kinds == expected
+    groups = [m for m in run(entities, text, lang) if m.type == "ETHNIC_GROUP"]
+    assert all((m.id is None) == (m.kind != "ethnic") for m in groups)
+
+
+def test_the_kind_is_in_the_json(entities: Pipeline) -> None:
+    civic = next(m for m in run(entities, "Казахстанцы проголосовали.", "ru")
+                 if m.type == "ETHNIC_GROUP")
+    assert civic.as_json()["kind"] == "civic" and civic.as_json()["id"] is None
+
+
+def _mention(text: str, part: str, entity_type: str, entity_id: str | None = None,
+             confidence: float = 1.0) -> Mention:
+    start = text.index(part)
+    return Mention(start=start, end=start + len(part), text=part, type=entity_type, id=entity_id,
+                   confidence=confidence)
+
+
+@pytest.mark.parametrize(("other", "confidence", "kept"), [
+    ("Алматы әуежайынан", 0.9, False),  # a facility: the place is part of its name
+    ("Алматы", 0.9, True),  # not longer than the place: the lexicon stands
+    ("Алматы әуежайынан", 0.3, True),  # the model is unsure
+    ("Алматы әуежайынан, Астана", 0.9, True),  # runs across a comma: no name
+])
+def test_a_name_of_another_kind_holds_no_lexicon_place(other: str, confidence: float,
+                                                       kept: bool) -> None:
+    text = "Ұшақ Алматы әуежайынан, Астана бағытына ұшты."
+    mentions = [_mention(text, "Алматы", "PLACE", "750000000"),
+                _mention(text, other, OTHER_NAME, confidence=confidence)]
+    resolved = resolve(mentions, nested_places=False)
+    assert [m.type for m in resolved] == (["PLACE"] if kept else [])
+
+
+def test_the_models_person_beats_an_unsure_place() -> None:
+    text = "Бірақ Абай күллі адамзатқа ортақ."
+    mentions = [_mention(text, "Абай", "PLACE", "100000000", confidence=0.7),
+                _mention(text, "Абай", "PERSON")]
+    assert [(m.type, m.id) for m in resolve(mentions)] == [("PERSON", None)]
+
+
+def test_a_sure_place_still_beats_a_one_word_person() -> None:
+    text = "Ол Шымкентке барды."
+    mentions = [_mention(text, "Шымкентке", "PLACE", "790000000"),
+                _mention(text, "Шымкентке", "PERSON")]
+    assert [(m.type, m.id) for m in resolve(mentions)] == [("PLACE", "790000000")]
