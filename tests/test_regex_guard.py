@@ -52,7 +52,7 @@ ANCHORED_ONLY: dict[str, str] = {
     "birlik.nlp.ner_ru._FIRST_WORD": "match(text, span.start, span.end)",
     "birlik.nlp.regions._DATELINE_AFTER": "match(text, mention.end)",
     "birlik.nlp.claims._SKIP_AFTER": "match on the tail after a figure",
-    "toxicity.v1.model.lexicon.token_patterns": "fullmatch on one token",
+    "toxicity.v2.model.lexicon.token_patterns": "fullmatch on one token",
 }
 
 

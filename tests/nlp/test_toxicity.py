@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from birlik.domain.records import Document
+from birlik.nlp.embed import CharNgramEmbedder
 from birlik.nlp.pipeline import Pipeline
 from birlik.nlp.signals.toxicity import (
+    LEXICON_FEATURES,
     ToxicityStage,
+    WordForm,
     deobfuscate,
+    lexicon_features,
     load_toxicity_lexicon,
     load_toxicity_model,
 )
@@ -69,6 +74,15 @@ def test_calm_texts_score_low(toxicity: Pipeline, text: str, lang: str) -> None:
         ("xyй", "хуй", "obscenity"),
         ("6лять", "блять", "obscenity"),
         ("дебииил", "дебил", "insult"),
+        ("х.у.й", "хуй", "obscenity"),
+        ("п-и-з-д-а", "пизда", "obscenity"),
+        ("с\u00adу\u200bка", "сука", "obscenity"),
+        ("уёбок", "уебок", "obscenity"),
+        ("нищеброд", "нищеброд", "insult"),
+        ("работы", "работы", None),
+        ("скот", "скот", None),
+        ("троллейбус", "троллейбус", None),
+        ("кое-кто", "кое-кто", None),
         ("ақымақсың", "ақымақсың", "insult"),
         ("F*ck", "fuck", "obscenity"),
         ("страхуем", "страхуем", None),
@@ -113,6 +127,110 @@ def test_seeds_are_not_toxic(toxicity: Pipeline, seed_texts: dict[str, str]) -> 
     for name, text in seed_texts.items():
         value = score(toxicity, text).signals["toxicity"].score
         assert value is not None and value < 0.5, name
+
+
+CASES = [
+    # (lang, text, toxic?) — abuse, obfuscated abuse, a rude-looking word in another sense, news
+    ("ru", "Ты конченый дебил, иди проспись.", True),
+    ("ru", "Заткнись уже, нищеброд, никто тебя не спрашивал.", True),
+    ("ru", "Да пошёл ты на х*й со своими советами.", True),
+    ("ru", "Ну ты и у.е.б.о.к, честное слово.", True),
+    ("ru", "Автор — п и з д а б о л, каких мало.", True),
+    ("ru", "Какая же ты тв@рь, с.ка.", True),
+    ("ru", "На выставке победила сука породы алабай, а тупой угол треугольника равен 120 градусам.", False),
+    ("ru", "Фермеры пригнали скот на ярмарку, а в субботу откроется новая выставка.", False),
+    ("ru", "Правительство утвердило программу поддержки малого бизнеса на 2025 год.", False),
+    ("ru", "В Павлодаре открыли новый троллейбусный маршрут до вокзала.", False),
+    ("kk", "Сен нағыз ақымақсың, аузыңды жап!", True),
+    ("kk", "Әй, қаншық, құрып кетші осы жерден.", True),
+    ("kk", "Мына оңбағандар халықтың ақшасын ұрлап жатыр, иттің баласы!", True),
+    ("kk", "Құрылысшылар көпірді уақытында көтерді.", False),
+    ("kk", "Ауыл шаруашылығы министрлігі қой мен ешкі санының өскенін хабарлады.", False),
+    ("kk", "Астанада жастар форумы өтті, оған мыңнан астам адам қатысты.", False),
+    ("en", "Shut up, you pathetic moron.", True),
+    ("en", "You are a f*cking idiot and everyone knows it.", True),
+    ("en", "What a d1ckhead, go to hell.", True),
+    ("en", "The ship's cockpit and the dickens novel were on display at the museum.", False),
+    ("en", "Scunthorpe council approved the new budget on Tuesday.", False),
+    ("en", "The ministry said exports of grain rose by ten percent this year.", False),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "toxic"), CASES)
+def test_table_of_cases(toxicity: Pipeline, lang: str, text: str, toxic: bool) -> None:
+    signal = score(toxicity, text, lang).signals["toxicity"]
+    assert signal.score is not None and 0.0 <= signal.score <= 1.0
+    assert (signal.score >= 0.5) is toxic, (text, signal.score, signal.reasons)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   \n\t ", "слово " * 170_000, "🙂😡🔥" * 50, "🤬", "аб" * 500_000, "\u200b\u00ad\ufeff",
+     "Қазақ тілі and русский язык 123 — mixed!!!"],
+    ids=["empty", "blank", "one-word-1mb", "emoji", "one-emoji", "one-token-1mb", "invisible", "mixed"],
+)
+def test_bad_input_gets_a_defined_score(toxicity: Pipeline, text: str) -> None:
+    signal = score(toxicity, text).signals["toxicity"]
+    assert signal.score is not None and 0.0 <= signal.score <= 1.0
+    if not text.strip() or set(text) <= set("🙂😡🔥🤬\u200b\u00ad\ufeff"):
+        assert signal.score < 0.5 and not signal.evidence
+
+
+def test_lexicon_features_count_each_category() -> None:
+    pipeline = Pipeline([NormaliseStage(), SegmentStage()])
+    text = "Ты дебил и идиот, блин."
+    doc = pipeline([Document(id="f", text=text, lang="ru")])[0]
+    from birlik.nlp.signals.toxicity import lexicon_evidence
+
+    _, evidence = lexicon_evidence(load_toxicity_lexicon(), text, doc.norm_text or "", doc.sentences[0])
+    features = dict(zip(LEXICON_FEATURES, lexicon_features(evidence), strict=True))
+    assert features["insult.log_count"] == pytest.approx(np.log1p(2))
+    assert features["mild.any"] == 1.0 and features["obscenity.any"] == 0.0
+    assert 0.8 < features["lexicon.score"] < 1.0
+
+
+def test_spaced_letters_are_one_word_with_exact_offsets() -> None:
+    text = "ну ты б л я т ь даёшь"
+    words = load_toxicity_lexicon().words(text)
+    spaced = [w for w in words if w.category is not None]
+    assert spaced == [WordForm(6, 15, "блять", "obscenity")]
+    assert text[6:15] == "б л я т ь"
+    assert [w.form for w in words if w.category is None] == ["ну", "ты", "даешь"]
+
+
+def test_the_head_reads_only_the_embedder_it_was_trained_with() -> None:
+    model = load_toxicity_model()
+    other = ToxicityStage(model, CharNgramEmbedder())
+    assert other.head is None
+    doc = Document(id="e", text="Ты дебил.", lang="ru", embedding=np.ones(384, np.float32))
+    pipeline = Pipeline([NormaliseStage(), SegmentStage(), other])
+    signal = pipeline([doc])[0].signals["toxicity"]
+    assert "embedding" not in signal.labels and "toxicity.embedding" not in signal.reasons
+
+
+def test_the_head_scores_a_document_that_has_an_embedding() -> None:
+    model = load_toxicity_model()
+    if model.head is None:
+        pytest.skip("the shipped model has no embedding head")
+
+    class Named:
+        name = model.head.embedder if model.head else ""
+        dim = 384
+
+        def embed(self, texts: list[str], kind: str = "passage") -> np.ndarray:
+            raise AssertionError("the toxicity stage must not run the embedding model")
+
+    stage = ToxicityStage(model, Named())
+    pipeline = Pipeline([NormaliseStage(), SegmentStage(), stage])
+    vector = np.zeros(384, np.float32)
+    vector[0] = 1.0
+    with_vector = pipeline([Document(id="a", text="Ты дебил.", lang="ru", embedding=vector)])[0]
+    without = pipeline([Document(id="b", text="Ты дебил.", lang="ru")])[0]
+    assert "embedding" in with_vector.signals["toxicity"].labels
+    assert "embedding" not in without.signals["toxicity"].labels
+    bad = np.full(384, np.nan, np.float32)
+    broken = pipeline([Document(id="c", text="Ты дебил.", lang="ru", embedding=bad)])[0]
+    assert broken.signals["toxicity"].score == without.signals["toxicity"].score
 
 
 @pytest.mark.parametrize("values", [[7], [3, 3, 3], [5, 1, 5, 2, 1, 9], list(range(40, 0, -3)) * 2])

@@ -78,7 +78,7 @@ ENTITY_STAGES: tuple[str, ...] = (
 SIGNAL_STAGES: tuple[str, ...] = (
     "passages.v1",
     "embed.v2",
-    "toxicity.v1",
+    "toxicity.v2",
     "hate.v2",
     "incident.v2",
     "topics.v1",
@@ -241,7 +241,7 @@ def _embed(resources: Resources, config: dict[str, Any]) -> Stage:
                       **config)
 
 
-@STAGES.factory("toxicity.v1", contract=ToxicityStage)
+@STAGES.factory("toxicity.v2", contract=ToxicityStage)
 def _toxicity(resources: Resources, config: dict[str, Any]) -> Stage:
     """Toxic language, 0–1."""
     return ToxicityStage(load_toxicity_model())

@@ -1,20 +1,30 @@
-"""The ``toxicity`` signal: obscenity and insults in Kazakh, Russian and English.
+"""The ``toxicity`` signal: abuse in general — obscenity, insults, rudeness — in Kazakh,
+Russian and English. (Hostility towards an ethnic group is the separate ``hate`` signal.)
 
-Each sentence is scored twice and the two scores are joined (noisy-or):
+A document is cut into comment-sized windows of sentences (what the model was trained on:
+whole comments). Each window is scored by a logistic regression over
 
-- a lexicon (``resources/data/hostility_toxicity.yaml``) of obscenity, insults and mild rudeness,
-  matched on de-obfuscated tokens: Latin look-alikes and digits inside Cyrillic words become
-  letters ("xyй", "6лять", "с0бака"), long runs of a letter shrink ("дебииил"), and tokens with
-  ``*``, ``@``, ``#`` or dots in place of letters are compared with the lexicon's masked words
-  ("х*й", "п**дец", "бл@");
-- a logistic regression over hashed character n-grams of the same de-obfuscated words,
-  trained by ``scripts/train_toxicity.py`` and shipped as ``resources/models/toxicity_charngram.npz``.
+- its hits in a lexicon (``resources/data/hostility_toxicity.yaml``) of obscenity, insults and
+  mild rudeness, matched on de-obfuscated tokens: Latin look-alikes and digits inside
+  Cyrillic words become letters ("xyй", "6лять"), long runs of a letter shrink ("дебииил"),
+  letters split by dots, dashes or spaces are joined ("х.у.й", "б л я т ь"), invisible
+  characters are dropped, and tokens with ``*``, ``@``, ``#`` or dots in place of letters are
+  compared with the lexicon's masked words ("х*й", "п**дец", "бл@");
+- hashed character n-grams of the same de-obfuscated words.
 
-A document is as toxic as its worst sentences. Scores are published on a scale where the
-model's tuned decision threshold is 0.5. Evidence: every lexicon hit
-(``toxicity.obscenity.lexicon``, ``toxicity.insult.lexicon``, ``toxicity.mild.lexicon``), each
-sentence the model finds toxic (``toxicity.model``, weight = the sentence's model probability),
-and derogatory ethnonyms found by an earlier entity stage (``toxicity.slur.lexicon``).
+The document's probability is its worst window's, raised a little by the second worst. When
+the pipeline's ``embed`` stage gave the document an embedding from the embedder the model was
+trained with, a second logistic regression reads that embedding together with the lexical
+probability, and its verdict is the score; the stage never runs an embedding model itself.
+Both are trained by ``scripts/train_toxicity.py`` (``birlik.nlp.signals.toxicity_training``)
+and shipped as ``resources/models/toxicity_v2.npz``. Scores are published on a scale where the
+decision threshold chosen by cross-validation is 0.5.
+
+Evidence: every lexicon hit (``toxicity.obscenity.lexicon``, ``toxicity.insult.lexicon``,
+``toxicity.mild.lexicon``), each window the classifier finds toxic (``toxicity.model``, weight
+= its published probability), and derogatory ethnonyms found by an earlier entity stage
+(``toxicity.slur.lexicon``, which floors the score at 0.6). ``labels``: the worst lexicon
+weight per category, ``model`` (the lexical classifier) and ``embedding`` (the head, when used).
 """
 
 from __future__ import annotations
@@ -39,11 +49,15 @@ from birlik.nlp.embed import Embedder
 
 SIGNAL = "toxicity"
 LEXICON_FILE = "hostility_toxicity.yaml"
-MODEL_FILE = "toxicity_charngram.npz"
+MODEL_FILE = "toxicity_v2.npz"
 CATEGORIES: tuple[str, ...] = ("obscenity", "insult", "mild")
 MODEL_EVIDENCE_FLOOR = 0.5
 """Model probability (on the published scale) from which a sentence is cited as evidence."""
-MODEL_ALONE = 0.7
+WINDOW_CHARS = 400
+"""Sentences are joined into windows of at most this many characters (comment-sized)."""
+SLUR_FLOOR = 0.6
+MAX_WORD = 40
+"""Longer words reach the classifier cut to this length (a megabyte-long "word" is noise)."""
 WORST_SENTENCES = 2
 SECOND_SENTENCE_WEIGHT = 0.25
 CACHE_SIZE = 200_000
@@ -55,10 +69,16 @@ _DIGITS = str.maketrans("03469", "озчбя")
 _MASK_CHARS = "*#%$…@."
 _MASK_RUN = re.compile(r"[*#%$…@.]+")
 _LONG_RUN = re.compile(r"(\w)\1{2,}")
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_DROP_INVISIBLE = str.maketrans("", "", _INVISIBLE)
+_SEPARATED = re.compile(r"[^\W\d_](?:[._\-][^\W\d_]){2,}")
+"""Single letters split by dots, underscores or dashes: "х.у.й", "п-и-з-д-а"."""
+_SPACED = re.compile(r"(?<!\w)[^\W\d_](?:[ ][^\W\d_]){2,}(?!\w)")
+"""Single letters split by spaces: "б л я т ь"."""
 _DOUBLE = re.compile(r"(\w)\1+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LETTER = re.compile(r"[^\W\d_]")
-TOKEN_RE = re.compile(r"[\w*@#%$…'.\-]+")
+TOKEN_RE = re.compile(r"[\w*@#%$…'.\-\u00ad\u200b\u200c\u200d\u2060\ufeff]+")
 _STRIP = ".'-…"
 
 
@@ -73,9 +93,10 @@ class WordForm:
 
 
 def deobfuscate(token: str) -> str:
-    """Lower case, ё→е, look-alike Latin letters and digits inside a Cyrillic word turned into
-    Cyrillic letters, runs of three or more of one letter shortened to one."""
-    word = token.lower().replace("ё", "е")
+    """Invisible characters dropped, lower case, ё→е, look-alike Latin letters and digits
+    inside a Cyrillic word turned into Cyrillic letters, runs of three or more of one letter
+    shortened to one."""
+    word = token.translate(_DROP_INVISIBLE).lower().replace("ё", "е")
     if _CYRILLIC.search(word):
         word = word.translate(_LOOKALIKES)
         if _LETTER.search(word):
@@ -92,6 +113,9 @@ class ToxicityLexicon:
     masked_words: tuple[str, ...]
     calm: frozenset[str]
     weights: dict[str, float]
+    calm_phrases: re.Pattern[str] | None = None
+    """Phrases where a lexicon word has its ordinary sense ("тупой угол", "сука породы
+    алабай"): hits inside them do not count."""
     _cache: dict[str, tuple[str, str | None]] = field(default_factory=dict, repr=False)
     _pieces: dict[str, tuple[int, int, str, str | None] | tuple[()]] = field(
         default_factory=dict, repr=False)
@@ -106,10 +130,16 @@ class ToxicityLexicon:
         return found
 
     def words(self, text: str, start: int = 0, end: int | None = None) -> list[WordForm]:
-        """Tokens of ``text[start:end]`` with exact offsets into ``text``."""
+        """Tokens of ``text[start:end]`` with exact offsets into ``text``; a run of single
+        letters split by spaces that spells a lexicon word is one token."""
+        stop = len(text) if end is None else end
+        spaced = [m for m in _SPACED.finditer(text, start, stop)
+                  if self.word(m.group(0).replace(" ", ""))[1] is not None]
         out: list[WordForm] = []
         pieces = self._pieces
-        for match in TOKEN_RE.finditer(text, start, len(text) if end is None else end):
+        for match in TOKEN_RE.finditer(text, start, stop):
+            if spaced and any(m.start() <= match.start() < m.end() for m in spaced):
+                continue
             raw = match.group(0)
             piece = pieces.get(raw)
             if piece is None:
@@ -120,7 +150,10 @@ class ToxicityLexicon:
                 left, length, form, category = piece
                 begin = match.start() + left
                 out.append(WordForm(begin, begin + length, form, category))
-        return out
+        for m in spaced:
+            form, category = self.word(m.group(0).replace(" ", ""))
+            out.append(WordForm(m.start(), m.end(), form, category))
+        return sorted(out, key=lambda w: w.start) if spaced else out
 
     def _piece(self, raw: str) -> tuple[int, int, str, str | None] | tuple[()]:
         """Where the word is in a matched token (outer dots, apostrophes and hyphens cut),
@@ -141,6 +174,11 @@ class ToxicityLexicon:
 
     def _classify(self, token: str) -> tuple[str, str | None]:
         word = deobfuscate(token)
+        if _SEPARATED.fullmatch(word):
+            joined = re.sub(r"[._\-]", "", word)
+            category = self._category(joined)
+            if category is not None:
+                return joined, category
         if any(ch in _MASK_CHARS for ch in word):
             return self._masked(word)
         return word, self._category(word)
@@ -200,7 +238,18 @@ def parse_toxicity_lexicon(raw: object, *, source: str = "<data>") -> ToxicityLe
         masked_words=tuple(deobfuscate(w) for w in raw.get("masked_words") or ()),
         calm=frozenset(deobfuscate(w) for w in raw.get("calm") or ()),
         weights=weights,
+        calm_phrases=_calm_phrases(raw.get("calm_phrases") or {}, source),
     )
+
+
+def _calm_phrases(table: Mapping[str, Any], source: str) -> re.Pattern[str] | None:
+    patterns = [p for forms in dict(table).values() for p in forms]
+    if not patterns:
+        return None
+    try:
+        return re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?!\w)")
+    except re.error as exc:
+        raise ConfigError(f"{source}: calm_phrases: bad pattern: {exc}", code="R203") from exc
 
 
 def _compile(table: Mapping[str, Any], source: str, *, whole_token: bool) -> dict[str, re.Pattern[str]]:
@@ -322,43 +371,192 @@ def model_path(name: str) -> Path:
     return Path(str(resources.files("birlik.resources") / "models" / name))
 
 
+LEXICON_FEATURES: tuple[str, ...] = (
+    "obscenity.log_count", "insult.log_count", "mild.log_count",
+    "obscenity.any", "insult.any", "mild.any", "lexicon.score",
+)
+"""What the classifier reads from the lexicon hits of a window, besides its character n-grams."""
+
+
+def lexicon_features(evidence: Iterable[Evidence]) -> Floats:
+    """The window's lexicon hits as ``LEXICON_FEATURES``: per category the log of one plus
+    the count and whether any, then the noisy-or of the hits' weights."""
+    counts = dict.fromkeys(CATEGORIES, 0)
+    hits = [e for e in evidence if e.reason.endswith(".lexicon")]
+    for item in hits:
+        category = item.reason.split(".")[1]
+        if category in counts:
+            counts[category] += 1
+    values = [math.log1p(counts[c]) for c in CATEGORIES] + [float(counts[c] > 0) for c in CATEGORIES]
+    return np.array([*values, lexical_score(hits)], dtype=np.float32)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A comment-sized run of sentences: what the classifier was trained on (whole comments)."""
+
+    start: int
+    end: int
+    words: tuple[str, ...]
+    features: Floats
+    evidence: tuple[Evidence, ...]
+    sentences: tuple[Sentence, ...] = ()
+
+
+def windows(lexicon: ToxicityLexicon, text: str, norm: str, sentences: Sequence[Sentence],
+            max_chars: int = WINDOW_CHARS) -> list[Window]:
+    """Consecutive sentences joined while the run stays within ``max_chars`` (a sentence
+    longer than that is a window of its own), with their words (less the lexicon's calm words:
+    "cockpit" is not to be read by its n-grams) and lexicon hits."""
+    out: list[Window] = []
+    group: list[tuple[Sentence, list[WordForm], list[Evidence]]] = []
+
+    def flush() -> None:
+        if group:
+            words = tuple(w[:MAX_WORD] for _, forms, _ in group for w in model_words(forms)
+                          if w not in lexicon.calm)
+            evidence = tuple(e for *_, hits in group for e in hits)
+            out.append(Window(group[0][0].start, group[-1][0].end, words,
+                              lexicon_features(evidence), evidence, tuple(s for s, *_ in group)))
+            group.clear()
+
+    for sentence in sentences:
+        if group and sentence.end - group[0][0].start > max_chars:
+            flush()
+        forms, evidence = lexicon_evidence(lexicon, text, norm, sentence)
+        group.append((sentence, forms, evidence))
+    flush()
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ToxicityClassifier:
+    """Logistic regression over a window's hashed character n-grams and its
+    ``LEXICON_FEATURES``; ``threshold`` (chosen by cross-validation when trained) is published
+    as 0.5."""
+
+    ngram_weights: Floats
+    lexicon_weights: Floats
+    bias: float
+    threshold: float
+    features: HashedCharNgrams
+
+    def logit(self, window: Window) -> float:
+        indices, values = self.features.vector(window.words)
+        return (self.bias + float(self.ngram_weights[indices] @ values)
+                + float(self.lexicon_weights @ window.features))
+
+    def probability(self, window: Window) -> float:
+        return sigmoid(self.logit(window))
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingHead:
+    """Logistic regression over the document's embedding and the logit of the lexical
+    document probability (stacked: trained on out-of-fold lexical probabilities).
+    ``embedder`` names the only embedder whose vectors it reads."""
+
+    weights: Floats
+    lexical_weight: float
+    bias: float
+    threshold: float
+    embedder: str
+
+    def probability(self, embedding: Floats, lexical: float) -> float:
+        return sigmoid(self.bias + float(self.weights @ embedding) + self.lexical_weight * logit(lexical))
+
+
+def sigmoid(value: float) -> float:
+    return 1.0 / (1.0 + math.exp(-min(max(value, -50.0), 50.0)))
+
+
+def logit(probability: float) -> float:
+    p = min(max(probability, 1e-6), 1.0 - 1e-6)
+    return math.log(p / (1.0 - p))
+
+
 @dataclass(frozen=True, slots=True)
 class ToxicityModel:
-    """What the toxicity stage needs: the lexicon and the trained classifier."""
+    """What the toxicity stage needs: the lexicon, the lexical classifier and (optionally)
+    the head that also reads the document's embedding."""
 
     lexicon: ToxicityLexicon
-    classifier: LinearTextModel
+    classifier: ToxicityClassifier
+    head: EmbeddingHead | None = None
+
+
+def save_toxicity_model(path: Path | str, classifier: ToxicityClassifier,
+                        head: EmbeddingHead | None, **meta: Any) -> None:
+    arrays: dict[str, Any] = {
+        "ngram_weights": classifier.ngram_weights.astype(np.float16),
+        "lexicon_weights": classifier.lexicon_weights.astype(np.float32),
+        "bias": np.float32(classifier.bias), "threshold": np.float32(classifier.threshold),
+        "ngram_range": np.array([classifier.features.low, classifier.features.high]),
+        "lexicon_features": np.array(LEXICON_FEATURES),
+    }
+    if head is not None:
+        arrays |= {
+            "head_weights": head.weights.astype(np.float32),
+            "head_lexical_weight": np.float32(head.lexical_weight),
+            "head_bias": np.float32(head.bias), "head_threshold": np.float32(head.threshold),
+            "head_embedder": np.array(head.embedder),
+        }
+    np.savez_compressed(path, **arrays, **meta)
 
 
 def load_toxicity_model(path: Path | str | None = None) -> ToxicityModel:
     """The shipped model (or the one at ``path``), with the shipped lexicon."""
-    return ToxicityModel(load_toxicity_lexicon(), LinearTextModel.load(path or model_path(MODEL_FILE)))
+    source = path or model_path(MODEL_FILE)
+    try:
+        with np.load(source) as data:
+            if tuple(str(v) for v in data["lexicon_features"]) != LEXICON_FEATURES:
+                raise ValueError("its lexicon features differ from this version's")
+            weights = data["ngram_weights"].astype(np.float32)
+            low, high = (int(v) for v in data["ngram_range"])
+            classifier = ToxicityClassifier(
+                weights, data["lexicon_weights"].astype(np.float32), float(data["bias"]),
+                float(data["threshold"]), HashedCharNgrams(len(weights), low, high))
+            head = None
+            if "head_weights" in data:
+                head = EmbeddingHead(
+                    data["head_weights"].astype(np.float32), float(data["head_lexical_weight"]),
+                    float(data["head_bias"]), float(data["head_threshold"]),
+                    str(data["head_embedder"]))
+    except (OSError, KeyError, ValueError) as exc:
+        raise ConfigError(
+            f"cannot load toxicity model {source}: {exc} — rebuild it with "
+            "scripts/train_toxicity.py", code="M203") from exc
+    return ToxicityModel(load_toxicity_lexicon(), classifier, head)
 
 
 @dataclass(frozen=True, slots=True)
-class SentenceToxicity:
-    sentence: Sentence
-    score: float
+class WindowToxicity:
+    window: Window
     model: float
-    """The model's probability on the published scale."""
+    """The classifier's probability on the published scale."""
+    probability: float
     evidence: tuple[Evidence, ...]
 
 
 class ToxicityStage:
     """Sets ``doc.signals["toxicity"]``: 0–1, evidence with reason codes, per-category labels.
 
-    ``embedder`` is accepted for the stage family's common signature; the shipped model uses
-    character n-grams only (e5 embeddings did not pay for their cost on the measurements in
-    ``scripts/train_toxicity.py``).
+    ``embedder``: the embedder of the pipeline's ``embed`` stage. When it is the one the
+    model's head was trained with and the document has an embedding, the score comes from the
+    head (embedding + lexical probability); otherwise from the lexical classifier alone. The
+    stage never runs an embedding model itself.
     """
 
-    name = "toxicity.v1"
+    name = "toxicity.v2"
     requires = frozenset({"tokens", "sentences"})
     provides = frozenset({"signals.toxicity"})
 
     def __init__(self, model: ToxicityModel, embedder: Embedder | None = None) -> None:
         self.model = model
         self.embedder = embedder
+        head = model.head
+        self.head = head if head is not None and embedder is not None and (
+            embedder.name == head.embedder and embedder.dim == len(head.weights)) else None
 
     def __call__(self, docs: list[Document]) -> list[Document]:
         for doc in docs:
@@ -367,33 +565,65 @@ class ToxicityStage:
 
     def signal(self, doc: Document) -> Signal:
         norm = doc.norm_text if doc.norm_text is not None else _normalise(doc.text)
-        scored = [self.sentence(doc.text, norm, s) for s in _sentences(doc)]
-        evidence = [e for s in scored for e in s.evidence] + _slur_evidence(doc)
-        score = document_score([s.score for s in scored], slur=any(
-            e.reason == "toxicity.slur.lexicon" for e in evidence))
-        return Signal(
-            name=SIGNAL, score=score, evidence=evidence,
-            reasons=sorted({e.reason for e in evidence}),
-            labels=_labels(scored, evidence),
-        )
-
-    def sentence(self, text: str, norm: str, sentence: Sentence) -> SentenceToxicity:
-        words, evidence = lexicon_evidence(self.model.lexicon, text, norm, sentence)
+        scored = self.windows(doc.text, norm, _sentences(doc))
+        evidence = [e for w in scored for e in w.evidence] + _slur_evidence(doc)
+        lexical = aggregate([w.probability for w in scored])
         classifier = self.model.classifier
-        model = classifier.published(classifier.probability(model_words(words)))
-        if model >= MODEL_EVIDENCE_FLOOR:
-            evidence.append(Evidence(start=sentence.start, end=sentence.end,
-                                     text=text[sentence.start : sentence.end],
-                                     reason="toxicity.model", weight=model))
-        score = combine(lexical_score(evidence), model)
-        return SentenceToxicity(sentence, score, model, tuple(evidence))
+        labels = _labels(scored, evidence)
+        score = to_published(lexical, classifier.threshold)
+        reasons = {e.reason for e in evidence}
+        embedding = self._embedding(doc)
+        if self.head is not None and embedding is not None:
+            score = to_published(self.head.probability(embedding, lexical), self.head.threshold)
+            labels["embedding"] = score
+            reasons.add("toxicity.embedding")
+        if any(e.reason == "toxicity.slur.lexicon" for e in evidence):
+            score = max(score, SLUR_FLOOR)
+        return Signal(name=SIGNAL, score=score, evidence=evidence, reasons=sorted(reasons),
+                      labels=labels)
+
+    def windows(self, text: str, norm: str, sentences: Sequence[Sentence]) -> list[WindowToxicity]:
+        classifier = self.model.classifier
+        out = []
+        for window in windows(self.model.lexicon, text, norm, sentences):
+            probability = classifier.probability(window)
+            model = to_published(probability, classifier.threshold)
+            evidence = list(window.evidence)
+            if model >= MODEL_EVIDENCE_FLOOR:
+                evidence += [Evidence(start=s.start, end=s.end, text=text[s.start : s.end],
+                                      reason="toxicity.model", weight=model)
+                             for s in _cited(window)]
+            out.append(WindowToxicity(window, model, probability, tuple(evidence)))
+        return out
+
+    def _embedding(self, doc: Document) -> Floats | None:
+        vector = doc.embedding
+        if self.head is None or vector is None:
+            return None
+        array = np.asarray(vector, dtype=np.float32)
+        if array.shape != self.head.weights.shape or not np.all(np.isfinite(array)):
+            return None
+        return array
+
+
+def _cited(window: Window) -> list[Sentence]:
+    """The sentences of a toxic window to cite: those with lexicon hits, else all of them."""
+    sentences = list(window.sentences) or [Sentence(window.start, window.end)]
+    hit = [s for s in sentences if any(s.start <= e.start < s.end for e in window.evidence)]
+    return hit or sentences
 
 
 def lexicon_evidence(
     lexicon: ToxicityLexicon, text: str, norm: str, sentence: Sentence
 ) -> tuple[list[WordForm], list[Evidence]]:
-    """The sentence's words and its lexicon hits (tokens and phrases) as evidence."""
+    """The sentence's words and its lexicon hits (tokens and phrases, none inside a calm
+    phrase) as evidence."""
     words = lexicon.words(text, sentence.start, sentence.end)
+    calm = [] if lexicon.calm_phrases is None else [
+        m.span() for m in lexicon.calm_phrases.finditer(norm, sentence.start, sentence.end)]
+    if calm:
+        words = [WordForm(w.start, w.end, w.form, None)
+                 if any(s <= w.start < e for s, e in calm) else w for w in words]
     evidence = [
         Evidence(start=w.start, end=w.end, text=text[w.start : w.end],
                  reason=f"toxicity.{w.category}.lexicon", weight=lexicon.weights[w.category])
@@ -421,12 +651,10 @@ def lexical_score(evidence: Iterable[Evidence]) -> float:
     return 1.0 - miss
 
 
-def combine(lexical: float, model: float) -> float:
-    """Noisy-or of lexicon and model; the model alone counts for less (``MODEL_ALONE``): on
-    news sentences unlike its training comments it errs, and a long document has many."""
-    if lexical == 0.0:
-        model *= MODEL_ALONE
-    return 1.0 - (1.0 - lexical) * (1.0 - model)
+def aggregate(window_probabilities: Iterable[float]) -> float:
+    """A document's probability from its windows': the worst, raised a little by the second
+    worst (a long text has more chances of one false alarm, and of real abuse)."""
+    return document_score(window_probabilities)
 
 
 def document_score(sentence_scores: Iterable[float], *, slur: bool = False) -> float:
@@ -435,7 +663,14 @@ def document_score(sentence_scores: Iterable[float], *, slur: bool = False) -> f
     score = worst[0]
     if len(worst) > 1:
         score += SECOND_SENTENCE_WEIGHT * worst[1] * (1.0 - worst[0])
-    return max(score, 0.6) if slur else score
+    return max(score, SLUR_FLOOR) if slur else score
+
+
+def sentences_of(text: str) -> list[Sentence]:
+    """The sentences the stage would see for a bare text (the segment stage's splitter)."""
+    from birlik.nlp.text import split_sentences
+
+    return split_sentences(text) or _whole_text(text)
 
 
 def _normalise(text: str) -> str:
@@ -444,21 +679,23 @@ def _normalise(text: str) -> str:
     return normalise(text)
 
 
+def _whole_text(text: str) -> list[Sentence]:
+    return [Sentence(0, len(text))] if text.strip() else []
+
+
 def _sentences(doc: Document) -> list[Sentence]:
-    if doc.sentences:
-        return doc.sentences
-    return [Sentence(0, len(doc.text))] if doc.text.strip() else []
+    return doc.sentences or _whole_text(doc.text)
 
 
 def _slur_evidence(doc: Document) -> list[Evidence]:
     return [
-        Evidence(start=m.start, end=m.end, text=m.text, reason="toxicity.slur.lexicon", weight=0.6)
+        Evidence(start=m.start, end=m.end, text=m.text, reason="toxicity.slur.lexicon", weight=SLUR_FLOOR)
         for m in doc.entities if m.type == "ETHNIC_GROUP" and m.derogatory
     ]
 
 
-def _labels(scored: Sequence[SentenceToxicity], evidence: Sequence[Evidence]) -> dict[str, float]:
-    labels = {"model": max((s.model for s in scored), default=0.0)}
+def _labels(scored: Sequence[WindowToxicity], evidence: Sequence[Evidence]) -> dict[str, float]:
+    labels = {"model": max((w.model for w in scored), default=0.0)}
     for e in evidence:
         if e.reason.endswith(".lexicon"):
             kind = e.reason.split(".")[1]
