@@ -165,3 +165,39 @@ def test_seed_discrepancies(seed_texts: dict[str, str]) -> None:
         d.kind == "bound" and {d.first.qualifier, d.second.qualifier} == {"at_least", "about"}
         for d in structures
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("seven men aged between 19 and 27 took part in the scuffle", "en"),
+        ("В нём участвовали семь человек в возрасте 19–27 лет.", "ru"),
+        ("участвовали семеро парней в возрасте от 19 до 27 лет", "ru"),
+        ("41 of the 46 appeals ended in reconciliation", "en"),
+    ],
+)
+def test_ages_ranges_and_parts_count_nothing_by_themselves(text: str, lang: str) -> None:
+    """A range's start, an age and the part of «41 of the 46» are not claims; the whole is."""
+    claims = extract_claims(Document(id="d", text=text, lang=lang))
+    assert [(c.value, c.subject) for c in claims if c.value != 46] == []
+
+
+def test_a_part_is_never_set_against_its_whole() -> None:
+    """One outlet gives the whole and the part; others give one of them: no discrepancy, in
+    any language (the demo's «appeal: 41 ≠ 46»)."""
+    found = find_discrepancies(
+        _claims(
+            _doc("a", "Советы рассмотрели 46 обращений. 41 обращение завершилось примирением.", "ru", "x", 1),
+            _doc("b", "Советы медиации рассмотрели 46 обращений, 41 из них завершилось примирением.",
+                 "ru", "y", 2),
+            _doc("c", "Кеңестер 46 өтінішті қарады. Оның 41-і татуласумен аяқталды.", "kk", "z", 3),
+            _doc("d", "Mediation councils considered 46 appeals; 41 of the 46 appeals ended in peace.",
+                 "en", "w", 4),
+        )
+    )
+    assert found == []
+    # a real disagreement on the whole is still found
+    whole = _claims(_doc("b", "Советы рассмотрели 46 обращений.", "ru", "y", 2))
+    other = _claims(_doc("e", "Советы рассмотрели 52 обращения.", "ru", "v", 5))
+    found = find_discrepancies([*whole, *other])
+    assert [(d.subject, d.first.value, d.second.value) for d in found] == [("appeal", 46, 52)]

@@ -178,7 +178,11 @@ _SKIP_AFTER = re.compile(
     re.IGNORECASE,
 )
 _SKIP_BEFORE = re.compile(
-    r"(?:№|(?<!\w)(?:No\.?|N|ст\.|статья\w*|бап\w*|article|пункт\w*|тел\.?)|\+|\d[.:/-])\s*$", re.IGNORECASE
+    r"(?:№|(?<!\w)(?:No\.?|N|ст\.|статья\w*|бап\w*|article|пункт\w*|тел\.?)|\+|\d[.:/-])\s*$"
+    # ages: «aged between 19 and 27», «в возрасте от 19 до 27», «ages 19 to 27»
+    r"|(?<!\w)(?:aged|ages?|возраст\w*)\s+(?:between\s+|from\s+|от\s+)?"
+    r"(?:\d+\s*(?:and|to|до|[-–—])\s*)?$",
+    re.IGNORECASE,
 )
 _YEAR_IN_SENTENCE = re.compile(
     r"\b((?:19|20)\d\d)\s*(?:ж\.|жыл\w*|год\w*|г\.|year)|\bin\s+((?:19|20)\d\d)\b", re.I
@@ -293,8 +297,8 @@ def subject_of(sentence: str, start: int, end: int, *, percent: bool, lang: str 
     """What the figure at ``start:end`` of ``sentence`` counts: (subject key, phrase)."""
     phrase_words: list[str] = []
     for word in _WORD.findall(sentence[end:])[:5]:
-        if word.lower() in _CONJUNCTIONS or (word[:1].isdigit() and phrase_words):
-            break
+        if word.lower() in _CONJUNCTIONS or word[:1].isdigit():
+            break  # «41 of the 46 appeals», «19–27 лет»: a part or a range's start counts nothing itself
         if word.lower() in _LEADING_WORDS and not phrase_words:
             continue
         phrase_words.append(word)
@@ -419,20 +423,37 @@ def find_discrepancies(claims: Iterable[Claim], *, max_ratio: float = 1.5) -> li
     """Pairs of claims of different sources that cannot both be true.
 
     Only language-independent subjects are compared, figures more than ``max_ratio`` apart
-    are taken to count different things, and claims naming different years or places are
-    not compared.
+    are taken to count different things, claims naming different years or places are not
+    compared, and a figure that the other document also gives for the subject is never set
+    against that document's other figures (a part against its whole).
     """
     groups: dict[tuple[str, str], list[Claim]] = {}
     for claim in claims:
-        if ":" not in claim.subject:
+        if comparable(claim):
             groups.setdefault((claim.subject, claim.unit), []).append(claim)
     found: list[Discrepancy] = []
     for (subject, unit), members in sorted(groups.items()):
+        given: dict[str, set[float]] = {}
+        for claim in members:
+            given.setdefault(claim.document, set()).add(claim.value)
         for first, second in itertools.combinations(members, 2):
+            if first.value != second.value and (
+                first.value in given[second.document] or second.value in given[first.document]
+            ):
+                # the other document gives this figure too: the two count different things
+                # (46 appeals considered, 41 of them reconciled) and agree on both
+                continue
             kind = _conflict(first, second, max_ratio)
             if kind is not None:
                 found.append(Discrepancy(subject=subject, unit=unit, kind=kind, first=first, second=second))
     return found
+
+
+def comparable(claim: Claim) -> bool:
+    """A claim on a language-independent subject (``house_of_friendship``, ``money``…), which can
+    be set against another source's; claims keyed by a language-tagged stem (``ru:заверш``) are
+    kept in the registry but neither compared nor listed beside a story."""
+    return bool(claim.subject) and ":" not in claim.subject
 
 
 def _conflict(first: Claim, second: Claim, max_ratio: float) -> Literal["value", "bound"] | None:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from birlik.nlp.claims import find_discrepancies
+from birlik.nlp.claims import comparable, find_discrepancies
 from birlik.store.models import MAX_ID, DocumentRegionRow, DocumentRow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
 from birlik.stories.service import claim_of
@@ -296,6 +296,7 @@ def story_detail(session: Session, scope: RegionScope, story_id: str) -> dict[st
                 "source": claim.source,
             }
             for claim in claims
+            if comparable(claim)
         ],
         "discrepancies": [
             {
