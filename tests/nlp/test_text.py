@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import pytest
 
-from birlik.nlp.text import clean_input, normalise, split_sentences, tokenize
+from birlik.nlp.text import clean_input, headline, normalise, split_sentences, tokenize
 
 
 @pytest.mark.parametrize(
@@ -84,3 +84,19 @@ def test_sentence_split_of_long_runs_is_linear() -> None:
     for text in ("." * 20_000, "Бір. " + " " * 20_000 + "Екі.", "!?" * 10_000 + " Сөз"):
         assert _cpu_seconds(lambda text=text: split_sentences(text)) < 0.5
     assert len(split_sentences("Бірінші сөйлем... Екінші сөйлем!!! Үшінші")) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("Кордайдағы той", 90, "Кордайдағы той"),
+        ("  Драка   на\nсвадьбе  ", 90, "Драка на свадьбе"),
+        ("Драка на свадьбе в Кордайском районе: полиция говорит о бытовом конфликте", 40,
+         "Драка на свадьбе в Кордайском районе…"),
+        ("Wedding brawl in Kordai district was a local dispute", 20, "Wedding brawl in…"),
+        ("Ұлтаралықкелісімніңмерейтойынаарналғанжиын", 20, "Ұлтаралықкелісімнің…"),
+    ],
+)
+def test_headline_cuts_between_words(text: str, limit: int, expected: str) -> None:
+    line = headline(text, limit)
+    assert line == expected and len(line) <= limit

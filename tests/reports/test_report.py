@@ -192,3 +192,46 @@ def test_top_stories_come_from_the_stories_table(sqlite_url: str) -> None:
         ("Кордайдағы той", 5, ("310000000",))
     ]
     engine.dispose()
+
+
+def test_hate_titles_are_masked_in_the_body_and_quoted_in_the_annex(sqlite_url: str) -> None:
+    """A top story led by a hateful post: the body shows a masked reference, the annex the quote."""
+    from birlik.store.models import DocumentRow
+
+    engine = make_engine(sqlite_url)
+    migrate(engine)
+    store = Store(engine)
+    seen = datetime(2026, 8, 14, 10, tzinfo=UTC)
+    slur = "Пусть убираются отсюда, эти чурки нам не соседи"
+    with store.transaction() as session:
+        hateful = DocumentRow(ext_id="p1", content_hash="a" * 64, title=slur, text=slur, lang="ru",
+                              published_at=seen, hate=0.93, tension=0.9)
+        calm = DocumentRow(ext_id="p2", content_hash="b" * 64, title="Той в Кордае", text="Той.", lang="ru",
+                           published_at=seen, hate=0.02, tension=0.3)
+        session.add_all([hateful, calm])
+        session.flush()
+        for title, doc, tension in ((slur, hateful, 0.9), ("Той в Кордае", calm, 0.3)):
+            session.add(StoryRow(title=title, representative_id=doc.id, first_seen=seen, last_seen=seen,
+                                 doc_count=2, langs=["ru"], regions=["310000000"], peak_tension=tension))
+    for lang in LANGS:
+        with store.transaction() as session:
+            doc = quarterly_document(session, QUARTER, lang, generated_at=GENERATED_AT)
+        texts = Texts(lang)
+        annex = texts("h_annex")
+        body = render(doc, "html").decode("utf-8").split(annex)
+        assert len(body) == 2, "the annex heading appears once, after the body"
+        assert slur not in body[0] and "Той в Кордае" in body[0]
+        assert texts("masked_title", number=1) in body[0]
+        assert slur in body[1] and texts("annex_note") in body[1]
+    engine.dispose()
+
+
+def test_docx_is_a4_with_page_numbers(demo_store: Store) -> None:
+    import docx
+
+    word = docx.Document(BytesIO(render(_document(demo_store, "kk"), "docx")))
+    section = word.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    footer = section.footer.paragraphs[0]._p.xml
+    assert " PAGE " in footer and " NUMPAGES " in footer
+    assert section.header.paragraphs[0].text == _document(demo_store, "kk").title

@@ -203,3 +203,19 @@ class SegmentStage:
             doc.sentences = split_sentences(doc.text)
             doc.tokens = tokenize(norm)
         return docs
+
+
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def headline(text: str, limit: int = 120) -> str:
+    """``text`` on one line, at most ``limit`` characters, cut between words (never inside
+    one) and ended with «…» when cut."""
+    line = _SPACE_RUN.sub(" ", text).strip()
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:—–-") + "…"

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from birlik.reports import charts
 from birlik.reports.i18n import OTHER_GROUP, Texts
-from birlik.reports.quarterly import IndicatorResult, QuarterlyReport
+from birlik.reports.quarterly import IndicatorResult, QuarterlyReport, TopItem
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.surveys.estimates import Estimate
@@ -84,6 +84,7 @@ def compose(report: QuarterlyReport, *, geojson: Path | None = None) -> ReportDo
         _visits,
         _sources,
         _method,
+        _annex,
     ):
         blocks.extend(section(report, texts, geojson))
     return ReportDocument(
@@ -311,13 +312,39 @@ def _trends(report: QuarterlyReport, texts: Texts, _geojson: Path | None) -> lis
     return blocks
 
 
+#: A title whose text scores this much hate is not printed in the body: it is quoted in the annex.
+HATE_MASKED = 0.5
+
+
+def masked_items(report: QuarterlyReport) -> list[TopItem]:
+    """The top items whose titles carry hate speech, in the order of the table."""
+    return [item for item in report.top_items if item.hate is not None and item.hate >= HATE_MASKED]
+
+
+def _annex(report: QuarterlyReport, texts: Texts, _geojson: Path | None) -> list[Block]:
+    """Quoted material with hate speech, kept out of the body and marked as such."""
+    masked = masked_items(report)
+    if not masked:
+        return []
+    rows = tuple(
+        (str(number), item.title, texts.day(item.day) if item.day else "—", item.lang)
+        for number, item in enumerate(masked, start=1)
+    )
+    return [
+        Heading(texts("h_annex")),
+        Paragraph(texts("annex_note"), small=True),
+        Table(("№", texts("c_title"), texts("c_date"), texts("c_lang")), rows, numeric=(0,)),
+    ]
+
+
 def _top(report: QuarterlyReport, texts: Texts, _geojson: Path | None) -> list[Block]:
     heading = Heading(texts("h_stories" if report.top_kind == "stories" else "h_documents"))
     if not report.top_items:
         return [heading, Paragraph(texts("nothing_quarter"))]
+    masked = {id(item): number for number, item in enumerate(masked_items(report), start=1)}
     rows = tuple(
         (
-            item.title,
+            texts("masked_title", number=masked[id(item)]) if id(item) in masked else item.title,
             texts.day(item.day) if item.day else "—",
             item.lang,
             texts.number(item.tension, 2),

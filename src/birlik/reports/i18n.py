@@ -146,6 +146,24 @@ _STRINGS: Mapping[str, Mapping[str, str]] = {
     "c_tension": {"kk": "Орташа шиеленіс", "ru": "Средняя напряжённость", "en": "Mean tension"},
     "c_incidents": {"kk": "Оқиғалар", "ru": "Инциденты", "en": "Incidents"},
     "c_title": {"kk": "Тақырып", "ru": "Заголовок", "en": "Title"},
+    "masked_title": {
+        "kk": "[өшпенділік тілі бар материал — қосымшаны қараңыз, № {number}]",
+        "ru": "[материал с языком вражды — см. приложение, № {number}]",
+        "en": "[material containing hate speech — see the annex, No. {number}]",
+    },
+    "h_annex": {
+        "kk": "Қосымша. Өшпенділік тілі бар материалдар (дәйексөз)",
+        "ru": "Приложение. Материалы с языком вражды (цитаты)",
+        "en": "Annex. Material containing hate speech (quoted)",
+    },
+    "annex_note": {
+        "kk": "Мәтіндер мониторинг мақсатында өзгеріссіз келтірілген; олар есептің негізгі бөлігіне "
+        "енгізілмейді және таратуға арналмаған.",
+        "ru": "Тексты приведены без изменений для целей мониторинга; они вынесены из основной части "
+        "отчёта и не предназначены для распространения.",
+        "en": "The texts are quoted unchanged for monitoring purposes; they are kept out of the body "
+        "of the report and are not for distribution.",
+    },
     "c_date": {"kk": "Күні", "ru": "Дата", "en": "Date"},
     "c_lang": {"kk": "Тілі", "ru": "Язык", "en": "Language"},
     "c_size": {"kk": "Материал саны", "ru": "Число материалов", "en": "Documents"},

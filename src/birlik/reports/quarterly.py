@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from birlik.domain.errors import ConfigError
+from birlik.nlp.text import headline
 from birlik.reports.i18n import check_lang
 from birlik.store.models import DocumentRegionRow, DocumentRow, QuarantineRow, SourceRow
 from birlik.surveys.estimates import BREAKDOWNS, Assessment, Estimate, WavePoint, assess, estimate, trend
@@ -31,6 +32,7 @@ from birlik.surveys.visits import OPEN_STATUSES, list_recommendations, list_visi
 log = logging.getLogger(__name__)
 
 TOP_ITEMS = 10
+TITLE_CHARS = 90
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 
 
@@ -119,6 +121,8 @@ class TopItem:
     size: int
     regions: tuple[str, ...]
     url: str | None = None
+    hate: float | None = None
+    """The hate score of the text the title comes from: the report masks it at ``HATE_MASKED``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -330,22 +334,24 @@ def _top_stories(session: Session, quarter: Quarter) -> list[TopItem] | None:
 
     if not _has_tables(session, "stories"):
         return None
-    rows = session.scalars(
-        select(StoryRow)
+    rows = session.execute(
+        select(StoryRow, DocumentRow.hate)
+        .outerjoin(DocumentRow, DocumentRow.id == StoryRow.representative_id)
         .where(StoryRow.last_seen >= _moment(quarter.start), StoryRow.first_seen < _moment(quarter.end))
         .order_by(StoryRow.peak_tension.desc().nulls_last(), StoryRow.doc_count.desc(), StoryRow.id)
         .limit(TOP_ITEMS)
     ).all()
     return [
         TopItem(
-            title=row.title or f"#{row.id}",
+            title=headline(row.title, TITLE_CHARS) if row.title else f"#{row.id}",
             lang="/".join(sorted(row.langs)),
             day=row.first_seen.date(),
             tension=row.peak_tension,
             size=row.doc_count,
             regions=tuple(sorted(row.regions)),
+            hate=hate,
         )
-        for row in rows
+        for row, hate in rows
     ]
 
 
@@ -358,13 +364,14 @@ def _top_documents(session: Session, quarter: Quarter) -> list[TopItem]:
     ).all()
     return [
         TopItem(
-            title=row.title or row.text[:90],
+            title=headline(row.title or row.text, TITLE_CHARS),
             lang=row.lang,
             day=row.published_at.date() if row.published_at else None,
             tension=row.tension,
             size=1,
             regions=tuple(sorted(r.region_kato for r in row.regions)),
             url=row.url,
+            hate=row.hate,
         )
         for row in rows
     ]

@@ -10,15 +10,21 @@ from typing import Any
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from birlik.reports.document import Block, Bullets, Heading, Image, Paragraph, ReportDocument, Table
+
+#: ISO 216 A4, the paper of official documents in Kazakhstan, with 2 cm margins (3 cm left, for binding).
+A4 = (Cm(21.0), Cm(29.7))
 
 
 def render_docx(doc: ReportDocument) -> bytes:
     word = Document()
     word.core_properties.title = doc.title
     word.core_properties.language = doc.lang
+    _page(word.sections[0], doc)
     word.add_heading(doc.title, level=0)
     for line in doc.subtitle:
         word.add_paragraph(line)
@@ -66,3 +72,37 @@ def _table(document: Any, block: Table) -> None:
         for cell in row.cells:
             for run in cell.paragraphs[0].runs:
                 run.font.size = Pt(8)
+
+
+def _page(section: Any, doc: ReportDocument) -> None:
+    """A4 portrait, margins, the report's title in the header and «page N of M» centred below."""
+    section.page_width, section.page_height = A4
+    section.left_margin = Cm(3.0)
+    section.right_margin = section.top_margin = section.bottom_margin = Cm(2.0)
+    header = section.header.paragraphs[0]
+    header.text = doc.title
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for run in header.runs:
+        run.font.size = Pt(8)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _field(footer, "PAGE")
+    footer.add_run(" / ")
+    _field(footer, "NUMPAGES")
+
+
+def _field(paragraph: Any, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word and LibreOffice fill in when they lay out pages."""
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "1"), ("end", None)):
+        if kind is not None:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        elif text == instruction:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {instruction} "
+        else:
+            element = OxmlElement("w:t")
+            element.text = text
+        run._r.append(element)

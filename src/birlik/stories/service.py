@@ -26,6 +26,7 @@ from birlik.domain.records import Document, Mention, RegionScore
 from birlik.nlp.claims import Claim, Discrepancy, extract_claims, find_discrepancies
 from birlik.nlp.embed import Embedder
 from birlik.nlp.pipeline import ANALYSED_CHARS_FLAG
+from birlik.nlp.text import headline
 from birlik.store.models import DocumentRow, utcnow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
 from birlik.stories.clusterer import Assignment, ClusterSettings
@@ -249,7 +250,7 @@ class StoryLinker:
                 return story
         moment = seen_at(row)
         story = StoryRow(
-            title=(row.title or row.text[:120]).strip(),
+            title=headline(row.title or row.text, 120),
             representative_id=row.id,
             first_seen=moment,
             last_seen=moment,
