@@ -6,6 +6,9 @@ bash scripts/setup.sh
 export BIRLIK_DATABASE_URL="${BIRLIK_DATABASE_URL:-sqlite:///birlik.db}"
 .venv/bin/birlik init
 .venv/bin/birlik ingest --demo
+# The demo corpus is of June–September 2026: evaluate the alert rules over that period, so the
+# demo opens with the alerts a monitor running at the time would have raised.
+.venv/bin/birlik monitor --once --since 2026-06-01 >/dev/null
 .venv/bin/birlik stats
 # The web application on the demo corpus (BIRLIK_NO_SERVE=1 stops here, for CI and tests).
 .venv/bin/birlik registry import --demo >/dev/null 2>&1 || true

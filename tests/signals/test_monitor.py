@@ -120,6 +120,29 @@ def test_ingest_to_alert_to_webhook_and_mail(
         assert all(r.delivered_at is not None and r.dead_at is None for r in rows)
 
 
+def test_monitor_catches_up_on_past_days_with_since(store: Store, pipeline: Pipeline, tmp_path: Path) -> None:
+    """Documents of two months ago (a backfill, the demo): a normal pass looks at the last days
+    only and raises nothing; a pass with ``since`` evaluates every day from it and raises the
+    surge of that time, once."""
+    now = datetime.now(UTC)
+    then = now - timedelta(days=60)
+    corpus = tmp_path / "past.jsonl"
+    write_corpus(corpus, then)
+    with store.transaction() as session:
+        repo.add_source(session, name="past-feed", kind="posts", location=str(corpus), options={},
+                        poll_interval=3600)
+    settings = Settings(database_url=store.engine.url.render_as_string(hide_password=False))
+    monitor = Monitor(settings, store, channels={},
+                      ingestor_factory=lambda: Ingestor(settings, store, pipeline, after_batch=[after_batch]))
+    assert monitor.run_once().alerts_new == 0
+    caught_up = monitor.run_once(since=(then - timedelta(days=1)).date())
+    with store.transaction() as session:
+        surges = [a for a in session.scalars(select(AlertRow)) if a.kind == "surge"]
+    assert caught_up.alerts_new >= 1 and ZHAMBYL in {a.region_kato for a in surges}
+    assert all(a.last_day <= (then + timedelta(days=1)).date() for a in surges)
+    assert monitor.run_once(since=(then - timedelta(days=1)).date()).alerts_new == 0
+
+
 def birlik_process(env: dict[str, str]) -> tuple[list[str], Callable[..., str]]:
     """The command line of a real `birlik` process, and a runner that expects it to succeed."""
     birlik = [sys.executable, "-m", "birlik.cli.main", "--quiet"]

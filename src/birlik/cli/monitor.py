@@ -209,8 +209,12 @@ def alerts_redeliver(app: AppContext, ids: tuple[int, ...]) -> None:
 @click.command()
 @click.option("--once", is_flag=True, help="One pass, then exit.")
 @click.option("--interval", type=int, default=None, help="Seconds between passes (BIRLIK_MONITOR_INTERVAL).")
+@click.option(
+    "--since",
+    help="With --once: also evaluate every day from this one (2026-06-01), after importing past documents.",
+)
 @pass_app
-def monitor(app: AppContext, once: bool, interval: int | None) -> None:
+def monitor(app: AppContext, once: bool, interval: int | None, since: str | None) -> None:
     """Poll due sources, ingest, update indicators, evaluate rules, notify — in a loop.
 
     Safe to kill at any moment: nothing is lost, nothing is processed or notified twice.
@@ -218,9 +222,12 @@ def monitor(app: AppContext, once: bool, interval: int | None) -> None:
     settings = app.settings
     if interval is not None:
         settings = settings.model_copy(update={"monitor_interval": interval})
+    first_day = _day(since, "--since")
+    if first_day is not None and not once:
+        raise ConfigError("--since catches up on past days in one pass — use it with --once", code="E014")
     runner = app.runtime.monitor(settings=settings)
     if once:
-        emit_json(runner.run_once().as_json())
+        emit_json(runner.run_once(since=first_day).as_json())
         return
     stop = threading.Event()
 

@@ -15,7 +15,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from birlik.connectors.rss import is_due
 from birlik.domain.errors import BirlikError
+from birlik.ingest.dates import ALMATY
 from birlik.settings import Settings
 from birlik.signals.alerts import Recipients, RecordReport, record_findings
 from birlik.signals.health import evaluate_health
@@ -57,22 +58,39 @@ class Evaluator:
         self.story_feed = story_feed
         self.lookback_days = lookback_days
 
-    def findings(self, session: Session, now: datetime) -> list[Finding]:
+    def findings(self, session: Session, now: datetime, since: date | None = None) -> list[Finding]:
+        """Surges of the last ``lookback_days`` days (or of every day from ``since``), source
+        health now, and story growth now (and at the end of every day from ``since``)."""
         today = kz_day(now)
-        days = [today - timedelta(days=k) for k in range(self.lookback_days)]
+        if since is not None and since < today:
+            days = [since + timedelta(days=k) for k in range((today - since).days + 1)]
+        else:
+            days = [today - timedelta(days=k) for k in range(self.lookback_days)]
         start = min(days) - timedelta(days=self.rules.max_history_days() + 1)
         history = load_history(session, start, today)
         findings = [finding for day in sorted(days) for finding in evaluate_surges(history, day, self.rules)]
         findings.extend(evaluate_health(session, now, self.rules.health))
         if self.story_feed is not None:
             window = timedelta(hours=self.rules.story(None).window_hours)
-            members = self.story_feed.members(session, now - LOOKBACK, now)
-            findings.extend(evaluate_story_growth(story_growth(members, now, window), now, self.rules))
+            ends = [] if since is None else [_day_end(day) for day in days if _day_end(day) < now]
+            moments = [*ends, now]
+            for moment in moments:
+                members = self.story_feed.members(session, moment - LOOKBACK, moment)
+                findings.extend(
+                    evaluate_story_growth(story_growth(members, moment, window), moment, self.rules)
+                )
         return findings
 
-    def run(self, store: Store, now: datetime, recipients: Recipients | None) -> RecordReport:
+    def run(
+        self, store: Store, now: datetime, recipients: Recipients | None, since: date | None = None
+    ) -> RecordReport:
         with store.transaction() as session:
-            return record_findings(session, self.findings(session, now), recipients)
+            return record_findings(session, self.findings(session, now, since), recipients)
+
+
+def _day_end(day: date) -> datetime:
+    """The last moment of a day in Almaty (UTC+5), as an aware UTC datetime."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=ALMATY) - timedelta(microseconds=1)
 
 
 @dataclass(slots=True)
@@ -131,10 +149,12 @@ class Monitor:
         self.clock = clock
         self._ingestor: Ingestor | None = None
 
-    def run_once(self) -> PassReport:
+    def run_once(self, since: date | None = None) -> PassReport:
+        """One pass; ``since`` also evaluates every day from that day on (a catch-up after a
+        backfill or an import of past documents: the demo)."""
         report = PassReport()
         self._poll(report)
-        recorded = self.evaluator.run(self.store, self.clock(), self.recipients)
+        recorded = self.evaluator.run(self.store, self.clock(), self.recipients, since)
         report.alerts_new, report.alerts_raised = len(recorded.created), len(recorded.raised)
         report.queued = recorded.notifications
         delivery: DeliveryReport = deliver_pending(
