@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from birlik.access import users
 from birlik.connectors.base import SourceConfig
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document
@@ -31,7 +32,6 @@ from birlik.store.models import DocumentRow
 from birlik.store.models_signals import IndicatorRow
 from birlik.store.models_stories import StoryMemberRow
 from birlik.store.repository import Store
-from birlik.web import actions
 from birlik.web.app import create_app
 from birlik.web.config import WebSettings
 from web.conftest import PASSWORD, login
@@ -110,7 +110,7 @@ def test_the_web_app_finds_an_ingested_document_by_meaning_with_the_ngram_embedd
         assert len(rows["german"].embedding) == ingested.embedder().dim
         assert rows["german"].embedding_model == ingested.embedder().name
         assert session.scalar(select(func.count()).select_from(StoryMemberRow)) == len(POSTS)
-        actions.add_user(session, "test", username="ana", password=PASSWORD, role="analyst", regions=())
+        users.add_user(session, "test", username="ana", password=PASSWORD, role="analyst", regions=())
     client = TestClient(create_app(ingested, WebSettings(environment="test", secret_key="x" * 40)))
     login(client, "ana")
     for query, expected in (("фестиваль немцы Павлодар", "german"), ("ұйғырлар концерт Тараз", "uyghur")):

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from birlik.access import units, users
 from birlik.domain.records import Document, Mention, RegionScore, Signal
 from birlik.nlp.embed import CharNgramEmbedder
 from birlik.runtime import Runtime
@@ -17,7 +18,6 @@ from birlik.settings import Settings
 from birlik.store.models_signals import AlertRow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
 from birlik.store.repository import Provenance, Store, add_document
-from birlik.web import actions
 from birlik.web.app import create_app
 from birlik.web.config import WebSettings
 
@@ -85,7 +85,7 @@ def seed(store: Store) -> dict[str, int]:
             ("viewer", (ZHAMBYL,)),
             ("coordinator_p", (PAVLODAR,)),
         ):
-            actions.add_user(
+            users.add_user(
                 session,
                 "test",
                 username=role,
@@ -93,11 +93,11 @@ def seed(store: Store) -> dict[str, int]:
                 role=role.removesuffix("_p"),
                 regions=regions,
             )
-        unit = actions.add_unit(
+        unit = units.add_unit(
             session, "test", {"kind": "mediation_council", "name": "Council Z", "region_kato": ZHAMBYL}
         )
         ids["unit_z"] = unit.id
-        unit = actions.add_unit(
+        unit = units.add_unit(
             session, "test", {"kind": "mediation_council", "name": "Council P", "region_kato": PAVLODAR}
         )
         ids["unit_p"] = unit.id

@@ -18,6 +18,7 @@ import uvicorn
 from sqlalchemy import func, select
 from tests.web.conftest import PASSWORD
 
+from birlik.cases.models import CaseCommentRow
 from birlik.nlp.embed import CharNgramEmbedder
 from birlik.runtime import Runtime
 from birlik.settings import Settings
@@ -25,7 +26,6 @@ from birlik.store.repository import Store
 from birlik.web.app import create_app
 from birlik.web.config import WebSettings
 from birlik.web.deps import Db
-from birlik.web.models import CaseCommentRow
 from birlik.web.routes import api_admin, api_documents, api_work, pages_admin, pages_main, pages_work
 from birlik.web.unit_of_work import UnitOfWorkRoute, in_one_thread, takes_session, writers_turn
 

@@ -21,11 +21,11 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
+from birlik.access import passwords, users
+from birlik.access.errors import RequestError
+from birlik.access.throttle import LoginAttempt, LoginThrottle
 from birlik.store.models import utcnow
 from birlik.store.repository import Store
-from birlik.web import auth
-from birlik.web.auth import LoginAttempt, LoginThrottle
-from birlik.web.errors import WebError
 from web.conftest import PASSWORD
 from web.test_serve import BIRLIK, free_port
 
@@ -116,7 +116,7 @@ def test_the_wait_doubles_and_then_ends(store: Store) -> None:
         with store.transaction() as session:
             try:
                 throttle.admit(session, attempt, now)
-            except WebError as refused:
+            except RequestError as refused:
                 waits.append(int(refused.headers["Retry-After"]))
                 now += timedelta(seconds=waits[-1])
             else:
@@ -128,7 +128,7 @@ def test_the_wait_doubles_and_then_ends(store: Store) -> None:
     assert [throttle.delay_after(n, 60) for n in (2, 3, 4, 9, 50)] == [0, 1, 2, 60, 60]
     with store.transaction() as session:  # while an attempt is checked, its pair waits
         throttle.admit(session, attempt, now)
-        with pytest.raises(WebError, match="W429"):
+        with pytest.raises(RequestError, match="W429"):
             throttle.admit(session, attempt, now + timedelta(seconds=20))
     later = now + timedelta(seconds=61)
     with store.transaction() as session:
@@ -154,13 +154,12 @@ def test_an_unknown_user_costs_one_password_check(
             checks.append(str(hash))
             return super().verify(hash, password)
 
-    monkeypatch.setattr(auth, "_hasher", CountingHasher())
+    monkeypatch.setattr(passwords, "_hasher", CountingHasher())
     with store.transaction() as session:
-        from birlik.web import actions
-        from birlik.web.models import UserRow
+        from birlik.access.models import UserRow
 
         viewer = session.query(UserRow).filter_by(username="viewer").one()
-        actions.set_user_access(session, "test", viewer.id, role=None, regions=None, active=False)
+        users.set_user_access(session, "test", viewer.id, role=None, regions=None, active=False)
     client, csrf = client_at(app_client, "192.0.2.50")
     for username in ("nobody-here", "analyst", "viewer"):  # unknown, wrong password, inactive
         assert try_login(client, csrf, username, "wrong-guess") == 401

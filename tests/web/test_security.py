@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from birlik.access.models import UserRow
 from birlik.store.models import DocumentRow, SourceRow
 from birlik.store.repository import Store
-from birlik.web.models import UserRow
 from web.conftest import PASSWORD
 
 Client = Callable[[str], tuple[TestClient, str]]

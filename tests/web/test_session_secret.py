@@ -14,6 +14,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 from tests.web.conftest import PASSWORD
 
+from birlik.access.models import UserRow
 from birlik.cli.web import _announce_environment
 from birlik.domain.errors import ConfigError
 from birlik.nlp.embed import CharNgramEmbedder
@@ -22,7 +23,6 @@ from birlik.settings import Settings
 from birlik.store.repository import Store
 from birlik.web.app import create_app
 from birlik.web.config import DEV_SECRET_KEY, WebSettings
-from birlik.web.models import UserRow
 from birlik.web.session_secret import SECRET_FILE, session_secret
 
 

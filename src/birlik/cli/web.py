@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import select
 
 from birlik.cli.context import AppContext, emit_json, invalid_setting, pass_app
 from birlik.domain.errors import ConfigError
@@ -18,7 +17,7 @@ from birlik.web.config import WebSettings
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from birlik.web.models import UserRow
+    from birlik.access.models import UserRow
 
 
 def default_workers() -> int:
@@ -113,15 +112,14 @@ def user_add(
     if_missing: bool,
 ) -> None:
     """Add a user; prints the user name and password as JSON."""
-    from birlik.web import actions
-    from birlik.web.models import UserRow
+    from birlik.access import users
 
     password = password or secrets.token_urlsafe(12)
     with app.store().transaction() as session:
-        if if_missing and session.scalar(select(UserRow).where(UserRow.username == username)) is not None:
+        if if_missing and users.find_user(session, username) is not None:
             emit_json({"username": username, "created": False})
             return
-        actions.add_user(session, "cli", username=username, password=password, role=role, regions=regions)
+        users.add_user(session, "cli", username=username, password=password, role=role, regions=regions)
     emit_json(
         {"username": username, "password": password, "role": role, "regions": list(regions), "created": True}
     )
@@ -131,10 +129,10 @@ def user_add(
 @pass_app
 def user_list(app: AppContext) -> None:
     """One JSON line per user."""
-    from birlik.web.models import UserRow
+    from birlik.access import users
 
     with app.store().transaction() as session:
-        for row in session.scalars(select(UserRow).order_by(UserRow.username)):
+        for row in users.all_users(session):
             emit_json(
                 {
                     "username": row.username,
@@ -158,11 +156,11 @@ def user_list(app: AppContext) -> None:
 @pass_app
 def user_grant(app: AppContext, username: str, role: str | None, regions: tuple[str, ...]) -> None:
     """Change a user's role or regions."""
-    from birlik.web import actions
+    from birlik.access import users
 
     with app.store().transaction() as session:
         row = _user_named(session, username)
-        actions.set_user_access(session, "cli", row.id, role=role, regions=regions or None)
+        users.set_user_access(session, "cli", row.id, role=role, regions=regions or None)
     emit_json({"username": username, "role": role, "regions": list(regions)})
 
 
@@ -175,11 +173,11 @@ def user_grant(app: AppContext, username: str, role: str | None, regions: tuple[
 @pass_app
 def user_passwd(app: AppContext, username: str, current_password: str, new_password: str) -> None:
     """Change a user's password, knowing the current one; the user's sessions end."""
-    from birlik.web import actions
+    from birlik.access import users
 
     with app.store().transaction() as session:
         row = _user_named(session, username)
-        actions.change_password(session, "cli", row, current=current_password, new=new_password)
+        users.change_password(session, "cli", row, current=current_password, new=new_password)
     emit_json({"username": username, "changed": True, "sessions_ended": True})
 
 
@@ -190,18 +188,18 @@ def user_passwd(app: AppContext, username: str, current_password: str, new_passw
 def user_reset_password(app: AppContext, username: str, password: str | None) -> None:
     """Set a user's password without the current one (a forgotten one); their sessions end.
     Prints the user name and the new password as JSON."""
-    from birlik.web import actions
+    from birlik.access import users
 
     password = password or secrets.token_urlsafe(12)
     with app.store().transaction() as session:
-        actions.reset_password(session, "cli", _user_named(session, username).id, password)
+        users.reset_password(session, "cli", _user_named(session, username).id, password)
     emit_json({"username": username, "password": password, "sessions_ended": True})
 
 
 def _user_named(session: Session, username: str) -> UserRow:
-    from birlik.web.models import UserRow
+    from birlik.access import users
 
-    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    row = users.find_user(session, username)
     if row is None:
         raise ConfigError(f"no user {username!r} — `birlik user list` shows them", code="W115")
     return row
@@ -220,7 +218,7 @@ def registry_import(app: AppContext, path: Path | None, demo: bool) -> None:
     """Add the units of a CSV (kind, name, region_kato, address, phone, email, contact_person, languages…)."""
     from importlib import resources
 
-    from birlik.web import actions
+    from birlik.access import units
 
     if demo:
         data = resources.files("birlik.demo").joinpath("registry.csv").read_text("utf-8")
@@ -229,7 +227,7 @@ def registry_import(app: AppContext, path: Path | None, demo: bool) -> None:
     else:
         data = sys.stdin.read()
     with app.store().transaction() as session:
-        count = actions.import_units_csv(session, "cli", data)
+        count = units.import_units_csv(session, "cli", data)
     emit_json({"imported": count})
 
 

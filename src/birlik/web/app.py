@@ -23,9 +23,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from birlik import __version__
+from birlik.access.throttle import LoginThrottle
 from birlik.domain.errors import BirlikError
 from birlik.runtime import Runtime
-from birlik.web.auth import LoginThrottle, SessionCodec
+from birlik.web.auth import SessionCodec
 from birlik.web.config import WebSettings
 from birlik.web.deps import WebState
 from birlik.web.errors import error_body
