@@ -14,12 +14,11 @@ from birlik.access import units, users
 from birlik.domain.records import Document, Mention, RegionScore, Signal
 from birlik.nlp.embed import CharNgramEmbedder
 from birlik.runtime import Runtime
-from birlik.settings import Settings
+from birlik.settings import Settings, WebSettings
 from birlik.store.models_signals import AlertRow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
 from birlik.store.repository import Provenance, Store, add_document
 from birlik.web.app import create_app
-from birlik.web.config import WebSettings
 
 ZHAMBYL, PAVLODAR = "310000000", "550000000"
 PASSWORD = "correct-horse-1"
@@ -146,7 +145,6 @@ def seed_stories(session: Session, ids: dict[str, int], now: datetime) -> dict[s
 @pytest.fixture
 def web_settings() -> WebSettings:
     return WebSettings(
-        environment="test",
         secret_key="x" * 40,
         login_max_failures=3,
         login_lock_seconds=60,
@@ -163,8 +161,8 @@ def seeded(store: Store) -> dict[str, int]:
 
 @pytest.fixture
 def app_client(store: Store, web_settings: WebSettings, seeded: dict[str, int]) -> Callable[[], TestClient]:
-    runtime = Runtime(Settings(database_url="sqlite://"), store=store, embedder=CharNgramEmbedder())
-    app = create_app(runtime, web_settings)
+    settings = Settings(database_url="sqlite://", environment="test", web=web_settings)
+    app = create_app(Runtime(settings, store=store, embedder=CharNgramEmbedder()))
     return lambda: TestClient(app)
 
 

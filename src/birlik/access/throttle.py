@@ -16,7 +16,7 @@ from birlik.access.models import LoginThrottleRow
 from birlik.store.models import utcnow
 
 if TYPE_CHECKING:
-    from birlik.web.config import WebSettings
+    from birlik.settings import WebSettings
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from birlik.cli.context import AppContext, emit_json, invalid_setting, pass_app
+from birlik.cli.context import AppContext, emit_json, pass_app
 from birlik.domain.errors import ConfigError
-from birlik.web.config import WebSettings
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from birlik.access.models import UserRow
+    from birlik.settings import Settings
 
 
 def default_workers() -> int:
@@ -38,31 +38,27 @@ def default_workers() -> int:
 @pass_app
 def serve(app: AppContext, host: str, port: int, workers: int | None) -> None:
     """Serve the web application and its API (/api/v1, OpenAPI at /api/v1/docs)."""
-    from pydantic import ValidationError
-
     from birlik.web import serve as serving
 
-    try:
-        web = WebSettings()  # checked here once, not in each worker process
-    except ValidationError as exc:
-        raise invalid_setting(exc) from exc
-    workers = workers or _workers_from_environment() or default_workers()
+    app.settings.refuse_placeholders(serving=True)  # checked here once, not in each worker process
+    web = app.settings.web
+    workers = workers or web.web_workers or default_workers()
     url = app.settings.database_url
     if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:"):
         workers = 1  # an in-memory database lives in one process
     app.store()  # the schema is checked before any worker starts
-    _announce_environment(web, url)
+    _announce_environment(app.settings)
     click.echo(f"birlik: serving on http://{host}:{port} ({workers} worker{'s' * (workers > 1)})", err=True)
-    serving.run(app.runtime, web, host=host, port=port, workers=workers)
+    serving.run(app.runtime, host=host, port=port, workers=workers)
 
 
-def _announce_environment(web: WebSettings, database_url: str) -> None:
+def _announce_environment(settings: Settings) -> None:
     """Say on stderr when this is not a production server, and where its session secret lives
     (made here, once, before any worker process starts)."""
     from birlik.web.session_secret import session_secret
 
-    secret = session_secret(web, database_url)
-    if web.environment == "production":
+    secret = session_secret(settings)
+    if settings.environment == "production":
         return
     where = (
         f"{'generated' if secret.generated else 'read'} {secret.path}"
@@ -70,21 +66,10 @@ def _announce_environment(web: WebSettings, database_url: str) -> None:
         else "BIRLIK_SECRET_KEY"
     )
     click.echo(
-        f"birlik: {web.environment} mode, not for production (session secret: {where}) — set "
+        f"birlik: {settings.environment} mode, not for production (session secret: {where}) — set "
         "BIRLIK_ENVIRONMENT=production, BIRLIK_SECRET_KEY and BIRLIK_COOKIE_SECURE to deploy",
         err=True,
     )
-
-
-def _workers_from_environment() -> int | None:
-    raw = os.environ.get("BIRLIK_WEB_WORKERS", "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 64:
-        raise ConfigError(
-            f"BIRLIK_WEB_WORKERS={raw!r} is not a number of worker processes from 1 to 64", code="W141"
-        )
-    return int(raw)
 
 
 @click.group()

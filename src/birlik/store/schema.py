@@ -19,14 +19,13 @@ STORE_MODULES: tuple[ModuleType, ...] = (models, models_signals, models_stories)
 def collect_metadata(feature_modules: Iterable[ModuleType]) -> MetaData:
     """``Base.metadata`` once the store's and the given modules have defined their tables (they
     are imported by now); refuses a module that defines no table on ``Base``."""
-    tables_of = {table.fullname: table for table in Base.metadata.sorted_tables}
     for module in (*STORE_MODULES, *feature_modules):
         defined = [
-            value.__table__
+            str(value.__tablename__)
             for value in vars(module).values()
             if isinstance(value, type) and issubclass(value, Base) and value is not Base
             and value.__module__ == module.__name__
         ]
-        if not defined or any(table.fullname not in tables_of for table in defined):
+        if not defined or any(name not in Base.metadata.tables for name in defined):
             raise ValueError(f"{module.__name__} defines no table on Base — list only model modules")
     return Base.metadata

@@ -23,10 +23,9 @@ from birlik.access.principal import Principal
 from birlik.access.throttle import LoginThrottle
 from birlik.access.tokens import token_principal
 from birlik.nlp.embed import Embedder
-from birlik.settings import Settings
+from birlik.settings import Settings, WebSettings
 from birlik.store.repository import Store
 from birlik.web.auth import SESSION_COOKIE, SessionCodec, tokens_match
-from birlik.web.config import WebSettings
 from birlik.web.i18n import LANG_COOKIE, Translator, choose_language
 from birlik.web.scoping import RegionScope
 
