@@ -34,8 +34,6 @@ layer import none of each other. ``runtime`` is the composition root (one module
 data only."""
 
 KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("nlp", "connectors"): "nlp/system.py asks connectors/files.py which OCR languages are installed, "
-    "for its report of the system (a lazy import inside a function)",
     ("resources", "nlp"): "resources/world.py imports nlp text helpers: reference data that reaches up "
     "into analysis (issue 14, item 4)",
 }
