@@ -33,13 +33,13 @@ from urllib.parse import quote, urlencode
 import httpx
 from sqlalchemy import insert, select
 
+from birlik.access import users
+from birlik.access.models import UserRow
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.store.db import make_engine, migrate
 from birlik.store.models import DocumentRegionRow, DocumentRow
 from birlik.store.models_stories import StoryMemberRow, StoryRow
 from birlik.store.repository import Store
-from birlik.web import actions
-from birlik.web.models import UserRow
 
 WORDS = [
     "қазақ",
@@ -230,7 +230,7 @@ def main() -> None:
         print(f"filled {args.documents} documents in {time.perf_counter() - began:.0f} s")
     with store.transaction() as session:
         if session.scalar(select(UserRow).where(UserRow.username == "bench")) is None:
-            actions.add_user(
+            users.add_user(
                 session,
                 "bench",
                 username="bench",

@@ -32,12 +32,12 @@ from typing import Any
 
 import httpx
 
+from birlik.access import users
 from birlik.cases import assign_case, move_case, open_case_from_alert
 from birlik.domain.records import Document, RegionScore, Signal
 from birlik.store.db import make_engine, migrate
 from birlik.store.models_signals import AlertRow
 from birlik.store.repository import Provenance, Store, add_document
-from birlik.web import actions
 
 REGION = "310000000"
 PASSWORD = "bench-pass-1"
@@ -51,7 +51,7 @@ def seed(url: str, cases: int) -> list[int]:
     store = Store(engine)
     ids = []
     with store.transaction() as session:
-        actions.add_user(
+        users.add_user(
             session, "bench", username="bench", password=PASSWORD, role="coordinator", regions=(REGION,)
         )
         for i in range(20):

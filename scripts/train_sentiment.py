@@ -36,9 +36,10 @@ from birlik.evaluation.sentiment import (
     read_kazsandra,
     subsample,
 )
-from birlik.evaluation.topics import EmbeddingCache, cached_e5
+from birlik.evaluation.topics import EmbeddingCache, cached_e5, use_cache_dir
 from birlik.nlp.signals.sentiment import DEFAULT_MODEL, SENTIMENTS
 from birlik.nlp.signals.topics import LinearModel, fit_linear_model, model_path
+from birlik.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TEAM_EXAMPLES = ROOT / "src/birlik/resources/data/team_examples_topics.jsonl"
@@ -134,6 +135,7 @@ def main() -> None:
     parser.add_argument("--train-size", type=int, default=2000)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    use_cache_dir(Settings().embed_cache)
     embedder = cached_e5()
     folder = args.datasets / "kazsandra"
     reviews = subsample(read_kazsandra(folder, POLARITY_TRAIN), args.train_size, TRAIN_SEED)

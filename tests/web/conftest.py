@@ -10,16 +10,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from birlik.access import units, users
 from birlik.domain.records import Document, Mention, RegionScore, Signal
 from birlik.nlp.embed import CharNgramEmbedder
 from birlik.runtime import Runtime
-from birlik.settings import Settings
+from birlik.settings import Settings, WebSettings
 from birlik.store.models_signals import AlertRow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
 from birlik.store.repository import Provenance, Store, add_document
-from birlik.web import actions
 from birlik.web.app import create_app
-from birlik.web.config import WebSettings
 
 ZHAMBYL, PAVLODAR = "310000000", "550000000"
 PASSWORD = "correct-horse-1"
@@ -85,7 +84,7 @@ def seed(store: Store) -> dict[str, int]:
             ("viewer", (ZHAMBYL,)),
             ("coordinator_p", (PAVLODAR,)),
         ):
-            actions.add_user(
+            users.add_user(
                 session,
                 "test",
                 username=role,
@@ -93,11 +92,11 @@ def seed(store: Store) -> dict[str, int]:
                 role=role.removesuffix("_p"),
                 regions=regions,
             )
-        unit = actions.add_unit(
+        unit = units.add_unit(
             session, "test", {"kind": "mediation_council", "name": "Council Z", "region_kato": ZHAMBYL}
         )
         ids["unit_z"] = unit.id
-        unit = actions.add_unit(
+        unit = units.add_unit(
             session, "test", {"kind": "mediation_council", "name": "Council P", "region_kato": PAVLODAR}
         )
         ids["unit_p"] = unit.id
@@ -146,7 +145,6 @@ def seed_stories(session: Session, ids: dict[str, int], now: datetime) -> dict[s
 @pytest.fixture
 def web_settings() -> WebSettings:
     return WebSettings(
-        environment="test",
         secret_key="x" * 40,
         login_max_failures=3,
         login_lock_seconds=60,
@@ -163,8 +161,8 @@ def seeded(store: Store) -> dict[str, int]:
 
 @pytest.fixture
 def app_client(store: Store, web_settings: WebSettings, seeded: dict[str, int]) -> Callable[[], TestClient]:
-    runtime = Runtime(Settings(database_url="sqlite://"), store=store, embedder=CharNgramEmbedder())
-    app = create_app(runtime, web_settings)
+    settings = Settings(database_url="sqlite://", environment="test", web=web_settings)
+    app = create_app(Runtime(settings, store=store, embedder=CharNgramEmbedder()))
     return lambda: TestClient(app)
 
 

@@ -13,10 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from birlik.access import users
+from birlik.access.errors import RequestError
+from birlik.access.models import ApiTokenRow, AuditRow, UserRow
 from birlik.store.repository import Store
-from birlik.web import actions
-from birlik.web.errors import WebError
-from birlik.web.models import ApiTokenRow, AuditRow, UserRow
 from web.conftest import PASSWORD, login
 
 Client = Callable[[str], tuple[TestClient, str]]
@@ -50,12 +50,12 @@ def test_an_administrator_cannot_demote_themselves_through_the_page(as_user: Cli
 def test_the_last_active_administrator_stays_one(store: Store, seeded: dict[str, int]) -> None:
     admin = user_id(store, "administrator")
     for change in ({"role": "viewer", "active": None}, {"role": None, "active": False}):
-        with store.transaction() as session, pytest.raises(WebError, match="last active administrator"):
-            actions.set_user_access(session, "cli", admin, regions=None, **change)  # type: ignore[arg-type]
+        with store.transaction() as session, pytest.raises(RequestError, match="last active administrator"):
+            users.set_user_access(session, "cli", admin, regions=None, **change)  # type: ignore[arg-type]
     with store.transaction() as session:
-        actions.set_user_access(session, "cli", user_id(store, "analyst"), role="administrator", regions=None)
+        users.set_user_access(session, "cli", user_id(store, "analyst"), role="administrator", regions=None)
     with store.transaction() as session:  # with a second administrator it may go
-        actions.set_user_access(session, "cli", admin, role="viewer", regions=None)
+        users.set_user_access(session, "cli", admin, role="viewer", regions=None)
         assert session.get_one(UserRow, admin).role == "viewer"
 
 

@@ -7,14 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
+from birlik.access import users
 from birlik.domain.records import Document, RegionScore
 from birlik.nlp.embed import CharNgramEmbedder
 from birlik.runtime import Runtime
-from birlik.settings import Settings
+from birlik.settings import Settings, WebSettings
 from birlik.store.repository import Provenance, Store, add_document
-from birlik.web import actions
 from birlik.web.app import create_app
-from birlik.web.config import WebSettings
 from web.conftest import PASSWORD, PAVLODAR, ZHAMBYL, login
 
 Client = Callable[[str], tuple[TestClient, str]]
@@ -196,9 +195,9 @@ def test_the_overview_ends_at_the_newest_data_when_nothing_is_recent(
         doc = Document(id="old", text="Тараз қаласында мереке өтті.", lang="kk", published_at=old)
         doc.regions = [RegionScore(kato=ZHAMBYL, confidence=1.0)]
         add_document(session, doc, Provenance(ext_id="old", content_hash="o" * 64))
-        actions.add_user(session, "test", username="ana", password=PASSWORD, role="analyst", regions=())
-    runtime = Runtime(Settings(database_url="sqlite://"), store=store, embedder=CharNgramEmbedder())
-    app = create_app(runtime, web_settings)
+        users.add_user(session, "test", username="ana", password=PASSWORD, role="analyst", regions=())
+    settings = Settings(database_url="sqlite://", environment="test", web=web_settings)
+    app = create_app(Runtime(settings, store=store, embedder=CharNgramEmbedder()))
     client = TestClient(app)
     login(client, "ana")
     overview = client.get("/api/v1/overview", params={"days": 30}).json()

@@ -15,10 +15,9 @@ import pytest
 
 from birlik.nlp.embed import CharNgramEmbedder
 from birlik.runtime import Runtime
-from birlik.settings import Settings
+from birlik.settings import Settings, WebSettings
 from birlik.store.repository import Store
 from birlik.web.app import create_app
-from birlik.web.config import WebSettings
 from web.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -47,8 +46,8 @@ def server(store: Store, web_settings: WebSettings, seeded: dict[str, int]) -> I
 
     if store.dialect != "sqlite":
         pytest.skip("the browser runs once, on the embedded default")
-    runtime = Runtime(Settings(database_url="sqlite://"), store=store, embedder=CharNgramEmbedder())
-    app = create_app(runtime, web_settings)
+    settings = Settings(database_url="sqlite://", environment="test", web=web_settings)
+    app = create_app(Runtime(settings, store=store, embedder=CharNgramEmbedder()))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

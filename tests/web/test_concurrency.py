@@ -18,14 +18,13 @@ import uvicorn
 from sqlalchemy import func, select
 from tests.web.conftest import PASSWORD
 
+from birlik.cases.models import CaseCommentRow
 from birlik.nlp.embed import CharNgramEmbedder
 from birlik.runtime import Runtime
-from birlik.settings import Settings
+from birlik.settings import Settings, WebSettings
 from birlik.store.repository import Store
 from birlik.web.app import create_app
-from birlik.web.config import WebSettings
 from birlik.web.deps import Db
-from birlik.web.models import CaseCommentRow
 from birlik.web.routes import api_admin, api_documents, api_work, pages_admin, pages_main, pages_work
 from birlik.web.unit_of_work import UnitOfWorkRoute, in_one_thread, takes_session, writers_turn
 
@@ -36,9 +35,9 @@ REQUESTS_EACH = 3
 @pytest.fixture
 def served(store: Store, seeded: dict[str, int]) -> Iterator[str]:
     """The app on a real socket; two worker threads, so that six writers outnumber them."""
-    web = WebSettings(environment="test", secret_key="x" * 40, web_threads=2, cache_seconds=0)
-    runtime = Runtime(Settings(database_url="sqlite://"), store=store, embedder=CharNgramEmbedder())
-    app = create_app(runtime, web)
+    web = WebSettings(secret_key="x" * 40, web_threads=2, cache_seconds=0)
+    settings = Settings(database_url="sqlite://", environment="test", web=web)
+    app = create_app(Runtime(settings, store=store, embedder=CharNgramEmbedder()))
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))

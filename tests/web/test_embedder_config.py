@@ -11,15 +11,14 @@ from fastapi.testclient import TestClient
 
 from birlik.domain.records import Document, RegionScore
 from birlik.runtime import Runtime
-from birlik.settings import Settings
+from birlik.settings import Settings, WebSettings
 from birlik.store.repository import Provenance, Store, add_document
 from birlik.web.app import create_app
-from birlik.web.config import WebSettings
 from web.conftest import PAVLODAR, login
 
 
 def _client(store: Store, web_settings: WebSettings, settings: Settings) -> TestClient:
-    app = create_app(Runtime(settings, store=store), web_settings)
+    app = create_app(Runtime(settings.model_copy(update={"web": web_settings}), store=store))
     client = TestClient(app)
     login(client, "analyst")
     return client

@@ -113,8 +113,8 @@ def _children(pid: int) -> list[int]:
 @pytest.mark.parametrize(
     ("variable", "value", "code"),
     [
-        ("BIRLIK_WEB_WORKERS", "many", "W141"),
-        ("BIRLIK_WEB_WORKERS", "0", "W141"),
+        ("BIRLIK_WEB_WORKERS", "many", "E003"),
+        ("BIRLIK_WEB_WORKERS", "0", "E003"),
         ("BIRLIK_WEB_THREADS", "0", "E003"),
     ],
 )

@@ -16,10 +16,9 @@ import uvicorn
 
 from birlik.nlp.embed import CharNgramEmbedder
 from birlik.runtime import Runtime
-from birlik.settings import Settings
+from birlik.settings import Settings, WebSettings
 from birlik.store.repository import Store
 from birlik.web.app import create_app
-from birlik.web.config import WebSettings
 from birlik.web.serve import server_options
 
 
@@ -35,9 +34,9 @@ Serve = Callable[..., Iterator[tuple[str, int]]]
 def serve(store: Store) -> Callable[..., object]:
     @contextmanager
     def run(**settings: object) -> Iterator[tuple[str, int]]:
-        web = WebSettings(environment="test", secret_key="x" * 40, **settings)  # type: ignore[arg-type]
-        settings = Settings(database_url="sqlite://")
-        app = create_app(Runtime(settings, store=store, embedder=CharNgramEmbedder()), web)
+        web = WebSettings(secret_key="x" * 40, **settings)  # type: ignore[arg-type]
+        everything = Settings(database_url="sqlite://", environment="test", web=web)
+        app = create_app(Runtime(everything, store=store, embedder=CharNgramEmbedder()))
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         server = uvicorn.Server(uvicorn.Config(app, **server_options(web)))

@@ -14,16 +14,15 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 from tests.web.conftest import PASSWORD
 
+from birlik.access.models import UserRow
 from birlik.cli.web import _announce_environment
 from birlik.domain.errors import ConfigError
 from birlik.nlp.embed import CharNgramEmbedder
 from birlik.runtime import Runtime
-from birlik.settings import Settings
+from birlik.settings import DEV_SECRET_KEY, Settings, WebSettings
 from birlik.store.repository import Store
 from birlik.web.app import create_app
-from birlik.web.config import DEV_SECRET_KEY, WebSettings
-from birlik.web.models import UserRow
-from birlik.web.session_secret import SECRET_FILE, session_secret
+from birlik.web.session_secret import SECRET_FILE, SessionSecret, session_secret
 
 
 @pytest.fixture
@@ -44,9 +43,9 @@ def test_a_cookie_signed_with_the_old_public_secret_is_refused(
         admin = session.scalar(select(UserRow.id).where(UserRow.username == "administrator"))
     assert admin is not None
     for configured in ("", DEV_SECRET_KEY):  # unset, or the placeholder set explicitly
-        web = WebSettings(environment="development", secret_key=configured, data_dir=tmp_path / "data")
-        runtime = Runtime(Settings(database_url=sqlite_url), store=store, embedder=CharNgramEmbedder())
-        app = create_app(runtime, web)
+        web = WebSettings(secret_key=configured, data_dir=tmp_path / "data")
+        settings = Settings(database_url=sqlite_url, environment="development", web=web)
+        app = create_app(Runtime(settings, store=store, embedder=CharNgramEmbedder()))
         client = TestClient(app)
         client.cookies.set("birlik_session", forged_cookie(DEV_SECRET_KEY, admin))
         forged = client.get("/api/v1/me")
@@ -59,11 +58,15 @@ def test_a_cookie_signed_with_the_old_public_secret_is_refused(
         assert genuine.status_code == 200 and genuine.json()["role"] == "administrator"
 
 
+def _secret(web: WebSettings, database_url: str) -> SessionSecret:
+    return session_secret(Settings(database_url=database_url, environment="development", web=web))
+
+
 def test_each_installation_generates_its_own_private_secret(tmp_path: Path) -> None:
-    web = WebSettings(environment="development", secret_key="", data_dir=tmp_path / "data")
-    first = session_secret(web, f"sqlite:///{tmp_path / 'one' / 'birlik.db'}")
-    again = session_secret(web, f"sqlite:///{tmp_path / 'one' / 'birlik.db'}")
-    other = session_secret(web, f"sqlite:///{tmp_path / 'two' / 'birlik.db'}")
+    web = WebSettings(secret_key="", data_dir=tmp_path / "data")
+    first = _secret(web, f"sqlite:///{tmp_path / 'one' / 'birlik.db'}")
+    again = _secret(web, f"sqlite:///{tmp_path / 'one' / 'birlik.db'}")
+    other = _secret(web, f"sqlite:///{tmp_path / 'two' / 'birlik.db'}")
     assert first.generated and not again.generated
     assert first.value == again.value != other.value != DEV_SECRET_KEY
     assert len(first.value) >= 32
@@ -71,36 +74,50 @@ def test_each_installation_generates_its_own_private_secret(tmp_path: Path) -> N
     assert first.path is not None and stat.S_IMODE(first.path.stat().st_mode) == 0o600
     # a database that is not a file: the data directory
     for url in ("postgresql+psycopg://u:p@db/birlik", "sqlite://", "sqlite:///:memory:"):
-        assert session_secret(web, url).path == tmp_path / "data" / SECRET_FILE
+        assert _secret(web, url).path == tmp_path / "data" / SECRET_FILE
 
 
 def test_a_secret_file_others_can_read_is_refused(tmp_path: Path) -> None:
-    web = WebSettings(environment="development", secret_key="", data_dir=tmp_path)
-    secret = session_secret(web, "sqlite://")
+    web = WebSettings(secret_key="", data_dir=tmp_path)
+    secret = _secret(web, "sqlite://")
     assert secret.path is not None
     secret.path.chmod(0o644)
     with pytest.raises(ConfigError, match="W177"):
-        session_secret(web, "sqlite://")
+        _secret(web, "sqlite://")
 
 
 def test_a_configured_secret_is_used_as_it_is(tmp_path: Path) -> None:
-    web = WebSettings(environment="development", secret_key="k" * 40, data_dir=tmp_path)
-    assert session_secret(web, "sqlite://").value == "k" * 40
+    web = WebSettings(secret_key="k" * 40, data_dir=tmp_path)
+    assert _secret(web, "sqlite://").value == "k" * 40
     assert not (tmp_path / SECRET_FILE).exists()
 
 
 @pytest.mark.parametrize("secret", ["", DEV_SECRET_KEY, "short"])
 def test_production_refuses_an_unset_or_placeholder_secret(secret: str) -> None:
+    settings = Settings(
+        environment="production",
+        pseudonym_key="p" * 40,
+        web=WebSettings(secret_key=secret, cookie_secure=True),
+    )
     with pytest.raises(ConfigError, match="W001"):
-        WebSettings(environment="production", secret_key=secret, cookie_secure=True)
+        settings.refuse_placeholders(serving=True)
+    settings.refuse_placeholders(serving=False)  # a process that does not serve needs no session secret
+
+
+def test_production_serves_cookies_over_https_only() -> None:
+    web = WebSettings(secret_key="s" * 40, cookie_secure=False)
+    settings = Settings(environment="production", pseudonym_key="p" * 40, web=web)
+    with pytest.raises(ConfigError, match="W002"):
+        settings.refuse_placeholders(serving=True)
 
 
 def test_serve_says_it_runs_in_development_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    web = WebSettings(environment="development", secret_key="", data_dir=tmp_path)
-    _announce_environment(web, f"sqlite:///{tmp_path / 'birlik.db'}")
+    web = WebSettings(secret_key="", data_dir=tmp_path)
+    _announce_environment(Settings(database_url=f"sqlite:///{tmp_path / 'birlik.db'}", web=web))
     err = capsys.readouterr().err
     assert "development mode" in err and str(tmp_path / SECRET_FILE) in err and "generated" in err
-    _announce_environment(WebSettings(environment="production", secret_key="p" * 40, cookie_secure=True), "")
+    web = WebSettings(secret_key="s" * 40, cookie_secure=True)
+    _announce_environment(Settings(environment="production", pseudonym_key="p" * 40, web=web))
     assert capsys.readouterr().err == ""
 
 
@@ -108,9 +125,9 @@ def test_serve_says_it_runs_in_development_mode(tmp_path: Path, capsys: pytest.C
 def test_cookies_are_secure_over_https(
     store: Store, seeded: dict[str, int], tmp_path: Path, base: str, secure: bool
 ) -> None:
-    web = WebSettings(environment="test", secret_key="x" * 40, cookie_secure=False)
-    runtime = Runtime(Settings(database_url="sqlite://"), store=store, embedder=CharNgramEmbedder())
-    app = create_app(runtime, web)
+    web = WebSettings(secret_key="x" * 40, cookie_secure=False)
+    settings = Settings(database_url="sqlite://", environment="test", web=web)
+    app = create_app(Runtime(settings, store=store, embedder=CharNgramEmbedder()))
     client = TestClient(app, base_url=base)
     page = client.get("/login")
     assert ("secure" in page.headers["set-cookie"].lower()) is secure

@@ -47,6 +47,9 @@ def evaluate(
     as_json: bool,
 ) -> None:
     """Measure quality on ../shared/datasets and compare with eval_baseline.json."""
+    from birlik.evaluation.topics import use_cache_dir
+
+    use_cache_dir(app.settings.embed_cache)
     root = datasets_dir or app.settings.datasets_dir
     if not root.is_dir():
         raise ConfigError(f"datasets folder {root} not found — pass --datasets", code="V002")

@@ -9,16 +9,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import select
 
-from birlik.cli.context import AppContext, emit_json, invalid_setting, pass_app
+from birlik.cli.context import AppContext, emit_json, pass_app
 from birlik.domain.errors import ConfigError
-from birlik.web.config import WebSettings
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from birlik.web.models import UserRow
+    from birlik.access.models import UserRow
+    from birlik.settings import Settings
 
 
 def default_workers() -> int:
@@ -39,31 +38,27 @@ def default_workers() -> int:
 @pass_app
 def serve(app: AppContext, host: str, port: int, workers: int | None) -> None:
     """Serve the web application and its API (/api/v1, OpenAPI at /api/v1/docs)."""
-    from pydantic import ValidationError
-
     from birlik.web import serve as serving
 
-    try:
-        web = WebSettings()  # checked here once, not in each worker process
-    except ValidationError as exc:
-        raise invalid_setting(exc) from exc
-    workers = workers or _workers_from_environment() or default_workers()
+    app.settings.refuse_placeholders(serving=True)  # checked here once, not in each worker process
+    web = app.settings.web
+    workers = workers or web.web_workers or default_workers()
     url = app.settings.database_url
     if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:"):
         workers = 1  # an in-memory database lives in one process
     app.store()  # the schema is checked before any worker starts
-    _announce_environment(web, url)
+    _announce_environment(app.settings)
     click.echo(f"birlik: serving on http://{host}:{port} ({workers} worker{'s' * (workers > 1)})", err=True)
-    serving.run(app.runtime, web, host=host, port=port, workers=workers)
+    serving.run(app.runtime, host=host, port=port, workers=workers)
 
 
-def _announce_environment(web: WebSettings, database_url: str) -> None:
+def _announce_environment(settings: Settings) -> None:
     """Say on stderr when this is not a production server, and where its session secret lives
     (made here, once, before any worker process starts)."""
     from birlik.web.session_secret import session_secret
 
-    secret = session_secret(web, database_url)
-    if web.environment == "production":
+    secret = session_secret(settings)
+    if settings.environment == "production":
         return
     where = (
         f"{'generated' if secret.generated else 'read'} {secret.path}"
@@ -71,21 +66,10 @@ def _announce_environment(web: WebSettings, database_url: str) -> None:
         else "BIRLIK_SECRET_KEY"
     )
     click.echo(
-        f"birlik: {web.environment} mode, not for production (session secret: {where}) — set "
+        f"birlik: {settings.environment} mode, not for production (session secret: {where}) — set "
         "BIRLIK_ENVIRONMENT=production, BIRLIK_SECRET_KEY and BIRLIK_COOKIE_SECURE to deploy",
         err=True,
     )
-
-
-def _workers_from_environment() -> int | None:
-    raw = os.environ.get("BIRLIK_WEB_WORKERS", "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 64:
-        raise ConfigError(
-            f"BIRLIK_WEB_WORKERS={raw!r} is not a number of worker processes from 1 to 64", code="W141"
-        )
-    return int(raw)
 
 
 @click.group()
@@ -113,15 +97,14 @@ def user_add(
     if_missing: bool,
 ) -> None:
     """Add a user; prints the user name and password as JSON."""
-    from birlik.web import actions
-    from birlik.web.models import UserRow
+    from birlik.access import users
 
     password = password or secrets.token_urlsafe(12)
     with app.store().transaction() as session:
-        if if_missing and session.scalar(select(UserRow).where(UserRow.username == username)) is not None:
+        if if_missing and users.find_user(session, username) is not None:
             emit_json({"username": username, "created": False})
             return
-        actions.add_user(session, "cli", username=username, password=password, role=role, regions=regions)
+        users.add_user(session, "cli", username=username, password=password, role=role, regions=regions)
     emit_json(
         {"username": username, "password": password, "role": role, "regions": list(regions), "created": True}
     )
@@ -131,10 +114,10 @@ def user_add(
 @pass_app
 def user_list(app: AppContext) -> None:
     """One JSON line per user."""
-    from birlik.web.models import UserRow
+    from birlik.access import users
 
     with app.store().transaction() as session:
-        for row in session.scalars(select(UserRow).order_by(UserRow.username)):
+        for row in users.all_users(session):
             emit_json(
                 {
                     "username": row.username,
@@ -158,11 +141,11 @@ def user_list(app: AppContext) -> None:
 @pass_app
 def user_grant(app: AppContext, username: str, role: str | None, regions: tuple[str, ...]) -> None:
     """Change a user's role or regions."""
-    from birlik.web import actions
+    from birlik.access import users
 
     with app.store().transaction() as session:
         row = _user_named(session, username)
-        actions.set_user_access(session, "cli", row.id, role=role, regions=regions or None)
+        users.set_user_access(session, "cli", row.id, role=role, regions=regions or None)
     emit_json({"username": username, "role": role, "regions": list(regions)})
 
 
@@ -175,11 +158,11 @@ def user_grant(app: AppContext, username: str, role: str | None, regions: tuple[
 @pass_app
 def user_passwd(app: AppContext, username: str, current_password: str, new_password: str) -> None:
     """Change a user's password, knowing the current one; the user's sessions end."""
-    from birlik.web import actions
+    from birlik.access import users
 
     with app.store().transaction() as session:
         row = _user_named(session, username)
-        actions.change_password(session, "cli", row, current=current_password, new=new_password)
+        users.change_password(session, "cli", row, current=current_password, new=new_password)
     emit_json({"username": username, "changed": True, "sessions_ended": True})
 
 
@@ -190,18 +173,18 @@ def user_passwd(app: AppContext, username: str, current_password: str, new_passw
 def user_reset_password(app: AppContext, username: str, password: str | None) -> None:
     """Set a user's password without the current one (a forgotten one); their sessions end.
     Prints the user name and the new password as JSON."""
-    from birlik.web import actions
+    from birlik.access import users
 
     password = password or secrets.token_urlsafe(12)
     with app.store().transaction() as session:
-        actions.reset_password(session, "cli", _user_named(session, username).id, password)
+        users.reset_password(session, "cli", _user_named(session, username).id, password)
     emit_json({"username": username, "password": password, "sessions_ended": True})
 
 
 def _user_named(session: Session, username: str) -> UserRow:
-    from birlik.web.models import UserRow
+    from birlik.access import users
 
-    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    row = users.find_user(session, username)
     if row is None:
         raise ConfigError(f"no user {username!r} — `birlik user list` shows them", code="W115")
     return row
@@ -220,7 +203,7 @@ def registry_import(app: AppContext, path: Path | None, demo: bool) -> None:
     """Add the units of a CSV (kind, name, region_kato, address, phone, email, contact_person, languages…)."""
     from importlib import resources
 
-    from birlik.web import actions
+    from birlik.access import units
 
     if demo:
         data = resources.files("birlik.demo").joinpath("registry.csv").read_text("utf-8")
@@ -229,7 +212,7 @@ def registry_import(app: AppContext, path: Path | None, demo: bool) -> None:
     else:
         data = sys.stdin.read()
     with app.store().transaction() as session:
-        count = actions.import_units_csv(session, "cli", data)
+        count = units.import_units_csv(session, "cli", data)
     emit_json({"imported": count})
 
 

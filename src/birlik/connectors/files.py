@@ -38,6 +38,7 @@ from birlik.connectors.decode import decode_bytes
 from birlik.connectors.web import decode_html, extract_html
 from birlik.domain.errors import BadInput
 from birlik.domain.records import RawItem
+from birlik.nlp.system import installed_ocr_languages
 from birlik.nlp.text import clean_input
 from birlik.settings import Settings
 
@@ -217,7 +218,7 @@ class FilesConnector:
 
     def _ocr_available(self, languages: str) -> bool:
         if self._ocr_languages is None:
-            self._ocr_languages = _installed_ocr_languages()
+            self._ocr_languages = installed_ocr_languages()
         return set(languages.split("+")) <= self._ocr_languages
 
 
@@ -308,25 +309,10 @@ def _non_empty(text: str, path: Path) -> str:
     return stripped
 
 
-def _installed_ocr_languages() -> set[str]:
-    """Languages tesseract can read here; empty without tesseract or pdftoppm."""
-    tesseract = shutil.which("tesseract")
-    if tesseract is None or shutil.which("pdftoppm") is None:
-        return set()
-    try:
-        listed = subprocess.run(
-            [tesseract, "--list-langs"], capture_output=True, text=True, timeout=30, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return set()
-    lines = listed.stdout.splitlines()[1:]  # the first line is a heading
-    return {line.strip() for line in lines if line.strip()}
-
-
 def _ocr_page(path: Path, number: int, languages: str) -> str:
     """Render one PDF page at 300 dpi and read it with tesseract in ``languages``."""
     pdftoppm, tesseract = shutil.which("pdftoppm"), shutil.which("tesseract")
-    assert pdftoppm is not None and tesseract is not None  # checked by _installed_ocr_languages
+    assert pdftoppm is not None and tesseract is not None  # checked by installed_ocr_languages
     with tempfile.TemporaryDirectory(prefix="birlik-ocr-") as workdir:
         prefix = Path(workdir, "page")
         try:

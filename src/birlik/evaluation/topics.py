@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import logging
-import os
 import tempfile
 from pathlib import Path
 
@@ -33,8 +32,18 @@ SEED_FILES = (
 )
 
 
+_cache_dir: Path | None = None
+
+
+def use_cache_dir(directory: Path) -> None:
+    """Where computed vectors are kept from now on: the entry point (``birlik eval``, a training
+    script) hands in ``Settings.embed_cache`` (``BIRLIK_EMBED_CACHE``)."""
+    global _cache_dir
+    _cache_dir = directory
+
+
 def default_cache_dir() -> Path:
-    return Path(os.environ.get("BIRLIK_EMBED_CACHE", Path(tempfile.gettempdir()) / "birlik-embcache"))
+    return _cache_dir or Path(tempfile.gettempdir()) / "birlik-embcache"
 
 
 class EmbeddingCache:

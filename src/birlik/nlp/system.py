@@ -9,6 +9,8 @@ on stderr, with a code.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 from typing import TextIO
 
@@ -32,9 +34,7 @@ def reduced_quality(settings: Settings, *, ocr: bool = False) -> list[str]:
             "point BIRLIK_HUNSPELL_KK_DIC at kk_KZ.dic"
         )
     if ocr:
-        from birlik.connectors.files import _installed_ocr_languages
-
-        languages = _installed_ocr_languages()
+        languages = installed_ocr_languages()
         lacking = [lang for lang in ("kaz", "rus") if lang not in languages]
         if lacking:
             messages.append(
@@ -58,3 +58,17 @@ def warn_reduced_quality(settings: Settings, *, ocr: bool = False,
         printed.append(message)
     return printed
 
+
+def installed_ocr_languages() -> set[str]:
+    """Languages tesseract can read here; empty without tesseract or pdftoppm."""
+    tesseract = shutil.which("tesseract")
+    if tesseract is None or shutil.which("pdftoppm") is None:
+        return set()
+    try:
+        listed = subprocess.run(
+            [tesseract, "--list-langs"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    lines = listed.stdout.splitlines()[1:]  # the first line is a heading
+    return {line.strip() for line in lines if line.strip()}

@@ -160,8 +160,8 @@ class Monitor:
         delivery: DeliveryReport = deliver_pending(
             self.store,
             self.channels,
-            max_attempts=self.settings.notify_max_attempts,
-            backoff=self.settings.notify_backoff_seconds,
+            max_attempts=self.settings.notifications.notify_max_attempts,
+            backoff=self.settings.notifications.notify_backoff_seconds,
         )
         report.delivered, report.dead = delivery.delivered, delivery.dead
         return report

@@ -151,18 +151,20 @@ def render_email(payload: dict[str, Any], key: str, *, sender: str, to: str) -> 
 def channels_from_settings(settings: Settings) -> dict[str, Channel]:
     channels: dict[str, Channel] = {
         "webhook": WebhookChannel(
-            settings.webhook_secret, timeout=settings.http_timeout, user_agent=settings.user_agent
+            settings.notifications.webhook_secret,
+            timeout=settings.http_timeout,
+            user_agent=settings.user_agent,
         )
     }
-    if settings.smtp_host:
+    if settings.notifications.smtp_host:
         channels["email"] = EmailChannel(
             SmtpConfig(
-                host=settings.smtp_host,
-                port=settings.smtp_port,
-                user=settings.smtp_user,
-                password=settings.smtp_password,
-                sender=settings.smtp_from,
-                starttls=settings.smtp_starttls,
+                host=settings.notifications.smtp_host,
+                port=settings.notifications.smtp_port,
+                user=settings.notifications.smtp_user,
+                password=settings.notifications.smtp_password,
+                sender=settings.notifications.smtp_from,
+                starttls=settings.notifications.smtp_starttls,
                 timeout=settings.http_timeout,
             )
         )
@@ -173,14 +175,14 @@ def recipients_from_settings(
     settings: Settings, rule_targets: Callable[[str | None], Targets]
 ) -> Callable[[str | None], Targets]:
     """Everyone in the settings, plus the region's recipients from the rules; e-mail only with SMTP."""
-    webhooks = tuple(url.strip() for url in settings.webhook_urls.split(",") if url.strip())
-    emails = tuple(a.strip() for a in settings.alert_email_to.split(",") if a.strip())
+    webhooks = tuple(url.strip() for url in settings.notifications.webhook_urls.split(",") if url.strip())
+    emails = tuple(a.strip() for a in settings.notifications.alert_email_to.split(",") if a.strip())
 
     def recipients(region: str | None) -> Targets:
         extra = rule_targets(region)
         return Targets(
             webhook=tuple(dict.fromkeys(webhooks + extra.webhook)),
-            email=tuple(dict.fromkeys(emails + extra.email)) if settings.smtp_host else (),
+            email=tuple(dict.fromkeys(emails + extra.email)) if settings.notifications.smtp_host else (),
         )
 
     return recipients

@@ -1,17 +1,31 @@
-"""Every table of Birlik: importing this module registers all model modules on ``Base``.
+"""The schema as one ``MetaData``: the store's own tables and those of the model modules an
+entry point hands in. Each feature keeps its tables in its own package and the entry point
+(``birlik.runtime.schema_metadata``, read by the Alembic environment) imports them all, so that
+the store imports nothing above it."""
 
-Each feature keeps its tables in its own module; add its import here so that Alembic
-sees the whole schema.
-"""
+from __future__ import annotations
 
-from birlik.cases import models as cases_models  # noqa: F401
-from birlik.store import (
-    models,  # noqa: F401
-    models_signals,  # noqa: F401
-    models_stories,  # noqa: F401
-)
+from collections.abc import Iterable
+from types import ModuleType
+
+from sqlalchemy import MetaData
+
+from birlik.store import models, models_signals, models_stories
 from birlik.store.models import Base
-from birlik.surveys import models as surveys_models  # noqa: F401
-from birlik.web import models as web_models  # noqa: F401
 
-metadata = Base.metadata
+STORE_MODULES: tuple[ModuleType, ...] = (models, models_signals, models_stories)
+
+
+def collect_metadata(feature_modules: Iterable[ModuleType]) -> MetaData:
+    """``Base.metadata`` once the store's and the given modules have defined their tables (they
+    are imported by now); refuses a module that defines no table on ``Base``."""
+    for module in (*STORE_MODULES, *feature_modules):
+        defined = [
+            str(value.__tablename__)
+            for value in vars(module).values()
+            if isinstance(value, type) and issubclass(value, Base) and value is not Base
+            and value.__module__ == module.__name__
+        ]
+        if not defined or any(name not in Base.metadata.tables for name in defined):
+            raise ValueError(f"{module.__name__} defines no table on Base — list only model modules")
+    return Base.metadata

@@ -1,5 +1,5 @@
-"""The application factory: ``create_app(runtime, web)`` builds the app once from the runtime's
-parts (settings, store, the one embedder) and wires it."""
+"""The application factory: ``create_app(runtime)`` builds the app once from the runtime's parts
+(settings — their ``web`` section —, store, the one embedder) and wires it."""
 
 from __future__ import annotations
 
@@ -23,10 +23,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from birlik import __version__
+from birlik.access.throttle import LoginThrottle
 from birlik.domain.errors import BirlikError
 from birlik.runtime import Runtime
-from birlik.web.auth import LoginThrottle, SessionCodec
-from birlik.web.config import WebSettings
+from birlik.settings import WebSettings
+from birlik.web.auth import SessionCodec
 from birlik.web.deps import WebState
 from birlik.web.errors import error_body
 from birlik.web.i18n import LANG_COOKIE, Translator, choose_language
@@ -41,10 +42,13 @@ DOCS_URL = "/api/v1/docs"
 DOCS_ASSETS = "/api/v1/docs/assets"
 
 
-def create_app(runtime: Runtime, web: WebSettings) -> FastAPI:
+def create_app(runtime: Runtime) -> FastAPI:
     """The app over the runtime's store; queries are embedded with the runtime's embedder (the
-    one ``BIRLIK_EMBEDDER`` names, as the stored vectors were), built on the first query."""
+    one ``BIRLIK_EMBEDDER`` names, as the stored vectors were), built on the first query.
+    Production refuses placeholder secrets here (``Settings.refuse_placeholders``)."""
     settings = runtime.settings
+    settings.refuse_placeholders(serving=True)
+    web = settings.web
     store = runtime.store()
     app = FastAPI(
         lifespan=_lifespan(web),
@@ -55,13 +59,13 @@ def create_app(runtime: Runtime, web: WebSettings) -> FastAPI:
         redoc_url=None,
     )
     templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
-    templates.env.auto_reload = web.environment == "development"  # no stat() per render otherwise
+    templates.env.auto_reload = settings.environment == "development"  # no stat() per render otherwise
     templates.env.filters["safe_url"] = safe_url  # every stored URL that becomes a link
     app.state.birlik = WebState(
         settings=settings,
         web=web,
         store=store,
-        codec=SessionCodec(session_secret(web, settings.database_url).value, web.session_max_age),
+        codec=SessionCodec(session_secret(settings).value, web.session_max_age),
         throttle=LoginThrottle.of(web),
         templates=templates,
         embedder_factory=runtime.embedder,

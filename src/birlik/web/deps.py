@@ -17,21 +17,16 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from birlik.access.errors import RequestError, forbidden, unauthenticated
+from birlik.access.models import RegionGrantRow, UserRow
+from birlik.access.principal import Principal
+from birlik.access.throttle import LoginThrottle
+from birlik.access.tokens import token_principal
 from birlik.nlp.embed import Embedder
-from birlik.settings import Settings
+from birlik.settings import Settings, WebSettings
 from birlik.store.repository import Store
-from birlik.web.auth import (
-    SESSION_COOKIE,
-    LoginThrottle,
-    Principal,
-    SessionCodec,
-    token_principal,
-    tokens_match,
-)
-from birlik.web.config import WebSettings
-from birlik.web.errors import WebError, forbidden, unauthenticated
+from birlik.web.auth import SESSION_COOKIE, SessionCodec, tokens_match
 from birlik.web.i18n import LANG_COOKIE, Translator, choose_language
-from birlik.web.models import RegionGrantRow, UserRow
 from birlik.web.scoping import RegionScope
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -126,7 +121,7 @@ async def current_principal(request: Request, state: State, session: Db) -> Prin
     if authorization.lower().startswith("bearer "):
         bearer = token_principal(session, authorization[7:].strip())
         if bearer.scope != "write" and request.method in UNSAFE_METHODS:
-            raise WebError(
+            raise RequestError(
                 'this API token may only read — create a token with scope "write" to make changes',
                 code="W174",
                 status=403,
@@ -198,7 +193,7 @@ async def _check_csrf(request: Request, expected: str) -> None:
         value = form.get(CSRF_FIELD)
         given = value if isinstance(value, str) else None
     if not tokens_match(expected, given):
-        raise WebError(
+        raise RequestError(
             "the form has no valid CSRF token — reload the page and send it again", code="W419", status=403
         )
 

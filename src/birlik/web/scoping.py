@@ -15,11 +15,11 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, Select, exists, false, select, true
 from sqlalchemy.orm import Session
 
+from birlik.access.errors import forbidden, not_found
+from birlik.access.principal import ALL_REGION_ROLES, Principal
 from birlik.cases.models import CaseRow
 from birlik.store.models import DocumentRegionRow, DocumentRow
 from birlik.store.models_signals import AlertRow
-from birlik.web.auth import ALL_REGION_ROLES, Principal
-from birlik.web.errors import forbidden, not_found
 
 T = TypeVar("T")
 

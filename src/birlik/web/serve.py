@@ -25,8 +25,8 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from birlik.domain.errors import ConfigError
-from birlik.runtime import Runtime
-from birlik.web.config import WebSettings
+from birlik.runtime import Runtime, load_settings
+from birlik.settings import WebSettings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -57,9 +57,9 @@ def app_from_environment() -> FastAPI:
     """The app of one worker process of ``birlik serve --workers N`` (settings from BIRLIK_*)."""
     from birlik.web.app import create_app
 
-    web = WebSettings()
-    server_options(web)  # this process's header timeout, when uvicorn itself started it
-    return create_app(Runtime.from_environment(), web)
+    runtime = Runtime.from_environment()
+    server_options(runtime.settings.web)  # this process's header timeout, when uvicorn itself started it
+    return create_app(runtime)
 
 
 class HeaderTimeoutProtocol(H11Protocol):
@@ -115,11 +115,12 @@ class HeaderTimeoutProtocol(H11Protocol):
         self.transport.close()
 
 
-def run(runtime: Runtime, web: WebSettings, *, host: str, port: int, workers: int) -> None:
+def run(runtime: Runtime, *, host: str, port: int, workers: int) -> None:
     from birlik.web.app import create_app
 
+    web = runtime.settings.web
     if workers <= 1:
-        uvicorn.run(create_app(runtime, web), host=host, port=port, **server_options(web))
+        uvicorn.run(create_app(runtime), host=host, port=port, **server_options(web))
         return
     _check_port(host, port)
     # each worker builds its runtime from the environment: hand it the settings in use
@@ -162,7 +163,7 @@ def _worker(host: str, port: int) -> None:
 
     sock = _listen(host, port)
     sock.listen(BACKLOG)
-    options = server_options(WebSettings())  # checked by `birlik serve` before the workers start
+    options = server_options(load_settings().web)  # checked by `birlik serve` before the workers start
     config = uvicorn.Config(app_from_environment, factory=True, backlog=BACKLOG, **options)
     uvicorn.Server(config).run(sockets=[sock])
 

@@ -6,7 +6,7 @@ first start generates a random secret and keeps it in ``birlik-secret.key`` next
 database (or in ``BIRLIK_DATA_DIR`` for a database that is not a file), readable by its owner
 only; every later start, and every worker process, reads the same file, so sessions survive a
 restart and no two installations share a secret. Production refuses to start without a secret of
-its own (``WebSettings``, W001).
+its own (``Settings.refuse_placeholders``, W001).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from birlik.domain.errors import ConfigError
-from birlik.web.config import DEV_SECRET_KEY, WebSettings
+from birlik.settings import DEV_SECRET_KEY, Settings, WebSettings, default_data_dir
 
 SECRET_FILE = "birlik-secret.key"
 MIN_LENGTH = 32
@@ -34,17 +34,18 @@ class SessionSecret:
     """Made just now, on this start."""
 
 
-def session_secret(web: WebSettings, database_url: str) -> SessionSecret:
+def session_secret(settings: Settings) -> SessionSecret:
+    web = settings.web
     configured = web.secret_key
     if configured and configured != DEV_SECRET_KEY:
-        return SessionSecret(configured, None)  # its length is checked by WebSettings in production
-    if web.environment == "production":
+        return SessionSecret(configured, None)  # its length is checked in production
+    if settings.environment == "production":
         raise ConfigError(
             "BIRLIK_SECRET_KEY is unset or the development placeholder — set a long random secret "
             "before running in production",
             code="W001",
         )
-    return _installation_secret(secret_path(web, database_url))
+    return _installation_secret(secret_path(web, settings.database_url))
 
 
 def secret_path(web: WebSettings, database_url: str) -> Path:
@@ -59,8 +60,7 @@ def secret_path(web: WebSettings, database_url: str) -> Path:
 def data_dir(web: WebSettings) -> Path:
     if web.data_dir is not None:
         return web.data_dir.expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "birlik"
+    return default_data_dir()
 
 
 def _installation_secret(path: Path) -> SessionSecret:

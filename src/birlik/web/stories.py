@@ -17,12 +17,12 @@ from typing import Any
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from birlik.access.errors import not_found
 from birlik.nlp.claims import comparable, find_discrepancies
 from birlik.store.models import MAX_ID, DocumentRegionRow, DocumentRow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
 from birlik.stories.service import claim_of
 from birlik.web import queries
-from birlik.web.errors import not_found
 from birlik.web.scoping import RegionScope
 
 LANG_ORDER = ("kk", "ru", "en")

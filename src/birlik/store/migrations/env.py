@@ -5,10 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine, create_engine
 
-from birlik.store.schema import metadata
+from birlik.runtime import schema_metadata
 
 config = context.config
-target_metadata = metadata
+target_metadata = schema_metadata()  # the list of model modules is the entry point's
 
 
 def _engine() -> Engine:

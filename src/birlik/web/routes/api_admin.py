@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from birlik.store.models import utcnow
-from birlik.web import actions, audit, queries
-from birlik.web.auth import Principal, create_api_token
+from birlik.access import tokens as api_tokens
+from birlik.access import units as unit_registry
+from birlik.access import users as accounts
+from birlik.access.errors import RequestError
+from birlik.access.models import AuditRow, RegistryUnitRow, UserRow
+from birlik.access.principal import Principal
+from birlik.web import queries
 from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope, State, set_session_cookie
-from birlik.web.errors import WebError, not_found
-from birlik.web.models import ApiTokenRow, AuditRow, RegistryUnitRow, UserRow
 from birlik.web.routes.common import RowId
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
@@ -83,7 +84,7 @@ def change_password(body: PasswordChange, request: Request, state: State, who: C
     password counts as a failed login."""
     require_session(who)
     address = request.client.host if request.client else "unknown"
-    user = actions.change_own_password(
+    user = accounts.change_own_password(
         state.store, state.throttle, who, address, current=body.current_password, new=body.new_password
     )
     response = Response(status_code=204)
@@ -95,11 +96,7 @@ def change_password(body: PasswordChange, request: Request, state: State, who: C
 @router.get("/tokens")
 def tokens(session: Db, who: CurrentUser) -> list[dict[str, Any]]:
     """Your tokens that are not revoked, expired ones included (``expired``: true)."""
-    rows = session.scalars(
-        select(ApiTokenRow)
-        .where(ApiTokenRow.user_id == who.user_id, ApiTokenRow.revoked_at.is_(None))
-        .order_by(ApiTokenRow.id)
-    )
+    rows = api_tokens.live_tokens(session, who.user_id)
     return [token_json(r) for r in rows]
 
 
@@ -108,20 +105,14 @@ def create_token(body: TokenCreate, session: Db, state: State, who: CurrentUser)
     """A new token for you, shown once; only a logged-in session creates tokens (a token cannot
     make itself a longer-lived or wider successor)."""
     require_session(who)
-    user = session.get_one(UserRow, who.user_id)
     days = body.expires_in_days or state.web.api_token_days
-    row, token = create_api_token(session, user, body.name, scope=body.scope, days=days)
-    audit.record(session, who, "token.create", "api_token", row.id, after=token_json(row))
+    row, token = api_tokens.issue_token(session, who, body.name, scope=body.scope, days=days)
     return {**token_json(row), "token": token, "note": "shown once: store it now"}
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
 def revoke_token(token_id: RowId, session: Db, who: CurrentUser) -> None:
-    row = session.get(ApiTokenRow, token_id)
-    if row is None or row.user_id != who.user_id:
-        raise not_found(f"token {token_id}")
-    row.revoked_at = utcnow()
-    audit.record(session, who, "token.revoke", "api_token", row.id, before={"name": row.name})
+    api_tokens.revoke_token(session, who, token_id)
 
 
 @router.get("/users")
@@ -131,7 +122,7 @@ def users(session: Db, _: Admin) -> list[dict[str, Any]]:
 
 @router.post("/users", status_code=201)
 def create_user(body: UserCreate, session: Db, who: Admin) -> dict[str, Any]:
-    user = actions.add_user(
+    user = accounts.add_user(
         session,
         who,
         username=body.username,
@@ -147,14 +138,14 @@ def create_user(body: UserCreate, session: Db, who: Admin) -> dict[str, Any]:
 def change_user(user_id: RowId, body: UserAccess, session: Db, who: Admin) -> dict[str, Any]:
     regions = tuple(body.regions) if body.regions is not None else None
     return user_json(
-        actions.set_user_access(session, who, user_id, role=body.role, regions=regions, active=body.active)
+        accounts.set_user_access(session, who, user_id, role=body.role, regions=regions, active=body.active)
     )
 
 
 @router.post("/users/{user_id}/password", status_code=204)
 def reset_password(user_id: RowId, body: PasswordReset, session: Db, who: Admin) -> None:
     """Set another user's password (administrators); that user's sessions end."""
-    actions.reset_password(session, who, user_id, body.password)
+    accounts.reset_password(session, who, user_id, body.password)
 
 
 @router.get("/audit")
@@ -192,7 +183,7 @@ def units(
 
 @router.post("/registry/units", status_code=201)
 def create_unit(body: UnitCreate, session: Db, who: RegistryEditor) -> dict[str, Any]:
-    return unit_json(actions.add_unit(session, who, body.model_dump()))
+    return unit_json(unit_registry.add_unit(session, who, body.model_dump()))
 
 
 @router.post("/registry/import", status_code=201)
@@ -200,7 +191,7 @@ def import_units(
     file: Annotated[UploadFile, File()], session: Db, who: RegistryEditor
 ) -> dict[str, int]:
     data = file.file.read(5 * 1024 * 1024).decode("utf-8-sig", errors="replace")
-    return {"imported": actions.import_units_csv(session, who, data)}
+    return {"imported": unit_registry.import_units_csv(session, who, data)}
 
 
 @router.get("/sources")
@@ -212,21 +203,12 @@ def sources(session: Db, scope: Scope, who: Reader) -> list[dict[str, Any]]:
 
 def require_session(who: Principal) -> None:
     if who.via != "session":
-        raise WebError("an API token cannot do this — log in and use the session", code="W175", status=403)
+        raise RequestError(
+            "an API token cannot do this — log in and use the session", code="W175", status=403
+        )
 
 
-def token_json(row: ApiTokenRow) -> dict[str, Any]:
-    expires_at = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
-    return {
-        "id": row.id,
-        "name": row.name,
-        "prefix": row.prefix,
-        "scope": row.scope,
-        "created_at": row.created_at.isoformat(),
-        "expires_at": expires_at.isoformat(),
-        "expired": expires_at <= utcnow(),
-        "last_used_at": row.last_used_at.isoformat() if row.last_used_at else None,
-    }
+token_json = api_tokens.describe
 
 
 def user_json(user: UserRow) -> dict[str, Any]:

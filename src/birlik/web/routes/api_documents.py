@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from birlik.access import searches
+from birlik.access.models import SavedSearchRow
 from birlik.resources.gazetteer import load_gazetteer
-from birlik.web import actions, queries
+from birlik.web import queries
 from birlik.web import stories as story_data
 from birlik.web.deps import Db, Reader, Scope, State
-from birlik.web.models import SavedSearchRow
 from birlik.web.routes.common import MAX_OFFSET, Filters, RowId
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
@@ -128,13 +129,13 @@ def saved_searches(session: Db, who: Reader) -> list[dict[str, Any]]:
 
 @router.post("/saved-searches", status_code=201)
 def create_saved_search(body: SavedSearchCreate, session: Db, who: Reader) -> dict[str, Any]:
-    row = actions.save_search(session, who, body.name, body.params)
+    row = searches.save_search(session, who, body.name, body.params)
     return {"id": row.id, "name": row.name, "params": row.params}
 
 
 @router.delete("/saved-searches/{search_id}", status_code=204)
 def delete_saved_search(search_id: RowId, session: Db, who: Reader) -> None:
-    actions.delete_search(session, who, search_id)
+    searches.delete_search(session, who, search_id)
 
 
 def alert_json(alert: Any) -> dict[str, Any]:

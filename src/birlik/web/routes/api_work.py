@@ -9,15 +9,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
-from birlik.cases.models import CaseRow
+from birlik.access.errors import not_found
+from birlik.cases import services as case_services
+from birlik.cases.models import CaseAttachmentRow, CaseRow
 from birlik.cases.workflow import case_history
 from birlik.store.models import MAX_ID
-from birlik.web import actions, queries
+from birlik.web import queries
 from birlik.web.deps import AlertActor, AlertReader, CaseActor, CaseReader, Db, Scope, State
-from birlik.web.errors import not_found
-from birlik.web.models import CaseAttachmentRow, CaseCommentRow
 from birlik.web.routes.api_documents import alert_json
 from birlik.web.routes.common import RowId
 from birlik.web.unit_of_work import UnitOfWorkRoute
@@ -59,7 +58,8 @@ def act_on_alert(
     alert_id: RowId, action: str, body: AlertActionBody, session: Db, scope: Scope, who: AlertActor
 ) -> dict[str, Any]:
     """``acknowledge``, ``dismiss`` (``note`` is the reason) or ``escalate`` (opens a case)."""
-    row, case = actions.alert_action(session, scope, who, alert_id, action, body.note)
+    row = scope.alert(session, alert_id)
+    case = case_services.act_on_alert(session, who, row, action, body.note)
     return {"alert": alert_json(row), "case": case_json(case) if case else None}
 
 
@@ -86,9 +86,7 @@ def case(case_id: RowId, session: Db, scope: Scope, _: CaseReader) -> dict[str, 
         ],
         "comments": [
             {"id": c.id, "author": c.author, "body": c.body, "at": c.created_at.isoformat()}
-            for c in session.scalars(
-                select(CaseCommentRow).where(CaseCommentRow.case_id == row.id).order_by(CaseCommentRow.id)
-            )
+            for c in case_services.comments(session, row)
         ],
         "attachments": [
             {
@@ -98,32 +96,30 @@ def case(case_id: RowId, session: Db, scope: Scope, _: CaseReader) -> dict[str, 
                 "content_type": a.content_type,
                 "by": a.uploaded_by,
             }
-            for a in session.scalars(
-                select(CaseAttachmentRow)
-                .where(CaseAttachmentRow.case_id == row.id)
-                .order_by(CaseAttachmentRow.id)
-            )
+            for a in case_services.attachments(session, row)
         ],
-        "units": [{"id": u.id, "name": u.name, "kind": u.kind} for u in actions.case_units(session, row)],
+        "units": [
+            {"id": u.id, "name": u.name, "kind": u.kind} for u in case_services.units_for(session, row)
+        ],
     }
 
 
 @router.post("/cases/{case_id}/move")
 def move(case_id: RowId, body: CaseMoveBody, session: Db, scope: Scope, who: CaseActor) -> dict[str, Any]:
-    return case_json(actions.case_move(session, scope, who, case_id, body.status, body.note))
+    return case_json(case_services.move(session, who, scope.case(session, case_id), body.status, body.note))
 
 
 @router.post("/cases/{case_id}/assign")
 def assign(case_id: RowId, body: CaseAssignBody, session: Db, scope: Scope, who: CaseActor) -> dict[str, Any]:
-    row = actions.case_assign(
-        session, scope, who, case_id, unit_id=body.unit_id, person=body.person, due=body.due_at
+    row = case_services.route(
+        session, who, scope.case(session, case_id), unit_id=body.unit_id, person=body.person, due=body.due_at
     )
     return case_json(row)
 
 
 @router.post("/cases/{case_id}/comments", status_code=201)
 def comment(case_id: RowId, body: CommentBody, session: Db, scope: Scope, who: CaseActor) -> dict[str, Any]:
-    row = actions.case_comment(session, scope, who, case_id, body.body)
+    row = case_services.comment(session, who, scope.case(session, case_id), body.body)
     return {"id": row.id, "author": row.author, "body": row.body}
 
 
@@ -138,11 +134,10 @@ def attach(
     csrf_token: Annotated[str | None, Form()] = None,
 ) -> dict[str, Any]:
     data = file.file.read(state.web.max_attachment_bytes + 1)
-    row = actions.case_attach(
+    row = case_services.attach(
         session,
-        scope,
         who,
-        case_id,
+        scope.case(session, case_id),
         file.filename or "file",
         file.content_type or "",
         data,

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query
 
+from birlik.access.errors import RequestError
 from birlik.store.models import MAX_ID
-from birlik.web.errors import WebError
 from birlik.web.queries import DocumentFilters
 
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -24,11 +24,11 @@ def parse_date(value: str | None, name: str) -> date | None:
     try:
         day = date.fromisoformat(value)
     except ValueError as exc:
-        raise WebError(
+        raise RequestError(
             f"{name} {value[:40]!r} is not a date — write it as 2026-03-21", code="W102", status=422
         ) from exc
     if not EARLIEST_DAY <= day <= LATEST_DAY:  # a date a filter can mean, and a day either side of it
-        raise WebError(
+        raise RequestError(
             f"{name} {value} is out of range — give a date from {EARLIEST_DAY} to {LATEST_DAY}",
             code="W102",
             status=422,
@@ -41,7 +41,7 @@ def parse_id(value: str | None, name: str) -> int | None:
     if not value:
         return None
     if not (value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_ID):
-        raise WebError(
+        raise RequestError(
             f"{name} {value[:40]!r} is not an id — choose one from the list", code="W104", status=422
         )
     return int(value)
@@ -67,7 +67,7 @@ async def filters_from(
         try:
             tension = float(str(min_tension))
         except ValueError as exc:
-            raise WebError(
+            raise RequestError(
                 f"min_tension {min_tension!r} is not a number from 0 to 1", code="W103", status=422
             ) from exc
     return DocumentFilters(

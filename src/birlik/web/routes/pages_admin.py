@@ -8,9 +8,11 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from birlik.web import actions, queries
+from birlik.access import units as unit_registry
+from birlik.access import users as accounts
+from birlik.access.models import ROLES, UNIT_KINDS, AuditRow, RegistryUnitRow, UserRow
+from birlik.web import queries
 from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope, State, Tr
-from birlik.web.models import ROLES, UNIT_KINDS, AuditRow, RegistryUnitRow, UserRow
 from birlik.web.routes.common import RowId
 from birlik.web.routes.pages_common import back, render
 from birlik.web.unit_of_work import UnitOfWorkRoute
@@ -45,7 +47,7 @@ def registry(
 @router.post("/registry/import")
 def import_units(session: Db, who: RegistryEditor, file: Annotated[UploadFile, File()]) -> Response:
     data = file.file.read(5 * 1024 * 1024).decode("utf-8-sig", errors="replace")
-    actions.import_units_csv(session, who, data)
+    unit_registry.import_units_csv(session, who, data)
     return back("/registry")
 
 
@@ -60,7 +62,7 @@ def add_unit(
     email: Annotated[str, Form()] = "",
     languages: Annotated[str, Form()] = "",
 ) -> Response:
-    actions.add_unit(
+    unit_registry.add_unit(
         session,
         who,
         {
@@ -97,7 +99,7 @@ def add_user(
     role: Annotated[str, Form()],
     regions: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    actions.add_user(
+    accounts.add_user(
         session, who, username=username, password=password, role=role, regions=tuple(regions or ())
     )
     return back("/admin")
@@ -111,19 +113,19 @@ def change_user(
     role: Annotated[str, Form()],
     regions: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    actions.set_user_access(session, who, user_id, role=role, regions=tuple(regions or ()))
+    accounts.set_user_access(session, who, user_id, role=role, regions=tuple(regions or ()))
     return back("/admin")
 
 
 @router.post("/admin/users/{user_id}/active")
 def set_user_active(user_id: int, session: Db, who: Admin, active: Annotated[bool, Form()]) -> Response:
     """Deactivate (sessions end, API tokens are revoked for good) or reactivate a user."""
-    actions.set_user_access(session, who, user_id, role=None, regions=None, active=active)
+    accounts.set_user_access(session, who, user_id, role=None, regions=None, active=active)
     return back("/admin")
 
 
 @router.post("/admin/users/{user_id}/password")
 def reset_password(user_id: RowId, session: Db, who: Admin, password: Annotated[str, Form()]) -> Response:
     """Set another user's password (a forgotten one); their sessions end."""
-    actions.reset_password(session, who, user_id, password)
+    accounts.reset_password(session, who, user_id, password)
     return back("/admin")

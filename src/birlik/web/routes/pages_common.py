@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from birlik.access.principal import Principal
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
-from birlik.web.auth import Principal
 from birlik.web.deps import WebState
 from birlik.web.i18n import LANGUAGES, Translator
 

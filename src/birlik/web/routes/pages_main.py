@@ -14,17 +14,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from birlik.access import searches
+from birlik.access import users as accounts
+from birlik.access.errors import RequestError
+from birlik.access.models import SavedSearchRow, UserRow
+from birlik.access.passwords import check_login
+from birlik.access.principal import Principal
+from birlik.access.throttle import LoginAttempt
+from birlik.access.tokens import is_expired, live_tokens
 from birlik.store.models import utcnow
-from birlik.web import actions, geo, queries
+from birlik.web import geo, queries
 from birlik.web import stories as story_data
-from birlik.web.auth import (
-    PRE_SESSION_COOKIE,
-    SESSION_COOKIE,
-    LoginAttempt,
-    Principal,
-    check_login,
-    tokens_match,
-)
+from birlik.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE, tokens_match
 from birlik.web.deps import (
     CurrentUser,
     Db,
@@ -36,9 +37,7 @@ from birlik.web.deps import (
     cookie_secure,
     set_session_cookie,
 )
-from birlik.web.errors import WebError
 from birlik.web.i18n import LANG_COOKIE, LANGUAGES, Translator
-from birlik.web.models import ApiTokenRow, SavedSearchRow, UserRow
 from birlik.web.routes.common import Filters, RowId
 from birlik.web.routes.pages_common import back, ethnic_choices, render
 from birlik.web.unit_of_work import UnitOfWorkRoute
@@ -77,13 +76,13 @@ async def login(
 ) -> Response:
     expected = state.codec.read_pre_session(request.cookies.get(PRE_SESSION_COOKIE))
     if expected is None or not tokens_match(expected, csrf_token):
-        raise WebError(
+        raise RequestError(
             "the form has no valid CSRF token — reload the page and send it again", code="W419", status=403
         )
     attempt = LoginAttempt(username, request.client.host if request.client else "unknown")
     try:
         delay = await run_in_threadpool(_admit, state, attempt)
-    except WebError as exc:
+    except RequestError as exc:
         if exc.status != 429:
             raise
         wait = exc.headers.get("Retry-After", "1")
@@ -156,15 +155,8 @@ def account_page(
     error: str = "",
     status_code: int = 200,
 ) -> Response:
-    tokens = list(
-        session.scalars(
-            select(ApiTokenRow)
-            .where(ApiTokenRow.user_id == who.user_id, ApiTokenRow.revoked_at.is_(None))
-            .order_by(ApiTokenRow.id)
-        )
-    )
-    now = utcnow()
-    expired = {k.id for k in tokens if k.expires_at.replace(tzinfo=k.expires_at.tzinfo or UTC) <= now}
+    tokens = live_tokens(session, who.user_id)
+    expired = {k.id for k in tokens if is_expired(k)}
     return render(
         request,
         state,
@@ -196,11 +188,11 @@ def change_password(
     address = request.client.host if request.client else "unknown"
     try:
         if new_password != new_password_again:
-            raise WebError("the two new passwords differ — type them again", code="W173", status=422)
-        user = actions.change_own_password(
+            raise RequestError("the two new passwords differ — type them again", code="W173", status=422)
+        user = accounts.change_own_password(
             state.store, state.throttle, who, address, current=current_password, new=new_password
         )
-    except WebError as exc:
+    except RequestError as exc:
         if exc.code == "W429":
             error = t("login.wait", seconds=exc.headers.get("Retry-After", "1"))
         elif exc.code in ACCOUNT_ERRORS:
@@ -359,13 +351,13 @@ def save_search(
     from urllib.parse import parse_qs
 
     params = {key: values if len(values) > 1 else values[0] for key, values in parse_qs(query).items()}
-    actions.save_search(session, who, name, params)
+    searches.save_search(session, who, name, params)
     return back("/stories?" + query)
 
 
 @router.post("/stories/saved/{search_id}/delete")
 def delete_search(search_id: RowId, session: Db, who: Reader) -> Response:
-    actions.delete_search(session, who, search_id)
+    searches.delete_search(session, who, search_id)
     return back("/stories")
 
 

@@ -7,13 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from birlik.cases import CASE_STATUSES, CASE_TRANSITIONS
+from birlik.cases import services as case_services
 from birlik.cases.workflow import case_history
-from birlik.web import actions, queries
+from birlik.web import queries
 from birlik.web.deps import AlertActor, AlertReader, CaseActor, CaseReader, Db, Scope, State, Tr
-from birlik.web.models import CaseAttachmentRow, CaseCommentRow
 from birlik.web.routes.common import RowId, parse_date, parse_id
 from birlik.web.routes.pages_common import back, render
 from birlik.web.unit_of_work import UnitOfWorkRoute
@@ -43,7 +42,7 @@ def alerts(
 def act_on_alert(
     alert_id: RowId, action: str, session: Db, scope: Scope, who: AlertActor, note: OptionalText = None
 ) -> Response:
-    _, case = actions.alert_action(session, scope, who, alert_id, action, note)
+    case = case_services.act_on_alert(session, who, scope.alert(session, alert_id), action, note)
     return back(f"/cases/{case.id}" if case else "/alerts")
 
 
@@ -63,12 +62,6 @@ def case(
     case_id: RowId, request: Request, state: State, session: Db, scope: Scope, who: CaseReader, t: Tr
 ) -> Response:
     row = scope.case(session, case_id)
-    comments = session.scalars(
-        select(CaseCommentRow).where(CaseCommentRow.case_id == row.id).order_by(CaseCommentRow.id)
-    )
-    files = session.scalars(
-        select(CaseAttachmentRow).where(CaseAttachmentRow.case_id == row.id).order_by(CaseAttachmentRow.id)
-    )
     return render(
         request,
         state,
@@ -77,9 +70,9 @@ def case(
         who,
         case=row,
         history=case_history(session, row.id),
-        comments=list(comments),
-        attachments=list(files),
-        units=actions.case_units(session, row),
+        comments=case_services.comments(session, row),
+        attachments=case_services.attachments(session, row),
+        units=case_services.units_for(session, row),
         next_statuses=CASE_TRANSITIONS[row.status],
         statuses=CASE_STATUSES,
     )
@@ -94,7 +87,7 @@ def move(
     status: Annotated[str, Form()],
     note: OptionalText = None,
 ) -> Response:
-    actions.case_move(session, scope, who, case_id, status, note or None)
+    case_services.move(session, who, scope.case(session, case_id), status, note or None)
     return back(f"/cases/{case_id}")
 
 
@@ -109,11 +102,10 @@ def assign(
     due: OptionalText = None,
 ) -> Response:
     due_day = parse_date(due, "due")
-    actions.case_assign(
+    case_services.route(
         session,
-        scope,
         who,
-        case_id,
+        scope.case(session, case_id),
         unit_id=parse_id(unit_id, "unit_id"),
         person=person,
         due=datetime(due_day.year, due_day.month, due_day.day, tzinfo=UTC) if due_day else None,
@@ -125,7 +117,7 @@ def assign(
 def comment(
     case_id: RowId, session: Db, scope: Scope, who: CaseActor, body: Annotated[str, Form()]
 ) -> Response:
-    actions.case_comment(session, scope, who, case_id, body)
+    case_services.comment(session, who, scope.case(session, case_id), body)
     return back(f"/cases/{case_id}")
 
 
@@ -139,11 +131,10 @@ def attach(
     file: Annotated[UploadFile, File()],
 ) -> Response:
     data = file.file.read(state.web.max_attachment_bytes + 1)
-    actions.case_attach(
+    case_services.attach(
         session,
-        scope,
         who,
-        case_id,
+        scope.case(session, case_id),
         file.filename or "file",
         file.content_type or "",
         data,

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from birlik.web.auth import Principal
-from birlik.web.models import AuditRow
+from birlik.access.models import AuditRow
+from birlik.access.principal import Principal
 
 _NEVER_LOGGED = frozenset({"password_hash", "token_hash", "data", "embedding", "text"})
 
