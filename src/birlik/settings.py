@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 
 DEV_PSEUDONYM_KEY = "development-only-pseudonym-key"
@@ -118,13 +119,13 @@ class Settings(BaseSettings):
             raise ConfigError(
                 "BIRLIK_PSEUDONYM_KEY still has its development value — set a secret of your own "
                 "before running in production",
-                code="E002",
+                code=codes.E002,
             )
         placeholder_secret = self.webhook_secret == DEV_WEBHOOK_SECRET
         if self.environment == "production" and self.webhook_urls and placeholder_secret:
             raise ConfigError(
                 "BIRLIK_WEBHOOK_SECRET still has its development value — set a secret shared with "
                 "the webhook receivers before running in production",
-                code="E005",
+                code=codes.E005,
             )
         return self

@@ -169,7 +169,7 @@ def test_production_refuses_placeholder_secret() -> None:
     from birlik.domain.errors import ConfigError
     from birlik.web.config import WebSettings
 
-    with pytest.raises(ConfigError, match="W001"):
+    with pytest.raises(ConfigError, match="W100"):
         WebSettings(environment="production")
 
 

@@ -91,7 +91,7 @@ def test_a_configured_secret_is_used_as_it_is(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("secret", ["", DEV_SECRET_KEY, "short"])
 def test_production_refuses_an_unset_or_placeholder_secret(secret: str) -> None:
-    with pytest.raises(ConfigError, match="W001"):
+    with pytest.raises(ConfigError, match="W100"):
         WebSettings(environment="production", secret_key=secret, cookie_secure=True)
 
 

@@ -12,6 +12,7 @@ import click
 from sqlalchemy import select
 
 from birlik.cli.context import AppContext, emit_json, invalid_setting, pass_app
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.web.config import WebSettings
 
@@ -83,7 +84,7 @@ def _workers_from_environment() -> int | None:
         return None
     if not raw.isdigit() or not 1 <= int(raw) <= 64:
         raise ConfigError(
-            f"BIRLIK_WEB_WORKERS={raw!r} is not a number of worker processes from 1 to 64", code="W141"
+            f"BIRLIK_WEB_WORKERS={raw!r} is not a number of worker processes from 1 to 64", code=codes.W181
         )
     return int(raw)
 
@@ -203,7 +204,7 @@ def _user_named(session: Session, username: str) -> UserRow:
 
     row = session.scalar(select(UserRow).where(UserRow.username == username))
     if row is None:
-        raise ConfigError(f"no user {username!r} — `birlik user list` shows them", code="W115")
+        raise ConfigError(f"no user {username!r} — `birlik user list` shows them", code=codes.W115)
     return row
 
 

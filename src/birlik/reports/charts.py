@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon, Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.reports.i18n import Texts
 from birlik.reports.quarterly import IndicatorResult, MonthLine, RegionLine
@@ -116,7 +117,7 @@ def region_shapes(path: Path | None) -> dict[str, list[Ring]]:
         data = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigError(
-            f"cannot read region shapes {source}: {exc} — give a GeoJSON file", code="G010"
+            f"cannot read region shapes {source}: {exc} — give a GeoJSON file", code=codes.G010
         ) from exc
     shapes: dict[str, list[Ring]] = {}
     for feature in data.get("features", []):

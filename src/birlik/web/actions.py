@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from birlik.cases import assign_case, move_case, open_case_from_alert
 from birlik.cases.models import CaseRow
+from birlik.domain import codes
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.signals.alerts import transition
 from birlik.store.models_signals import AlertRow
@@ -82,7 +83,7 @@ def alert_action(
         )
     else:
         raise WebError(
-            f"{action!r} is not an alert action — acknowledge, dismiss or escalate", code="W140", status=422
+            f"{action!r} is not an alert action — acknowledge, dismiss or escalate", code=codes.W140
         )
     audit.record(
         session,
@@ -138,8 +139,7 @@ def case_assign(
         if unit is None or unit.region_kato != case.region_kato:
             raise WebError(
                 f"unit {unit_id} is not a unit of the case's region — choose one of the region's units",
-                code="W141",
-                status=422,
+                code=codes.W141,
             )
         unit_name = unit.name
     assign_case(session, case, who.username, unit=unit_name, user=person or None)
@@ -163,7 +163,7 @@ def case_comment(
 ) -> CaseCommentRow:
     case = scope.case(session, case_id)
     if not body.strip():
-        raise WebError("the comment is empty — write something", code="W142", status=422)
+        raise WebError("the comment is empty — write something", code=codes.W142)
     comment = CaseCommentRow(case_id=case.id, author=who.username, body=body.strip())
     session.add(comment)
     session.flush()
@@ -192,7 +192,7 @@ def case_attach(
     case = scope.case(session, case_id)
     if len(data) > limit:
         raise WebError(
-            f"the file is larger than {limit} bytes — attach a smaller one", code="W143", status=413
+            f"the file is larger than {limit} bytes — attach a smaller one", code=codes.W143
         )
     row = CaseAttachmentRow(
         case_id=case.id,
@@ -239,17 +239,17 @@ def _unit_values(values: dict[str, Any]) -> dict[str, Any]:
     kind = str(values.get("kind", "")).strip()
     if kind not in UNIT_KINDS:
         raise WebError(
-            f"unit kind {kind!r} is unknown — use one of {', '.join(UNIT_KINDS)}", code="W150", status=422
+            f"unit kind {kind!r} is unknown — use one of {', '.join(UNIT_KINDS)}", code=codes.W150
         )
     region = str(values.get("region_kato", "")).strip()
     gazetteer = load_gazetteer()
     if region not in {place.kato for place in gazetteer.regions()}:
         raise WebError(
-            f"region {region!r} is not the KATO code of a region — e.g. 310000000", code="W151", status=422
+            f"region {region!r} is not the KATO code of a region — e.g. 310000000", code=codes.W151
         )
     name = str(values.get("name", "")).strip()
     if not name:
-        raise WebError("a unit needs a name", code="W152", status=422)
+        raise WebError("a unit needs a name", code=codes.W152)
     languages = values.get("languages") or []
     if isinstance(languages, str):
         languages = [part.strip() for part in languages.replace(";", ",").split(",") if part.strip()]
@@ -267,15 +267,14 @@ def import_units_csv(session: Session, actor: Principal | str, data: str) -> int
     if missing:
         raise WebError(
             f"the CSV lacks the columns {', '.join(sorted(missing))} — see demo/registry.csv",
-            code="W153",
-            status=422,
+            code=codes.W153,
         )
     count = 0
     for line, record in enumerate(reader, start=2):
         try:
             add_unit(session, actor, dict(record))
         except WebError as exc:
-            raise WebError(f"line {line}: {exc.detail}", code=exc.code, status=exc.status) from exc
+            raise WebError(f"line {line}: {exc.detail}", code=exc.entry) from exc
         count += 1
     return count
 
@@ -285,7 +284,7 @@ def import_units_csv(session: Session, actor: Principal | str, data: str) -> int
 
 def save_search(session: Session, who: Principal, name: str, params: dict[str, Any]) -> SavedSearchRow:
     if not name.strip():
-        raise WebError("a saved search needs a name", code="W160", status=422)
+        raise WebError("a saved search needs a name", code=codes.W160)
     row = SavedSearchRow(user_id=who.user_id, name=name.strip()[:200], params=params)
     session.add(row)
     session.flush()
@@ -344,7 +343,7 @@ def set_user_access(
         raise not_found(f"user {user_id}")
     before = {**audit.snapshot(user), "regions": sorted(g.region_kato for g in user.grants)}
     if role is not None and role not in ROLES:
-        raise WebError(f"role {role!r} is unknown — use one of {', '.join(ROLES)}", code="W110", status=422)
+        raise WebError(f"role {role!r} is unknown — use one of {', '.join(ROLES)}", code=codes.W110)
     keep_administrators(session, actor, user, role=role, active=active)
     if role is not None:
         user.role = role
@@ -384,7 +383,7 @@ def change_password(
     """A user's own change: the current password is required."""
     check_new_password(new)
     if not verify_password(user.password_hash, current):
-        raise WebError("the current password is wrong — type it again", code="W171", status=403)
+        raise WebError("the current password is wrong — type it again", code=codes.W171)
     set_password(session, actor, user, new, action="user.password")
 
 
@@ -403,7 +402,7 @@ def change_own_password(
             change_password(session, who, user, current=current, new=new)
             session.expunge(user)
     except WebError as exc:
-        if exc.code == "W171":
+        if exc.code == codes.W171.id:
             with store.transaction() as session:
                 throttle.failed(session, attempt)
         raise
@@ -419,7 +418,7 @@ def reset_password(session: Session, actor: Principal | str, user_id: int, passw
         raise not_found(f"user {user_id}")
     if not isinstance(actor, str) and actor.user_id == user.id:
         raise WebError(
-            "change your own password with your current one — on /account", code="W172", status=409
+            "change your own password with your current one — on /account", code=codes.W172
         )
     set_password(session, actor, user, password, action="user.reset_password")
     return user
@@ -436,8 +435,7 @@ def keep_administrators(
     if not isinstance(actor, str) and actor.user_id == user.id:
         raise WebError(
             "you cannot take administration away from yourself — ask another administrator",
-            code="W114",
-            status=409,
+            code=codes.W114,
         )
     # lock every active administrator's row (PostgreSQL), so that two administrators demoting
     # each other at once cannot both pass; SQLite serialises writers anyway
@@ -450,8 +448,7 @@ def keep_administrators(
     if not [other for other in administrators if other != user.id]:
         raise WebError(
             f"{user.username!r} is the last active administrator — make another user an administrator first",
-            code="W170",
-            status=409,
+            code=codes.W170,
         )
 
 
@@ -460,5 +457,5 @@ def _check_regions(regions: tuple[str, ...]) -> None:
     unknown = [kato for kato in regions if kato not in known]
     if unknown:
         raise WebError(
-            f"{', '.join(unknown)} are not KATO codes of regions — e.g. 310000000", code="W113", status=422
+            f"{', '.join(unknown)} are not KATO codes of regions — e.g. 310000000", code=codes.W113
         )

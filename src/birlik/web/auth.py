@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, DateTime, Table, case, delete, literal, nu
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from birlik.domain import codes
 from birlik.store.models import utcnow
 from birlik.web.errors import WebError, unauthenticated
 from birlik.web.models import ROLES, TOKEN_SCOPES, ApiTokenRow, LoginThrottleRow, RegionGrantRow, UserRow
@@ -89,11 +90,11 @@ def check_login(user: UserRow | None, password: str) -> bool:
 def check_new_password(password: str) -> None:
     if len(password) < 8:
         raise WebError(
-            "the password is shorter than 8 characters — choose a longer one", code="W111", status=422
+            "the password is shorter than 8 characters — choose a longer one", code=codes.W111
         )
     if len(password) > 200:
         raise WebError(
-            "the password is longer than 200 characters — choose a shorter one", code="W111", status=422
+            "the password is longer than 200 characters — choose a shorter one", code=codes.W111
         )
 
 
@@ -107,10 +108,10 @@ def create_user(
     display_name: str = "",
 ) -> UserRow:
     if role not in ROLES:
-        raise WebError(f"role {role!r} is unknown — use one of {', '.join(ROLES)}", code="W110", status=422)
+        raise WebError(f"role {role!r} is unknown — use one of {', '.join(ROLES)}", code=codes.W110)
     check_new_password(password)
     if session.scalar(select(UserRow).where(UserRow.username == username)) is not None:
-        raise WebError(f"user {username!r} already exists — choose another name", code="W112", status=409)
+        raise WebError(f"user {username!r} already exists — choose another name", code=codes.W112)
     user = UserRow(
         username=username,
         display_name=display_name or username,
@@ -197,8 +198,7 @@ def create_api_token(
     if scope not in TOKEN_SCOPES:
         raise WebError(
             f"token scope {scope!r} is unknown — use one of {', '.join(TOKEN_SCOPES)}",
-            code="W110",
-            status=422,
+            code=codes.W110,
         )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiTokenRow(
@@ -362,8 +362,7 @@ class LoginThrottle:
             wait = max(1, math.ceil((_aware(locked_until) - now).total_seconds())) if locked_until else 1
             raise WebError(
                 f"too many failed logins for this user from your address — wait {wait} s and try again",
-                code="W429",
-                status=429,
+                code=codes.W429,
                 headers={"Retry-After": str(wait)},
             )
 

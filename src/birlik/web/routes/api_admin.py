@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from birlik.domain import codes
 from birlik.store.models import utcnow
 from birlik.web import actions, audit, queries
 from birlik.web.auth import Principal, create_api_token
@@ -212,7 +213,7 @@ def sources(session: Db, scope: Scope, who: Reader) -> list[dict[str, Any]]:
 
 def require_session(who: Principal) -> None:
     if who.via != "session":
-        raise WebError("an API token cannot do this — log in and use the session", code="W175", status=403)
+        raise WebError("an API token cannot do this — log in and use the session", code=codes.W175)
 
 
 def token_json(row: ApiTokenRow) -> dict[str, Any]:
