@@ -152,6 +152,9 @@ D002 = Code("D002", SourceUnavailable,
 D003 = Code("D003", ConfigError,
             "the database is at schema {revision}, this Birlik needs {head}",
             "run `birlik init` (it migrates safely)")
+D004 = Code("D004", SourceUnavailable,
+            "the database failed while a report was gathered ({error}); no section is left out silently",
+            "check that the database is up and migrated (`birlik init`), then generate the report again")
 
 # --- E --------------------------------------------------------------------------------------------
 E002 = Code("E002", ConfigError,
