@@ -29,6 +29,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from birlik.domain.records import Sentence
+from birlik.domain.text import normalise, split_sentences
 from birlik.evaluation.toxicity import (
     evaluate_vk,
     read_team_examples,
@@ -49,7 +50,6 @@ from birlik.nlp.signals.toxicity import (
     model_words,
     to_published,
 )
-from birlik.nlp.text import normalise, split_sentences
 
 SEED = 13
 FOLDS = 5

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from birlik.domain.records import Document
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.nlp.pipeline import Pipeline
 from birlik.nlp.signals.toxicity import (
     ToxicityStage,
@@ -10,7 +11,6 @@ from birlik.nlp.signals.toxicity import (
     load_toxicity_lexicon,
     load_toxicity_model,
 )
-from birlik.nlp.text import NormaliseStage, SegmentStage
 
 
 @pytest.fixture(scope="module")

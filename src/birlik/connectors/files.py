@@ -39,7 +39,7 @@ from birlik.connectors.web import decode_html, extract_html
 from birlik.domain import codes
 from birlik.domain.errors import BadInput
 from birlik.domain.records import RawItem
-from birlik.nlp.text import clean_input
+from birlik.domain.text import clean_input
 from birlik.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -36,7 +36,7 @@ from birlik.domain.codes import Code
 from birlik.domain.errors import BadInput, ConfigError
 from birlik.domain.records import RawItem
 from birlik.domain.safejson import bounded_lines, loads_bounded
-from birlik.nlp.text import clean_input
+from birlik.domain.text import clean_input
 from birlik.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from birlik.domain import codes
 from birlik.domain.errors import BadInput
 from birlik.domain.records import RawItem
 from birlik.domain.safejson import depth_exceeds, loads_bounded, too_deep, without_surrogates
-from birlik.nlp.text import clean_input
+from birlik.domain.text import clean_input
 from birlik.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from birlik.connectors.decode import declared_html_charset, decode_bytes
 from birlik.domain import codes
 from birlik.domain.errors import BadInput, BirlikError, SourceUnavailable
 from birlik.domain.records import RawItem
-from birlik.nlp.text import clean_input
+from birlik.domain.text import clean_input
 from birlik.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -32,9 +32,9 @@ from pathlib import Path
 
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
+from birlik.domain.text import normalise, tokenize
 from birlik.evaluation.base import Metrics, register_eval
 from birlik.nlp.lemma_kk import KazakhLemmatizer, load_word_frequencies
-from birlik.nlp.text import normalise, tokenize
 
 TEST_FILE = "kk_ktb-ud-test-even.conllu"
 TUNE_FILE = "kk_ktb-ud-train.conllu"

@@ -138,10 +138,10 @@ def run_sib(dataset_dir: Path) -> Metrics:
     "seeds.incidents must be 0",
 )
 def run_seeds(seeds_dir: Path) -> Metrics:
+    from birlik.domain.text import NormaliseStage, SegmentStage
     from birlik.nlp.pipeline import Pipeline
     from birlik.nlp.places import PlaceStage
     from birlik.nlp.signals.incident import IncidentStage
-    from birlik.nlp.text import NormaliseStage, SegmentStage
     from birlik.resources.gazetteer import load_gazetteer
 
     pipeline = Pipeline([NormaliseStage(), SegmentStage(), PlaceStage(load_gazetteer()), IncidentStage()])

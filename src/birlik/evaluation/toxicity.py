@@ -19,10 +19,10 @@ from importlib import resources
 from pathlib import Path
 
 from birlik.domain.records import Document
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.evaluation.base import PRF, Metrics, register_eval
 from birlik.nlp.pipeline import Pipeline
 from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
-from birlik.nlp.text import NormaliseStage, SegmentStage
 
 VK_FILE = "train.tsv"
 TEAM_FILE = "team_examples_hate.jsonl"

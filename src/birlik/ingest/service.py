@@ -27,6 +27,7 @@ from birlik.connectors.base import Rejected, SourceConfig, get_connector
 from birlik.domain import codes
 from birlik.domain.errors import BadInput, BirlikError, SourceUnavailable
 from birlik.domain.records import Document, RawItem
+from birlik.domain.text import clean_input
 from birlik.ingest.dates import check_published_at
 from birlik.ingest.identity import canonical_url, content_hash
 from birlik.ingest.workers import (
@@ -38,7 +39,6 @@ from birlik.ingest.workers import (
     worker_count,
 )
 from birlik.nlp.pipeline import Pipeline
-from birlik.nlp.text import clean_input
 from birlik.settings import Settings
 from birlik.store import repository as repo
 from birlik.store.models import DocumentRow, SourceRow, utcnow

@@ -22,6 +22,7 @@ from typing import Any
 
 from birlik.domain import codes
 from birlik.domain.errors import PipelineError
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.nlp.casing import CasingStage
 from birlik.nlp.claims import ClaimsStage
 from birlik.nlp.embed import Embedder
@@ -46,7 +47,6 @@ from birlik.nlp.signals.tension import TensionStage
 from birlik.nlp.signals.topics import TopicStage, load_topic_model
 from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
 from birlik.nlp.static_embed import distilled_companion
-from birlik.nlp.text import NormaliseStage, SegmentStage
 from birlik.nlp.world_places import WorldPlaceStage
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import Gazetteer, load_gazetteer

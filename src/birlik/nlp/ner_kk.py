@@ -18,7 +18,7 @@ import pycrfsuite  # type: ignore[import-untyped]  # python-crfsuite ships no ty
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Mention, Token
-from birlik.nlp.text import normalise
+from birlik.domain.text import normalise
 
 MODEL_PACKAGE = "birlik.resources"
 MODEL_PATH = ("models", "kk_ner.crfsuite")

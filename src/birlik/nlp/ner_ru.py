@@ -31,7 +31,7 @@ import numpy.typing as npt
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Mention
-from birlik.nlp.text import split_sentences
+from birlik.domain.text import split_sentences
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]

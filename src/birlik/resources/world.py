@@ -19,8 +19,7 @@ import yaml
 
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
-from birlik.nlp.matcher import word_stems
-from birlik.nlp.text import normalise, tokenize
+from birlik.domain.text import normalise, tokenize, word_stems
 from birlik.resources.gazetteer import Gazetteer, load_gazetteer
 
 PlaceKind = Literal["country", "city", "region"]

@@ -29,7 +29,7 @@ import yaml
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Signal
-from birlik.nlp.text import normalise
+from birlik.domain.text import normalise
 
 CUES_FILE = "tension_cues.yaml"
 RAISING: tuple[str, ...] = ("ethnic_frame", "rumour", "mobilisation", "grievance", "violence_word")

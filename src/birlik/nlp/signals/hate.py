@@ -46,6 +46,7 @@ import yaml
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Mention, Sentence, Signal
+from birlik.domain.text import normalise
 from birlik.nlp.embed import Embedder
 from birlik.nlp.signals.calibrated import CalibratedLogistic, load_model, model_file
 from birlik.nlp.signals.tension import WORD, word_stems
@@ -58,7 +59,6 @@ from birlik.nlp.signals.toxicity import (
     model_words,
 )
 from birlik.nlp.spans import StartIndex
-from birlik.nlp.text import normalise
 
 SIGNAL = "hate"
 LEXICON_FILE = "hostility_hate.yaml"

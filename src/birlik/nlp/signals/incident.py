@@ -38,10 +38,10 @@ import yaml
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Mention, Sentence, Signal
+from birlik.domain.text import normalise
 from birlik.nlp.signals.calibrated import LinearClassifier, load_classifier, model_file
 from birlik.nlp.signals.tension import WORD, word_stems
 from birlik.nlp.spans import StartIndex
-from birlik.nlp.text import normalise
 
 INCIDENT_TYPES: tuple[str, ...] = (
     "violence_brawl", "mass_disorder", "killing", "arson_vandalism", "protest_rally",

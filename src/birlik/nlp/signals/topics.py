@@ -27,9 +27,9 @@ import yaml
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Sentence, Signal
+from birlik.domain.text import normalise
 from birlik.nlp.embed import Embedder, Vectors
 from birlik.nlp.passages import model_vector
-from birlik.nlp.text import normalise
 
 TOPICS: tuple[str, ...] = (
     "assembly_organisation", "state_bodies_law_enforcement", "ethnocultural_culture_languages",

@@ -440,7 +440,7 @@ def document_score(sentence_scores: Iterable[float], *, slur: bool = False) -> f
 
 
 def _normalise(text: str) -> str:
-    from birlik.nlp.text import normalise
+    from birlik.domain.text import normalise
 
     return normalise(text)
 
