@@ -268,7 +268,7 @@ def _months(session: Session, quarter: Quarter) -> list[MonthLine]:
     for published, tension, incident in rows:
         if published is None:
             continue
-        month = _aware(published).astimezone(UTC).date().replace(day=1)
+        month = published.astimezone(UTC).date().replace(day=1)
         by_month.setdefault(month, []).append((tension, incident))
     return [_month_line(month, items) for month, items in sorted(by_month.items())]
 
@@ -405,7 +405,7 @@ def _alerts(session: Session, quarter: Quarter) -> AlertsSummary:
         median_case_response_hours=_median_hours((c.created_at, first_case_action.get(c.id)) for c in cases),
         median_case_close_hours=_median_hours((c.created_at, closed_at.get(c.id)) for c in cases),
         cases_overdue=sum(
-            1 for c in cases if c.status != "closed" and c.due_at is not None and _aware(c.due_at) < end
+            1 for c in cases if c.status != "closed" and c.due_at is not None and c.due_at < end
         ),
     )
 
@@ -419,13 +419,9 @@ def _first_events(rows: Iterable[Sequence[Any]], *, skip_first: bool = False) ->
     return {key: sorted(ats)[offset] for key, ats in times.items() if len(ats) > offset}
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _median_hours(pairs: Iterable[tuple[datetime, datetime | None]]) -> float | None:
     hours = [
-        (_aware(done) - _aware(start)).total_seconds() / 3600 for start, done in pairs if done is not None
+        (done - start).total_seconds() / 3600 for start, done in pairs if done is not None
     ]
     return statistics.median(hours) if hours else None
 
