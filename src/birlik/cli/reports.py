@@ -12,6 +12,7 @@ import click
 
 from birlik.cli.context import AppContext, emit_json, pass_app
 from birlik.domain import codes
+from birlik.domain.dates import parse_day
 from birlik.domain.errors import ConfigError
 from birlik.surveys import targets as target_table
 from birlik.surveys.codebook import load_codebook
@@ -262,12 +263,7 @@ def visits_list(app: AppContext, since: str | None, until: str | None, as_json: 
 
 
 def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"{option} {value!r} is not a date — write 2026-08-11", code=codes.E004) from None
+    return parse_day(value, option, codes.E004)
 
 
 @visits.command("recommendations")

@@ -41,6 +41,7 @@ from typing import Any
 import yaml
 
 from birlik.domain import codes
+from birlik.domain.dates import parse_day
 from birlik.domain.errors import CodebookError
 
 DESIGN_VARIABLES = ("respondent", "weight", "region", "ethnic_group", "age", "language")
@@ -259,9 +260,4 @@ def _year(raw: object, where: str) -> int:
 
 
 def _day(raw: object, where: str) -> date | None:
-    if raw is None or isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        raise CodebookError(f"{where}: {raw!r} is not a date — write 2026-08-03", code=codes.U004) from None
+    return parse_day(raw, f"{where}:", codes.U004)

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from birlik.domain import codes
+from birlik.domain.dates import parse_day
 from birlik.domain.errors import ConfigError, NotFound, VisitError
 from birlik.store.models import utcnow
 from birlik.surveys.importer import region_code
@@ -137,12 +138,7 @@ def _check_status(status: str) -> None:
 
 
 def _day(raw: object, where: str) -> date | None:
-    if raw is None or isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        raise VisitError(f"{where}: {raw!r} is not a date — write 2026-08-11", code=codes.U204) from None
+    return parse_day(raw, f"{where}:", codes.U204)
 
 
 # --- the store -------------------------------------------------------------------------------

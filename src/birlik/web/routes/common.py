@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Query
 
 from birlik.domain import codes
+from birlik.domain.dates import parse_day
 from birlik.store.models import MAX_ID
 from birlik.web.errors import WebError
 from birlik.web.queries import DocumentFilters
@@ -20,14 +21,9 @@ EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def parse_date(value: str | None, name: str) -> date | None:
-    if not value:
+    day = parse_day(value, name, codes.W102)
+    if day is None:
         return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as exc:
-        raise WebError(
-            f"{name} {value[:40]!r} is not a date — write it as 2026-03-21", code=codes.W102
-        ) from exc
     if not EARLIEST_DAY <= day <= LATEST_DAY:  # a date a filter can mean, and a day either side of it
         raise WebError(
             f"{name} {value} is out of range — give a date from {EARLIEST_DAY} to {LATEST_DAY}",
