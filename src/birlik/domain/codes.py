@@ -33,6 +33,17 @@ from birlik.domain.errors import (
 
 E = TypeVar("E", bound=BirlikError)
 
+# Codes that meant two things before the catalogue; one meaning kept the old code, the other got
+# a new one (a literal of the old code for the moved meaning is now wrong, not merely old-style):
+#   W001 rules file unreadable / secret key (web)     → W100 secret key
+#   W002 rules schema / cookie not secure (web)       → W101 cookie not secure
+#   W140 alert action / cannot listen (serve)         → W180 cannot listen
+#   W141 unit not in region / BIRLIK_WEB_WORKERS      → W181 BIRLIK_WEB_WORKERS
+#   R201–R203 toxicity lexicon / organisations        → R400–R402 organisations
+#   R311 unknown country / identities malformed       → R313 identities malformed
+#   U209 no recommendation / not a recommendation id  → U211 not a recommendation id (CLI)
+#   U013 unknown region: survey rows / region_code()  → U017 region_code() (a ConfigError)
+
 PREFIXES: dict[str, str] = {
     "A": "analysis input: JSON lines given to `birlik analyze` and `birlik stories` (nlp/jsonl, cli)",
     "C": "connectors: source definitions, fetching, source formats (connectors, ingest)",
