@@ -130,7 +130,7 @@ C014 = Code("C014", BadInput,
             "it is not a Telegram Desktop export; export the channel again with the format "
             "'Machine-readable JSON'")
 C015 = Code("C015", BadInput,
-            "{url} is {response}, not an HTML page",
+            "{url} is {content_type}, not an HTML page",
             "use a 'files' source for documents, or an 'rss' source for feeds")
 C017 = Code("C017", BadInput,
             "{path} is larger than {limit} MB",
@@ -349,7 +349,9 @@ P007 = Code("P007", PipelineError,
             "a stage is registered wrongly: no name/requires/provides, registered twice, or not named "
             "name.vN",
             "register it with a new version, named like 'tension.v2'")
-P008 = Code("P008", PipelineError, "unknown stage {value}", "registered stages are: {_specs}")
+P008 = Code("P008", PipelineError,
+            "unknown stage {value}",
+            "use a registered stage (`birlik stages` lists them)")
 P009 = Code("P009", PipelineError,
             "a stage config is unknown, misplaced or not a plain value",
             "write config as stage:key=value with a key the stage has, e.g. passages.v1:max_salient=6")
@@ -440,7 +442,7 @@ R300 = Code("R300", ConfigError, "cannot read {data_file}: {exc}", "reinstall Bi
 R301 = Code("R301", ConfigError, "no world place {place_id}", "see {data_file} for the ids")
 R302 = Code("R302", ConfigError, "{source} is not valid YAML: {exc}", "fix the file")
 R303 = Code("R303", ConfigError,
-            "{source} must be a mapping with lists under {_sections}",
+            "{source} must be a mapping with lists under {sections}",
             "fix the gazetteer data file")
 R304 = Code("R304", ConfigError,
             "{source}: every place must be a mapping with an 'id', got {entry}",
@@ -449,7 +451,7 @@ R305 = Code("R305", ConfigError,
             "{source}: {place_id}: unknown keys {unknown}",
             "remove the unknown keys or fix their spelling")
 R306 = Code("R306", ConfigError,
-            "{source}: {place_id}: a {kind} id starts with {_id_prefixes}",
+            "{source}: {place_id}: a {kind} id starts with its kind's prefix",
             "rename the id with its kind's prefix")
 R307 = Code("R307", ConfigError, "{source}: {place_id} has no names", "add kk, ru or en")
 R308 = Code("R308", ConfigError,
