@@ -10,7 +10,6 @@ Shymkent), then an oblast. Every current name of the gazetteer counts, in kk, ru
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -19,7 +18,7 @@ from birlik.resources.gazetteer import load_gazetteer
 
 KATO_KEYS = ("kato", "KATO", "region_kato")
 NAME_KEYS = ("ADM1_EN", "name_en", "name", "NAME_1")
-_HEAD_WORD = re.compile(r"\s+(?:region|oblast|oblysy|облысы|область)$")
+HEAD_WORDS = frozenset({"region", "oblast", "oblysy", "облысы", "область"})
 
 
 @lru_cache(maxsize=1)
@@ -38,11 +37,11 @@ def _tables() -> tuple[Mapping[str, str], Mapping[str, str]]:
 
 def region_kato(name: str) -> str | None:
     """The KATO code of the region called ``name``, or None."""
-    text = " ".join(name.split()).casefold()
-    bare = _HEAD_WORD.sub("", text)
+    words = name.casefold().split()
     cities, oblasts = _tables()
-    if bare != text:
-        return oblasts.get(bare)
+    if len(words) > 1 and words[-1] in HEAD_WORDS:
+        return oblasts.get(" ".join(words[:-1]))
+    text = " ".join(words)
     return cities.get(text) or oblasts.get(text)
 
 
