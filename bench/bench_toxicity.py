@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import documents
 
 from birlik.domain.records import Document
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.nlp.pipeline import Stage
 from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
-from birlik.nlp.text import NormaliseStage, SegmentStage
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMENTS = (

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from birlik.domain.records import Document
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.nlp.ethnic import EthnicStage
-from birlik.nlp.text import NormaliseStage, SegmentStage
 from birlik.resources.ethnic import load_ethnic_groups
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "kz_ethnic_groups"

@@ -15,7 +15,7 @@ import csv
 import sys
 from pathlib import Path
 
-from birlik.nlp.matcher import fold
+from birlik.domain.text import fold
 from birlik.resources.gazetteer import Gazetteer, Place, load_gazetteer
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "kz_admin_geokz"

@@ -33,10 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 layer import none of each other. ``runtime`` is the composition root (one module); ``demo`` holds
 data only."""
 
-KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("resources", "nlp"): "resources/world.py imports nlp text helpers: reference data that reaches up "
-    "into analysis (issue 14, item 4)",
-}
+KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {}
 """Arrows that break the layers today, each with why it is still there; remove an entry when its
 arrow goes (``test_known_exceptions_are_still_needed`` insists)."""
 

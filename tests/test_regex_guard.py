@@ -141,7 +141,7 @@ def _superlinear(found: Found, name: str, anchored: bool, chars: int = SCREEN_CH
 
 def test_collects_the_patterns_of_modules_classes_and_lexicons(every_pattern: list[Found]) -> None:
     places = {found.where for found in every_pattern}
-    assert "birlik.nlp.text.TOKEN_RE" in places
+    assert "birlik.domain.text.TOKEN_RE" in places
     assert any(place.startswith("hate.v") for place in places)  # built from the hate lexicon
     assert any(place.startswith("toxicity.v") for place in places)
     assert len(every_pattern) > 150

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from birlik.domain.records import Document
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.nlp.ethnic import EthnicStage
 from birlik.nlp.jsonl import document_from_json, document_to_json
 from birlik.nlp.langid import LangIdStage
 from birlik.nlp.pipeline import Pipeline
-from birlik.nlp.text import NormaliseStage, SegmentStage
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.runtime import Runtime
 from birlik.settings import Settings

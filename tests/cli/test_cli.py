@@ -24,6 +24,7 @@ COMMANDS = [
     ["quarantine", "list"],
     ["quarantine", "retry"],
     ["eval"],
+    ["errors"],
 ]
 
 

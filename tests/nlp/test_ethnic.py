@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from birlik.domain.records import Document
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.nlp.ethnic import LANGUAGE_CONFIDENCE, EthnicStage
 from birlik.nlp.pipeline import Pipeline
-from birlik.nlp.text import NormaliseStage, SegmentStage
 from birlik.resources.ethnic import load_ethnic_groups
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"

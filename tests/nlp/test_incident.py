@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from birlik.domain.records import Document
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.nlp.pipeline import Pipeline
 from birlik.nlp.places import PlaceStage
 from birlik.nlp.signals.incident import INCIDENT_TYPES, IncidentStage, load_incident_cues
-from birlik.nlp.text import NormaliseStage, SegmentStage
 from birlik.resources.gazetteer import load_gazetteer
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"

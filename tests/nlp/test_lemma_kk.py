@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from birlik.domain.records import Document
+from birlik.domain.text import normalise, tokenize
 from birlik.nlp.lemma_kk import KazakhLemmatizer, LemmaStage, english_lemma, load_word_frequencies
-from birlik.nlp.text import normalise, tokenize
 
 KAZAKH_FORMS = [
     # nouns: plural, possessive, case

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from birlik.domain.text import normalise, tokenize
 from birlik.nlp.matcher import LexiconMatcher
-from birlik.nlp.text import normalise, tokenize
 
 MATCHER = LexiconMatcher(
     [

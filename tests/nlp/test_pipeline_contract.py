@@ -4,8 +4,8 @@ import pytest
 
 from birlik.domain.errors import PipelineError
 from birlik.domain.records import Document
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.nlp.pipeline import Pipeline
-from birlik.nlp.text import NormaliseStage, SegmentStage
 
 
 class _Returns:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from birlik.domain.records import Document
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.nlp.pipeline import Pipeline
 from birlik.nlp.places import PlaceLinker, PlaceStage
 from birlik.nlp.regions import DocumentRegionsStage
-from birlik.nlp.text import NormaliseStage, SegmentStage
 from birlik.resources.gazetteer import load_gazetteer
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"

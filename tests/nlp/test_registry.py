@@ -8,6 +8,7 @@ import pytest
 
 from birlik.domain.errors import PipelineError
 from birlik.domain.records import Document
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.nlp.casing import CasingStage
 from birlik.nlp.embed import CharNgramEmbedder
 from birlik.nlp.factory import (
@@ -24,7 +25,6 @@ from birlik.nlp.ner_kk import KazakhNerStage
 from birlik.nlp.passages import EmbedStage, PassageStage
 from birlik.nlp.pipeline import INPUT_FIELDS, Pipeline
 from birlik.nlp.registry import StageRegistry, parse_overrides
-from birlik.nlp.text import NormaliseStage, SegmentStage
 from birlik.settings import Settings
 
 TEXT_STAGES = ["normalise.v1", "segment.v1"]

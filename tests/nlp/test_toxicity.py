@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from birlik.domain.records import Document
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.nlp.embed import CharNgramEmbedder
 from birlik.nlp.pipeline import Pipeline
 from birlik.nlp.signals.toxicity import (
@@ -15,7 +16,6 @@ from birlik.nlp.signals.toxicity import (
     load_toxicity_lexicon,
     load_toxicity_model,
 )
-from birlik.nlp.text import NormaliseStage, SegmentStage
 
 
 @pytest.fixture(scope="module")

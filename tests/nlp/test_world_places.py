@@ -98,7 +98,7 @@ def test_every_city_names_a_known_country_and_ids_are_unique() -> None:
 
 def test_stage_appends_place_mentions(stage: WorldPlaceStage) -> None:
     from birlik.domain.records import Document
-    from birlik.nlp.text import NormaliseStage, SegmentStage
+    from birlik.domain.text import NormaliseStage, SegmentStage
 
     docs = [Document(id="1", text="Визит в Пекин и Урумчи.")]
     for step in (NormaliseStage(), SegmentStage(), stage):

@@ -16,9 +16,10 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, text, update
 
 from birlik.cli.ingest import DEMO_FEEDS
+from birlik.domain.errors import SourceUnavailable
 from birlik.ingest.service import Ingestor, ensure_source
 from birlik.nlp.pipeline import Pipeline
 from birlik.reports.document import Heading, ReportDocument
@@ -235,3 +236,19 @@ def test_docx_is_a4_with_page_numbers(demo_store: Store) -> None:
     footer = section.footer.paragraphs[0]._p.xml
     assert " PAGE " in footer and " NUMPAGES " in footer
     assert section.header.paragraphs[0].text == _document(demo_store, "kk").title
+@pytest.mark.parametrize("table", ["stories", "alerts", "monitoring_visits"])
+def test_a_broken_store_stops_the_report_with_a_coded_error(sqlite_url: str, table: str) -> None:
+    """A section whose table is gone is an error, never a section silently left out."""
+    from birlik.reports.quarterly import build_report
+
+    engine = make_engine(sqlite_url)
+    migrate(engine)
+    with engine.begin() as connection:
+        connection.execute(text("PRAGMA foreign_keys = OFF"))
+        connection.execute(text(f"DROP TABLE {table}"))
+    store = Store(engine)
+    with pytest.raises(SourceUnavailable) as raised, store.transaction() as session:
+        build_report(session, QUARTER, "en", generated_at=GENERATED_AT)
+    assert raised.value.code == "D004" and table in str(raised.value)
+    assert str(raised.value).startswith("[D004] the database failed while the 2026Q3 report was gathered")
+    engine.dispose()

@@ -123,7 +123,7 @@ def _doc(row: DocumentRow) -> Any:
 
 def passage_text_of(row: DocumentRow) -> str:
     """What the embed stage embedded for the stored document (title, lead, salient sentences)."""
-    from birlik.nlp.text import SegmentStage
+    from birlik.domain.text import SegmentStage
 
     doc = SegmentStage()([_doc(row)])[0]
     return passage_text(PassageStage()([doc])[0], EMBED_MAX_CHARS)

@@ -170,7 +170,7 @@ def test_production_refuses_placeholder_secret() -> None:
     from birlik.settings import Settings
 
     settings = Settings(environment="production", pseudonym_key="k" * 40)  # what every process needs
-    with pytest.raises(ConfigError, match="W001"):
+    with pytest.raises(ConfigError, match="W100"):
         settings.refuse_placeholders(serving=True)
 
 

@@ -93,7 +93,7 @@ def test_a_taken_port_is_a_coded_error(database: dict[str, str]) -> None:
             timeout=60,
         )
     assert result.returncode != 0
-    assert "[W140]" in result.stderr and str(port) in result.stderr
+    assert "[W180]" in result.stderr and str(port) in result.stderr
 
 
 def _children(pid: int) -> list[int]:

@@ -99,7 +99,7 @@ def test_production_refuses_an_unset_or_placeholder_secret(secret: str) -> None:
         pseudonym_key="p" * 40,
         web=WebSettings(secret_key=secret, cookie_secure=True),
     )
-    with pytest.raises(ConfigError, match="W001"):
+    with pytest.raises(ConfigError, match="W100"):
         settings.refuse_placeholders(serving=True)
     settings.refuse_placeholders(serving=False)  # a process that does not serve needs no session secret
 
@@ -107,7 +107,7 @@ def test_production_refuses_an_unset_or_placeholder_secret(secret: str) -> None:
 def test_production_serves_cookies_over_https_only() -> None:
     web = WebSettings(secret_key="s" * 40, cookie_secure=False)
     settings = Settings(environment="production", pseudonym_key="p" * 40, web=web)
-    with pytest.raises(ConfigError, match="W002"):
+    with pytest.raises(ConfigError, match="W101"):
         settings.refuse_placeholders(serving=True)
 
 

@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from birlik.access.errors import RequestError
 from birlik.access.models import UserRow
+from birlik.domain import codes
 
 _hasher = PasswordHasher()
 
@@ -42,10 +43,10 @@ def check_login(user: UserRow | None, password: str) -> bool:
 def check_new_password(password: str) -> None:
     if len(password) < 8:
         raise RequestError(
-            "the password is shorter than 8 characters — choose a longer one", code="W111", status=422
+            "the password is shorter than 8 characters — choose a longer one", code=codes.W111,
         )
     if len(password) > 200:
         raise RequestError(
-            "the password is longer than 200 characters — choose a shorter one", code="W111", status=422
+            "the password is longer than 200 characters — choose a shorter one", code=codes.W111,
         )
 

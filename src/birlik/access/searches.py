@@ -10,11 +10,12 @@ from birlik.access import audit
 from birlik.access.errors import RequestError, not_found
 from birlik.access.models import SavedSearchRow
 from birlik.access.principal import Principal
+from birlik.domain import codes
 
 
 def save_search(session: Session, who: Principal, name: str, params: dict[str, Any]) -> SavedSearchRow:
     if not name.strip():
-        raise RequestError("a saved search needs a name", code="W160", status=422)
+        raise RequestError("a saved search needs a name", code=codes.W160,)
     row = SavedSearchRow(user_id=who.user_id, name=name.strip()[:200], params=params)
     session.add(row)
     session.flush()

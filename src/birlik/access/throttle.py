@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from birlik.access.errors import RequestError
 from birlik.access.models import LoginThrottleRow
+from birlik.domain import codes
 from birlik.store.models import utcnow
 
 if TYPE_CHECKING:
@@ -131,8 +132,7 @@ class LoginThrottle:
             wait = max(1, math.ceil((_aware(locked_until) - now).total_seconds())) if locked_until else 1
             raise RequestError(
                 f"too many failed logins for this user from your address — wait {wait} s and try again",
-                code="W429",
-                status=429,
+                code=codes.W429,
                 headers={"Retry-After": str(wait)},
             )
 

@@ -14,6 +14,7 @@ from birlik.access import audit
 from birlik.access.errors import RequestError, not_found, unauthenticated
 from birlik.access.models import TOKEN_SCOPES, ApiTokenRow, UserRow
 from birlik.access.principal import Principal, principal_of
+from birlik.domain import codes
 from birlik.store.models import utcnow
 
 TOKEN_PREFIX = "bk_"
@@ -29,8 +30,7 @@ def create_api_token(
     if scope not in TOKEN_SCOPES:
         raise RequestError(
             f"token scope {scope!r} is unknown — use one of {', '.join(TOKEN_SCOPES)}",
-            code="W110",
-            status=422,
+            code=codes.W110,
         )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiTokenRow(

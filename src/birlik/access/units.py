@@ -12,6 +12,7 @@ from birlik.access import audit
 from birlik.access.errors import RequestError
 from birlik.access.models import UNIT_KINDS, RegistryUnitRow
 from birlik.access.principal import Principal
+from birlik.domain import codes
 from birlik.resources.gazetteer import load_gazetteer
 
 
@@ -29,17 +30,17 @@ def _unit_values(values: dict[str, Any]) -> dict[str, Any]:
     kind = str(values.get("kind", "")).strip()
     if kind not in UNIT_KINDS:
         raise RequestError(
-            f"unit kind {kind!r} is unknown — use one of {', '.join(UNIT_KINDS)}", code="W150", status=422
+            f"unit kind {kind!r} is unknown — use one of {', '.join(UNIT_KINDS)}", code=codes.W150,
         )
     region = str(values.get("region_kato", "")).strip()
     gazetteer = load_gazetteer()
     if region not in {place.kato for place in gazetteer.regions()}:
         raise RequestError(
-            f"region {region!r} is not the KATO code of a region — e.g. 310000000", code="W151", status=422
+            f"region {region!r} is not the KATO code of a region — e.g. 310000000", code=codes.W151,
         )
     name = str(values.get("name", "")).strip()
     if not name:
-        raise RequestError("a unit needs a name", code="W152", status=422)
+        raise RequestError("a unit needs a name", code=codes.W152,)
     languages = values.get("languages") or []
     if isinstance(languages, str):
         languages = [part.strip() for part in languages.replace(";", ",").split(",") if part.strip()]
@@ -57,14 +58,13 @@ def import_units_csv(session: Session, actor: Principal | str, data: str) -> int
     if missing:
         raise RequestError(
             f"the CSV lacks the columns {', '.join(sorted(missing))} — see demo/registry.csv",
-            code="W153",
-            status=422,
+            code=codes.W153,
         )
     count = 0
     for line, record in enumerate(reader, start=2):
         try:
             add_unit(session, actor, dict(record))
         except RequestError as exc:
-            raise RequestError(f"line {line}: {exc.detail}", code=exc.code, status=exc.status) from exc
+            raise RequestError(f"line {line}: {exc.detail}", code=exc.entry, headers=exc.headers) from exc
         count += 1
     return count

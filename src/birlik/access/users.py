@@ -13,6 +13,7 @@ from birlik.access.passwords import check_new_password, hash_password, verify_pa
 from birlik.access.principal import Principal
 from birlik.access.throttle import LoginAttempt, LoginThrottle
 from birlik.access.tokens import revoke_tokens_of
+from birlik.domain import codes
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.store.repository import Store
 
@@ -36,11 +37,11 @@ def create_user(
 ) -> UserRow:
     if role not in ROLES:
         raise RequestError(
-            f"role {role!r} is unknown — use one of {', '.join(ROLES)}", code="W110", status=422
+            f"role {role!r} is unknown — use one of {', '.join(ROLES)}", code=codes.W110,
         )
     check_new_password(password)
     if find_user(session, username) is not None:
-        raise RequestError(f"user {username!r} already exists — choose another name", code="W112", status=409)
+        raise RequestError(f"user {username!r} already exists — choose another name", code=codes.W112,)
     user = UserRow(
         username=username,
         display_name=display_name or username,
@@ -95,7 +96,7 @@ def set_user_access(
     before = {**audit.snapshot(user), "regions": sorted(g.region_kato for g in user.grants)}
     if role is not None and role not in ROLES:
         raise RequestError(
-            f"role {role!r} is unknown — use one of {', '.join(ROLES)}", code="W110", status=422
+            f"role {role!r} is unknown — use one of {', '.join(ROLES)}", code=codes.W110,
         )
     keep_administrators(session, actor, user, role=role, active=active)
     if role is not None:
@@ -136,7 +137,7 @@ def change_password(
     """A user's own change: the current password is required."""
     check_new_password(new)
     if not verify_password(user.password_hash, current):
-        raise RequestError("the current password is wrong — type it again", code="W171", status=403)
+        raise RequestError("the current password is wrong — type it again", code=codes.W171,)
     set_password(session, actor, user, new, action="user.password")
 
 
@@ -155,7 +156,7 @@ def change_own_password(
             change_password(session, who, user, current=current, new=new)
             session.expunge(user)
     except RequestError as exc:
-        if exc.code == "W171":
+        if exc.entry is codes.W171:
             with store.transaction() as session:
                 throttle.failed(session, attempt)
         raise
@@ -171,7 +172,7 @@ def reset_password(session: Session, actor: Principal | str, user_id: int, passw
         raise not_found(f"user {user_id}")
     if not isinstance(actor, str) and actor.user_id == user.id:
         raise RequestError(
-            "change your own password with your current one — on /account", code="W172", status=409
+            "change your own password with your current one — on /account", code=codes.W172,
         )
     set_password(session, actor, user, password, action="user.reset_password")
     return user
@@ -188,8 +189,7 @@ def keep_administrators(
     if not isinstance(actor, str) and actor.user_id == user.id:
         raise RequestError(
             "you cannot take administration away from yourself — ask another administrator",
-            code="W114",
-            status=409,
+            code=codes.W114,
         )
     # lock every active administrator's row (PostgreSQL), so that two administrators demoting
     # each other at once cannot both pass; SQLite serialises writers anyway
@@ -202,8 +202,7 @@ def keep_administrators(
     if not [other for other in administrators if other != user.id]:
         raise RequestError(
             f"{user.username!r} is the last active administrator — make another user an administrator first",
-            code="W170",
-            status=409,
+            code=codes.W170,
         )
 
 
@@ -212,5 +211,5 @@ def _check_regions(regions: tuple[str, ...]) -> None:
     unknown = [kato for kato in regions if kato not in known]
     if unknown:
         raise RequestError(
-            f"{', '.join(unknown)} are not KATO codes of regions — e.g. 310000000", code="W113", status=422
+            f"{', '.join(unknown)} are not KATO codes of regions — e.g. 310000000", code=codes.W113,
         )

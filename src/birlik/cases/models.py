@@ -10,6 +10,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from birlik.store.models import Base, utcnow
+from birlik.store.types import UtcDateTime
 
 
 class CaseRow(Base):
@@ -21,9 +22,9 @@ class CaseRow(Base):
     region_kato: Mapped[str | None] = mapped_column(String(12))
     status: Mapped[str] = mapped_column(String(20), default="new")
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     assignee_unit: Mapped[str | None] = mapped_column(String(200))
     assignee_user: Mapped[str | None] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -36,7 +37,7 @@ class CaseEventRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(40))
     before: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -15,6 +15,7 @@ from birlik.access.models import RegistryUnitRow
 from birlik.access.principal import Principal
 from birlik.cases.models import CaseAttachmentRow, CaseCommentRow, CaseRow
 from birlik.cases.workflow import assign_case, move_case, open_case_from_alert
+from birlik.domain import codes
 from birlik.signals.alerts import transition
 from birlik.store.models_signals import AlertRow
 
@@ -46,7 +47,7 @@ def act_on_alert(
         )
     else:
         raise RequestError(
-            f"{action!r} is not an alert action — acknowledge, dismiss or escalate", code="W140", status=422
+            f"{action!r} is not an alert action — acknowledge, dismiss or escalate", code=codes.W140,
         )
     audit.record(
         session,
@@ -94,8 +95,7 @@ def route(
         if unit is None or unit.region_kato != case.region_kato:
             raise RequestError(
                 f"unit {unit_id} is not a unit of the case's region — choose one of the region's units",
-                code="W141",
-                status=422,
+                code=codes.W141,
             )
         unit_name = unit.name
     assign_case(session, case, who.username, unit=unit_name, user=person or None)
@@ -116,7 +116,7 @@ def route(
 
 def comment(session: Session, who: Principal, case: CaseRow, body: str) -> CaseCommentRow:
     if not body.strip():
-        raise RequestError("the comment is empty — write something", code="W142", status=422)
+        raise RequestError("the comment is empty — write something", code=codes.W142,)
     row = CaseCommentRow(case_id=case.id, author=who.username, body=body.strip())
     session.add(row)
     session.flush()
@@ -143,7 +143,7 @@ def attach(
 ) -> CaseAttachmentRow:
     if len(data) > limit:
         raise RequestError(
-            f"the file is larger than {limit} bytes — attach a smaller one", code="W143", status=413
+            f"the file is larger than {limit} bytes — attach a smaller one", code=codes.W143,
         )
     row = CaseAttachmentRow(
         case_id=case.id,

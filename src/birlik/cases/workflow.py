@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from birlik.cases.models import CaseEventRow, CaseRow
-from birlik.domain.errors import BirlikError, NotFound
+from birlik.domain import codes
+from birlik.domain.errors import CaseError, NotFound
 from birlik.signals.alerts import transition as transition_alert
 from birlik.signals.rules import region_name
 from birlik.store.models import utcnow
@@ -34,19 +35,13 @@ DUE_AFTER: Mapping[str, timedelta] = {
 _TRACKED = ("status", "title", "region_kato", "assignee_unit", "assignee_user", "due_at", "description")
 
 
-class CaseError(BirlikError):
-    """A case cannot do what was asked."""
-
-    code = "K001"
-    status = 409
-
-
 def open_case_from_alert(
     session: Session, alert: AlertRow, actor: str, *, note: str | None = None
 ) -> CaseRow:
     """Escalate an acknowledged alert: open its case and link the two."""
     if alert.case_id is not None:
-        raise CaseError(f"alert {alert.id} already has case {alert.case_id} — work on that case", code="K004")
+        raise CaseError(f"alert {alert.id} already has case {alert.case_id} — work on that case",
+                        code=codes.K004)
     now = utcnow()
     case = CaseRow(
         title=alert.title,
@@ -71,17 +66,17 @@ def move_case(
     """Move a case to ``new_status`` if its workflow allows it."""
     if new_status not in CASE_STATUSES:
         raise CaseError(
-            f"{new_status!r} is not a case status — use one of {', '.join(CASE_STATUSES)}", code="K002"
+            f"{new_status!r} is not a case status — use one of {', '.join(CASE_STATUSES)}", code=codes.K002
         )
     allowed = CASE_TRANSITIONS[case.status]
     if new_status not in allowed:
         raise CaseError(
             f"case {case.id} is {case.status}; it can move to {' or '.join(allowed) or 'nothing more'}, "
             f"not {new_status}",
-            code="K001",
+            code=codes.K001,
         )
     if new_status == "assigned" and not (case.assignee_unit or case.assignee_user):
-        raise CaseError(f"case {case.id} has no assignee — assign a unit or a person first", code="K003")
+        raise CaseError(f"case {case.id} has no assignee — assign a unit or a person first", code=codes.K003)
     before = _snapshot(case)
     case.status = new_status
     case.updated_at = utcnow()
@@ -100,7 +95,7 @@ def assign_case(
 ) -> CaseRow:
     """Set who works on a case (an Assembly unit, a person or both); the status is unchanged."""
     if case.status == "closed":
-        raise CaseError(f"case {case.id} is closed — it cannot be assigned", code="K005")
+        raise CaseError(f"case {case.id} is closed — it cannot be assigned", code=codes.K005)
     before = _snapshot(case)
     case.assignee_unit, case.assignee_user = unit, user
     case.updated_at = utcnow()
@@ -111,7 +106,7 @@ def assign_case(
 def get_case(session: Session, case_id: int) -> CaseRow:
     case = session.get(CaseRow, case_id)
     if case is None:
-        raise NotFound(f"case {case_id} does not exist — check the id", code="K006")
+        raise NotFound(f"case {case_id} does not exist — check the id", code=codes.K006)
     return case
 
 

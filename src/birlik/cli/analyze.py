@@ -14,6 +14,7 @@ from typing import IO, Any
 import click
 
 from birlik.cli.context import AppContext, emit_json, pass_app
+from birlik.domain import codes
 from birlik.domain.errors import BadInput
 from birlik.domain.records import Document
 from birlik.nlp.jsonl import document_to_json, read_documents
@@ -109,7 +110,7 @@ def _analyse(pipeline: Pipeline, docs: list[Document]) -> list[Document | BadInp
             results.append(BadInput(
                 f"document {doc.id!r} could not be analysed ({exc.__class__.__name__}: {exc}) — "
                 "please report it with the line",
-                code="A008",
+                code=codes.A008,
             ))
     return results
 

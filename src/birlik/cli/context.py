@@ -11,6 +11,7 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.runtime import Runtime, invalid_setting, load_settings
 from birlik.settings import Settings
@@ -74,4 +75,5 @@ def parse_day(value: str | None, option: str) -> datetime | None:
     try:
         return datetime.fromisoformat(value)
     except ValueError as exc:
-        raise ConfigError(f"{option} {value!r} is not a date — write it as 2026-03-21", code="E004") from exc
+        raise ConfigError(f"{option} {value!r} is not a date — write it as 2026-03-21",
+                          code=codes.E004) from exc

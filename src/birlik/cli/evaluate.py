@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from birlik.cli.context import AppContext, emit_json, pass_app
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.evaluation.base import Metrics, dataset_hash, evaluations, lower_is_better
 
@@ -52,11 +53,12 @@ def evaluate(
     use_cache_dir(app.settings.embed_cache)
     root = datasets_dir or app.settings.datasets_dir
     if not root.is_dir():
-        raise ConfigError(f"datasets folder {root} not found — pass --datasets", code="V002")
+        raise ConfigError(f"datasets folder {root} not found — pass --datasets", code=codes.V002)
     registry = evaluations()
     unknown = set(only) - set(registry)
     if unknown:
-        raise ConfigError(f"unknown evaluation(s) {sorted(unknown)} — known: {sorted(registry)}", code="V004")
+        raise ConfigError(f"unknown evaluation(s) {sorted(unknown)} — known: {sorted(registry)}",
+                          code=codes.V004)
     results: dict[str, tuple[str, Metrics]] = {}
     for name, evaluation in registry.items():
         if only and name not in only:
@@ -94,7 +96,7 @@ def _write_floors(path: Path, results: dict[str, tuple[str, Metrics]]) -> None:
 
 def _check_floors(path: Path, results: dict[str, tuple[str, Metrics]]) -> None:
     if not path.exists():
-        raise ConfigError(f"{path} not found — run with --write-baseline first", code="V005")
+        raise ConfigError(f"{path} not found — run with --write-baseline first", code=codes.V005)
     pinned = json.loads(path.read_text())
     failures = []
     for name, (digest, metrics) in results.items():
@@ -112,5 +114,5 @@ def _check_floors(path: Path, results: dict[str, tuple[str, Metrics]]) -> None:
             if value is None or value - TOLERANCE > ceiling:
                 failures.append(f"{name}: {key} = {value} above the ceiling {ceiling}")
     if failures:
-        raise ConfigError("quality gate failed: " + "; ".join(failures), code="V006")
+        raise ConfigError("quality gate failed: " + "; ".join(failures), code=codes.V006)
     click.echo(f"quality gate passed ({len(results)} evaluations)", err=True)

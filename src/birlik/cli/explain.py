@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from birlik.cli.context import AppContext, emit_json, pass_app
+from birlik.domain import codes
 from birlik.domain.errors import NotFound
 from birlik.store.models import DocumentRow
 
@@ -69,7 +70,7 @@ def _find(session: Session, document_id: str) -> DocumentRow:
     if row is None:
         row = session.scalars(select(DocumentRow).where(DocumentRow.ext_id == document_id)).first()
     if row is None:
-        raise NotFound(f"no document {document_id!r} — `birlik search` shows the ids", code="N004")
+        raise NotFound(f"no document {document_id!r} — `birlik search` shows the ids", code=codes.N004)
     return row
 
 

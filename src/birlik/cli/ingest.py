@@ -13,6 +13,7 @@ import click
 from birlik.cli.context import AppContext, pass_app
 from birlik.cli.sources import parse_options
 from birlik.connectors.base import SourceConfig
+from birlik.domain import codes
 from birlik.domain.errors import BirlikError, ConfigError
 from birlik.ingest.service import Ingestor, IngestReport, ensure_source, source_config
 from birlik.store import repository as repo
@@ -75,7 +76,7 @@ def ingest(
     targets = _targets(app, locations, kind, source_names, all_sources, demo, parse_options(pairs))
     if not targets:
         raise ConfigError(
-            "nothing to ingest — give a PATH or URL, --source NAME, --all-sources or --demo", code="E010"
+            "nothing to ingest — give a PATH or URL, --source NAME, --all-sources or --demo", code=codes.E010
         )
     from birlik.nlp.system import warn_reduced_quality
 
@@ -93,7 +94,7 @@ def ingest(
     _summarise(total)
     if (total.quarantined or total.failed) and not total.stored and not total.duplicates:
         click.echo(
-            f"birlik: [I039] nothing was stored: {total.quarantined} inputs quarantined, "
+            f"birlik: [{codes.I039.id}] nothing was stored: {total.quarantined} inputs quarantined, "
             f"{len(total.failed)} sources failed — see `birlik quarantine list`, fix the inputs "
             "and run `birlik quarantine retry`",
             err=True,
@@ -109,7 +110,8 @@ def _ingest_one(ingestor: Ingestor, config: SourceConfig, source_id: int) -> Ing
         raise  # the database or the settings: nothing else can succeed either
     except Exception as exc:  # a bug on one source's content
         log.exception("ingest of %s failed", config.name)
-        click.echo(f"birlik: [C091] {config.name}: {exc.__class__.__name__}: {exc}"[:500], err=True)
+        line = f"birlik: [{codes.C091.id}] {config.name}: {exc.__class__.__name__}: {exc}"
+        click.echo(line[:500], err=True)
         return IngestReport(failed=[config.name])
 
 
@@ -128,7 +130,7 @@ def _targets(
     for location in locations:
         resolved = location if "://" in location else str(Path(location).resolve())
         if "://" not in location and not Path(location).exists():
-            raise ConfigError(f"{location} does not exist — check the path", code="E011")
+            raise ConfigError(f"{location} does not exist — check the path", code=codes.E011)
         targets.append(
             ensure_source(
                 store,

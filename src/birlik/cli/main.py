@@ -8,7 +8,7 @@ import sys
 import click
 
 from birlik import __version__
-from birlik.cli import analyze, evaluate, explain, ingest, quarantine, query, sources
+from birlik.cli import analyze, errors, evaluate, explain, ingest, quarantine, query, sources
 from birlik.cli import monitor as monitor_cli
 from birlik.cli import reports as reports_cli
 from birlik.cli import stages as stages_cli
@@ -57,6 +57,7 @@ for command in (
     quarantine.quarantine,
     evaluate.evaluate,
     explain.explain,
+    errors.errors,
     *monitor_cli.COMMANDS,
     *stories_cli.COMMANDS,
     *web_cli.COMMANDS,

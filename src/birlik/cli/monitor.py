@@ -13,6 +13,7 @@ from types import FrameType
 import click
 
 from birlik.cli.context import AppContext, emit_json, parse_day, pass_app
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.signals.indicators import COUNTRY
 
@@ -38,7 +39,8 @@ def resolve_region(text: str) -> str:
         names = [name for values in place.names.values() for name in values]
         if any(name.casefold() == wanted for name in names):
             return place.kato
-    raise ConfigError(f"{text!r} is not one of the 20 regions — give a KATO code, KZ or a name", code="W004")
+    raise ConfigError(f"{text!r} is not one of the 20 regions — give a KATO code, KZ or a name",
+                      code=codes.W004)
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -224,7 +226,7 @@ def monitor(app: AppContext, once: bool, interval: int | None, since: str | None
         settings = settings.model_copy(update={"monitor_interval": interval})
     first_day = _day(since, "--since")
     if first_day is not None and not once:
-        raise ConfigError("--since catches up on past days in one pass — use it with --once", code="E014")
+        raise ConfigError("--since catches up on past days in one pass — use it with --once", code=codes.E015)
     runner = app.runtime.monitor(settings=settings)
     if once:
         emit_json(runner.run_once(since=first_day).as_json())

@@ -7,6 +7,7 @@ from dataclasses import asdict
 import click
 
 from birlik.cli.context import AppContext, emit_json, parse_day, pass_app
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
@@ -21,14 +22,14 @@ def resolve_region(value: str) -> str:
     if value.isdigit():
         region = gazetteer.region_of(value)
         if region is None:
-            raise ConfigError(f"unknown KATO code {value!r}", code="E012")
+            raise ConfigError(f"unknown KATO code {value!r}", code=codes.E012)
         return region
     wanted = value.casefold()
     for place in gazetteer.regions():
         names = [name.casefold() for names in place.names.values() for name in names]
         if wanted in names:
             return place.kato
-    raise ConfigError(f"unknown region {value!r} — give a KATO code or a region name", code="E012")
+    raise ConfigError(f"unknown region {value!r} — give a KATO code or a region name", code=codes.E012)
 
 
 def resolve_ethnic(value: str) -> str:
@@ -38,7 +39,7 @@ def resolve_ethnic(value: str) -> str:
         names = [name.casefold() for names in group.names.values() for name in names]
         if wanted == group.id or wanted in names:
             return group.id
-    raise ConfigError(f"unknown ethnic group {value!r} — give an id such as 'uyghur'", code="E013")
+    raise ConfigError(f"unknown ethnic group {value!r} — give an id such as 'uyghur'", code=codes.E013)
 
 
 @click.command()

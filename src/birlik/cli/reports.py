@@ -11,6 +11,8 @@ from pathlib import Path
 import click
 
 from birlik.cli.context import AppContext, emit_json, pass_app
+from birlik.domain import codes
+from birlik.domain.dates import parse_day
 from birlik.domain.errors import ConfigError
 from birlik.surveys import targets as target_table
 from birlik.surveys.codebook import load_codebook
@@ -151,7 +153,7 @@ def survey_import(
     if demo:
         path, codebook_path = _demo_file("survey_2026.csv"), _demo_file("survey_codebook.yaml")
     if path is None or codebook_path is None:
-        raise ConfigError("give the data file and --codebook, or --demo", code="U026")
+        raise ConfigError("give the data file and --codebook, or --demo", code=codes.U026)
     codebook = load_codebook(codebook_path)
     with app.store(create=demo).transaction() as session:
         result = import_survey(session, path, codebook, replace=replace)
@@ -188,7 +190,7 @@ def survey_estimate(
         waves = [s for s in list_surveys(session) if survey_name in (None, s.name)]
         if not waves:
             raise ConfigError(
-                f"no survey {survey_name or ''} imported — run `birlik survey import`", code="U027"
+                f"no survey {survey_name or ''} imported — run `birlik survey import`", code=codes.U027
             )
         wave = waves[-1]
         share = "scores" not in wave.codebook.get("indicators", {}).get(indicator_id, {})
@@ -225,7 +227,7 @@ def visits_add(app: AppContext, path: Path | None, demo: bool) -> None:
     if demo:
         path = _demo_file("visits.yaml")
     if path is None:
-        raise ConfigError("give a visits YAML file or --demo", code="U210")
+        raise ConfigError("give a visits YAML file or --demo", code=codes.U210)
     records = load_visits_file(path)
     with app.store(create=demo).transaction() as session:
         ids = [add_visit(session, record).id for record in records]
@@ -261,12 +263,7 @@ def visits_list(app: AppContext, since: str | None, until: str | None, as_json: 
 
 
 def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"{option} {value!r} is not a date — write 2026-08-11", code="E004") from None
+    return parse_day(value, option, codes.E004)
 
 
 @visits.command("recommendations")
@@ -296,7 +293,7 @@ def visits_recommendations(
     with app.store().transaction() as session:
         if set_status is not None:
             if not set_status[0].isdigit():
-                raise ConfigError(f"{set_status[0]!r} is not a recommendation id", code="U209")
+                raise ConfigError(f"{set_status[0]!r} is not a recommendation id", code=codes.U211)
             row = set_recommendation_status(session, int(set_status[0]), set_status[1], note)
             click.echo(f"recommendation {row.id} is now {row.status}")
             return

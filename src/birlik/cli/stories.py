@@ -11,6 +11,7 @@ from typing import IO, Any
 import click
 
 from birlik.cli.context import AppContext, emit_json, parse_day, pass_app
+from birlik.domain import codes
 from birlik.domain.errors import BadInput, NotFound
 from birlik.domain.records import Document
 from birlik.nlp.claims import Claim, Discrepancy
@@ -94,7 +95,8 @@ def _read(source: IO[str]) -> Iterator[tuple[dict[str, Any], Document | BadInput
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield {}, BadInput(f"line {line_no} is not JSON: {exc.msg} — one object per line", code="A001")
+            yield {}, BadInput(f"line {line_no} is not JSON: {exc.msg} — one object per line",
+                               code=codes.A001)
             continue
         try:
             yield obj, document_from_json(obj, line_no)
@@ -142,7 +144,7 @@ def stories(
         if story_id is not None:
             members = service.story_documents(session, story_id)
             if not members:
-                raise NotFound(f"no story {story_id} — `birlik stories` lists them", code="N005")
+                raise NotFound(f"no story {story_id} — `birlik stories` lists them", code=codes.N005)
             _show_story(members, as_json)
             return
         filters = service.StoryFilters(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from birlik.cli.context import AppContext, emit_json, pass_app
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -186,7 +187,7 @@ def _user_named(session: Session, username: str) -> UserRow:
 
     row = users.find_user(session, username)
     if row is None:
-        raise ConfigError(f"no user {username!r} — `birlik user list` shows them", code="W115")
+        raise ConfigError(f"no user {username!r} — `birlik user list` shows them", code=codes.W115)
     return row
 
 

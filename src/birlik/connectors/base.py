@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from birlik.domain import codes
 from birlik.domain.errors import BadInput, ConfigError
 from birlik.domain.records import RawItem
 from birlik.settings import Settings
@@ -72,7 +73,7 @@ def get_connector(kind: str, settings: Settings) -> Connector:
     if factory is None:
         raise ConfigError(
             f"unknown source kind {kind!r} — use one of: {', '.join(sorted(_REGISTRY))}",
-            code="C001",
+            code=codes.C001,
         )
     return factory(settings)
 

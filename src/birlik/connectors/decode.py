@@ -14,6 +14,7 @@ import unicodedata
 
 from charset_normalizer import from_bytes
 
+from birlik.domain import codes
 from birlik.domain.errors import BadInput
 
 log = logging.getLogger(__name__)
@@ -130,12 +131,12 @@ def _is_unprintable(ch: str) -> bool:
 
 
 def _empty_error(name: str) -> BadInput:
-    return BadInput(f"{name} is empty — nothing to read; remove it or export it again", code="I011")
+    return BadInput(f"{name} is empty — nothing to read; remove it or export it again", code=codes.I011)
 
 
 def _binary_error(name: str) -> BadInput:
     return BadInput(
         f"{name} looks like binary data, not text (NUL bytes or unprintable characters) — "
         "check that the file really is a text document, or give it its proper extension",
-        code="I010",
+        code=codes.I010,
     )

@@ -36,10 +36,11 @@ from pypdf.errors import PyPdfError
 from birlik.connectors.base import FetchResult, Rejected, SourceConfig, register
 from birlik.connectors.decode import decode_bytes
 from birlik.connectors.web import decode_html, extract_html
+from birlik.domain import codes
 from birlik.domain.errors import BadInput
 from birlik.domain.records import RawItem
+from birlik.domain.text import clean_input
 from birlik.nlp.system import installed_ocr_languages
-from birlik.nlp.text import clean_input
 from birlik.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ class FilesConnector:
         if not root.exists():
             raise BadInput(
                 f"{root} does not exist — check the source's location (a file or a folder)",
-                code="C020",
+                code=codes.C020,
             )
         for path in _walk(root):
             yield from self._fetch_file(path, source, since)
@@ -103,7 +104,7 @@ class FilesConnector:
             log.warning("cannot read %s: %s", key, exc)
             yield Rejected(key=key, error=BadInput(
                 f"{path} cannot be read ({exc.strerror or exc}) — check its permissions",
-                code="I015",
+                code=codes.I015,
             ))
             return
         yield RawItem(
@@ -123,21 +124,21 @@ class FilesConnector:
             raise BadInput(
                 f"{path.name}: {path.suffix or 'no extension'} is not a supported format — "
                 f"convert it to one of {', '.join(sorted(self._readers))}",
-                code="I013",
+                code=codes.I013,
             )
         return found
 
     def _check_size(self, path: Path, size: int) -> None:
         if size == 0:
             raise BadInput(
-                f"{path} is empty — nothing to read; remove it or export it again", code="I011"
+                f"{path} is empty — nothing to read; remove it or export it again", code=codes.I011
             )
         limit = self.settings.max_file_bytes
         if size > limit:
             raise BadInput(
                 f"{path} is {size / 1048576:.1f} MB, more than the limit of {limit / 1048576:.1f} "
                 "MB — split it, or raise BIRLIK_MAX_FILE_BYTES",
-                code="I014",
+                code=codes.I014,
             )
 
     def _read_text(self, data: bytes, path: Path, options: dict[str, Any]) -> _Parsed:
@@ -165,7 +166,7 @@ class FilesConnector:
             raise BadInput(
                 f"{path} is not a readable .docx ({exc.__class__.__name__}: {exc}) — open and "
                 "save it again in a word processor",
-                code="I016",
+                code=codes.I016,
             ) from exc
         text = _non_empty(clean_input("\n".join(blocks)), path)
         return _Parsed(text=text, title=title or _first_heading(document))
@@ -175,7 +176,7 @@ class FilesConnector:
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted and not reader.decrypt(""):
                 raise BadInput(
-                    f"{path} is a password-protected PDF — save an unprotected copy", code="I017"
+                    f"{path} is a password-protected PDF — save an unprotected copy", code=codes.I017
                 )
             pages = [(page.extract_text() or "").strip() for page in reader.pages]
             title = reader.metadata.title if reader.metadata else None
@@ -186,7 +187,7 @@ class FilesConnector:
             kind = "damaged" if isinstance(exc, PyPdfError) else "unreadable"
             raise BadInput(
                 f"{path} is a {kind} PDF ({exc.__class__.__name__}: {exc}) — export it again",
-                code="I017",
+                code=codes.I017,
             ) from exc
         languages = str(options.get("ocr_languages") or OCR_LANGUAGES)
         pages, extra = self._fill_scanned_pages(pages, path, languages)
@@ -206,7 +207,7 @@ class FilesConnector:
                     f"{path} is a scanned PDF without a text layer — install tesseract-ocr with "
                     f"the language data {languages} (Debian: tesseract-ocr-kaz, tesseract-ocr-rus) "
                     "and poppler-utils (pdftoppm), then retry the file",
-                    code="I018",
+                    code=codes.I018,
                 )
             log.warning("%s: pages %s have no text layer and OCR (%s) is not installed",
                         path, blank, languages)
@@ -242,7 +243,7 @@ def check_unpacked_size(data: bytes, path: Path, *, total: int, xml: int) -> Non
         raise BadInput(
             f"{path} is not a readable .docx ({exc.__class__.__name__}: {exc}) — open and "
             "save it again in a word processor",
-            code="I016",
+            code=codes.I016,
         ) from exc
 
 
@@ -255,7 +256,7 @@ def _check_sizes(path: Path, sizes: list[tuple[str, int]], total: int, xml: int)
             f"limits {total / 1048576:.0f} MB and {xml / 1048576:.0f} MB of XML) — a zip bomb, or "
             "a document to split; raise BIRLIK_MAX_UNPACKED_BYTES / BIRLIK_MAX_UNPACKED_XML_BYTES "
             "if it is genuine",
-            code="I031",
+            code=codes.I031,
         )
 
 
@@ -304,7 +305,7 @@ def _non_empty(text: str, path: Path) -> str:
     if not stripped:
         raise BadInput(
             f"{path} has no text — an empty document or only images; remove it or export it again",
-            code="I011",
+            code=codes.I011,
         )
     return stripped
 
@@ -329,6 +330,6 @@ def _ocr_page(path: Path, number: int, languages: str) -> str:
             raise BadInput(
                 f"{path}: OCR of page {number} failed ({exc}) — check the tesseract and "
                 "poppler-utils installation, or export the PDF with a text layer",
-                code="I019",
+                code=codes.I019,
             ) from exc
     return result.stdout.decode("utf-8", errors="replace").strip()

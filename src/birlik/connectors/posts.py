@@ -31,10 +31,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from birlik.connectors.base import FetchResult, Rejected, SourceConfig, register
 from birlik.connectors.decode import sniff_encoding
+from birlik.domain import codes
+from birlik.domain.codes import Code
 from birlik.domain.errors import BadInput, ConfigError
 from birlik.domain.records import RawItem
 from birlik.domain.safejson import bounded_lines, loads_bounded
-from birlik.nlp.text import clean_input
+from birlik.domain.text import clean_input
 from birlik.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -103,7 +105,7 @@ def resolve_zone(name: str | None) -> tzinfo:
         raise ConfigError(
             f"unknown timezone {name!r} — use an IANA name such as Asia/Almaty or an offset "
             "such as +05:00",
-            code="C031",
+            code=codes.C031,
         ) from exc
 
 
@@ -117,7 +119,7 @@ class PostsConnector:
     def fetch(self, source: SourceConfig, since: datetime | None) -> Iterator[FetchResult]:
         path = Path(source.location).expanduser().absolute()
         if not path.is_file():
-            raise BadInput(f"{path} is not a file — check the source's location", code="C020")
+            raise BadInput(f"{path} is not a file — check the source's location", code=codes.C020)
         mapping = _field_mapping(source.options.get("fields"))
         zone = resolve_zone(source.options.get("timezone"))
         rows = self._rows(path, source.options)
@@ -142,7 +144,7 @@ class PostsConnector:
         raise BadInput(
             f"{path.name}: posts must be JSONL or CSV, not {fmt or 'no extension'} — rename the "
             "file or set the source option format to jsonl or csv",
-            code="C021",
+            code=codes.C021,
         )
 
     def _to_item(
@@ -155,7 +157,7 @@ class PostsConnector:
         text = clean_input(_as_text(found["text"][1])).strip()
         if not text:
             return _rejected(path, line_no, f"has no text (looked in {', '.join(mapping['text'])})",
-                             code="I021", fix="set options.fields.text to the column of the text")
+                             code=codes.I021, fix="set options.fields.text to the column of the text")
         clear_author = _author_name(found["author"][1])
         used = {name.split(".")[0] for name, _ in found.values() if name}
         extra = _scrub({k: v for k, v in row.items() if k not in used}, clear_author)
@@ -248,13 +250,13 @@ def _field_mapping(configured: Any) -> dict[str, tuple[str, ...]]:
         raise ConfigError(
             'options.fields must map roles to field names, e.g. {"text": "message"} — fix the '
             "source's options",
-            code="C030",
+            code=codes.C030,
         )
     unknown = set(configured) - set(DEFAULT_FIELDS)
     if unknown:
         raise ConfigError(
             f"options.fields has unknown roles {sorted(unknown)} — use {sorted(DEFAULT_FIELDS)}",
-            code="C030",
+            code=codes.C030,
         )
     return {role: (configured[role],) if role in configured else names
             for role, names in DEFAULT_FIELDS.items()}
@@ -345,11 +347,11 @@ def _from_unix(seconds: float) -> datetime | None:
 def _line_error(path: Path, line_no: int, problem: str) -> BadInput:
     return BadInput(
         f"{path.name} line {line_no} {problem} — fix or remove that line; the others were read",
-        code="I020",
+        code=codes.I020,
     )
 
 
-def _rejected(path: Path, line_no: int, problem: str, *, code: str = "I020",
+def _rejected(path: Path, line_no: int, problem: str, *, code: Code[BadInput] = codes.I020,
               fix: str = "fix or remove that line") -> Rejected:
     error = BadInput(f"{path.name} line {line_no} {problem} — {fix}", code=code)
     log.warning("rejected %s line %d: %s", path, line_no, error)

@@ -37,6 +37,7 @@ from birlik.connectors.web import (
     http_get,
     remember_validators,
 )
+from birlik.domain import codes
 from birlik.domain.errors import BadInput, BirlikError
 from birlik.domain.records import RawItem
 from birlik.settings import Settings
@@ -123,7 +124,7 @@ class RssConnector:
             return Rejected(key=key, error=BadInput(
                 f"entry {index} of {source.location} has neither title nor text — nothing to "
                 "analyse; check the feed",
-                code="I024",
+                code=codes.I024,
             ))
         if entry.get("tags"):
             extra["categories"] = [tag.get("term") for tag in entry["tags"] if tag.get("term")]
@@ -169,17 +170,17 @@ def _not_a_feed(location: str, reason: object) -> BadInput:
     return BadInput(
         f"{location} is not RSS/Atom: {reason} — check the URL (it may point to a web page; "
         "use a 'web' source for that)",
-        code="C012",
+        code=codes.C012,
     )
 
 
 def _read_local(path: Path, limit: int) -> bytes:
     if not path.is_file():
-        raise BadInput(f"{path} does not exist — check the feed's location", code="C020")
+        raise BadInput(f"{path} does not exist — check the feed's location", code=codes.C020)
     if path.stat().st_size > limit:
         raise BadInput(
             f"{path} is larger than {limit // 1048576} MB — raise BIRLIK_MAX_FILE_BYTES",
-            code="C017",
+            code=codes.C017,
         )
     return path.read_bytes()
 

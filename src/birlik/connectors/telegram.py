@@ -21,10 +21,11 @@ from typing import Any, TextIO
 
 from birlik.connectors.base import FetchResult, Rejected, SourceConfig, register
 from birlik.connectors.posts import parse_post_time, pseudonymise, resolve_zone
+from birlik.domain import codes
 from birlik.domain.errors import BadInput
 from birlik.domain.records import RawItem
 from birlik.domain.safejson import depth_exceeds, loads_bounded, too_deep, without_surrogates
-from birlik.nlp.text import clean_input
+from birlik.domain.text import clean_input
 from birlik.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -210,7 +211,7 @@ def _export_file(location: Path) -> Path:
         raise BadInput(
             f"{path} does not exist — point the source at a Telegram Desktop export "
             "(result.json, exported as 'Machine-readable JSON')",
-            code="C020",
+            code=codes.C020,
         )
     return path
 
@@ -219,12 +220,12 @@ def _malformed(path: Path, problem: str) -> BadInput:
     return BadInput(
         f"{path} {problem} — it is not a Telegram Desktop export; export the channel again "
         "with the format 'Machine-readable JSON'",
-        code="C014",
+        code=codes.C014,
     )
 
 
 def _rejected(path: Path, where: str, problem: str) -> Rejected:
     return Rejected(
         key=f"{path}#{where}",
-        error=BadInput(f"{path.name}: {where} {problem} — check the export", code="I022"),
+        error=BadInput(f"{path.name}: {where} {problem} — check the export", code=codes.I022),
     )

@@ -21,9 +21,10 @@ from lxml import html as lxml_html
 
 from birlik.connectors.base import FetchResult, SourceConfig, register
 from birlik.connectors.decode import declared_html_charset, decode_bytes
+from birlik.domain import codes
 from birlik.domain.errors import BadInput, BirlikError, SourceUnavailable
 from birlik.domain.records import RawItem
-from birlik.nlp.text import clean_input
+from birlik.domain.text import clean_input
 from birlik.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def extract_html(html: str, url: str | None) -> ExtractedPage:
         raise BadInput(
             f"{where} has no extractable text (empty page, only scripts or images) — check the "
             "address, or that the page does not need JavaScript to show its content",
-            code="I023",
+            code=codes.I023,
         )
     return ExtractedPage(
         text=text,
@@ -125,12 +126,12 @@ def status_error(status: int, url: str) -> BirlikError | None:
     if status >= 500 or status in (408, 429):
         return SourceUnavailable(
             f"{url} answered HTTP {status} — the server is failing or busy; it will be retried",
-            code="S011",
+            code=codes.S011,
         )
     if status >= 400:
         return BadInput(
             f"{url} answered HTTP {status} — check the address (moved, removed or private?)",
-            code="C011",
+            code=codes.C011,
         )
     return None
 
@@ -155,13 +156,13 @@ def transport_failure(url: str, exc: Exception) -> SourceUnavailable:
     return SourceUnavailable(
         f"cannot reach {url}: {exc.__class__.__name__} {exc} — the server is down or the "
         "network is unavailable; it will be retried",
-        code="S010",
+        code=codes.S010,
     )
 
 
 def bad_url(url: str, exc: Exception) -> BadInput:
     return BadInput(
-        f"{url!r} is not a usable http(s) address ({exc}) — fix the source's URL", code="C010"
+        f"{url!r} is not a usable http(s) address ({exc}) — fix the source's URL", code=codes.C010
     )
 
 
@@ -205,7 +206,7 @@ class WebConnector:
             raise BadInput(
                 f"{url} is {response.media_type}, not an HTML page — use a 'files' source for "
                 "documents, or an 'rss' source for feeds",
-                code="C015",
+                code=codes.C015,
             )
         html = decode_html(response.content, name=url, declared=response.charset)
         page = extract_html(html, response.url)
@@ -256,7 +257,7 @@ def _too_large(url: str, limit: int) -> BadInput:
     return BadInput(
         f"{url} is larger than {limit // (1024 * 1024)} MB — raise BIRLIK_MAX_FILE_BYTES if this "
         "page is really wanted",
-        code="C017",
+        code=codes.C017,
     )
 
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
+from birlik.domain import codes
 from birlik.domain.errors import BadInput
 
 DEFAULT_MAX_DEPTH = 64
@@ -48,7 +49,7 @@ def too_deep(where: str, max_depth: int) -> BadInput:
     return BadInput(
         f"{where} is JSON nested more than {max_depth} levels deep — flatten it, or raise "
         "BIRLIK_MAX_JSON_DEPTH",
-        code="I030",
+        code=codes.I030,
     )
 
 

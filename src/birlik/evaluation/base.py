@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 
 Metrics = dict[str, float]
@@ -61,7 +62,7 @@ def dataset_hash(datasets_dir: Path, evaluation: Evaluation) -> str:
     for name in evaluation.files:
         path = datasets_dir / evaluation.dataset / name
         if not path.exists():
-            raise ConfigError(f"{path} is missing — is the datasets folder complete?", code="V001")
+            raise ConfigError(f"{path} is missing — is the datasets folder complete?", code=codes.V001)
         digest.update(name.encode())
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):

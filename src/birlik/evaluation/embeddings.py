@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.evaluation.base import Metrics, register_eval
 from birlik.nlp.embed import Embedder, Vectors
@@ -25,7 +26,7 @@ def read_dev(dataset_dir: Path, folder: str) -> dict[str, str]:
     """index_id → text of one language's dev split."""
     path = dataset_dir / folder / "dev.tsv"
     if not path.exists():
-        raise ConfigError(f"{path} is missing — is the sib200_kk_ru_en folder complete?", code="V301")
+        raise ConfigError(f"{path} is missing — is the sib200_kk_ru_en folder complete?", code=codes.V301)
     with path.open(encoding="utf-8", newline="") as handle:
         rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         return {row["index_id"]: row["text"] for row in rows}

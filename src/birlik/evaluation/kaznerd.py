@@ -17,9 +17,9 @@ from functools import cached_property
 from pathlib import Path
 
 from birlik.domain.records import Document
+from birlik.domain.text import NormaliseStage, SegmentStage, normalise, tokenize
 from birlik.evaluation.base import Metrics, PRFByType, register_eval
 from birlik.nlp.ner_kk import KAZNERD_TYPES, KazakhNer, KazakhNerStage, bio_chunks, token_gaps
-from birlik.nlp.text import NormaliseStage, SegmentStage, normalise, tokenize
 
 log = logging.getLogger(__name__)
 

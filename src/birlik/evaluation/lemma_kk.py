@@ -30,10 +30,11 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
+from birlik.domain.text import normalise, tokenize
 from birlik.evaluation.base import Metrics, register_eval
 from birlik.nlp.lemma_kk import KazakhLemmatizer, load_word_frequencies
-from birlik.nlp.text import normalise, tokenize
 
 TEST_FILE = "kk_ktb-ud-test-even.conllu"
 TUNE_FILE = "kk_ktb-ud-train.conllu"
@@ -265,7 +266,7 @@ def evaluate_sample(path: Path, keys: list[SampleKey], lemmatizer: KazakhLemmati
     for key in keys:
         if key.sentence >= len(sentences) or key.token >= len(sentences[key.sentence]):
             raise ConfigError(f"{path} has no token {key.sentence}:{key.token} — is it the pinned "
-                              "KazNERD file?", code="V320")
+                              "KazNERD file?", code=codes.V320)
         tally.add(lemmatizer.lemma(sentences[key.sentence][key.token]) == key.lemma)
     return {"accuracy": tally.accuracy, "tokens": float(tally.total)}
 

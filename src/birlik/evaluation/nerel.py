@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from birlik.domain.records import Document
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.evaluation.base import Metrics, PRFByType, register_eval
 from birlik.nlp.ner_ru import NATASHA_TYPES, RussianNer, RussianNerStage
-from birlik.nlp.text import NormaliseStage, SegmentStage
 
 Span = tuple[int, int, str]
 

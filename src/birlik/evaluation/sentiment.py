@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Sentence
 from birlik.evaluation.base import PRF, Metrics, register_eval
@@ -27,7 +28,7 @@ def read_kazsandra(dataset_dir: Path, name: str) -> list[tuple[str, int]]:
     """(text, label) rows of one zipped KazSAnDRA CSV; label 0 negative, 1 positive."""
     path = dataset_dir / name
     if not path.exists():
-        raise ConfigError(f"{path} is missing — is the kazsandra folder complete?", code="V311")
+        raise ConfigError(f"{path} is missing — is the kazsandra folder complete?", code=codes.V311)
     with zipfile.ZipFile(path) as archive:
         member = archive.namelist()[0]
         with archive.open(member) as raw:

@@ -28,6 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 
 GOLD_FILE = "signals_gold.jsonl"
@@ -145,7 +146,7 @@ class DatasetTexts:
             path = self.datasets_dir / where
         if not path.is_file():
             raise ConfigError(f"{path} is missing — is the shared datasets folder complete "
-                              "(BIRLIK_DATASETS_DIR)?", code="V402")
+                              "(BIRLIK_DATASETS_DIR)?", code=codes.V402)
         return path
 
     def _kaznerd(self, where: str) -> list[list[str]]:
@@ -208,7 +209,7 @@ def _int(key: str, value: str) -> int:
 
 def _bad_key(key: str, why: str) -> ConfigError:
     return ConfigError(f"gold key {key!r}: {why} — keys look like "
-                       "'kaznerd/IOB2_valid.txt#s12-15' (see signals_gold.py)", code="V401")
+                       "'kaznerd/IOB2_valid.txt#s12-15' (see signals_gold.py)", code=codes.V401)
 
 
 def _data_lines(name: str) -> list[dict[str, Any]]:
@@ -256,7 +257,7 @@ def _span(key: str, span: Mapping[str, Any], text: str) -> EvidenceSpan:
 
 
 def _bad_label(key: str, why: str) -> ConfigError:
-    return ConfigError(f"gold label {key}: {why} — see docs/signals.md", code="V403")
+    return ConfigError(f"gold label {key}: {why} — see docs/signals.md", code=codes.V403)
 
 
 def load_gold(datasets_dir: Path, seeds_dir: Path | None = None,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document
 from birlik.evaluation.base import Metrics, register_eval
@@ -103,7 +104,7 @@ def read_sib(dataset_dir: Path, folder: str, split: str) -> list[tuple[str, str]
     path = dataset_dir / folder / f"{split}.tsv"
     if not path.exists():
         raise ConfigError(f"{path} is missing — is the sib200_kk_ru_en folder complete?",
-                          code="V301")
+                          code=codes.V301)
     with path.open(encoding="utf-8", newline="") as handle:
         return [(row["category"], row["text"]) for row in csv.DictReader(handle, delimiter="\t")]
 
@@ -146,10 +147,10 @@ def run_sib(dataset_dir: Path) -> Metrics:
     "seeds.incidents must be 0",
 )
 def run_seeds(seeds_dir: Path) -> Metrics:
+    from birlik.domain.text import NormaliseStage, SegmentStage
     from birlik.nlp.pipeline import Pipeline
     from birlik.nlp.places import PlaceStage
     from birlik.nlp.signals.incident import IncidentStage
-    from birlik.nlp.text import NormaliseStage, SegmentStage
     from birlik.resources.gazetteer import load_gazetteer
 
     pipeline = Pipeline([NormaliseStage(), SegmentStage(), PlaceStage(load_gazetteer()), IncidentStage()])

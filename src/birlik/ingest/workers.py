@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 
+from birlik.domain import codes
 from birlik.domain.errors import BadInput, PipelineError
 from birlik.domain.records import Document
 from birlik.nlp.pipeline import Pipeline
@@ -79,7 +80,7 @@ def analyse(pipeline: Pipeline, docs: list[Document]) -> Analysed:
         try:
             done.extend(pipeline([doc]))
         except Exception as exc:  # quarantined with the stage's message
-            failed[doc.id] = BadInput(f"analysis failed: {exc}", code="P010")
+            failed[doc.id] = BadInput(f"analysis failed: {exc}", code=codes.P010)
     return done, failed
 
 
@@ -170,7 +171,7 @@ def isolate(recipe: PipelineRecipe, docs: list[Document]) -> Analysed:
             raise PipelineError(
                 "an analysis worker process died while loading the pipeline — check the free "
                 "memory (each worker loads the models) or set BIRLIK_INGEST_WORKERS=1",
-                code="P014",
+                code=codes.P014,
             ) from exc
         for doc in docs:
             try:
@@ -180,7 +181,7 @@ def isolate(recipe: PipelineRecipe, docs: list[Document]) -> Analysed:
                 failed[doc.id] = BadInput(
                     "analysis failed: its worker process died on this document (killed, out of "
                     "memory or a crash in a model) — retry with `birlik quarantine retry`",
-                    code="P013",
+                    code=codes.P013,
                 )
                 continue
             done.extend(analysed)

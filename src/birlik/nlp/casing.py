@@ -28,8 +28,8 @@ import re
 from collections.abc import Callable
 
 from birlik.domain.records import Document, Mention, Token
+from birlik.domain.text import normalise
 from birlik.nlp.ner_kk import KazakhNer, bio_chunks, token_gaps
-from birlik.nlp.text import normalise
 
 log = logging.getLogger(__name__)
 

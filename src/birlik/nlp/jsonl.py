@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, Any
 
+from birlik.domain import codes
 from birlik.domain.errors import BadInput
 from birlik.domain.records import Document
 from birlik.domain.safejson import bounded_lines, loads_bounded
@@ -35,7 +36,7 @@ def read_documents(stream: IO[bytes], *, max_line_bytes: int, max_depth: int) ->
             yield line_no, {}, BadInput(
                 f"line {line_no} is longer than {max_line_bytes} bytes — split the document, or "
                 "raise BIRLIK_MAX_FILE_BYTES",
-                code="A009",
+                code=codes.A009,
             )
             continue
         if line_no == 1:
@@ -51,7 +52,7 @@ def _parse_line(line: bytes, line_no: int, max_depth: int) -> tuple[dict[str, An
         return {}, BadInput(
             f"line {line_no} is not UTF-8 text (byte 0x{line[exc.start]:02x} at byte {exc.start + 1}) "
             "— save the input as UTF-8",
-            code="A007",
+            code=codes.A007,
         )
     try:
         obj = loads_bounded(text, max_depth=max_depth, where=f"line {line_no}")
@@ -59,7 +60,8 @@ def _parse_line(line: bytes, line_no: int, max_depth: int) -> tuple[dict[str, An
         return {}, exc
     except ValueError as exc:  # JSONDecodeError, or a number of more than 4,300 digits
         problem = f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else str(exc)
-        return {}, BadInput(f"line {line_no} is not JSON: {problem} — one object per line", code="A001")
+        return {}, BadInput(f"line {line_no} is not JSON: {problem} — one object per line",
+                            code=codes.A001)
     try:
         return (obj if isinstance(obj, dict) else {}), document_from_json(obj, line_no)
     except BadInput as exc:
@@ -68,13 +70,15 @@ def _parse_line(line: bytes, line_no: int, max_depth: int) -> tuple[dict[str, An
 
 def document_from_json(obj: object, line_no: int) -> Document:
     if not isinstance(obj, dict):
-        raise BadInput(f'line {line_no} is not a JSON object — each line needs {{"id", "text"}}', code="A002")
+        raise BadInput(f'line {line_no} is not a JSON object — each line needs {{"id", "text"}}',
+                       code=codes.A002)
     text = obj.get("text")
     if not isinstance(text, str):
-        raise BadInput(f"line {line_no} has no string field 'text' — add the document's text", code="A003")
+        raise BadInput(f"line {line_no} has no string field 'text' — add the document's text",
+                       code=codes.A003)
     doc_id = obj.get("id", line_no)
     if not isinstance(doc_id, (str, int)):
-        raise BadInput(f"line {line_no}: 'id' must be a string or a number", code="A004")
+        raise BadInput(f"line {line_no}: 'id' must be a string or a number", code=codes.A004)
     return Document(
         id=str(doc_id),
         text=text,
@@ -91,7 +95,7 @@ def _optional_str(obj: dict[str, Any], key: str, line_no: int) -> str | None:
     value = obj.get(key)
     if value is None or isinstance(value, str):
         return value
-    raise BadInput(f"line {line_no}: {key!r} must be a string", code="A005")
+    raise BadInput(f"line {line_no}: {key!r} must be a string", code=codes.A005)
 
 
 def _parse_date(value: object, line_no: int) -> datetime | None:
@@ -105,7 +109,7 @@ def _parse_date(value: object, line_no: int) -> datetime | None:
     raise BadInput(
         f"line {line_no}: published_at {value!r} is not an ISO 8601 date — "
         "write it as 2026-03-21T10:00:00+05:00",
-        code="A006",
+        code=codes.A006,
     )
 
 

@@ -1,5 +1,8 @@
 """Lexicon matching that tolerates Kazakh and Russian inflection.
 
+Folding and the stems of a lexicon word (``fold``, ``word_stems``) live in ``birlik.domain.text``,
+which the reference data in ``resources`` uses as well.
+
 Entries are sequences of words (``["алматы", "облысы"]``). A text token matches an entry
 word when, after folding, it equals the word or one of the word's stems followed by a
 known inflectional ending (``алматыда``, ``облысының``, ``жамбылской``, ``уйгурам``).
@@ -15,16 +18,11 @@ from itertools import product
 from typing import Generic, TypeVar
 
 from birlik.domain.records import Token
+from birlik.domain.text import fold, word_stems
 
 T = TypeVar("T")
 
-_FOLD = str.maketrans("әғқңөұүһіё", "агкноуухие")
-
 MIN_STEM = 2
-
-
-def fold(word: str) -> str:
-    return word.translate(_FOLD).replace("'", "")
 
 
 def _kazakh_endings() -> frozenset[str]:
@@ -178,23 +176,10 @@ _RUSSIAN_ENDINGS = frozenset(
 _ENGLISH_ENDINGS = frozenset(["s", "'s", "es", "n", "an", "ans", "ian", "ians"])
 ENDINGS: frozenset[str] = _kazakh_endings() | _RUSSIAN_ENDINGS | _ENGLISH_ENDINGS
 _MAX_ENDING = max(len(e) for e in ENDINGS)
-_STEM_CUTS = ("ая", "ий", "ый", "ое", "ые", "ие", "а", "я", "ы", "и", "ь", "й", "о", "е")
 
 
 _VOICED = {"г": "к", "б": "п"}
 _VOWELS = frozenset("аеиоуыэюяі")
-
-
-def word_stems(word: str) -> set[str]:
-    """The keys a lexicon word is registered under: itself and, for words that decline
-    by changing their ending (Russian ``Астана → Астане``), the stem without it."""
-    folded = fold(word)
-    stems = {folded}
-    for cut in _STEM_CUTS:
-        if folded.endswith(cut) and len(folded) - len(cut) >= 4:
-            stems.add(folded[: -len(cut)])
-            break
-    return stems
 
 
 def token_keys(token: str) -> set[str]:

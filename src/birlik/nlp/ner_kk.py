@@ -15,9 +15,10 @@ from typing import NamedTuple
 
 import pycrfsuite  # type: ignore[import-untyped]  # python-crfsuite ships no type hints
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Mention, Token
-from birlik.nlp.text import normalise
+from birlik.domain.text import normalise
 
 MODEL_PACKAGE = "birlik.resources"
 MODEL_PATH = ("models", "kk_ner.crfsuite")
@@ -249,7 +250,7 @@ class KazakhNer:
             raise ConfigError(
                 f"Kazakh NER model {'/'.join(MODEL_PATH)} is missing from {MODEL_PACKAGE} — "
                 "run scripts/train_kk_ner.py or reinstall birlik",
-                code="N101",
+                code=codes.N101,
             )
         return cls.from_bytes(model.read_bytes())
 

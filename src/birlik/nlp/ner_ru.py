@@ -28,9 +28,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Mention
-from birlik.nlp.text import split_sentences
+from birlik.domain.text import split_sentences
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
@@ -467,7 +468,7 @@ def _untyped(module: str) -> Any:
     except ImportError as error:
         raise ConfigError(
             f"{module} is not installed — install natasha (pip install natasha) for Russian NER",
-            code="N101",
+            code=codes.N101,
         ) from error
 
 
@@ -476,7 +477,7 @@ def _natasha_dir() -> Path:
     if spec is None or spec.origin is None:
         raise ConfigError(
             "natasha is not installed — install it (pip install natasha) for Russian NER",
-            code="N101",
+            code=codes.N101,
         )
     return Path(spec.origin).parent
 
@@ -510,7 +511,7 @@ def _conv_layer(layer: Any) -> _ConvLayer:
     weight = np.asarray(layer.conv.weight.array, dtype=np.float32)  # out x in x kernel
     if weight.shape[2] != 3 or layer.conv.padding != 1:
         raise ConfigError(
-            f"unexpected slovnet NER layout {weight.shape} — pin slovnet to 0.6", code="N102"
+            f"unexpected slovnet NER layout {weight.shape} — pin slovnet to 0.6", code=codes.N102
         )
     norm = layer.norm
     scale = norm.weight.array / norm.std.array

@@ -9,8 +9,8 @@ from __future__ import annotations
 import bisect
 
 from birlik.domain.records import Document, Mention
+from birlik.domain.text import normalise, tokenize
 from birlik.nlp.matcher import LexiconMatcher
-from birlik.nlp.text import normalise, tokenize
 from birlik.resources.organisations import Organisation, OrganisationRegistry
 
 _OPENING_QUOTES = "\"'«“„"

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from birlik.domain.records import Document, Sentence
+from birlik.domain.text import normalise
 from birlik.nlp.embed import DEFAULT_MAX_CHARS, Embedder, truncate_text
 from birlik.nlp.spans import StartIndex
-from birlik.nlp.text import normalise
 
 #: Word-initial stems (matched on the normalised, lower-cased text) of incident, conflict,
 #: protest, threat, desecration, discrimination and migration vocabulary.

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from birlik.domain import codes
 from birlik.domain.errors import PipelineError
 from birlik.domain.records import Document
 
@@ -143,16 +144,16 @@ def check_contracts(stages: Sequence[Stage]) -> None:
         if not isinstance(stage, Stage):
             raise PipelineError(
                 f"{stage!r} is not a stage: it needs name, requires, provides and __call__",
-                code="P002",
+                code=codes.P002,
             )
         if stage.name in seen:
-            raise PipelineError(f"stage {stage.name!r} is listed twice", code="P003")
+            raise PipelineError(f"stage {stage.name!r} is listed twice", code=codes.P003)
         missing = stage.requires - available
         if missing:
             raise PipelineError(
                 f"stage {stage.name!r} requires {sorted(missing)} but no earlier stage provides "
                 "it — add the providing stage before it",
-                code="P004",
+                code=codes.P004,
             )
         seen.add(stage.name)
         available |= stage.provides
@@ -162,11 +163,11 @@ def check_result(stage: Stage, docs: list[Document], result: object) -> None:
     if not isinstance(result, list) or len(result) != len(docs):
         raise PipelineError(
             f"stage {stage.name!r} must return a list of {len(docs)} documents, got {type(result).__name__}",
-            code="P005",
+            code=codes.P005,
         )
     for item in result:
         if not isinstance(item, Document):
             raise PipelineError(
                 f"stage {stage.name!r} returned {type(item).__name__} instead of Document",
-                code="P006",
+                code=codes.P006,
             )

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from birlik.domain.records import Document, Mention, Token
-from birlik.nlp.matcher import LexiconMatcher, Match, fold, token_keys, word_stems
-from birlik.nlp.text import normalise, tokenize
+from birlik.domain.text import fold, normalise, tokenize, word_stems
+from birlik.nlp.matcher import LexiconMatcher, Match, token_keys
 from birlik.resources.gazetteer import Gazetteer, Place, PlaceName
 
 HeadKind = Literal["region", "district", "city"]

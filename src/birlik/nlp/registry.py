@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from birlik.domain import codes
 from birlik.domain.errors import PipelineError
 from birlik.nlp.pipeline import Stage
 
@@ -59,7 +60,7 @@ class StageSpec(Generic[R]):
             known = ", ".join(sorted(self.config)) or "none"
             raise PipelineError(
                 f"stage {self.name!r} has no config {unknown} — its config keys are: {known}",
-                code="P009",
+                code=codes.P009,
             )
         return {**self.config, **(overrides or {})}
 
@@ -97,18 +98,18 @@ class StageRegistry(Generic[R]):
             raise PipelineError(
                 f"stage {name!r} is registered twice — give the new stage a new version "
                 f"({_next_version(name)})",
-                code="P007",
+                code=codes.P007,
             )
         if _VERSIONED.fullmatch(name) is None:
             raise PipelineError(
-                f"stage name {name!r} is not name.vN — name it like 'tension.v2'", code="P007"
+                f"stage name {name!r} is not name.vN — name it like 'tension.v2'", code=codes.P007
             )
         for key, value in (config or {}).items():
             if not isinstance(value, PLAIN):
                 raise PipelineError(
                     f"config {key!r} of stage {name!r} is a {type(value).__name__} — a config "
                     "value is a plain bool, number, string or None; pass objects as resources",
-                    code="P009",
+                    code=codes.P009,
                 )
         spec = StageSpec(
             name=name,
@@ -145,7 +146,7 @@ class StageRegistry(Generic[R]):
         if spec is None:
             raise PipelineError(
                 f"unknown stage {name!r} — registered stages are: {', '.join(sorted(self._specs))}",
-                code="P008",
+                code=codes.P008,
             )
         return spec
 
@@ -167,14 +168,15 @@ class StageRegistry(Generic[R]):
         spec = self.get(name)
         stage = spec.factory(resources, spec.merged(overrides))
         if not isinstance(stage, Stage):
-            raise PipelineError(f"the factory of {name!r} built {stage!r}, which is not a stage", code="P011")
+            raise PipelineError(f"the factory of {name!r} built {stage!r}, which is not a stage",
+                                code=codes.P011)
         fits = stage.requires <= spec.requires and stage.provides == spec.provides
         if stage.name != spec.name or not fits:
             raise PipelineError(
                 f"the factory of {name!r} built {stage.name!r} requiring {sorted(stage.requires)} and "
                 f"providing {sorted(stage.provides)}, not what {name!r} registered — register it "
                 "under the stage's own name and contract",
-                code="P011",
+                code=codes.P011,
             )
         return stage
 
@@ -192,7 +194,7 @@ class StageRegistry(Generic[R]):
             raise PipelineError(
                 f"config given for {stray}, which the pipeline does not list — add the stage "
                 "or drop its config",
-                code="P009",
+                code=codes.P009,
             )
         for name in names:
             self.get(name).merged(overrides.get(name))
@@ -204,7 +206,7 @@ def _declared(contract: object, attribute: str) -> frozenset[str]:
     if not isinstance(value, frozenset):
         raise PipelineError(
             f"{contract!r} declares no {attribute} — pass {attribute}= or a stage class as contract=",
-            code="P007",
+            code=codes.P007,
         )
     return value
 
@@ -225,7 +227,7 @@ def parse_overrides(items: Iterable[str]) -> dict[str, dict[str, Any]]:
         if not colon or not equals or not stage or not key:
             raise PipelineError(
                 f"config {item!r} is not stage:key=value — write e.g. passages.v1:max_salient=6",
-                code="P009",
+                code=codes.P009,
             )
         try:
             value: Any = json.loads(raw)

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.nlp.embed import Embedder, Kind, Vectors, truncate_text
 
@@ -75,7 +76,7 @@ class PieceTokenizer:
             raise ConfigError(
                 f"{len(piece_list)} pieces but {len(scores)} scores in the static table — rebuild "
                 "it with scripts/build_static_embedder.py",
-                code="M111",
+                code=codes.M111,
             )
         self.piece_rows = {piece: first_piece + i for i, piece in enumerate(piece_list)}
         self.piece_scores = {piece: float(score) for piece, score in zip(piece_list, scores, strict=True)}
@@ -151,7 +152,7 @@ class StaticTable:
             raise ConfigError(
                 f"{path} not found — rebuild the static table with "
                 "`python scripts/build_static_embedder.py`, or choose another BIRLIK_EMBEDDER",
-                code="M110",
+                code=codes.M110,
             )
         try:
             with np.load(path, allow_pickle=False) as data:
@@ -164,20 +165,20 @@ class StaticTable:
             raise ConfigError(
                 f"{path} is not a static embedder table ({error}) — rebuild it with "
                 "scripts/build_static_embedder.py",
-                code="M111",
+                code=codes.M111,
             ) from error
         if meta.get("format") != FORMAT_VERSION:
             raise ConfigError(
                 f"{path} has format {meta.get('format')!r}, this release reads {FORMAT_VERSION} — "
                 "rebuild it with scripts/build_static_embedder.py",
-                code="M111",
+                code=codes.M111,
             )
         tokenizer = PieceTokenizer(words, pieces, scores)
         if vectors.ndim != 2 or vectors.shape[0] != tokenizer.rows:
             raise ConfigError(
                 f"{path}: {vectors.shape} vectors for {tokenizer.rows} words and pieces — rebuild "
                 "it with scripts/build_static_embedder.py",
-                code="M111",
+                code=codes.M111,
             )
         return cls(vectors, tokenizer, meta)
 

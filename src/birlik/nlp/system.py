@@ -14,10 +14,11 @@ import subprocess
 import sys
 from typing import TextIO
 
+from birlik.domain import codes
 from birlik.settings import Settings
 
-HUNSPELL_MISSING = "N201"
-OCR_MISSING = "N202"
+HUNSPELL_MISSING = codes.N201
+OCR_MISSING = codes.N202
 
 _warned: set[str] = set()
 
@@ -28,7 +29,7 @@ def reduced_quality(settings: Settings, *, ocr: bool = False) -> list[str]:
     path = settings.hunspell_kk_dic
     if not path.is_file():
         messages.append(
-            f"[{HUNSPELL_MISSING}] the hunspell-kk dictionary {path} is missing: Kazakh lemmas "
+            f"[{HUNSPELL_MISSING.id}] the hunspell-kk dictionary {path} is missing: Kazakh lemmas "
             "come from rules alone and are less accurate (about 0.87 instead of 0.91 on UD "
             "Kazakh) — install it (`apt-get install hunspell-kk`, or `make run` as root) or "
             "point BIRLIK_HUNSPELL_KK_DIC at kk_KZ.dic"
@@ -38,7 +39,7 @@ def reduced_quality(settings: Settings, *, ocr: bool = False) -> list[str]:
         lacking = [lang for lang in ("kaz", "rus") if lang not in languages]
         if lacking:
             messages.append(
-                f"[{OCR_MISSING}] OCR is not available for {'+'.join(lacking)} (tesseract, "
+                f"[{OCR_MISSING.id}] OCR is not available for {'+'.join(lacking)} (tesseract, "
                 "poppler-utils): scanned PDFs cannot be read — install tesseract-ocr "
                 "tesseract-ocr-kaz tesseract-ocr-rus poppler-utils (`make run` as root)"
             )

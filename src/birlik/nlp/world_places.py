@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from birlik.domain.records import Document, Mention, Token
-from birlik.nlp.matcher import ENDINGS, LexiconMatcher, fold, word_stems
-from birlik.nlp.text import normalise, tokenize
+from birlik.domain.text import fold, normalise, tokenize, word_stems
+from birlik.nlp.matcher import ENDINGS, LexiconMatcher
 from birlik.resources.world import World, WorldPlace
 
 #: What may follow a name's stem in the same word without making it a place: demonyms

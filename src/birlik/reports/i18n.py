@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 
 LANGS = ("kk", "ru", "en")
@@ -423,7 +424,7 @@ MONTHS = {
 
 def check_lang(lang: str) -> str:
     if lang not in LANGS:
-        raise ConfigError(f"report language {lang!r} is not one of {list(LANGS)}", code="G002")
+        raise ConfigError(f"report language {lang!r} is not one of {list(LANGS)}", code=codes.G002)
     return lang
 
 

@@ -6,7 +6,6 @@ has them and say "not available" otherwise.
 
 from __future__ import annotations
 
-import logging
 import re
 import statistics
 from collections import Counter, defaultdict
@@ -15,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from birlik.domain.errors import ConfigError
-from birlik.nlp.text import headline
+from birlik.domain import codes
+from birlik.domain.errors import ConfigError, SourceUnavailable
+from birlik.domain.text import headline
 from birlik.reports.i18n import check_lang
 from birlik.store.models import DocumentRegionRow, DocumentRow, QuarantineRow, SourceRow
 from birlik.surveys.estimates import BREAKDOWNS, Assessment, Estimate, WavePoint, assess, estimate, trend
@@ -28,8 +28,6 @@ from birlik.surveys.importer import list_surveys, load_respondents
 from birlik.surveys.models import RecommendationRow, SurveyRow, VisitRow
 from birlik.surveys.targets import TargetIndicator, list_indicators
 from birlik.surveys.visits import OPEN_STATUSES, list_recommendations, list_visits
-
-log = logging.getLogger(__name__)
 
 TOP_ITEMS = 10
 TITLE_CHARS = 90
@@ -45,7 +43,7 @@ class Quarter:
     def parse(cls, text: str) -> Quarter:
         match = _QUARTER.match(text.strip())
         if match is None:
-            raise ConfigError(f"quarter {text!r} is not like 2026Q3", code="G001")
+            raise ConfigError(f"quarter {text!r} is not like 2026Q3", code=codes.G001)
         return cls(int(match.group(1)), int(match.group(2)))
 
     @property
@@ -191,7 +189,21 @@ class QuarterlyReport:
 
 
 def build_report(session: Session, quarter: Quarter, lang: str, *, generated_at: datetime) -> QuarterlyReport:
+    """Every section from the store; a store that fails stops the report (``[D004]``) rather
+    than leaving a section out."""
     check_lang(lang)
+    try:
+        return _gather(session, quarter, lang, generated_at)
+    except SQLAlchemyError as exc:
+        raise SourceUnavailable(
+            f"the database failed while the {quarter} report was gathered: {exc.__class__.__name__}: "
+            f"{getattr(exc, 'orig', None) or exc} — check that the database is up and migrated "
+            "(`birlik init`), then generate the report again",
+            code=codes.D004,
+        ) from exc
+
+
+def _gather(session: Session, quarter: Quarter, lang: str, generated_at: datetime) -> QuarterlyReport:
     top_kind, top_items = _top_items(session, quarter)
     return QuarterlyReport(
         quarter=quarter,
@@ -260,7 +272,7 @@ def _months(session: Session, quarter: Quarter) -> list[MonthLine]:
     for published, tension, incident in rows:
         if published is None:
             continue
-        month = _aware(published).astimezone(UTC).date().replace(day=1)
+        month = published.astimezone(UTC).date().replace(day=1)
         by_month.setdefault(month, []).append((tension, incident))
     return [_month_line(month, items) for month, items in sorted(by_month.items())]
 
@@ -314,26 +326,15 @@ def _latest_survey(surveys: Sequence[SurveyRow], quarter: Quarter) -> SurveyRow 
 
 
 def _top_items(session: Session, quarter: Quarter) -> tuple[str, list[TopItem]]:
-    try:
-        stories = _top_stories(session, quarter)
-    except (ImportError, SQLAlchemyError) as exc:
-        log.info("stories are not available: %s", exc)
-        stories = None
+    stories = _top_stories(session, quarter)
     if stories:
         return "stories", stories
     return "documents", _top_documents(session, quarter)
 
 
-def _has_tables(session: Session, *names: str) -> bool:
-    existing = set(inspect(session.get_bind()).get_table_names())
-    return all(name in existing for name in names)
-
-
-def _top_stories(session: Session, quarter: Quarter) -> list[TopItem] | None:
+def _top_stories(session: Session, quarter: Quarter) -> list[TopItem]:
     from birlik.store.models_stories import StoryRow
 
-    if not _has_tables(session, "stories"):
-        return None
     rows = session.execute(
         select(StoryRow, DocumentRow.hate)
         .outerjoin(DocumentRow, DocumentRow.id == StoryRow.representative_id)
@@ -377,20 +378,10 @@ def _top_documents(session: Session, quarter: Quarter) -> list[TopItem]:
     ]
 
 
-def _alerts(session: Session, quarter: Quarter) -> AlertsSummary | None:
-    try:
-        return _alerts_summary(session, quarter)
-    except (ImportError, SQLAlchemyError) as exc:
-        log.info("alerts and cases are not available: %s", exc)
-        return None
-
-
-def _alerts_summary(session: Session, quarter: Quarter) -> AlertsSummary | None:
+def _alerts(session: Session, quarter: Quarter) -> AlertsSummary:
     from birlik.cases.models import CaseEventRow, CaseRow
     from birlik.store.models_signals import AlertEventRow, AlertRow
 
-    if not _has_tables(session, "alerts", "alert_events", "cases", "case_events"):
-        return None
     start, end = _moment(quarter.start), _moment(quarter.end)
     alerts = session.scalars(
         select(AlertRow).where(AlertRow.created_at >= start, AlertRow.created_at < end)
@@ -421,7 +412,7 @@ def _alerts_summary(session: Session, quarter: Quarter) -> AlertsSummary | None:
         median_case_response_hours=_median_hours((c.created_at, first_case_action.get(c.id)) for c in cases),
         median_case_close_hours=_median_hours((c.created_at, closed_at.get(c.id)) for c in cases),
         cases_overdue=sum(
-            1 for c in cases if c.status != "closed" and c.due_at is not None and _aware(c.due_at) < end
+            1 for c in cases if c.status != "closed" and c.due_at is not None and c.due_at < end
         ),
     )
 
@@ -435,13 +426,9 @@ def _first_events(rows: Iterable[Sequence[Any]], *, skip_first: bool = False) ->
     return {key: sorted(ats)[offset] for key, ats in times.items() if len(ats) > offset}
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _median_hours(pairs: Iterable[tuple[datetime, datetime | None]]) -> float | None:
     hours = [
-        (_aware(done) - _aware(start)).total_seconds() / 3600 for start, done in pairs if done is not None
+        (done - start).total_seconds() / 3600 for start, done in pairs if done is not None
     ]
     return statistics.median(hours) if hours else None
 

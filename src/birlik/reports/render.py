@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.reports.document import ReportDocument, compose
 from birlik.reports.quarterly import Quarter, build_report
@@ -33,4 +34,4 @@ def render(doc: ReportDocument, fmt: str) -> bytes:
         from birlik.reports.render_pdf import render_pdf
 
         return render_pdf(doc)
-    raise ConfigError(f"report format {fmt!r} is not one of {list(FORMATS)}", code="G003")
+    raise ConfigError(f"report format {fmt!r} is not one of {list(FORMATS)}", code=codes.G003)

@@ -25,6 +25,7 @@ from reportlab.platypus import ListFlowable, ListItem, SimpleDocTemplate, Spacer
 from reportlab.platypus import Paragraph as PdfParagraph
 from reportlab.platypus import Table as PdfTable
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.reports.document import Block, Bullets, Heading, Image, Paragraph, ReportDocument, Table
 
@@ -43,7 +44,8 @@ def register_fonts() -> None:
     for name in (FONT, FONT_BOLD):
         path = folder / f"{name}.ttf"
         if not path.is_file():
-            raise ConfigError(f"font {path} is missing — reinstall matplotlib, which ships it", code="G020")
+            raise ConfigError(f"font {path} is missing — reinstall matplotlib, which ships it",
+                              code=codes.G020)
         pdfmetrics.registerFont(TTFont(name, str(path)))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
 

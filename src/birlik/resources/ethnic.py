@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 
 LANGS: tuple[str, ...] = ("kk", "ru", "en")
@@ -83,7 +84,7 @@ class EthnicLexicon:
             return self.by_id[group_id]
         except KeyError:
             raise ConfigError(
-                f"no ethnic group {group_id!r} — see {DATA_FILE} for the known ids", code="R110"
+                f"no ethnic group {group_id!r} — see {DATA_FILE} for the known ids", code=codes.R110
             ) from None
 
     def forms(self) -> Iterator[EthnicForm]:
@@ -99,7 +100,7 @@ def load_ethnic_groups() -> EthnicLexicon:
         raw = yaml.safe_load(source.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(
-            f"cannot read {DATA_FILE}: {exc} — reinstall Birlik or fix the file", code="R101"
+            f"cannot read {DATA_FILE}: {exc} — reinstall Birlik or fix the file", code=codes.R101
         ) from exc
     return parse_ethnic_groups(raw, source=DATA_FILE)
 
@@ -107,7 +108,7 @@ def load_ethnic_groups() -> EthnicLexicon:
 def parse_ethnic_groups(raw: object, *, source: str = "<data>") -> EthnicLexicon:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("groups"), list):
         raise ConfigError(
-            f"{source} must be a mapping with a list under 'groups'", code="R102"
+            f"{source} must be a mapping with a list under 'groups'", code=codes.R102
         )
     groups = tuple(_parse_group(item, source) for item in raw["groups"])
     _check_ids(groups, source)
@@ -116,18 +117,18 @@ def parse_ethnic_groups(raw: object, *, source: str = "<data>") -> EthnicLexicon
 
 def _parse_group(item: object, source: str) -> EthnicGroup:
     if not isinstance(item, Mapping):
-        raise ConfigError(f"{source}: every group must be a mapping, got {item!r}", code="R102")
+        raise ConfigError(f"{source}: every group must be a mapping, got {item!r}", code=codes.R102)
     group_id = item.get("id")
     if not isinstance(group_id, str) or not _ID.fullmatch(group_id):
         raise ConfigError(
             f"{source}: group id {group_id!r} must be lower snake ASCII like 'uyghur'",
-            code="R104",
+            code=codes.R104,
         )
     where = f"{source}: group {group_id!r}"
     names = _forms_table(item.get("names"), where, "names")
     missing = [lang for lang in LANGS if not names.get(lang)]
     if missing:
-        raise ConfigError(f"{where} has no names in {missing} — add them", code="R105")
+        raise ConfigError(f"{where} has no names in {missing} — add them", code=codes.R105)
     derogatory = _forms_table(item.get("derogatory", {}), where, "derogatory")
     ambiguous = frozenset(form.lower() for form in _strings(item.get("ambiguous", []), where))
     known = {form.lower() for table in (names, derogatory) for forms in table.values()
@@ -135,7 +136,7 @@ def _parse_group(item: object, source: str) -> EthnicGroup:
     if ambiguous - known:
         raise ConfigError(
             f"{where}: ambiguous forms {sorted(ambiguous - known)} are not among its names",
-            code="R108",
+            code=codes.R108,
         )
     return EthnicGroup(
         id=group_id,
@@ -152,12 +153,12 @@ def _parse_group(item: object, source: str) -> EthnicGroup:
 
 def _forms_table(value: object, where: str, key: str) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"{where}: '{key}' must map a language to forms", code="R102")
+        raise ConfigError(f"{where}: '{key}' must map a language to forms", code=codes.R102)
     table: dict[str, tuple[str, ...]] = {}
     for lang, forms in value.items():
         if lang not in LANGS:
             raise ConfigError(
-                f"{where}: language {lang!r} in '{key}' is not one of {list(LANGS)}", code="R106"
+                f"{where}: language {lang!r} in '{key}' is not one of {list(LANGS)}", code=codes.R106
             )
         table[lang] = tuple(dict.fromkeys(_strings(forms, where)))
     return table
@@ -166,7 +167,7 @@ def _forms_table(value: object, where: str, key: str) -> dict[str, tuple[str, ..
 def _strings(value: object, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ConfigError(f"{where}: expected a list of non-empty strings, got {value!r}",
-                          code="R102")
+                          code=codes.R102)
     return tuple(v.strip() for v in value)
 
 
@@ -176,7 +177,7 @@ def _patterns(value: object, where: str) -> tuple[str, ...]:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise ConfigError(f"{where}: exclude pattern {pattern!r}: {exc}", code="R107") from exc
+            raise ConfigError(f"{where}: exclude pattern {pattern!r}: {exc}", code=codes.R107) from exc
     return patterns
 
 
@@ -185,7 +186,7 @@ def _share(value: Any, where: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
         raise ConfigError(f"{where}: share must be a percentage or null, got {value!r}",
-                          code="R102")
+                          code=codes.R102)
     return float(value)
 
 
@@ -193,11 +194,11 @@ def _check_ids(groups: tuple[EthnicGroup, ...], source: str) -> None:
     seen: set[str] = set()
     for group in groups:
         if group.id in seen:
-            raise ConfigError(f"{source}: group id {group.id!r} is listed twice", code="R103")
+            raise ConfigError(f"{source}: group id {group.id!r} is listed twice", code=codes.R103)
         seen.add(group.id)
     for group in groups:
         unknown = [member for member in group.members if member not in seen]
         if unknown:
             raise ConfigError(
-                f"{source}: umbrella {group.id!r} lists unknown members {unknown}", code="R109"
+                f"{source}: umbrella {group.id!r} lists unknown members {unknown}", code=codes.R109
             )

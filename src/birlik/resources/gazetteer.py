@@ -17,6 +17,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Literal, NoReturn
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 
 Level = Literal["region", "district", "city", "village"]
@@ -93,7 +94,7 @@ class Gazetteer:
                 if place.kato in self._units:
                     raise ConfigError(
                         f"KATO {place.kato} is listed twice — every region and second-level "
-                        "unit needs its own code", code="R005",
+                        "unit needs its own code", code=codes.R005,
                     )
                 self._units[place.kato] = place
         self._check_parents()
@@ -104,7 +105,7 @@ class Gazetteer:
                 if kato is not None and kato not in self._units:
                     raise ConfigError(
                         f"{place.name('ru')} ({place.kato}) refers to unknown unit {kato} — "
-                        "add that unit or fix the parent column", code="R006",
+                        "add that unit or fix the parent column", code=codes.R006,
                     )
 
     def __len__(self) -> int:
@@ -157,7 +158,7 @@ def load_gazetteer() -> Gazetteer:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(
             f"cannot read the gazetteer data file {DATA_FILE}: {exc} — reinstall birlik",
-            code="R001",
+            code=codes.R001,
         ) from exc
     return parse_gazetteer(text)
 
@@ -236,5 +237,5 @@ def _parse_name(raw: str, lang: str, number: int) -> PlaceName:
 def _broken(number: int, problem: str) -> NoReturn:
     raise ConfigError(
         f"gazetteer line {number} {problem} — see the format in the header of {DATA_FILE}",
-        code="R002",
+        code=codes.R002,
     )

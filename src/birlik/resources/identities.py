@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 
 DATA_FILE = "identities.yaml"
@@ -40,11 +41,11 @@ def parse_identities(raw: Any) -> Identities:
         adjectives = {str(stem): str(place) for stem, place in raw["place_adjectives"].items()}
     except (KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(
-            f"{DATA_FILE} is malformed: {exc!r} — fix the data file", code="R311"
+            f"{DATA_FILE} is malformed: {exc!r} — fix the data file", code=codes.R313
         ) from exc
     unknown = set(demonyms) - set(KINDS)
     if unknown:
         raise ConfigError(
-            f"{DATA_FILE}: unknown kinds {sorted(unknown)} — use one of {KINDS}", code="R312"
+            f"{DATA_FILE}: unknown kinds {sorted(unknown)} — use one of {KINDS}", code=codes.R312
         )
     return Identities(demonyms, adjectives)

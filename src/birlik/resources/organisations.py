@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 
 
@@ -36,7 +37,7 @@ class OrganisationRegistry:
         for org in self.organisations:
             if org.id == org_id:
                 return org
-        raise ConfigError(f"unknown organisation id {org_id!r}", code="R201")
+        raise ConfigError(f"unknown organisation id {org_id!r}", code=codes.R400)
 
 
 @lru_cache(maxsize=1)
@@ -47,14 +48,14 @@ def load_organisations() -> OrganisationRegistry:
         return OrganisationRegistry(tuple(_organisation(entry) for entry in data["organisations"]))
     except (KeyError, TypeError) as exc:
         raise ConfigError(
-            f"organisations.yaml is malformed: {exc!r} — fix the data file", code="R202"
+            f"organisations.yaml is malformed: {exc!r} — fix the data file", code=codes.R401
         ) from exc
 
 
 def _organisation(entry: dict[str, Any]) -> Organisation:
     names = {lang: tuple(values) for lang, values in entry["names"].items()}
     if not names:
-        raise ConfigError(f"organisation {entry['id']!r} has no names", code="R203")
+        raise ConfigError(f"organisation {entry['id']!r} has no names", code=codes.R402)
     return Organisation(
         id=entry["id"],
         kind=entry["kind"],

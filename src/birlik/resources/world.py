@@ -17,9 +17,9 @@ from typing import Any, Literal
 
 import yaml
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
-from birlik.nlp.matcher import word_stems
-from birlik.nlp.text import normalise, tokenize
+from birlik.domain.text import normalise, tokenize, word_stems
 from birlik.resources.gazetteer import Gazetteer, load_gazetteer
 
 PlaceKind = Literal["country", "city", "region"]
@@ -65,7 +65,7 @@ class World:
         for place in self.places:
             if place.id == place_id:
                 return place
-        raise ConfigError(f"no world place {place_id!r} — see {DATA_FILE} for the ids", code="R301")
+        raise ConfigError(f"no world place {place_id!r} — see {DATA_FILE} for the ids", code=codes.R301)
 
     def excluding(self, names: Iterable[str]) -> World:
         """The same places without the written forms that may be read as one of ``names``:
@@ -109,7 +109,7 @@ def load_world() -> World:
     try:
         raw = resources.files("birlik.resources").joinpath(f"data/{DATA_FILE}").read_text("utf-8")
     except OSError as exc:
-        raise ConfigError(f"cannot read {DATA_FILE}: {exc} — reinstall Birlik", code="R300") from exc
+        raise ConfigError(f"cannot read {DATA_FILE}: {exc} — reinstall Birlik", code=codes.R300) from exc
     world = parse_world(raw, DATA_FILE)
     return world.excluding(gazetteer_names(load_gazetteer()))
 
@@ -118,10 +118,10 @@ def parse_world(raw: str, source: str = DATA_FILE) -> World:
     try:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{source} is not valid YAML: {exc} — fix the file", code="R302") from exc
+        raise ConfigError(f"{source} is not valid YAML: {exc} — fix the file", code=codes.R302) from exc
     if not isinstance(data, dict) or not set(data) <= set(_SECTIONS):
         raise ConfigError(
-            f"{source} must be a mapping with lists under {sorted(_SECTIONS)}", code="R303"
+            f"{source} must be a mapping with lists under {sorted(_SECTIONS)}", code=codes.R303
         )
     places = [
         _place(entry, kind, source)
@@ -135,23 +135,23 @@ def parse_world(raw: str, source: str = DATA_FILE) -> World:
 def _place(entry: Any, kind: PlaceKind, source: str) -> WorldPlace:
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
         raise ConfigError(f"{source}: every place must be a mapping with an 'id', got {entry!r}",
-                          code="R304")
+                          code=codes.R304)
     place_id = entry["id"]
     unknown = set(entry) - _KNOWN_KEYS
     if unknown:
-        raise ConfigError(f"{source}: {place_id}: unknown keys {sorted(unknown)}", code="R305")
+        raise ConfigError(f"{source}: {place_id}: unknown keys {sorted(unknown)}", code=codes.R305)
     if not place_id.startswith(_ID_PREFIXES[kind]):
         raise ConfigError(
             f"{source}: {place_id}: a {kind} id starts with {' or '.join(_ID_PREFIXES[kind])}",
-            code="R306",
+            code=codes.R306,
         )
     names = {lang: _strings(entry[lang], place_id, source) for lang in LANGS if lang in entry}
     if not any(names.values()):
-        raise ConfigError(f"{source}: {place_id} has no names — add kk, ru or en", code="R307")
+        raise ConfigError(f"{source}: {place_id} has no names — add kk, ru or en", code=codes.R307)
     country = entry.get("country")
     if (kind == "city") != isinstance(country, str):
         raise ConfigError(f"{source}: {place_id}: a city, and only a city, has a 'country'",
-                          code="R308")
+                          code=codes.R308)
     return WorldPlace(
         id=place_id,
         kind=kind,
@@ -166,7 +166,7 @@ def _place(entry: Any, kind: PlaceKind, source: str) -> WorldPlace:
 def _strings(value: Any, place_id: str, source: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ConfigError(f"{source}: {place_id}: names must be a list of strings, got {value!r}",
-                          code="R309")
+                          code=codes.R309)
     return tuple(value)
 
 
@@ -174,12 +174,12 @@ def _check_ids(places: list[WorldPlace], source: str) -> None:
     seen: set[str] = set()
     for place in places:
         if place.id in seen:
-            raise ConfigError(f"{source}: id {place.id!r} is listed twice", code="R310")
+            raise ConfigError(f"{source}: id {place.id!r} is listed twice", code=codes.R310)
         seen.add(place.id)
     countries = {place.id for place in places if place.kind == "country"}
     for place in places:
         if place.country is not None and place.country not in countries:
             raise ConfigError(
                 f"{source}: {place.id}: unknown country {place.country!r} — add it to countries",
-                code="R311",
+                code=codes.R311,
             )

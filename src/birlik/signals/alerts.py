@@ -22,7 +22,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from birlik.domain.errors import BirlikError, NotFound
+from birlik.domain import codes
+from birlik.domain.errors import AlertError, NotFound
 from birlik.signals.rules import SEVERITY_RANK, Finding, Targets, region_name
 from birlik.store.models import utcnow
 from birlik.store.models_signals import AlertEventRow, AlertRow, OutboxRow
@@ -39,13 +40,6 @@ SYSTEM_ACTOR = "birlik"
 
 Recipients = Callable[[str | None], Targets]
 """The notification targets of an alert about a region (None: not about a region)."""
-
-
-class AlertError(BirlikError):
-    """An alert cannot do what was asked (a transition its status does not allow…)."""
-
-    code = "W010"
-    status = 409
 
 
 @dataclass(slots=True)
@@ -207,7 +201,8 @@ def alert_payload(alert: AlertRow, event: str) -> dict[str, Any]:
 def get_alert(session: Session, alert_id: int) -> AlertRow:
     alert = session.get(AlertRow, alert_id)
     if alert is None:
-        raise NotFound(f"alert {alert_id} does not exist — `birlik alerts list` shows the ids", code="W014")
+        raise NotFound(f"alert {alert_id} does not exist — `birlik alerts list` shows the ids",
+                       code=codes.W014)
     return alert
 
 
@@ -248,17 +243,17 @@ def transition(
         raise AlertError(
             f"alert {alert.id} is {alert.status}; it can become {' or '.join(allowed) or 'nothing more'}, "
             f"not {to_status}" + (" — acknowledge it first" if alert.status == "new" else ""),
-            code="W010",
+            code=codes.W010,
         )
     if to_status == "dismissed" and not (note and note.strip()):
         raise AlertError(
-            f"dismissing alert {alert.id} needs a reason — say why it is not a concern", code="W012"
+            f"dismissing alert {alert.id} needs a reason — say why it is not a concern", code=codes.W012
         )
     if to_status == "escalated" and case_id is None:
         raise AlertError(
             f"escalating alert {alert.id} opens a case — use birlik.cases.open_case_from_alert "
             "(`birlik alerts escalate`)",
-            code="W013",
+            code=codes.W013,
         )
     before = alert.status
     alert.status = to_status
@@ -296,7 +291,8 @@ def alert_history(session: Session, alert_id: int) -> list[AlertEventRow]:
 
 def _check_status(status: str) -> None:
     if status not in STATUSES:
-        raise AlertError(f"{status!r} is not an alert status — use one of {', '.join(STATUSES)}", code="W011")
+        raise AlertError(f"{status!r} is not an alert status — use one of {', '.join(STATUSES)}",
+                         code=codes.W011)
 
 
 def alert_json(alert: AlertRow) -> dict[str, Any]:

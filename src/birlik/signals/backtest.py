@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from birlik.domain import codes
 from birlik.domain.errors import BadInput, ConfigError
 from birlik.signals.alerts import continues, merge_details
 from birlik.signals.indicators import (
@@ -107,7 +108,7 @@ def read_corpus(path: Path) -> Iterator[dict[str, Any]]:
     try:
         handle = path.open(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"cannot read the corpus {path}: {exc} — check the path", code="W030") from exc
+        raise ConfigError(f"cannot read the corpus {path}: {exc} — check the path", code=codes.W030) from exc
     with handle:
         for line_no, line in enumerate(handle, start=1):
             if not line.strip():
@@ -116,10 +117,10 @@ def read_corpus(path: Path) -> Iterator[dict[str, Any]]:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise BadInput(
-                    f"{path}:{line_no} is not JSON: {exc} — one JSON object per line", code="W031"
+                    f"{path}:{line_no} is not JSON: {exc} — one JSON object per line", code=codes.W031
                 ) from exc
             if not isinstance(record, dict):
-                raise BadInput(f"{path}:{line_no} is not a JSON object", code="W031")
+                raise BadInput(f"{path}:{line_no} is not a JSON object", code=codes.W031)
             yield record
 
 
@@ -127,7 +128,8 @@ def read_events(path: Path) -> list[dict[str, Any]]:
     events = list(read_corpus(path))
     for event in events:
         if not isinstance(event.get("region"), str) or not isinstance(event.get("day"), str):
-            raise BadInput(f"{path}: every event needs 'region' (KATO) and 'day' (2026-03-21)", code="W032")
+            raise BadInput(f"{path}: every event needs 'region' (KATO) and 'day' (2026-03-21)",
+                           code=codes.W032)
     return events
 
 
@@ -235,7 +237,7 @@ def backtest(
             raw.append(record)
     if raw:
         if analyse is None:
-            raise ConfigError("the corpus has lines without 'regions': analyse them first", code="W033")
+            raise ConfigError("the corpus has lines without 'regions': analyse them first", code=codes.W033)
         for record in analyse(raw):
             _take(record, facts, members, report)
     cube = Cube()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from birlik.signals.indicators import kz_day
 from birlik.signals.rules import Finding, HealthRule, Severity
 from birlik.store.models import DocumentRow, QuarantineRow, SourceRow
+from birlik.store.types import as_utc
 
 POLLED_KINDS = frozenset({"rss", "web"})
 DAY = timedelta(hours=24)
@@ -89,9 +90,9 @@ def source_volumes(session: Session, now: datetime, windows: int) -> dict[int, S
 
 def _silent(source: SourceRow, volume: SourceVolume | None, now: datetime, rule: HealthRule) -> list[Finding]:
     limit = timedelta(hours=rule.silent_hours)
-    last_document = _aware(volume.latest) if volume and volume.latest else None
-    last_ok = _aware(source.last_ok_at) if source.last_ok_at else None
-    reference = last_document or _aware(source.created_at)
+    last_document = as_utc(volume.latest) if volume and volume.latest else None
+    last_ok = as_utc(source.last_ok_at) if source.last_ok_at else None
+    reference = last_document or as_utc(source.created_at)
     reasons: list[str] = []
     if source.last_polled_at is not None and (last_ok is None or now - last_ok > limit):
         reasons.append(
@@ -195,9 +196,3 @@ def _finding(
         source_name=source,
         details=dict(details),
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

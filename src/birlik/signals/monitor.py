@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from birlik.connectors.rss import is_due
+from birlik.domain import codes
 from birlik.domain.errors import BirlikError
 from birlik.ingest.dates import ALMATY
 from birlik.settings import Settings
@@ -215,7 +216,7 @@ class Monitor:
                 row = session.get(SourceRow, source_id)
                 if row is not None:
                     row.last_polled_at = self.clock()
-                    row.last_error = f"[C091] {exc.__class__.__name__}: {str(exc)[:500]}"
+                    row.last_error = f"[{codes.C091.id}] {exc.__class__.__name__}: {str(exc)[:500]}"
         except Exception:  # the database itself is failing: the pass goes on without it
             log.exception("could not record the failure of source %s", source_id)
 

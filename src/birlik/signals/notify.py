@@ -27,7 +27,8 @@ from typing import Any, Protocol
 import httpx
 from sqlalchemy import select
 
-from birlik.domain.errors import BirlikError
+from birlik.domain import codes
+from birlik.domain.errors import DeliveryFailed
 from birlik.settings import Settings
 from birlik.signals.rules import Targets
 from birlik.store.models import utcnow
@@ -38,13 +39,6 @@ log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Birlik-Signature"
 DELIVERY_HEADER = "X-Birlik-Delivery"
-
-
-class DeliveryFailed(BirlikError):
-    """A receiver did not accept a notification (retried later)."""
-
-    code = "W020"
-    status = 502
 
 
 class Channel(Protocol):
@@ -86,9 +80,9 @@ class WebhookChannel:
         try:
             response = httpx.post(target, content=body, headers=headers, timeout=self.timeout)
         except httpx.HTTPError as exc:
-            raise DeliveryFailed(f"webhook {target} unreachable: {exc}", code="W021") from exc
+            raise DeliveryFailed(f"webhook {target} unreachable: {exc}", code=codes.W021) from exc
         if response.status_code >= 300:
-            raise DeliveryFailed(f"webhook {target} answered {response.status_code}", code="W022")
+            raise DeliveryFailed(f"webhook {target} answered {response.status_code}", code=codes.W022)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,7 +113,7 @@ class EmailChannel:
                 smtp.send_message(render_email(payload, key, sender=config.sender, to=target))
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryFailed(
-                f"e-mail to {target} via {config.host}:{config.port} failed: {exc}", code="W023"
+                f"e-mail to {target} via {config.host}:{config.port} failed: {exc}", code=codes.W023
             ) from exc
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.signals.baseline import poisson_z, robust_baseline
 from birlik.signals.indicators import COUNTRY, History
@@ -166,7 +167,7 @@ def _build(cls: type[RuleT], values: dict[str, Any], what: str, source: str) -> 
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise ConfigError(
-            f"{source}: {what}: {where}: {first['msg']} — fix the rules file", code="W002"
+            f"{source}: {what}: {where}: {first['msg']} — fix the rules file", code=codes.W002
         ) from exc
 
 
@@ -178,7 +179,7 @@ def load_rules(path: Path | None = None) -> RuleSet:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(
-            f"cannot read the rules file {path}: {exc} — check BIRLIK_RULES_FILE", code="W001"
+            f"cannot read the rules file {path}: {exc} — check BIRLIK_RULES_FILE", code=codes.W001
         ) from exc
     return parse_rules(text, str(path))
 
@@ -193,7 +194,7 @@ def parse_rules(text: str, source: str = "rules") -> RuleSet:
     try:
         raw = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{source} is not valid YAML: {exc} — fix the rules file", code="W001") from exc
+        raise ConfigError(f"{source} is not valid YAML: {exc} — fix the rules file", code=codes.W001) from exc
     if isinstance(raw, dict) and isinstance(raw.get("regions"), dict):
         raw["regions"] = {str(kato): layer or {} for kato, layer in raw["regions"].items()}
     try:
@@ -201,7 +202,7 @@ def parse_rules(text: str, source: str = "rules") -> RuleSet:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"{source}: {where}: {first['msg']} — fix the rules file", code="W002") from exc
+        raise ConfigError(f"{source}: {where}: {first['msg']} — fix the rules file", code=codes.W002) from exc
     _check_regions(parsed.regions, source)
     rules = RuleSet(defaults=parsed.defaults, regions=parsed.regions, source=source)
     for region in (None, *parsed.regions):
@@ -223,7 +224,7 @@ def _check_regions(regions: Mapping[str, _Layer], source: str) -> None:
             raise ConfigError(
                 f"{source}: {kato!r} is not the KATO code of one of the 20 regions "
                 "(nor KZ) — `birlik indicators --regions` lists them",
-                code="W003",
+                code=codes.W003,
             )
 
 

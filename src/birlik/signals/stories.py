@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from birlik.signals.indicators import COUNTRY, kz_day
 from birlik.signals.rules import Finding, RuleSet, Severity, region_name
 from birlik.store.models import DocumentRegionRow, DocumentRow
+from birlik.store.types import as_utc
 
 LOOKBACK = timedelta(days=7)
 
@@ -181,16 +182,10 @@ class TableStoryFeed:
         return [
             StoryMember(
                 story_id=str(story_id),
-                at=_aware(at),
+                at=as_utc(at),
                 outlet=outlet or f"source:{source_id}",
                 lang=lang or "und",
                 regions=tuple(regions.get(document_id, ())),
             )
             for story_id, document_id, at, outlet, source_id, lang in rows
         ]
-
-
-def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

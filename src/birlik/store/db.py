@@ -9,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError, SourceUnavailable
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def make_engine(url: str) -> Engine:
         raise ConfigError(
             f"cannot use database URL {url!r}: {exc} — use sqlite:///path.db or "
             "postgresql+psycopg://user:password@host/db",
-            code="D001",
+            code=codes.D001,
         ) from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -94,7 +95,7 @@ def migrate(engine: Engine) -> str:
         raise SourceUnavailable(
             f"cannot reach the database {engine.url.render_as_string()}: {exc.orig} — "
             "check BIRLIK_DATABASE_URL and that the server runs",
-            code="D002",
+            code=codes.D002,
         ) from exc
     head = ScriptDirectory.from_config(config).get_current_head()
     return head or ""
@@ -116,11 +117,11 @@ def require_schema(engine: Engine) -> None:
         revision = current_revision(engine)
     except OperationalError as exc:
         raise SourceUnavailable(
-            f"cannot reach the database: {exc.orig} — check BIRLIK_DATABASE_URL", code="D002"
+            f"cannot reach the database: {exc.orig} — check BIRLIK_DATABASE_URL", code=codes.D002
         ) from exc
     if revision != head:
         raise ConfigError(
             f"the database is at schema {revision or 'none'}, this Birlik needs {head} — "
             "run `birlik init` (it migrates safely)",
-            code="D003",
+            code=codes.D003,
         )

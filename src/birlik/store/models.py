@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -21,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from birlik.domain.records import Document
+from birlik.store.types import UtcDateTime
 from birlik.store.vectors import EmbeddingType, Vector
 
 MAX_ID = 2**31 - 1
@@ -47,9 +47,9 @@ class SourceRow(Base):
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     poll_interval: Mapped[int] = mapped_column(Integer, default=900)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_polled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_ok_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    last_polled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_ok_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
@@ -72,9 +72,9 @@ class DocumentRow(Base):
     text: Mapped[str] = mapped_column(Text)
     lang: Mapped[str] = mapped_column(String(8), default="und")
     langs: Mapped[list[str]] = mapped_column(default=list)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     date_flag: Mapped[str | None] = mapped_column(String(40))
-    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     author: Mapped[str | None] = mapped_column(String(80))
     platform: Mapped[str | None] = mapped_column(String(40))
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -162,6 +162,6 @@ class QuarantineRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     payload: Mapped[bytes | None] = mapped_column(LargeBinary)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

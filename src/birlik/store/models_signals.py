@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from birlik.store.models import Base, utcnow
+from birlik.store.types import UtcDateTime
 
 
 class IndicatorRow(Base):
@@ -72,8 +73,8 @@ class AlertRow(Base):
     occurrences: Mapped[int] = mapped_column(Integer, default=1)
     dismiss_reason: Mapped[str | None] = mapped_column(Text)
     case_id: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class AlertEventRow(Base):
@@ -83,7 +84,7 @@ class AlertEventRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     actor: Mapped[str] = mapped_column(String(200))
     from_status: Mapped[str | None] = mapped_column(String(15))
     to_status: Mapped[str] = mapped_column(String(15))
@@ -102,11 +103,11 @@ class OutboxRow(Base):
     channel: Mapped[str] = mapped_column(String(10))
     target: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    dead_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    dead_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class DeadLetterRow(Base):
@@ -123,5 +124,5 @@ class DeadLetterRow(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     attempts: Mapped[int] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
-    died_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    requeued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    died_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    requeued_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

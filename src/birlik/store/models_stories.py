@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from birlik.store.models import Base, utcnow
+from birlik.store.types import UtcDateTime
 
 
 class StoryRow(Base):
@@ -21,8 +22,8 @@ class StoryRow(Base):
     title: Mapped[str | None] = mapped_column(Text)
     """Title (or opening words) of the first document."""
     representative_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
-    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
     doc_count: Mapped[int] = mapped_column(Integer, default=0)
     duplicate_count: Mapped[int] = mapped_column(Integer, default=0)
     """Documents that are near-duplicates of another document of the story."""
@@ -33,7 +34,7 @@ class StoryRow(Base):
     peak_tension: Mapped[float | None] = mapped_column(Float, index=True)
     timeline: Mapped[dict[str, Any]] = mapped_column(default=dict)
     """Per day (ISO date): ``{"docs": n, "tension": max}`` — how the story grew."""
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class StoryMemberRow(Base):
@@ -50,7 +51,7 @@ class StoryMemberRow(Base):
     linked_to: Mapped[int | None] = mapped_column(Integer)
     """The document it was matched with when it joined the story."""
     score: Mapped[float] = mapped_column(Float, default=0.0)
-    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
     """The time the linker used: publication time, else fetch time."""
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
     """The title-and-lead vector the linker compared (float32 bytes)."""
@@ -77,4 +78,4 @@ class ClaimRow(Base):
     region_kato: Mapped[str | None] = mapped_column(String(12))
     source: Mapped[str | None] = mapped_column(String(200))
     lang: Mapped[str | None] = mapped_column(String(8))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Engine, Table, Text, cast, func, insert, o
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError, NotFound
 from birlik.domain.records import Document
 from birlik.store.db import begin_write
@@ -229,7 +230,7 @@ def region_values(doc: Document) -> list[dict[str, Any]]:
 def get_document(session: Session, document_id: int) -> DocumentRow:
     row = session.get(DocumentRow, document_id)
     if row is None:
-        raise NotFound(f"document {document_id} does not exist — check the id", code="N002")
+        raise NotFound(f"document {document_id} does not exist — check the id", code=codes.N002)
     return row
 
 
@@ -281,7 +282,7 @@ def add_source(
     poll_interval: int,
 ) -> SourceRow:
     if session.scalar(select(SourceRow).where(SourceRow.name == name)) is not None:
-        raise ConfigError(f"a source named {name!r} already exists — choose another name", code="C002")
+        raise ConfigError(f"a source named {name!r} already exists — choose another name", code=codes.C002)
     row = SourceRow(
         name=name,
         kind=kind,
@@ -302,7 +303,7 @@ def list_sources(session: Session) -> list[SourceRow]:
 def get_source(session: Session, name: str) -> SourceRow:
     row = session.scalar(select(SourceRow).where(SourceRow.name == name))
     if row is None:
-        raise NotFound(f"no source named {name!r} — `birlik source list` shows the names", code="N003")
+        raise NotFound(f"no source named {name!r} — `birlik source list` shows the names", code=codes.N003)
     return row
 
 

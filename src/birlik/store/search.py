@@ -14,8 +14,9 @@ import numpy.typing as npt
 from sqlalchemy import ColumnElement, Select, column, exists, func, or_, select, table, text
 from sqlalchemy.orm import Session
 
-from birlik.domain.errors import ConfigError
-from birlik.nlp.embed import EmbedderMismatch, check_comparable
+from birlik.domain import codes
+from birlik.domain.errors import ConfigError, EmbedderMismatch
+from birlik.nlp.embed import check_comparable
 from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow
 from birlik.store.vectors import pg_distance
 
@@ -51,7 +52,7 @@ def query_terms(query: str) -> list[str]:
     for word in _WORD.findall(query.lower()):
         terms.append(_DECLINING_ENDING.sub("", word))
     if len(terms) > 32:
-        raise ConfigError("the query has more than 32 words — shorten it", code="Q001")
+        raise ConfigError("the query has more than 32 words — shorten it", code=codes.Q001)
     return terms
 
 
@@ -246,5 +247,5 @@ def _check_stored_models(session: Session, statement: Select[Any], queries: Sequ
             f"the stored document vectors were made by {made}, the query by {wanted}: they are not "
             "comparable — set BIRLIK_EMBEDDER to the embedder that made them, or re-embed the "
             "documents",
-            code="M114",
+            code=codes.M114,
         )

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 
 Vector = npt.NDArray[np.float32]
@@ -80,7 +81,7 @@ def as_vector(value: Any) -> Vector:
         raise ConfigError(
             f"a document vector must be one finite row of numbers, got shape {vector.shape} — "
             "store what an embedder returned for one text",
-            code="M115",
+            code=codes.M115,
         )
     return vector
 

@@ -24,6 +24,7 @@ import numpy.typing as npt
 from birlik.domain.records import Document
 from birlik.nlp.embed import Embedder
 from birlik.nlp.passages import model_vector
+from birlik.store.types import as_utc
 from birlik.stories.clusterer import Assignment, ClusterSettings, IncrementalClusterer
 from birlik.stories.minhash import Signature
 from birlik.stories.priors import with_prior
@@ -260,12 +261,6 @@ def _sized(vector: object, dim: int) -> Vector | None:
     return array if array.shape == (dim,) else None
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
 def link_documents(
     docs: Sequence[Document],
     embedder: Embedder,
@@ -289,7 +284,8 @@ def link_documents(
             by_key[key].embedding, by_key[key].embedding_model = vector, embedder.name
         return dict(zip(keys, vectors, strict=True))
 
-    items = linkables(docs, embedder, static, [_aware(doc.published_at) or when for doc in docs])
+    moments = [as_utc(doc.published_at) if doc.published_at else when for doc in docs]
+    items = linkables(docs, embedder, static, moments)
     clusterer = TieredClusterer(embedder.dim, with_prior(settings, embedder.name), upgrade, confirm=confirm)
     ordered = sorted(range(len(items)), key=lambda i: (items[i].features.time, items[i].features.key))
     by_index: dict[int, Assignment] = {}

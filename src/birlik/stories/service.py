@@ -15,7 +15,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -23,12 +23,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from birlik.domain.records import Document, Mention, RegionScore
+from birlik.domain.text import headline
 from birlik.nlp.claims import Claim, Discrepancy, extract_claims, find_discrepancies
 from birlik.nlp.embed import Embedder
 from birlik.nlp.pipeline import ANALYSED_CHARS_FLAG
-from birlik.nlp.text import headline
 from birlik.store.models import DocumentRow, utcnow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
+from birlik.store.types import as_utc
 from birlik.stories.clusterer import Assignment, ClusterSettings
 from birlik.stories.linking import ConfirmSettings, Linkable, TieredClusterer, Upgrade, Vector, linkables
 from birlik.stories.minhash import Signature
@@ -60,8 +61,7 @@ def document_of(row: DocumentRow) -> Document:
 def seen_at(row: DocumentRow) -> datetime:
     """Publication time when trusted, else the time it was fetched."""
     moment = row.published_at if row.published_at is not None and not row.date_flag else row.fetched_at
-    moment = moment or utcnow()
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return as_utc(moment or utcnow())
 
 
 class StoryLinker:
@@ -301,7 +301,7 @@ class _Known:
 
 def _grow(story: StoryRow, row: DocumentRow, moment: datetime, *, duplicate: bool) -> None:
     """Add one document to the story's aggregates (JSON fields are replaced, not mutated)."""
-    first, last = _aware(story.first_seen), _aware(story.last_seen)
+    first, last = as_utc(story.first_seen), as_utc(story.last_seen)
     story.first_seen, story.last_seen = min(first, moment), max(last, moment)
     story.doc_count = (story.doc_count or 0) + 1
     story.duplicate_count = (story.duplicate_count or 0) + int(duplicate)
@@ -318,10 +318,6 @@ def _grow(story: StoryRow, row: DocumentRow, moment: datetime, *, duplicate: boo
         entry["tension"] = max(float(entry["tension"] or 0.0), row.tension)
     story.timeline = {**story.timeline, day: entry}
     story.updated_at = utcnow()
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _claim_row(document_id: int, claim: Claim, source: str | None) -> ClaimRow:
@@ -413,8 +409,8 @@ def story_summary(row: StoryRow) -> dict[str, Any]:
     return {
         "id": row.id,
         "title": row.title,
-        "first_seen": _aware(row.first_seen).isoformat(),
-        "last_seen": _aware(row.last_seen).isoformat(),
+        "first_seen": as_utc(row.first_seen).isoformat(),
+        "last_seen": as_utc(row.last_seen).isoformat(),
         "docs": row.doc_count,
         "duplicates": row.duplicate_count,
         "outlets": dict(row.outlets),

@@ -40,17 +40,13 @@ from typing import Any
 
 import yaml
 
-from birlik.domain.errors import BadInput
+from birlik.domain import codes
+from birlik.domain.dates import parse_day
+from birlik.domain.errors import CodebookError
 
 DESIGN_VARIABLES = ("respondent", "weight", "region", "ethnic_group", "age", "language")
 REQUIRED_VARIABLES = ("respondent", "weight", "region")
 DEFAULT_AGE_BANDS = (18, 30, 45, 60)
-
-
-class CodebookError(BadInput):
-    """The codebook is malformed, or does not match the data file it describes."""
-
-    code = "U001"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -148,28 +144,28 @@ def load_codebook(path: Path) -> Codebook:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise CodebookError(f"cannot read the codebook {path}: {exc}", code="U002") from exc
+        raise CodebookError(f"cannot read the codebook {path}: {exc}", code=codes.U002) from exc
     except yaml.YAMLError as exc:
-        raise CodebookError(f"the codebook {path} is not valid YAML: {exc}", code="U002") from exc
+        raise CodebookError(f"the codebook {path} is not valid YAML: {exc}", code=codes.U002) from exc
     return parse_codebook(data, str(path))
 
 
 def parse_codebook(data: object, where: str = "codebook") -> Codebook:
     if not isinstance(data, dict):
         raise CodebookError(
-            f"{where}: expected a mapping with survey, year, columns, indicators", code="U003"
+            f"{where}: expected a mapping with survey, year, columns, indicators", code=codes.U003
         )
     missing = [key for key in ("survey", "year", "columns", "indicators") if not data.get(key)]
     if missing:
         raise CodebookError(
             f"{where}: missing {', '.join(missing)} — see the codebook format in "
             "`birlik survey import --help`",
-            code="U003",
+            code=codes.U003,
         )
     columns = _columns(data["columns"], where)
     fielded = data.get("fielded") or [None, None]
     if not isinstance(fielded, list) or len(fielded) != 2:
-        raise CodebookError(f"{where}: fielded must be [first day, last day]", code="U004")
+        raise CodebookError(f"{where}: fielded must be [first day, last day]", code=codes.U004)
     return Codebook(
         survey=str(data["survey"]),
         year=_year(data["year"], where),
@@ -184,42 +180,42 @@ def parse_codebook(data: object, where: str = "codebook") -> Codebook:
 
 def _columns(raw: object, where: str) -> dict[str, str]:
     if not isinstance(raw, dict):
-        raise CodebookError(f"{where}: columns must map design variables to file columns", code="U005")
+        raise CodebookError(f"{where}: columns must map design variables to file columns", code=codes.U005)
     unknown = sorted(set(map(str, raw)) - set(DESIGN_VARIABLES))
     if unknown:
         raise CodebookError(
-            f"{where}: unknown design variables {unknown} — use {list(DESIGN_VARIABLES)}", code="U005"
+            f"{where}: unknown design variables {unknown} — use {list(DESIGN_VARIABLES)}", code=codes.U005
         )
     absent = [v for v in REQUIRED_VARIABLES if not raw.get(v)]
     if absent:
-        raise CodebookError(f"{where}: columns must name {', '.join(absent)}", code="U005")
+        raise CodebookError(f"{where}: columns must name {', '.join(absent)}", code=codes.U005)
     return {str(k): str(v) for k, v in raw.items() if v}
 
 
 def _indicators(raw: object, where: str) -> tuple[IndicatorCoding, ...]:
     if not isinstance(raw, dict):
-        raise CodebookError(f"{where}: indicators must map indicator ids to codings", code="U006")
+        raise CodebookError(f"{where}: indicators must map indicator ids to codings", code=codes.U006)
     return tuple(_coding(str(key), spec, f"{where}: indicator {key}") for key, spec in raw.items())
 
 
 def _coding(indicator_id: str, spec: object, where: str) -> IndicatorCoding:
     if not isinstance(spec, dict) or not spec.get("question"):
-        raise CodebookError(f"{where} needs a question column", code="U006")
+        raise CodebookError(f"{where} needs a question column", code=codes.U006)
     positive = _codes(spec.get("positive"), where)
     scores_raw = spec.get("scores") or {}
     if bool(positive) == bool(scores_raw):
-        raise CodebookError(f"{where}: give either positive (a share) or scores (a mean)", code="U007")
+        raise CodebookError(f"{where}: give either positive (a share) or scores (a mean)", code=codes.U007)
     if not isinstance(scores_raw, dict):
-        raise CodebookError(f"{where}: scores must map answers to numbers", code="U007")
+        raise CodebookError(f"{where}: scores must map answers to numbers", code=codes.U007)
     try:
         scores = {answer_code(k) or "": float(v) for k, v in scores_raw.items()}
     except (TypeError, ValueError):
-        raise CodebookError(f"{where}: every score must be a number", code="U007") from None
+        raise CodebookError(f"{where}: every score must be a number", code=codes.U007) from None
     valid = _codes(spec.get("valid"), where) | positive
     missing = _codes(spec.get("missing"), where)
     overlap = (valid | frozenset(scores)) & missing
     if overlap:
-        raise CodebookError(f"{where}: answers {sorted(overlap)} are both valid and missing", code="U008")
+        raise CodebookError(f"{where}: answers {sorted(overlap)} are both valid and missing", code=codes.U008)
     return IndicatorCoding(
         indicator_id=indicator_id,
         question=str(spec["question"]),
@@ -234,13 +230,13 @@ def _codes(raw: object, where: str) -> frozenset[str]:
     if raw is None:
         return frozenset()
     if not isinstance(raw, list):
-        raise CodebookError(f"{where}: answer codes must be a list, e.g. [1, 2]", code="U007")
+        raise CodebookError(f"{where}: answer codes must be a list, e.g. [1, 2]", code=codes.U007)
     return frozenset(code for code in map(answer_code, raw) if code is not None)
 
 
 def _recode(raw: object, where: str) -> dict[str, dict[str, str]]:
     if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
-        raise CodebookError(f"{where}: recode must map a design variable to {{code: value}}", code="U009")
+        raise CodebookError(f"{where}: recode must map a design variable to {{code: value}}", code=codes.U009)
     return {str(var): {answer_code(k) or "": str(v) for k, v in table.items()} for var, table in raw.items()}
 
 
@@ -252,7 +248,7 @@ def _age_bands(raw: object, where: str) -> tuple[int, ...]:
         or list(raw) != sorted(set(raw))
     ):
         raise CodebookError(
-            f"{where}: age_bands must be increasing whole ages, e.g. [18, 30, 45, 60]", code="U004"
+            f"{where}: age_bands must be increasing whole ages, e.g. [18, 30, 45, 60]", code=codes.U004
         )
     return tuple(raw)
 
@@ -260,13 +256,8 @@ def _age_bands(raw: object, where: str) -> tuple[int, ...]:
 def _year(raw: object, where: str) -> int:
     if isinstance(raw, int) and 1991 <= raw <= 2100:
         return raw
-    raise CodebookError(f"{where}: year {raw!r} must be a year such as 2026", code="U004")
+    raise CodebookError(f"{where}: year {raw!r} must be a year such as 2026", code=codes.U004)
 
 
 def _day(raw: object, where: str) -> date | None:
-    if raw is None or isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        raise CodebookError(f"{where}: {raw!r} is not a date — write 2026-08-03", code="U004") from None
+    return parse_day(raw, f"{where}:", codes.U004)

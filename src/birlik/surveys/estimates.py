@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.surveys.importer import Respondent, list_surveys, load_respondents
 from birlik.surveys.targets import TargetIndicator
@@ -114,7 +115,7 @@ def estimate(
 ) -> list[Estimate]:
     """The estimate over all respondents (``by="all"``) or one per category, sorted by category."""
     if by != "all" and by not in BREAKDOWNS:
-        raise ConfigError(f"cannot break down by {by!r} — use one of {list(BREAKDOWNS)}", code="U030")
+        raise ConfigError(f"cannot break down by {by!r} — use one of {list(BREAKDOWNS)}", code=codes.U030)
     cells: dict[str, tuple[list[float], list[float]]] = {}
     for respondent in respondents:
         value = respondent.values.get(indicator_id)

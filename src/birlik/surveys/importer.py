@@ -17,9 +17,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from birlik.domain.errors import BadInput, ConfigError
+from birlik.domain import codes
+from birlik.domain.codes import Code
+from birlik.domain.errors import BadInput, CodebookError, ConfigError
 from birlik.resources.gazetteer import load_gazetteer
-from birlik.surveys.codebook import Codebook, CodebookError, answer_code
+from birlik.surveys.codebook import Codebook, answer_code
 from birlik.surveys.models import SurveyResponseRow, SurveyRow
 
 MAX_LISTED = 5
@@ -57,14 +59,14 @@ def read_table(path: Path) -> Table:
         return _read_sav(path)
     if suffix in (".csv", ".tsv", ".txt"):
         return _read_csv(path)
-    raise BadInput(f"{path.name}: survey data must be .csv or SPSS .sav", code="U020")
+    raise BadInput(f"{path.name}: survey data must be .csv or SPSS .sav", code=codes.U020)
 
 
 def _read_csv(path: Path) -> Table:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"cannot read {path}: {exc} — save the CSV as UTF-8", code="U021") from exc
+        raise BadInput(f"cannot read {path}: {exc} — save the CSV as UTF-8", code=codes.U021) from exc
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -72,7 +74,7 @@ def _read_csv(path: Path) -> Table:
     reader = csv.reader(io.StringIO(text), dialect)
     header = next(reader, None)
     if not header:
-        raise BadInput(f"{path.name} is empty — export the survey with a header row", code="U022")
+        raise BadInput(f"{path.name} is empty — export the survey with a header row", code=codes.U022)
     names = [name.strip() for name in header]
     data: dict[str, list[object]] = {name: [] for name in names}
     for line_number, row in enumerate(reader, start=2):
@@ -80,7 +82,7 @@ def _read_csv(path: Path) -> Table:
             continue
         if len(row) != len(names):
             raise BadInput(
-                f"{path.name}:{line_number} has {len(row)} cells, the header {len(names)}", code="U023"
+                f"{path.name}:{line_number} has {len(row)} cells, the header {len(names)}", code=codes.U023
             )
         for name, cell in zip(names, row, strict=True):
             data[name].append(cell)
@@ -93,7 +95,7 @@ def _read_sav(path: Path) -> Table:
     try:
         frame, _meta = pyreadstat.read_sav(str(path), output_format="dict")
     except Exception as exc:  # pyreadstat raises its own ReadstatError and plain OSError
-        raise BadInput(f"cannot read the SPSS file {path.name}: {exc}", code="U024") from exc
+        raise BadInput(f"cannot read the SPSS file {path.name}: {exc}", code=codes.U024) from exc
     columns = {str(name): list(values) for name, values in frame.items()}
     rows = len(next(iter(columns.values()), []))
     return Table(columns=columns, rows=rows)
@@ -103,7 +105,7 @@ def respondents_from_table(table: Table, codebook: Codebook, *, where: str = "fi
     """Apply the codebook to every row; all mismatches are reported together (U010–U016)."""
     _check_columns(table, codebook, where)
     if table.rows == 0:
-        raise CodebookError(f"{where} has no respondents", code="U015")
+        raise CodebookError(f"{where} has no respondents", code=codes.U015)
     problems = _Problems(where)
     respondents = [_respondent(table, codebook, index, problems) for index in range(table.rows)]
     problems.raise_if_any()
@@ -118,7 +120,7 @@ def _check_columns(table: Table, codebook: Codebook, where: str) -> None:
         raise CodebookError(
             f"{where} has no column {', '.join(absent)} that the codebook names — the file has: "
             f"{available}; fix `columns`/`question` in the codebook",
-            code="U010",
+            code=codes.U010,
         )
 
 
@@ -127,9 +129,9 @@ class _Problems:
 
     def __init__(self, where: str) -> None:
         self.where = where
-        self.found: dict[tuple[str, str], list[str]] = {}
+        self.found: dict[tuple[Code[CodebookError], str], list[str]] = {}
 
-    def add(self, code: str, what: str, example: str) -> None:
+    def add(self, code: Code[CodebookError], what: str, example: str) -> None:
         self.found.setdefault((code, what), []).append(example)
 
     def raise_if_any(self) -> None:
@@ -140,7 +142,8 @@ class _Problems:
             shown = ", ".join(examples[:MAX_LISTED]) + (" …" if len(examples) > MAX_LISTED else "")
             parts.append(f"{what} in {len(examples)} rows ({shown})")
         first_code = next(iter(self.found))[0]
-        raise CodebookError(f"{self.where} does not match the codebook: " + "; ".join(parts), code=first_code)
+        raise CodebookError(f"{self.where} does not match the codebook: " + "; ".join(parts),
+                            code=first_code)
 
 
 def _respondent(table: Table, codebook: Codebook, index: int, problems: _Problems) -> Respondent:
@@ -154,7 +157,7 @@ def _respondent(table: Table, codebook: Codebook, index: int, problems: _Problem
         table_ = codebook.recode.get(variable)
         if code is not None and table_ is not None:
             if code not in table_:
-                problems.add("U014", f"{variable} code not in recode", f"row {row}: {code}")
+                problems.add(codes.U014, f"{variable} code not in recode", f"row {row}: {code}")
                 return None
             return table_[code]
         return code
@@ -177,7 +180,7 @@ def _weight(value: str | None, row: int, problems: _Problems) -> float:
     except ValueError:
         weight = float("nan")
     if not weight > 0:
-        problems.add("U011", "weight missing, not a number or not positive", f"row {row}: {value}")
+        problems.add(codes.U011, "weight missing, not a number or not positive", f"row {row}: {value}")
         return 0.0
     return weight
 
@@ -188,7 +191,7 @@ def _age(value: str | None, row: int, problems: _Problems) -> int | None:
     try:
         return int(float(value))
     except ValueError:
-        problems.add("U016", "age not a number", f"row {row}: {value}")
+        problems.add(codes.U016, "age not a number", f"row {row}: {value}")
         return None
 
 
@@ -198,7 +201,7 @@ def _region(value: str | None, row: int, problems: _Problems) -> str | None:
     try:
         return region_code(value)
     except ConfigError:
-        problems.add("U013", "unknown region", f"row {row}: {value}")
+        problems.add(codes.U013, "unknown region", f"row {row}: {value}")
         return None
 
 
@@ -211,7 +214,7 @@ def _values(table: Table, codebook: Codebook, index: int, problems: _Problems) -
         except KeyError:
             known = ", ".join(sorted(coding.known_answers()))
             problems.add(
-                "U012",
+                codes.U012,
                 f"answer of {coding.question} not in the codebook (known: {known})",
                 f"row {index + 1}: {answer}",
             )
@@ -232,7 +235,7 @@ def region_code(value: str) -> str:
         forms = [name for names in place.names.values() for name in names] + [f.text for f in place.forms]
         if any(wanted == form.casefold() for form in forms):
             return place.kato
-    raise ConfigError(f"unknown region {value!r} — give a KATO code or a region name", code="U013")
+    raise ConfigError(f"unknown region {value!r} — give a KATO code or a region name", code=codes.U017)
 
 
 # --- the store -----------------------------------------------------------------------------
@@ -254,7 +257,7 @@ def import_survey(session: Session, path: Path, codebook: Codebook, *, replace: 
         if not replace:
             raise BadInput(
                 f"survey {codebook.survey!r} is already imported — pass --replace to load it again",
-                code="U025",
+                code=codes.U025,
             )
         session.delete(existing)
         session.flush()

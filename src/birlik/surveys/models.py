@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from birlik.store.models import Base, utcnow
+from birlik.store.types import UtcDateTime
 
 
 class TargetIndicatorRow(Base):
@@ -26,7 +27,7 @@ class TargetIndicatorRow(Base):
     baseline_year: Mapped[int | None] = mapped_column(Integer)
     direction: Mapped[str] = mapped_column(String(10), default="higher")
     note: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     targets: Mapped[list[IndicatorTargetRow]] = relationship(
         back_populates="indicator",
@@ -61,7 +62,7 @@ class SurveyRow(Base):
     source_file: Mapped[str] = mapped_column(Text)
     codebook: Mapped[dict[str, Any]] = mapped_column(default=dict)
     respondents: Mapped[int] = mapped_column(Integer, default=0)
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     responses: Mapped[list[SurveyResponseRow]] = relationship(
         back_populates="survey", cascade="all, delete-orphan", passive_deletes=True
@@ -101,7 +102,7 @@ class VisitRow(Base):
     meetings: Mapped[list[Any]] = mapped_column(JSON, default=list)
     findings: Mapped[list[str]] = mapped_column(JSON, default=list)
     risks: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     recommendations: Mapped[list[RecommendationRow]] = relationship(
         back_populates="visit",
@@ -123,6 +124,6 @@ class RecommendationRow(Base):
     deadline: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
     status_note: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     visit: Mapped[VisitRow] = relationship(back_populates="recommendations")

@@ -20,6 +20,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from birlik.domain import codes
 from birlik.domain.errors import BadInput, NotFound
 from birlik.store.models import utcnow
 from birlik.surveys.models import IndicatorTargetRow, TargetIndicatorRow
@@ -94,18 +95,18 @@ def load_targets_file(path: Path) -> list[TargetIndicator]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"cannot read {path}: {exc} — give a UTF-8 YAML or CSV file", code="U101") from exc
+        raise BadInput(f"cannot read {path}: {exc} — give a UTF-8 YAML or CSV file", code=codes.U101) from exc
     if path.suffix.lower() == ".csv":
         return [indicator_from_mapping(row, f"{path}:{n}") for n, row in enumerate(_csv_rows(text), 2)]
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise BadInput(f"{path} is not valid YAML: {exc}", code="U101") from exc
+        raise BadInput(f"{path} is not valid YAML: {exc}", code=codes.U101) from exc
     if isinstance(data, dict) and "indicators" in data:
         data = data["indicators"]
     if not isinstance(data, list):
         raise BadInput(
-            f"{path}: expected a list of indicators — see `birlik targets import --help`", code="U102"
+            f"{path}: expected a list of indicators — see `birlik targets import --help`", code=codes.U102
         )
     return [indicator_from_mapping(item, f"{path}[{n}]") for n, item in enumerate(data)]
 
@@ -132,18 +133,19 @@ def _csv_rows(text: str) -> list[dict[str, Any]]:
 
 def indicator_from_mapping(item: object, where: str) -> TargetIndicator:
     if not isinstance(item, dict):
-        raise BadInput(f"{where}: an indicator must be a mapping with id, names and targets", code="U102")
+        raise BadInput(f"{where}: an indicator must be a mapping with id, names and targets", code=codes.U102)
     indicator_id = str(item.get("id") or "").strip()
     if not indicator_id.replace("_", "").isalnum():
-        raise BadInput(f"{where}: indicator id {indicator_id!r} must be letters, digits and _", code="U103")
+        raise BadInput(f"{where}: indicator id {indicator_id!r} must be letters, digits and _",
+                       code=codes.U103)
     names = item.get("names") or {}
     if isinstance(names, str):
         names = {"en": names}
     if not isinstance(names, dict) or not names:
-        raise BadInput(f"{where}: indicator {indicator_id} needs names (kk, ru, en)", code="U104")
+        raise BadInput(f"{where}: indicator {indicator_id} needs names (kk, ru, en)", code=codes.U104)
     direction = str(item.get("direction") or "higher")
     if direction not in DIRECTIONS:
-        raise BadInput(f"{where}: direction {direction!r} must be one of {list(DIRECTIONS)}", code="U105")
+        raise BadInput(f"{where}: direction {direction!r} must be one of {list(DIRECTIONS)}", code=codes.U105)
     source = item.get("source") or dict(SOCIOLOGICAL_SURVEYS)
     return TargetIndicator(
         id=indicator_id,
@@ -161,13 +163,13 @@ def indicator_from_mapping(item: object, where: str) -> TargetIndicator:
 
 def _targets(raw: object, where: str) -> dict[int, float]:
     if not isinstance(raw, dict):
-        raise BadInput(f"{where}: targets must map a year to a value, e.g. {{2026: 77.5}}", code="U106")
+        raise BadInput(f"{where}: targets must map a year to a value, e.g. {{2026: 77.5}}", code=codes.U106)
     out: dict[int, float] = {}
     for year, value in raw.items():
         year_number = _optional_int(year, where, "target year")
         target = _optional_number(value, where, f"target of {year}")
         if year_number is None or target is None or not 1991 <= year_number <= 2100:
-            raise BadInput(f"{where}: target {year}: {value} is not a year and a number", code="U106")
+            raise BadInput(f"{where}: target {year}: {value} is not a year and a number", code=codes.U106)
         out[year_number] = target
     return dict(sorted(out.items()))
 
@@ -179,7 +181,7 @@ def _optional_number(value: object, where: str, what: str) -> float | None:
         return float(str(value).strip().rstrip("%").strip().replace(",", "."))
     except ValueError:
         raise BadInput(
-            f"{where}: {what} {value!r} is not a number (write 77.5 or 77,5%)", code="U107"
+            f"{where}: {what} {value!r} is not a number (write 77.5 or 77,5%)", code=codes.U107
         ) from None
 
 
@@ -188,7 +190,7 @@ def _optional_int(value: object, where: str, what: str) -> int | None:
     if number is None:
         return None
     if number != int(number):
-        raise BadInput(f"{where}: {what} {value!r} must be a whole number", code="U107")
+        raise BadInput(f"{where}: {what} {value!r} must be a whole number", code=codes.U107)
     return int(number)
 
 
@@ -237,7 +239,7 @@ def list_indicators(session: Session) -> list[TargetIndicator]:
 def get_indicator(session: Session, indicator_id: str) -> TargetIndicator:
     row = session.get(TargetIndicatorRow, indicator_id)
     if row is None:
-        raise NotFound(f"no target indicator {indicator_id!r} — see `birlik targets list`", code="U108")
+        raise NotFound(f"no target indicator {indicator_id!r} — see `birlik targets list`", code=codes.U108)
     return indicator_from_row(row)
 
 

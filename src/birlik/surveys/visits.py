@@ -29,7 +29,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from birlik.domain.errors import BadInput, ConfigError, NotFound
+from birlik.domain import codes
+from birlik.domain.dates import parse_day
+from birlik.domain.errors import ConfigError, NotFound, VisitError
 from birlik.store.models import utcnow
 from birlik.surveys.importer import region_code
 from birlik.surveys.models import RecommendationRow, VisitRow
@@ -60,37 +62,33 @@ class Visit:
     recommendations: tuple[Recommendation, ...] = field(default=())
 
 
-class VisitError(BadInput):
-    code = "U200"
-
-
 def load_visits_file(path: Path) -> list[Visit]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise VisitError(f"cannot read the visits file {path}: {exc}", code="U201") from exc
+        raise VisitError(f"cannot read the visits file {path}: {exc}", code=codes.U201) from exc
     if isinstance(data, dict):
         data = data.get("visits", [data])
     if not isinstance(data, list) or not data:
-        raise VisitError(f"{path}: expected a visit or a list of visits", code="U201")
+        raise VisitError(f"{path}: expected a visit or a list of visits", code=codes.U201)
     return [visit_from_mapping(item, f"{path}[{n}]") for n, item in enumerate(data)]
 
 
 def visit_from_mapping(item: object, where: str) -> Visit:
     if not isinstance(item, dict):
-        raise VisitError(f"{where}: a visit must be a mapping", code="U202")
+        raise VisitError(f"{where}: a visit must be a mapping", code=codes.U202)
     missing = [key for key in ("region", "dates", "title") if not item.get(key)]
     if missing:
-        raise VisitError(f"{where}: missing {', '.join(missing)}", code="U202")
+        raise VisitError(f"{where}: missing {', '.join(missing)}", code=codes.U202)
     try:
         region = region_code(str(item["region"]))
     except ConfigError as exc:
-        raise VisitError(f"{where}: {exc.detail}", code="U203") from exc
+        raise VisitError(f"{where}: {exc.detail}", code=codes.U203) from exc
     dates = item["dates"] if isinstance(item["dates"], list) else [item["dates"]]
     started = _day(dates[0], where)
     ended = _day(dates[-1], where)
     if started is None or ended is None or ended < started:
-        raise VisitError(f"{where}: dates must be [first day, last day] in order", code="U204")
+        raise VisitError(f"{where}: dates must be [first day, last day] in order", code=codes.U204)
     return Visit(
         region_kato=region,
         title=str(item["title"]),
@@ -106,7 +104,7 @@ def visit_from_mapping(item: object, where: str) -> Visit:
 
 def _meeting(raw: object, where: str) -> dict[str, str]:
     if not isinstance(raw, dict) or not raw.get("with"):
-        raise VisitError(f"{where}: a meeting needs `with` (who was met)", code="U205")
+        raise VisitError(f"{where}: a meeting needs `with` (who was met)", code=codes.U205)
     return {key: str(raw[key]) for key in ("date", "with", "summary") if raw.get(key) is not None}
 
 
@@ -114,16 +112,16 @@ def _risk(raw: object, where: str) -> dict[str, str]:
     if isinstance(raw, str):
         raw = {"text": raw, "level": "medium"}
     if not isinstance(raw, dict) or not raw.get("text"):
-        raise VisitError(f"{where}: a risk needs text", code="U206")
+        raise VisitError(f"{where}: a risk needs text", code=codes.U206)
     level = str(raw.get("level") or "medium")
     if level not in RISK_LEVELS:
-        raise VisitError(f"{where}: risk level {level!r} must be one of {list(RISK_LEVELS)}", code="U206")
+        raise VisitError(f"{where}: risk level {level!r} must be one of {list(RISK_LEVELS)}", code=codes.U206)
     return {"text": str(raw["text"]), "level": level}
 
 
 def _recommendation(raw: object, where: str) -> Recommendation:
     if not isinstance(raw, dict) or not raw.get("text") or not raw.get("owner"):
-        raise VisitError(f"{where}: a recommendation needs text and owner", code="U207")
+        raise VisitError(f"{where}: a recommendation needs text and owner", code=codes.U207)
     status = str(raw.get("status") or "open")
     _check_status(status)
     return Recommendation(
@@ -136,16 +134,11 @@ def _recommendation(raw: object, where: str) -> Recommendation:
 
 def _check_status(status: str) -> None:
     if status not in RECOMMENDATION_STATUSES:
-        raise VisitError(f"status {status!r} must be one of {list(RECOMMENDATION_STATUSES)}", code="U208")
+        raise VisitError(f"status {status!r} must be one of {list(RECOMMENDATION_STATUSES)}", code=codes.U208)
 
 
 def _day(raw: object, where: str) -> date | None:
-    if raw is None or isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        raise VisitError(f"{where}: {raw!r} is not a date — write 2026-08-11", code="U204") from None
+    return parse_day(raw, f"{where}:", codes.U204)
 
 
 # --- the store -------------------------------------------------------------------------------
@@ -201,7 +194,7 @@ def set_recommendation_status(
     row = session.get(RecommendationRow, recommendation_id)
     if row is None:
         raise NotFound(
-            f"no recommendation {recommendation_id} — see `birlik visits recommendations`", code="U209"
+            f"no recommendation {recommendation_id} — see `birlik visits recommendations`", code=codes.U209
         )
     row.status = status
     row.status_note = note

@@ -24,7 +24,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from birlik import __version__
 from birlik.access.throttle import LoginThrottle
-from birlik.domain.errors import BirlikError
+from birlik.domain import codes
+from birlik.domain.codes import Code
+from birlik.domain.errors import BirlikError, WebError
 from birlik.runtime import Runtime
 from birlik.settings import WebSettings
 from birlik.web.auth import SessionCodec
@@ -165,7 +167,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        code = {404: "W404", 405: "W405"}.get(exc.status_code, f"W{exc.status_code}")
+        known = _HTTP_CODES.get(exc.status_code)  # others (none routed today) keep "W" + their status
+        code = known.id if known else f"W{exc.status_code}"
         return _error(request, code, exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
     async def validation_error(request: Request, exc: Exception) -> Response:
@@ -173,18 +176,18 @@ def _install_error_handlers(app: FastAPI) -> None:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         where = ".".join(str(part) for part in first.get("loc", ()))
         if tuple(first.get("loc", ()))[:1] == ("path",):  # "/cases/99999999999999999999": names nothing
-            return _error(request, "W404", 404, f"{where}: no such record — check the address", {})
-        return _error(request, "W422", 422, f"{where}: {first.get('msg')} — fix the request", {})
+            return _coded(request, codes.W404, f"{where}: no such record — check the address")
+        return _coded(request, codes.W422, f"{where}: {first.get('msg')} — fix the request")
 
     async def out_of_range(request: Request, exc: Exception) -> Response:
         """A value the database or the calendar cannot hold that slipped past the parameter
         checks (each route bounds its own): the client's mistake, not a 500."""
         log.warning("out-of-range value on %s: %s", request.url.path, exc)
-        return _error(request, "W400", 400, "a value in the request is out of range — send a smaller one", {})
+        return _coded(request, codes.W400, "a value in the request is out of range — send a smaller one")
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
-        return _error(request, "W500", 500, "an unexpected error happened — it is logged", {})
+        return _coded(request, codes.W500, "an unexpected error happened — it is logged")
 
     app.add_exception_handler(BirlikError, birlik_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
@@ -192,6 +195,13 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OverflowError, out_of_range)
     app.add_exception_handler(DataError, out_of_range)
     app.add_exception_handler(Exception, unexpected)
+
+
+_HTTP_CODES: dict[int, Code[WebError]] = {404: codes.W404, 405: codes.W405}
+
+
+def _coded(request: Request, code: Code[WebError], message: str) -> Response:
+    return _error(request, code.id, code.status, message, {})
 
 
 def _error(request: Request, code: str, status: int, message: str, headers: dict[str, str]) -> Response:

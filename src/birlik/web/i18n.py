@@ -6,6 +6,7 @@ import json
 from functools import cache
 from importlib import resources
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 
 LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
@@ -18,7 +19,7 @@ def catalogue(lang: str) -> dict[str, str]:
     try:
         raw = resources.files("birlik.web").joinpath("locales", f"{lang}.json").read_text("utf-8")
     except FileNotFoundError as exc:
-        raise ConfigError(f"no interface catalogue for {lang!r} — reinstall birlik", code="W120") from exc
+        raise ConfigError(f"no interface catalogue for {lang!r} — reinstall birlik", code=codes.W120) from exc
     data = json.loads(raw)
     return {str(key): str(value) for key, value in data.items()}
 

@@ -382,7 +382,6 @@ def period_end(session: Session) -> datetime:
     newest: datetime | None = session.scalar(select(func.max(DocumentRow.published_at)))
     if newest is None:
         return now
-    newest = newest if newest.tzinfo is not None else newest.replace(tzinfo=UTC)
     return min(now, newest + timedelta(seconds=1))
 
 
@@ -442,11 +441,7 @@ def source_health(session: Session, scope: RegionScope, *, administrator: bool) 
     now = datetime.now(UTC)
     out = []
     for source in session.scalars(select(SourceRow).order_by(SourceRow.name)):
-        last_ok = (
-            source.last_ok_at.replace(tzinfo=UTC)
-            if source.last_ok_at and source.last_ok_at.tzinfo is None
-            else source.last_ok_at
-        )
+        last_ok = source.last_ok_at  # aware: UtcDateTime
         overdue = last_ok is None or (now - last_ok).total_seconds() > 3 * source.poll_interval
         out.append(
             {

@@ -24,6 +24,7 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.runtime import Runtime, load_settings
 from birlik.settings import WebSettings
@@ -155,7 +156,7 @@ def _check_port(host: str, port: int) -> None:
         raise ConfigError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc} — stop what uses the port or "
             "choose another with --port",
-            code="W140",
+            code=codes.W180,
         ) from exc
 
 

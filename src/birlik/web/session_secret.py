@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.settings import DEV_SECRET_KEY, Settings, WebSettings, default_data_dir
 
@@ -43,7 +44,7 @@ def session_secret(settings: Settings) -> SessionSecret:
         raise ConfigError(
             "BIRLIK_SECRET_KEY is unset or the development placeholder — set a long random secret "
             "before running in production",
-            code="W001",
+            code=codes.W100,
         )
     return _installation_secret(secret_path(web, settings.database_url))
 
@@ -86,12 +87,12 @@ def _installation_secret(path: Path) -> SessionSecret:
         raise ConfigError(
             f"cannot keep the generated session secret in {path}: {exc.strerror or exc} — make the "
             "directory writable, set BIRLIK_DATA_DIR, or set BIRLIK_SECRET_KEY",
-            code="W176",
+            code=codes.W176,
         ) from exc
     value = _read(path)
     if value is None:
         raise ConfigError(
-            f"the session secret in {path} is too short or unreadable — delete the file", code="W176"
+            f"the session secret in {path} is too short or unreadable — delete the file", code=codes.W176
         )
     return SessionSecret(value, path, generated=generated)
 
@@ -105,7 +106,7 @@ def _read(path: Path) -> str | None:
         raise ConfigError(
             f"the session secret {path} can be read by others (mode {mode & 0o777:o}) — "
             f"run `chmod 600 {path}`",
-            code="W177",
+            code=codes.W177,
         )
     value = path.read_text(encoding="ascii").strip()
     return value if len(value) >= MIN_LENGTH else None

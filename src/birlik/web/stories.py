@@ -21,6 +21,7 @@ from birlik.access.errors import not_found
 from birlik.nlp.claims import comparable, find_discrepancies
 from birlik.store.models import MAX_ID, DocumentRegionRow, DocumentRow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
+from birlik.store.types import as_utc
 from birlik.stories.service import claim_of
 from birlik.web import queries
 from birlik.web.scoping import RegionScope
@@ -199,19 +200,19 @@ def _summary_of_row(story: StoryRow) -> dict[str, Any]:
 
 def _summary_of_members(story_id: int, title: str | None, members: Sequence[Member]) -> dict[str, Any]:
     """The story as the visible documents make it."""
-    ordered = sorted(members, key=lambda m: _aware(m.seen_at))
+    ordered = sorted(members, key=lambda m: as_utc(m.seen_at))
     tensions = [m.tension for m in members if m.tension is not None]
     timeline: dict[str, dict[str, Any]] = {}
     for member in ordered:
-        entry = timeline.setdefault(_aware(member.seen_at).date().isoformat(), {"docs": 0, "tension": None})
+        entry = timeline.setdefault(as_utc(member.seen_at).date().isoformat(), {"docs": 0, "tension": None})
         entry["docs"] += 1
         if member.tension is not None:
             entry["tension"] = max(entry["tension"] or 0.0, member.tension)
     return {
         "id": story_id,
         "title": ordered[0].title if ordered else title,
-        "first_seen": _aware(ordered[0].seen_at).isoformat() if ordered else None,
-        "last_seen": _aware(ordered[-1].seen_at).isoformat() if ordered else None,
+        "first_seen": as_utc(ordered[0].seen_at).isoformat() if ordered else None,
+        "last_seen": as_utc(ordered[-1].seen_at).isoformat() if ordered else None,
         "docs": len(members),
         "duplicates": sum(1 for m in members if not m.canonical),
         "outlets": dict(Counter(m.outlet or "(unknown)" for m in members)),
@@ -251,7 +252,7 @@ def story_detail(session: Session, scope: RegionScope, story_id: str) -> dict[st
         documents.append(
             {
                 **queries.document_card(row),
-                "seen_at": _aware(member.seen_at).isoformat(),
+                "seen_at": as_utc(member.seen_at).isoformat(),
                 "duplicate_of": None if member.canonical else member.dup_group,
                 "segments": [
                     [kind, piece] for kind, piece in queries.highlight(detail, limit=DETAIL_TEXT_CHARS)
@@ -310,9 +311,5 @@ def story_detail(session: Session, scope: RegionScope, story_id: str) -> dict[st
     }
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _iso(moment: datetime | None) -> str | None:
-    return _aware(moment).isoformat() if moment is not None else None
+    return as_utc(moment).isoformat() if moment is not None else None

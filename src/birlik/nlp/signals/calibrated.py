@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 
 MODELS_PACKAGE = "birlik.resources"
@@ -144,11 +145,11 @@ def parse_model(raw: object, *, source: str) -> CalibratedLogistic:
         )
     except (AssertionError, KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{source} is not a signal model: {exc!r} — rebuild it with "
-                          "scripts/train_signals.py", code="R241") from exc
+                          "scripts/train_signals.py", code=codes.R241) from exc
     if len(features) != len(weights) or kind not in ("none", "platt", "isotonic") or (
             len(model.calibration.points_x) != len(model.calibration.points_y)):
         raise ConfigError(f"{source}: features, weights or calibration do not fit together — rebuild "
-                          "it with scripts/train_signals.py", code="R242")
+                          "it with scripts/train_signals.py", code=codes.R242)
     return model
 
 
@@ -161,7 +162,7 @@ def load_model(path: Path) -> CalibratedLogistic:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc} — reinstall Birlik or rebuild it with "
-                          "scripts/train_signals.py", code="R240") from exc
+                          "scripts/train_signals.py", code=codes.R240) from exc
     return parse_model(raw, source=path.name)
 
 
@@ -236,7 +237,7 @@ def load_classifier(path: Path) -> LinearClassifier:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc} — reinstall Birlik or rebuild it with "
-                          "scripts/train_signals.py", code="R240") from exc
+                          "scripts/train_signals.py", code=codes.R240) from exc
     try:
         classes = tuple(str(c) for c in raw["classes"])
         features = tuple(str(f) for f in raw["features"])
@@ -248,9 +249,9 @@ def load_classifier(path: Path) -> LinearClassifier:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{path.name} is not a signal classifier: {exc!r} — rebuild it with "
-                          "scripts/train_signals.py", code="R241") from exc
+                          "scripts/train_signals.py", code=codes.R241) from exc
     sizes = {len(model.bias), len(model.weights), *(len(v) for v in model.lexical.values())}
     if sizes != {len(classes)} or any(len(row) != len(features) for row in model.weights):
         raise ConfigError(f"{path.name}: classes, features and weights do not fit together — "
-                          "rebuild it with scripts/train_signals.py", code="R242")
+                          "rebuild it with scripts/train_signals.py", code=codes.R242)
     return model

@@ -26,9 +26,10 @@ from typing import Any
 
 import yaml
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Signal
-from birlik.nlp.text import normalise
+from birlik.domain.text import normalise
 
 CUES_FILE = "tension_cues.yaml"
 RAISING: tuple[str, ...] = ("ethnic_frame", "rumour", "mobilisation", "grievance", "violence_word")
@@ -80,16 +81,16 @@ def compile_stems(stems: Iterable[str], *, source: str = CUES_FILE) -> re.Patter
     try:
         return re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")")
     except re.error as exc:
-        raise ConfigError(f"{source}: bad cue pattern: {exc} — fix the stem", code="R231") from exc
+        raise ConfigError(f"{source}: bad cue pattern: {exc} — fix the stem", code=codes.R231) from exc
 
 
 def parse_cue_lexicon(raw: object, *, source: str = CUES_FILE) -> CueLexicon:
     if not isinstance(raw, Mapping):
-        raise ConfigError(f"{source} must be a mapping with 'raising' and 'lowering'", code="R230")
+        raise ConfigError(f"{source} must be a mapping with 'raising' and 'lowering'", code=codes.R230)
     found: dict[str, Any] = {**dict(raw.get("raising") or {}), **dict(raw.get("lowering") or {})}
     if set(found) != set(RAISING) | set(LOWERING):
         raise ConfigError(f"{source}: components must be {sorted(RAISING + LOWERING)}, got "
-                          f"{sorted(found)} — rename them", code="R232")
+                          f"{sorted(found)} — rename them", code=codes.R232)
     patterns = {
         name: compile_stems([str(s) for forms in dict(found[name]).values() for s in forms or ()],
                             source=source)
@@ -104,7 +105,7 @@ def load_cue_lexicon() -> CueLexicon:
     try:
         raw = yaml.safe_load(source.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read {CUES_FILE}: {exc} — reinstall Birlik", code="R229") from exc
+        raise ConfigError(f"cannot read {CUES_FILE}: {exc} — reinstall Birlik", code=codes.R229) from exc
     return parse_cue_lexicon(raw)
 
 

@@ -43,8 +43,10 @@ from pathlib import Path
 
 import yaml
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Mention, Sentence, Signal
+from birlik.domain.text import normalise
 from birlik.nlp.embed import Embedder
 from birlik.nlp.signals.calibrated import CalibratedLogistic, load_model, model_file
 from birlik.nlp.signals.tension import WORD, word_stems
@@ -57,7 +59,6 @@ from birlik.nlp.signals.toxicity import (
     model_words,
 )
 from birlik.nlp.spans import StartIndex
-from birlik.nlp.text import normalise
 
 SIGNAL = "hate"
 LEXICON_FILE = "hostility_hate.yaml"
@@ -117,12 +118,12 @@ class HateModel:
 
 def parse_hate_lexicon(raw: object, *, source: str = "<data>") -> HateLexicon:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("cues"), Mapping):
-        raise ConfigError(f"{source} must be a mapping with 'cues'", code="R211")
+        raise ConfigError(f"{source} must be a mapping with 'cues'", code=codes.R211)
     weights = {str(k): float(v) for k, v in dict(raw.get("weights") or {}).items()}
     if set(weights) != WEIGHT_KEYS or set(raw["cues"]) != set(CUE_KINDS):
         raise ConfigError(
             f"{source}: cues must be {list(CUE_KINDS)}, weights {sorted(WEIGHT_KEYS)}",
-            code="R212",
+            code=codes.R212,
         )
     return HateLexicon(
         cues={kind: _bounded([p for forms in dict(raw["cues"][kind]).values() for p in forms],
@@ -147,12 +148,12 @@ def _bounded(patterns: Sequence[str], source: str) -> re.Pattern[str]:
     try:
         return re.compile(rf"(?<!\w)(?:{joined})(?!\w)")
     except re.error as exc:
-        raise ConfigError(f"{source}: bad pattern: {exc}", code="R213") from exc
+        raise ConfigError(f"{source}: bad pattern: {exc}", code=codes.R213) from exc
 
 
 def _target(item: object, source: str) -> Target:
     if not isinstance(item, Mapping) or not {"pattern", "id"} <= set(item):
-        raise ConfigError(f"{source}: a target needs 'pattern' and 'id', got {item!r}", code="R214")
+        raise ConfigError(f"{source}: a target needs 'pattern' and 'id', got {item!r}", code=codes.R214)
     return Target(_bounded([str(item["pattern"])], source), str(item["id"]),
                   bool(item.get("derogatory", False)))
 
@@ -164,7 +165,7 @@ def load_hate_lexicon() -> HateLexicon:
     try:
         raw = yaml.safe_load(source.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read {LEXICON_FILE}: {exc} — reinstall Birlik", code="R210") from exc
+        raise ConfigError(f"cannot read {LEXICON_FILE}: {exc} — reinstall Birlik", code=codes.R210) from exc
     return parse_hate_lexicon(raw, source=LEXICON_FILE)
 
 

@@ -35,12 +35,13 @@ from typing import Any
 
 import yaml
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Mention, Sentence, Signal
+from birlik.domain.text import normalise
 from birlik.nlp.signals.calibrated import LinearClassifier, load_classifier, model_file
 from birlik.nlp.signals.tension import WORD, word_stems
 from birlik.nlp.spans import StartIndex
-from birlik.nlp.text import normalise
 
 INCIDENT_TYPES: tuple[str, ...] = (
     "violence_brawl", "mass_disorder", "killing", "arson_vandalism", "protest_rally",
@@ -148,7 +149,7 @@ def parse_incident_cues(raw: dict[str, Any]) -> IncidentCues:
     unknown = set(types) - set(INCIDENT_TYPES)
     if unknown:
         raise ConfigError(f"incident_cues.yaml names unknown types {sorted(unknown)} — use one of "
-                          f"{list(INCIDENT_TYPES)}", code="M311")
+                          f"{list(INCIDENT_TYPES)}", code=codes.M311)
     cues: dict[str, list[Cue]] = {}
     pairs: dict[str, list[PairCue]] = {}
     for incident_type, spec in types.items():

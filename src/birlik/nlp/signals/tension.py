@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from birlik.domain.records import Document, Evidence, Signal
+from birlik.domain.text import normalise
 from birlik.nlp.signals.calibrated import CalibratedLogistic, load_model, model_file
 from birlik.nlp.signals.components import (
     Component,
@@ -29,7 +30,6 @@ from birlik.nlp.signals.components import (
     extract_components,
     load_cue_lexicon,
 )
-from birlik.nlp.text import normalise
 
 NAME = "tension"
 MODEL_FILE = "tension_v2.json"

@@ -24,11 +24,12 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Sentence, Signal
+from birlik.domain.text import normalise
 from birlik.nlp.embed import Embedder, Vectors
 from birlik.nlp.passages import model_vector
-from birlik.nlp.text import normalise
 
 TOPICS: tuple[str, ...] = (
     "assembly_organisation", "state_bodies_law_enforcement", "ethnocultural_culture_languages",
@@ -69,7 +70,7 @@ class LinearModel:
         if embedder.name != self.embedder:
             raise ConfigError(
                 f"the model was trained on {self.embedder!r} vectors but the embedder is "
-                f"{embedder.name!r} — pass the same embedder or retrain the model", code="M302",
+                f"{embedder.name!r} — pass the same embedder or retrain the model", code=codes.M302,
             )
 
     def save(self, path: Path, **meta: str) -> None:
@@ -85,7 +86,7 @@ class LinearModel:
     def load(cls, path: Path | str) -> LinearModel:
         if not Path(path).exists():
             raise ConfigError(f"model file {path} not found — run the training script in scripts/",
-                              code="M301")
+                              code=codes.M301)
         with np.load(path) as data:
             return cls(
                 labels=tuple(str(label) for label in data["labels"]),
@@ -145,7 +146,7 @@ def parse_topic_cues(raw: dict[str, Any]) -> dict[str, re.Pattern[str]]:
     unknown = set(raw) - set(DIRECTIONS)
     if unknown:
         raise ConfigError(f"topic_cues.yaml names unknown topics {sorted(unknown)} — use one of "
-                          f"{list(DIRECTIONS)}", code="M312")
+                          f"{list(DIRECTIONS)}", code=codes.M312)
     return {topic: _stems(list(dict.fromkeys(cues))) for topic, cues in raw.items()}
 
 

@@ -43,6 +43,7 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Sentence, Signal
 from birlik.nlp.embed import Embedder
@@ -225,12 +226,12 @@ def _masked_pattern(word: str) -> re.Pattern[str]:
 
 def parse_toxicity_lexicon(raw: object, *, source: str = "<data>") -> ToxicityLexicon:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("tokens"), Mapping):
-        raise ConfigError(f"{source} must be a mapping with 'tokens'", code="R201")
+        raise ConfigError(f"{source} must be a mapping with 'tokens'", code=codes.R201)
     weights = {str(k): float(v) for k, v in dict(raw.get("weights") or {}).items()}
     unknown = set(raw["tokens"]) - set(CATEGORIES)
     if unknown or set(weights) != set(CATEGORIES):
         raise ConfigError(
-            f"{source}: categories must be {list(CATEGORIES)} with a weight each", code="R202"
+            f"{source}: categories must be {list(CATEGORIES)} with a weight each", code=codes.R202
         )
     return ToxicityLexicon(
         token_patterns=_compile(raw["tokens"], source, whole_token=True),
@@ -249,7 +250,7 @@ def _calm_phrases(table: Mapping[str, Any], source: str) -> re.Pattern[str] | No
     try:
         return re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?!\w)")
     except re.error as exc:
-        raise ConfigError(f"{source}: calm_phrases: bad pattern: {exc}", code="R203") from exc
+        raise ConfigError(f"{source}: calm_phrases: bad pattern: {exc}", code=codes.R203) from exc
 
 
 def _compile(table: Mapping[str, Any], source: str, *, whole_token: bool) -> dict[str, re.Pattern[str]]:
@@ -262,7 +263,7 @@ def _compile(table: Mapping[str, Any], source: str, *, whole_token: bool) -> dic
         try:
             out[str(category)] = re.compile(joined)
         except re.error as exc:
-            raise ConfigError(f"{source}: {category}: bad pattern: {exc}", code="R203") from exc
+            raise ConfigError(f"{source}: {category}: bad pattern: {exc}", code=codes.R203) from exc
     return out
 
 
@@ -273,7 +274,7 @@ def load_toxicity_lexicon() -> ToxicityLexicon:
     try:
         raw = yaml.safe_load(source.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read {LEXICON_FILE}: {exc} — reinstall Birlik", code="R200") from exc
+        raise ConfigError(f"cannot read {LEXICON_FILE}: {exc} — reinstall Birlik", code=codes.R200) from exc
     return parse_toxicity_lexicon(raw, source=LEXICON_FILE)
 
 
@@ -283,7 +284,7 @@ class HashedCharNgrams:
 
     def __init__(self, dim: int = 1 << 18, low: int = 2, high: int = 5) -> None:
         if dim & (dim - 1):
-            raise ConfigError(f"hash dimension {dim} must be a power of two", code="M201")
+            raise ConfigError(f"hash dimension {dim} must be a power of two", code=codes.M201)
         self.dim, self.low, self.high = dim, low, high
         self._cache: dict[str, npt.NDArray[np.int64]] = {}
 
@@ -342,7 +343,7 @@ class LinearTextModel:
                 return cls(weights, float(data["bias"]), float(data["threshold"]),
                            HashedCharNgrams(len(weights), low, high))
         except (OSError, KeyError, ValueError) as exc:
-            raise ConfigError(f"cannot load model {path}: {exc} — retrain it", code="M202") from exc
+            raise ConfigError(f"cannot load model {path}: {exc} — retrain it", code=codes.M202) from exc
 
     def save(self, path: Path | str, **meta: Any) -> None:
         np.savez_compressed(
@@ -525,7 +526,7 @@ def load_toxicity_model(path: Path | str | None = None) -> ToxicityModel:
     except (OSError, KeyError, ValueError) as exc:
         raise ConfigError(
             f"cannot load toxicity model {source}: {exc} — rebuild it with "
-            "scripts/train_toxicity.py", code="M203") from exc
+            "scripts/train_toxicity.py", code=codes.M203) from exc
     return ToxicityModel(load_toxicity_lexicon(), classifier, head)
 
 
@@ -668,13 +669,13 @@ def document_score(sentence_scores: Iterable[float], *, slur: bool = False) -> f
 
 def sentences_of(text: str) -> list[Sentence]:
     """The sentences the stage would see for a bare text (the segment stage's splitter)."""
-    from birlik.nlp.text import split_sentences
+    from birlik.domain.text import split_sentences
 
     return split_sentences(text) or _whole_text(text)
 
 
 def _normalise(text: str) -> str:
-    from birlik.nlp.text import normalise
+    from birlik.domain.text import normalise
 
     return normalise(text)
 

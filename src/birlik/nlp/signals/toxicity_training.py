@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from birlik.domain import codes
 from birlik.domain.errors import ConfigError
+from birlik.domain.text import normalise
 from birlik.nlp.signals.toxicity import (
     LEXICON_FEATURES,
     EmbeddingHead,
@@ -33,7 +35,6 @@ from birlik.nlp.signals.toxicity import (
     to_published,
     windows,
 )
-from birlik.nlp.text import normalise
 
 SEED = 13
 FOLDS = 5
@@ -54,7 +55,7 @@ def _sklearn() -> tuple[Any, Any, Any]:
     except ImportError as exc:
         raise ConfigError(
             f"fitting the toxicity model needs scikit-learn ({exc}) — "
-            "`pip install 'birlik[train]'`", code="M205") from exc
+            "`pip install 'birlik[train]'`", code=codes.M205) from exc
     return linear.LogisticRegression, selection.StratifiedKFold, metrics.roc_auc_score
 
 
@@ -195,7 +196,7 @@ def _fit_head(y: Labels, lexical_oof: Floats, embeddings: Sequence[Floats | None
     regression, folds_of, auc = _sklearn()
     rows = np.array([i for i, e in enumerate(embeddings) if e is not None], np.int64)
     if len(rows) < 2 * folds:
-        raise ConfigError("too few embedded texts to fit the toxicity head", code="M206")
+        raise ConfigError("too few embedded texts to fit the toxicity head", code=codes.M206)
     vectors = np.stack([np.asarray(embeddings[i], np.float32) for i in rows])
     x, target = head_design(vectors, lexical_oof[rows]), y[rows]
     splits = list(folds_of(folds, shuffle=True, random_state=SEED + 1).split(x, target))

@@ -14,6 +14,7 @@ from birlik.access import users as accounts
 from birlik.access.errors import RequestError
 from birlik.access.models import AuditRow, RegistryUnitRow, UserRow
 from birlik.access.principal import Principal
+from birlik.domain import codes
 from birlik.web import queries
 from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope, State, set_session_cookie
 from birlik.web.routes.common import RowId
@@ -204,7 +205,7 @@ def sources(session: Db, scope: Scope, who: Reader) -> list[dict[str, Any]]:
 def require_session(who: Principal) -> None:
     if who.via != "session":
         raise RequestError(
-            "an API token cannot do this — log in and use the session", code="W175", status=403
+            "an API token cannot do this — log in and use the session", code=codes.W175,
         )
 
 

@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Path, Query
 
 from birlik.access.errors import RequestError
+from birlik.domain import codes
+from birlik.domain.dates import parse_day
 from birlik.store.models import MAX_ID
 from birlik.web.queries import DocumentFilters
 
@@ -19,19 +21,13 @@ EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def parse_date(value: str | None, name: str) -> date | None:
-    if not value:
+    day = parse_day(value, name, codes.W102)
+    if day is None:
         return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as exc:
-        raise RequestError(
-            f"{name} {value[:40]!r} is not a date — write it as 2026-03-21", code="W102", status=422
-        ) from exc
     if not EARLIEST_DAY <= day <= LATEST_DAY:  # a date a filter can mean, and a day either side of it
         raise RequestError(
             f"{name} {value} is out of range — give a date from {EARLIEST_DAY} to {LATEST_DAY}",
-            code="W102",
-            status=422,
+            code=codes.W102,
         )
     return day
 
@@ -42,7 +38,7 @@ def parse_id(value: str | None, name: str) -> int | None:
         return None
     if not (value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_ID):
         raise RequestError(
-            f"{name} {value[:40]!r} is not an id — choose one from the list", code="W104", status=422
+            f"{name} {value[:40]!r} is not an id — choose one from the list", code=codes.W104,
         )
     return int(value)
 
@@ -68,7 +64,7 @@ async def filters_from(
             tension = float(str(min_tension))
         except ValueError as exc:
             raise RequestError(
-                f"min_tension {min_tension!r} is not a number from 0 to 1", code="W103", status=422
+                f"min_tension {min_tension!r} is not a number from 0 to 1", code=codes.W103,
             ) from exc
     return DocumentFilters(
         q=q.strip(),

@@ -22,6 +22,7 @@ from birlik.access.passwords import check_login
 from birlik.access.principal import Principal
 from birlik.access.throttle import LoginAttempt
 from birlik.access.tokens import is_expired, live_tokens
+from birlik.domain import codes
 from birlik.store.models import utcnow
 from birlik.web import geo, queries
 from birlik.web import stories as story_data
@@ -77,7 +78,7 @@ async def login(
     expected = state.codec.read_pre_session(request.cookies.get(PRE_SESSION_COOKIE))
     if expected is None or not tokens_match(expected, csrf_token):
         raise RequestError(
-            "the form has no valid CSRF token — reload the page and send it again", code="W419", status=403
+            "the form has no valid CSRF token — reload the page and send it again", code=codes.W419,
         )
     attempt = LoginAttempt(username, request.client.host if request.client else "unknown")
     try:
@@ -171,7 +172,11 @@ def account_page(
     )
 
 
-ACCOUNT_ERRORS = {"W111": "account.too_short", "W171": "account.wrong_current", "W173": "account.mismatch"}
+ACCOUNT_ERRORS = {
+    codes.W111.id: "account.too_short",
+    codes.W171.id: "account.wrong_current",
+    codes.W173.id: "account.mismatch",
+}
 
 
 @router.post("/account/password")
@@ -188,12 +193,12 @@ def change_password(
     address = request.client.host if request.client else "unknown"
     try:
         if new_password != new_password_again:
-            raise RequestError("the two new passwords differ — type them again", code="W173", status=422)
+            raise RequestError("the two new passwords differ — type them again", code=codes.W173,)
         user = accounts.change_own_password(
             state.store, state.throttle, who, address, current=current_password, new=new_password
         )
     except RequestError as exc:
-        if exc.code == "W429":
+        if exc.entry is codes.W429:
             error = t("login.wait", seconds=exc.headers.get("Retry-After", "1"))
         elif exc.code in ACCOUNT_ERRORS:
             error = t(ACCOUNT_ERRORS[exc.code])

@@ -1,4 +1,7 @@
-"""Normalisation, sentence splitting and tokenisation for kk/ru/en text.
+"""Normalisation, sentence splitting, tokenisation and folding for kk/ru/en text.
+
+The one text-normalisation module: ``nlp`` (analysis) and ``resources`` (reference data, e.g.
+the world places' name keys) both use it, so it sits below both.
 
 Normalisation never changes the length of the text, so offsets found in
 ``norm_text`` are offsets into ``text`` as well.
@@ -219,3 +222,25 @@ def headline(text: str, limit: int = 120) -> str:
     if space >= limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:—–-") + "…"
+
+
+_FOLD = str.maketrans("әғқңөұүһіё", "агкноуухие")
+_STEM_CUTS = ("ая", "ий", "ый", "ое", "ые", "ие", "а", "я", "ы", "и", "ь", "й", "о", "е")
+
+
+def fold(word: str) -> str:
+    """Kazakh letters to their Russian neighbours (``қ→к``, ``ұ→у``…), ``ё→е``, no apostrophes:
+    a Kazakh name typed on a Russian keyboard folds to the same key."""
+    return word.translate(_FOLD).replace("'", "")
+
+
+def word_stems(word: str) -> set[str]:
+    """The keys a lexicon word is registered under: itself and, for words that decline
+    by changing their ending (Russian ``Астана → Астане``), the stem without it."""
+    folded = fold(word)
+    stems = {folded}
+    for cut in _STEM_CUTS:
+        if folded.endswith(cut) and len(folded) - len(cut) >= 4:
+            stems.add(folded[: -len(cut)])
+            break
+    return stems

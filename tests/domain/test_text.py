@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import pytest
 
-from birlik.nlp.text import clean_input, headline, normalise, split_sentences, tokenize
+from birlik.domain.text import clean_input, headline, normalise, split_sentences, tokenize
 
 
 @pytest.mark.parametrize(
