@@ -7,6 +7,7 @@ sees the whole schema.
 from birlik.cases import models as cases_models  # noqa: F401
 from birlik.store import (
     models,  # noqa: F401
+    models_backfill,  # noqa: F401
     models_signals,  # noqa: F401
     models_stories,  # noqa: F401
 )
