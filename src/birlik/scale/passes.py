@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Text, cast, distinct, func, or_, select
+from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from birlik.domain.records import Document
@@ -110,7 +110,7 @@ def tally_indicators(store: Store, first_id: int, last_id: int) -> int:
 
 def indicator_days(store: Store) -> list[date]:
     with store.transaction() as session:
-        return sorted(session.scalars(select(distinct(IndicatorRow.day))))
+        return sorted(session.scalars(select(IndicatorRow.day).distinct()))
 
 
 def normalise_days(store: Store, days: Sequence[date]) -> int:
