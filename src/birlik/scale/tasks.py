@@ -62,6 +62,15 @@ def worker_pipeline(settings: Settings, names: Sequence[str] | None) -> Pipeline
         return pipeline
 
 
+def warm(settings: Settings, names: Sequence[str] | None) -> int:
+    """Build this process's runtime, store and pipeline (models load on their first text)."""
+    from birlik.domain.records import Document
+
+    worker_runtime(settings).store()
+    worker_pipeline(settings, names)([Document(id="warm-up", text="Алматыда жиын өтті.")])
+    return os.getpid()
+
+
 def where_am_i() -> str:
     """The Dask worker's address (when in one) and this process's id."""
     try:
