@@ -50,12 +50,13 @@ def corpus(count: int, seed: int = 3) -> list[dict[str, Any]]:
             )
             for _ in range(5)
         )
+        prefixes = rng.sample(_REPRINT, len(_REPRINT))  # each reprint its own: no exact copy
         for copy in range(rng.choice((1, 1, 2, 3))):
             if len(items) >= count:
                 break
             moment += timedelta(minutes=rng.randint(3, 45))
             index = len(items)
-            text = base if copy == 0 else f"{rng.choice(_REPRINT)} {base}"
+            text = base if copy == 0 else f"{prefixes[copy]} {base}"
             outlet = rng.randrange(12)
             items.append({
                 "id": f"doc-{index}", "title": text[:70], "text": text,

@@ -23,7 +23,7 @@ from birlik.settings import Settings
 from birlik.store.models import DocumentRow, QuarantineRow
 from birlik.store.models_backfill import DONE, FAILED, RUNNING, PartitionRow
 from birlik.store.repository import Store
-from scale_support import LIGHT, another_database, corpus, snapshot, write
+from scale_support import LIGHT, another_database, corpus, distinct_texts, snapshot, write
 
 DOCS = 2000
 BATCH = 100
@@ -48,6 +48,7 @@ def test_backfill_survives_a_killed_worker_and_client_and_equals_a_single_proces
     postgres_url: str, tmp_path: Path
 ) -> None:
     items = corpus(DOCS, seed=21)
+    assert distinct_texts(items) == DOCS
     folder = tmp_path / "in"
     exports = [
         write(folder / "a.jsonl", items[: DOCS // 2]),
@@ -68,6 +69,7 @@ def test_backfill_survives_a_killed_worker_and_client_and_equals_a_single_proces
         sys.executable, "-m", "birlik.cli.main", "--quiet", "backfill", str(folder), "--workers", "2",
         "--records", "200", "--pipeline", ",".join(LIGHT), "--run", "t",
     ]
+    print(time.strftime("%X"), "backfill starts", file=sys.stderr)
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                start_new_session=True)
     try:
@@ -89,6 +91,7 @@ def test_backfill_survives_a_killed_worker_and_client_and_equals_a_single_proces
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+    print(time.strftime("%X"), "resume starts", file=sys.stderr)
     resume = subprocess.run(
         [*command[:5], "--resume", *command[6:]], env=env, capture_output=True, text=True, timeout=600
     )
@@ -105,6 +108,7 @@ def test_backfill_survives_a_killed_worker_and_client_and_equals_a_single_proces
         assert session.scalar(select(func.count()).select_from(DocumentRow)) == DOCS
     assert len(set(hashes)) == len(hashes) == DOCS
 
+    print(time.strftime("%X"), "reference starts", file=sys.stderr)
     with another_database(postgres_url) as url:  # the same corpus, ingested in one process
         reference = Runtime(Settings(database_url=url, embedder="ngram", batch_size=BATCH))
         reference.store(create=True)
@@ -114,6 +118,7 @@ def test_backfill_survives_a_killed_worker_and_client_and_equals_a_single_proces
         for path in exports:
             ingestor.ingest(SourceConfig(name=path.name, kind="posts", location=str(path)))
         expected = snapshot(reference.store())
+    print(time.strftime("%X"), "reference done", file=sys.stderr)
     backfilled = snapshot(store)
     for part in ("documents", "stories", "groups", "indicators", "volumes"):
         assert backfilled[part] == expected[part], part
