@@ -24,6 +24,8 @@ COMMANDS = [
     ["quarantine", "list"],
     ["quarantine", "retry"],
     ["eval"],
+    ["backfill"],
+    ["reprocess"],
 ]
 
 
