@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import tempfile
 import time
 import uuid
@@ -123,6 +124,7 @@ def main() -> None:
                     runs[label] = plain_ingest(settings, path, names)
                 else:
                     runs[label] = backfill(settings, path, names, workers, args.records)
+            print(label, json.dumps(runs[label]), file=sys.stderr, flush=True)
     docs = runs["plain"]["stored"]
     rate = {label: docs / run["documents_s"] for label, run in runs.items()}
     print(json.dumps({
