@@ -28,8 +28,6 @@ from birlik.store.models import DocumentRow, MentionRow, QuarantineRow
 from birlik.store.models_backfill import DONE, FAILED
 from scale_support import FIELDS, LIGHT, another_database, corpus, distinct_texts, snapshot, write
 
-pytestmark = pytest.mark.postgres
-
 
 def _runtime(url: str) -> Runtime:
     runtime = Runtime(Settings(database_url=url, embedder="ngram", batch_size=32))
@@ -81,6 +79,7 @@ def test_a_folder_is_split_by_file_kind(tmp_path: Path) -> None:
     assert [len(p.paths) for p in split(files, source, 1, records=10, files_per_partition=2)] == [2, 2, 1]
 
 
+@pytest.mark.postgres
 def test_partitions_run_twice_or_overlapping_store_each_document_once(
     postgres_url: str, tmp_path: Path
 ) -> None:
@@ -109,6 +108,7 @@ def test_partitions_run_twice_or_overlapping_store_each_document_once(
     assert sum(str(feed) in key for key in states) == 5
 
 
+@pytest.mark.postgres
 def test_the_passes_after_the_documents_equal_a_single_process_ingest(
     postgres_url: str, tmp_path: Path
 ) -> None:
@@ -147,6 +147,7 @@ def _compare_with_ingest(postgres_url: str, reference_url: str, tmp_path: Path) 
         assert backfilled[part] == expected[part], part
 
 
+@pytest.mark.postgres
 def test_reprocess_replaces_the_analysis_in_place(postgres_url: str, tmp_path: Path) -> None:
     items = corpus(40, seed=2)
     runtime = _runtime(postgres_url)
