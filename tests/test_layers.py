@@ -17,7 +17,7 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "birlik"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli",),
     ("web",),
-    ("reports",),
+    ("reports", "scale"),
     ("runtime",),
     ("evaluation",),
     ("cases",),

@@ -25,6 +25,8 @@ COMMANDS = [
     ["quarantine", "retry"],
     ["eval"],
     ["errors"],
+    ["backfill"],
+    ["reprocess"],
 ]
 
 

@@ -9,6 +9,7 @@ import click
 
 from birlik import __version__
 from birlik.cli import analyze, errors, evaluate, explain, ingest, quarantine, query, sources
+from birlik.cli import backfill as backfill_cli
 from birlik.cli import monitor as monitor_cli
 from birlik.cli import reports as reports_cli
 from birlik.cli import stages as stages_cli
@@ -63,6 +64,7 @@ for command in (
     *web_cli.COMMANDS,
     *reports_cli.COMMANDS,
     *stages_cli.COMMANDS,
+    *backfill_cli.COMMANDS,
 ):
     cli.add_command(command)
 

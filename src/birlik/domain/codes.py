@@ -61,6 +61,7 @@ PREFIXES: dict[str, str] = {
     "S": "sources unavailable now: retried later, never quarantined (connectors)",
     "U": "surveys: U0xx codebooks and data, U1xx targets, U2xx visits (surveys, cli)",
     "V": "validation: evaluation datasets and the quality gate (evaluation, cli)",
+    "X": "scale-out: backfill and reprocess on a Dask cluster, the partition ledger (scale, cli)",
     "W": "watch and web: W0xx signal rules, alerts, notifications, backtests (signals); W1xx web "
          "settings and actions; W4xx/W5xx HTTP-level errors (web)",
 }
@@ -760,6 +761,31 @@ W429 = Code("W429", WebError,
 W500 = Code("W500", WebError,
             "an unexpected error happened (it is logged with its traceback)",
             "read the server log; report it as a bug", status=500)
+
+
+# --- X --------------------------------------------------------------------------------------------
+
+X100 = Code("X100", ConfigError,
+            "backfill and reprocess need PostgreSQL (many writers at once)",
+            "set BIRLIK_DATABASE_URL (or --db) to a postgresql+psycopg:// URL")
+X101 = Code("X101", ConfigError, "backfill source {location} does not exist", "check the path")
+X102 = Code("X102", ConfigError,
+            "a backfill reads files, folders, JSONL/CSV and Telegram exports, not {kind} sources",
+            "ingest feeds and sites with `birlik ingest`")
+X103 = Code("X103", NotFound,
+            "no partition {key} in the ledger of run {run}",
+            "start the run again (its ledger was deleted)")
+X104 = Code("X104", BirlikError,
+            "a partition's worker process died (killed, out of memory or a crash)",
+            "`birlik backfill --resume` runs it again; look at the worker's memory if it repeats")
+X105 = Code("X105", BirlikError,
+            "a partition failed with an unexpected error {name}",
+            "`birlik backfill --resume --retry-failed` after fixing the cause; report it if it is a bug")
+X106 = Code("X106", ConfigError, "nothing to backfill", "give SOURCES, or --resume to continue a run")
+X107 = Code("X107", ConfigError, "no backfill run named {name} to resume", "check --run (see the ledger)")
+X108 = Code("X108", BirlikError,
+            "a partition failed after its last attempt",
+            "fix the reason shown, then `birlik backfill --resume --retry-failed`")
 
 
 CATALOGUE: dict[str, Code[Any]] = {

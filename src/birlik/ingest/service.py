@@ -59,6 +59,8 @@ class IngestReport:
     quarantined: int = 0
     unavailable: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+    """Why a whole source was unusable and quarantined (``[code] reason``)."""
 
     def add(self, other: IngestReport) -> None:
         self.fetched += other.fetched
@@ -67,6 +69,7 @@ class IngestReport:
         self.quarantined += other.quarantined
         self.unavailable.extend(other.unavailable)
         self.failed.extend(other.failed)
+        self.rejected.extend(other.rejected)
 
 
 @dataclass(slots=True)
@@ -189,14 +192,23 @@ class Ingestor:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def ingest(self, source: SourceConfig, source_id: int | None = None) -> IngestReport:
+    def ingest(
+        self,
+        source: SourceConfig,
+        source_id: int | None = None,
+        *,
+        fetched: Iterator[RawItem | Rejected] | None = None,
+    ) -> IngestReport:
+        """Ingest what the source's connector fetches, or ``fetched`` (a part of it: a
+        backfill partition) under the same identity rules, batches and quarantine."""
         report = IngestReport()
-        connector = get_connector(source.kind, self.settings)
+        if fetched is None:
+            fetched = get_connector(source.kind, self.settings).fetch(source, None)
         flow = _Flow()
         batch = _Batch()
         try:
             try:
-                for result in _guarded(connector.fetch(source, None), source):
+                for result in _guarded(fetched, source):
                     report.fetched += 1
                     self._take(source, source_id, result, batch)
                     if len(batch) >= self.settings.batch_size:
@@ -407,6 +419,7 @@ class Ingestor:
         with self.store.transaction() as session:
             repo.quarantine(session, _entry(source, source.location, exc, None))
         report.quarantined += 1
+        report.rejected.append(str(exc))
 
     def _record_poll(self, source_id: int | None, source: SourceConfig, error: str | None) -> None:
         if source_id is None:

@@ -199,8 +199,10 @@ def after_batch(session: Session, rows: Sequence[DocumentRow]) -> None:
     update_indicators(session, [facts_from_row(row) for row in rows])
 
 
-def update_indicators(session: Session, facts: Iterable[DocFacts]) -> set[date]:
-    """Add documents to the indicators; returns the days that changed."""
+def update_indicators(session: Session, facts: Iterable[DocFacts], *, normalise: bool = True) -> set[date]:
+    """Add documents to the indicators; returns the days that changed. Without ``normalise``
+    only the counts and source volumes are added: the caller normalises the days once all
+    documents are in (a backfill's recomputation, ``normalise_day``)."""
     counts, volumes = tally(facts)
     if not counts:
         return set()
@@ -226,7 +228,7 @@ def update_indicators(session: Session, facts: Iterable[DocFacts]) -> set[date]:
             "documents",
         )
     days = {day for (_, day, _) in counts}
-    for day in sorted(days):
+    for day in sorted(days) if normalise else ():
         normalise_day(session, day)
     return days
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Engine, Table, Text, cast, func, insert, or_, select
+from sqlalchemy import ColumnElement, Engine, Table, Text, cast, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -157,6 +157,39 @@ def add_documents(session: Session, items: Sequence[tuple[Document, Provenance]]
             set_committed_value(row, name, given[name])
         row.analysed = doc
     return stored
+
+
+ANALYSIS_COLUMNS: tuple[str, ...] = (
+    "lang", "langs", "tension", "hate", "incident", "embedding", "embedding_model", "stages",
+)
+"""The columns of a document's row that its analysis decides (``replace_analyses``)."""
+
+
+def replace_analyses(session: Session, items: Sequence[tuple[int, Document]]) -> None:
+    """Stored documents analysed again (``birlik reprocess``), replaced in place: the analysed
+    columns (``ANALYSIS_COLUMNS``: language, signal columns, the vector and its model, the
+    stage versions), mentions, signals and regions; the identity, text and provenance stay."""
+    if not items:
+        return
+    documents = _table(DocumentRow)
+    blank = Provenance(ext_id="", content_hash="")
+    for document_id, doc in items:
+        values = document_values(doc, blank)
+        session.execute(
+            update(documents)
+            .where(documents.c.id == document_id)
+            .values({name: values[name] for name in ANALYSIS_COLUMNS})
+        )
+    ids = [document_id for document_id, _ in items]
+    for table, children in (
+        (_table(MentionRow), mention_values),
+        (_table(SignalRow), signal_values),
+        (_table(DocumentRegionRow), region_values),
+    ):
+        session.execute(delete(table).where(table.c.document_id.in_(ids)))
+        rows = [child | {"document_id": document_id} for document_id, doc in items for child in children(doc)]
+        if rows:
+            session.execute(insert(table), rows)
 
 
 def _table(model: type[Base]) -> Table:

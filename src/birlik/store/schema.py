@@ -10,10 +10,10 @@ from types import ModuleType
 
 from sqlalchemy import MetaData
 
-from birlik.store import models, models_signals, models_stories
+from birlik.store import models, models_backfill, models_signals, models_stories
 from birlik.store.models import Base
 
-STORE_MODULES: tuple[ModuleType, ...] = (models, models_signals, models_stories)
+STORE_MODULES: tuple[ModuleType, ...] = (models, models_signals, models_stories, models_backfill)
 
 
 def collect_metadata(feature_modules: Iterable[ModuleType]) -> MetaData:
