@@ -132,14 +132,16 @@ class Scores:
     def add(self, sentences: Iterator[GoldSentence] | list[GoldSentence],
             lemmatizer: KazakhLemmatizer) -> None:
         for sentence in sentences:
-            for word, token_text in align(sentence):
+            aligned = list(align(sentence))
+            for index, (word, token_text) in enumerate(aligned):
                 if word.upos in ("PUNCT", "MWT", "SYM"):
                     continue
                 self.gold_words += 1
                 if token_text is None:
                     continue
                 self.aligned += 1
-                ok = lemmatizer.lemma(token_text) == gold_lemma(word)
+                following = aligned[index + 1][1] if index + 1 < len(aligned) else None
+                ok = lemmatizer.lemma(token_text, following) == gold_lemma(word)
                 self.overall.add(ok)
                 if word.upos in self.per_upos:
                     self.per_upos[word.upos].add(ok)
@@ -266,7 +268,9 @@ def evaluate_sample(path: Path, keys: list[SampleKey], lemmatizer: KazakhLemmati
         if key.sentence >= len(sentences) or key.token >= len(sentences[key.sentence]):
             raise ConfigError(f"{path} has no token {key.sentence}:{key.token} — is it the pinned "
                               "KazNERD file?", code="V320")
-        tally.add(lemmatizer.lemma(sentences[key.sentence][key.token]) == key.lemma)
+        tokens = sentences[key.sentence]
+        following = tokens[key.token + 1] if key.token + 1 < len(tokens) else None
+        tally.add(lemmatizer.lemma(tokens[key.token], following) == key.lemma)
     return {"accuracy": tally.accuracy, "tokens": float(tally.total)}
 
 
