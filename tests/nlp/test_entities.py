@@ -113,6 +113,23 @@ CASING = [
     pytest.param("БІРЛІК. Қасым-Жомарт Тоқаев АСТАНАДА сөз сөйледі.", "kk",
                  [("PERSON", "Қасым-Жомарт Тоқаев", None), ("PLACE", "АСТАНАДА", "710000000")],
                  [], id="kk-capitals-known-place"),
+    pytest.param("ВНИМАНИЕ! В Шымкенте пропал ребёнок.", "ru",
+                 [("PLACE", "Шымкенте", "790000000")],
+                 [("ORG", "ВНИМАНИЕ"), ("PERSON", "ВНИМАНИЕ")], id="ru-shouted-warning"),
+    pytest.param("Токаев подписал указ.", "ru", [("PERSON", "Токаев", None)], [],
+                 id="ru-surname-opening-a-sentence-kept"),
+    pytest.param("Вчера Токаев подписал указ.", "ru", [("PERSON", "Токаев", None)],
+                 [("PERSON", "Вчера Токаев")], id="ru-adverb-opener-cut"),
+    pytest.param("ШҰҒЫЛ! Алматыда жер сілкінісі болды.", "kk",
+                 [("PLACE", "Алматыда", "750000000")], [("ORG", "ШҰҒЫЛ"), ("PERSON", "ШҰҒЫЛ")],
+                 id="kk-shouted-urgent"),
+    pytest.param("#Жаңалықтар Шымкентте өрт шықты.", "kk",
+                 [("PLACE", "Шымкентте", "790000000")], [("ORG", "Жаңалықтар")],
+                 id="kk-hashtag"),
+    pytest.param("BREAKING: Tokayev arrives in Astana.", "en",
+                 [("PLACE", "Astana", "710000000")], [("ORG", "BREAKING")], id="en-shouted"),
+    pytest.param("#Breaking news from #Almaty", "en", [("PLACE", "Almaty", "750000000")],
+                 [("ORG", "Breaking")], id="en-hashtag"),
 ]
 
 
