@@ -82,6 +82,22 @@ PLACES = [
                  [("ETHNIC_GROUP", "Китайской")], id="ru-country-name"),
 ]
 
+ROUTES = [
+    pytest.param("Көкшетау – Атбасар тасжолының бойында апат болды.", "kk", [],
+                 [("PLACE", "Көкшетау"), ("PLACE", "Атбасар")], id="kk-road-ends"),
+    pytest.param("« Астана – Алматы » бағытындағы пойыз кешікті.", "kk", [],
+                 [("PLACE", "Астана"), ("PLACE", "Алматы")], id="kk-quoted-route"),
+    pytest.param("Атырау – Астрахань күрежолын жөндеу басталды.", "kk", [],
+                 [("PLACE", "Атырау")], id="kk-road-to-an-unknown-end"),
+    pytest.param("Қазақстан — Ресей шекарасында кезек бар.", "kk",
+                 [("PLACE", "Қазақстан", "iso:KZ"), ("PLACE", "Ресей", "iso:RU")], [],
+                 id="kk-border-is-two-places"),
+    pytest.param("Алматы – жол апаты көп қала.", "kk", [("PLACE", "Алматы", "750000000")], [],
+                 id="kk-dash-copula"),
+    pytest.param("На трассе Алматы – Бишкек произошло ДТП.", "ru",
+                 [("PLACE", "Алматы", "750000000")], [], id="ru-route-ends-stay-nested"),
+]
+
 IDENTITIES = [
     pytest.param("Казахстанцы, американцы и туареги обсудили это.", "ru",
                  [("ETHNIC_GROUP", "Казахстанцы", None), ("ETHNIC_GROUP", "американцы", None),
@@ -134,7 +150,7 @@ CASING = [
 
 
 @pytest.mark.parametrize(("text", "lang", "present", "absent"),
-                         ORGANISATIONS + PLACES + IDENTITIES + CASING)
+                         ORGANISATIONS + PLACES + ROUTES + IDENTITIES + CASING)
 def test_entities(entities: Pipeline, text: str, lang: str, present: list[tuple[Any, ...]],
                   absent: list[tuple[str, str]]) -> None:
     check(run(entities, text, lang), present, absent)

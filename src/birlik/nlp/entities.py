@@ -44,8 +44,60 @@ class EntityResolveStage:
 
     def __call__(self, docs: list[Document]) -> list[Document]:
         for doc in docs:
-            doc.entities = resolve(doc.entities, nested_places=doc.lang != "kk")
+            resolved = resolve(doc.entities, nested_places=doc.lang != "kk")
+            doc.entities = without_routes(doc.text, resolved) if doc.lang == "kk" else resolved
         return docs
+
+
+# A road, route or line named by its two ends: «Көкшетау – Атбасар» тасжолы, трасса
+# Алматы – Бишкек. In Kazakh documents the ends are not places of their own: KazNERD
+# annotates the whole name as a facility, flat (NEREL keeps the cities nested inside the
+# road, so Russian documents keep them, as they keep places nested in organisations).
+_ROUTE_DASH = re.compile(r"\s*[–—-]\s*")
+_ROUTE_LEFT_END = re.compile(r"\b[^\W\d_][^\W\d_]+\s*[–—-]\s*$")
+_ROUTE_RIGHT_END = re.compile(r"\s*[–—-]\s*[^\W\d_][^\W\d_]+\b")
+_ROUTE_AFTER = re.compile(
+    r"[»\"”]?\s*(?:тас\s*жол|күре\s*жол|автожол|темір\s*жол|жол[ыдт]|трасса|бағыт|магистрал"
+    r"|рейс|дорог|автодорог|шоссе|железн|направлени|маршрут|highway|road|route|railway)",
+    re.IGNORECASE)
+_ROUTE_BEFORE = re.compile(
+    r"(?:трасс[аеыу]|дорог[аеиу]|автодорог[аеиу]|шоссе|маршрут[аеу]?|рейс[аеу]?|направлени[еия])"
+    r"\s*[«\"“]?\s*$", re.IGNORECASE)
+
+
+def without_routes(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Drops the places that name the ends of a road or route (see ``_ROUTE_AFTER``): two
+    or more places joined by dashes, quoted together or followed (preceded, in Russian) by a
+    word for a road, a route or a direction."""
+    places = [m for m in mentions if m.type == "PLACE"]
+    dropped: set[int] = set()
+    index = 0
+    while index < len(places):
+        chain = [places[index]]
+        while index + len(chain) < len(places):
+            nxt = places[index + len(chain)]
+            if not _ROUTE_DASH.fullmatch(text[chain[-1].end:nxt.start]):
+                break
+            chain.append(nxt)
+        start, end = chain[0].start, chain[-1].end
+        if len(chain) == 1:  # the other end may be a name no lexicon knows (Астрахань)
+            left = _ROUTE_LEFT_END.search(text, max(0, start - 40), start)
+            right = _ROUTE_RIGHT_END.match(text, end)
+            left = left if left and left.group()[:1].isupper() else None
+            right = right if right and right.group().lstrip(" –—-")[:1].isupper() else None
+            start, end = (left.start() if left else start), (right.end() if right else end)
+        joined = len(chain) > 1 or (start, end) != (chain[0].start, chain[-1].end)
+        if joined and _route(text, start, end):
+            dropped.update(id(m) for m in chain)
+        index += len(chain)
+    return [m for m in mentions if id(m) not in dropped] if dropped else mentions
+
+
+def _route(text: str, start: int, end: int) -> bool:
+    before, after = text[max(0, start - 40):start], text[end:end + 40]
+    if before.rstrip().endswith(("«", '"', "“")) and after.lstrip().startswith(("»", '"', "”")):
+        return True
+    return bool(_ROUTE_AFTER.match(after.lstrip()) or _ROUTE_BEFORE.search(before))
 
 
 class Spans:
