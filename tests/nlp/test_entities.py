@@ -115,6 +115,14 @@ IDENTITIES = [
     pytest.param("Россиянин и римлянка приехали в Россию и Рим.", "ru",
                  [("ETHNIC_GROUP", "Россиянин", None), ("PLACE", "Россию", "iso:RU")],
                  [("PLACE", "Россиянин"), ("PLACE", "римлянка")], id="ru-demonym-in-anin"),
+    pytest.param("Сингапурцы, иорданцы и берлинцы встретились с норвежцем; парижане молчат.",
+                 "ru", [("ETHNIC_GROUP", "Сингапурцы", None), ("ETHNIC_GROUP", "иорданцы", None),
+                        ("ETHNIC_GROUP", "берлинцы", None), ("ETHNIC_GROUP", "норвежцем", None),
+                        ("ETHNIC_GROUP", "парижане", None)], [], id="ru-demonyms-on-place-names"),
+    pytest.param("Отец, купец и борец приехали из Франции.", "ru",
+                 [("PLACE", "Франции", "iso:FR")],
+                 [("ETHNIC_GROUP", "Отец"), ("ETHNIC_GROUP", "купец"), ("ETHNIC_GROUP", "борец")],
+                 id="ru-words-in-ets-are-not-demonyms"),
     pytest.param("Польский композитор и российский боксёр приехали.", "ru",
                  [("ETHNIC_GROUP", "Польский", ...), ("ETHNIC_GROUP", "российский", None)], [],
                  id="ru-adjective-people"),
@@ -176,6 +184,7 @@ def test_entities(entities: Pipeline, text: str, lang: str, present: list[tuple[
     ("Казахстанцы, русские, алматинцы и американцы.", "ru",
      {"Казахстанцы": "civic", "русские": "ethnic", "алматинцы": "regional",
       "американцы": "foreign"}),
+    ("Шымкентцы и кенийцы.", "ru", {"Шымкентцы": "regional", "кенийцы": "foreign"}),
 ])
 def test_identity_kinds(entities: Pipeline, text: str, lang: str, expected: dict[str, str]
                         ) -> None:
