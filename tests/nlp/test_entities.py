@@ -104,6 +104,12 @@ ROUTES = [
                  id="kk-border-is-two-places"),
     pytest.param("Алматы – жол апаты көп қала.", "kk", [("PLACE", "Алматы", "750000000")], [],
                  id="kk-dash-copula"),
+    pytest.param("Қорда тағы үш тонна дақыл бар, Қордайда жиын өтті.", "kk",
+                 [("PLACE", "Қордайда", "314800000")], [("PLACE", "Қорда")],
+                 id="kk-cut-stem-is-not-the-name"),
+    pytest.param("Есіктері жабылмайды. Біз Есік қаласында болдық.", "kk",
+                 [("PLACE", "Есік", "194000000")], [("PLACE", "Есіктері")],
+                 id="kk-door-is-not-Esik"),
     pytest.param("На трассе Алматы – Бишкек произошло ДТП.", "ru",
                  [("PLACE", "Алматы", "750000000")], [], id="ru-route-ends-stay-nested"),
 ]
