@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from birlik.domain.records import Document, Mention
 from birlik.nlp.ner_kk import OTHER_NAME
@@ -44,8 +44,11 @@ class EntityResolveStage:
 
     def __call__(self, docs: list[Document]) -> list[Document]:
         for doc in docs:
+            longer = [m for m in doc.entities if _longer_name(m)]
             resolved = resolve(doc.entities, nested_places=doc.lang != "kk")
-            doc.entities = without_routes(doc.text, resolved) if doc.lang == "kk" else resolved
+            if doc.lang == "kk":
+                resolved = without_routes(doc.text, resolved)
+            doc.entities = quoted_organisations(doc.text, resolved, longer)
         return docs
 
 
@@ -63,6 +66,57 @@ _ROUTE_AFTER = re.compile(
 _ROUTE_BEFORE = re.compile(
     r"(?:трасс[аеыу]|дорог[аеиу]|автодорог[аеиу]|шоссе|маршрут[аеу]?|рейс[аеу]?|направлени[еия])"
     r"\s*[«\"“]?\s*$", re.IGNORECASE)
+
+
+# A quoted name followed by the word for what it names is an organisation: «Алтын дала» ЖШС,
+# «Қайрат» футбол клубы, «Хабар» арнасы, «Спартак» клуб, ТОО «Жер». KazNERD and NEREL
+# annotate the quoted name alone. The heads are word beginnings (any inflection follows).
+_ORG_HEADS_AFTER = re.compile(
+    r"(?:(?:футбол|хоккей|спорт)\w*\s+)?(?:ЖШС|АҚ|ЖАҚ|ТОО|АО|ОАО|ЗАО|ПАО|ООО|серіктестіг|компания"
+    r"|корпорация|холдинг|партия|қоры|қорын|қорына|қорының|банк|клуб|команда|газет|журнал|арна"
+    r"|телеарна|телеканал|радио|агенттіг|агентств|баспа|издательств|театр|университет|колледж"
+    r"|лицей|фонд|концерн|завод|зауыт|фабрика|мекеме|ұйым|бірлестіг|қауымдастығ|ассоциаци"
+    r"|объединени|движени|қозғалыс)", re.IGNORECASE)
+_QUOTED = re.compile(r"[«\"“]\s*([^«»\"“”\n]{2,80}?)\s*[»\"”]")
+_MAX_QUOTED_WORDS = 6
+
+
+def quoted_organisations(text: str, mentions: list[Mention], longer: Sequence[Mention] = ()
+                         ) -> list[Mention]:
+    """The quoted name before an organisation's head word (``_ORG_HEADS_AFTER``) becomes an
+    ``ORG`` (id None): a place or person tagged there is retyped (``«Қайрат» клубы`` is not
+    the microdistrict), and a quoted name nothing tagged is added — unless it is part of a
+    longer name of another kind the model found (``longer``: the title «Нұр Отан» партиясы
+    төрағасы, the project «Астана-1» ақпараттық жүйесі)."""
+    if "«" not in text and '"' not in text and "“" not in text:
+        return mentions
+    out = list(mentions)
+    for quote in _QUOTED.finditer(text):
+        name = quote.group(1)
+        if not name[:1].isupper() or len(name.split()) > _MAX_QUOTED_WORDS:
+            continue
+        if not _ORG_HEADS_AFTER.match(text, _skip_spaces(text, quote.end())):
+            continue
+        start, end = quote.start(1), quote.end(1)
+        if any(m.start < end and start < m.end and m.end - m.start > end - start
+               for m in longer):
+            continue
+        here = [m for m in out if m.start < end and start < m.end]
+        if any(m.type == "ORG" for m in here):
+            continue
+        if here and not all((m.start, m.end) == (start, end) and m.type in ("PLACE", "PERSON")
+                            for m in here):
+            continue
+        for mention in here:
+            out.remove(mention)
+        out.append(Mention(start=start, end=end, text=name, type="ORG", confidence=0.8))
+    return sorted(out, key=lambda m: (m.start, m.end))
+
+
+def _skip_spaces(text: str, at: int) -> int:
+    while at < len(text) and text[at].isspace():
+        at += 1
+    return at
 
 
 def without_routes(text: str, mentions: list[Mention]) -> list[Mention]:
