@@ -4,7 +4,9 @@ Each sentence's ``# text`` is normalised and tokenised by the project's own toke
 gold words are found in the text left to right by their FORM and a project token counts
 when it covers exactly the same characters. A multiword token (``Баласыз`` = ``бала`` +
 ``сыз``) is skipped with its parts. Lemmas compare case-insensitively: UD writes PROPN
-lemmas capitalised (``Шолпан``), Birlik's lemmas are lower case.
+lemmas capitalised (``Шолпан``), Birlik's lemmas are lower case. The lemmatiser is given
+the next aligned token, as the lemma stage gives it the next word of the document (it tells
+an adjective in -ды/-ты before a noun from an accusative).
 
 Three figures, each overall and per part of speech:
 
