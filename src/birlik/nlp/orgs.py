@@ -7,7 +7,6 @@ are those the place stage (run before this one) has added."""
 from __future__ import annotations
 
 import bisect
-import re
 
 from birlik.domain.records import Document, Mention
 from birlik.nlp.matcher import LexiconMatcher
@@ -44,8 +43,6 @@ class OrgStage:
                     continue
                 if org.capitalised and not _written_as_name(doc.text, start):
                     continue
-                if _a_class(doc, match.start_token, match.end_token, org):
-                    continue
                 doc.entities.append(Mention(start=start, end=end, text=surface, type="ORG", id=org.id))
             doc.entities.extend(akimats(doc))
         return docs
@@ -75,49 +72,6 @@ def akimats(doc: Document) -> list[Mention]:
 
 def _akimat(doc: Document, start: int, end: int, kato: str) -> Mention:
     return Mention(start=start, end=end, text=doc.text[start:end], type="ORG", id=f"akimat:{kato}")
-
-
-def _a_class(doc: Document, first: int, end: int, org: Organisation) -> bool:
-    """A registry name that is a common noun («әкімдік», «этномәдени орталық», «Үкімет»)
-    names a class of bodies, not one organisation, in the plural («әкімдіктер»,
-    «этномәдени орталықтардың», «Үкіметтер», «акиматы», "akimats") or after a word that
-    makes it any or every such body («жергілікті әкімдік», «барлық әкімдіктер», «местные
-    акиматы»). A registry name written like a proper name (ҚХА, «Қазақстан халқы
-    Ассамблеясы») is never a class."""
-    head = doc.tokens[end - 1].text
-    names = org.all_names()
-    if not (org.capitalised or any(name[:1].islower() for name in names)):
-        return False
-    uninflected = any(_folded(head) == _folded(name.split()[-1]) for name in names)
-    plural = not uninflected and _plural(head)
-    before = doc.tokens[first - 1].text.lower() if first > 0 else ""
-    return plural or before in _ANY_OR_EVERY
-
-
-def _folded(word: str) -> str:
-    return word.lower().replace("ё", "е")
-
-
-def _plural(word: str) -> bool:
-    """Kazakh -лар/-лер/-дар/-дер/-тар/-тер followed by any case or possessive; Russian
-    plural endings of the nouns the registry uses; English -s."""
-    lowered = _folded(word)
-    if _KAZAKH_PLURAL.search(lowered):
-        return True
-    return lowered.endswith(_RUSSIAN_PLURAL) or (lowered.isascii() and lowered.endswith("ts"))
-
-
-_KAZAKH_PLURAL = re.compile(r"[лдт][ае]р(?:[ыі]|[ыі]?[мң]?[ыі]?з?)?(?:[дн]?[ыі]ң|[гкғқ][ае]|[дтн][ае]"
-                            r"|[дтн][ае]н|[дтн][ыі]|мен|бен|пен)?$")
-# (not -а/-я forms: правительства, объединения are also the genitive singular)
-_RUSSIAN_PLURAL = ("акиматы", "акиматов", "акиматам", "акиматами", "акиматах", "центры",
-                   "центров", "центрам", "центрами", "центрах", "объединений", "объединениям",
-                   "отделы", "отделов", "правительств")
-_ANY_OR_EVERY = frozenset((
-    "жергілікті", "барлық", "әр", "әрбір", "кейбір", "бірқатар", "көптеген", "местный",
-    "местные", "местных", "местным", "все", "всех", "каждый", "каждого", "некоторые", "local",
-    "all", "every", "some",
-))
 
 
 def _is_abbreviation(name: str) -> bool:
