@@ -59,6 +59,12 @@ ORGANISATIONS = [
                  id="kk-international"),
     pytest.param("Представители ЕАЭС и Совета Ассамблеи народа Казахстана встретились.", "ru",
                  [("ORG", "ЕАЭС", "eaeu")], [], id="ru-international"),
+    pytest.param("« Алтын дала » ЖШС мен « Қайрат » футбол клубы келісті.", "kk",
+                 [("ORG", "Алтын дала", None), ("ORG", "Қайрат", None)],
+                 [("PLACE", "Алтын дала"), ("PLACE", "Қайрат")], id="kk-quoted-name-before-head"),
+    pytest.param("« Алтын дала » шағынауданында « Хабар » арнасының тілшісі болды.", "kk",
+                 [("ORG", "Хабар", None)], [("ORG", "Алтын дала")],
+                 id="kk-quoted-place-before-place-head"),
     pytest.param("МВД России сообщило об этом.", "ru",
                  [("ORG", "МВД России", "ministry_internal_affairs"),
                   ("PLACE", "России", "iso:RU")], [], id="ru-nested-place"),
@@ -82,10 +88,43 @@ PLACES = [
                  [("ETHNIC_GROUP", "Китайской")], id="ru-country-name"),
 ]
 
+ROUTES = [
+    pytest.param("Көкшетау – Атбасар тасжолының бойында апат болды.", "kk", [],
+                 [("PLACE", "Көкшетау"), ("PLACE", "Атбасар")], id="kk-road-ends"),
+    pytest.param("« Астана – Алматы » бағытындағы пойыз кешікті.", "kk", [],
+                 [("PLACE", "Астана"), ("PLACE", "Алматы")], id="kk-quoted-route"),
+    pytest.param("Атырау – Астрахань күрежолын жөндеу басталды.", "kk", [],
+                 [("PLACE", "Атырау")], id="kk-road-to-an-unknown-end"),
+    pytest.param("Қазақстан — Ресей шекарасында кезек бар.", "kk",
+                 [("PLACE", "Қазақстан", "iso:KZ"), ("PLACE", "Ресей", "iso:RU")], [],
+                 id="kk-border-is-two-places"),
+    pytest.param("Алматы – жол апаты көп қала.", "kk", [("PLACE", "Алматы", "750000000")], [],
+                 id="kk-dash-copula"),
+    pytest.param("Қорда тағы үш тонна дақыл бар, Қордайда жиын өтті.", "kk",
+                 [("PLACE", "Қордайда", "314800000")], [("PLACE", "Қорда")],
+                 id="kk-cut-stem-is-not-the-name"),
+    pytest.param("Есіктері жабылмайды. Біз Есік қаласында болдық.", "kk",
+                 [("PLACE", "Есік", "194000000")], [("PLACE", "Есіктері")],
+                 id="kk-door-is-not-Esik"),
+    pytest.param("На трассе Алматы – Бишкек произошло ДТП.", "ru",
+                 [("PLACE", "Алматы", "750000000")], [], id="ru-route-ends-stay-nested"),
+]
+
 IDENTITIES = [
     pytest.param("Казахстанцы, американцы и туареги обсудили это.", "ru",
                  [("ETHNIC_GROUP", "Казахстанцы", None), ("ETHNIC_GROUP", "американцы", None),
                   ("ETHNIC_GROUP", "туареги", None)], [], id="ru-demonyms"),
+    pytest.param("Россиянин и римлянка приехали в Россию и Рим.", "ru",
+                 [("ETHNIC_GROUP", "Россиянин", None), ("PLACE", "Россию", "iso:RU")],
+                 [("PLACE", "Россиянин"), ("PLACE", "римлянка")], id="ru-demonym-in-anin"),
+    pytest.param("Сингапурцы, иорданцы и берлинцы встретились с норвежцем; парижане молчат.",
+                 "ru", [("ETHNIC_GROUP", "Сингапурцы", None), ("ETHNIC_GROUP", "иорданцы", None),
+                        ("ETHNIC_GROUP", "берлинцы", None), ("ETHNIC_GROUP", "норвежцем", None),
+                        ("ETHNIC_GROUP", "парижане", None)], [], id="ru-demonyms-on-place-names"),
+    pytest.param("Отец, купец и борец приехали из Франции.", "ru",
+                 [("PLACE", "Франции", "iso:FR")],
+                 [("ETHNIC_GROUP", "Отец"), ("ETHNIC_GROUP", "купец"), ("ETHNIC_GROUP", "борец")],
+                 id="ru-words-in-ets-are-not-demonyms"),
     pytest.param("Польский композитор и российский боксёр приехали.", "ru",
                  [("ETHNIC_GROUP", "Польский", ...), ("ETHNIC_GROUP", "российский", None)], [],
                  id="ru-adjective-people"),
@@ -113,11 +152,28 @@ CASING = [
     pytest.param("БІРЛІК. Қасым-Жомарт Тоқаев АСТАНАДА сөз сөйледі.", "kk",
                  [("PERSON", "Қасым-Жомарт Тоқаев", None), ("PLACE", "АСТАНАДА", "710000000")],
                  [], id="kk-capitals-known-place"),
+    pytest.param("ВНИМАНИЕ! В Шымкенте пропал ребёнок.", "ru",
+                 [("PLACE", "Шымкенте", "790000000")],
+                 [("ORG", "ВНИМАНИЕ"), ("PERSON", "ВНИМАНИЕ")], id="ru-shouted-warning"),
+    pytest.param("Токаев подписал указ.", "ru", [("PERSON", "Токаев", None)], [],
+                 id="ru-surname-opening-a-sentence-kept"),
+    pytest.param("Вчера Токаев подписал указ.", "ru", [("PERSON", "Токаев", None)],
+                 [("PERSON", "Вчера Токаев")], id="ru-adverb-opener-cut"),
+    pytest.param("ШҰҒЫЛ! Алматыда жер сілкінісі болды.", "kk",
+                 [("PLACE", "Алматыда", "750000000")], [("ORG", "ШҰҒЫЛ"), ("PERSON", "ШҰҒЫЛ")],
+                 id="kk-shouted-urgent"),
+    pytest.param("#Жаңалықтар Шымкентте өрт шықты.", "kk",
+                 [("PLACE", "Шымкентте", "790000000")], [("ORG", "Жаңалықтар")],
+                 id="kk-hashtag"),
+    pytest.param("BREAKING: Tokayev arrives in Astana.", "en",
+                 [("PLACE", "Astana", "710000000")], [("ORG", "BREAKING")], id="en-shouted"),
+    pytest.param("#Breaking news from #Almaty", "en", [("PLACE", "Almaty", "750000000")],
+                 [("ORG", "Breaking")], id="en-hashtag"),
 ]
 
 
 @pytest.mark.parametrize(("text", "lang", "present", "absent"),
-                         ORGANISATIONS + PLACES + IDENTITIES + CASING)
+                         ORGANISATIONS + PLACES + ROUTES + IDENTITIES + CASING)
 def test_entities(entities: Pipeline, text: str, lang: str, present: list[tuple[Any, ...]],
                   absent: list[tuple[str, str]]) -> None:
     check(run(entities, text, lang), present, absent)
@@ -130,6 +186,7 @@ def test_entities(entities: Pipeline, text: str, lang: str, present: list[tuple[
     ("Казахстанцы, русские, алматинцы и американцы.", "ru",
      {"Казахстанцы": "civic", "русские": "ethnic", "алматинцы": "regional",
       "американцы": "foreign"}),
+    ("Шымкентцы и кенийцы.", "ru", {"Шымкентцы": "regional", "кенийцы": "foreign"}),
 ])
 def test_identity_kinds(entities: Pipeline, text: str, lang: str, expected: dict[str, str]
                         ) -> None:

@@ -190,3 +190,37 @@ def test_ending_tables_grouped_by_last_letter_keep_their_order() -> None:
         for last, entries in groups.items():
             assert list(entries) == [e for e in table if e[0].endswith(last)]
         assert sum(len(entries) for entries in groups.values()) == len(table)
+
+
+# Written for this project: a capital (sentence start) does not hide a verb that ends in a
+# way no name ends; participles in -ған and negatives in -бай stay names (Төлеген).
+CAPITALISED = [
+    ("Барып", "бар"), ("Келеді", "кел"), ("Қорықпайтын", "қорық"), ("Жазатын", "жаз"),
+    ("Төлеген", "төлеген"), ("Алматыда", "алматы"), ("Шолпанның", "шолпан"),
+]
+
+
+@pytest.mark.parametrize(("form", "lemma"), CAPITALISED)
+def test_capitalised_verbs_are_verbs(kazakh: KazakhLemmatizer, form: str, lemma: str) -> None:
+    assert kazakh.lemma(form) == lemma
+
+
+# An adjective in -ды/-ты ("having") before a noun stays whole; the accusative before its
+# verb is cut; a name takes only the accusative.
+IN_CONTEXT = [
+    ("табысты", "жоба", "табысты"), ("мерзімді", "демалысқа", "мерзімді"),
+    ("лайықты", "орын", "лайықты"), ("табысты", "аяқтады", "табыс"),
+    ("кітапты", "оқыды", "кітап"), ("түсті", "және", "түс"), ("Иранды", "елге", "иран"),
+    ("табысты", None, "табыс"),
+]
+
+
+@pytest.mark.parametrize(("form", "following", "lemma"), IN_CONTEXT)
+def test_adjective_before_a_noun(kazakh: KazakhLemmatizer, form: str, following: str | None,
+                                 lemma: str) -> None:
+    assert kazakh.lemma(form, following) == lemma
+
+
+def test_stage_reads_the_next_word(kazakh: KazakhLemmatizer) -> None:
+    doc = LemmaStage(kazakh)([_doc("мерзімді демалысқа кітапты оқыды", "kk")])[0]
+    assert [t.lemma for t in doc.tokens] == ["мерзімді", "демалыс", "кітап", "оқы"]

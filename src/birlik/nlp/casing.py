@@ -26,6 +26,7 @@ import functools
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from birlik.domain.records import Document, Mention, Token
 from birlik.domain.text import normalise
@@ -43,8 +44,20 @@ _SENTENCE_OPENERS = frozenset(" \t(—–-")
 _QUOTES = frozenset("\"'«“„")
 _KAZAKH_LETTERS = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_SURNAME = re.compile(r"(?:[оеё]в|ин|ын)(?:а|у|ым|ом|е|ой|ою|ых|ыми|ы)?$|(?:улы|уулу|кызы)$")
 
 IsName = Callable[[str], bool]
+PartOfSpeech = Callable[[str], str | None]
+# A capitalised sentence opener of these parts of speech (pymorphy3) is cut off a PERSON or
+# PLACE the model ran into it: ``Вчера Токаев``, ``Поддерживаемый Кремлём``, ``Герб Армении``.
+# Organisation names start with common words (``Министерство``, ``Федеральная служба``) and
+# are left whole; a place may start with an adjective (``Мёртвое море``).
+_NOT_A_NAME_START = frozenset({"ADVB", "PREP", "CONJ", "PRCL", "INTJ", "VERB", "INFN", "GRND",
+                               "PRED", "NPRO", "NUMR", "PRTF", "COMP"})
+_TRIMMED: dict[str, frozenset[str]] = {
+    "PERSON": _NOT_A_NAME_START | {"ADJF"},
+    "PLACE": _NOT_A_NAME_START | {"NOUN"},
+}
 
 
 class CasingStage:
@@ -54,14 +67,36 @@ class CasingStage:
     requires = frozenset({"entities.ner_kk", "entities.ner_ru", "sentences", "tokens"})
     provides = frozenset({"entities.cased"})
 
-    def __init__(self, kazakh: KazakhNer | None, russian_is_name: IsName | None = None) -> None:
+    def __init__(self, kazakh: KazakhNer | None, russian_is_name: IsName | None = None,
+                 russian_pos: PartOfSpeech | None = None) -> None:
         self.kazakh = kazakh
         self.russian_is_name = russian_is_name or russian_dictionary()
+        self.russian_pos = russian_pos or russian_parts_of_speech()
 
     def __call__(self, docs: list[Document]) -> list[Document]:
         for doc in docs:
-            doc.entities = [m for m in doc.entities if not self._capitals_only(doc, m)]
+            kept = [m for m in doc.entities if not self._capitals_only(doc, m)]
+            doc.entities = [self._without_opener(doc, m) for m in kept]
         return docs
+
+    def _without_opener(self, doc: Document, mention: Mention) -> Mention:
+        """A Russian person or place the model ran into the capitalised common word
+        opening the sentence (``Вчера Токаев``, ``Сегодня Астана``) loses that word."""
+        if mention.id is not None or mention.type not in _TRIMMED or doc.lang == "kk":
+            return mention
+        if _KAZAKH_LETTERS.search(mention.text):
+            return mention
+        words = list(_WORD.finditer(doc.text, mention.start, mention.end))
+        if len(words) < 2 or words[0].start() != mention.start:
+            return mention
+        first = words[0].group()
+        if not (first[:1].isupper() and _opens_sentence(doc.text, mention.start)):
+            return mention
+        if (len(first) < 3 or self.russian_is_name(first) or _surname_shaped(first)
+                or self.russian_pos(first) not in _TRIMMED[mention.type]):
+            return mention
+        start = words[1].start()
+        return replace(mention, start=start, text=doc.text[start:mention.end])
 
     def _capitals_only(self, doc: Document, mention: Mention) -> bool:
         if mention.id is not None or mention.type not in CHECKED_TYPES:
@@ -76,7 +111,8 @@ class CasingStage:
             return self.kazakh is not None and not self._kazakh_name(doc, mention)
         if not words or not all(_suspect(doc.text, w.start(), w.group()) for w in words):
             return False
-        return not any(self.russian_is_name(w.group()) for w in words)
+        return not any(self.russian_is_name(w.group()) or _surname_shaped(w.group())
+                       for w in words)
 
     def _kazakh_name(self, doc: Document, mention: Mention) -> bool:
         """Does the model still tag the mention's words with them in lower case?"""
@@ -124,6 +160,13 @@ def _shouted_phrase(words: list[str]) -> bool:
         len(w) > ABBREVIATION_LETTERS for w in words)
 
 
+def _surname_shaped(word: str) -> bool:
+    """A capitalised (not shouted) word with a surname's ending in -ов/-ев/-ин in any
+    case (``Токаев``, which pymorphy3 reads as a plural of ``токай``; ``Назарбаевой``) or
+    a Kazakh patronymic (``Кемелулы``). -ский is left out: adjectives end so too."""
+    return word[:1].isupper() and not word.isupper() and bool(_SURNAME.search(word))
+
+
 def _hashtag(text: str, start: int) -> bool:
     return start > 0 and text[start - 1] == "#"
 
@@ -155,3 +198,22 @@ def russian_dictionary() -> IsName:
         return not known or any(NAME_GRAMMEMES & set(p.tag.grammemes) for p in parses)
 
     return is_name
+
+
+def russian_parts_of_speech() -> PartOfSpeech:
+    """``word -> pymorphy3's part of speech`` of its first parse (None when unknown or
+    pymorphy3 is missing)."""
+    try:
+        import pymorphy3
+    except ImportError:
+        return lambda word: None
+    analyzer = pymorphy3.MorphAnalyzer()
+
+    @functools.lru_cache(maxsize=50_000)
+    def pos(word: str) -> str | None:
+        parses = analyzer.parse(word.lower())
+        if not parses or not parses[0].is_known:
+            return None
+        return str(parses[0].tag.POS) if parses[0].tag.POS else None
+
+    return pos

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from birlik.domain.records import Document, Mention
 from birlik.nlp.ner_kk import OTHER_NAME
@@ -44,8 +44,114 @@ class EntityResolveStage:
 
     def __call__(self, docs: list[Document]) -> list[Document]:
         for doc in docs:
-            doc.entities = resolve(doc.entities, nested_places=doc.lang != "kk")
+            longer = [m for m in doc.entities if _longer_name(m)]
+            resolved = resolve(doc.entities, nested_places=doc.lang != "kk")
+            if doc.lang == "kk":
+                resolved = without_routes(doc.text, resolved)
+            doc.entities = quoted_organisations(doc.text, resolved, longer)
         return docs
+
+
+# A road, route or line named by its two ends: «Көкшетау – Атбасар» тасжолы, трасса
+# Алматы – Бишкек. In Kazakh documents the ends are not places of their own: KazNERD
+# annotates the whole name as a facility, flat (NEREL keeps the cities nested inside the
+# road, so Russian documents keep them, as they keep places nested in organisations).
+_ROUTE_DASH = re.compile(r"\s*[–—-]\s*")
+_ROUTE_LEFT_END = re.compile(r"\b[^\W\d_][^\W\d_]+\s*[–—-]\s*$")
+_ROUTE_RIGHT_END = re.compile(r"\s*[–—-]\s*[^\W\d_][^\W\d_]+\b")
+_ROUTE_AFTER = re.compile(
+    r"[»\"”]?\s*(?:тас\s*жол|күре\s*жол|автожол|темір\s*жол|жол[ыдт]|трасса|бағыт|магистрал"
+    r"|рейс|дорог|автодорог|шоссе|железн|направлени|маршрут|highway|road|route|railway)",
+    re.IGNORECASE)
+_ROUTE_BEFORE = re.compile(
+    r"(?:трасс[аеыу]|дорог[аеиу]|автодорог[аеиу]|шоссе|маршрут[аеу]?|рейс[аеу]?|направлени[еия])"
+    r"\s*[«\"“]?\s*$", re.IGNORECASE)
+
+
+# A quoted name followed by the word for what it names is an organisation: «Алтын дала» ЖШС,
+# «Қайрат» футбол клубы, «Хабар» арнасы, «Спартак» клуб, ТОО «Жер». KazNERD and NEREL
+# annotate the quoted name alone. The heads are word beginnings (any inflection follows).
+_ORG_HEADS_AFTER = re.compile(
+    r"(?:(?:футбол|хоккей|спорт)\w*\s+)?(?:ЖШС|АҚ|ЖАҚ|ТОО|АО|ОАО|ЗАО|ПАО|ООО|серіктестіг|компания"
+    r"|корпорация|холдинг|партия|қоры|қорын|қорына|қорының|банк|клуб|команда|газет|журнал|арна"
+    r"|телеарна|телеканал|радио|агенттіг|агентств|баспа|издательств|театр|университет|колледж"
+    r"|лицей|фонд|концерн|завод|зауыт|фабрика|мекеме|ұйым|бірлестіг|қауымдастығ|ассоциаци"
+    r"|объединени|движени|қозғалыс)", re.IGNORECASE)
+_QUOTED = re.compile(r"[«\"“]\s*([^«»\"“”\n]{2,80}?)\s*[»\"”]")
+_MAX_QUOTED_WORDS = 6
+
+
+def quoted_organisations(text: str, mentions: list[Mention], longer: Sequence[Mention] = ()
+                         ) -> list[Mention]:
+    """The quoted name before an organisation's head word (``_ORG_HEADS_AFTER``) becomes an
+    ``ORG`` (id None): a place or person tagged there is retyped (``«Қайрат» клубы`` is not
+    the microdistrict), and a quoted name nothing tagged is added — unless it is part of a
+    longer name of another kind the model found (``longer``: the title «Нұр Отан» партиясы
+    төрағасы, the project «Астана-1» ақпараттық жүйесі)."""
+    if "«" not in text and '"' not in text and "“" not in text:
+        return mentions
+    out = list(mentions)
+    for quote in _QUOTED.finditer(text):
+        name = quote.group(1)
+        if not name[:1].isupper() or len(name.split()) > _MAX_QUOTED_WORDS:
+            continue
+        if not _ORG_HEADS_AFTER.match(text, _skip_spaces(text, quote.end())):
+            continue
+        start, end = quote.start(1), quote.end(1)
+        if any(m.start < end and start < m.end and m.end - m.start > end - start
+               for m in longer):
+            continue
+        here = [m for m in out if m.start < end and start < m.end]
+        if any(m.type == "ORG" for m in here):
+            continue
+        if here and not all((m.start, m.end) == (start, end) and m.type in ("PLACE", "PERSON")
+                            for m in here):
+            continue
+        for mention in here:
+            out.remove(mention)
+        out.append(Mention(start=start, end=end, text=name, type="ORG", confidence=0.8))
+    return sorted(out, key=lambda m: (m.start, m.end))
+
+
+def _skip_spaces(text: str, at: int) -> int:
+    while at < len(text) and text[at].isspace():
+        at += 1
+    return at
+
+
+def without_routes(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Drops the places that name the ends of a road or route (see ``_ROUTE_AFTER``): two
+    or more places joined by dashes, quoted together or followed (preceded, in Russian) by a
+    word for a road, a route or a direction."""
+    places = [m for m in mentions if m.type == "PLACE"]
+    dropped: set[int] = set()
+    index = 0
+    while index < len(places):
+        chain = [places[index]]
+        while index + len(chain) < len(places):
+            nxt = places[index + len(chain)]
+            if not _ROUTE_DASH.fullmatch(text[chain[-1].end:nxt.start]):
+                break
+            chain.append(nxt)
+        start, end = chain[0].start, chain[-1].end
+        if len(chain) == 1:  # the other end may be a name no lexicon knows (Астрахань)
+            left = _ROUTE_LEFT_END.search(text, max(0, start - 40), start)
+            right = _ROUTE_RIGHT_END.match(text, end)
+            left = left if left and left.group()[:1].isupper() else None
+            right = right if right and right.group().lstrip(" –—-")[:1].isupper() else None
+            start, end = (left.start() if left else start), (right.end() if right else end)
+        joined = len(chain) > 1 or (start, end) != (chain[0].start, chain[-1].end)
+        if joined and _route(text, start, end):
+            dropped.update(id(m) for m in chain)
+        index += len(chain)
+    return [m for m in mentions if id(m) not in dropped] if dropped else mentions
+
+
+def _route(text: str, start: int, end: int) -> bool:
+    before, after = text[max(0, start - 40):start], text[end:end + 40]
+    if before.rstrip().endswith(("«", '"', "“")) and after.lstrip().startswith(("»", '"', "”")):
+        return True
+    return bool(_ROUTE_AFTER.match(after.lstrip()) or _ROUTE_BEFORE.search(before))
 
 
 class Spans:

@@ -80,6 +80,7 @@ class IdentityStage:
         self.demonyms = _demonym_table(identities)
         self.people_noun = people_noun or russian_people_noun()
         self.kk_places = _kazakh_place_kinds(gazetteer, world)
+        self.ru_places = _russian_place_kinds(gazetteer, world)
         self._kinds: dict[str, str | None] = {}
 
     def __call__(self, docs: list[Document]) -> list[Document]:
@@ -151,9 +152,11 @@ class IdentityStage:
             here = [m for m in out if m.start < token.end and token.start < m.end]
             if not here:
                 out.append(_word_mention(doc, token, ETHNIC, kind=kind))
-            elif len(here) == 1 and here[0].id is None and here[0].type == "PLACE" \
-                    and (here[0].start, here[0].end) == (token.start, token.end):
-                out.remove(here[0])  # "Арыстықтарға": people of Arys, not Arys
+            elif len(here) == 1 and here[0].type == "PLACE" \
+                    and (here[0].start, here[0].end) == (token.start, token.end) and (
+                        here[0].id is None or self._russian_demonym(token.text.lower())):
+                # "Арыстықтарға": people of Arys, not Arys; "Шымкентцы" linked to Shymkent
+                out.remove(here[0])
                 out.append(_word_mention(doc, token, ETHNIC, kind=kind))
         return out
 
@@ -162,7 +165,8 @@ class IdentityStage:
         if lower in self._kinds:
             return self._kinds[lower]
         kind = next((kind for kind, stem in self.demonyms.get(lower[:_PREFIX], ())
-                     if _inflected(lower, stem)), None) or self._kazakh_demonym(lower)
+                     if _inflected(lower, stem)), None) or self._kazakh_demonym(lower) \
+            or self._russian_demonym(lower)
         if len(self._kinds) >= _CACHE_SIZE:
             self._kinds.clear()
         self._kinds[lower] = kind
@@ -173,6 +177,20 @@ class IdentityStage:
         if match is None or len(lower) - match.end() > _KK_MAX_INFLECTION:
             return None
         return self.kk_places.get(fold(match.group(1)))
+
+    def _russian_demonym(self, lower: str) -> str | None:
+        """A Russian noun formed on a place's name with -ец/-цы or -анин/-яне
+        (``сингапурцы``, ``иорданцев``, ``норвежца``, ``берлинцы``, ``парижане``): one of the
+        people of that place, foreign, regional or civic by the place."""
+        if len(lower) < _RU_DEMONYM_MIN or _KAZAKH_ONLY.search(lower):
+            return None
+        for suffix in _RU_DEMONYM_SUFFIXES:
+            if lower.endswith(suffix):
+                stem = lower[: -len(suffix)]
+                for candidate in (stem, *_undo_alternation(stem)):
+                    if len(candidate) >= _RU_DEMONYM_STEM and candidate in self.ru_places:
+                        return self.ru_places[candidate]
+        return None
 
     def _with_kind(self, mention: Mention) -> Mention:
         if mention.type != ETHNIC or mention.kind is not None:
@@ -241,6 +259,50 @@ def _kazakh_place_kinds(gazetteer: Gazetteer, world: World) -> dict[str, str]:
             kinds[fold(name.lower())] = "regional"
     kinds[fold("қазақстан")] = "civic"
     return {name: kind for name, kind in kinds.items() if " " not in name and len(name) > 2}
+
+
+_RU_DEMONYM_SUFFIXES = tuple(sorted((
+    "ец", "ца", "цу", "цем", "це", "цы", "цев", "цам", "цами", "цах",
+    "анин", "анина", "анину", "анином", "анине", "ане", "ан", "анам", "анами", "анах",
+    "янин", "янина", "янину", "янином", "янине", "яне", "ян", "янам", "янами", "янах",
+), key=len, reverse=True))
+_RU_DEMONYM_MIN = 6
+_RU_DEMONYM_STEM = 4
+_KAZAKH_ONLY = re.compile("[әғқңөұүһі]")
+#: Consonants that change before -ец (Норвегия → норвежец, Квебек → квебечанин).
+_ALTERNATION = {"ж": "г", "ч": "к", "ш": "х"}
+
+
+def _undo_alternation(stem: str) -> tuple[str, ...]:
+    back = _ALTERNATION.get(stem[-1:])
+    return (stem[:-1] + back,) if back else ()
+
+
+def _russian_place_kinds(gazetteer: Gazetteer, world: World) -> dict[str, str]:
+    """Stems of one-word Russian place names (the name, and the name less its final
+    vowel or -ия/-ья: Сингапур, иордан-, норвег-, кени-) -> the kind of a demonym on them."""
+    kinds: dict[str, str] = {}
+
+    def add(name: str, kind: str) -> None:
+        lower = name.lower().replace("ё", "е")
+        if " " in lower or not lower[:1].isalpha() or len(lower) < _RU_DEMONYM_STEM:
+            return
+        stems = {lower}
+        for ending in ("ия", "ья", "а", "я", "ь", "й", "и", "о", "е"):
+            if lower.endswith(ending):
+                stems.add(lower[: -len(ending)])
+        for stem in stems:
+            if len(stem) >= _RU_DEMONYM_STEM:
+                kinds.setdefault(stem, kind)
+
+    add("Казахстан", "civic")
+    for place in world.places:
+        for name in place.names.get("ru", ()):
+            add(name, "foreign")
+    for unit in gazetteer.places:
+        for name in unit.names.get("ru", ()):
+            add(name, "regional")
+    return kinds
 
 
 def russian_people_noun() -> PeopleNoun:

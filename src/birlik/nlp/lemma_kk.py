@@ -253,6 +253,10 @@ _FINITE: tuple[tuple[str, str], ...] = (
       for person in persons),
 )
 _NEGATION = (("ма", "M"), ("ме", "M"), ("ба", "ZN"), ("бе", "ZN"), ("па", "U"), ("пе", "U"))
+# Final verb endings that close no name (see ``_plainly_verbal``).
+_PLAINLY_VERBAL = frozenset(_words(
+    "атын етін йтын йтін ып іп ады еді йды йді"
+))
 _PASSIVE = (("ыл", "C"), ("іл", "C"), ("л", "V"))
 # Reflexive/passive -ын and reciprocal -ыс: a chosen verb stem is reduced to its base when
 # the base is a verb too (UD Kazakh lemmas drop voice: көрінеді → көр, бөлісеміз → бөл).
@@ -266,6 +270,7 @@ _DERIVATIONAL = frozenset(_words(
     "ды ді ты ті лы лі ғы гі қы кі дық дік тық тік лық лік қа ға ке ге а е дай дей тай тей "
     "ша ше ар ер р ын ін н"
 ))
+_ACCUSATIVE_DT = frozenset(("ды", "ді", "ты", "ті"))
 _HAVING = ("лы", "лі", "ды", "ді", "ты", "ті")
 # Endings that follow an adjective in -лы but never an accusative or a past tense.
 _AFTER_ADJECTIVE = _words(
@@ -449,7 +454,18 @@ _FINITE_BY_LAST = _by_last_letter(_FINITE)
 _VERBAL_NOMINAL_BY_LAST = _by_last_letter(_VERBAL_NOMINAL)
 
 
+def _plainly_verbal(analysis: Analysis) -> bool:
+    """A capitalised word is read as a name unless a verb ending no name ends with
+    closes it: a converb in -ып (``Өліп``), a present or future in -йды/-ады
+    (``Жарайды``), a participle in -атын (``Қорықпайтын``). A capital at the start of a
+    sentence says nothing about the word; a participle in -ған or a negative in -бай does
+    not count (``Төлеген``, ``Құнанбай`` are names)."""
+    endings = analysis.endings
+    return bool(endings) and len(analysis.stem) >= 2 and endings[-1] in _PLAINLY_VERBAL
+
+
 def _strip(word: str, form: str, context: str, min_left: int = 1) -> str | None:
+
     if not word.endswith(form) or len(word) - len(form) < min_left:
         return None
     stem = word[: len(word) - len(form)] if form else word
@@ -489,6 +505,7 @@ class KazakhLemmatizer:
         if use_hunspell and hunspell_dic is not None and hunspell_dic.exists():
             self._load_hunspell(hunspell_dic)
         self._memo: dict[str, str] = {}
+        self._nominal_memo: dict[str, bool] = {}
         self._memo_limit = memo_limit
 
     def _load_hunspell(self, path: Path) -> None:
@@ -518,17 +535,48 @@ class KazakhLemmatizer:
         self.hunspell = True
         logger.debug("hunspell-kk: %d stems, %d verbs", len(self.nouns), len(self.verbs))
 
-    def lemma(self, word: str) -> str:
+    def lemma(self, word: str, following: str | None = None) -> str:
+        """The lemma of ``word``; ``following`` is the next word of the sentence, when
+        known (it tells an adjective in -ды/-ты from an accusative, see ``_attributive``)."""
         lowered = word.lower().replace("ё", "е")
         key = lowered if word[:1].islower() or not word[:1].isalpha() else "^" + lowered
-        cached = self._memo.get(key)
-        if cached is not None:
-            return cached
-        result = self._lemma(lowered, proper=key.startswith("^"))
-        if len(self._memo) >= self._memo_limit:
-            self._memo.clear()
-        self._memo[key] = result
+        result = self._memo.get(key)
+        if result is None:
+            result = self._lemma(lowered, proper=key.startswith("^"))
+            if len(self._memo) >= self._memo_limit:
+                self._memo.clear()
+            self._memo[key] = result
+        if (following and result != lowered and word[:1].islower()
+                and self._attributive(lowered, result, following)):
+            return lowered
         return result
+
+    def _attributive(self, word: str, lemma: str, following: str) -> bool:
+        """An adjective in -ды/-ді/-ты/-ті ("having": ``табысты``, ``мерзімді``) is
+        spelt like the accusative of its noun after a consonant; the accusative stands
+        before its verb, the adjective before a noun. So a dictionary word that the rules
+        cut to its noun + accusative stays whole when the next word reads as a noun or
+        adjective (not a verb form or a closed-class word). Names (capitalised) take the
+        accusative only (``Иранды``)."""
+        if (len(word) < 5 or word[-2:] not in _ACCUSATIVE_DT or lemma != word[:-2]
+                or lemma in self.protected or not self._nominal(word)):
+            return False
+        if not following[:1].isalpha() or following[:1].isupper():
+            return False
+        nxt = following.lower().replace("ё", "е")
+        if len(nxt) < 3 or nxt in self.exceptions:
+            return False
+        return self._nominal(nxt)
+
+    def _nominal(self, word: str) -> bool:
+        """Is the word's best reading a noun or adjective (not a verb form)? Memoised."""
+        known = self._nominal_memo.get(word)
+        if known is None:
+            known = not self.best(word).verbal
+            if len(self._nominal_memo) >= self._memo_limit:
+                self._nominal_memo.clear()
+            self._nominal_memo[word] = known
+        return known
 
     def _lemma(self, word: str, *, proper: bool) -> str:
         if word in self.exceptions:
@@ -548,7 +596,7 @@ class KazakhLemmatizer:
         evidence = {a: self.attested.count(a.stem, verbal=a.verbal, word=word) for a in analyses}
         known = [a for a in analyses if self.is_known(a) or self._attested(a, evidence[a])]
         if proper:
-            known = [a for a in known if not a.verbal]
+            known = [a for a in known if not a.verbal or _plainly_verbal(a)]
         protected = {a.stem for a in known if a.stem in self.protected}
         if protected:  # a written stem that ends like an ending: тамызда is тамыз, not та
             known = [a for a in known if a.verbal
@@ -895,11 +943,22 @@ class LemmaStage:
             if lemmatise is None:
                 continue
             text = doc.text
-            doc.tokens = [
-                Token(t.start, t.end, t.text, lemmatise(text[t.start:t.end] or t.text))
-                for t in doc.tokens
-            ]
+            words = [text[t.start:t.end] or t.text for t in doc.tokens]
+            if lemmatise == self._kazakh_token:
+                # the next word tells an adjective in -ды/-ты from an accusative
+                lemmas = [self._kazakh_in_context(word, words[i + 1] if i + 1 < len(words)
+                                                  else None) for i, word in enumerate(words)]
+            else:
+                lemmas = [lemmatise(word) for word in words]
+            doc.tokens = [Token(t.start, t.end, t.text, lemma)
+                          for t, lemma in zip(doc.tokens, lemmas, strict=True)]
         return docs
+
+    def _kazakh_in_context(self, text: str, following: str | None) -> str:
+        lemma = self._kazakh_token(text)
+        if following is None or lemma == text.lower() or not text[:1].islower():
+            return lemma
+        return self.kazakh.lemma(text, following)
 
     def _lemmatiser(self, doc: Document) -> Callable[[str], str] | None:
         langs = {doc.lang, *doc.langs}

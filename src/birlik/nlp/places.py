@@ -260,7 +260,7 @@ class PlaceLinker:
             c for c in span.surface.candidates
             if len(c.stems) == len(words) and all(
                 (fold(t.text) in stems) if len(stems) == 1 and len(next(iter(stems))) < _SHORT_WORD
-                else bool(self._keys(t.text) & stems)
+                else bool(self._keys(t.text) & stems) and not _bare_cut(fold(t.text), stems)
                 for t, stems in zip(words, c.stems, strict=True)
             )
         ]
@@ -477,6 +477,13 @@ def _is_plural(token: str) -> bool:
 
 def _gap_is_prefix(gap: str, word: str) -> bool:
     return gap.isspace() or (word in _ABBREVIATED_HEADS and gap.strip() == ".")
+
+
+def _bare_cut(token: str, stems: frozenset[str]) -> bool:
+    """Is the token only the stem a Russian ending is cut from (``Қорда`` for Қордай,
+    ``Алмат`` for Алматы)? The stem is never written alone: a Russian form adds an ending
+    to it (``Кордая``), a Kazakh one keeps the whole name (``Қордайда``)."""
+    return token in stems and len(token) < max(len(stem) for stem in stems)
 
 
 def _has_capitals(text: str) -> bool:

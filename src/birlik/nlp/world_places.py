@@ -64,6 +64,9 @@ _DEMONYM_TAILS = frozenset(
         "ians",
         "ша",
         "ше",
+        # -янин/-анин and -янка after a name in -я/-а (россиянин, римлянин): one of the people
+        *(vowel + tail for vowel in ("", "я", "а") for tail in (
+            "нин", "нина", "нину", "нином", "нине", "нка", "нки", "нке", "нку", "нкой", "нок")),
     ]
 )
 #: Kazakh plural markers: after a country's name they make its people (``Қытайлар``,
