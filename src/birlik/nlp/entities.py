@@ -56,11 +56,13 @@ class EntityResolveStage:
 # Алматы – Бишкек. In Kazakh documents the ends are not places of their own: KazNERD
 # annotates the whole name as a facility, flat (NEREL keeps the cities nested inside the
 # road, so Russian documents keep them, as they keep places nested in organisations).
-_ROUTE_DASH = re.compile(r"\s*[–—-]\s*")
+# ``(?<!\s)``: a match starts only where a run of spaces starts, so a search stays linear
+_ROUTE_DASH = re.compile(r"(?<!\s)\s*[–—-]\s*")
 _ROUTE_LEFT_END = re.compile(r"\b[^\W\d_][^\W\d_]+\s*[–—-]\s*$")
-_ROUTE_RIGHT_END = re.compile(r"\s*[–—-]\s*[^\W\d_][^\W\d_]+\b")
+_ROUTE_RIGHT_END = re.compile(r"(?<!\s)\s*[–—-]\s*[^\W\d_][^\W\d_]+\b")
 _ROUTE_AFTER = re.compile(
-    r"[»\"”]?\s*(?:тас\s*жол|күре\s*жол|автожол|темір\s*жол|жол[ыдт]|трасса|бағыт|магистрал"
+    r"(?:[»\"”]|(?<![\s»\"”]))\s*"
+    r"(?:тас\s*жол|күре\s*жол|автожол|темір\s*жол|жол[ыдт]|трасса|бағыт|магистрал"
     r"|рейс|дорог|автодорог|шоссе|железн|направлени|маршрут|highway|road|route|railway)",
     re.IGNORECASE)
 _ROUTE_BEFORE = re.compile(
