@@ -29,6 +29,7 @@ import yaml
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Signal
 from birlik.nlp.text import normalise
+from birlik.resources.yaml_data import load_yaml
 
 CUES_FILE = "tension_cues.yaml"
 RAISING: tuple[str, ...] = ("ethnic_frame", "rumour", "mobilisation", "grievance", "violence_word")
@@ -102,7 +103,7 @@ def parse_cue_lexicon(raw: object, *, source: str = CUES_FILE) -> CueLexicon:
 def load_cue_lexicon() -> CueLexicon:
     source = resources.files("birlik.resources") / "data" / CUES_FILE
     try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+        raw = load_yaml(source.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read {CUES_FILE}: {exc} — reinstall Birlik", code="R229") from exc
     return parse_cue_lexicon(raw)
