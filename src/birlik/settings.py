@@ -196,6 +196,13 @@ class Settings(BaseSettings):
         "(a word table distilled from e5: no model, thousands of texts/s, weaker), ngram (tests).",
     )
     embedder_model: str | None = Field(None, description="model.onnx of multilingual-e5-small (onnx).")
+    embedder_threads: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description="Threads of the embedding model per process (none: all cores, but one in "
+        "`birlik ingest` with analysis workers, whose processes already use every core).",
+    )
     embedder_tokenizer: str | None = Field(None, description="tokenizer.json for the onnx embedder.")
     hunspell_kk_dic: Path = Field(
         Path("/usr/share/hunspell/kk_KZ.dic"),

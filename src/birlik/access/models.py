@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from birlik.store.models import Base, utcnow
+from birlik.store.types import UtcDateTime
 
 ROLES: tuple[str, ...] = ("administrator", "analyst", "coordinator", "mediator", "viewer")
 UNIT_KINDS: tuple[str, ...] = (
@@ -37,7 +38,7 @@ class RegistryUnitRow(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     contact_person: Mapped[str | None] = mapped_column(String(200))
     languages: Mapped[list[str]] = mapped_column(default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class UserRow(Base):
@@ -52,7 +53,7 @@ class UserRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     """Raised on logout and on a password change: every older session cookie stops working."""
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     grants: Mapped[list[RegionGrantRow]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
@@ -83,10 +84,10 @@ class ApiTokenRow(Base):
     name: Mapped[str] = mapped_column(String(120))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     scope: Mapped[str] = mapped_column(String(10), default="read")
 
 
@@ -98,8 +99,8 @@ class LoginThrottleRow(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class AuditRow(Base):
@@ -109,7 +110,7 @@ class AuditRow(Base):
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(60))
     entity: Mapped[str] = mapped_column(String(40))
@@ -126,4 +127,4 @@ class SavedSearchRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, DateTime, Table, case, delete, literal, null, or_, select, update
@@ -93,7 +93,7 @@ class LoginThrottle:
             )
         ).all()
         failures = max(
-            (row.failures for row in rows if now - _aware(row.window_start) <= self.window), default=0
+            (row.failures for row in rows if now - row.window_start <= self.window), default=0
         )
         return self.delay_after(failures, self.max_slow_down)
 
@@ -129,7 +129,7 @@ class LoginThrottle:
         ).scalar()
         if counted is None:
             locked_until = session.scalar(select(_THROTTLE.c.locked_until).where(_THROTTLE.c.key == key))
-            wait = max(1, math.ceil((_aware(locked_until) - now).total_seconds())) if locked_until else 1
+            wait = max(1, math.ceil((locked_until - now).total_seconds())) if locked_until else 1
             raise RequestError(
                 f"too many failed logins for this user from your address — wait {wait} s and try again",
                 code=codes.W429,
@@ -207,7 +207,3 @@ def _upsert(session: Session) -> Any:
         return postgresql.insert(_THROTTLE)
     return sqlite.insert(_THROTTLE)
 
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; every stored moment is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

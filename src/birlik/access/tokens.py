@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -58,9 +58,9 @@ def token_principal(session: Session, token: str) -> Principal:
     if row is None or user is None or not user.active:
         raise unauthenticated("the API token is unknown or revoked — create a new one")
     now = utcnow()
-    if _aware(row.expires_at) <= now:
+    if row.expires_at <= now:
         raise unauthenticated(
-            f"the API token expired on {_aware(row.expires_at):%Y-%m-%d} — create a new one"
+            f"the API token expired on {row.expires_at:%Y-%m-%d} — create a new one"
         )
     row.last_used_at = now
     return principal_of(user, via="token", scope=row.scope)
@@ -107,12 +107,12 @@ def revoke_token(session: Session, who: Principal, token_id: int) -> ApiTokenRow
 
 
 def is_expired(row: ApiTokenRow, now: datetime | None = None) -> bool:
-    return _aware(row.expires_at) <= (now or utcnow())
+    return row.expires_at <= (now or utcnow())
 
 
 def describe(row: ApiTokenRow) -> dict[str, Any]:
     """A token as the API shows it and the audit log records it (never the token or its hash)."""
-    expires_at = _aware(row.expires_at)
+    expires_at = row.expires_at
     return {
         "id": row.id,
         "name": row.name,
@@ -124,7 +124,3 @@ def describe(row: ApiTokenRow) -> dict[str, Any]:
         "last_used_at": row.last_used_at.isoformat() if row.last_used_at else None,
     }
 
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; every stored moment is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -18,6 +18,7 @@ import yaml
 
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
+from birlik.resources.yaml_data import load_yaml
 
 LANGS: tuple[str, ...] = ("kk", "ru", "en")
 DATA_FILE = "ethnic_groups.yaml"
@@ -97,7 +98,7 @@ def load_ethnic_groups() -> EthnicLexicon:
     """The lexicon shipped with Birlik, parsed and checked once per process."""
     source = resources.files("birlik.resources") / "data" / DATA_FILE
     try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+        raw = load_yaml(source.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(
             f"cannot read {DATA_FILE}: {exc} — reinstall Birlik or fix the file", code=codes.R101

@@ -9,10 +9,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
+from birlik.resources.yaml_data import load_yaml
 
 DATA_FILE = "identities.yaml"
 KINDS = ("civic", "foreign", "regional")
@@ -29,7 +28,7 @@ class Identities:
 @lru_cache(maxsize=1)
 def load_identities() -> Identities:
     raw = resources.files("birlik.resources").joinpath("data", DATA_FILE).read_text("utf-8")
-    return parse_identities(yaml.safe_load(raw))
+    return parse_identities(load_yaml(raw))
 
 
 def parse_identities(raw: Any) -> Identities:

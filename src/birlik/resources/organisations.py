@@ -7,10 +7,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
+from birlik.resources.yaml_data import load_yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +42,7 @@ class OrganisationRegistry:
 @lru_cache(maxsize=1)
 def load_organisations() -> OrganisationRegistry:
     raw = resources.files("birlik.resources").joinpath("data/organisations.yaml").read_text("utf-8")
-    data = yaml.safe_load(raw)
+    data = load_yaml(raw)
     try:
         return OrganisationRegistry(tuple(_organisation(entry) for entry in data["organisations"]))
     except (KeyError, TypeError) as exc:

@@ -21,6 +21,7 @@ from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.text import normalise, tokenize, word_stems
 from birlik.resources.gazetteer import Gazetteer, load_gazetteer
+from birlik.resources.yaml_data import load_yaml
 
 PlaceKind = Literal["country", "city", "region"]
 LANGS: tuple[str, ...] = ("kk", "ru", "en")
@@ -116,7 +117,7 @@ def load_world() -> World:
 
 def parse_world(raw: str, source: str = DATA_FILE) -> World:
     try:
-        data = yaml.safe_load(raw)
+        data = load_yaml(raw)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source} is not valid YAML: {exc} — fix the file", code=codes.R302) from exc
     if not isinstance(data, dict) or not set(data) <= set(_SECTIONS):

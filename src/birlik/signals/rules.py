@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
+from birlik.resources.yaml_data import load_yaml
 from birlik.signals.baseline import poisson_z, robust_baseline
 from birlik.signals.indicators import COUNTRY, History
 
@@ -192,7 +193,7 @@ def _shipped_rules() -> RuleSet:
 
 def parse_rules(text: str, source: str = "rules") -> RuleSet:
     try:
-        raw = yaml.safe_load(text) or {}
+        raw = load_yaml(text) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source} is not valid YAML: {exc} — fix the rules file", code=codes.W001) from exc
     if isinstance(raw, dict) and isinstance(raw.get("regions"), dict):

@@ -30,6 +30,7 @@ from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Signal
 from birlik.domain.text import normalise
+from birlik.resources.yaml_data import load_yaml
 
 CUES_FILE = "tension_cues.yaml"
 RAISING: tuple[str, ...] = ("ethnic_frame", "rumour", "mobilisation", "grievance", "violence_word")
@@ -103,7 +104,7 @@ def parse_cue_lexicon(raw: object, *, source: str = CUES_FILE) -> CueLexicon:
 def load_cue_lexicon() -> CueLexicon:
     source = resources.files("birlik.resources") / "data" / CUES_FILE
     try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+        raw = load_yaml(source.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read {CUES_FILE}: {exc} — reinstall Birlik", code=codes.R229) from exc
     return parse_cue_lexicon(raw)

@@ -59,6 +59,7 @@ from birlik.nlp.signals.toxicity import (
     model_words,
 )
 from birlik.nlp.spans import StartIndex
+from birlik.resources.yaml_data import load_yaml
 
 SIGNAL = "hate"
 LEXICON_FILE = "hostility_hate.yaml"
@@ -163,7 +164,7 @@ def load_hate_lexicon() -> HateLexicon:
     """The cues shipped with Birlik, parsed once per process."""
     source = resources.files("birlik.resources") / "data" / LEXICON_FILE
     try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+        raw = load_yaml(source.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read {LEXICON_FILE}: {exc} — reinstall Birlik", code=codes.R210) from exc
     return parse_hate_lexicon(raw, source=LEXICON_FILE)

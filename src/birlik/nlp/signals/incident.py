@@ -33,8 +33,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Mention, Sentence, Signal
@@ -42,6 +40,7 @@ from birlik.domain.text import normalise
 from birlik.nlp.signals.calibrated import LinearClassifier, load_classifier, model_file
 from birlik.nlp.signals.tension import WORD, word_stems
 from birlik.nlp.spans import StartIndex
+from birlik.resources.yaml_data import load_yaml
 
 INCIDENT_TYPES: tuple[str, ...] = (
     "violence_brawl", "mass_disorder", "killing", "arson_vandalism", "protest_rally",
@@ -141,7 +140,7 @@ def stem_pattern(cues: list[str], whole_word: bool = False) -> re.Pattern[str]:
 @cache
 def load_incident_cues() -> IncidentCues:
     text = resources.files("birlik.resources").joinpath("data/incident_cues.yaml").read_text("utf-8")
-    return parse_incident_cues(yaml.safe_load(text))
+    return parse_incident_cues(load_yaml(text))
 
 
 def parse_incident_cues(raw: dict[str, Any]) -> IncidentCues:

@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import yaml
 
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
@@ -30,6 +29,7 @@ from birlik.domain.records import Document, Evidence, Sentence, Signal
 from birlik.domain.text import normalise
 from birlik.nlp.embed import Embedder, Vectors
 from birlik.nlp.passages import model_vector
+from birlik.resources.yaml_data import load_yaml
 
 TOPICS: tuple[str, ...] = (
     "assembly_organisation", "state_bodies_law_enforcement", "ethnocultural_culture_languages",
@@ -139,7 +139,7 @@ def load_topic_model(path: Path | None = None) -> LinearModel:
 @cache
 def load_topic_cues() -> dict[str, re.Pattern[str]]:
     text = resources.files("birlik.resources").joinpath("data/topic_cues.yaml").read_text("utf-8")
-    return parse_topic_cues(yaml.safe_load(text))
+    return parse_topic_cues(load_yaml(text))
 
 
 def parse_topic_cues(raw: dict[str, Any]) -> dict[str, re.Pattern[str]]:

@@ -47,6 +47,7 @@ from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Sentence, Signal
 from birlik.nlp.embed import Embedder
+from birlik.resources.yaml_data import load_yaml
 
 SIGNAL = "toxicity"
 LEXICON_FILE = "hostility_toxicity.yaml"
@@ -272,7 +273,7 @@ def load_toxicity_lexicon() -> ToxicityLexicon:
     """The lexicon shipped with Birlik, parsed once per process."""
     source = resources.files("birlik.resources") / "data" / LEXICON_FILE
     try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+        raw = load_yaml(source.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read {LEXICON_FILE}: {exc} — reinstall Birlik", code=codes.R200) from exc
     return parse_toxicity_lexicon(raw, source=LEXICON_FILE)
