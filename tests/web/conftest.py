@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -192,3 +192,11 @@ def as_user(app_client: Callable[[], TestClient]) -> Callable[[str], tuple[TestC
         return client, csrf
 
     return make
+
+
+@pytest.fixture
+def server(store: Store, web_settings: WebSettings, seeded: dict[str, int]) -> Iterator[str]:
+    """A live server for the browser tests (tests/web/browser.py)."""
+    from web.browser import live_server
+
+    yield from live_server(store, web_settings)

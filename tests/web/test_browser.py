@@ -3,64 +3,12 @@ story and a document, escalate an alert, move the case through the workflow, swi
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from birlik.nlp.embed import CharNgramEmbedder
-from birlik.runtime import Runtime
-from birlik.settings import Settings, WebSettings
-from birlik.store.repository import Store
-from birlik.web.app import create_app
+from web.browser import ARTIFACTS, CHROMIUM, FLAGS, NEEDS_CHROMIUM, refusals_of
 from web.conftest import PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "web"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-    pytest.skip(
-        "Debian chromium is not installed (/usr/bin/chromium): run `make test` as root",
-        allow_module_level=True,
-    )
-
-
-@pytest.fixture
-def server(store: Store, web_settings: WebSettings, seeded: dict[str, int]) -> Iterator[str]:
-    import uvicorn
-
-    if store.dialect != "sqlite":
-        pytest.skip("the browser runs once, on the embedded default")
-    settings = Settings(database_url="sqlite://", environment="test", web=web_settings)
-    app = create_app(Runtime(settings, store=store, embedder=CharNgramEmbedder()))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+pytestmark = NEEDS_CHROMIUM
 
 
 def test_coordinator_journey(server: str, seeded: dict[str, int]) -> None:
@@ -118,18 +66,6 @@ def test_coordinator_journey(server: str, seeded: dict[str, int]) -> None:
         page.screenshot(path=str(ARTIFACTS / "5-case-ru.png"), full_page=True)
         browser.close()
     assert refused == [], refused  # the Content-Security-Policy blocked nothing the pages need
-
-
-def refusals_of(page: Any) -> list[str]:
-    """Console errors of the Content-Security-Policy, collected as the page goes."""
-    refused: list[str] = []
-    page.on(
-        "console",
-        lambda message: refused.append(message.text)
-        if message.type == "error" and "Content Security Policy" in message.text
-        else None,
-    )
-    return refused
 
 
 def test_api_reference_works_offline(server: str) -> None:
