@@ -36,6 +36,7 @@ from birlik.web.i18n import LANG_COOKIE, Translator, choose_language
 from birlik.web.links import safe_url
 from birlik.web.routes import api_admin, api_documents, api_work, pages_admin, pages_main, pages_work
 from birlik.web.session_secret import session_secret
+from birlik.web.timefmt import local_time
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(str(resources.files("birlik.web")))
@@ -63,6 +64,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
     templates.env.auto_reload = settings.environment == "development"  # no stat() per render otherwise
     templates.env.filters["safe_url"] = safe_url  # every stored URL that becomes a link
+    templates.env.filters["almaty"] = local_time  # every time shown: Kazakhstan time, zone named
     app.state.birlik = WebState(
         settings=settings,
         web=web,

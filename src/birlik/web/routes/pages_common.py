@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from birlik.access.principal import Principal
+from birlik.access.principal import PERMISSIONS, Principal
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.web.deps import WebState
@@ -20,6 +20,12 @@ def region_names(lang: str) -> dict[str, str]:
 
 def ethnic_choices() -> list[tuple[str, str]]:
     return [(group.id, group.label) for group in load_ethnic_groups() if not group.umbrella][:40]
+
+
+def landing(role: str) -> str:
+    """Where a role starts: the overview, or (a mediator, who reads no documents) their cases."""
+    allowed = PERMISSIONS.get(role, frozenset())
+    return "/cases" if "read" not in allowed and "read_cases" in allowed else "/"
 
 
 def render(
@@ -39,6 +45,7 @@ def render(
         who=who,
         csrf=who.csrf_token if who else context.get("csrf", ""),
         region_names=region_names(t.lang),
+        home=landing(who.role) if who else "/",
     )
     return state.templates.TemplateResponse(request, template, context, status_code=status_code)
 

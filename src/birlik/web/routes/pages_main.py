@@ -23,6 +23,7 @@ from birlik.access.principal import Principal
 from birlik.access.throttle import LoginAttempt
 from birlik.access.tokens import is_expired, live_tokens
 from birlik.domain import codes
+from birlik.signals import explain
 from birlik.store.models import utcnow
 from birlik.web import geo, queries
 from birlik.web import stories as story_data
@@ -40,7 +41,7 @@ from birlik.web.deps import (
 )
 from birlik.web.i18n import LANG_COOKIE, LANGUAGES, Translator
 from birlik.web.routes.common import Filters, RowId
-from birlik.web.routes.pages_common import back, ethnic_choices, render
+from birlik.web.routes.pages_common import back, ethnic_choices, landing, render
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -93,12 +94,13 @@ async def login(
         return page
     if delay:
         await anyio.sleep(delay)  # on the event loop: a slowed login holds no worker thread
-    cookie = await run_in_threadpool(_try_login, state, attempt, password)
-    if cookie is None:
+    landed = await run_in_threadpool(_try_login, state, attempt, password)
+    if landed is None:
         return render(
             request, state, t, "login.html", None, status_code=401, csrf=csrf_token, error=t("login.failed")
         )
-    response = RedirectResponse("/", status_code=303)
+    cookie, role = landed
+    response = RedirectResponse(landing(role), status_code=303)
     set_session_cookie(request, response, state, cookie)
     response.delete_cookie(PRE_SESSION_COOKIE)
     return response
@@ -112,9 +114,9 @@ def _admit(state: WebState, attempt: LoginAttempt) -> float:
         return state.throttle.slow_down(session, attempt)
 
 
-def _try_login(state: WebState, attempt: LoginAttempt, password: str) -> str | None:
-    """The session cookie of a correct login, else None; each step its own short transaction,
-    so that no write lock is held while the password is checked."""
+def _try_login(state: WebState, attempt: LoginAttempt, password: str) -> tuple[str, str] | None:
+    """The session cookie and the role of a correct login, else None; each step its own short
+    transaction, so that no write lock is held while the password is checked."""
     with state.store.transaction() as session:
         user = session.scalar(select(UserRow).where(UserRow.username == attempt.username))
         ok = check_login(user, password)
@@ -125,7 +127,7 @@ def _try_login(state: WebState, attempt: LoginAttempt, password: str) -> str | N
             return None
         state.throttle.succeeded(session, attempt)
         cookie, _ = state.codec.issue(user)
-        return cookie
+        return cookie, user.role
 
 
 @router.post("/logout")
@@ -378,7 +380,20 @@ def story(
 def document(
     document_id: RowId, request: Request, state: State, session: Db, scope: Scope, who: Reader, t: Tr
 ) -> Response:
-    detail = queries.document_detail(scope.document(session, document_id))
+    row = scope.document(session, document_id)
+    detail = queries.document_detail(row)
+    record = explain.document_record(row)
+    spans = explain.document_spans(detail["mentions"], record["signals"])
     return render(
-        request, state, t, "document.html", who, doc=detail, segments=queries.highlight(detail), now=utcnow()
+        request,
+        state,
+        t,
+        "document.html",
+        who,
+        doc=detail,
+        tokens=explain.nest(row.text, spans),
+        explained=explain.explain_signals(row.text, record["signals"]),
+        kinds=sorted({span.kind for span in spans}),
+        entity_kinds=explain.ENTITY_KINDS,
+        now=utcnow(),
     )
