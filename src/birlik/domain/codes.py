@@ -260,6 +260,13 @@ K003 = Code("K003", CaseError, "case {case} has no assignee", "assign a unit or 
 K004 = Code("K004", CaseError, "alert {id} already has case {case_id}", "work on that case")
 K005 = Code("K005", CaseError, "case {case} is closed", "it cannot be assigned")
 K006 = Code("K006", NotFound, "case {case_id} does not exist", "check the id")
+K007 = Code("K007", CaseError, "a mediator cannot reassign case {case}",
+            "ask the region's coordinator to assign it to someone else", status=403)
+K008 = Code("K008", CaseError, "{user} cannot be assigned case {case}",
+            "choose an active mediator or coordinator of the case's region", status=422)
+K009 = Code("K009", CaseError, "a mediator cannot move case {case} to {status}",
+            "a mediator moves their case to in progress or resolved; the coordinator does the rest",
+            status=403)
 
 # --- M --------------------------------------------------------------------------------------------
 M100 = Code("M100", ConfigError,

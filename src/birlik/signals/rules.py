@@ -273,6 +273,10 @@ class MetricSurge:
     ratio: float
     severity: Severity
     cold: bool
+    z_threshold: float = 0.0
+    ratio_threshold: float = 0.0
+    count_threshold: float = 0.0
+    """The thresholds the finding passed (after a cold start made them stricter)."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -285,6 +289,11 @@ class MetricSurge:
             "ratio": round(self.ratio, 2),
             "severity": self.severity,
             "cold_start": self.cold,
+            "rule": {
+                "z": self.z_threshold,
+                "min_ratio": self.ratio_threshold,
+                "min_count": self.count_threshold,
+            },
         }
 
 
@@ -360,6 +369,9 @@ def metric_surge(
         ratio=ratio,
         severity=severity,
         cold=base.cold,
+        z_threshold=rule.z,
+        ratio_threshold=min_ratio,
+        count_threshold=min_count,
     )
 
 

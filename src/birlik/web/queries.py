@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from birlik.cases.models import CaseRow
 from birlik.nlp.embed import Embedder
+from birlik.signals.alerts import OPEN_STATUSES
 from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow, SourceRow
 from birlik.store.models_signals import AlertRow
 from birlik.store.search import QueryVector, query_terms, semantic_ids, snippet
@@ -408,8 +409,12 @@ def top_cards(
 def list_alerts(
     session: Session, scope: RegionScope, status: str | None = None, limit: int = 100
 ) -> list[AlertRow]:
+    """The alerts in scope, newest first; ``status``: one status, ``open`` (not yet dismissed
+    or closed) or None (all)."""
     statement = scope.alerts(select(AlertRow))
-    if status:
+    if status == "open":
+        statement = statement.where(AlertRow.status.in_(OPEN_STATUSES))
+    elif status:
         statement = statement.where(AlertRow.status == status)
     return list(
         session.scalars(statement.order_by(AlertRow.updated_at.desc(), AlertRow.id.desc()).limit(limit))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import Request
@@ -12,6 +13,7 @@ from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.web.deps import WebState
 from birlik.web.i18n import LANGUAGES, Translator
+from birlik.web.messages import say
 
 
 def region_names(lang: str) -> dict[str, str]:
@@ -46,6 +48,7 @@ def render(
         csrf=who.csrf_token if who else context.get("csrf", ""),
         region_names=region_names(t.lang),
         home=landing(who.role) if who else "/",
+        say=partial(say, t),
     )
     return state.templates.TemplateResponse(request, template, context, status_code=status_code)
 
