@@ -211,6 +211,8 @@ def _error(request: Request, code: str, status: int, message: str, headers: dict
         return JSONResponse(error_body(code, status, message), status_code=status, headers=headers)
     if status == 401:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    if status == 403 and request.url.path == "/":  # a role that reads no overview (a mediator)
+        return RedirectResponse("/cases", status_code=303)
     t = Translator(choose_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")))
     state: WebState = request.app.state.birlik
     html = state.templates.get_template("error.html").render(
