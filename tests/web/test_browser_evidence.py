@@ -42,14 +42,16 @@ def test_evidence_alert_and_case_in_two_roles(server: str, store: Store) -> None
         page.goto(f"{server}/documents/{doc_id}")
         slur = page.locator("#doctext mark.ev-hate mark.mk-slur")
         assert slur.count() == 1 and slur.inner_text() == "шүршіттер"  # nested, not dropped
-        hate = page.locator("#doctext mark.ev-hate").first.evaluate("e => getComputedStyle(e).backgroundColor")
+        hate = page.locator("#doctext mark.ev-hate").first.evaluate(
+            "e => getComputedStyle(e).backgroundColor"
+        )
         tension = page.locator("#doctext mark.ev-tension").first.evaluate(
             "e => getComputedStyle(e).backgroundColor"
         )
         assert hate != tension
         assert slur.get_attribute("title") == "оскорбительное название"
         assert page.locator('#signals section[data-signal="tension"] tr.component.moved').count() == 1
-        assert "Asia/Almaty (UTC+5)" in page.locator("#published").inner_text()
+        assert "21.03.2026 19:05 (время Алматы, UTC+5)" in page.locator("#published").inner_text()
         page.screenshot(path=str(ARTIFACTS / "evidence-document-ru.png"), full_page=True)
 
         page.goto(f"{server}/alerts")
@@ -77,7 +79,9 @@ def test_evidence_alert_and_case_in_two_roles(server: str, store: Store) -> None
         page.screenshot(path=str(ARTIFACTS / "case-mediator-kk-list.png"), full_page=True)
         page.click("div.board a")
         page.wait_for_selector("#case-status[data-status=assigned]")
-        assert page.locator("#assign").count() == 0 and page.locator("button.move[data-to=triaged]").count() == 0
+        assert (
+            page.locator("#assign").count() == 0 and page.locator("button.move[data-to=triaged]").count() == 0
+        )
         with page.expect_navigation():
             page.click("button.move[data-to=in_progress]")
         page.wait_for_selector("#case-status[data-status=in_progress]")

@@ -23,12 +23,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from birlik import __version__
+from birlik.access import audit
 from birlik.access.throttle import LoginThrottle
 from birlik.domain import codes
 from birlik.domain.codes import Code
 from birlik.domain.errors import BirlikError, WebError
 from birlik.runtime import Runtime
 from birlik.settings import WebSettings
+from birlik.web import formatting
 from birlik.web.auth import SessionCodec
 from birlik.web.deps import WebState
 from birlik.web.errors import error_body
@@ -36,7 +38,6 @@ from birlik.web.i18n import LANG_COOKIE, Translator, choose_language
 from birlik.web.links import safe_url
 from birlik.web.routes import api_admin, api_documents, api_work, pages_admin, pages_main, pages_work
 from birlik.web.session_secret import session_secret
-from birlik.web.timefmt import local_time
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(str(resources.files("birlik.web")))
@@ -64,7 +65,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
     templates.env.auto_reload = settings.environment == "development"  # no stat() per render otherwise
     templates.env.filters["safe_url"] = safe_url  # every stored URL that becomes a link
-    templates.env.filters["almaty"] = local_time  # every time shown: Kazakhstan time, zone named
+    templates.env.filters["local_time"] = formatting.local_time  # Asia/Almaty, the zone named
+    templates.env.filters["local_day"] = formatting.local_day
+    templates.env.filters["number"] = formatting.number
+    templates.env.globals["audit_changes"] = audit.changes
     app.state.birlik = WebState(
         settings=settings,
         web=web,

@@ -10,9 +10,8 @@ from typing import Any
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.signals.alert_text import Message, Ref
+from birlik.web import formatting
 from birlik.web.i18n import Translator
-
-COMMA_LANGUAGES = frozenset({"kk", "ru"})
 
 
 def say(t: Translator, value: Any) -> str:
@@ -35,8 +34,11 @@ def say(t: Translator, value: Any) -> str:
 
 
 def number(lang: str, value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
-    return text.replace(".", ",") if lang in COMMA_LANGUAGES else text
+    """The language's number style (``formatting.number``), at most two decimals, no trailing zeros."""
+    if not value % 1:
+        return formatting.number(value, lang)
+    text = formatting.number(value, lang, digits=2)
+    return text.rstrip("0").rstrip(",.")
 
 
 def _known(t: Translator, key: str) -> str | None:
