@@ -43,8 +43,8 @@ def opened_from(alert: AlertRow | None) -> Message | None:
             "kind": Ref("alert_kind", alert.kind),
             "severity": Ref("severity", alert.severity),
             "region": Ref("region", alert.region_kato) if alert.region_kato else alert.subject,
-            "first": alert.first_day.isoformat(),
-            "last": alert.last_day.isoformat(),
+            "first": Ref("day", alert.first_day.isoformat()),
+            "last": Ref("day", alert.last_day.isoformat()),
         },
     )
 

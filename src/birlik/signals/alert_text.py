@@ -19,7 +19,8 @@ from birlik.store.models_signals import AlertRow
 
 @dataclass(frozen=True, slots=True)
 class Ref:
-    """A value the reader's language names: ``region`` (KATO), ``metric``, ``langs``, ``source``."""
+    """A value the reader's language names or writes its own way: ``region`` (KATO), ``metric``,
+    ``langs``, ``day`` (ISO), ``alert_kind``, ``severity``, ``case_status``."""
 
     kind: str
     value: Any
@@ -164,7 +165,7 @@ def _surge_lines(alert: AlertRow, metric: Mapping[str, Any], rules: RuleSet | No
             {
                 "metric": Ref("metric", metric.get("metric")),
                 "count": metric.get("count", 0),
-                "expected": round(expected * volume, 2) if volume else expected,
+                "expected": _significant(expected * volume if volume else expected),
                 "volume": volume,
                 "z": metric.get("z", 0.0),
                 "ratio": metric.get("ratio", 0.0),
@@ -199,6 +200,11 @@ def _surge_lines(alert: AlertRow, metric: Mapping[str, Any], rules: RuleSet | No
     if current:
         lines.append(Message("alerts.why.current_rules"))
     return lines
+
+
+def _significant(value: float, digits: int = 2) -> float:
+    """``value`` to ``digits`` significant digits (an expected 0.0031 is not shown as 0)."""
+    return float(f"{value:.{digits}g}") if value else 0.0
 
 
 def surge_metrics(details: Mapping[str, Any]) -> list[Mapping[str, Any]]:

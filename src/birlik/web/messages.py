@@ -5,6 +5,7 @@ with its decimal separator. A key the catalogue lacks shows as the stored text o
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from birlik.resources.ethnic import load_ethnic_groups
@@ -34,10 +35,11 @@ def say(t: Translator, value: Any) -> str:
 
 
 def number(lang: str, value: float) -> str:
-    """The language's number style (``formatting.number``), at most two decimals, no trailing zeros."""
+    """The language's number style (``formatting.number``), two decimals (four below 0.01), no
+    trailing zeros."""
     if not value % 1:
         return formatting.number(value, lang)
-    text = formatting.number(value, lang, digits=2)
+    text = formatting.number(value, lang, digits=2 if abs(value) >= 0.01 else 4)
     return text.rstrip("0").rstrip(",.")
 
 
@@ -53,6 +55,8 @@ def _ref(t: Translator, ref: Ref) -> str:
             return t("alerts.country")
         place = load_gazetteer().get(str(value)) if value else None
         return place.name(t.lang) if place is not None else str(value or "—")
+    if ref.kind == "day":
+        return formatting.local_day(date.fromisoformat(str(value)), t.lang) if value else "—"
     if ref.kind == "metric":
         return metric_name(t, str(value))
     if ref.kind == "langs":
