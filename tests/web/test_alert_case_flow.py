@@ -152,6 +152,14 @@ def test_a_story_alert_links_its_story_and_its_documents_in_scope(
     assert "текущих правил" in text
 
 
+def test_the_overview_names_alerts_in_the_readers_language(as_user: Client, seeded: dict[str, int]) -> None:
+    client, _ = as_user("analyst")
+    client.cookies.set("birlik_lang", "ru")
+    page = client.get("/").text
+    assert f'<a href="/alerts/{seeded["alert_z"]}">Жамбыл: всплеск</a>' in page
+    assert "Surge in" not in page
+
+
 def test_open_alerts_are_the_default_view(as_user: Client, seeded: dict[str, int]) -> None:
     client, csrf = as_user("coordinator")
     assert f"alert-{seeded['alert_z']}" in client.get("/alerts").text

@@ -52,6 +52,8 @@ def alert_title(alert: AlertRow) -> Message | None:
         ]
         if not metrics and alert.metric:
             metrics = [Message("alerts.title.metric_only", {"metric": Ref("metric", alert.metric)})]
+        if not metrics:
+            return Message("alerts.title.surge_plain", {"region": Ref("region", alert.subject)})
         return Message("alerts.title.surge", {"region": Ref("region", alert.subject), "metrics": metrics})
     if alert.kind == "story_growth":
         where: Any = Ref("region", alert.region_kato) if alert.region_kato else Message("alerts.no_region")
