@@ -77,7 +77,7 @@ def history(events: Iterable[CaseEventRow]) -> list[HistoryLine]:
             elif value in (None, ""):
                 shown = Message("cases.field.none")
             else:
-                shown = str(value)[:10] if name == "due_at" else str(value)
+                shown = Ref("moment", str(value)) if name == "due_at" else str(value)
             if name == "title" and event.action == "opened":
                 continue
             changes.append(Message(f"cases.field.{name}", {"value": shown}))

@@ -20,7 +20,7 @@ from birlik.store.models_signals import AlertRow
 @dataclass(frozen=True, slots=True)
 class Ref:
     """A value the reader's language names or writes its own way: ``region`` (KATO), ``metric``,
-    ``langs``, ``day`` (ISO), ``alert_kind``, ``severity``, ``case_status``."""
+    ``langs``, ``day`` and ``moment`` (ISO), ``alert_kind``, ``severity``, ``case_status``."""
 
     kind: str
     value: Any

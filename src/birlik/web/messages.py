@@ -57,6 +57,8 @@ def _ref(t: Translator, ref: Ref) -> str:
         return place.name(t.lang) if place is not None else str(value or "—")
     if ref.kind == "day":
         return formatting.local_day(date.fromisoformat(str(value)), t.lang) if value else "—"
+    if ref.kind == "moment":
+        return formatting.local_time(str(value), t.lang) if value else "—"
     if ref.kind == "metric":
         return metric_name(t, str(value))
     if ref.kind == "langs":
