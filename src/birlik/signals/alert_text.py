@@ -84,6 +84,15 @@ def alert_title(alert: AlertRow) -> Message | None:
     return None
 
 
+def needs_rules(alert: AlertRow) -> bool:
+    """Whether ``why_fired`` needs the current rules: an alert raised before thresholds were
+    stored with it."""
+    details = alert.details or {}
+    if alert.kind == "surge":
+        return any(not m.get("rule") for m in surge_metrics(details))
+    return alert.kind == "story_growth" and not details.get("rule")
+
+
 def why_fired(alert: AlertRow, rules: RuleSet | None = None) -> list[Message]:
     """Why the alert fired: per metric what was observed against what was expected, the z and
     ratio, and the thresholds of the rule (stored with the finding; for alerts raised before

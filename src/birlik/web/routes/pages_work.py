@@ -70,7 +70,9 @@ def alert(
         who,
         alert=row,
         title=alert_text.alert_title(row) or row.title,
-        why=alert_text.why_fired(row, load_rules(state.settings.rules_file)),
+        why=alert_text.why_fired(
+            row, load_rules(state.settings.rules_file) if alert_text.needs_rules(row) else None
+        ),
         documents=documents,
         history=alert_history(session, row.id),
     )
