@@ -3,6 +3,7 @@ hate sentence stays marked), a panel with what `birlik explain` prints, Kazakhst
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -74,6 +75,31 @@ def test_nesting_keeps_inner_marks_and_splits_crossing_ones() -> None:
     assert html == "<hate>ab<slur>cd</slur>e<tension>f</tension></hate><tension>gh</tension>"
     opened = [v for op, v in tokens if op == "open"]
     assert sum(1 for op, _ in tokens if op == "close") == len(opened)
+
+
+def test_nesting_keeps_every_span_on_random_input() -> None:
+    rng = random.Random(5)
+    text = "".join(rng.choice("абв ") for _ in range(400))
+    spans = []
+    for _ in range(60):
+        start = rng.randrange(0, 390)
+        spans.append(
+            Span(start, start + rng.randrange(1, 40), rng.choice(["hate", "tension", "slur", "place"]))
+        )
+    stack: list[Span] = []
+    covered: dict[Span, set[int]] = {span: set() for span in spans}
+    at = 0
+    for op, value in nest(text, spans):
+        if op == "open":
+            stack.append(value)
+        elif op == "close":
+            assert stack.pop() == value  # properly nested
+        else:
+            for span in stack:
+                covered[span].update(range(at, at + len(value)))
+            at += len(value)
+    assert not stack and at == len(text)
+    assert all(covered[s] == set(range(s.start, min(s.end, len(text)))) for s in spans if s.end <= len(text))
 
 
 def test_document_page_colours_nests_and_explains(as_user: Client, store: Store) -> None:

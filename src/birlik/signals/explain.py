@@ -180,8 +180,13 @@ def nest(text: str, spans: Iterable[Span]) -> list[Token]:
     cuts = sorted({0, len(text), *(s.start for s in kept), *(s.end for s in kept)})
     tokens: list[Token] = []
     stack: list[Span] = []
+    active: list[Span] = []  # the spans covering the piece, outermost first (kept's order)
+    following = 0
     for left, right in pairwise(cuts):
-        active = [s for s in kept if s.start <= left and s.end >= right]
+        active = [s for s in active if s.end > left]
+        while following < len(kept) and kept[following].start <= left:
+            active.append(kept[following])  # starts here, so after every span already open
+            following += 1
         common = 0
         while common < min(len(stack), len(active)) and stack[common] == active[common]:
             common += 1
