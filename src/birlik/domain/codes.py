@@ -394,6 +394,9 @@ R001 = Code("R001", ConfigError, "cannot read the gazetteer data file {data_file
 R002 = Code("R002", ConfigError,
             "gazetteer line {number} {problem}",
             "see the format in the header of {data_file}")
+R007 = Code("R007", ConfigError,
+            "region_reference.yaml: {where} {problem}",
+            "every entry needs a region's KATO code, a population and a [longitude, latitude] label")
 R005 = Code("R005", ConfigError,
             "KATO {place} is listed twice",
             "every region and second-level unit needs its own code")

@@ -21,7 +21,6 @@ from birlik.domain.errors import ConfigError
 from birlik.resources.regions import kato_of_feature
 
 WIDTH = 800
-PALETTE = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +29,8 @@ class RegionShape:
     path: str
     """SVG path data in the map's coordinates."""
     centre: tuple[float, float]
+    box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    """(min x, min y, max x, max y) in the map's coordinates."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,14 @@ class MapShapes:
     width: int
     height: int
     regions: tuple[RegionShape, ...]
+    origin: tuple[float, float] = (0.0, 0.0)
+    """(west-most longitude, north-most latitude): the map's top left corner."""
+    x_scale: float = 1.0
+    scale: float = 1.0
+
+    def project(self, lon: float, lat: float) -> tuple[float, float]:
+        """A (longitude, latitude) in the map's coordinates."""
+        return (lon - self.origin[0]) * self.x_scale * self.scale, (self.origin[1] - lat) * self.scale
 
 
 def default_geojson_path() -> Path:
@@ -106,8 +115,9 @@ def _project(polygons: list[tuple[str, list[list[list[float]]]]]) -> MapShapes:
             ys.extend(p[1] for p in projected)
             parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in projected) + "Z")
         if parts:
-            shapes.append(RegionShape(kato, "".join(parts), (sum(xs) / len(xs), sum(ys) / len(ys))))
-    return MapShapes(WIDTH, height, tuple(shapes))
+            centre = (sum(xs) / len(xs), sum(ys) / len(ys))
+            shapes.append(RegionShape(kato, "".join(parts), centre, (min(xs), min(ys), max(xs), max(ys))))
+    return MapShapes(WIDTH, height, tuple(shapes), (min_lon, max_lat), x_scale, scale)
 
 
 def _thin(points: list[tuple[float, float]], step: float = 1.2) -> list[tuple[float, float]]:
@@ -119,15 +129,6 @@ def _thin(points: list[tuple[float, float]], step: float = 1.2) -> list[tuple[fl
         if abs(x - last[0]) + abs(y - last[1]) >= step:
             kept.append((x, y))
     return kept
-
-
-def colour(value: float | None, low: float, high: float) -> str:
-    if value is None:
-        return "#eeeeee"
-    if high <= low:
-        return PALETTE[len(PALETTE) // 2]
-    index = int((value - low) / (high - low) * (len(PALETTE) - 1))
-    return PALETTE[max(0, min(len(PALETTE) - 1, index))]
 
 
 def series_path(values: list[int], width: int = 760, height: int = 140) -> tuple[str, int]:

@@ -1,0 +1,72 @@
+"""The overview map in a real Chromium: the administrator's national map and a coordinator's map
+limited to their region, in Kazakh and Russian; regions are links reachable by keyboard.
+Screenshots: artifacts/web/map-*.png."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from web.browser import ARTIFACTS, CHROMIUM, FLAGS, NEEDS_CHROMIUM, refusals_of
+from web.conftest import PASSWORD, ZHAMBYL
+
+pytestmark = NEEDS_CHROMIUM
+
+
+def log_in(page: Any, server: str, username: str, lang: str) -> None:
+    page.context.add_cookies([{"name": "birlik_lang", "value": lang, "url": server}])
+    page.goto(f"{server}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/")
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_map_for_an_administrator_and_a_coordinator(server: str, lang: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        for username in ("administrator", "coordinator"):
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            refused = refusals_of(page)
+            log_in(page, server, username, lang)
+            for indicator in ("documents", "tension"):
+                page.goto(f"{server}/?indicator={indicator}&days=30")
+                page.wait_for_selector("svg.map")
+                page.locator("#map").screenshot(
+                    path=str(ARTIFACTS / f"map-{username}-{indicator}-{lang}.png")
+                )
+            assert page.locator("svg.map path").count() == 20
+            labels = page.locator("svg.map text.map-label")
+            assert labels.count() == 20 if username == "administrator" else 1 <= labels.count() <= 20
+            boxes = [labels.nth(i).bounding_box() for i in range(labels.count())]
+            shown = [b for b in boxes if b is not None and b["width"] > 0]
+            for i, a in enumerate(shown):  # labels that are on screen never overlap there
+                for b in shown[i + 1 :]:
+                    assert not (
+                        a["x"] < b["x"] + b["width"] - 1
+                        and b["x"] < a["x"] + a["width"] - 1
+                        and a["y"] < b["y"] + b["height"] - 1
+                        and b["y"] < a["y"] + a["height"] - 1
+                    ), (a, b)
+            if username == "coordinator":
+                assert page.locator("#map-scope").is_visible()
+                assert page.locator("svg.map a.map-region").count() == 1
+            else:
+                assert page.locator("#map-scope").count() == 0
+                assert page.locator("svg.map a.map-region").count() == 20
+            # keyboard: tab into the map, the focused region is a link to its stories
+            region = page.locator(f'svg.map a.map-region[data-kato="{ZHAMBYL}"]')
+            region.focus()
+            assert page.evaluate("document.activeElement.getAttribute('data-kato')") == ZHAMBYL
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            assert page.url.endswith(f"/stories?region={ZHAMBYL}")
+            assert refused == []
+            context.close()
+        browser.close()
