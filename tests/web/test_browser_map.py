@@ -60,10 +60,21 @@ def test_the_map_for_an_administrator_and_a_coordinator(server: str, lang: str) 
             else:
                 assert page.locator("#map-scope").count() == 0
                 assert page.locator("svg.map a.map-region").count() == 20
-            # keyboard: tab into the map, the focused region is a link to its stories
+            # a click opens the region's panel: its stories and its indicators
+            page.locator(f'svg.map a.map-region[data-kato="{ZHAMBYL}"] path').click()
+            assert page.locator("#map-panel").is_visible()
+            assert page.locator("#map-panel a.map-panel-indicators").get_attribute("href") == (
+                f"/indicators?region={ZHAMBYL}"
+            )
+            page.screenshot(path=str(ARTIFACTS / f"map-{username}-panel-{lang}.png"))
+            page.keyboard.press("Escape")
+            assert page.locator("#map-panel").is_hidden()
+            # keyboard: the region is a focusable link; Enter opens the panel, Enter again the stories
             region = page.locator(f'svg.map a.map-region[data-kato="{ZHAMBYL}"]')
             region.focus()
             assert page.evaluate("document.activeElement.getAttribute('data-kato')") == ZHAMBYL
+            page.keyboard.press("Enter")
+            assert page.evaluate("document.activeElement.className") == "map-panel-stories"
             with page.expect_navigation():
                 page.keyboard.press("Enter")
             assert page.url.endswith(f"/stories?region={ZHAMBYL}")
