@@ -102,7 +102,7 @@ def test_no_data_is_drawn_apart_from_the_lowest_bin(as_user: Client) -> None:
     assert 'id="map-nodata"' in html
     assert scale_of("tension").colours[0] not in {drawn["630000000"]}
     legend = re.search(r'<ul class="map-legend".*?</ul>', html, re.S)
-    assert legend is not None and "no data" in legend.group(0) and "url(#map-nodata)" in legend.group(0)
+    assert legend is not None and "no data" in legend.group(0) and "url(#map-nodata-key)" in legend.group(0)
     # documents: a region without documents is a real zero, in the lowest bin
     counts = fills(page(client, "en"))
     assert counts["630000000"] == scale_of("documents").colours[0] != "url(#map-nodata)"

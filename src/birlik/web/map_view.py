@@ -20,6 +20,8 @@ from birlik.web.i18n import Translator
 from birlik.web.scoping import RegionScope
 
 NO_DATA_FILL = "url(#map-nodata)"
+NO_DATA_KEY = "url(#map-nodata-key)"
+"""The same hatching at the legend's scale (the map's pattern follows the map's zoom)."""
 CONTEXT_FILL = "#fafafa"
 FONT = 11.0
 """Label size in the national map's units (the map is 800 units wide)."""
@@ -114,7 +116,7 @@ def legend(scale: Scale, t: Translator) -> tuple[LegendEntry, ...]:
         else:
             text = f"{format_edge(low, t.lang)}–{format_edge(high, t.lang)}"
         entries.append(LegendEntry(colour, text))
-    entries.append(LegendEntry(NO_DATA_FILL, t("map.nodata")))
+    entries.append(LegendEntry(NO_DATA_KEY, t("map.nodata")))
     return tuple(entries)
 
 
@@ -198,7 +200,7 @@ def build(
             callout_points.append(shapes.project(*reference.callout))
     view_box = _view_box(shapes, values, callout_points) if limited else (0, 0, shapes.width, shapes.height)
     zoom = view_box[2] / WIDTH
-    font = FONT * zoom
+    font = FONT * zoom * (1.25 if limited else 1.0)  # a zoomed map has room for larger names
     regions: list[RegionView] = []
     for shape in shapes.regions:
         kato = shape.kato
