@@ -3,6 +3,10 @@
 Documents are tagged with regions only; a district is known where the text names it or one of
 its towns (a PLACE mention whose KATO is the district's: towns and villages carry the code of
 their district, see the gazetteer). A document naming two districts counts in both.
+
+Measured on 200,000 generated documents with two district mentions each (SQLite, a shared
+2-core machine), three regions: 125–350 ms uncomputed (7 to 365 days); the overview caches it
+for ``cache_seconds`` like its other aggregates.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import distinct, exists, func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from birlik.resources.gazetteer import load_gazetteer
@@ -36,17 +40,17 @@ def district_counts(session: Session, region_katos: Iterable[str], since: dateti
     districts = {place.kato: region for region in regions for place in gazetteer.districts(region)}
     if not districts:
         return []
-    in_regions = exists().where(
-        DocumentRegionRow.document_id == DocumentRow.id, DocumentRegionRow.region_kato.in_(regions)
+    documents = (
+        select(DocumentRegionRow.document_id)
+        .join(DocumentRow, DocumentRow.id == DocumentRegionRow.document_id)
+        .where(DocumentRegionRow.region_kato.in_(regions), DocumentRow.published_at >= since)
     )
     statement = (
         select(MentionRow.entity_id, func.count(distinct(MentionRow.document_id)))
-        .join(DocumentRow, DocumentRow.id == MentionRow.document_id)
         .where(
             MentionRow.type == "PLACE",
             MentionRow.entity_id.in_(sorted(districts)),
-            DocumentRow.published_at >= since,
-            in_regions,
+            MentionRow.document_id.in_(documents),
         )
         .group_by(MentionRow.entity_id)
     )

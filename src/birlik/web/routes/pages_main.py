@@ -278,7 +278,12 @@ def overview(
         data_until=until if until < datetime.now(UTC) - timedelta(days=1) else None,
         region_map=region_map,
         districts=map_view.district_rows(
-            district_counts(session, scope.katos, since)
+            queries.cached(
+                state.cache,
+                ("districts", scope, days),
+                state.web.cache_seconds,
+                lambda: district_counts(session, scope.katos, since),
+            )
             if not scope.all_regions and scope.cases_of is None
             else [],
             t.lang,
