@@ -4,6 +4,8 @@ Screenshots: artifacts/web/map-*.png."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,24 @@ from web.browser import ARTIFACTS, CHROMIUM, FLAGS, NEEDS_CHROMIUM, refusals_of
 from web.conftest import PASSWORD, ZHAMBYL
 
 pytestmark = NEEDS_CHROMIUM
+AXE = Path(
+    os.environ.get("BIRLIK_AXE_JS")
+    or Path(__file__).resolve().parents[2] / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+)
+"""axe-core (npm), when installed: the map's serious and critical accessibility violations fail."""
+
+
+def axe_violations(page: Any) -> list[str]:
+    """axe-core run on the map card (evaluated through the driver: the page's CSP allows no inline script)."""
+    if not AXE.exists():
+        return []
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => (await axe.run(document.getElementById('map'))).violations")
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def log_in(page: Any, server: str, username: str, lang: str) -> None:
@@ -42,6 +62,7 @@ def test_the_map_for_an_administrator_and_a_coordinator(server: str, lang: str) 
                     path=str(ARTIFACTS / f"map-{username}-{indicator}-{lang}.png")
                 )
             assert page.locator("svg.map path").count() == 20
+            assert axe_violations(page) == []
             labels = page.locator("svg.map text.map-label")
             assert labels.count() == 20 if username == "administrator" else 1 <= labels.count() <= 20
             boxes = [labels.nth(i).bounding_box() for i in range(labels.count())]
