@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from web.browser import ARTIFACTS, CHROMIUM, FLAGS, NEEDS_CHROMIUM, refusals_of
+from birlik.settings import WebSettings
+from birlik.store.repository import Store
+from web.browser import ARTIFACTS, CHROMIUM, FLAGS, NEEDS_CHROMIUM, live_server, refusals_of
 from web.conftest import PASSWORD, ZHAMBYL
 
 pytestmark = NEEDS_CHROMIUM
@@ -102,3 +104,39 @@ def test_the_map_for_an_administrator_and_a_coordinator(server: str, lang: str) 
             assert refused == []
             context.close()
         browser.close()
+
+
+DISTRICTS = (
+    Path(os.environ.get("BIRLIK_DATASETS_DIR", Path(__file__).resolve().parents[3] / "shared" / "datasets"))
+    / "kz_admin_geokz"
+    / "geojson_converted"
+    / "kaz_admbnda_adm2_2024.geojson"
+)
+
+
+@pytest.mark.skipif(not DISTRICTS.exists(), reason="geokz district shapes not found (BIRLIK_DATASETS_DIR)")
+def test_a_coordinator_with_district_shapes(store: Store, seeded: dict[str, int]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    web = WebSettings(
+        secret_key="x" * 40,
+        cache_seconds=0,
+        map_districts_geojson=DISTRICTS,
+        map_districts_attribution="geokz (A. Rodionov), CC BY 4.0",
+    )
+    running = live_server(store, web)
+    server = next(running)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            refused = refusals_of(page)
+            log_in(page, server, "coordinator", "ru")
+            assert page.locator("svg.district-map path").count() == 11  # Zhambyl's 11 units
+            assert page.locator("svg.map path").count() == 20
+            page.locator("#map").screenshot(path=str(ARTIFACTS / "map-coordinator-districts-ru.png"))
+            assert axe_violations(page) == []
+            assert refused == []
+            browser.close()
+    finally:
+        next(running, None)

@@ -4,26 +4,37 @@ coordinator's map limited to their regions without national figures."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from birlik.domain.records import Document, Mention, RegionScore, Signal
+from birlik.nlp.embed import CharNgramEmbedder
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.resources.regions import region_references
+from birlik.runtime import Runtime
+from birlik.settings import Settings, WebSettings
 from birlik.signals.map_scale import SCALES, map_values, per_100k, scale_of
 from birlik.store.repository import Provenance, Store, add_document
 from birlik.web import map_view
+from birlik.web.app import create_app
 from birlik.web.geo import load_shapes
 from birlik.web.i18n import Translator
-from web.conftest import PAVLODAR, ZHAMBYL
+from web.conftest import PAVLODAR, ZHAMBYL, login
 
 Client = Callable[[str], tuple[TestClient, str]]
 ALL = [kato for kato in region_references().regions]
+DATASETS = Path(
+    os.environ.get("BIRLIK_DATASETS_DIR", Path(__file__).resolve().parents[3] / "shared" / "datasets")
+)
+DISTRICTS = DATASETS / "kz_admin_geokz" / "geojson_converted" / "kaz_admbnda_adm2_2024.geojson"
+"""geokz's district borders (CC BY 4.0), read where they lie: the project ships no copy."""
 
 
 def page(client: TestClient, lang: str, query: str = "") -> str:
@@ -284,3 +295,38 @@ def test_a_coordinator_gets_the_districts_of_their_region(as_user: Client, store
     assert pavlodar_district.kato not in html
     admin, _ = as_user("administrator")
     assert "map-districts" not in page(admin, "kk")
+    assert "district-map" not in html  # no district shapes configured: the table only, and why
+    assert "Аудандардың шекаралары картада жоқ" in html
+
+
+@pytest.mark.skipif(not DISTRICTS.exists(), reason="geokz district shapes not found (BIRLIK_DATASETS_DIR)")
+def test_with_licensed_district_shapes_a_coordinator_gets_a_district_map(
+    store: Store, seeded: dict[str, int]
+) -> None:
+    web = WebSettings(
+        secret_key="x" * 40,
+        cache_seconds=0,
+        map_districts_geojson=DISTRICTS,
+        map_districts_attribution="geokz (A. Rodionov), CC BY 4.0",
+    )
+    app = create_app(
+        Runtime(
+            Settings(database_url="sqlite://", environment="test", web=web),
+            store=store,
+            embedder=CharNgramEmbedder(),
+        )
+    )
+    coordinator = TestClient(app)
+    login(coordinator, "coordinator")
+    html = page(coordinator, "ru")
+    drawn = re.search(r'<svg class="district-map".*?</svg>', html, re.S)
+    assert drawn is not None
+    katos = re.findall(
+        r'<path d="[^"]+" fill="[^"]+" data-kato="(\d+)"><title>([^<]+)</title>', drawn.group(0)
+    )
+    assert {kato for kato, _ in katos} == {p.kato for p in load_gazetteer().districts(ZHAMBYL)}
+    assert "Кордай: 0" in {title for _, title in katos}
+    assert "Границы районов: geokz (A. Rodionov), CC BY 4.0." in html
+    admin = TestClient(app)
+    login(admin, "administrator")
+    assert "district-map" not in page(admin, "ru")

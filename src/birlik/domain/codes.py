@@ -704,6 +704,9 @@ W131 = Code("W131", ConfigError, "cannot read the region shapes {source}: {exc}"
 W132 = Code("W132", ConfigError,
             "{source} has no region this map knows",
             "name them or add a `kato` property")
+W133 = Code("W133", ConfigError,
+            "cannot read the district shapes {path}: {exc}",
+            "check BIRLIK_MAP_DISTRICTS_GEOJSON (a GeoJSON whose features carry a KATO property)")
 W140 = Code("W140", WebError,
             "{action} is not an alert action",
             "acknowledge, dismiss or escalate", status=422)

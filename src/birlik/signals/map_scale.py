@@ -30,7 +30,7 @@ WARM = ("#fff3c4", "#fdc56a", "#f7893b", "#d9442a", "#8c1a1a")
 class Scale:
     indicator: str
     kind: str
-    """``rate`` (per 100,000 residents per 30 days) or ``score`` (fixed 0–1)."""
+    """``rate`` (per 100,000 residents per 30 days), ``score`` (fixed 0–1) or ``count`` (whole numbers)."""
     edges: tuple[float, ...]
     """Bin ``i`` holds ``edges[i] <= value < edges[i + 1]``; the last bin is closed at 1 for a
     score, open above for a rate."""
@@ -68,6 +68,10 @@ SCALES: Mapping[str, Scale] = {
     "tension": Scale("tension", "score", SCORE_EDGES, WARM),
     "hate": Scale("hate", "score", SCORE_EDGES, WARM),
 }
+
+
+DISTRICT_DOCUMENTS = Scale("district_documents", "count", (0.0, 1.0, 3.0, 10.0, 30.0), COUNT_BLUES)
+"""A district's documents of the period (no district populations are kept): 0, 1–2, 3–9, 10–29, ≥ 30."""
 
 
 def scale_of(indicator: str) -> Scale:

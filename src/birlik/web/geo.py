@@ -18,7 +18,7 @@ from typing import Any
 
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
-from birlik.resources.regions import kato_of_feature
+from birlik.resources.regions import KATO_KEYS, kato_of_feature
 
 WIDTH = 800
 
@@ -139,3 +139,30 @@ def series_path(values: list[int], width: int = 760, height: int = 140) -> tuple
     step = width / max(1, len(values) - 1)
     points = " ".join(f"{i * step:.1f},{height - v / top * (height - 10):.1f}" for i, v in enumerate(values))
     return points, top
+
+
+@lru_cache(maxsize=2)
+def _district_rings(path: Path) -> dict[str, list[list[list[float]]]]:
+    """Each district's rings (by its ``KATO``/``kato`` property) of an operator-supplied GeoJSON."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"cannot read the district shapes {path}: {exc} — check BIRLIK_MAP_DISTRICTS_GEOJSON",
+            code=codes.W133,
+        ) from exc
+    out: dict[str, list[list[list[float]]]] = {}
+    for feature in data.get("features", []):
+        properties = feature.get("properties") or {}
+        kato = next((str(properties[key]) for key in KATO_KEYS if properties.get(key)), None)
+        if kato is not None:
+            out.setdefault(kato, []).extend(_rings(feature.get("geometry") or {}))
+    return out
+
+
+@lru_cache(maxsize=64)
+def load_district_shapes(path: Path, district_katos: tuple[str, ...]) -> MapShapes | None:
+    """The shapes of these districts, fitted to the map's width; None when the file has none."""
+    rings = _district_rings(path)
+    polygons = [(kato, rings[kato]) for kato in district_katos if rings.get(kato)]
+    return _project(polygons) if polygons else None

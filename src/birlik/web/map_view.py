@@ -14,7 +14,7 @@ from typing import Any
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.resources.regions import CITY_SHORT, region_full_name, region_references, region_short_name
 from birlik.signals.district_counts import DistrictCount
-from birlik.signals.map_scale import RATE_DAYS, RATE_PER, Scale, map_values, scale_of
+from birlik.signals.map_scale import DISTRICT_DOCUMENTS, RATE_DAYS, RATE_PER, Scale, map_values, scale_of
 from birlik.web.geo import WIDTH, MapShapes
 from birlik.web.i18n import Translator
 from birlik.web.scoping import RegionScope
@@ -111,12 +111,16 @@ def format_edge(value: float, lang: str) -> str:
 def legend(scale: Scale, t: Translator) -> tuple[LegendEntry, ...]:
     entries = []
     for colour, (low, high) in zip(scale.colours, scale.ranges(), strict=True):
-        if high is None:
+        if scale.kind == "count" and high is not None:
+            last = int(high) - 1
+            text = str(int(low)) if last == int(low) else f"{int(low)}–{last}"
+        elif high is None:
             text = f"≥ {format_edge(low, t.lang)}"
         else:
             text = f"{format_edge(low, t.lang)}–{format_edge(high, t.lang)}"
         entries.append(LegendEntry(colour, text))
-    entries.append(LegendEntry(NO_DATA_KEY, t("map.nodata")))
+    if scale.kind != "count":
+        entries.append(LegendEntry(NO_DATA_KEY, t("map.nodata")))
     return tuple(entries)
 
 
@@ -319,3 +323,37 @@ def api_map(indicator: str, raw: Mapping[str, float], scope: RegionScope, days: 
         "regions": {kato: {"value": value, "bin": scale.bin_of(value)} for kato, value in values.items()},
         "limited": not scope.all_regions,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictShape:
+    kato: str
+    path: str
+    fill: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictMap:
+    width: int
+    height: int
+    districts: tuple[DistrictShape, ...]
+    legend: tuple[LegendEntry, ...]
+
+
+def district_map(shapes: MapShapes | None, rows: Iterable[DistrictRow], t: Translator) -> DistrictMap | None:
+    """The districts coloured by their documents (fixed count bins); names are in the titles and
+    the table (a dozen names in one region's width would collide)."""
+    if shapes is None:
+        return None
+    by_kato = {row.kato: row for row in rows}
+    drawn = []
+    for shape in shapes.regions:
+        row = by_kato.get(shape.kato)
+        if row is None:
+            continue
+        colour = DISTRICT_DOCUMENTS.colour_of(row.documents) or NO_DATA_FILL
+        drawn.append(DistrictShape(row.kato, shape.path, colour, f"{row.name}: {row.documents}"))
+    if not drawn:
+        return None
+    return DistrictMap(shapes.width, shapes.height, tuple(drawn), legend(DISTRICT_DOCUMENTS, t))

@@ -265,6 +265,17 @@ def overview(
         t,
         limited=not scope.all_regions,
     )
+    districts = map_view.district_rows(
+        queries.cached(
+            state.cache,
+            ("districts", scope, days),
+            state.web.cache_seconds,
+            lambda: district_counts(session, scope.katos, since),
+        )
+        if not scope.all_regions and scope.cases_of is None
+        else [],
+        t.lang,
+    )
     points, top = geo.series_path([n for _, n in series])
     return render(
         request,
@@ -277,16 +288,14 @@ def overview(
         days=days,
         data_until=until if until < datetime.now(UTC) - timedelta(days=1) else None,
         region_map=region_map,
-        districts=map_view.district_rows(
-            queries.cached(
-                state.cache,
-                ("districts", scope, days),
-                state.web.cache_seconds,
-                lambda: district_counts(session, scope.katos, since),
-            )
-            if not scope.all_regions and scope.cases_of is None
-            else [],
-            t.lang,
+        districts=districts,
+        district_attribution=state.web.map_districts_attribution,
+        district_map=map_view.district_map(
+            geo.load_district_shapes(state.web.map_districts_geojson, tuple(d.kato for d in districts))
+            if districts and state.web.map_districts_geojson
+            else None,
+            districts,
+            t,
         ),
         series=series,
         series_points=points,
