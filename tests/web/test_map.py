@@ -326,6 +326,8 @@ def test_with_licensed_district_shapes_a_coordinator_gets_a_district_map(
     )
     assert {kato for kato, _ in katos} == {p.kato for p in load_gazetteer().districts(ZHAMBYL)}
     assert "Кордай: 0" in {title for _, title in katos}
+    names = re.findall(r'<text class="map-label[^>]*>(.*?)</text>', drawn.group(0))
+    assert len(names) >= 8 and any("Мойынкум" in name for name in names)  # names where they fit
     assert "Границы районов: geokz (A. Rodionov), CC BY 4.0." in html
     admin = TestClient(app)
     login(admin, "administrator")

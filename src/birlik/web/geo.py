@@ -166,3 +166,40 @@ def load_district_shapes(path: Path, district_katos: tuple[str, ...]) -> MapShap
     rings = _district_rings(path)
     polygons = [(kato, rings[kato]) for kato in district_katos if rings.get(kato)]
     return _project(polygons) if polygons else None
+
+
+@lru_cache(maxsize=512)
+def interior_point(shape: RegionShape, cells: int = 12) -> tuple[float, float]:
+    """A point well inside the shape for its label: the mean of the points of a grid over its
+    box that fall inside it, or the inside grid point nearest to that mean (a concave shape)."""
+    rings = [
+        [
+            (float(x), float(y))
+            for x, y in (pair.split(",") for pair in ring.replace("M", "").split("L") if pair)
+        ]
+        for ring in shape.path.split("Z")
+        if ring
+    ]
+    x0, y0, x1, y1 = shape.box
+    grid = [
+        (x0 + (x1 - x0) * (i + 0.5) / cells, y0 + (y1 - y0) * (j + 0.5) / cells)
+        for i in range(cells)
+        for j in range(cells)
+    ]
+    inside = [point for point in grid if _inside(point, rings)]
+    if not inside:
+        return shape.centre
+    mean = (sum(p[0] for p in inside) / len(inside), sum(p[1] for p in inside) / len(inside))
+    if _inside(mean, rings):
+        return mean
+    return min(inside, key=lambda p: (p[0] - mean[0]) ** 2 + (p[1] - mean[1]) ** 2)
+
+
+def _inside(point: tuple[float, float], rings: list[list[tuple[float, float]]]) -> bool:
+    x, y = point
+    crossings = 0
+    for ring in rings:
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+            if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                crossings += 1
+    return crossings % 2 == 1

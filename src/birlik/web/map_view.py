@@ -15,7 +15,7 @@ from birlik.resources.gazetteer import load_gazetteer
 from birlik.resources.regions import CITY_SHORT, region_full_name, region_references, region_short_name
 from birlik.signals.district_counts import DistrictCount
 from birlik.signals.map_scale import DISTRICT_DOCUMENTS, RATE_DAYS, RATE_PER, Scale, map_values, scale_of
-from birlik.web.geo import WIDTH, MapShapes
+from birlik.web.geo import WIDTH, MapShapes, interior_point
 from birlik.web.i18n import Translator
 from birlik.web.scoping import RegionScope
 
@@ -25,6 +25,8 @@ NO_DATA_KEY = "url(#map-nodata-key)"
 CONTEXT_FILL = "#fafafa"
 FONT = 11.0
 """Label size in the national map's units (the map is 800 units wide)."""
+DISTRICT_FONT = 15.0
+"""Label size on the district map, which is drawn smaller (at most 420 pixels high)."""
 WRAP_AT = 12
 """A name longer than this is written on two lines at its first space."""
 
@@ -331,6 +333,8 @@ class DistrictShape:
     path: str
     fill: str
     title: str
+    label: RegionView | None
+    """Its name, where it fits without covering another district's (larger ones first)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +343,7 @@ class DistrictMap:
     height: int
     districts: tuple[DistrictShape, ...]
     legend: tuple[LegendEntry, ...]
+    font: float
 
 
 def district_map(shapes: MapShapes | None, rows: Iterable[DistrictRow], t: Translator) -> DistrictMap | None:
@@ -347,13 +352,50 @@ def district_map(shapes: MapShapes | None, rows: Iterable[DistrictRow], t: Trans
     if shapes is None:
         return None
     by_kato = {row.kato: row for row in rows}
+    placed: list[tuple[float, float, float, float]] = []
     drawn = []
+    largest_first = sorted(shapes.regions, key=lambda s: -(s.box[2] - s.box[0]) * (s.box[3] - s.box[1]))
+    labels: dict[str, RegionView] = {}
+    for shape in largest_first:
+        row = by_kato.get(shape.kato)
+        if row is None:
+            continue
+        colour = DISTRICT_DOCUMENTS.colour_of(row.documents) or NO_DATA_FILL
+        x, y = interior_point(shape)
+        lines = _lines(row.name)
+        tone = "on-dark" if colour.startswith("#") and _luminance(colour) < 0.3 else "on-light"
+        label = RegionView(
+            row.kato,
+            shape.path,
+            "data",
+            colour,
+            row.name,
+            lines,
+            x,
+            _first_baseline(y, len(lines), DISTRICT_FONT),
+            "middle",
+            tone,
+            None,
+            True,
+            str(row.documents),
+            None,
+            None,
+            row.name,
+        )
+        box = _label_box(label, DISTRICT_FONT)
+        if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+            placed.append(box)
+            labels[row.kato] = label
     for shape in shapes.regions:
         row = by_kato.get(shape.kato)
         if row is None:
             continue
         colour = DISTRICT_DOCUMENTS.colour_of(row.documents) or NO_DATA_FILL
-        drawn.append(DistrictShape(row.kato, shape.path, colour, f"{row.name}: {row.documents}"))
+        drawn.append(
+            DistrictShape(row.kato, shape.path, colour, f"{row.name}: {row.documents}", labels.get(row.kato))
+        )
     if not drawn:
         return None
-    return DistrictMap(shapes.width, shapes.height, tuple(drawn), legend(DISTRICT_DOCUMENTS, t))
+    return DistrictMap(
+        shapes.width, shapes.height, tuple(drawn), legend(DISTRICT_DOCUMENTS, t), DISTRICT_FONT
+    )
