@@ -332,3 +332,22 @@ def test_with_licensed_district_shapes_a_coordinator_gets_a_district_map(
     admin = TestClient(app)
     login(admin, "administrator")
     assert "district-map" not in page(admin, "ru")
+
+
+def test_a_region_whose_documents_have_no_score_has_no_data_not_zero(as_user: Client, store: Store) -> None:
+    east = "630000000"
+    with store.transaction() as session:
+        add_document(
+            session,
+            Document(
+                id="doc_unscored",
+                text="Өскеменде жиын өтті.",
+                lang="kk",
+                published_at=datetime.now(UTC) - timedelta(days=1),
+                regions=[RegionScore(kato=east, confidence=1.0)],
+            ),
+            Provenance(ext_id="doc_unscored", content_hash="u" * 64, author="h:1", outlet="o"),
+        )
+    client, _ = as_user("analyst")
+    assert fills(page(client, "en", "?indicator=tension"))[east] == "url(#map-nodata)"
+    assert fills(page(client, "en"))[east] == scale_of("documents").colour_of(1 / 720_000 * 100_000)
