@@ -401,6 +401,9 @@ R001 = Code("R001", ConfigError, "cannot read the gazetteer data file {data_file
 R002 = Code("R002", ConfigError,
             "gazetteer line {number} {problem}",
             "see the format in the header of {data_file}")
+R007 = Code("R007", ConfigError,
+            "region_reference.yaml: {where} {problem}",
+            "every entry needs a region's KATO code, a population and a [longitude, latitude] label")
 R005 = Code("R005", ConfigError,
             "KATO {place} is listed twice",
             "every region and second-level unit needs its own code")
@@ -708,6 +711,9 @@ W131 = Code("W131", ConfigError, "cannot read the region shapes {source}: {exc}"
 W132 = Code("W132", ConfigError,
             "{source} has no region this map knows",
             "name them or add a `kato` property")
+W133 = Code("W133", ConfigError,
+            "cannot read the district shapes {path}: {exc}",
+            "check BIRLIK_MAP_DISTRICTS_GEOJSON (a GeoJSON whose features carry a KATO property)")
 W140 = Code("W140", WebError,
             "{action} is not an alert action",
             "acknowledge, dismiss or escalate", status=422)

@@ -351,7 +351,8 @@ def region_values(session: Session, scope: RegionScope, indicator: str, since: d
         statement = statement.where(DocumentRegionRow.region_kato.in_(sorted(scope.katos)))
         if scope.cases_of is not None:
             return {}
-    return {str(kato): float(v or 0.0) for kato, v in session.execute(statement)}
+    # a mean over documents without a score is no data, not 0 (counts are never None)
+    return {str(kato): float(v) for kato, v in session.execute(statement) if v is not None}
 
 
 def daily_counts(session: Session, scope: RegionScope, since: datetime) -> list[tuple[str, int]]:

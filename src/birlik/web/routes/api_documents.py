@@ -12,7 +12,7 @@ from sqlalchemy import select
 from birlik.access import searches
 from birlik.access.models import SavedSearchRow
 from birlik.resources.gazetteer import load_gazetteer
-from birlik.web import queries
+from birlik.web import map_view, queries
 from birlik.web import stories as story_data
 from birlik.web.deps import Db, Reader, Scope, State
 from birlik.web.routes.common import MAX_OFFSET, Filters, RowId
@@ -55,6 +55,7 @@ def overview(
         "days": days,
         "until": until.isoformat(),
         "regions": values,
+        "map": map_view.api_map(indicator, values, scope, days),
         "series": [{"day": d, "documents": n} for d, n in series],
         "alerts": [alert_json(a) for a in queries.latest_alerts(session, scope)],
         "top_documents": queries.top_cards(state.cache, state.web.cache_seconds, session, scope, days, since),

@@ -23,9 +23,10 @@ from birlik.access.principal import Principal
 from birlik.access.throttle import LoginAttempt
 from birlik.access.tokens import is_expired, live_tokens
 from birlik.domain import codes
-from birlik.signals import explain
+from birlik.signals import explain, map_scale
+from birlik.signals.district_counts import district_counts
 from birlik.store.models import utcnow
-from birlik.web import geo, queries
+from birlik.web import geo, map_view, queries
 from birlik.web import stories as story_data
 from birlik.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE, tokens_match
 from birlik.web.deps import (
@@ -256,8 +257,26 @@ def overview(
         lambda: queries.daily_counts(session, scope, since),
     )
     shapes = geo.load_shapes(state.web.map_geojson)
-    low, high = (min(values.values()), max(values.values())) if values else (0.0, 0.0)
-    fills = {shape.kato: geo.colour(values.get(shape.kato), low, high) for shape in shapes.regions}
+    region_map = map_view.build(
+        shapes,
+        indicator,
+        map_scale.map_values(
+            indicator, values, map_view.scope_regions(scope), days, visible=scope.cases_of is None
+        ),
+        t,
+        limited=not scope.all_regions,
+    )
+    districts = map_view.district_rows(
+        queries.cached(
+            state.cache,
+            ("districts", scope, days),
+            state.web.cache_seconds,
+            lambda: district_counts(session, scope.katos, since),
+        )
+        if not scope.all_regions and scope.cases_of is None
+        else [],
+        t.lang,
+    )
     points, top = geo.series_path([n for _, n in series])
     return render(
         request,
@@ -269,11 +288,16 @@ def overview(
         indicators=queries.INDICATORS,
         days=days,
         data_until=until if until < datetime.now(UTC) - timedelta(days=1) else None,
-        shapes=shapes,
-        fills=fills,
-        values=values,
-        low=low,
-        high=high,
+        region_map=region_map,
+        districts=districts,
+        district_attribution=state.web.map_districts_attribution,
+        district_map=map_view.district_map(
+            geo.load_district_shapes(state.web.map_districts_geojson, tuple(d.kato for d in districts))
+            if districts and state.web.map_districts_geojson
+            else None,
+            districts,
+            t,
+        ),
         series=series,
         series_points=points,
         series_top=top,
