@@ -134,6 +134,14 @@ def test_an_alert_says_why_it_fired_and_lists_its_documents(as_user: Client, sto
     assert "күрт өсу" in _text(kk) and "байқалғаны 12, күтілгені 2" in _text(kk)
     other, _ = as_user("coordinator_p")
     assert other.get(f"/alerts/{ids['alert']}").status_code == 404
+    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', kk)
+    assert csrf is not None
+    acted = client.post(
+        f"/alerts/{ids['alert']}/acknowledge",
+        data={"csrf_token": csrf.group(1), "back_to": "alert"},
+        follow_redirects=False,
+    )
+    assert acted.headers["location"] == f"/alerts/{ids['alert']}"  # stays on the alert's page
 
 
 def test_a_story_alert_links_its_story_and_its_documents_in_scope(

@@ -87,10 +87,20 @@ def _documents_of(session: Session, scope: RegionScope, who: Principal, alert: A
 
 @router.post("/alerts/{alert_id}/{action}")
 def act_on_alert(
-    alert_id: RowId, action: str, session: Db, scope: Scope, who: AlertActor, note: OptionalText = None
+    alert_id: RowId,
+    action: str,
+    session: Db,
+    scope: Scope,
+    who: AlertActor,
+    note: OptionalText = None,
+    back_to: OptionalText = None,
 ) -> Response:
+    """Act, then show the case an escalation opened, else the page the action came from (the
+    alert's own page or the inbox)."""
     case = case_services.act_on_alert(session, who, scope.alert(session, alert_id), action, note)
-    return back(f"/cases/{case.id}" if case else "/alerts")
+    if case is not None:
+        return back(f"/cases/{case.id}")
+    return back(f"/alerts/{alert_id}" if back_to == "alert" else "/alerts")
 
 
 @router.get("/cases", response_class=HTMLResponse)
