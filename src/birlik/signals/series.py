@@ -218,6 +218,28 @@ def for_comparison(series: Iterable[IndicatorSeries]) -> list[IndicatorSeries]:
     return sorted(series, key=lambda s: (-s.total, s.region, s.metric))
 
 
+def combine(series: Sequence[IndicatorSeries]) -> IndicatorSeries:
+    """Several regions' series of one metric as one (their sum, day by day): a coordinator's
+    regions together. A sum has no rule of its own, so no band and no threshold; the alerts of
+    every region are kept."""
+    if len(series) == 1:
+        return series[0]
+    first = series[0]
+    days = tuple(
+        SeriesDay(day=same[0].day, count=sum(d.count for d in same), volume=sum(d.volume for d in same))
+        for same in zip(*(s.days for s in series), strict=True)
+    )
+    alerts = tuple(sorted((a for s in series for a in s.alerts), key=lambda a: (a.first_day, a.id)))
+    return IndicatorSeries(
+        region="+".join(s.region for s in series),
+        metric=first.metric,
+        start=first.start,
+        end=first.end,
+        days=days,
+        alerts=alerts,
+    )
+
+
 # --- building -------------------------------------------------------------------------------
 
 

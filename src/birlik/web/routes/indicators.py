@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -28,7 +28,7 @@ from birlik.domain import codes
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.signals import series as indicator_series
-from birlik.signals.indicators import COUNTRY
+from birlik.signals.indicators import COUNTRY, kz_day
 from birlik.signals.rules import RuleSet, load_rules
 from birlik.signals.series import IndicatorSeries
 from birlik.web import charts, queries
@@ -159,6 +159,85 @@ def _focus(scope: RegionScope, regions: tuple[str, ...], wanted: str | None) -> 
     if (wanted == COUNTRY and not scope.all_regions) or (wanted != COUNTRY and wanted not in regions):
         raise not_found(f"indicators of region {wanted}")
     return wanted
+
+
+# --- the overview's chart -----------------------------------------------------------------------
+
+OVERVIEW_METRICS = {"documents": "docs", "tension": "tension", "hate": "hate_docs", "incidents": "incidents"}
+"""The overview's indicators as the metrics of the store that the chart draws."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OverviewChart:
+    series: IndicatorSeries
+    chart: charts.Chart
+    title: str
+    desc: str
+    link: str
+
+
+def overview_series(
+    state: WebState,
+    session: Session,
+    scope: RegionScope,
+    who: Principal,
+    indicator: str,
+    days: int,
+    until: datetime,
+) -> IndicatorSeries | None:
+    """The overview's daily series: the country for readers of every region, else the sum of
+    the reader's regions; the last ``days`` days (at most a year) up to ``until``."""
+    metric = OVERVIEW_METRICS.get(indicator, "docs")
+    regions = (COUNTRY,) if scope.all_regions else scope_regions(scope)
+    if not regions:
+        return None
+    end = kz_day(until)
+    start = end - timedelta(days=min(days, indicator_series.MAX_DAYS) - 1)
+    rules = _rules(state.settings.rules_file)
+    alerts = who.can("read_alerts")
+
+    def compute() -> IndicatorSeries:
+        found = indicator_series.region_series(
+            session, regions=regions, metric=metric, start=start, end=end, rules=rules, alerts=alerts
+        )
+        return indicator_series.combine(found)
+
+    key = ("overview series", scope, alerts, metric, start, end)
+    return queries.cached(state.cache, key, state.web.cache_seconds, compute)
+
+
+def overview_chart(
+    state: WebState,
+    session: Session,
+    scope: RegionScope,
+    who: Principal,
+    t: Translator,
+    indicator: str,
+    days: int,
+    until: datetime,
+) -> OverviewChart | None:
+    series = overview_series(state, session, scope, who, indicator, days, until)
+    if series is None:
+        return None
+    fmt = Formats(t.lang)
+    metric = metric_label(t, series.metric)
+    link = {"metric": series.metric, "since": series.start.isoformat(), "until": series.end.isoformat()}
+    if scope.all_regions:
+        link["region"] = COUNTRY
+    return OverviewChart(
+        series=series,
+        chart=charts.draw(series, fmt, height=200, alert_label=t("indicators.alert")),
+        title=t("indicators.overview_series", metric=metric),
+        desc=t(
+            "indicators.chart_desc",
+            since=fmt.day(series.start),
+            until=fmt.day(series.end),
+            total=fmt.number(series.total),
+            peak=fmt.number(series.peak),
+            alerts=len(series.alerts),
+        ),
+        link="/indicators?" + urlencode(link),
+    )
 
 
 # --- names ------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from birlik.web.deps import (
     set_session_cookie,
 )
 from birlik.web.i18n import LANG_COOKIE, LANGUAGES, Translator
+from birlik.web.routes import indicators as indicator_pages
 from birlik.web.routes.common import Filters, RowId
 from birlik.web.routes.pages_common import back, ethnic_choices, render
 from birlik.web.unit_of_work import UnitOfWorkRoute
@@ -247,16 +248,10 @@ def overview(
         state.web.cache_seconds,
         lambda: queries.region_values(session, scope, indicator, since),
     )
-    series = queries.cached(
-        state.cache,
-        ("series", scope, days),
-        state.web.cache_seconds,
-        lambda: queries.daily_counts(session, scope, since),
-    )
+    chart = indicator_pages.overview_chart(state, session, scope, who, t, indicator, days, until)
     shapes = geo.load_shapes(state.web.map_geojson)
     low, high = (min(values.values()), max(values.values())) if values else (0.0, 0.0)
     fills = {shape.kato: geo.colour(values.get(shape.kato), low, high) for shape in shapes.regions}
-    points, top = geo.series_path([n for _, n in series])
     return render(
         request,
         state,
@@ -272,9 +267,7 @@ def overview(
         values=values,
         low=low,
         high=high,
-        series=series,
-        series_points=points,
-        series_top=top,
+        chart=chart,
         alerts=queries.latest_alerts(session, scope) if who.can("read_alerts") else [],
         top_documents=queries.top_cards(state.cache, state.web.cache_seconds, session, scope, days, since),
         stories=queries.cached(
