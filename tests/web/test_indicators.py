@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from birlik.signals.indicators import rebuild_indicators
 from birlik.store.repository import Store
 from indicator_data import PAVLODAR, SILENT, SURGE, SURGE_COUNT, ZHAMBYL, add_alert, store_indicators
 
@@ -180,10 +181,22 @@ def test_bad_parameters_are_coded_errors(as_user: AsUser, alerts: dict[str, int]
         assert client.get("/indicators.csv", params={**PERIOD, **params}).status_code == 422
 
 
-def test_the_overview_chart_draws_the_chosen_indicator(as_user: AsUser, alerts: dict[str, int]) -> None:
+def test_overview_chart_follows_the_indicator(as_user: AsUser, store: Store, seeded: dict[str, int]) -> None:
+    with store.transaction() as session:  # the seeded documents of yesterday, as the ingestor counts them
+        rebuild_indicators(session)
     client = _user(as_user, "analyst")
     page = client.get("/", params={"indicator": "documents", "days": 30}).text
     chart = page[page.index('id="overview-chart"') : page.index("</svg>", page.index('id="overview-chart"'))]
-    assert chart.count('class="ytick"') >= 3 and 'class="zero"' in chart and 'class="xtick"' in chart
-    body = client.get("/api/v1/overview", params={"indicator": "hate", "days": 30}).json()
-    assert body["series_metric"] == "hate_docs" and len(body["series"]) == 30
+    assert "All documents: per day" in page and "<title" in chart
+    assert chart.count('class="ytick"') == 4 and 'class="zero"' in chart and chart.count('class="xtick"') >= 4
+    documents = client.get("/api/v1/overview", params={"indicator": "documents", "days": 30}).json()
+    assert documents["series_metric"] == "docs" and len(documents["series"]) == 30
+    assert sum(d["count"] for d in documents["series"]) == 3  # the country: all three
+    assert sum(1 for d in documents["series"] if d["count"] == 0) == 29  # zero-filled
+    hate = client.get("/api/v1/overview", params={"indicator": "hate", "days": 7}).json()
+    assert hate["series_metric"] == "hate_docs" and len(hate["series"]) == 7
+    assert sum(d["count"] for d in hate["series"]) == 0
+    coordinator = _user(as_user, "coordinator")
+    own = coordinator.get("/api/v1/overview", params={"indicator": "documents", "days": 30}).json()
+    assert sum(d["count"] for d in own["series"]) == 1  # Zhambyl's one, not the country's three
+    assert "region=KZ" not in coordinator.get("/").text

@@ -179,10 +179,13 @@ def region_series(
     end: date,
     rules: RuleSet,
     alerts: bool = True,
+    baseline: bool = True,
 ) -> list[IndicatorSeries]:
     """The series of ``metric`` in each of ``regions`` (in that order), ``start``–``end``;
-    ``alerts``: with the surge alerts of each region (for readers who may see alerts)."""
-    return _series(session, [(region, metric) for region in regions], start, end, rules, alerts)
+    ``alerts``: with the surge alerts of each region (for readers who may see alerts);
+    ``baseline``: with the band and threshold of each day (the costly part: a baseline a day)."""
+    wanted = [(region, metric) for region in regions]
+    return _series(session, wanted, start, end, rules, with_alerts=alerts, with_baseline=baseline)
 
 
 def ethnic_series(
@@ -193,6 +196,7 @@ def ethnic_series(
     end: date,
     rules: RuleSet,
     alerts: bool = True,
+    baseline: bool = True,
     limit: int = 12,
 ) -> list[IndicatorSeries]:
     """The series of each ethnic group mentioned in ``region`` over the period, the most
@@ -209,7 +213,8 @@ def ethnic_series(
     totals = sorted(((-float(total or 0), str(metric)) for metric, total in session.execute(statement)))
     known = set(ethnic_metrics())
     metrics = [metric for total, metric in totals if total < 0 and metric in known][:limit]
-    return _series(session, [(region, metric) for metric in metrics], start, end, rules, alerts)
+    wanted = [(region, metric) for metric in metrics]
+    return _series(session, wanted, start, end, rules, with_alerts=alerts, with_baseline=baseline)
 
 
 def for_comparison(series: Iterable[IndicatorSeries]) -> list[IndicatorSeries]:
@@ -249,11 +254,16 @@ def _series(
     start: date,
     end: date,
     rules: RuleSet,
+    *,
     with_alerts: bool,
+    with_baseline: bool,
 ) -> list[IndicatorSeries]:
     if not wanted:
         return []
-    plans = {(region, metric): _rule(rules, region, metric) for region, metric in wanted}
+    plans = {
+        (region, metric): _rule(rules, region, metric) if with_baseline else (None, False)
+        for region, metric in wanted
+    }
     lookback = max((rule.history_days for rule, _ in plans.values() if rule is not None), default=0)
     first = start - timedelta(days=lookback)
     metrics = {metric for _, metric in wanted}

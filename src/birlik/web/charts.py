@@ -64,13 +64,16 @@ class Chart:
     y_max: float
 
 
-def nice_scale(peak: float, ticks: int = 4) -> tuple[float, float]:
-    """The top of a y axis from 0 that holds ``peak``, and its tick step (1, 2 or 5 × 10ⁿ)."""
+def nice_scale(peak: float, ticks: int = 4, *, whole: bool = True) -> tuple[float, float]:
+    """The top of a y axis from 0 that holds ``peak``, and its tick step (1, 2 or 5 × 10ⁿ);
+    ``whole``: the series counts documents, so no step is below 1."""
     if peak <= 0 or not math.isfinite(peak):
-        return 1.0, 0.5
+        return (1.0, 1.0) if whole else (1.0, 0.5)
     raw = peak / ticks
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    if whole:
+        step = max(step, 1.0)
     return math.ceil(peak / step - 1e-9) * step, step
 
 
@@ -92,7 +95,8 @@ def draw(
     """The chart of one series; ``peak``: the top to scale to (shared by small multiples)."""
     left, right, top = (34.0 if compact else 52.0), width - 8.0, 8.0
     bottom = height - (18.0 if compact else 24.0)
-    y_max, step = nice_scale(series.peak if peak is None else peak, 2 if compact else 4)
+    top_value = series.peak if peak is None else peak
+    y_max, step = nice_scale(top_value, 2 if compact else 4, whole=series.metric != "tension")
     days = series.days
     count = len(days)
     span = right - left

@@ -95,7 +95,10 @@ def build_view(
     since: str | None,
     until: str | None,
     by: str,
+    full: bool = False,
 ) -> View:
+    """``full``: the small multiples with their band and threshold too (the CSV); the page and
+    the JSON draw them for the focus series only (a baseline a day is the costly part)."""
     if not indicator_series.known_metric(metric):
         raise RequestError(
             f"metric {metric[:60]!r} is not an indicator — choose one from the list", code=codes.W190
@@ -116,20 +119,20 @@ def build_view(
     def compute() -> tuple[IndicatorSeries, tuple[IndicatorSeries, ...]]:
         common: dict[str, Any] = {"start": start, "end": end, "rules": rules, "alerts": alerts}
         if by == "ethnic":
-            multiples = indicator_series.ethnic_series(session, region=focus_region, **common)
+            multiples = indicator_series.ethnic_series(session, region=focus_region, baseline=full, **common)
         else:
             multiples = indicator_series.for_comparison(
-                indicator_series.region_series(session, regions=regions, metric=metric, **common)
+                indicator_series.region_series(
+                    session, regions=regions, metric=metric, baseline=full, **common
+                )
             )
-        same = [s for s in multiples if s.region == focus_region and s.metric == metric]
-        focus = (
-            same[0]
-            if same
-            else indicator_series.region_series(session, regions=(focus_region,), metric=metric, **common)[0]
-        )
-        return focus, tuple(multiples)
+        same = [s for s in multiples if full and s.region == focus_region and s.metric == metric]
+        if same:
+            return same[0], tuple(multiples)
+        focus = indicator_series.region_series(session, regions=(focus_region,), metric=metric, **common)
+        return focus[0], tuple(multiples)
 
-    key = ("indicators", scope, alerts, metric, focus_region, start, end, by)
+    key = ("indicators", scope, alerts, metric, focus_region, start, end, by, full)
     focus, multiples = queries.cached(state.cache, key, state.web.cache_seconds, compute)
     return View(
         metric=metric,
@@ -313,11 +316,10 @@ def indicators_page(
     by: By = "region",
     format: Literal["html", "csv"] = "html",
 ) -> Response:
-    view = build_view(
-        state, session, scope, who, metric=metric, region=region, since=since, until=until, by=by
-    )
+    asked: dict[str, Any] = {"metric": metric, "region": region, "since": since, "until": until, "by": by}
     if format == "csv":
-        return csv_response(t, view)
+        return csv_response(t, build_view(state, session, scope, who, full=True, **asked))
+    view = build_view(state, session, scope, who, **asked)
     fmt = Formats(t.lang)
     names = place_names(t)
     alert_word = t("indicators.alert")
@@ -373,10 +375,8 @@ def indicators_csv(
     until: DayParam = None,
     by: By = "region",
 ) -> Response:
-    view = build_view(
-        state, session, scope, who, metric=metric, region=region, since=since, until=until, by=by
-    )
-    return csv_response(t, view)
+    asked: dict[str, Any] = {"metric": metric, "region": region, "since": since, "until": until, "by": by}
+    return csv_response(t, build_view(state, session, scope, who, full=True, **asked))
 
 
 CSV_COLUMNS = (
@@ -432,13 +432,14 @@ def indicators_api(
     since: DayParam = None,
     until: DayParam = None,
     by: By = "region",
+    baselines: bool = False,
 ) -> dict[str, Any]:
     """Daily series of one indicator over a period (every day, zero-filled), with the baseline
     band, the alert threshold and the alerts; ``series``: the regions in scope (or, ``by=ethnic``,
-    the ethnic groups of ``region``) on one scale, largest total first."""
-    view = build_view(
-        state, session, scope, who, metric=metric, region=region, since=since, until=until, by=by
-    )
+    the ethnic groups of ``region``) on one scale, largest total first; their band and threshold
+    too with ``baselines=true`` (slower: a baseline a day and region)."""
+    asked: dict[str, Any] = {"metric": metric, "region": region, "since": since, "until": until, "by": by}
+    view = build_view(state, session, scope, who, full=baselines, **asked)
     return {
         **view.params(),
         "scope": {"all_regions": view.all_regions, "regions": list(view.scope_regions)},
