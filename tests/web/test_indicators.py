@@ -14,6 +14,8 @@ from fastapi.testclient import TestClient
 
 from birlik.signals.indicators import rebuild_indicators
 from birlik.store.repository import Store
+from birlik.web.charts import nice_scale
+from birlik.web.formats import Formats
 from indicator_data import PAVLODAR, SILENT, SURGE, SURGE_COUNT, ZHAMBYL, add_alert, store_indicators
 
 AsUser = Callable[[str], tuple[TestClient, str]]
@@ -200,3 +202,15 @@ def test_overview_chart_follows_the_indicator(as_user: AsUser, store: Store, see
     own = coordinator.get("/api/v1/overview", params={"indicator": "documents", "days": 30}).json()
     assert sum(d["count"] for d in own["series"]) == 1  # Zhambyl's one, not the country's three
     assert "region=KZ" not in coordinator.get("/").text
+
+
+def test_numbers_dates_and_scales_in_each_language() -> None:
+    assert Formats("en").number(1234.5) == "1,234.5" and Formats("en").number(3.0) == "3"
+    assert Formats("ru").number(1234.5) == "1\u00a0234,5" == Formats("kk").number(1234.5)
+    assert Formats("ru").number(None) == "—" and Formats("kk").number(0.25, 2) == "0,25"
+    day = date(2026, 2, 5)
+    assert (Formats("en").day(day), Formats("ru").day(day), Formats("kk").day_short(day)) == (
+        "5 Feb 2026", "05.02.2026", "05.02"
+    )  # fmt: skip
+    assert nice_scale(0) == (1.0, 1.0) and nice_scale(3) == (3.0, 1.0) and nice_scale(38) == (40.0, 10.0)
+    assert nice_scale(0.8, whole=False) == (0.8, 0.2) and nice_scale(1234) == (1500.0, 500.0)

@@ -176,6 +176,7 @@ class OverviewChart:
     chart: charts.Chart
     title: str
     desc: str
+    period: str
     link: str
 
 
@@ -232,12 +233,15 @@ def overview_chart(
         chart=charts.draw(series, fmt, height=200, alert_label=t("indicators.alert")),
         title=t("indicators.overview_series", metric=metric),
         desc=t(
-            "indicators.chart_desc",
+            "indicators.overview_desc",
             since=fmt.day(series.start),
             until=fmt.day(series.end),
             total=fmt.number(series.total),
             peak=fmt.number(series.peak),
             alerts=len(series.alerts),
+        ),
+        period=t(
+            "indicators.period", since=fmt.day(series.start), until=fmt.day(series.end), days=len(series.days)
         ),
         link="/indicators?" + urlencode(link),
     )
