@@ -128,3 +128,15 @@ def test_comparison_order_and_ethnic_groups(store: Store, stored: dict[str, int]
     assert [s.metric for s in groups] == ["ethnic:uyghur"]
     assert S.known_metric("ethnic:uyghur") and S.known_metric("incident:killing")
     assert not S.known_metric("ethnic:nobody") and not S.known_metric("volume")
+
+
+def test_a_share_divides_by_the_days_volume(store: Store, stored: dict[str, int]) -> None:
+    (zhambyl,) = _series(store, "ethnic_docs")
+    share = S.as_share(zhambyl)
+    for raw, pct in zip(zhambyl.days, share.days, strict=True):
+        if raw.volume == 0:
+            assert pct.count == 0 and pct.threshold is None
+            continue
+        assert pct.count == pytest.approx(100 * raw.count / raw.volume)
+        assert pct.threshold == pytest.approx(100 * (raw.threshold or 0) / raw.volume)
+    assert share.alerts == zhambyl.alerts

@@ -107,6 +107,15 @@ def test_band_threshold_and_alert_are_on_the_chart(as_user: AsUser, alerts: dict
     assert "20.02.2026" in ru.get("/indicators", params={**PERIOD, "region": ZHAMBYL}).text
 
 
+def test_share_of_the_source_volume(as_user: AsUser, alerts: dict[str, int]) -> None:
+    client = _user(as_user, "analyst")
+    page = client.get("/indicators", params={**PERIOD, "region": ZHAMBYL, "measure": "share"}).text
+    focus_svg = page[page.index('id="focus-chart"') : page.index("</svg>", page.index('id="focus-chart"'))]
+    assert "100%</text>" in focus_svg and "20 Feb 2026: 88.89%" in focus_svg  # 40 of 45 documents
+    assert 'value="share" selected' in page and "percent of all the documents" in page
+    assert "measure=share" in page  # the links keep it
+
+
 def test_csv_holds_every_day_of_every_series(as_user: AsUser, alerts: dict[str, int]) -> None:
     client = _user(as_user, "analyst")
     rows = _csv(client, region=ZHAMBYL)

@@ -245,6 +245,40 @@ def combine(series: Sequence[IndicatorSeries]) -> IndicatorSeries:
     )
 
 
+def as_share(series: IndicatorSeries) -> IndicatorSeries:
+    """The series as a percentage of each day's volume (the documents of the sources covering
+    the region): regions that write much and little compared on one scale. The band and the
+    threshold are divided by the same volume; a day without volume is 0."""
+
+    def share(value: float | None, volume: float) -> float | None:
+        if value is None:
+            return None
+        return 100.0 * value / volume if volume > 0 else 0.0
+
+    days = tuple(
+        SeriesDay(
+            day=d.day,
+            count=share(d.count, d.volume) or 0.0,
+            volume=d.volume,
+            expected=share(d.expected, d.volume),
+            low=share(d.low, d.volume),
+            high=share(d.high, d.volume),
+            threshold=share(d.threshold, d.volume),
+            cold=d.cold,
+        )
+        for d in series.days
+    )
+    return IndicatorSeries(
+        region=series.region,
+        metric=series.metric,
+        start=series.start,
+        end=series.end,
+        days=days,
+        alerts=series.alerts,
+        watched=series.watched,
+    )
+
+
 # --- building -------------------------------------------------------------------------------
 
 

@@ -91,12 +91,17 @@ def draw(
     peak: float | None = None,
     compact: bool = False,
     alert_label: str = "",
+    whole: bool | None = None,
+    suffix: str = "",
 ) -> Chart:
-    """The chart of one series; ``peak``: the top to scale to (shared by small multiples)."""
+    """The chart of one series; ``peak``: the top to scale to (shared by small multiples);
+    ``whole``: the values are counts of documents (ticks in whole numbers; by default every
+    metric but tension); ``suffix``: after each value (``%``)."""
     left, right, top = (34.0 if compact else 52.0), width - 8.0, 8.0
     bottom = height - (18.0 if compact else 24.0)
     top_value = series.peak if peak is None else peak
-    y_max, step = nice_scale(top_value, 2 if compact else 4, whole=series.metric != "tension")
+    whole = series.metric != "tension" if whole is None else whole
+    y_max, step = nice_scale(top_value, 2 if compact else 4, whole=whole)
     days = series.days
     count = len(days)
     span = right - left
@@ -109,10 +114,15 @@ def draw(
         return bottom - min(value, y_max) / y_max * (bottom - top)
 
     line = " ".join(f"{x(i):.1f},{y(d.count):.1f}" for i, d in enumerate(days))
-    y_ticks = tuple(Tick(y(step * k), fmt.number(step * k, 2)) for k in range(round(y_max / step) + 1))
+    y_ticks = tuple(
+        Tick(y(step * k), fmt.number(step * k, 2) + suffix) for k in range(round(y_max / step) + 1)
+    )
     markers = tuple(_markers(series, x, pitch, left, right, fmt, alert_label))
     points = (
-        tuple(Point(x(i), y(d.count), f"{fmt.day(d.day)}: {fmt.number(d.count)}") for i, d in enumerate(days))
+        tuple(
+            Point(x(i), y(d.count), f"{fmt.day(d.day)}: {fmt.number(d.count, 2)}{suffix}")
+            for i, d in enumerate(days)
+        )
         if count <= 92 and not compact
         else ()
     )

@@ -44,6 +44,7 @@ router = APIRouter(route_class=UnitOfWorkRoute)
 DEFAULT_METRIC = "ethnic_docs"
 DEFAULT_DAYS = 90
 By = Literal["region", "ethnic"]
+Measure = Literal["count", "share"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,6 +56,7 @@ class View:
     since: date
     until: date
     by: str
+    measure: str
     scope_regions: tuple[str, ...]
     all_regions: bool
     focus: IndicatorSeries
@@ -67,6 +69,7 @@ class View:
             "since": self.since.isoformat(),
             "until": self.until.isoformat(),
             "by": self.by,
+            "measure": self.measure,
         }
 
 
@@ -95,6 +98,7 @@ def build_view(
     since: str | None,
     until: str | None,
     by: str,
+    measure: str = "count",
     full: bool = False,
 ) -> View:
     """``full``: the small multiples with their band and threshold too (the CSV); the page and
@@ -140,6 +144,7 @@ def build_view(
         since=start,
         until=end,
         by=by,
+        measure=measure,
         scope_regions=regions,
         all_regions=scope.all_regions,
         focus=focus,
@@ -318,21 +323,26 @@ def indicators_page(
     since: DayParam = None,
     until: DayParam = None,
     by: By = "region",
+    measure: Measure = "count",
     format: Literal["html", "csv"] = "html",
 ) -> Response:
     asked: dict[str, Any] = {"metric": metric, "region": region, "since": since, "until": until, "by": by}
     if format == "csv":
         return csv_response(t, build_view(state, session, scope, who, full=True, **asked))
-    view = build_view(state, session, scope, who, **asked)
+    view = build_view(state, session, scope, who, measure=measure, **asked)
     fmt = Formats(t.lang)
     names = place_names(t)
-    alert_word = t("indicators.alert")
-    focus_chart = charts.draw(view.focus, fmt, alert_label=alert_word)
-    top = charts.shared_top(view.multiples)
+    share = measure == "share"
+    drawn = [indicator_series.as_share(s) if share else s for s in (view.focus, *view.multiples)]
+    style: dict[str, Any] = {"alert_label": t("indicators.alert"), "suffix": "%" if share else ""}
+    if share:
+        style["whole"] = False
+    focus_chart = charts.draw(drawn[0], fmt, **style)
+    top = charts.shared_top(drawn[1:])
     multiples = [
         (
             s,
-            charts.draw(s, fmt, width=300, height=130, peak=top, compact=True, alert_label=alert_word),
+            charts.draw(shown, fmt, width=300, height=130, peak=top, compact=True, **style),
             series_name(t, view, s),
             t(
                 "indicators.chart_title",
@@ -340,7 +350,7 @@ def indicators_page(
                 region=names.get(s.region, s.region),
             ),
         )
-        for s in view.multiples
+        for s, shown in zip(view.multiples, drawn[1:], strict=True)
     ]
     scope_text = (
         t("indicators.scope.all")
@@ -359,6 +369,7 @@ def indicators_page(
         metric_name=metric_label(t, view.metric),
         metric_choices=metric_choices(t),
         focus_chart=focus_chart,
+        unit=t("indicators.unit.share" if share else "indicators.unit.count"),
         multiples=multiples,
         scope_text=scope_text,
         query=urlencode(view.params()),
