@@ -61,6 +61,10 @@ def test_indicators_in_three_languages(server: str, with_indicators: int) -> Non
         page.wait_for_url("**metric=docs**")
         assert page.locator("#not-watched").count() == 1  # no rule watches all documents
         page.screenshot(path=str(ARTIFACTS / "indicators-country-docs-en.png"), full_page=True)
+        page.goto(f"{server}/indicators?{PERIOD}&region={ZHAMBYL}&measure=share")
+        page.wait_for_selector("#focus-chart")
+        assert "%" in (page.locator("#focus-chart text.ytick").last.text_content() or "")
+        page.screenshot(path=str(ARTIFACTS / "indicators-share-en.png"), full_page=True)
         page.goto(f"{server}/indicators?{PERIOD}&region={ZHAMBYL}&by=ethnic")
         page.wait_for_selector(".multiples figure")
         page.screenshot(path=str(ARTIFACTS / "indicators-ethnic-en.png"), full_page=True)
