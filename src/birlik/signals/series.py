@@ -166,7 +166,10 @@ def latest_day(session: Session) -> date:
     """The last day of the indicators (today at the latest): where a period ends by default,
     so that a store whose data stopped (a demo, a paused system) shows its last days."""
     today = kz_today()
-    newest: date | None = session.scalar(select(func.max(IndicatorRow.day)))
+    # the last day with dated documents (undated ones count on the day they were fetched)
+    newest: date | None = session.scalar(
+        select(func.max(IndicatorRow.day)).where(IndicatorRow.metric == VOLUME)
+    )
     return min(today, newest) if newest is not None else today
 
 
