@@ -8,10 +8,12 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from sqlalchemy.orm import Session
 
 from birlik.signals import series as S
 from birlik.signals.indicators import COUNTRY, load_history
 from birlik.signals.rules import country_prior, load_rules, metric_surge
+from birlik.store.models_signals import AlertRow
 from birlik.store.repository import Store
 from indicator_data import FIRST, PAVLODAR, SILENT, SURGE, SURGE_COUNT, ZHAMBYL, add_alert, store_indicators
 
@@ -26,7 +28,19 @@ def stored(store: Store) -> dict[str, int]:
             "z": add_alert(session, ZHAMBYL, SURGE, "ethnic_docs", "a-z"),
             "p": add_alert(session, PAVLODAR, date(2026, 2, 21), "derogatory_docs", "a-p"),
             "old": add_alert(session, ZHAMBYL, date(2025, 6, 1), "ethnic_docs", "a-old"),
+            "story": _story_alert(session),
         }
+
+
+def _story_alert(session: Session) -> int:
+    alert = AlertRow(
+        key="a-story", kind="story_growth", subject="7", region_kato=ZHAMBYL, story_id="7",
+        first_day=date(2026, 2, 3), last_day=date(2026, 2, 4), severity="low", status="new",
+        title="A story grows", details={},
+    )  # fmt: skip
+    session.add(alert)
+    session.flush()
+    return alert.id
 
 
 def _series(store: Store, metric: str, regions: tuple[str, ...] = (ZHAMBYL,)) -> list[S.IndicatorSeries]:
@@ -104,7 +118,10 @@ def test_a_metric_no_rule_watches_has_a_band_but_no_threshold(store: Store, stor
 
 def test_alerts_of_the_region_in_the_period_are_marked(store: Store, stored: dict[str, int]) -> None:
     zhambyl, pavlodar = _series(store, "ethnic_docs", (ZHAMBYL, PAVLODAR))
-    assert [(a.id, a.first_day, a.matches) for a in zhambyl.alerts] == [(stored["z"], SURGE, True)]
+    assert [(a.id, a.kind, a.first_day, a.matches) for a in zhambyl.alerts] == [
+        (stored["story"], "story_growth", date(2026, 2, 3), False),  # about the region, not this metric
+        (stored["z"], "surge", SURGE, True),
+    ]
     assert [(a.id, a.matches) for a in pavlodar.alerts] == [(stored["p"], False)]  # another metric
     with store.transaction() as session:
         quiet = S.region_series(

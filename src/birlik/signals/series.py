@@ -1,6 +1,6 @@
 """Indicator series to look at: one metric of one region, every day of a period (days without
 documents are 0, not missing), with the baseline and the alert threshold the surge rules use
-on each day, and the surge alerts raised on it.
+on each day, and the alerts raised about the region (a surge of this metric, or another).
 
 What the chart of a day shows is what ``rules.metric_surge`` would compare it with:
 
@@ -98,20 +98,23 @@ class SeriesDay:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AlertMark:
-    """A surge alert of the region over the period, where the chart marks it."""
+    """An alert about the region over the period (a surge, a growing story…), where the chart
+    marks it."""
 
     id: int
+    kind: str
     first_day: date
     last_day: date
     severity: str
     status: str
     metric: str | None
     matches: bool
-    """The alert is about the metric drawn (else about another metric of the region)."""
+    """A surge of the metric drawn (else about another metric, or not a surge)."""
 
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "kind": self.kind,
             "first_day": self.first_day.isoformat(),
             "last_day": self.last_day.isoformat(),
             "severity": self.severity,
@@ -405,7 +408,6 @@ def _alerts(session: Session, regions: Sequence[str], start: date, end: date) ->
     rows = session.scalars(
         select(AlertRow)
         .where(
-            AlertRow.kind == "surge",
             AlertRow.region_kato.in_(regions),
             AlertRow.first_day <= end,
             AlertRow.last_day >= start,
@@ -424,9 +426,10 @@ def _mark(alert: AlertRow, metric: str) -> AlertMark:
         str(m.get("metric")) for m in (alert.details or {}).get("metrics", []) if isinstance(m, dict)
     }
     incident = metric == INCIDENTS and any(str(m).startswith("incident:") for m in metrics)
-    matches = metric in metrics or incident
+    matches = alert.kind == "surge" and (metric in metrics or incident)
     return AlertMark(
         id=alert.id,
+        kind=alert.kind,
         first_day=alert.first_day,
         last_day=alert.last_day,
         severity=alert.severity,
