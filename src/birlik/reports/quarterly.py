@@ -110,6 +110,10 @@ class IndicatorResult:
     waves: list[WavePoint] = field(default_factory=list)
 
 
+#: A title whose text scores this much hate is not printed in the body: it is quoted in the annex.
+HATE_MASKED = 0.5
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TopItem:
     title: str
@@ -121,6 +125,11 @@ class TopItem:
     url: str | None = None
     hate: float | None = None
     """The hate score of the text the title comes from: the report masks it at ``HATE_MASKED``."""
+
+    @property
+    def masked(self) -> bool:
+        """Is the title kept out of the body (quoted in the annex instead)?"""
+        return self.hate is not None and self.hate >= HATE_MASKED
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -204,7 +213,7 @@ def build_report(session: Session, quarter: Quarter, lang: str, *, generated_at:
 
 
 def _gather(session: Session, quarter: Quarter, lang: str, generated_at: datetime) -> QuarterlyReport:
-    top_kind, top_items = _top_items(session, quarter)
+    top_kind, top_items = _top_items(session, quarter, lang)
     return QuarterlyReport(
         quarter=quarter,
         lang=lang,
@@ -325,14 +334,14 @@ def _latest_survey(surveys: Sequence[SurveyRow], quarter: Quarter) -> SurveyRow 
     return eligible[-1] if eligible else None
 
 
-def _top_items(session: Session, quarter: Quarter) -> tuple[str, list[TopItem]]:
-    stories = _top_stories(session, quarter)
+def _top_items(session: Session, quarter: Quarter, lang: str) -> tuple[str, list[TopItem]]:
+    stories = _top_stories(session, quarter, lang)
     if stories:
         return "stories", stories
     return "documents", _top_documents(session, quarter)
 
 
-def _top_stories(session: Session, quarter: Quarter) -> list[TopItem]:
+def _top_stories(session: Session, quarter: Quarter, lang: str) -> list[TopItem]:
     from birlik.store.models_stories import StoryRow
 
     rows = session.execute(
@@ -342,18 +351,41 @@ def _top_stories(session: Session, quarter: Quarter) -> list[TopItem]:
         .order_by(StoryRow.peak_tension.desc().nulls_last(), StoryRow.doc_count.desc(), StoryRow.id)
         .limit(TOP_ITEMS)
     ).all()
-    return [
-        TopItem(
-            title=headline(row.title, TITLE_CHARS) if row.title else f"#{row.id}",
-            lang="/".join(sorted(row.langs)),
-            day=row.first_seen.date(),
-            tension=row.peak_tension,
-            size=row.doc_count,
-            regions=tuple(sorted(row.regions)),
-            hate=hate,
+    own = _titles_in(session, [row.id for row, _ in rows], lang)
+    items = []
+    for row, hate in rows:
+        title, hate = own.get(row.id, (row.title, hate))
+        items.append(
+            TopItem(
+                title=headline(title, TITLE_CHARS) if title else f"#{row.id}",
+                lang="/".join(sorted(row.langs)),
+                day=row.first_seen.date(),
+                tension=row.peak_tension,
+                size=row.doc_count,
+                regions=tuple(sorted(row.regions)),
+                hate=hate,
+            )
         )
-        for row, hate in rows
-    ]
+    return items
+
+
+def _titles_in(session: Session, story_ids: list[int], lang: str) -> dict[int, tuple[str, float | None]]:
+    """Per story, the title (and its hate score) of its earliest document in the report's language:
+    a story told in Kazakh and Russian is named in Kazakh in the Kazakh report."""
+    from birlik.store.models_stories import StoryMemberRow
+
+    rows = session.execute(
+        select(StoryMemberRow.story_id, DocumentRow.title, DocumentRow.hate)
+        .join(DocumentRow, DocumentRow.id == StoryMemberRow.document_id)
+        .where(StoryMemberRow.story_id.in_(story_ids), DocumentRow.lang == lang)
+        .where(DocumentRow.title.is_not(None))
+        .order_by(StoryMemberRow.story_id, StoryMemberRow.seen_at, DocumentRow.id)
+    ).all()
+    titles: dict[int, tuple[str, float | None]] = {}
+    for story_id, title, hate in rows:
+        if title and title.strip():
+            titles.setdefault(story_id, (title, hate))
+    return titles
 
 
 def _top_documents(session: Session, quarter: Quarter) -> list[TopItem]:
@@ -383,13 +415,15 @@ def _alerts(session: Session, quarter: Quarter) -> AlertsSummary:
     from birlik.store.models_signals import AlertEventRow, AlertRow
 
     start, end = _moment(quarter.start), _moment(quarter.end)
+    # the warnings about the quarter's days, also those raised later by a look back (monitor --since)
     alerts = session.scalars(
-        select(AlertRow).where(AlertRow.created_at >= start, AlertRow.created_at < end)
+        select(AlertRow).where(AlertRow.first_day >= quarter.start, AlertRow.first_day <= quarter.last_day)
     ).all()
     alert_events = _first_events(
         session.execute(
             select(AlertEventRow.alert_id, AlertEventRow.at).where(
-                AlertEventRow.alert_id.in_([a.id for a in alerts])
+                AlertEventRow.alert_id.in_([a.id for a in alerts]),
+                AlertEventRow.from_status.is_not(None),  # the alert's own creation is not a response
             )
         ).all()
     )

@@ -16,9 +16,16 @@ FORMATS = ("html", "docx", "pdf")
 
 
 def quarterly_document(
-    session: Session, quarter: Quarter, lang: str, *, generated_at: datetime, geojson: Path | None = None
+    session: Session,
+    quarter: Quarter,
+    lang: str,
+    *,
+    generated_at: datetime,
+    geojson: Path | None = None,
+    issuer: str | None = None,
 ) -> ReportDocument:
-    return compose(build_report(session, quarter, lang, generated_at=generated_at), geojson=geojson)
+    report = build_report(session, quarter, lang, generated_at=generated_at)
+    return compose(report, geojson=geojson, issuer=issuer)
 
 
 def render(doc: ReportDocument, fmt: str) -> bytes:
