@@ -1,12 +1,13 @@
-"""Numbers and dates in the style of each interface language (kk, ru: ``1 234,5`` and
-``07.12.2026``; en: ``1,234.5`` and ``7 Dec 2026``)."""
+"""The styles of ``web.formatting`` (one per language) bound to a reader's language, for the
+charts and the indicator tables: numbers without trailing zeros, days with and without year."""
 
 from __future__ import annotations
 
 from datetime import date
 
-_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_NBSP = "\u00a0"
+from birlik.web import formatting
+
+_SHORT = {"kk": "%d.%m", "ru": "%d.%m", "en": "%m-%d"}
 
 
 class Formats:
@@ -18,18 +19,13 @@ class Formats:
         if value is None:
             return "—"
         rounded = round(float(value), digits)
-        text = f"{rounded:,.0f}" if rounded == int(rounded) else f"{rounded:,.{digits}f}".rstrip("0")
-        if self.lang == "en":
-            return text
-        return text.replace(",", _NBSP).replace(".", ",")
+        if rounded == int(rounded):
+            return formatting.number(int(rounded), self.lang)
+        return formatting.number(rounded, self.lang, digits).rstrip("0")
 
     def day(self, day: date) -> str:
-        if self.lang == "en":
-            return f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
-        return f"{day.day:02d}.{day.month:02d}.{day.year}"
+        return formatting.local_day(day, self.lang)
 
     def day_short(self, day: date) -> str:
         """A day on an axis, without its year."""
-        if self.lang == "en":
-            return f"{day.day} {_EN_MONTHS[day.month - 1]}"
-        return f"{day.day:02d}.{day.month:02d}"
+        return day.strftime(_SHORT.get(self.lang, _SHORT["en"]))

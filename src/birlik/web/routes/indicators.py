@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from birlik.access.errors import RequestError, not_found
@@ -436,6 +437,57 @@ def _csv_number(value: float | None) -> str:
     return "" if value is None else f"{value:.6g}"
 
 
+class IndicatorDayOut(BaseModel):
+    day: date
+    count: float
+    volume: float
+    value: float | None
+    expected: float | None
+    low: float | None
+    high: float | None
+    threshold: float | None
+    cold_start: bool
+
+
+class AlertMarkOut(BaseModel):
+    id: int
+    kind: str
+    first_day: date
+    last_day: date
+    severity: str
+    status: str
+    metric: str | None
+    matches: bool
+
+
+class IndicatorSeriesOut(BaseModel):
+    region: str
+    metric: str
+    since: date
+    until: date
+    watched: bool
+    total: float
+    days: list[IndicatorDayOut]
+    alerts: list[AlertMarkOut]
+
+
+class ScopeOut(BaseModel):
+    all_regions: bool
+    regions: list[str]
+
+
+class IndicatorsOut(BaseModel):
+    metric: str
+    region: str
+    since: date
+    until: date
+    by: str
+    measure: str
+    scope: ScopeOut
+    focus: IndicatorSeriesOut
+    series: list[IndicatorSeriesOut]
+
+
 @router.get("/api/v1/indicators", tags=["indicators"])
 def indicators_api(
     state: State,
@@ -448,16 +500,18 @@ def indicators_api(
     until: DayParam = None,
     by: By = "region",
     baselines: bool = False,
-) -> dict[str, Any]:
+) -> IndicatorsOut:
     """Daily series of one indicator over a period (every day, zero-filled), with the baseline
     band, the alert threshold and the alerts; ``series``: the regions in scope (or, ``by=ethnic``,
     the ethnic groups of ``region``) on one scale, largest total first; their band and threshold
     too with ``baselines=true`` (slower: a baseline a day and region)."""
     asked: dict[str, Any] = {"metric": metric, "region": region, "since": since, "until": until, "by": by}
     view = build_view(state, session, scope, who, full=baselines, **asked)
-    return {
-        **view.params(),
-        "scope": {"all_regions": view.all_regions, "regions": list(view.scope_regions)},
-        "focus": view.focus.as_json(),
-        "series": [s.as_json() for s in view.multiples],
-    }
+    return IndicatorsOut.model_validate(
+        {
+            **view.params(),
+            "scope": {"all_regions": view.all_regions, "regions": list(view.scope_regions)},
+            "focus": view.focus.as_json(),
+            "series": [s.as_json() for s in view.multiples],
+        }
+    )
