@@ -103,6 +103,7 @@ def test_band_threshold_and_alert_are_on_the_chart(as_user: AsUser, alerts: dict
     assert f'data-alert="{alerts["z"]}"' in focus_svg and "<title" in focus_svg and 'role="img"' in page
     assert focus_svg.count('class="ytick"') >= 3 and focus_svg.count('class="xtick"') >= 4
     assert "2026-02-20" in page and "20.02.2026" not in page  # dates in the reader's style
+    assert "a robust estimate from the past 56 days" in page  # the rule's history_days
     ru = _user(as_user, "analyst", "ru")
     assert "20.02.2026" in ru.get("/indicators", params={**PERIOD, "region": ZHAMBYL}).text
 

@@ -30,7 +30,7 @@ from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.signals import series as indicator_series
 from birlik.signals.indicators import COUNTRY, kz_day
-from birlik.signals.rules import RuleSet, load_rules
+from birlik.signals.rules import RuleSet, SurgeRule, load_rules
 from birlik.signals.series import IndicatorSeries
 from birlik.web import charts, queries
 from birlik.web.deps import Db, Reader, Scope, State, Tr, WebState
@@ -371,6 +371,9 @@ def indicators_page(
         metric_choices=metric_choices(t),
         focus_chart=focus_chart,
         unit=t("indicators.unit.share" if share else "indicators.unit.count"),
+        history_days=SurgeRule.model_validate(
+            dict(_rules(state.settings.rules_file).defaults.surge)
+        ).history_days,
         multiples=multiples,
         scope_text=scope_text,
         query=urlencode(view.params()),
