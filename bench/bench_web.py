@@ -274,6 +274,7 @@ def main() -> None:
         cookie = login(base)
         pages = {
             "overview": ["/"],
+            "indicators": ["/indicators", "/indicators?metric=docs&by=ethnic", "/indicators.csv"],
             "stories (filtered)": ["/stories?lang=ru&region=310000000&min_tension=0.5&q=мәдени"],
             "stories (varied)": story_paths(200),
             "alert (why, documents)": [f"/alerts/{seed_alert(store)}"],

@@ -748,6 +748,13 @@ W177 = Code("W177", ConfigError,
 W180 = Code("W180", ConfigError,
             "cannot listen on {host}:{port}: {exc}",
             "stop what uses the port or choose another with --port")
+W190 = Code("W190", WebError,
+            "metric {metric} is not an indicator",
+            "choose one the page lists (docs, ethnic_docs, hate_docs, tension, incidents, "
+            "incident:<type>, ethnic:<group>…)", status=422)
+W191 = Code("W191", WebError,
+            "the period {since}–{until} is empty or longer than a year",
+            "choose since no later than until, at most 366 days apart", status=422)
 W400 = Code("W400", WebError,
             "a value in the request is out of range (the database or the calendar cannot hold it)",
             "send a smaller value", status=400)

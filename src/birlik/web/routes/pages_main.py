@@ -41,6 +41,7 @@ from birlik.web.deps import (
     set_session_cookie,
 )
 from birlik.web.i18n import LANG_COOKIE, LANGUAGES, Translator
+from birlik.web.routes import indicators as indicator_pages
 from birlik.web.routes.common import Filters, RowId
 from birlik.web.routes.pages_common import back, ethnic_choices, landing, render
 from birlik.web.unit_of_work import UnitOfWorkRoute
@@ -250,12 +251,7 @@ def overview(
         state.web.cache_seconds,
         lambda: queries.region_values(session, scope, indicator, since),
     )
-    series = queries.cached(
-        state.cache,
-        ("series", scope, days),
-        state.web.cache_seconds,
-        lambda: queries.daily_counts(session, scope, since),
-    )
+    chart = indicator_pages.overview_chart(state, session, scope, who, t, indicator, days, until)
     shapes = geo.load_shapes(state.web.map_geojson)
     region_map = map_view.build(
         shapes,
@@ -277,7 +273,6 @@ def overview(
         else [],
         t.lang,
     )
-    points, top = geo.series_path([n for _, n in series])
     return render(
         request,
         state,
@@ -298,9 +293,7 @@ def overview(
             districts,
             t,
         ),
-        series=series,
-        series_points=points,
-        series_top=top,
+        chart=chart,
         alerts=queries.latest_alerts(session, scope) if who.can("read_alerts") else [],
         top_documents=queries.top_cards(state.cache, state.web.cache_seconds, session, scope, days, since),
         stories=queries.cached(
