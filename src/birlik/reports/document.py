@@ -93,10 +93,19 @@ def compose(report: QuarterlyReport, *, geojson: Path | None = None) -> ReportDo
         subtitle=(
             texts("period", start=texts.day(report.quarter.start), end=texts.day(report.quarter.last_day)),
             texts("generated", day=texts.day(report.generated_at.date())),
+            *_scope_line(report, texts),
             texts("produced_by"),
         ),
         blocks=tuple(blocks),
     )
+
+
+def _scope_line(report: QuarterlyReport, texts: Texts) -> tuple[str, ...]:
+    """A report limited to some regions says so under its title."""
+    if report.regions_scope is None:
+        return ()
+    names = ", ".join(region_name(kato, texts.lang) for kato in report.regions_scope) or "—"
+    return (texts("scope", regions=names),)
 
 
 REGION_WORD = {"kk": "{} облысы", "ru": "{} область", "en": "{} Region"}

@@ -34,7 +34,16 @@ from birlik.web.deps import WebState
 from birlik.web.errors import error_body
 from birlik.web.i18n import LANG_COOKIE, Translator, choose_language
 from birlik.web.links import safe_url
-from birlik.web.routes import api_admin, api_documents, api_work, pages_admin, pages_main, pages_work
+from birlik.web.routes import (
+    api_admin,
+    api_documents,
+    api_reports,
+    api_work,
+    pages_admin,
+    pages_main,
+    pages_reports,
+    pages_work,
+)
 from birlik.web.session_secret import session_secret
 
 log = logging.getLogger(__name__)
@@ -74,7 +83,16 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     _install_api_docs(app, templates)
-    for module in (api_documents, api_work, api_admin, pages_main, pages_work, pages_admin):
+    for module in (
+        api_documents,
+        api_work,
+        api_admin,
+        api_reports,
+        pages_main,
+        pages_work,
+        pages_admin,
+        pages_reports,
+    ):
         app.include_router(module.router)
     _install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
