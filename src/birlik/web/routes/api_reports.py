@@ -15,9 +15,9 @@ from birlik.web.routes.public_reports import (
     SurveyWavePublic,
     TargetPublic,
     VisitPublic,
+    cached_targets,
     report_options,
     surveys_public,
-    targets_public,
     visits_public,
 )
 from birlik.web.routes.reports_common import RegionParam, report_response
@@ -29,11 +29,15 @@ Short = Annotated[str, Query(max_length=20)]
 
 @router.get("/targets", response_model=list[TargetPublic])
 def targets(
-    session: Db, scope: Scope, _: Reader, lang: Annotated[str, Query(pattern="^(kk|ru|en)$")] = "en"
+    state: State,
+    session: Db,
+    scope: Scope,
+    _: Reader,
+    lang: Annotated[str, Query(pattern="^(kk|ru|en)$")] = "en",
 ) -> list[TargetPublic]:
     """The Concept's target indicators with the newest estimate, its 95% interval, the target of
     that year, the status against it and the trend over the waves."""
-    return targets_public(session, lang, scope.narrow(()))
+    return cached_targets(state, session, lang, scope.narrow(()))
 
 
 @router.get("/surveys", response_model=list[SurveyWavePublic])

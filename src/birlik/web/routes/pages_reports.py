@@ -3,6 +3,7 @@ visits. Each reads the ``*Public`` models of ``public_reports`` within the user'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -20,9 +21,9 @@ from birlik.web.i18n import Translator
 from birlik.web.routes.pages_common import region_names, render
 from birlik.web.routes.public_reports import (
     TargetPublic,
+    cached_targets,
     report_options,
     surveys_public,
-    targets_public,
     today_in_almaty,
     visits_public,
 )
@@ -98,7 +99,7 @@ def report_download(
 @router.get("/targets", response_class=HTMLResponse)
 def targets(request: Request, state: State, session: Db, scope: Scope, who: Reader, t: Tr) -> Response:
     regions = scope.narrow(())
-    items = targets_public(session, t.lang, regions)
+    items = cached_targets(state, session, t.lang, regions)
     return render(
         request,
         state,
@@ -106,7 +107,7 @@ def targets(request: Request, state: State, session: Db, scope: Scope, who: Read
         "targets.html",
         who,
         targets=items,
-        charts={item.id: trend_chart(item) for item in items},
+        charts={item.id: trend_chart(item, Texts(t.lang).number) for item in items},
         **_scoped(regions, t.lang),
         num=Texts(t.lang).number,
     )
@@ -171,12 +172,14 @@ def local_time(moment: datetime) -> str:
 
 # --- the trend chart --------------------------------------------------------------------------
 
-WIDTH, HEIGHT, PAD = 220, 70, 8
+WIDTH, HEIGHT, PAD, LEFT = 240, 76, 8, 40
+"""The chart's size, its padding and the room on the left for the scale's labels."""
 
 
-def trend_chart(item: TargetPublic) -> dict[str, object] | None:
+def trend_chart(item: TargetPublic, number: Callable[..., str]) -> dict[str, object] | None:
     """Geometry of a small SVG chart of the waves: the estimates joined by a line, each with its
-    95% interval as a bar, and the targets of the waves' years as ticks; None without waves."""
+    95% interval as a bar, the targets of the waves' years as ticks, and the scale's top and
+    bottom labelled (``number`` writes them in the page's language); None without waves."""
     if not item.trend:
         return None
     values = [
@@ -185,17 +188,17 @@ def trend_chart(item: TargetPublic) -> dict[str, object] | None:
     low, high = min(values), max(values)
     span = (high - low) or 1.0
     low, high = low - span * 0.1, high + span * 0.1
-    step = (WIDTH - 2 * PAD) / max(len(item.trend) - 1, 1)
+    step = (WIDTH - LEFT - 2 * PAD) / max(len(item.trend) - 1, 1)
 
     def y(value: float) -> float:
         return round(PAD + (high - value) / (high - low) * (HEIGHT - 2 * PAD), 1)
 
     points = []
     for index, point in enumerate(item.trend):
-        x = round(PAD + index * step if len(item.trend) > 1 else WIDTH / 2, 1)
+        x = LEFT + PAD + index * step if len(item.trend) > 1 else LEFT + (WIDTH - LEFT) / 2
         points.append(
             {
-                "x": x,
+                "x": round(x, 1),
                 "y": y(point.estimate.value),
                 "low": y(point.estimate.ci_low),
                 "high": y(point.estimate.ci_high),
@@ -204,4 +207,5 @@ def trend_chart(item: TargetPublic) -> dict[str, object] | None:
             }
         )
     line = " ".join(f"{p['x']},{p['y']}" for p in points)
-    return {"width": WIDTH, "height": HEIGHT, "points": points, "line": line}
+    ticks = [{"y": y(value), "label": number(value)} for value in (high, low)]
+    return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "points": points, "line": line, "ticks": ticks}

@@ -19,6 +19,8 @@ from birlik.surveys.estimates import Estimate
 from birlik.surveys.models import RecommendationRow, VisitRow
 from birlik.surveys.summary import TargetProgress, target_progress, wave_summaries
 from birlik.surveys.visits import OPEN_STATUSES, is_overdue, list_visits
+from birlik.web.deps import WebState
+from birlik.web.queries import cached
 
 REPORT_LANGS = ("kk", "ru", "en")
 MEDIA_TYPES = {
@@ -85,6 +87,15 @@ class TargetPublic(BaseModel):
 
 def targets_public(session: Session, lang: str, regions: Sequence[str] | None) -> list[TargetPublic]:
     return [_target(item, lang, regions) for item in target_progress(session, regions=regions)]
+
+
+def cached_targets(
+    state: WebState, session: Session, lang: str, regions: Sequence[str] | None
+) -> list[TargetPublic]:
+    """``targets_public`` reused for the settings' cache seconds: the estimates read every
+    respondent of every wave, and they change only when a wave is imported."""
+    key = ("targets", lang, tuple(regions) if regions is not None else None)
+    return cached(state.cache, key, state.web.cache_seconds, lambda: targets_public(session, lang, regions))
 
 
 def _target(item: TargetProgress, lang: str, regions: Sequence[str] | None) -> TargetPublic:
