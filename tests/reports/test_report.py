@@ -40,7 +40,7 @@ GOLDEN = Path(__file__).parent / "golden"
 QUARTER = Quarter.parse("2026Q3")
 GENERATED_AT = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
 FIXED_POLL = datetime(2026, 9, 30, 12, 0, tzinfo=UTC)
-PDF_PAGES = {"kk": 7}  # the demo data of 2026Q3; update with the golden files when the report grows
+PDF_PAGES = {"kk": 8}  # the demo data of 2026Q3; update with the golden files when the report grows
 
 
 @pytest.fixture(scope="module")

@@ -141,6 +141,10 @@ class IndicatorResult:
     waves: list[WavePoint] = field(default_factory=list)
 
 
+#: A title whose text scores this much hate is not printed in the body: it is quoted in the annex.
+HATE_MASKED = 0.5
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TopItem:
     title: str
@@ -152,6 +156,11 @@ class TopItem:
     url: str | None = None
     hate: float | None = None
     """The hate score of the text the title comes from: the report masks it at ``HATE_MASKED``."""
+
+    @property
+    def masked(self) -> bool:
+        """Is the title kept out of the body (quoted in the annex instead)?"""
+        return self.hate is not None and self.hate >= HATE_MASKED
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -270,7 +279,7 @@ NATIONAL = RegionFilter(None)
 def _gather(
     session: Session, quarter: Quarter, lang: str, generated_at: datetime, scope: RegionFilter
 ) -> QuarterlyReport:
-    top_kind, top_items = _top_items(session, quarter, scope)
+    top_kind, top_items = _top_items(session, quarter, lang, scope)
     return QuarterlyReport(
         quarter=quarter,
         lang=lang,
@@ -393,14 +402,16 @@ def _latest_survey(surveys: Sequence[SurveyRow], quarter: Quarter) -> SurveyRow 
     return eligible[-1] if eligible else None
 
 
-def _top_items(session: Session, quarter: Quarter, scope: RegionFilter) -> tuple[str, list[TopItem]]:
-    stories = _top_stories(session, quarter, scope)
+def _top_items(
+    session: Session, quarter: Quarter, lang: str, scope: RegionFilter
+) -> tuple[str, list[TopItem]]:
+    stories = _top_stories(session, quarter, lang, scope)
     if stories:
         return "stories", stories
     return "documents", _top_documents(session, quarter, scope)
 
 
-def _top_stories(session: Session, quarter: Quarter, scope: RegionFilter) -> list[TopItem]:
+def _top_stories(session: Session, quarter: Quarter, lang: str, scope: RegionFilter) -> list[TopItem]:
     from birlik.store.models_stories import StoryMemberRow, StoryRow
 
     query = (
@@ -420,18 +431,48 @@ def _top_stories(session: Session, quarter: Quarter, scope: RegionFilter) -> lis
             StoryRow.peak_tension.desc().nulls_last(), StoryRow.doc_count.desc(), StoryRow.id
         ).limit(TOP_ITEMS)
     ).all()
-    return [
-        TopItem(
-            title=headline(row.title, TITLE_CHARS) if row.title else f"#{row.id}",
-            lang="/".join(sorted(row.langs)),
-            day=row.first_seen.date(),
-            tension=row.peak_tension,
-            size=row.doc_count,
-            regions=tuple(sorted(k for k in row.regions if scope.regions is None or k in scope.regions)),
-            hate=hate,
+    ids = [row.id for row, _ in rows]
+    own = _titles_in(session, ids, lang, scope)
+    if scope.regions is not None:  # a title from a document outside the regions would leak it
+        own = {**_titles_in(session, ids, None, scope), **own}
+    items = []
+    for row, hate in rows:
+        title, hate = own.get(row.id, (row.title, hate) if scope.regions is None else (None, None))
+        items.append(
+            TopItem(
+                title=headline(title, TITLE_CHARS) if title else f"#{row.id}",
+                lang="/".join(sorted(row.langs)),
+                day=row.first_seen.date(),
+                tension=row.peak_tension,
+                size=row.doc_count,
+                regions=tuple(sorted(k for k in row.regions if scope.regions is None or k in scope.regions)),
+                hate=hate,
+            )
         )
-        for row, hate in rows
-    ]
+    return items
+
+
+def _titles_in(
+    session: Session, story_ids: list[int], lang: str | None, scope: RegionFilter = NATIONAL
+) -> dict[int, tuple[str, float | None]]:
+    """Per story, the title (and its hate score) of its earliest document in the report's language:
+    a story told in Kazakh and Russian is named in Kazakh in the Kazakh report (``lang`` None: in
+    any language). A scoped report takes titles from documents of its regions only."""
+    from birlik.store.models_stories import StoryMemberRow
+
+    in_lang = true() if lang is None else DocumentRow.lang == lang
+    rows = session.execute(
+        select(StoryMemberRow.story_id, DocumentRow.title, DocumentRow.hate)
+        .join(DocumentRow, DocumentRow.id == StoryMemberRow.document_id)
+        .where(StoryMemberRow.story_id.in_(story_ids), in_lang, scope.documents())
+        .where(DocumentRow.title.is_not(None))
+        .order_by(StoryMemberRow.story_id, StoryMemberRow.seen_at, DocumentRow.id)
+    ).all()
+    titles: dict[int, tuple[str, float | None]] = {}
+    for story_id, title, hate in rows:
+        if title and title.strip():
+            titles.setdefault(story_id, (title, hate))
+    return titles
 
 
 def _top_documents(session: Session, quarter: Quarter, scope: RegionFilter) -> list[TopItem]:
@@ -467,15 +508,19 @@ def _alerts(session: Session, quarter: Quarter, scope: RegionFilter) -> AlertsSu
     from birlik.store.models_signals import AlertEventRow, AlertRow
 
     start, end = _moment(quarter.start), _moment(quarter.end)
+    # the warnings about the quarter's days, also those raised later by a look back (monitor --since)
     alerts = session.scalars(
         select(AlertRow).where(
-            AlertRow.created_at >= start, AlertRow.created_at < end, scope.column(AlertRow.region_kato)
+            AlertRow.first_day >= quarter.start,
+            AlertRow.first_day <= quarter.last_day,
+            scope.column(AlertRow.region_kato),
         )
     ).all()
     alert_events = _first_events(
         session.execute(
             select(AlertEventRow.alert_id, AlertEventRow.at).where(
-                AlertEventRow.alert_id.in_([a.id for a in alerts])
+                AlertEventRow.alert_id.in_([a.id for a in alerts]),
+                AlertEventRow.from_status.is_not(None),  # the alert's own creation is not a response
             )
         ).all()
     )

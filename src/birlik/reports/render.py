@@ -27,11 +27,12 @@ def quarterly_document(
     *,
     generated_at: datetime,
     geojson: Path | None = None,
+    issuer: str | None = None,
     regions: Sequence[str] | None = None,
 ) -> ReportDocument:
     """The report worded in ``lang``; ``regions`` limits it to those regions (None: national)."""
     report = build_report(session, quarter, lang, generated_at=generated_at, regions=regions)
-    return compose(report, geojson=geojson)
+    return compose(report, geojson=geojson, issuer=issuer)
 
 
 def quarterly_file(
@@ -43,6 +44,7 @@ def quarterly_file(
     generated_at: datetime,
     regions: Sequence[str] | None = None,
     geojson: Path | None = None,
+    issuer: str | None = None,
 ) -> bytes:
     """The report's bytes in one format: gathered from the store, then worded, drawn and rendered
     under the drawing lock (safe from several threads at once)."""
@@ -50,7 +52,7 @@ def quarterly_file(
         raise ConfigError(f"report format {fmt!r} is not one of {list(FORMATS)}", code=codes.G003)
     report = build_report(session, quarter, lang, generated_at=generated_at, regions=regions)
     with _DRAWING:
-        return render(compose(report, geojson=geojson), fmt)
+        return render(compose(report, geojson=geojson, issuer=issuer), fmt)
 
 
 def render(doc: ReportDocument, fmt: str) -> bytes:

@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from birlik.access.principal import Principal
-from birlik.resources.ethnic import load_ethnic_groups
+from birlik.resources.ethnic import EthnicGroup, load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.web.deps import WebState
 from birlik.web.i18n import LANGUAGES, Translator
@@ -18,8 +18,18 @@ def region_names(lang: str) -> dict[str, str]:
     return {p.kato: p.name(lang) for p in load_gazetteer().regions()}
 
 
-def ethnic_choices() -> list[tuple[str, str]]:
-    return [(group.id, group.label) for group in load_ethnic_groups() if not group.umbrella][:40]
+def ethnic_choices(lang: str) -> list[tuple[str, str]]:
+    """(id, name in the reader's language) of the groups a filter offers, in the lexicon's order."""
+    return [(group.id, group_name(group, lang)) for group in load_ethnic_groups() if not group.umbrella][:40]
+
+
+def group_name(group: EthnicGroup, lang: str) -> str:
+    """The lexicon's first neutral form in the language (``Ұйғыр``, ``Уйгур``), capitalised; the
+    English label (``Uyghurs``) in English or when the lexicon has no form in that language."""
+    forms = group.names.get(lang)
+    if lang == "en" or not forms:
+        return group.label
+    return forms[0][:1].upper() + forms[0][1:]
 
 
 def render(

@@ -328,7 +328,7 @@ def stories(
         ),
         stories_available=story_data.available(),
         saved=list(saved),
-        ethnic_groups=ethnic_choices(),
+        ethnic_groups=ethnic_choices(t.lang),
         page=page,
         query_string=query_string,
         incidents=INCIDENT_TYPES,

@@ -4,7 +4,7 @@ visits. Each reads the ``*Public`` models of ``public_reports`` within the user'
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session
 
 from birlik.access.principal import Principal
 from birlik.domain.errors import BirlikError, ConfigError, WebError
-from birlik.ingest.dates import ALMATY
-from birlik.reports.i18n import Texts
 from birlik.surveys.targets import list_indicators
 from birlik.web.deps import Db, Reader, Scope, State, Tr, VisitReader, WebState
+from birlik.web.formatting import number
 from birlik.web.i18n import Translator
 from birlik.web.routes.pages_common import region_names, render
 from birlik.web.routes.public_reports import (
@@ -107,9 +106,8 @@ def targets(request: Request, state: State, session: Db, scope: Scope, who: Read
         "targets.html",
         who,
         targets=items,
-        charts={item.id: trend_chart(item, Texts(t.lang).number) for item in items},
+        charts={item.id: trend_chart(item, partial(number, lang=t.lang, digits=1)) for item in items},
         **_scoped(regions, t.lang),
-        num=Texts(t.lang).number,
     )
 
 
@@ -124,8 +122,6 @@ def surveys(request: Request, state: State, session: Db, scope: Scope, who: Read
         who,
         waves=surveys_public(session, regions),
         indicator_names={i.id: i.name(t.lang) for i in list_indicators(session)},
-        moment=local_time,
-        day=Texts(t.lang).day,
         **_scoped(regions, t.lang),
     )
 
@@ -153,7 +149,6 @@ def visits(
         overdue_total=sum(v.overdue_recommendations for v in items),
         overdue=overdue,
         today=today_in_almaty(),
-        day=Texts(t.lang).day,
         **_scoped(regions, t.lang),
     )
 
@@ -163,11 +158,6 @@ def _scoped(regions: tuple[str, ...] | None, lang: str) -> dict[str, Any]:
     names = region_names(lang)
     label = ", ".join(names.get(kato, kato) for kato in regions) if regions is not None else ""
     return {"scoped": regions, "scope_label": label}
-
-
-def local_time(moment: datetime) -> str:
-    """A stored moment as Asia/Almaty time, the zone named."""
-    return moment.astimezone(ALMATY).strftime("%d.%m.%Y %H:%M") + " (Asia/Almaty)"
 
 
 # --- the trend chart --------------------------------------------------------------------------

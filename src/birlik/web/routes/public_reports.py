@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from birlik.ingest.dates import ALMATY
@@ -20,6 +20,7 @@ from birlik.surveys.models import RecommendationRow, VisitRow
 from birlik.surveys.summary import TargetProgress, target_progress, wave_summaries
 from birlik.surveys.visits import OPEN_STATUSES, is_overdue, list_visits
 from birlik.web.deps import WebState
+from birlik.web.public import Public
 from birlik.web.queries import cached
 
 REPORT_LANGS = ("kk", "ru", "en")
@@ -37,7 +38,7 @@ def today_in_almaty() -> date:
 # --- target indicators ------------------------------------------------------------------------
 
 
-class EstimatePublic(BaseModel):
+class EstimatePublic(Public):
     value: float = Field(description="Weighted estimate (a share in % for share indicators).")
     ci_low: float = Field(description="Lower bound of the 95% confidence interval.")
     ci_high: float = Field(description="Upper bound of the 95% confidence interval.")
@@ -57,7 +58,7 @@ class EstimatePublic(BaseModel):
         )
 
 
-class WavePointPublic(BaseModel):
+class WavePointPublic(Public):
     survey: str
     year: int
     fielded_to: str | None
@@ -66,7 +67,7 @@ class WavePointPublic(BaseModel):
     status: str = Field(description="met, on_track, at_risk or no_target against that target.")
 
 
-class TargetPublic(BaseModel):
+class TargetPublic(Public):
     id: str
     number: int | None = Field(description="Row of the Concept's table (section 6).")
     name: str = Field(description="In the language asked for (lang).")
@@ -133,7 +134,7 @@ def _target(item: TargetProgress, lang: str, regions: Sequence[str] | None) -> T
 # --- survey waves -----------------------------------------------------------------------------
 
 
-class SurveyWavePublic(BaseModel):
+class SurveyWavePublic(Public):
     id: int
     name: str
     year: int
@@ -165,7 +166,7 @@ def surveys_public(session: Session, regions: Sequence[str] | None) -> list[Surv
 # --- monitoring visits ------------------------------------------------------------------------
 
 
-class RecommendationPublic(BaseModel):
+class RecommendationPublic(Public):
     id: int
     text: str
     owner: str
@@ -175,7 +176,7 @@ class RecommendationPublic(BaseModel):
     overdue: bool = Field(description="Still open and past its deadline (today in Asia/Almaty).")
 
 
-class VisitPublic(BaseModel):
+class VisitPublic(Public):
     id: int
     region_kato: str
     title: str
@@ -232,7 +233,7 @@ def _recommendation(row: RecommendationRow, today: date) -> RecommendationPublic
 # --- the quarterly report ---------------------------------------------------------------------
 
 
-class ReportOptionsPublic(BaseModel):
+class ReportOptionsPublic(Public):
     quarters: list[str] = Field(description="Quarters with documents, newest first (e.g. 2026Q3).")
     default_quarter: str
     languages: list[str]
