@@ -4,7 +4,10 @@ their region's visits. Screenshots: artifacts/web/pages-*.png."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from web.browser import ARTIFACTS, CHROMIUM, FLAGS, NEEDS_CHROMIUM, refusals_of
 from web.conftest import PASSWORD
@@ -12,6 +15,7 @@ from web.seed_pages import QUARTER, surveyed
 
 pytestmark = NEEDS_CHROMIUM
 __all__ = ["surveyed"]  # the fixture, imported for pytest
+AXE = Path(__file__).resolve().parents[2] / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _login(page: Any, server: str, username: str) -> None:
@@ -77,3 +81,30 @@ def test_coordinator_reports_targets_and_visits_in_kazakh_and_russian(
         page.screenshot(path=str(ARTIFACTS / "pages-visits-mediator.png"), full_page=True)
         browser.close()
     assert refused == [], refused  # the Content-Security-Policy blocked nothing the pages need
+
+
+def test_the_pages_have_no_serious_accessibility_violation(server: str, surveyed: dict[str, int]) -> None:
+    """axe-core (npm, tools/axe) on each page in Kazakh and Russian: no serious or critical rule broken."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: npm ci --prefix tools/axe (scripts/test.sh does it)")
+    from playwright.sync_api import sync_playwright
+
+    found: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_context(bypass_csp=True).new_page()  # axe is injected as a script
+        _login(page, server, "analyst")
+        for lang in ("kk", "ru"):
+            page.goto(f"{server}/lang/{lang}")
+            for path in ("/reports", "/targets", "/surveys", "/visits"):
+                page.goto(f"{server}{path}")
+                page.add_script_tag(path=str(AXE))
+                result = page.evaluate("async () => await axe.run(document)")
+                assert len(result["passes"]) > 10  # axe ran its rules on the page
+                found += [
+                    f"{lang} {path}: {v['id']} ({v['impact']}) {v['nodes'][0]['target']}"
+                    for v in result["violations"]
+                    if v["impact"] in ("serious", "critical")
+                ]
+        browser.close()
+    assert found == [], found
