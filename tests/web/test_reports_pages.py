@@ -118,9 +118,11 @@ def test_downloads_have_their_type_name_and_real_content(as_user: Client, survey
     with zipfile.ZipFile(io.BytesIO(docx.content)) as archive:
         document = archive.read("word/document.xml").decode("utf-8")
     assert ZHAMBYL_RU in document and PAVLODAR_RU not in document
-    html = client.get(f"/api/v1/reports/download?quarter={QUARTER}&lang=en&format=html")
+    issuer = "Жамбыл облысы әкімдігінің ішкі саясат басқармасы"
+    html = client.get(f"/api/v1/reports/download?quarter={QUARTER}&lang=en&format=html&issuer={issuer}")
     assert html.headers["content-type"].startswith("text/html")
     assert html.text.lstrip().lower().startswith("<!doctype html") and "Visit Z" in html.text
+    assert issuer in html.text  # the sending body heads the report, as `birlik report --issuer`
 
 
 def test_bad_report_parameters_are_coded_4xx(as_user: Client, surveyed: dict[str, int]) -> None:

@@ -20,7 +20,7 @@ from birlik.web.routes.public_reports import (
     surveys_public,
     visits_public,
 )
-from birlik.web.routes.reports_common import RegionParam, report_response
+from birlik.web.routes.reports_common import IssuerParam, RegionParam, report_response
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(prefix="/api/v1", tags=["reports, targets, surveys, visits"], route_class=UnitOfWorkRoute)
@@ -79,6 +79,7 @@ def report_download(
     fmt: Annotated[str, Query(alias="format", max_length=20)] = "pdf",
     region: RegionParam = None,
     generated_on: Annotated[str | None, Query(max_length=20)] = None,
+    issuer: IssuerParam = None,
 ) -> Response:
     """The quarterly report in kk, ru or en as PDF, DOCX or HTML, like `birlik report`: a
     coordinator's report covers their regions only; ``region`` narrows it to some of them."""
@@ -91,4 +92,5 @@ def report_download(
         fmt=fmt,
         region=region,
         generated_on=generated_on,
+        issuer=issuer,
     )

@@ -26,7 +26,7 @@ from birlik.web.routes.public_reports import (
     today_in_almaty,
     visits_public,
 )
-from birlik.web.routes.reports_common import RegionParam, report_response
+from birlik.web.routes.reports_common import IssuerParam, RegionParam, report_response
 from birlik.web.scoping import RegionScope
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
@@ -76,6 +76,7 @@ def report_download(
     fmt: Annotated[str, Query(alias="format", max_length=20)] = "pdf",
     region: RegionParam = None,
     generated_on: Annotated[str | None, Query(max_length=20)] = None,
+    issuer: IssuerParam = None,
 ) -> Response:
     """The file; a wrong choice in the form comes back as the form with the coded error (4xx)."""
     try:
@@ -88,6 +89,7 @@ def report_download(
             fmt=fmt,
             region=region,
             generated_on=generated_on,
+            issuer=issuer,
         )
     except (ConfigError, WebError) as exc:
         if exc.status >= 500:

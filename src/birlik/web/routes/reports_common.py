@@ -24,6 +24,8 @@ from birlik.web.routes.public_reports import MEDIA_TYPES, report_file_name
 from birlik.web.scoping import RegionScope
 
 RegionParam = Annotated[list[str] | None, Query(max_length=20)]
+IssuerParam = Annotated[str | None, Query(max_length=200)]
+"""The sending body at the head of the first page (``birlik report --issuer``)."""
 
 
 def report_regions(scope: RegionScope, wanted: list[str] | None) -> tuple[str, ...] | None:
@@ -54,6 +56,7 @@ def report_response(
     fmt: str,
     region: list[str] | None,
     generated_on: str | None,
+    issuer: str | None = None,
 ) -> Response:
     """The report as a download named like ``birlik-2026-Q3-kk.pdf``; bad parameters are coded
     4xx (G001 quarter, G002 language, G003 format, W102 date, W113 region, W403 region outside
@@ -75,6 +78,7 @@ def report_response(
         generated_at=generated_at,
         regions=regions,
         geojson=state.web.map_geojson,
+        issuer=issuer.strip() if issuer and issuer.strip() else None,
     )
     return Response(
         data,
