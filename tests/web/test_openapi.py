@@ -23,6 +23,7 @@ TYPED = {
     "/api/v1/audit",
     "/api/v1/registry/units",
     "/api/v1/sources",
+    "/api/v1/indicators",
 }
 
 

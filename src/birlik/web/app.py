@@ -47,6 +47,7 @@ from birlik.web.routes import (
     pages_reports,
     pages_work,
 )
+from birlik.web.routes import indicators as indicator_pages
 from birlik.web.session_secret import session_secret
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         pages_main,
         pages_work,
         pages_admin,
+        indicator_pages,
         pages_reports,
     ):
         app.include_router(module.router)
@@ -248,6 +250,8 @@ def _error(request: Request, code: str, status: int, message: str, headers: dict
         return JSONResponse(error_body(code, status, message), status_code=status, headers=headers)
     if status == 401:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    if status == 403 and request.url.path == "/":  # a role that reads no overview (a mediator)
+        return RedirectResponse("/cases", status_code=303)
     t = Translator(choose_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")))
     state: WebState = request.app.state.birlik
     who = _who(request, state) if status != 500 else None

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from birlik.access.principal import Principal
+from birlik.access.principal import PERMISSIONS, Principal
 from birlik.resources.ethnic import EthnicGroup, load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
+from birlik.signals import alert_text
 from birlik.web.deps import WebState
 from birlik.web.i18n import LANGUAGES, Translator
+from birlik.web.messages import say
 
 
 def region_names(lang: str) -> dict[str, str]:
@@ -32,6 +35,12 @@ def group_name(group: EthnicGroup, lang: str) -> str:
     return forms[0][:1].upper() + forms[0][1:]
 
 
+def landing(role: str) -> str:
+    """Where a role starts: the overview, or (a mediator, who reads no documents) their cases."""
+    allowed = PERMISSIONS.get(role, frozenset())
+    return "/cases" if "read" not in allowed and "read_cases" in allowed else "/"
+
+
 def render(
     request: Request,
     state: WebState,
@@ -49,6 +58,9 @@ def render(
         who=who,
         csrf=who.csrf_token if who else context.get("csrf", ""),
         region_names=region_names(t.lang),
+        home=landing(who.role) if who else "/",
+        say=partial(say, t),
+        alert_title=lambda alert: say(t, alert_text.alert_title(alert) or alert.title),
     )
     return state.templates.TemplateResponse(request, template, context, status_code=status_code)
 
