@@ -278,6 +278,11 @@ def main() -> None:
             "stories (filtered)": ["/stories?lang=ru&region=310000000&min_tension=0.5&q=мәдени"],
             "stories (varied)": story_paths(200),
             "alert (why, documents)": [f"/alerts/{seed_alert(store)}"],
+            # the report's form, the targets and the visits; a report download renders for ~1 s
+            # by nature (charts, PDF) and is timed by tests/web/test_reports_pages.py, not here
+            "reports": ["/reports"],
+            "targets": ["/targets"],
+            "visits": ["/visits"],
         }
         print(f"{args.clients} clients, {args.seconds} s per page, {args.workers} workers, wrk on loopback")
         for name, paths in pages.items():

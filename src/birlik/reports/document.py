@@ -103,6 +103,7 @@ def compose(
         subtitle=(
             texts("period", start=texts.day(report.quarter.start), end=texts.day(report.quarter.last_day)),
             texts("generated", day=texts.day(report.generated_at.date())),
+            *_scope_line(report, texts),
             texts("produced_by"),
         ),
         blocks=tuple(blocks),
@@ -110,6 +111,14 @@ def compose(
         reference=texts("reference", reference=f"BRL-{report.quarter}-{report.lang.upper()}"),
         marking=texts("marking"),
     )
+
+
+def _scope_line(report: QuarterlyReport, texts: Texts) -> tuple[str, ...]:
+    """A report limited to some regions says so under its title."""
+    if report.regions_scope is None:
+        return ()
+    names = ", ".join(region_name(kato, texts.lang) for kato in report.regions_scope) or "—"
+    return (texts("scope", regions=names),)
 
 
 REGION_WORD = {"kk": "{} облысы", "ru": "{} область", "en": "{} Region"}

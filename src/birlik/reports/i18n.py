@@ -31,6 +31,11 @@ _STRINGS: Mapping[str, Mapping[str, str]] = {
         "ru": "Дата составления: {day}",
         "en": "Generated on {day}",
     },
+    "scope": {
+        "kk": "Есеп тек мына өңірлер бойынша: {regions}",
+        "ru": "Отчёт только по регионам: {regions}",
+        "en": "This report covers only these regions: {regions}",
+    },
     "produced_by": {
         "kk": "Birlik — этносаралық қатынастарды бақылаудың бірыңғай жүйесі",
         "ru": "Birlik — единая система этносоциального мониторинга",

@@ -37,7 +37,16 @@ from birlik.web.deps import WebState, session_principal
 from birlik.web.errors import error_body
 from birlik.web.i18n import LANG_COOKIE, LANGUAGES, Translator, choose_language
 from birlik.web.links import safe_url
-from birlik.web.routes import api_admin, api_documents, api_work, pages_admin, pages_main, pages_work
+from birlik.web.routes import (
+    api_admin,
+    api_documents,
+    api_reports,
+    api_work,
+    pages_admin,
+    pages_main,
+    pages_reports,
+    pages_work,
+)
 from birlik.web.routes import indicators as indicator_pages
 from birlik.web.session_secret import session_secret
 
@@ -82,7 +91,17 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     _install_api_docs(app, templates)
-    for module in (api_documents, api_work, api_admin, pages_main, pages_work, pages_admin, indicator_pages):
+    for module in (
+        api_documents,
+        api_work,
+        api_admin,
+        api_reports,
+        pages_main,
+        pages_work,
+        pages_admin,
+        indicator_pages,
+        pages_reports,
+    ):
         app.include_router(module.router)
     _install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
