@@ -48,3 +48,8 @@ def test_stored_codes_are_named_or_shown_as_they_are() -> None:
     assert Translator("kk").label("language.", "ru") == "орыс тілі"
     assert Translator("ru").label("audit.action.", "case.open") == "Дело открыто"
     assert Translator("ru").label("audit.action.", "case.renamed_later") == "case.renamed_later"
+
+
+def test_technical_words_are_set_as_code_and_the_rest_is_escaped() -> None:
+    html = Translator("ru").code("visits.empty", command="birlik visits add <x>")
+    assert html == "Выезды ещё не записаны (<code>birlik visits add &lt;x&gt;</code>)."

@@ -6,6 +6,8 @@ import json
 from functools import cache
 from importlib import resources
 
+from markupsafe import Markup, escape
+
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 
@@ -34,6 +36,13 @@ class Translator:
     def __call__(self, key: str, **values: object) -> str:
         text = self._strings.get(key) or catalogue("en").get(key, key)
         return text.format(**values) if values else text
+
+    def code(self, key: str, **values: object) -> Markup:
+        """The string with each value set as ``<code>`` (a command, a path, a column name):
+        technical words stay as they are typed, in every language, and are marked as such."""
+        text = self._strings.get(key) or catalogue("en").get(key, key)
+        coded = {name: Markup("<code>{}</code>").format(value) for name, value in values.items()}
+        return Markup(escape(text).format(**coded))
 
     def has(self, key: str) -> bool:
         return key in self._strings or key in catalogue("en")
