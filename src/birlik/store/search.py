@@ -21,6 +21,9 @@ from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow
 from birlik.store.vectors import pg_distance
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+"""A word as the full-text indexes cut text: letters and digits (SQLite's unicode61; PostgreSQL's
+"simple" parser also indexes each part of a hyphenated word)."""
 _DECLINING_ENDING = re.compile(r"(?<=\w{4})[аяыиоеуюьй]$")
 
 
@@ -138,9 +141,20 @@ def _hit(row: DocumentRow, score: float, terms: list[str]) -> SearchHit:
     )
 
 
+def match_spans(body: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Where the words of ``body`` that the terms (``query_terms``) match are: each word that
+    starts with a term, as the prefix queries of both engines match it, so the inflected forms
+    a search found (``Астане``, ``қазақтардың``) are the ones marked."""
+    if not terms:
+        return []
+    prefixes = tuple(terms)
+    return [(m.start(), m.end()) for m in _TOKEN.finditer(body) if m.group().lower().startswith(prefixes)]
+
+
 def snippet(body: str, terms: list[str], width: int = 160) -> str:
     lowered = body.lower()
-    positions = [p for p in (lowered.find(term) for term in terms) if p >= 0]
+    spans = match_spans(body, terms)
+    positions = [spans[0][0]] if spans else [p for p in (lowered.find(term) for term in terms) if p >= 0]
     centre = min(positions) if positions else 0
     start = max(0, centre - width // 3)
     end = min(len(body), start + width)

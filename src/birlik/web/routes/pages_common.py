@@ -12,6 +12,7 @@ from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.web.deps import WebState
 from birlik.web.i18n import LANGUAGES, Translator
+from birlik.web.scoping import RegionScope
 
 
 def region_names(lang: str) -> dict[str, str]:
@@ -20,6 +21,15 @@ def region_names(lang: str) -> dict[str, str]:
 
 def ethnic_choices() -> list[tuple[str, str]]:
     return [(group.id, group.label) for group in load_ethnic_groups() if not group.umbrella][:40]
+
+
+def scope_line(who: Principal, t: Translator) -> str:
+    """What the user's data is limited to, said on every page: national, or their regions."""
+    if RegionScope.of(who).all_regions:
+        return t("search.scope.national")
+    names = region_names(t.lang)
+    regions = ", ".join(sorted(names.get(kato, kato) for kato in who.regions))
+    return t("search.scope.regions", regions=regions) if regions else t("search.scope.none")
 
 
 def render(
@@ -39,6 +49,7 @@ def render(
         who=who,
         csrf=who.csrf_token if who else context.get("csrf", ""),
         region_names=region_names(t.lang),
+        scope_line=scope_line(who, t) if who else "",
     )
     return state.templates.TemplateResponse(request, template, context, status_code=status_code)
 
