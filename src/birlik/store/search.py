@@ -25,6 +25,9 @@ _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 """A word as the full-text indexes cut text: letters and digits (SQLite's unicode61; PostgreSQL's
 "simple" parser also indexes each part of a hyphenated word)."""
 _DECLINING_ENDING = re.compile(r"(?<=\w{4})[аяыиоеуюьй]$")
+_SOFTENING_ENDING = re.compile(r"(?<=\w{5})[қкп]$")
+"""Kazakh voices a final қ, к, п before a vowel (орталық → орталығы, кітап → кітабы): the
+prefix stops before it (words of six letters or more, so that short stems stay precise)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,10 +53,11 @@ class SearchHit:
 
 def query_terms(query: str) -> list[str]:
     """Search prefixes for the words of a query: a word is matched with any ending,
-    and a final Russian vowel is dropped so that ``Астана`` also finds ``Астане``."""
+    a final Russian vowel is dropped so that ``Астана`` also finds ``Астане``, and a final
+    Kazakh қ/к/п so that ``орталық`` also finds ``орталығы``."""
     terms = []
     for word in _WORD.findall(query.lower()):
-        terms.append(_DECLINING_ENDING.sub("", word))
+        terms.append(_SOFTENING_ENDING.sub("", _DECLINING_ENDING.sub("", word)))
     if len(terms) > 32:
         raise ConfigError("the query has more than 32 words — shorten it", code=codes.Q001)
     return terms

@@ -64,7 +64,8 @@ class Count:
     exact: bool
 
 
-def _bounded(session: Session, statement: Select[Any], limit: int = COUNT_LIMIT) -> Count:
+def _bounded(session: Session, statement: Select[Any]) -> Count:
+    limit = COUNT_LIMIT
     found = int(session.scalar(select(func.count()).select_from(statement.limit(limit + 1).subquery())) or 0)
     return Count(min(found, limit), found <= limit)
 
@@ -146,13 +147,12 @@ def export_plan(
     *,
     embedder: Callable[[], Embedder] | None = None,
     static: Callable[[], Embedder | None] | None = None,
-    limit: int = EXPORT_LIMIT,
-    semantic_limit: int = SEMANTIC_EXPORT_LIMIT,
 ) -> ExportPlan:
     """Every document the search finds, up to the limit, with every filter and the scope."""
+    limit = EXPORT_LIMIT
     if filters.semantic and embedder is not None:
         companion = static() if static is not None else None
-        limit = semantic_limit
+        limit = SEMANTIC_EXPORT_LIMIT
         ids = queries.semantic_ranking(session, scope, filters, embedder(), companion, limit + 1)
     else:
         ids = queries.matching_ids(session, scope, filters, limit=limit + 1)
@@ -168,7 +168,6 @@ def export_rows(session: Session, ids: Sequence[int], names: ExportNames) -> Ite
         for doc_id, kato in session.execute(
             select(DocumentRegionRow.document_id, DocumentRegionRow.region_kato)
             .where(DocumentRegionRow.document_id.in_(batch))
-            .order_by(DocumentRegionRow.document_id, DocumentRegionRow.region_kato)
         ):
             regions.setdefault(doc_id, []).append(names.regions.get(kato, kato))
         groups: dict[int, set[str]] = {}
@@ -205,7 +204,7 @@ def export_rows(session: Session, ids: Sequence[int], names: ExportNames) -> Ite
                 row.title or "",
                 row.outlet or "",
                 row.lang or "",
-                "; ".join(regions.get(doc_id, [])),
+                "; ".join(sorted(regions.get(doc_id, []))),
                 "; ".join(sorted(groups.get(doc_id, set()))),
                 _round(row.tension),
                 _round(row.hate),

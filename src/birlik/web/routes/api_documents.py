@@ -12,7 +12,7 @@ from sqlalchemy import select
 from birlik.access import searches
 from birlik.access.models import SavedSearchRow
 from birlik.resources.gazetteer import load_gazetteer
-from birlik.web import queries
+from birlik.web import queries, search_results
 from birlik.web import stories as story_data
 from birlik.web.deps import Db, Reader, Scope, State
 from birlik.web.routes.common import MAX_OFFSET, Filters, RowId
@@ -71,10 +71,13 @@ def documents(
     limit: Annotated[int, Query(ge=1, le=200)] = 25,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
+    found = search_results.count_documents(session, scope, filters)
     return {
         "filters": filters.as_params(),
+        "order": filters.order,
         "limit": limit,
         "offset": offset,
+        "count": {"value": found.value, "exact": found.exact},
         "items": queries.list_cards(
             session, scope, filters, limit=limit, offset=offset, embedder=state.embedder,
             static=state.static_embedder,
