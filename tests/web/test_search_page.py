@@ -62,14 +62,18 @@ def add(
         row = add_document(
             session,
             doc,
-            Provenance(ext_id=name, content_hash=hashlib.sha256(name.encode()).hexdigest(), outlet="outlet-x"),
+            Provenance(
+                ext_id=name, content_hash=hashlib.sha256(name.encode()).hexdigest(), outlet="outlet-x"
+            ),
         )
         session.flush()
         if story:
             story_row = StoryRow(title=name, first_seen=NOW, last_seen=NOW, doc_count=1)
             session.add(story_row)
             session.flush()
-            session.add(StoryMemberRow(document_id=row.id, story_id=story_row.id, dup_group=row.id, seen_at=NOW))
+            session.add(
+                StoryMemberRow(document_id=row.id, story_id=story_row.id, dup_group=row.id, seen_at=NOW)
+            )
         return int(row.id)
 
 
@@ -185,12 +189,14 @@ def test_each_sort_order(as_user: Client, corpus: dict[str, int]) -> None:
     assert client.get("/api/v1/documents?sort=nonsense").json()["order"] == "newest"
 
 
-def test_the_sort_control_offers_relevance_only_with_a_query(as_user: Client, corpus: dict[str, int]) -> None:
+def test_the_sort_control_shows_the_order_applied(as_user: Client, corpus: dict[str, int]) -> None:
     client, _ = as_user("administrator")
-    without = client.get("/stories").text
-    assert 'value="tension"' in without and 'value="relevance"' not in without
+    without = client.get("/stories?sort=relevance").text  # no query: the newest first
+    assert '<option value="newest" selected>' in without
     with_query = client.get("/stories?q=мәдени&sort=relevance").text
     assert '<option value="relevance" selected>' in with_query
+    by_meaning = client.get("/stories?q=мәдени&mode=semantic&sort=tension").text
+    assert '<option value="relevance" selected>' in by_meaning and 'value="tension"' not in by_meaning
 
 
 # --- export --------------------------------------------------------------------------------
@@ -249,7 +255,10 @@ def test_exports_honour_every_filter(as_user: Client, corpus: dict[str, int]) ->
         ("lang=ru&min_tension=0.5", [c["doc_p"]]),
         ("q=мәдени&sort=tension", [c["both"], c["old"], c["doc_z"], c["hostile"]]),
         (f"region={ZHAMBYL}&ethnic=uyghur", [c["both"]]),
-        (f"since={(NOW - timedelta(days=10)).date()}&q=мәдени&sort=oldest", [c["both"], c["doc_z"], c["hostile"]]),
+        (
+            f"since={(NOW - timedelta(days=10)).date()}&q=мәдени&sort=oldest",
+            [c["both"], c["doc_z"], c["hostile"]],
+        ),
     ):
         rows = read_csv(client.get("/stories/export.csv?" + query))
         assert [int(row[0]) for row in rows[1:]] == expected or sorted(int(r[0]) for r in rows[1:]) == sorted(
@@ -261,8 +270,10 @@ def test_exports_honour_every_filter(as_user: Client, corpus: dict[str, int]) ->
     assert [int(row[0]) for row in ordered[1:]] == [c["both"], c["old"], c["doc_z"], c["hostile"]]
 
 
-def test_xlsx_dates_are_almaty_times_and_formulas_are_quoted(as_user: Client, store: Store, corpus: dict[str, int]) -> None:
-    add(store, "formula", "=HYPERLINK(x) мәдени", title="=HYPERLINK(\"http://evil\")")
+def test_xlsx_dates_are_almaty_times_and_formulas_are_quoted(
+    as_user: Client, store: Store, corpus: dict[str, int]
+) -> None:
+    add(store, "formula", "=HYPERLINK(x) мәдени", title='=HYPERLINK("http://evil")')
     client = english(as_user("administrator")[0])
     response = client.get("/stories/export.xlsx?q=мәдени")
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
@@ -270,7 +281,7 @@ def test_xlsx_dates_are_almaty_times_and_formulas_are_quoted(as_user: Client, st
     rows = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
     assert rows[0][1] == "Date (Asia/Almaty)"
     titles = {row[2] for row in rows[1:]}
-    assert "'=HYPERLINK(\"http://evil\")" in titles and HOSTILE in titles
+    assert '\'=HYPERLINK("http://evil")' in titles and HOSTILE in titles
     when = {row[0]: row[1] for row in rows[1:]}[corpus["both"]]
     assert isinstance(when, datetime)
     expected = (NOW - timedelta(days=3)).astimezone(search_results.ZONE).replace(tzinfo=None, second=0)
@@ -278,10 +289,12 @@ def test_xlsx_dates_are_almaty_times_and_formulas_are_quoted(as_user: Client, st
     about = [list(row) for row in book.worksheets[1].iter_rows(values_only=True)]
     assert ["Scope", "Scope: national"] in about and ["Rows", "5"] in about
     csv_rows = read_csv(client.get("/stories/export.csv?q=мәдени"))
-    assert "'=HYPERLINK(\"http://evil\")" in {row[2] for row in csv_rows}
+    assert '\'=HYPERLINK("http://evil")' in {row[2] for row in csv_rows}
 
 
-def test_a_cut_export_says_so(as_user: Client, corpus: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cut_export_says_so(
+    as_user: Client, corpus: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(search_results, "EXPORT_LIMIT", 2)
     client = english(as_user("administrator")[0])
     response = client.get("/stories/export.csv?q=мәдени")
@@ -334,7 +347,9 @@ def region_options(page: str) -> list[str]:
     return re.findall(r'<option value="(\d*)"', select.group(1))
 
 
-def test_the_region_filter_offers_a_coordinator_their_regions(as_user: Client, corpus: dict[str, int]) -> None:
+def test_the_region_filter_offers_a_coordinator_their_regions(
+    as_user: Client, corpus: dict[str, int]
+) -> None:
     coordinator = english(as_user("coordinator")[0])
     page = coordinator.get("/stories").text
     assert region_options(page) == ["", ZHAMBYL]
@@ -360,12 +375,15 @@ def test_every_page_says_the_scope(as_user: Client, corpus: dict[str, int], lang
     coordinator.cookies.set("birlik_lang", lang)
     zhambyl = region_names(lang)[ZHAMBYL]
     for path in ("/", "/stories", "/alerts", "/registry", "/account"):
-        line = re.search(r'<span class="scope-line" id="scope-line">([^<]*)</span>', coordinator.get(path).text)
+        line = re.search(
+            r'<span class="scope-line" id="scope-line">([^<]*)</span>', coordinator.get(path).text
+        )
         assert line is not None and zhambyl in line.group(1), path
     admin, _ = as_user("analyst")
     admin.cookies.set("birlik_lang", lang)
     line = re.search(r'id="scope-line">([^<]*)<', admin.get("/stories").text)
-    assert line is not None and {"kk": "бүкіл ел", "ru": "вся страна", "en": "national"}[lang] in line.group(1)
+    national = {"kk": "бүкіл ел", "ru": "вся страна", "en": "national"}[lang]
+    assert line is not None and national in line.group(1)
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])

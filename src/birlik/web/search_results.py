@@ -166,8 +166,9 @@ def export_rows(session: Session, ids: Sequence[int], names: ExportNames) -> Ite
         batch = list(ids[start : start + EXPORT_BATCH])
         regions: dict[int, list[str]] = {}
         for doc_id, kato in session.execute(
-            select(DocumentRegionRow.document_id, DocumentRegionRow.region_kato)
-            .where(DocumentRegionRow.document_id.in_(batch))
+            select(DocumentRegionRow.document_id, DocumentRegionRow.region_kato).where(
+                DocumentRegionRow.document_id.in_(batch)
+            )
         ):
             regions.setdefault(doc_id, []).append(names.regions.get(kato, kato))
         groups: dict[int, set[str]] = {}

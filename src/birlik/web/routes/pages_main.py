@@ -336,7 +336,7 @@ def stories(
         saved=list(saved),
         ethnic_groups=ethnic_choices(),
         region_options=[(k, n) for k, n in names.items() if scope.allows(k)],
-        sorts=[s for s in queries.SORTS if s != "relevance" or filters.q] if not filters.semantic else [],
+        sorts=[] if filters.semantic else queries.SORTS,  # relevance without a query: the newest
         page=page,
         page_size=PAGE_SIZE,
         query_string=urlencode(pairs),
