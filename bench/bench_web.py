@@ -249,6 +249,9 @@ def main() -> None:
             "overview": ["/"],
             "stories (filtered)": ["/stories?lang=ru&region=310000000&min_tension=0.5&q=мәдени"],
             "stories (varied)": story_paths(200),
+            "stories (tension)": [p + "&sort=tension" for p in story_paths(200, seed=12)],
+            "stories (relevance)": [p + "&sort=relevance" for p in story_paths(200, seed=13)],
+            "stories (unfiltered)": ["/stories"],
         }
         print(f"{args.clients} clients, {args.seconds} s per page, {args.workers} workers, wrk on loopback")
         for name, paths in pages.items():

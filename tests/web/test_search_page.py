@@ -129,14 +129,22 @@ def test_a_coordinator_counts_only_their_regions(as_user: Client, corpus: dict[s
     assert "Documents found: 3" in client.get("/stories").text  # doc_p, doc_p2, both
 
 
-def test_a_large_count_says_more_than(
-    as_user: Client, corpus: dict[str, int], monkeypatch: pytest.MonkeyPatch
+def test_a_count_past_its_bound_says_more_than(
+    as_user: Client, store: Store, corpus: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """PostgreSQL counts documents up to COUNT_LIMIT (SQLite counts them exactly, from the term's
+    cached set); stories are counted of at most STORY_COUNT_DOCUMENTS documents on both."""
     monkeypatch.setattr(search_results, "COUNT_LIMIT", 2)
+    monkeypatch.setattr(search_results, "STORY_COUNT_DOCUMENTS", 1)
     client = english(as_user("coordinator")[0])
-    page = client.get("/stories?q=мәдени")
-    assert "Documents found: more than 2" in page.text
-    assert client.get("/api/v1/documents?q=мәдени").json()["count"] == {"value": 2, "exact": False}
+    page = client.get("/stories?q=мәдени").text
+    if store.dialect == "sqlite":
+        assert "Documents found: 4" in page
+        assert client.get("/api/v1/documents?q=мәдени").json()["count"] == {"value": 4, "exact": True}
+    else:
+        assert "Documents found: more than 2" in page
+        assert client.get("/api/v1/documents?q=мәдени").json()["count"] == {"value": 2, "exact": False}
+    assert re.search(r"stories: more than [01]<", page)
 
 
 # --- highlighting ------------------------------------------------------------------------
@@ -334,6 +342,8 @@ def test_semantic_stories_follow_the_query(as_user: Client, store: Store, corpus
     stories = re.findall(r'class="story-link">([^<]*)<', page)
     assert stories == ["doc_p2"]  # story_p; story_x (doc_z, doc_p) is not near the query
     assert "The nearest in meaning among" in page
+    api = client.get("/api/v1/stories", params={"q": query, "mode": "semantic"}).json()
+    assert corpus["story_p"] in [story["id"] for story in api["items"]]
     text_mode = client.get("/stories", params={"q": "Тараз"}).text
     assert re.findall(r'class="story-link">([^<]*)<', text_mode) == ["doc_z"]
 

@@ -87,8 +87,12 @@ class TermSets:
 TERM_SETS = TermSets()
 
 
-def _order(statement: Select[Any]) -> Select[Any]:
-    return statement.order_by(DocumentRow.published_at.desc().nulls_last(), DocumentRow.id.desc())
+NEWEST: tuple[Any, ...] = (DocumentRow.published_at.desc().nulls_last(), DocumentRow.id.desc())
+"""The default walk: the date index, newest first."""
+
+
+def _order(statement: Select[Any], order: tuple[Any, ...] = NEWEST) -> Select[Any]:
+    return statement.order_by(*order)
 
 
 def plain(column: Any) -> ColumnElement[Any]:
@@ -105,27 +109,24 @@ def newest_ids(
     limit: int,
     offset: int = 0,
     sets: TermSets = TERM_SETS,
+    order: tuple[Any, ...] = NEWEST,
 ) -> list[int]:
     """Ids of the newest documents of ``base`` that match the FTS5 expression ``match`` (None:
     no text query). ``base`` is a ``select(DocumentRow.id)`` with the scope and the cheap
-    filters, written with ``plain`` columns so that only the date index can drive it."""
+    filters, written with ``plain`` columns so that only the date index can drive it.
+    ``order``: another index to walk (oldest first: the date index backwards; the most tense
+    first: the tension index)."""
     wanted = limit + offset
     term_ids: np.ndarray[Any, Any] | None = None
     if match is not None:
-        fts_ids = (
-            select(text("rowid"))
-            .select_from(text("documents_fts"))
-            .where(text("documents_fts MATCH :match").bindparams(match=match))
-        )
-        newest = int(session.scalar(select(func.max(DocumentRow.id))) or 0)
-        term_ids = sets.get((match, newest), lambda: _term_set(session, match))
+        term_ids = term_set(session, match, sets)
         if len(term_ids) <= RARE_LIMIT:  # a rare term: let it drive
-            rare = _order(base.where(DocumentRow.id.in_(fts_ids)))
+            rare = _order(base.where(DocumentRow.id.in_(_fts_ids(match))), order)
             return [int(i) for i in session.scalars(rare.limit(limit).offset(offset))]
     # SQLite steps through the date index lazily: stop reading as soon as the page is full
     # and read a little more than the page needs, then more while the term keeps failing
     found: list[int] = []
-    result = session.connection().execute(_order(base))  # Core: fetchmany steps the cursor
+    result = session.connection().execute(_order(base, order))  # Core: fetchmany steps the cursor
     step = wanted + wanted // 4 + 8
     try:
         while len(found) < wanted:
@@ -140,6 +141,38 @@ def newest_ids(
     finally:
         result.close()
     return found[offset:wanted]
+
+
+def _fts_ids(match: str) -> Select[Any]:
+    return (
+        select(text("rowid"))
+        .select_from(text("documents_fts"))
+        .where(text("documents_fts MATCH :match").bindparams(match=match))
+    )
+
+
+def term_set(session: Session, match: str, sets: TermSets = TERM_SETS) -> np.ndarray[Any, Any]:
+    """The sorted ids of the documents that match, from the per-process cache."""
+    newest = int(session.scalar(select(func.max(DocumentRow.id))) or 0)
+    return sets.get((match, newest), lambda: _term_set(session, match))
+
+
+def matching_set(session: Session, candidates: Select[Any], match: str | None) -> np.ndarray[Any, Any]:
+    """The ids of the ``candidates`` (a ``select(DocumentRow.id)`` whose filters SQLite may
+    drive by any index: region links, language, dates, tension) that match: read as one string
+    and checked against the term's cached set — its cost grows with the candidates, not with
+    the term."""
+    joined = session.scalar(select(func.group_concat(candidates.subquery().c.id)))
+    if not joined:
+        return np.zeros(0, dtype=np.int64)
+    ids = np.fromstring(joined, dtype=np.int64, sep=",")
+    if match is None:
+        return ids
+    members = term_set(session, match)
+    if not len(members):
+        return np.zeros(0, dtype=np.int64)
+    found: np.ndarray[Any, Any] = ids[_members(members, ids)]
+    return found
 
 
 def _term_set(session: Session, match: str) -> np.ndarray[Any, Any]:

@@ -13,20 +13,22 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, distinct, func, select
+import numpy as np
+from sqlalchemy import Select, distinct, false, func, select
 from sqlalchemy.orm import Session
 
 from birlik.nlp.embed import Embedder
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow
 from birlik.store.models_stories import StoryMemberRow, StoryRow
+from birlik.store.search import query_terms
 from birlik.store.types import as_utc
-from birlik.web import queries
+from birlik.web import fts_plan, queries
 from birlik.web.scoping import RegionScope
 
 COUNT_LIMIT = 10_000
@@ -70,39 +72,69 @@ def _bounded(session: Session, statement: Select[Any]) -> Count:
     return Count(min(found, limit), found <= limit)
 
 
-def count_documents(session: Session, scope: RegionScope, filters: queries.DocumentFilters) -> Count:
-    """The documents the search finds (a search by meaning: the documents it ranks, those the
-    other filters find)."""
-    if scope.all_regions and not filters.narrowed():
-        return Count(int(session.scalar(select(func.count()).select_from(DocumentRow)) or 0), True)
-    statement = queries.document_query(session, scope, filters).with_only_columns(DocumentRow.id)
-    return _bounded(session, statement)
-
-
-def count_stories(
+def count_found(
     session: Session,
     scope: RegionScope,
     filters: queries.DocumentFilters,
     ranked: Sequence[int] | None = None,
-) -> Count:
-    """The stories the Stories page lists for the search: those visible in scope without
-    filters, else the stories of the documents found (``ranked``: a search by meaning's
-    nearest documents)."""
-    if ranked is not None:
-        return _stories_of(session, ranked, exact=True)
-    if not filters.narrowed():
-        if scope.all_regions:
-            return Count(int(session.scalar(select(func.count()).select_from(StoryRow)) or 0), True)
-        visible = select(StoryRow.id).where(
-            select(StoryMemberRow.document_id)
-            .join(DocumentRow, DocumentRow.id == StoryMemberRow.document_id)
-            .where(StoryMemberRow.story_id == StoryRow.id, scope.document_condition())
-            .exists()
+    *,
+    stories: bool = True,
+) -> tuple[Count, Count]:
+    """The documents and the stories a search finds (``stories=False``: the documents alone,
+    the stories' count is 0). Documents: a search by meaning counts the documents it ranks
+    (those the other filters find). Stories: all of them for a national view without filters;
+    else the stories of the last ``STORY_COUNT_DOCUMENTS`` documents found (a search by
+    meaning: of ``ranked``, its nearest documents).
+
+    SQLite counts exactly: the ids the scope and the other filters allow (driven by whichever
+    index suits) checked against the term's cached document set (``fts_plan.count``).
+    PostgreSQL counts up to ``COUNT_LIMIT``."""
+    if scope.all_regions and not filters.narrowed():
+        return (
+            Count(int(session.scalar(select(func.count()).select_from(DocumentRow)) or 0), True),
+            Count(int(session.scalar(select(func.count()).select_from(StoryRow)) or 0), True),
         )
-        return _bounded(session, visible)
-    documents = queries.document_query(session, scope, filters).with_only_columns(DocumentRow.id)
-    ids = [int(i) for i in session.scalars(documents.limit(STORY_COUNT_DOCUMENTS + 1))]
-    return _stories_of(session, ids[:STORY_COUNT_DOCUMENTS], exact=len(ids) <= STORY_COUNT_DOCUMENTS)
+    found_ids: list[int] | None = None
+    if session.get_bind().dialect.name == "sqlite":
+        terms = [] if filters.semantic else query_terms(filters.q)
+        match = " ".join(f'"{term}"*' for term in terms) if terms else None
+        matching = fts_plan.matching_set(session, _candidates(scope, filters), match)
+        documents = Count(len(matching), True)
+        # the stories of the newest-added documents found (ids grow as documents arrive)
+        found_ids = [int(i) for i in np.sort(matching)[::-1][: STORY_COUNT_DOCUMENTS + 1]]
+    else:
+        found = queries.document_query(session, scope, filters).with_only_columns(DocumentRow.id)
+        documents = _bounded(session, found)
+    if not stories:
+        return documents, Count(0, True)
+    if ranked is not None:
+        return documents, _stories_of(session, ranked, exact=True)
+    ids = found_ids
+    if ids is None:
+        newest = replace(filters, sort="newest")
+        ids = queries.matching_ids(session, scope, newest, limit=STORY_COUNT_DOCUMENTS + 1)
+    sources = ids[:STORY_COUNT_DOCUMENTS]
+    return documents, _stories_of(session, sources, exact=len(ids) <= STORY_COUNT_DOCUMENTS)
+
+
+def _candidates(scope: RegionScope, filters: queries.DocumentFilters) -> Select[Any]:
+    """The documents the scope and the filters other than the text query allow, with the
+    regions as lists of ids (so that SQLite may drive by the region index)."""
+    conditions: list[Any] = queries.filter_conditions(filters)
+    wanted = filters.regions
+    if scope.cases_of is not None or not (scope.all_regions or scope.katos):
+        conditions.append(false())
+    elif not scope.all_regions and not (wanted and set(wanted) <= scope.katos):
+        conditions.append(_linked(tuple(sorted(scope.katos))))
+    if wanted:
+        conditions.append(_linked(wanted))
+    return select(DocumentRow.id).where(*conditions)
+
+
+def _linked(katos: tuple[str, ...]) -> Any:
+    return DocumentRow.id.in_(
+        select(DocumentRegionRow.document_id).where(DocumentRegionRow.region_kato.in_(katos))
+    )
 
 
 def _stories_of(session: Session, ids: Sequence[int], *, exact: bool) -> Count:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -71,7 +72,7 @@ def documents(
     limit: Annotated[int, Query(ge=1, le=200)] = 25,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
-    found = search_results.count_documents(session, scope, filters)
+    found = search_results.count_found(session, scope, filters, stories=False)[0]
     return {
         "filters": filters.as_params(),
         "order": filters.order,
@@ -92,6 +93,7 @@ def document(document_id: RowId, session: Db, scope: Scope, _: Reader) -> dict[s
 
 @router.get("/stories")
 def stories(
+    state: State,
     session: Db,
     scope: Scope,
     _: Reader,
@@ -99,12 +101,16 @@ def stories(
     order: Annotated[str, Query(pattern="^(recent|top)$")] = "recent",
     limit: Annotated[int, Query(ge=1, le=200)] = 25,
 ) -> dict[str, Any]:
-    """Stories in scope; with filters, the stories of the documents the filters find."""
-    ids = (
-        (lambda: queries.matching_ids(session, scope, filters, limit=story_data.STORY_SOURCE_DOCUMENTS))
-        if filters.narrowed()
-        else None
-    )
+    """Stories in scope; with filters, the stories of the documents the filters find (a search
+    by meaning: of the documents nearest the query)."""
+    count = story_data.STORY_SOURCE_DOCUMENTS
+    ids: Callable[[], list[int]] | None = None
+    if filters.semantic:
+        ids = lambda: queries.semantic_ranking(  # noqa: E731
+            session, scope, filters, state.embedder(), state.static_embedder(), count
+        )
+    elif filters.narrowed():
+        ids = lambda: queries.matching_ids(session, scope, filters, limit=count)  # noqa: E731
     return {
         "filters": filters.as_params(),
         "order": order,

@@ -316,6 +316,8 @@ def stories(
     )
     pairs = _pairs(filters)
     names = region_names(t.lang)
+    nearest = None if ranked is None else ranked[: story_data.STORY_SOURCE_DOCUMENTS]
+    found_documents, found_stories = search_results.count_found(session, scope, filters, nearest)
     return render(
         request,
         state,
@@ -324,10 +326,8 @@ def stories(
         who,
         filters=filters,
         documents=cards,
-        found=search_results.count_documents(session, scope, filters),
-        stories_found=search_results.count_stories(
-            session, scope, filters, None if ranked is None else ranked[: story_data.STORY_SOURCE_DOCUMENTS]
-        ),
+        found=found_documents,
+        stories_found=found_stories,
         # a search lists the stories of the documents of its page (by meaning too: the query's)
         stories=story_data.list_stories(
             session, scope, document_ids=(lambda: found) if filters.narrowed() else None
@@ -336,6 +336,7 @@ def stories(
         saved=list(saved),
         ethnic_groups=ethnic_choices(),
         region_options=[(k, n) for k, n in names.items() if scope.allows(k)],
+        relevance_limit=queries.RELEVANCE_CANDIDATES,
         sorts=[] if filters.semantic else queries.SORTS,  # relevance without a query: the newest
         page=page,
         page_size=PAGE_SIZE,
