@@ -224,9 +224,9 @@ def ordered_ids(
         rows = [
             (int(doc_id), title or "", body or "")
             for doc_id, title, body in session.execute(
-                select(DocumentRow.id, DocumentRow.title, func.substr(DocumentRow.text, 1, RELEVANCE_TEXT)).where(
-                    DocumentRow.id.in_(candidates)
-                )
+                select(
+                    DocumentRow.id, DocumentRow.title, func.substr(DocumentRow.text, 1, RELEVANCE_TEXT)
+                ).where(DocumentRow.id.in_(candidates))
             )
         ]
         ranked = relevance_order(rows, query_terms(filters.q))
