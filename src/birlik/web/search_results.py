@@ -77,13 +77,10 @@ def count_found(
     scope: RegionScope,
     filters: queries.DocumentFilters,
     ranked: Sequence[int] | None = None,
-    *,
-    stories: bool = True,
 ) -> tuple[Count, Count]:
-    """The documents and the stories a search finds (``stories=False``: the documents alone,
-    the stories' count is 0). Documents: a search by meaning counts the documents it ranks
-    (those the other filters find). Stories: all of them for a national view without filters;
-    else the stories of the last ``STORY_COUNT_DOCUMENTS`` documents found (a search by
+    """The documents and the stories a search finds. Documents: a search by meaning counts the
+    documents it ranks (those the other filters find). Stories: all of them for a national
+    view without filters; else the stories of the last ``STORY_COUNT_DOCUMENTS`` documents found (a search by
     meaning: of ``ranked``, its nearest documents).
 
     SQLite counts exactly: the ids the scope and the other filters allow (driven by whichever
@@ -105,8 +102,6 @@ def count_found(
     else:
         found = queries.document_query(session, scope, filters).with_only_columns(DocumentRow.id)
         documents = _bounded(session, found)
-    if not stories:
-        return documents, Count(0, True)
     if ranked is not None:
         return documents, _stories_of(session, ranked, exact=True)
     ids = found_ids

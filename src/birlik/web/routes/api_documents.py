@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -72,7 +73,12 @@ def documents(
     limit: Annotated[int, Query(ge=1, le=200)] = 25,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
-    found = search_results.count_found(session, scope, filters, stories=False)[0]
+    found = queries.cached(
+        state.cache,
+        ("search counts", scope, replace(filters, sort="newest")),
+        state.web.cache_seconds,
+        lambda: search_results.count_found(session, scope, filters),
+    )[0]
     return {
         "filters": filters.as_params(),
         "order": filters.order,

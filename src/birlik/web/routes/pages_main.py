@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -317,7 +318,12 @@ def stories(
     pairs = _pairs(filters)
     names = region_names(t.lang)
     nearest = None if ranked is None else ranked[: story_data.STORY_SOURCE_DOCUMENTS]
-    found_documents, found_stories = search_results.count_found(session, scope, filters, nearest)
+    found_documents, found_stories = queries.cached(  # the next pages of a search reuse its counts
+        state.cache,
+        ("search counts", scope, replace(filters, sort="newest")),
+        state.web.cache_seconds,
+        lambda: search_results.count_found(session, scope, filters, nearest),
+    )
     return render(
         request,
         state,
