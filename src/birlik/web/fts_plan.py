@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import numpy as np
@@ -44,16 +44,17 @@ MAX_CACHED_IDS = 4_000_000
 
 
 class TermSets:
-    """Per-process cache of ``match string → sorted document ids`` for common terms."""
+    """Per-process cache of ``match string → sorted document ids`` for common terms (and of
+    ``filters → candidate ids`` for counts: ``CANDIDATE_SETS``)."""
 
     def __init__(self, max_ids: int = MAX_CACHED_IDS, seconds: float = SET_SECONDS) -> None:
         self.max_ids = max_ids
         self.seconds = seconds
-        self._sets: OrderedDict[tuple[str, int], tuple[float, np.ndarray[Any, Any]]] = OrderedDict()
+        self._sets: OrderedDict[Hashable, tuple[float, np.ndarray[Any, Any]]] = OrderedDict()
         self._guard = threading.Lock()
-        self._building: dict[tuple[str, int], threading.Lock] = {}
+        self._building: dict[Hashable, threading.Lock] = {}
 
-    def get(self, key: tuple[str, int], build: Callable[[], np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+    def get(self, key: Hashable, build: Callable[[], np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
         hit = self._fresh(key)
         if hit is not None:
             return hit
@@ -72,7 +73,7 @@ class TermSets:
                 self._building.pop(key, None)
             return ids
 
-    def _fresh(self, key: tuple[str, int]) -> np.ndarray[Any, Any] | None:
+    def _fresh(self, key: Hashable) -> np.ndarray[Any, Any] | None:
         with self._guard:
             hit = self._sets.get(key)
             if hit is None:
@@ -85,6 +86,9 @@ class TermSets:
 
 
 TERM_SETS = TermSets()
+CANDIDATE_SETS = TermSets(max_ids=MAX_CACHED_IDS // 2)
+"""The documents a scope and a set of filters other than the text allow, kept like the terms'
+sets: a count of the next term with the same filters is an intersection of two cached sets."""
 
 
 NEWEST: tuple[Any, ...] = (DocumentRow.published_at.desc().nulls_last(), DocumentRow.id.desc())
@@ -157,22 +161,29 @@ def term_set(session: Session, match: str, sets: TermSets = TERM_SETS) -> np.nda
     return sets.get((match, newest), lambda: _term_set(session, match))
 
 
-def matching_set(session: Session, candidates: Select[Any], match: str | None) -> np.ndarray[Any, Any]:
+def matching_set(
+    session: Session, candidates: Select[Any], match: str | None, key: Hashable
+) -> np.ndarray[Any, Any]:
     """The ids of the ``candidates`` (a ``select(DocumentRow.id)`` whose filters SQLite may
-    drive by any index: region links, language, dates, tension) that match: read as one string
-    and checked against the term's cached set — its cost grows with the candidates, not with
-    the term."""
-    joined = session.scalar(select(func.group_concat(candidates.subquery().c.id)))
-    if not joined:
-        return np.zeros(0, dtype=np.int64)
-    ids = np.fromstring(joined, dtype=np.int64, sep=",")
-    if match is None:
+    drive by any index: region links, language, dates, tension) that match: both sets cached
+    per process (``key``: what makes the candidates, with the newest id) and intersected — the
+    cost of a count is that of reading the candidates, once a minute."""
+    newest = int(session.scalar(select(func.max(DocumentRow.id))) or 0)
+    ids = CANDIDATE_SETS.get((key, newest), lambda: _ids_of(session, candidates))
+    if match is None or not len(ids):
         return ids
     members = term_set(session, match)
     if not len(members):
         return np.zeros(0, dtype=np.int64)
     found: np.ndarray[Any, Any] = ids[_members(members, ids)]
     return found
+
+
+def _ids_of(session: Session, candidates: Select[Any]) -> np.ndarray[Any, Any]:
+    joined = session.scalar(select(func.group_concat(candidates.subquery().c.id)))
+    if not joined:
+        return np.zeros(0, dtype=np.int64)
+    return np.sort(np.fromstring(joined, dtype=np.int64, sep=","))
 
 
 def _term_set(session: Session, match: str) -> np.ndarray[Any, Any]:

@@ -33,7 +33,7 @@ from birlik.web.scoping import RegionScope
 
 COUNT_LIMIT = 10_000
 """Counts stop here: past it the page says "more than 10,000"."""
-STORY_COUNT_DOCUMENTS = 2_000
+STORY_COUNT_DOCUMENTS = 1_000
 """The stories of at most this many found documents are counted."""
 EXPORT_LIMIT = 50_000
 """Rows of one export (text search or filters); the file says when more were found."""
@@ -95,7 +95,8 @@ def count_found(
     if session.get_bind().dialect.name == "sqlite":
         terms = [] if filters.semantic else query_terms(filters.q)
         match = " ".join(f'"{term}"*' for term in terms) if terms else None
-        matching = fts_plan.matching_set(session, _candidates(scope, filters), match)
+        allowed = replace(filters, q="", mode="text", sort="newest")
+        matching = fts_plan.matching_set(session, _candidates(scope, filters), match, (scope, allowed))
         documents = Count(len(matching), True)
         # the stories of the newest-added documents found (ids grow as documents arrive)
         found_ids = [int(i) for i in np.sort(matching)[::-1][: STORY_COUNT_DOCUMENTS + 1]]
