@@ -169,7 +169,8 @@ def matching_set(
     per process (``key``: what makes the candidates, with the newest id) and intersected — the
     cost of a count is that of reading the candidates, once a minute."""
     newest = int(session.scalar(select(func.max(DocumentRow.id))) or 0)
-    ids = CANDIDATE_SETS.get((key, newest), lambda: _ids_of(session, candidates))
+    store = id(session.get_bind())
+    ids = CANDIDATE_SETS.get((key, newest, store), lambda: _ids_of(session, candidates))
     if match is None or not len(ids):
         return ids
     members = term_set(session, match)
