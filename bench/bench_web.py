@@ -38,6 +38,7 @@ from birlik.access.models import UserRow
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.store.db import make_engine, migrate
 from birlik.store.models import DocumentRegionRow, DocumentRow
+from birlik.store.models_signals import AlertRow
 from birlik.store.models_stories import StoryMemberRow, StoryRow
 from birlik.store.repository import Store
 
@@ -183,6 +184,32 @@ def story_paths(count: int, seed: int = 11) -> list[str]:
     return paths
 
 
+def seed_alert(store: Store) -> int:
+    """A surge of the last three days in the coordinator's first region: its page lists the
+    documents behind it (the strongest of the region on those days)."""
+    today = datetime.now(UTC).date()
+    with store.transaction() as session:
+        alert = session.scalar(select(AlertRow).where(AlertRow.key == "bench-surge"))
+        if alert is None:
+            metric = {"metric": "docs", "count": 90.0, "volume": 300.0, "expected": 0.1, "z": 6.0}
+            alert = AlertRow(
+                key="bench-surge",
+                kind="surge",
+                subject=BENCH_REGIONS[0],
+                region_kato=BENCH_REGIONS[0],
+                metric="docs",
+                first_day=today - timedelta(days=2),
+                last_day=today,
+                severity="medium",
+                status="new",
+                title="bench",
+                details={"metrics": [metric]},
+            )
+            session.add(alert)
+            session.flush()
+        return alert.id
+
+
 def login(base: str) -> str:
     with httpx.Client(base_url=base, timeout=60) as client:
         token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
@@ -247,11 +274,18 @@ def main() -> None:
         cookie = login(base)
         pages = {
             "overview": ["/"],
+            "indicators": ["/indicators", "/indicators?metric=docs&by=ethnic", "/indicators.csv"],
             "stories (filtered)": ["/stories?lang=ru&region=310000000&min_tension=0.5&q=мәдени"],
             "stories (varied)": story_paths(200),
             "stories (tension)": [p + "&sort=tension" for p in story_paths(200, seed=12)],
             "stories (relevance)": [p + "&sort=relevance" for p in story_paths(200, seed=13)],
             "stories (unfiltered)": ["/stories"],
+            "alert (why, documents)": [f"/alerts/{seed_alert(store)}"],
+            # the report's form, the targets and the visits; a report download renders for ~1 s
+            # by nature (charts, PDF) and is timed by tests/web/test_reports_pages.py, not here
+            "reports": ["/reports"],
+            "targets": ["/targets"],
+            "visits": ["/visits"],
         }
         print(f"{args.clients} clients, {args.seconds} s per page, {args.workers} workers, wrk on loopback")
         for name, paths in pages.items():

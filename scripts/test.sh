@@ -4,6 +4,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-packages.sh
 bash scripts/setup.sh dev
+# axe-core for the accessibility test (tools/axe/package-lock.json pins it)
+if command -v npm >/dev/null; then
+    npm ci --prefix tools/axe --no-audit --no-fund --silent \
+        || echo "birlik: npm could not install axe-core — the accessibility test will skip" >&2
+else
+    echo "birlik: no npm here — the accessibility test will skip (install nodejs and npm)" >&2
+fi
 if url="$(bash scripts/postgres.sh start)"; then
     export BIRLIK_TEST_POSTGRES_URL="$url"
     trap 'bash scripts/postgres.sh stop' EXIT

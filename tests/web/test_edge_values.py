@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from birlik.web.routes import api_admin, api_documents, api_work, pages_admin, pages_main, pages_work
+from birlik.web.routes import indicators as indicator_pages
 
 Client = Callable[[str], tuple[TestClient, str]]
 
@@ -47,7 +48,7 @@ MORE = [
     "../../etc/passwd",
 ]
 SKIP = {("POST", "/logout"), ("POST", "/login")}  # would end the session the test speaks through
-ROUTERS = (api_documents, api_work, api_admin, pages_main, pages_work, pages_admin)
+ROUTERS = (api_documents, api_work, api_admin, pages_main, pages_work, pages_admin, indicator_pages)
 
 
 def parameters(dependant: Dependant, kind: str) -> Iterator[str]:

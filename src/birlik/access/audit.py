@@ -51,3 +51,25 @@ def record(
     )
     session.add(row)
     return row
+
+
+def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    """(field, was, became) for every field the change touched, as plain text for a reader:
+    a new record lists its fields with ``was`` empty, a removed one with ``became`` empty."""
+    old, new = before or {}, after or {}
+    rows = []
+    for name in sorted(set(old) | set(new)):
+        was, became = old.get(name), new.get(name)
+        if was != became:
+            rows.append((name, _text(was), _text(became)))
+    return rows
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(_text(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_text(item)}" for key, item in value.items())
+    return str(value)

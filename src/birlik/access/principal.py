@@ -8,13 +8,25 @@ from birlik.access.models import UserRow
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "administrator": frozenset(
-        {"read", "read_alerts", "act_alerts", "read_cases", "act_cases", "edit_registry", "admin"}
+        {
+            "read",
+            "read_alerts",
+            "act_alerts",
+            "read_cases",
+            "act_cases",
+            "edit_registry",
+            "admin",
+            "read_visits",
+        }
     ),
-    "analyst": frozenset({"read", "read_alerts", "read_cases"}),
-    "coordinator": frozenset({"read", "read_alerts", "act_alerts", "read_cases", "act_cases"}),
-    "mediator": frozenset({"read_cases", "act_cases"}),
+    "analyst": frozenset({"read", "read_alerts", "read_cases", "read_visits"}),
+    "coordinator": frozenset({"read", "read_alerts", "act_alerts", "read_cases", "act_cases", "read_visits"}),
+    "mediator": frozenset({"read_cases", "act_cases", "read_visits"}),
     "viewer": frozenset({"read"}),
 }
+"""``read`` covers documents, stories, target indicators, surveys and the quarterly report (each
+within the user's regions); ``read_visits``: monitoring visits and their recommendations in the
+user's regions — a mediator works with them, a viewer of the public picture does not."""
 ALL_REGION_ROLES = frozenset({"administrator", "analyst"})
 
 

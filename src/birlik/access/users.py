@@ -22,6 +22,27 @@ def find_user(session: Session, username: str) -> UserRow | None:
     return session.scalar(select(UserRow).where(UserRow.username == username))
 
 
+ASSIGNABLE_ROLES: tuple[str, ...] = ("mediator", "coordinator")
+"""Who a case can be assigned to: the people who work cases in a region."""
+
+
+def assignable_users(session: Session, region_kato: str | None) -> list[UserRow]:
+    """The active mediators and coordinators granted ``region_kato``, mediators first."""
+    if region_kato is None:
+        return []
+    statement = (
+        select(UserRow)
+        .join(RegionGrantRow, RegionGrantRow.user_id == UserRow.id)
+        .where(
+            UserRow.active.is_(True),
+            UserRow.role.in_(ASSIGNABLE_ROLES),
+            RegionGrantRow.region_kato == region_kato,
+        )
+    )
+    users = list(session.scalars(statement))
+    return sorted(users, key=lambda u: (ASSIGNABLE_ROLES.index(u.role), u.display_name, u.username))
+
+
 def all_users(session: Session) -> list[UserRow]:
     return list(session.scalars(select(UserRow).order_by(UserRow.username)))
 

@@ -13,9 +13,11 @@ from birlik.access import audit
 from birlik.access.errors import RequestError
 from birlik.access.models import RegistryUnitRow
 from birlik.access.principal import Principal
+from birlik.access.users import assignable_users
 from birlik.cases.models import CaseAttachmentRow, CaseCommentRow, CaseRow
-from birlik.cases.workflow import assign_case, move_case, open_case_from_alert
+from birlik.cases.workflow import MEDIATOR_STATUSES, assign_case, move_case, open_case_from_alert
 from birlik.domain import codes
+from birlik.domain.errors import CaseError
 from birlik.signals.alerts import transition
 from birlik.store.models_signals import AlertRow
 
@@ -63,6 +65,13 @@ def act_on_alert(
 
 
 def move(session: Session, who: Principal, case: CaseRow, status: str, note: str | None) -> CaseRow:
+    """Move a case along its workflow; a mediator only works it (in progress, resolved)."""
+    if who.role == "mediator" and status not in MEDIATOR_STATUSES:
+        raise CaseError(
+            f"a mediator cannot move case {case.id} to {status} — move it to in progress or resolved; "
+            "the coordinator does the rest",
+            code=codes.K009,
+        )
     before = audit.snapshot(case)
     move_case(session, case, status, who.username, note=note)
     audit.record(
@@ -87,7 +96,19 @@ def route(
     person: str | None,
     due: datetime | None = None,
 ) -> CaseRow:
-    """Route a case to a unit of the case's own region and, optionally, a person."""
+    """Route a case to a unit of the case's own region and, optionally, a person: an active
+    mediator or coordinator of the region (``access.users.assignable_users``). A mediator
+    works the case they were given but cannot give it away."""
+    if who.role == "mediator":
+        raise CaseError(
+            f"a mediator cannot reassign case {case.id} — ask the region's coordinator", code=codes.K007
+        )
+    if person and person not in {u.username for u in assignable_users(session, case.region_kato)}:
+        raise CaseError(
+            f"{person!r} cannot be assigned case {case.id} — choose an active mediator or coordinator "
+            "of the case's region",
+            code=codes.K008,
+        )
     before = audit.snapshot(case)
     unit_name = None
     if unit_id is not None:

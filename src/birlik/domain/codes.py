@@ -260,6 +260,13 @@ K003 = Code("K003", CaseError, "case {case} has no assignee", "assign a unit or 
 K004 = Code("K004", CaseError, "alert {id} already has case {case_id}", "work on that case")
 K005 = Code("K005", CaseError, "case {case} is closed", "it cannot be assigned")
 K006 = Code("K006", NotFound, "case {case_id} does not exist", "check the id")
+K007 = Code("K007", CaseError, "a mediator cannot reassign case {case}",
+            "ask the region's coordinator to assign it to someone else", status=403)
+K008 = Code("K008", CaseError, "{user} cannot be assigned case {case}",
+            "choose an active mediator or coordinator of the case's region", status=422)
+K009 = Code("K009", CaseError, "a mediator cannot move case {case} to {status}",
+            "a mediator moves their case to in progress or resolved; the coordinator does the rest",
+            status=403)
 
 # --- M --------------------------------------------------------------------------------------------
 M100 = Code("M100", ConfigError,
@@ -394,6 +401,9 @@ R001 = Code("R001", ConfigError, "cannot read the gazetteer data file {data_file
 R002 = Code("R002", ConfigError,
             "gazetteer line {number} {problem}",
             "see the format in the header of {data_file}")
+R007 = Code("R007", ConfigError,
+            "region_reference.yaml: {where} {problem}",
+            "every entry needs a region's KATO code, a population and a [longitude, latitude] label")
 R005 = Code("R005", ConfigError,
             "KATO {place} is listed twice",
             "every region and second-level unit needs its own code")
@@ -701,6 +711,9 @@ W131 = Code("W131", ConfigError, "cannot read the region shapes {source}: {exc}"
 W132 = Code("W132", ConfigError,
             "{source} has no region this map knows",
             "name them or add a `kato` property")
+W133 = Code("W133", ConfigError,
+            "cannot read the district shapes {path}: {exc}",
+            "check BIRLIK_MAP_DISTRICTS_GEOJSON (a GeoJSON whose features carry a KATO property)")
 W140 = Code("W140", WebError,
             "{action} is not an alert action",
             "acknowledge, dismiss or escalate", status=422)
@@ -735,6 +748,13 @@ W177 = Code("W177", ConfigError,
 W180 = Code("W180", ConfigError,
             "cannot listen on {host}:{port}: {exc}",
             "stop what uses the port or choose another with --port")
+W190 = Code("W190", WebError,
+            "metric {metric} is not an indicator",
+            "choose one the page lists (docs, ethnic_docs, hate_docs, tension, incidents, "
+            "incident:<type>, ethnic:<group>…)", status=422)
+W191 = Code("W191", WebError,
+            "the period {since}–{until} is empty or longer than a year",
+            "choose since no later than until, at most 366 days apart", status=422)
 W400 = Code("W400", WebError,
             "a value in the request is out of range (the database or the calendar cannot hold it)",
             "send a smaller value", status=400)

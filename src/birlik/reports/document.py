@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from birlik.reports import charts
+from birlik.reports.analysis import write_analysis
 from birlik.reports.i18n import OTHER_GROUP, Texts
 from birlik.reports.quarterly import IndicatorResult, QuarterlyReport, TopItem
 from birlik.resources.ethnic import load_ethnic_groups
@@ -65,17 +66,26 @@ class ReportDocument:
     title: str
     subtitle: tuple[str, ...]
     blocks: tuple[Block, ...] = field(default=())
+    issuer: str = ""
+    """The body that sends the report, top left of the first page."""
+    reference: str = ""
+    """The outgoing reference (``Исх. № BRL-2026Q3-RU``) and the handling mark, top right."""
+    marking: str = ""
 
     def headings(self, level: int | None = None) -> list[str]:
         return [b.text for b in self.blocks if isinstance(b, Heading) and (level is None or b.level == level)]
 
 
-def compose(report: QuarterlyReport, *, geojson: Path | None = None) -> ReportDocument:
+def compose(
+    report: QuarterlyReport, *, geojson: Path | None = None, issuer: str | None = None
+) -> ReportDocument:
+    """The report as blocks; ``issuer`` heads the official header block (default: the system's name)."""
     texts = Texts(report.lang)
     quarter = texts("quarter", year=report.quarter.year, number=report.quarter.number)
     blocks: list[Block] = []
     for section in (
         _summary,
+        _analysis,
         _indicators,
         _map_and_regions,
         _trends,
@@ -93,10 +103,22 @@ def compose(report: QuarterlyReport, *, geojson: Path | None = None) -> ReportDo
         subtitle=(
             texts("period", start=texts.day(report.quarter.start), end=texts.day(report.quarter.last_day)),
             texts("generated", day=texts.day(report.generated_at.date())),
+            *_scope_line(report, texts),
             texts("produced_by"),
         ),
         blocks=tuple(blocks),
+        issuer=issuer or texts("produced_by"),
+        reference=texts("reference", reference=f"BRL-{report.quarter}-{report.lang.upper()}"),
+        marking=texts("marking"),
     )
+
+
+def _scope_line(report: QuarterlyReport, texts: Texts) -> tuple[str, ...]:
+    """A report limited to some regions says so under its title."""
+    if report.regions_scope is None:
+        return ()
+    names = ", ".join(region_name(kato, texts.lang) for kato in report.regions_scope) or "—"
+    return (texts("scope", regions=names),)
 
 
 REGION_WORD = {"kk": "{} облысы", "ru": "{} область", "en": "{} Region"}
@@ -177,6 +199,11 @@ def _summary(report: QuarterlyReport, texts: Texts, _geojson: Path | None) -> li
         )
     )
     return [Heading(texts("h_summary")), Bullets(tuple(lines))]
+
+
+def _analysis(report: QuarterlyReport, texts: Texts, _geojson: Path | None) -> list[Block]:
+    paragraphs = write_analysis(report, texts, region_name)
+    return [Heading(texts("h_analysis")), *(Paragraph(text) for text in paragraphs)]
 
 
 def _indicators(report: QuarterlyReport, texts: Texts, _geojson: Path | None) -> list[Block]:
@@ -312,13 +339,9 @@ def _trends(report: QuarterlyReport, texts: Texts, _geojson: Path | None) -> lis
     return blocks
 
 
-#: A title whose text scores this much hate is not printed in the body: it is quoted in the annex.
-HATE_MASKED = 0.5
-
-
 def masked_items(report: QuarterlyReport) -> list[TopItem]:
     """The top items whose titles carry hate speech, in the order of the table."""
-    return [item for item in report.top_items if item.hate is not None and item.hate >= HATE_MASKED]
+    return [item for item in report.top_items if item.masked]
 
 
 def _annex(report: QuarterlyReport, texts: Texts, _geojson: Path | None) -> list[Block]:

@@ -31,6 +31,11 @@ _STRINGS: Mapping[str, Mapping[str, str]] = {
         "ru": "Дата составления: {day}",
         "en": "Generated on {day}",
     },
+    "scope": {
+        "kk": "Есеп тек мына өңірлер бойынша: {regions}",
+        "ru": "Отчёт только по регионам: {regions}",
+        "en": "This report covers only these regions: {regions}",
+    },
     "produced_by": {
         "kk": "Birlik — этносаралық қатынастарды бақылаудың бірыңғай жүйесі",
         "ru": "Birlik — единая система этносоциального мониторинга",
@@ -77,6 +82,143 @@ _STRINGS: Mapping[str, Mapping[str, str]] = {
         "kk": "Әдістеме және деректердің шектеулері",
         "ru": "Методология и ограничения данных",
         "en": "Methodology and data limits",
+    },
+    # the written analysis (reports/analysis.py) and the header block
+    "h_analysis": {
+        "kk": "Тоқсанның талдауы",
+        "ru": "Анализ квартала",
+        "en": "Analysis of the quarter",
+    },
+    "w_empty": {
+        "kk": "Бұл тоқсанда талданатын материал болған жоқ; талдау жасалмады.",
+        "ru": "В этом квартале не было материалов для анализа; аналитическая часть не составлена.",
+        "en": "There were no documents in this quarter: there is nothing to analyse.",
+    },
+    "w_volume": {
+        "kk": "Тоқсан ішінде талданған материалдар саны — {count} (алдыңғы тоқсанда — {previous}).",
+        "ru": "Число проанализированных за квартал материалов — {count} (в предыдущем квартале — "
+        "{previous}).",
+        "en": "{count} documents were analysed in the quarter, against {previous} in the previous one.",
+    },
+    "w_tension_up": {
+        "kk": "Орташа шиеленіс өсті: {value} (алдыңғы тоқсанда — {previous}).",
+        "ru": "Средняя напряжённость выросла: {value} против {previous} в предыдущем квартале.",
+        "en": "Mean tension rose to {value} from {previous}.",
+    },
+    "w_tension_down": {
+        "kk": "Орташа шиеленіс төмендеді: {value} (алдыңғы тоқсанда — {previous}).",
+        "ru": "Средняя напряжённость снизилась: {value} против {previous} в предыдущем квартале.",
+        "en": "Mean tension fell to {value} from {previous}.",
+    },
+    "w_tension_stable": {
+        "kk": "Орташа шиеленіс іс жүзінде өзгерген жоқ: {value} (алдыңғы тоқсанда — {previous}).",
+        "ru": "Средняя напряжённость почти не изменилась: {value} против {previous} в предыдущем квартале.",
+        "en": "Mean tension held steady at {value} ({previous} in the previous quarter).",
+    },
+    "w_tension_first": {
+        "kk": "Орташа шиеленіс — {value}; алдыңғы тоқсанмен салыстыруға дерек жоқ.",
+        "ru": "Средняя напряжённость — {value}; данных для сравнения с предыдущим кварталом нет.",
+        "en": "Mean tension was {value}; there is no previous quarter to compare with.",
+    },
+    "w_peak_month": {
+        "kk": "Шиеленіс ең жоғары болған ай — {month} (орташа мәні {value}).",
+        "ru": "Пик напряжённости пришёлся на {month} (в среднем {value}).",
+        "en": "Tension peaked in {month} (mean {value}).",
+    },
+    "w_no_incidents": {
+        "kk": "Тоқсанда оқиға белгілері бар материал тіркелген жоқ.",
+        "ru": "Материалов с признаками инцидентов за квартал не зафиксировано.",
+        "en": "No document reported an incident in the quarter.",
+    },
+    "w_incidents": {
+        "kk": "Оқиға белгілері бар материалдар саны — {count} (алдыңғы тоқсанда — {previous}).",
+        "ru": "Материалов с признаками инцидентов — {count} (в предыдущем квартале — {previous}).",
+        "en": "{count} documents reported incidents ({previous} in the previous quarter).",
+    },
+    "w_incident_region": {
+        "kk": "Оқиғалар ең жиі аталған өңір: {region} — {count}, барлығының {share}%.",
+        "ru": "Чаще всего инциденты упоминались в материалах о регионе {region}: {count}, или {share}% от "
+        "всех.",
+        "en": "Most of them concern {region}: {count}, or {share}% of all.",
+    },
+    "w_incident_kinds": {
+        "kk": "Жиі кездескен оқиға түрлері: {kinds}.",
+        "ru": "Наиболее частые типы инцидентов: {kinds}.",
+        "en": "The most frequent kinds: {kinds}.",
+    },
+    "w_stories": {
+        "kk": "Тоқсанның басты сюжеттері: {stories}.",
+        "ru": "Главные сюжеты квартала: {stories}.",
+        "en": "The leading stories: {stories}.",
+    },
+    "w_story": {
+        "kk": "{title} (материалдар саны — {count}; {regions})",
+        "ru": "{title} (материалов: {count}; {regions})",
+        "en": "{title} ({count} documents; {regions})",
+    },
+    "w_masked": {
+        "kk": "өшпенділік тілі бар материал (қосымшада келтірілген)",
+        "ru": "материал с языком вражды (приведён в приложении)",
+        "en": "a text with hate speech (quoted in the annex)",
+    },
+    "w_no_region": {
+        "kk": "өңірі анықталмаған",
+        "ru": "регион не определён",
+        "en": "region not identified",
+    },
+    "w_no_alerts": {
+        "kk": "Тоқсанда ерте ескерту жасалған жоқ.",
+        "ru": "Ранних предупреждений за квартал не было.",
+        "en": "No early warning was raised in the quarter.",
+    },
+    "w_alerts": {
+        "kk": "Тоқсанда жасалған ерте ескертулер саны — {count}, оның ішінде маңыздылығы жоғары — {high}; "
+        "ашылған істер — {cases}, жабылғаны — {closed}.",
+        "ru": "За квартал сформировано ранних предупреждений: {count}, из них высокой значимости — {high}; "
+        "открыто дел: {cases}, закрыто: {closed}.",
+        "en": "{count} early warnings were raised ({high} of high severity); {cases} cases were opened and "
+        "{closed} closed.",
+    },
+    "w_alert_response": {
+        "kk": "Ескертуге алғашқы әрекетке дейінгі уақыттың медианасы — {hours} сағат.",
+        "ru": "Медианное время до первой реакции на предупреждение — {hours} ч.",
+        "en": "The median time to the first action on a warning was {hours} hours.",
+    },
+    "w_alert_untouched": {
+        "kk": "Ескертулердің ешқайсысы бойынша әрекет әлі тіркелмеген.",
+        "ru": "Ни по одному предупреждению действий пока не зафиксировано.",
+        "en": "No action on any warning is recorded yet.",
+    },
+    "w_cases_overdue": {
+        "kk": "Мерзімі өткен ашық істер: {count}.",
+        "ru": "Просроченных открытых дел: {count}.",
+        "en": "Open cases past their due date: {count}.",
+    },
+    "w_no_estimates": {
+        "kk": "Осы жылдың сауалнамасы жүктелмегендіктен, нысаналы индикаторлар бағаланбады.",
+        "ru": "Целевые индикаторы не оценены: опрос текущего года ещё не загружен.",
+        "en": "The target indicators are not assessed: no survey wave of this year has been imported.",
+    },
+    "w_targets": {
+        "kk": "Нысаналы индикаторлар — {total}, оның ішінде бағаланғаны — {assessed}, қауіп төнгені — "
+        "{at_risk}.",
+        "ru": "Целевых индикаторов: {total}, оценено: {assessed}, под угрозой: {at_risk}.",
+        "en": "Of {total} target indicators, {assessed} are assessed and {at_risk} at risk.",
+    },
+    "w_targets_at_risk": {
+        "kk": "Қауіп төнген индикаторлар: {names}.",
+        "ru": "Под угрозой: {names}.",
+        "en": "At risk: {names}.",
+    },
+    "reference": {
+        "kk": "Шығыс № {reference}",
+        "ru": "Исх. № {reference}",
+        "en": "Ref. {reference}",
+    },
+    "marking": {
+        "kk": "Қызмет бабында пайдалану үшін",
+        "ru": "Для служебного пользования",
+        "en": "For official use only",
     },
     # summary sentences
     "s_documents": {
@@ -421,6 +563,15 @@ MONTHS = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }
 
+MONTH_NAMES = {
+    "kk": ("қаңтар", "ақпан", "наурыз", "сәуір", "мамыр", "маусым", "шілде", "тамыз", "қыркүйек", "қазан",
+           "қараша", "желтоқсан"),
+    "ru": ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
+           "ноябрь", "декабрь"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}
+
 
 def check_lang(lang: str) -> str:
     if lang not in LANGS:
@@ -459,6 +610,10 @@ class Texts:
 
     def month(self, month_start: date) -> str:
         return f"{MONTHS[self.lang][month_start.month - 1]} {month_start.year}"
+
+    def month_name(self, month_start: date) -> str:
+        """The whole name, for prose: ``тамыз 2026``, ``август 2026``, ``August 2026``."""
+        return f"{MONTH_NAMES[self.lang][month_start.month - 1]} {month_start.year}"
 
     def day(self, value: date) -> str:
         return value.strftime("%d.%m.%Y")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,7 @@ from birlik.surveys.visits import OPEN_STATUSES, list_recommendations, list_visi
 
 TOP_ITEMS = 10
 TITLE_CHARS = 90
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 
 
@@ -44,7 +45,17 @@ class Quarter:
         match = _QUARTER.match(text.strip())
         if match is None:
             raise ConfigError(f"quarter {text!r} is not like 2026Q3", code=codes.G001)
-        return cls(int(match.group(1)), int(match.group(2)))
+        year = int(match.group(1))
+        if not FIRST_YEAR <= year <= LAST_YEAR:  # the calendar ends at 9999: a quarter must fit
+            raise ConfigError(
+                f"quarter {text!r} is out of range — give a year from {FIRST_YEAR} to {LAST_YEAR}",
+                code=codes.G001,
+            )
+        return cls(year, int(match.group(2)))
+
+    @classmethod
+    def of(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
 
     @property
     def start(self) -> date:
@@ -67,6 +78,26 @@ class Quarter:
 
     def __str__(self) -> str:
         return f"{self.year}Q{self.number}"
+
+
+MAX_QUARTERS = 40
+
+
+def available_quarters(session: Session, *, today: date) -> list[Quarter]:
+    """The quarters from the newest document's (not after today's) back to the oldest's, newest
+    first, at most ``MAX_QUARTERS``: what a report can be asked for (two indexed reads)."""
+    published = DocumentRow.published_at
+    first, last = session.execute(select(func.min(published), func.max(published))).one()
+    if first is None or last is None:
+        return []
+    newest = min(Quarter.of(last.date()), Quarter.of(today), key=lambda q: (q.year, q.number))
+    oldest = Quarter.of(first.date())
+    out: list[Quarter] = []
+    quarter = newest
+    while (quarter.year, quarter.number) >= (oldest.year, oldest.number) and len(out) < MAX_QUARTERS:
+        out.append(quarter)
+        quarter = quarter.previous()
+    return out
 
 
 def _moment(day: date) -> datetime:
@@ -110,6 +141,10 @@ class IndicatorResult:
     waves: list[WavePoint] = field(default_factory=list)
 
 
+#: A title whose text scores this much hate is not printed in the body: it is quoted in the annex.
+HATE_MASKED = 0.5
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TopItem:
     title: str
@@ -121,6 +156,11 @@ class TopItem:
     url: str | None = None
     hate: float | None = None
     """The hate score of the text the title comes from: the report masks it at ``HATE_MASKED``."""
+
+    @property
+    def masked(self) -> bool:
+        """Is the title kept out of the body (quoted in the annex instead)?"""
+        return self.hate is not None and self.hate >= HATE_MASKED
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -170,6 +210,8 @@ class QuarterlyReport:
     open_recommendations: list[RecommendationRow]
     sources: list[SourceLine]
     limits: DataLimits
+    regions_scope: tuple[str, ...] | None = None
+    """The regions (KATO) the report is limited to; None: the whole country."""
 
     @property
     def incident_types(self) -> list[str]:
@@ -188,12 +230,22 @@ class QuarterlyReport:
 # --- gathering -----------------------------------------------------------------------------------
 
 
-def build_report(session: Session, quarter: Quarter, lang: str, *, generated_at: datetime) -> QuarterlyReport:
+def build_report(
+    session: Session,
+    quarter: Quarter,
+    lang: str,
+    *,
+    generated_at: datetime,
+    regions: Sequence[str] | None = None,
+) -> QuarterlyReport:
     """Every section from the store; a store that fails stops the report (``[D004]``) rather
-    than leaving a section out."""
+    than leaving a section out. With ``regions`` (a coordinator's), every section counts only
+    what belongs to those regions: documents placed there, their stories, alerts, cases, visits,
+    survey respondents living there; documents without a region and the quarantine are left out."""
     check_lang(lang)
+    scope = RegionFilter(tuple(sorted(set(regions))) if regions is not None else None)
     try:
-        return _gather(session, quarter, lang, generated_at)
+        return _gather(session, quarter, lang, generated_at, scope)
     except SQLAlchemyError as exc:
         raise SourceUnavailable(
             f"the database failed while the {quarter} report was gathered: {exc.__class__.__name__}: "
@@ -203,38 +255,63 @@ def build_report(session: Session, quarter: Quarter, lang: str, *, generated_at:
         ) from exc
 
 
-def _gather(session: Session, quarter: Quarter, lang: str, generated_at: datetime) -> QuarterlyReport:
-    top_kind, top_items = _top_items(session, quarter)
+@dataclass(frozen=True, slots=True)
+class RegionFilter:
+    """The regions a report is limited to (None: all) and the conditions that apply them."""
+
+    regions: tuple[str, ...] | None
+
+    def documents(self) -> Any:
+        if self.regions is None:
+            return true()
+        placed = select(DocumentRegionRow.document_id).where(
+            DocumentRegionRow.region_kato.in_(self.regions)
+        )
+        return DocumentRow.id.in_(placed)
+
+    def column(self, column: Any) -> Any:
+        return true() if self.regions is None else column.in_(self.regions)
+
+
+NATIONAL = RegionFilter(None)
+
+
+def _gather(
+    session: Session, quarter: Quarter, lang: str, generated_at: datetime, scope: RegionFilter
+) -> QuarterlyReport:
+    top_kind, top_items = _top_items(session, quarter, lang, scope)
     return QuarterlyReport(
         quarter=quarter,
         lang=lang,
         generated_at=generated_at,
-        volume=_volume(session, quarter),
-        previous_volume=_volume(session, quarter.previous()),
-        regions=_regions(session, quarter),
-        months=_months(session, quarter),
-        indicators=_indicators(session, quarter),
+        volume=_volume(session, quarter, scope),
+        previous_volume=_volume(session, quarter.previous(), scope),
+        regions=_regions(session, quarter, scope),
+        months=_months(session, quarter, scope),
+        indicators=_indicators(session, quarter, scope),
         top_kind=top_kind,
         top_items=top_items,
-        alerts=_alerts(session, quarter),
-        visits=list_visits(session, since=quarter.start, until=quarter.end),
-        open_recommendations=_open_recommendations(session, quarter),
-        sources=_sources(session, quarter),
-        limits=_limits(session, quarter),
+        alerts=_alerts(session, quarter, scope),
+        visits=list_visits(session, since=quarter.start, until=quarter.end, regions=scope.regions),
+        open_recommendations=_open_recommendations(session, quarter, scope),
+        sources=_sources(session, quarter, scope),
+        limits=_limits(session, quarter, scope),
+        regions_scope=scope.regions,
     )
 
 
-def _in_quarter(quarter: Quarter) -> Any:
-    return DocumentRow.published_at.between(
+def _in_quarter(quarter: Quarter, scope: RegionFilter = NATIONAL) -> Any:
+    within = DocumentRow.published_at.between(
         _moment(quarter.start), _moment(quarter.end) - timedelta(microseconds=1)
     )
+    return within if scope.regions is None else and_(within, scope.documents())
 
 
-def _volume(session: Session, quarter: Quarter) -> Volume:
+def _volume(session: Session, quarter: Quarter, scope: RegionFilter) -> Volume:
     documents, tension, incidents = session.execute(
         select(
             func.count(DocumentRow.id), func.avg(DocumentRow.tension), func.count(DocumentRow.incident)
-        ).where(_in_quarter(quarter))
+        ).where(_in_quarter(quarter, scope))
     ).one()
     return Volume(documents=documents or 0, mean_tension=_float(tension), incidents=incidents or 0)
 
@@ -243,7 +320,7 @@ def _float(value: object) -> float | None:
     return None if value is None else float(str(value))
 
 
-def _regions(session: Session, quarter: Quarter) -> list[RegionLine]:
+def _regions(session: Session, quarter: Quarter, scope: RegionFilter) -> list[RegionLine]:
     rows = session.execute(
         select(
             DocumentRegionRow.region_kato,
@@ -252,7 +329,7 @@ def _regions(session: Session, quarter: Quarter) -> list[RegionLine]:
             func.count(DocumentRow.incident),
         )
         .join(DocumentRow, DocumentRow.id == DocumentRegionRow.document_id)
-        .where(_in_quarter(quarter))
+        .where(_in_quarter(quarter), scope.column(DocumentRegionRow.region_kato))
         .group_by(DocumentRegionRow.region_kato)
         .order_by(DocumentRegionRow.region_kato)
     ).all()
@@ -262,10 +339,10 @@ def _regions(session: Session, quarter: Quarter) -> list[RegionLine]:
     ]
 
 
-def _months(session: Session, quarter: Quarter) -> list[MonthLine]:
+def _months(session: Session, quarter: Quarter, scope: RegionFilter) -> list[MonthLine]:
     rows = session.execute(
         select(DocumentRow.published_at, DocumentRow.tension, DocumentRow.incident).where(
-            _in_quarter(quarter)
+            _in_quarter(quarter, scope)
         )
     ).all()
     by_month: dict[date, list[tuple[float | None, str | None]]] = {month: [] for month in quarter.months()}
@@ -288,13 +365,13 @@ def _month_line(month: date, items: Sequence[tuple[float | None, str | None]]) -
     )
 
 
-def _indicators(session: Session, quarter: Quarter) -> list[IndicatorResult]:
+def _indicators(session: Session, quarter: Quarter, scope: RegionFilter) -> list[IndicatorResult]:
     survey = _latest_survey(list_surveys(session), quarter)
-    respondents = load_respondents(session, survey.id) if survey else []
+    respondents = load_respondents(session, survey.id, regions=scope.regions) if survey else []
     results = []
     for indicator in list_indicators(session):
         coding = survey.codebook.get("indicators", {}).get(indicator.id) if survey else None
-        waves = trend(session, indicator.id, until_year=quarter.year)
+        waves = trend(session, indicator.id, until_year=quarter.year, regions=scope.regions)
         base = IndicatorResult(
             indicator=indicator, year=quarter.year, target=indicator.target_for(quarter.year), waves=waves
         )
@@ -325,41 +402,83 @@ def _latest_survey(surveys: Sequence[SurveyRow], quarter: Quarter) -> SurveyRow 
     return eligible[-1] if eligible else None
 
 
-def _top_items(session: Session, quarter: Quarter) -> tuple[str, list[TopItem]]:
-    stories = _top_stories(session, quarter)
+def _top_items(
+    session: Session, quarter: Quarter, lang: str, scope: RegionFilter
+) -> tuple[str, list[TopItem]]:
+    stories = _top_stories(session, quarter, lang, scope)
     if stories:
         return "stories", stories
-    return "documents", _top_documents(session, quarter)
+    return "documents", _top_documents(session, quarter, scope)
 
 
-def _top_stories(session: Session, quarter: Quarter) -> list[TopItem]:
-    from birlik.store.models_stories import StoryRow
+def _top_stories(session: Session, quarter: Quarter, lang: str, scope: RegionFilter) -> list[TopItem]:
+    from birlik.store.models_stories import StoryMemberRow, StoryRow
 
-    rows = session.execute(
+    query = (
         select(StoryRow, DocumentRow.hate)
         .outerjoin(DocumentRow, DocumentRow.id == StoryRow.representative_id)
         .where(StoryRow.last_seen >= _moment(quarter.start), StoryRow.first_seen < _moment(quarter.end))
-        .order_by(StoryRow.peak_tension.desc().nulls_last(), StoryRow.doc_count.desc(), StoryRow.id)
-        .limit(TOP_ITEMS)
-    ).all()
-    return [
-        TopItem(
-            title=headline(row.title, TITLE_CHARS) if row.title else f"#{row.id}",
-            lang="/".join(sorted(row.langs)),
-            day=row.first_seen.date(),
-            tension=row.peak_tension,
-            size=row.doc_count,
-            regions=tuple(sorted(row.regions)),
-            hate=hate,
+    )
+    if scope.regions is not None:  # a story with a member document placed in the regions
+        members = select(StoryMemberRow.story_id).where(
+            StoryMemberRow.document_id.in_(
+                select(DocumentRegionRow.document_id).where(DocumentRegionRow.region_kato.in_(scope.regions))
+            )
         )
-        for row, hate in rows
-    ]
+        query = query.where(StoryRow.id.in_(members))
+    rows = session.execute(
+        query.order_by(
+            StoryRow.peak_tension.desc().nulls_last(), StoryRow.doc_count.desc(), StoryRow.id
+        ).limit(TOP_ITEMS)
+    ).all()
+    ids = [row.id for row, _ in rows]
+    own = _titles_in(session, ids, lang, scope)
+    if scope.regions is not None:  # a title from a document outside the regions would leak it
+        own = {**_titles_in(session, ids, None, scope), **own}
+    items = []
+    for row, hate in rows:
+        title, hate = own.get(row.id, (row.title, hate) if scope.regions is None else (None, None))
+        items.append(
+            TopItem(
+                title=headline(title, TITLE_CHARS) if title else f"#{row.id}",
+                lang="/".join(sorted(row.langs)),
+                day=row.first_seen.date(),
+                tension=row.peak_tension,
+                size=row.doc_count,
+                regions=tuple(sorted(k for k in row.regions if scope.regions is None or k in scope.regions)),
+                hate=hate,
+            )
+        )
+    return items
 
 
-def _top_documents(session: Session, quarter: Quarter) -> list[TopItem]:
+def _titles_in(
+    session: Session, story_ids: list[int], lang: str | None, scope: RegionFilter = NATIONAL
+) -> dict[int, tuple[str, float | None]]:
+    """Per story, the title (and its hate score) of its earliest document in the report's language:
+    a story told in Kazakh and Russian is named in Kazakh in the Kazakh report (``lang`` None: in
+    any language). A scoped report takes titles from documents of its regions only."""
+    from birlik.store.models_stories import StoryMemberRow
+
+    in_lang = true() if lang is None else DocumentRow.lang == lang
+    rows = session.execute(
+        select(StoryMemberRow.story_id, DocumentRow.title, DocumentRow.hate)
+        .join(DocumentRow, DocumentRow.id == StoryMemberRow.document_id)
+        .where(StoryMemberRow.story_id.in_(story_ids), in_lang, scope.documents())
+        .where(DocumentRow.title.is_not(None))
+        .order_by(StoryMemberRow.story_id, StoryMemberRow.seen_at, DocumentRow.id)
+    ).all()
+    titles: dict[int, tuple[str, float | None]] = {}
+    for story_id, title, hate in rows:
+        if title and title.strip():
+            titles.setdefault(story_id, (title, hate))
+    return titles
+
+
+def _top_documents(session: Session, quarter: Quarter, scope: RegionFilter) -> list[TopItem]:
     rows = session.scalars(
         select(DocumentRow)
-        .where(_in_quarter(quarter))
+        .where(_in_quarter(quarter, scope))
         .order_by(DocumentRow.tension.desc().nulls_last(), DocumentRow.published_at, DocumentRow.id)
         .limit(TOP_ITEMS)
     ).all()
@@ -370,7 +489,13 @@ def _top_documents(session: Session, quarter: Quarter) -> list[TopItem]:
             day=row.published_at.date() if row.published_at else None,
             tension=row.tension,
             size=1,
-            regions=tuple(sorted(r.region_kato for r in row.regions)),
+            regions=tuple(
+                sorted(
+                    r.region_kato
+                    for r in row.regions
+                    if scope.regions is None or r.region_kato in scope.regions
+                )
+            ),
             url=row.url,
             hate=row.hate,
         )
@@ -378,23 +503,31 @@ def _top_documents(session: Session, quarter: Quarter) -> list[TopItem]:
     ]
 
 
-def _alerts(session: Session, quarter: Quarter) -> AlertsSummary:
+def _alerts(session: Session, quarter: Quarter, scope: RegionFilter) -> AlertsSummary:
     from birlik.cases.models import CaseEventRow, CaseRow
     from birlik.store.models_signals import AlertEventRow, AlertRow
 
     start, end = _moment(quarter.start), _moment(quarter.end)
+    # the warnings about the quarter's days, also those raised later by a look back (monitor --since)
     alerts = session.scalars(
-        select(AlertRow).where(AlertRow.created_at >= start, AlertRow.created_at < end)
+        select(AlertRow).where(
+            AlertRow.first_day >= quarter.start,
+            AlertRow.first_day <= quarter.last_day,
+            scope.column(AlertRow.region_kato),
+        )
     ).all()
     alert_events = _first_events(
         session.execute(
             select(AlertEventRow.alert_id, AlertEventRow.at).where(
-                AlertEventRow.alert_id.in_([a.id for a in alerts])
+                AlertEventRow.alert_id.in_([a.id for a in alerts]),
+                AlertEventRow.from_status.is_not(None),  # the alert's own creation is not a response
             )
         ).all()
     )
     cases = session.scalars(
-        select(CaseRow).where(CaseRow.created_at >= start, CaseRow.created_at < end)
+        select(CaseRow).where(
+            CaseRow.created_at >= start, CaseRow.created_at < end, scope.column(CaseRow.region_kato)
+        )
     ).all()
     case_events = session.execute(
         select(CaseEventRow.case_id, CaseEventRow.at, CaseEventRow.after)
@@ -433,16 +566,16 @@ def _median_hours(pairs: Iterable[tuple[datetime, datetime | None]]) -> float | 
     return statistics.median(hours) if hours else None
 
 
-def _open_recommendations(session: Session, quarter: Quarter) -> list[RecommendationRow]:
+def _open_recommendations(session: Session, quarter: Quarter, scope: RegionFilter) -> list[RecommendationRow]:
     """Recommendations still open, made on visits that started before the quarter ended."""
-    rows = list_recommendations(session, statuses=OPEN_STATUSES)
+    rows = list_recommendations(session, statuses=OPEN_STATUSES, regions=scope.regions)
     return [row for row in rows if row.visit.started_on < quarter.end]
 
 
-def _sources(session: Session, quarter: Quarter) -> list[SourceLine]:
+def _sources(session: Session, quarter: Quarter, scope: RegionFilter) -> list[SourceLine]:
     counts = session.execute(
         select(DocumentRow.source_id, DocumentRow.lang, func.count())
-        .where(_in_quarter(quarter))
+        .where(_in_quarter(quarter, scope))
         .group_by(DocumentRow.source_id, DocumentRow.lang)
     ).all()
     per_source: dict[int | None, tuple[int, set[str]]] = {}
@@ -452,6 +585,8 @@ def _sources(session: Session, quarter: Quarter) -> list[SourceLine]:
     lines = []
     for source in session.scalars(select(SourceRow).order_by(SourceRow.name)):
         total, langs = per_source.get(source.id, (0, set()))
+        if scope.regions is not None and not total:  # a scoped report names only sources it used
+            continue
         lines.append(
             SourceLine(
                 name=source.name,
@@ -464,9 +599,22 @@ def _sources(session: Session, quarter: Quarter) -> list[SourceLine]:
     return lines
 
 
-def _limits(session: Session, quarter: Quarter) -> DataLimits:
-    in_quarter = _in_quarter(quarter)
+def _limits(session: Session, quarter: Quarter, scope: RegionFilter) -> DataLimits:
+    in_quarter = _in_quarter(quarter, scope)
     with_region = select(DocumentRegionRow.document_id)
+    if scope.regions is not None:  # nothing without a region, no quarantine: outside any region
+        return DataLimits(
+            without_region=0,
+            without_tension=session.scalar(
+                select(func.count(DocumentRow.id)).where(in_quarter, DocumentRow.tension.is_(None))
+            )
+            or 0,
+            dates_flagged=session.scalar(
+                select(func.count(DocumentRow.id)).where(in_quarter, DocumentRow.date_flag.is_not(None))
+            )
+            or 0,
+            quarantined=0,
+        )
     return DataLimits(
         without_region=session.scalar(
             select(func.count(DocumentRow.id)).where(in_quarter, DocumentRow.id.not_in(with_region))

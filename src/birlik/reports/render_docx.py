@@ -25,6 +25,7 @@ def render_docx(doc: ReportDocument) -> bytes:
     word.core_properties.title = doc.title
     word.core_properties.language = doc.lang
     _page(word.sections[0], doc)
+    _official(word, doc)
     word.add_heading(doc.title, level=0)
     for line in doc.subtitle:
         word.add_paragraph(line)
@@ -33,6 +34,17 @@ def render_docx(doc: ReportDocument) -> bytes:
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
+
+
+def _official(word: Any, doc: ReportDocument) -> None:
+    """The header block: the issuer on the left, the reference and the handling mark on the right."""
+    table = word.add_table(rows=1, cols=2)
+    left, right = table.rows[0].cells
+    left.paragraphs[0].add_run(doc.issuer).bold = True
+    right.paragraphs[0].text = doc.reference
+    right.add_paragraph(doc.marking).runs[0].bold = True
+    for paragraph in right.paragraphs:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
 def _add(document: Any, block: Block) -> None:

@@ -58,6 +58,7 @@ def _styles() -> dict[str, ParagraphStyle]:
             "title", parent=base, fontName=FONT_BOLD, fontSize=17, leading=21, spaceAfter=8
         ),
         "subtitle": ParagraphStyle("subtitle", parent=base, textColor=colors.HexColor("#555555")),
+        "official": ParagraphStyle("official", parent=base, alignment=TA_RIGHT),
         "h1": ParagraphStyle(
             "h1",
             parent=base,
@@ -110,7 +111,16 @@ def render_pdf(doc: ReportDocument) -> bytes:
         lang=doc.lang,
         invariant=1,
     )
-    story: list[Any] = [PdfParagraph(escape(doc.title), styles["title"])]
+    official = PdfTable(
+        [
+            [
+                PdfParagraph(f"<b>{escape(doc.issuer)}</b>", styles["subtitle"]),
+                PdfParagraph(f"{escape(doc.reference)}<br/><b>{escape(doc.marking)}</b>", styles["official"]),
+            ]
+        ],
+        colWidths=[9 * cm, 8 * cm],
+    )
+    story: list[Any] = [official, PdfParagraph(escape(doc.title), styles["title"])]
     story += [PdfParagraph(escape(line), styles["subtitle"]) for line in doc.subtitle]
     for block in doc.blocks:
         story.extend(_flowables(block, styles))

@@ -36,6 +36,8 @@ TRANSITIONS: Mapping[str, tuple[str, ...]] = {
     "dismissed": ("closed",),
     "closed": (),
 }
+OPEN_STATUSES: tuple[str, ...] = ("new", "acknowledged", "escalated")
+"""Alerts still being worked: the inbox shows these unless asked for others."""
 SYSTEM_ACTOR = "birlik"
 
 Recipients = Callable[[str | None], Targets]

@@ -9,6 +9,7 @@ the region's ``surge``, then the region's ``metrics``.
 from __future__ import annotations
 
 import fnmatch
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -273,6 +274,10 @@ class MetricSurge:
     ratio: float
     severity: Severity
     cold: bool
+    z_threshold: float = 0.0
+    ratio_threshold: float = 0.0
+    count_threshold: float = 0.0
+    """The thresholds the finding passed (after a cold start made them stricter)."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -285,6 +290,11 @@ class MetricSurge:
             "ratio": round(self.ratio, 2),
             "severity": self.severity,
             "cold_start": self.cold,
+            "rule": {
+                "z": self.z_threshold,
+                "min_ratio": self.ratio_threshold,
+                "min_count": self.count_threshold,
+            },
         }
 
 
@@ -300,7 +310,7 @@ def evaluate_surges(history: History, day: date, rules: RuleSet) -> list[Finding
         rule = rules.surge(region, metric)
         if rule is None or counts[index] < rule.min_count:
             continue
-        prior = _country_prior(history, metric, index, rule) if metric != "docs" else 0.0
+        prior = country_prior(history, metric, index, rule) if metric != "docs" else 0.0
         surge = metric_surge(history, region, metric, counts, index, weekdays, rule, prior)
         if surge is not None:
             by_region.setdefault(region, []).append(surge)
@@ -308,19 +318,29 @@ def evaluate_surges(history: History, day: date, rules: RuleSet) -> list[Finding
     return [_surge_finding(region, day, surges, windows[region]) for region, surges in by_region.items()]
 
 
-def metric_surge(
-    history: History,
-    region: str,
-    metric: str,
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Expectation:
+    """What a surge rule compares one day with: the expected rate and its spread (count per
+    volume), and the count and ratio the day must reach (stricter in a cold start)."""
+
+    expected: float
+    spread: float
+    cold: bool
+    min_count: float
+    min_ratio: float
+
+
+def surge_expectation(
     counts: np.ndarray[Any, np.dtype[np.float64]],
+    volumes: np.ndarray[Any, np.dtype[np.float64]],
     index: int,
     weekdays: np.ndarray[Any, np.dtype[np.int64]],
     rule: SurgeRule,
     prior: float,
-) -> MetricSurge | None:
-    volumes = history.volume(region)
-    count, volume = float(counts[index]), float(volumes[index])
-    if volume <= 0:
+) -> Expectation | None:
+    """The baseline of day ``index`` from the days before it, or None when the rule cannot
+    judge that day (no volume, or neither the region's history nor a country prior)."""
+    if float(volumes[index]) <= 0:
         return None
     low = max(0, index - rule.history_days)
     past_volumes = volumes[low:index]
@@ -335,15 +355,43 @@ def metric_surge(
     if base.cold:
         expected = max(expected, prior)
         min_count, min_ratio = max(min_count, rule.cold_min_count), max(min_ratio, rule.cold_ratio)
-    if count < min_count:
-        return None
+    return Expectation(
+        expected=expected, spread=base.spread, cold=base.cold, min_count=min_count, min_ratio=min_ratio
+    )
+
+
+def surge_z(count: float, volume: float, expectation: Expectation) -> float:
+    """How far a day's count lies above its expectation: the smaller of the Poisson quantile
+    of the count and the rate's distance in spreads (both must agree)."""
     rate = count / volume
+    z_count = poisson_z(count, expectation.expected * volume)
+    if expectation.spread > 0:
+        return min(z_count, (rate - expectation.expected) / expectation.spread)
+    return z_count
+
+
+def metric_surge(
+    history: History,
+    region: str,
+    metric: str,
+    counts: np.ndarray[Any, np.dtype[np.float64]],
+    index: int,
+    weekdays: np.ndarray[Any, np.dtype[np.int64]],
+    rule: SurgeRule,
+    prior: float,
+) -> MetricSurge | None:
+    volumes = history.volume(region)
+    base = surge_expectation(counts, volumes, index, weekdays, rule, prior)
+    if base is None:
+        return None
+    count, volume = float(counts[index]), float(volumes[index])
+    if count < base.min_count:
+        return None
     # both must agree: the count is unlikely under Poisson noise, and the rate is far out of
     # the spread the history itself shows (real counts vary more than Poisson's)
-    z_count = poisson_z(count, expected * volume)
-    z = min(z_count, (rate - expected) / base.spread) if base.spread > 0 else z_count
-    ratio = count / max(expected * volume, 0.5)
-    if z < rule.z or ratio < min_ratio:
+    z = surge_z(count, volume, base)
+    ratio = count / max(base.expected * volume, 0.5)
+    if z < rule.z or ratio < base.min_ratio:
         return None
     severity: Severity = (
         "high" if z >= rule.severity_high else "medium" if z >= rule.severity_medium else "low"
@@ -354,16 +402,43 @@ def metric_surge(
         metric=metric,
         count=count,
         volume=volume,
-        rate=rate,
-        expected=expected,
+        rate=count / volume,
+        expected=base.expected,
         z=z,
         ratio=ratio,
         severity=severity,
         cold=base.cold,
+        z_threshold=rule.z,
+        ratio_threshold=base.min_ratio,
+        count_threshold=base.min_count,
     )
 
 
-def _country_prior(history: History, metric: str, index: int, rule: SurgeRule) -> float:
+def surge_threshold(volume: float, expectation: Expectation, rule: SurgeRule) -> float:
+    """The smallest count on a day of ``volume`` that the surge rule calls a surge: at least
+    ``min_count``, ``min_ratio`` times the expected count, and ``z`` by both measures of
+    ``surge_z`` (the Poisson part in whole counts)."""
+    expected_count = expectation.expected * volume
+    floor = max(expectation.min_count, expectation.min_ratio * max(expected_count, 0.5))
+    if expectation.spread > 0:
+        floor = max(floor, (expectation.expected + rule.z * expectation.spread) * volume)
+    if poisson_z(floor, expected_count) >= rule.z:
+        return floor
+    low, high = math.ceil(floor), max(math.ceil(floor) + 1, 2 * math.ceil(floor))
+    while poisson_z(high, expected_count) < rule.z:
+        low, high = high, 2 * high
+    while high - low > 1:  # poisson_z grows with the count: the first whole count that passes
+        middle = (low + high) // 2
+        if poisson_z(middle, expected_count) >= rule.z:
+            high = middle
+        else:
+            low = middle
+    return float(high)
+
+
+def country_prior(history: History, metric: str, index: int, rule: SurgeRule) -> float:
+    """The country's rate of ``metric`` over the rule's history before day ``index``: what a
+    region without history of its own is compared with."""
     counts = history.counts.get((COUNTRY, metric))
     if counts is None:
         return 0.0

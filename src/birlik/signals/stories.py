@@ -105,13 +105,16 @@ def evaluate_story_growth(growths: Iterable[StoryGrowth], until: datetime, rules
         rule = rules.story(growth.top_region)
         if not rule.enabled or growth.documents < rule.min_documents:
             continue
-        reasons = []
+        reasons, fired = [], []
         if len(growth.new_outlets) >= rule.min_new_outlets:
             reasons.append(f"+{len(growth.new_outlets)} outlets")
+            fired.append("outlets")
         if len(growth.new_languages) >= rule.min_new_languages:
             reasons.append(f"now in {', '.join(growth.languages)}")
+            fired.append("languages")
         if len(growth.new_regions) >= rule.min_new_regions:
             reasons.append(f"+{len(growth.new_regions)} regions")
+            fired.append("regions")
         if not reasons:
             continue
         severity: Severity = "high" if len(reasons) >= 3 else "medium" if len(reasons) == 2 else "low"
@@ -134,6 +137,13 @@ def evaluate_story_growth(growths: Iterable[StoryGrowth], until: datetime, rules
                     "new_languages": list(growth.new_languages),
                     "regions": list(growth.regions),
                     "new_regions": list(growth.new_regions),
+                    "fired": fired,
+                    "rule": {
+                        "window_hours": rule.window_hours,
+                        "min_new_outlets": rule.min_new_outlets,
+                        "min_new_languages": rule.min_new_languages,
+                        "min_new_regions": rule.min_new_regions,
+                    },
                 },
             )
         )

@@ -162,8 +162,15 @@ class WavePoint:
     estimate: Estimate
 
 
-def trend(session: Session, indicator_id: str, *, until_year: int | None = None) -> list[WavePoint]:
-    """The national estimate of one indicator in every wave that measured it, oldest first."""
+def trend(
+    session: Session,
+    indicator_id: str,
+    *,
+    until_year: int | None = None,
+    regions: Sequence[str] | None = None,
+) -> list[WavePoint]:
+    """The national estimate of one indicator in every wave that measured it, oldest first (with
+    ``regions``: the estimate over the respondents of those regions)."""
     points = []
     for survey in list_surveys(session):
         if until_year is not None and survey.year > until_year:
@@ -171,7 +178,8 @@ def trend(session: Session, indicator_id: str, *, until_year: int | None = None)
         coding = survey.codebook.get("indicators", {}).get(indicator_id)
         if coding is None:
             continue
-        found = estimate(load_respondents(session, survey.id), indicator_id, share="scores" not in coding)
+        respondents = load_respondents(session, survey.id, regions=regions)
+        found = estimate(respondents, indicator_id, share="scores" not in coding)
         if found:
             fielded = survey.fielded_to.isoformat() if survey.fielded_to else None
             points.append(

@@ -293,12 +293,14 @@ def _response_row(survey_id: int, r: Respondent) -> SurveyResponseRow:
     )
 
 
-def load_respondents(session: Session, survey_id: int) -> list[Respondent]:
-    rows = session.scalars(
-        select(SurveyResponseRow)
-        .where(SurveyResponseRow.survey_id == survey_id)
-        .order_by(SurveyResponseRow.id)
-    )
+def load_respondents(
+    session: Session, survey_id: int, *, regions: Sequence[str] | None = None
+) -> list[Respondent]:
+    """The wave's respondents; with ``regions``, only those living in them (a coordinator's scope)."""
+    query = select(SurveyResponseRow).where(SurveyResponseRow.survey_id == survey_id)
+    if regions is not None:
+        query = query.where(SurveyResponseRow.region_kato.in_(list(regions)))
+    rows = session.scalars(query.order_by(SurveyResponseRow.id))
     return [
         Respondent(
             respondent=row.respondent,

@@ -164,9 +164,17 @@ def add_visit(session: Session, visit: Visit) -> VisitRow:
     return row
 
 
-def list_visits(session: Session, *, since: date | None = None, until: date | None = None) -> list[VisitRow]:
-    """Visits that overlap [since, until), oldest first."""
+def list_visits(
+    session: Session,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    regions: Sequence[str] | None = None,
+) -> list[VisitRow]:
+    """Visits that overlap [since, until), oldest first; with ``regions``, only visits to them."""
     query = select(VisitRow).order_by(VisitRow.started_on, VisitRow.id)
+    if regions is not None:
+        query = query.where(VisitRow.region_kato.in_(list(regions)))
     if since is not None:
         query = query.where(VisitRow.ended_on >= since)
     if until is not None:
@@ -175,10 +183,16 @@ def list_visits(session: Session, *, since: date | None = None, until: date | No
 
 
 def list_recommendations(
-    session: Session, *, statuses: Sequence[str] = (), region_kato: str | None = None
+    session: Session,
+    *,
+    statuses: Sequence[str] = (),
+    region_kato: str | None = None,
+    regions: Sequence[str] | None = None,
 ) -> list[RecommendationRow]:
-    """The register: by deadline (none last), then by id."""
+    """The register: by deadline (none last), then by id; ``regions`` limits it to visits there."""
     query = select(RecommendationRow).join(VisitRow)
+    if regions is not None:
+        query = query.where(VisitRow.region_kato.in_(list(regions)))
     if statuses:
         query = query.where(RecommendationRow.status.in_(list(statuses)))
     if region_kato is not None:

@@ -23,18 +23,31 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from birlik import __version__
+from birlik.access import audit
+from birlik.access.principal import Principal
 from birlik.access.throttle import LoginThrottle
 from birlik.domain import codes
 from birlik.domain.codes import Code
 from birlik.domain.errors import BirlikError, WebError
 from birlik.runtime import Runtime
 from birlik.settings import WebSettings
-from birlik.web.auth import SessionCodec
-from birlik.web.deps import WebState
+from birlik.web import formatting
+from birlik.web.auth import SESSION_COOKIE, SessionCodec
+from birlik.web.deps import WebState, session_principal
 from birlik.web.errors import error_body
-from birlik.web.i18n import LANG_COOKIE, Translator, choose_language
+from birlik.web.i18n import LANG_COOKIE, LANGUAGES, Translator, choose_language
 from birlik.web.links import safe_url
-from birlik.web.routes import api_admin, api_documents, api_work, pages_admin, pages_main, pages_work
+from birlik.web.routes import (
+    api_admin,
+    api_documents,
+    api_reports,
+    api_work,
+    pages_admin,
+    pages_main,
+    pages_reports,
+    pages_work,
+)
+from birlik.web.routes import indicators as indicator_pages
 from birlik.web.session_secret import session_secret
 
 log = logging.getLogger(__name__)
@@ -63,6 +76,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
     templates.env.auto_reload = settings.environment == "development"  # no stat() per render otherwise
     templates.env.filters["safe_url"] = safe_url  # every stored URL that becomes a link
+    templates.env.filters["local_time"] = formatting.local_time  # Asia/Almaty, the zone named
+    templates.env.filters["local_day"] = formatting.local_day
+    templates.env.filters["number"] = formatting.number
+    templates.env.globals["audit_changes"] = audit.changes
     app.state.birlik = WebState(
         settings=settings,
         web=web,
@@ -74,7 +91,17 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     _install_api_docs(app, templates)
-    for module in (api_documents, api_work, api_admin, pages_main, pages_work, pages_admin):
+    for module in (
+        api_documents,
+        api_work,
+        api_admin,
+        api_reports,
+        pages_main,
+        pages_work,
+        pages_admin,
+        indicator_pages,
+        pages_reports,
+    ):
         app.include_router(module.router)
     _install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
@@ -200,6 +227,20 @@ def _install_error_handlers(app: FastAPI) -> None:
 _HTTP_CODES: dict[int, Code[WebError]] = {404: codes.W404, 405: codes.W405}
 
 
+def _who(request: Request, state: WebState) -> Principal | None:
+    """The logged-in user of a page that failed, so that the error page keeps the navigation;
+    None when there is no valid session (or the store itself is what failed)."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    try:
+        with state.store.new_session() as session:
+            return session_principal(session, state.codec.read(cookie))
+    except Exception:  # the error page must render whatever broke the request
+        log.debug("no principal for the error page of %s", request.url.path, exc_info=True)
+        return None
+
+
 def _coded(request: Request, code: Code[WebError], message: str) -> Response:
     return _error(request, code.id, code.status, message, {})
 
@@ -209,8 +250,11 @@ def _error(request: Request, code: str, status: int, message: str, headers: dict
         return JSONResponse(error_body(code, status, message), status_code=status, headers=headers)
     if status == 401:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    if status == 403 and request.url.path == "/":  # a role that reads no overview (a mediator)
+        return RedirectResponse("/cases", status_code=303)
     t = Translator(choose_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")))
     state: WebState = request.app.state.birlik
+    who = _who(request, state) if status != 500 else None
     html = state.templates.get_template("error.html").render(
         request=request,
         t=t,
@@ -218,9 +262,11 @@ def _error(request: Request, code: str, status: int, message: str, headers: dict
         code=code,
         status=status,
         message=message,
-        who=None,
-        languages=(),
+        heading=t.label("error.status.", str(status)) if t.has(f"error.status.{status}") else None,
+        hint=t(f"error.hint.{status}") if t.has(f"error.hint.{status}") else t("error.hint.other"),
+        who=who,
+        languages=LANGUAGES,
         region_names={},
-        csrf="",
+        csrf=who.csrf_token if who else "",
     )
     return HTMLResponse(html, status_code=status, headers=headers)

@@ -225,6 +225,7 @@ CaseReader = Annotated[Principal, Depends(require("read_cases"))]
 CaseActor = Annotated[Principal, Depends(require("act_cases"))]
 RegistryEditor = Annotated[Principal, Depends(require("edit_registry"))]
 Admin = Annotated[Principal, Depends(require("admin"))]
+VisitReader = Annotated[Principal, Depends(require("read_visits"))]
 
 
 async def interface_language(request: Request) -> Translator:

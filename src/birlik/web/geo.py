@@ -18,10 +18,9 @@ from typing import Any
 
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
-from birlik.resources.regions import kato_of_feature
+from birlik.resources.regions import KATO_KEYS, kato_of_feature
 
 WIDTH = 800
-PALETTE = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +29,8 @@ class RegionShape:
     path: str
     """SVG path data in the map's coordinates."""
     centre: tuple[float, float]
+    box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    """(min x, min y, max x, max y) in the map's coordinates."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,14 @@ class MapShapes:
     width: int
     height: int
     regions: tuple[RegionShape, ...]
+    origin: tuple[float, float] = (0.0, 0.0)
+    """(west-most longitude, north-most latitude): the map's top left corner."""
+    x_scale: float = 1.0
+    scale: float = 1.0
+
+    def project(self, lon: float, lat: float) -> tuple[float, float]:
+        """A (longitude, latitude) in the map's coordinates."""
+        return (lon - self.origin[0]) * self.x_scale * self.scale, (self.origin[1] - lat) * self.scale
 
 
 def default_geojson_path() -> Path:
@@ -106,8 +115,9 @@ def _project(polygons: list[tuple[str, list[list[list[float]]]]]) -> MapShapes:
             ys.extend(p[1] for p in projected)
             parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in projected) + "Z")
         if parts:
-            shapes.append(RegionShape(kato, "".join(parts), (sum(xs) / len(xs), sum(ys) / len(ys))))
-    return MapShapes(WIDTH, height, tuple(shapes))
+            centre = (sum(xs) / len(xs), sum(ys) / len(ys))
+            shapes.append(RegionShape(kato, "".join(parts), centre, (min(xs), min(ys), max(xs), max(ys))))
+    return MapShapes(WIDTH, height, tuple(shapes), (min_lon, max_lat), x_scale, scale)
 
 
 def _thin(points: list[tuple[float, float]], step: float = 1.2) -> list[tuple[float, float]]:
@@ -121,15 +131,6 @@ def _thin(points: list[tuple[float, float]], step: float = 1.2) -> list[tuple[fl
     return kept
 
 
-def colour(value: float | None, low: float, high: float) -> str:
-    if value is None:
-        return "#eeeeee"
-    if high <= low:
-        return PALETTE[len(PALETTE) // 2]
-    index = int((value - low) / (high - low) * (len(PALETTE) - 1))
-    return PALETTE[max(0, min(len(PALETTE) - 1, index))]
-
-
 def series_path(values: list[int], width: int = 760, height: int = 140) -> tuple[str, int]:
     """An SVG polyline of a daily series and its maximum."""
     if not values:
@@ -138,3 +139,67 @@ def series_path(values: list[int], width: int = 760, height: int = 140) -> tuple
     step = width / max(1, len(values) - 1)
     points = " ".join(f"{i * step:.1f},{height - v / top * (height - 10):.1f}" for i, v in enumerate(values))
     return points, top
+
+
+@lru_cache(maxsize=2)
+def _district_rings(path: Path) -> dict[str, list[list[list[float]]]]:
+    """Each district's rings (by its ``KATO``/``kato`` property) of an operator-supplied GeoJSON."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"cannot read the district shapes {path}: {exc} — check BIRLIK_MAP_DISTRICTS_GEOJSON",
+            code=codes.W133,
+        ) from exc
+    out: dict[str, list[list[list[float]]]] = {}
+    for feature in data.get("features", []):
+        properties = feature.get("properties") or {}
+        kato = next((str(properties[key]) for key in KATO_KEYS if properties.get(key)), None)
+        if kato is not None:
+            out.setdefault(kato, []).extend(_rings(feature.get("geometry") or {}))
+    return out
+
+
+@lru_cache(maxsize=64)
+def load_district_shapes(path: Path, district_katos: tuple[str, ...]) -> MapShapes | None:
+    """The shapes of these districts, fitted to the map's width; None when the file has none."""
+    rings = _district_rings(path)
+    polygons = [(kato, rings[kato]) for kato in district_katos if rings.get(kato)]
+    return _project(polygons) if polygons else None
+
+
+@lru_cache(maxsize=512)
+def interior_point(shape: RegionShape, cells: int = 12) -> tuple[float, float]:
+    """A point well inside the shape for its label: the mean of the points of a grid over its
+    box that fall inside it, or the inside grid point nearest to that mean (a concave shape)."""
+    rings = [
+        [
+            (float(x), float(y))
+            for x, y in (pair.split(",") for pair in ring.replace("M", "").split("L") if pair)
+        ]
+        for ring in shape.path.split("Z")
+        if ring
+    ]
+    x0, y0, x1, y1 = shape.box
+    grid = [
+        (x0 + (x1 - x0) * (i + 0.5) / cells, y0 + (y1 - y0) * (j + 0.5) / cells)
+        for i in range(cells)
+        for j in range(cells)
+    ]
+    inside = [point for point in grid if _inside(point, rings)]
+    if not inside:
+        return shape.centre
+    mean = (sum(p[0] for p in inside) / len(inside), sum(p[1] for p in inside) / len(inside))
+    if _inside(mean, rings):
+        return mean
+    return min(inside, key=lambda p: (p[0] - mean[0]) ** 2 + (p[1] - mean[1]) ** 2)
+
+
+def _inside(point: tuple[float, float], rings: list[list[tuple[float, float]]]) -> bool:
+    x, y = point
+    crossings = 0
+    for ring in rings:
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+            if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                crossings += 1
+    return crossings % 2 == 1

@@ -35,6 +35,16 @@ class Translator:
         text = self._strings.get(key) or catalogue("en").get(key, key)
         return text.format(**values) if values else text
 
+    def has(self, key: str) -> bool:
+        return key in self._strings or key in catalogue("en")
+
+    def label(self, prefix: str, value: str | None) -> str:
+        """The name of a stored code (``label("language.", "kk")``), or the code itself when the
+        catalogue has no name for it (an action or language added after this release)."""
+        key = f"{prefix}{value or 'und'}"
+        text = self._strings.get(key) or catalogue("en").get(key)
+        return text if text is not None else (value or "—")
+
 
 def choose_language(cookie: str | None, accept_language: str | None) -> str:
     if cookie in LANGUAGES:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from birlik.cases.models import CaseRow
 from birlik.nlp.embed import Embedder
+from birlik.signals.alerts import OPEN_STATUSES
 from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow, SourceRow
 from birlik.store.models_signals import AlertRow
 from birlik.store.search import (
@@ -443,7 +444,8 @@ def region_values(session: Session, scope: RegionScope, indicator: str, since: d
         statement = statement.where(DocumentRegionRow.region_kato.in_(sorted(scope.katos)))
         if scope.cases_of is not None:
             return {}
-    return {str(kato): float(v or 0.0) for kato, v in session.execute(statement)}
+    # a mean over documents without a score is no data, not 0 (counts are never None)
+    return {str(kato): float(v) for kato, v in session.execute(statement) if v is not None}
 
 
 def daily_counts(session: Session, scope: RegionScope, since: datetime) -> list[tuple[str, int]]:
@@ -501,8 +503,12 @@ def top_cards(
 def list_alerts(
     session: Session, scope: RegionScope, status: str | None = None, limit: int = 100
 ) -> list[AlertRow]:
+    """The alerts in scope, newest first; ``status``: one status, ``open`` (not yet dismissed
+    or closed) or None (all)."""
     statement = scope.alerts(select(AlertRow))
-    if status:
+    if status == "open":
+        statement = statement.where(AlertRow.status.in_(OPEN_STATUSES))
+    elif status:
         statement = statement.where(AlertRow.status == status)
     return list(
         session.scalars(statement.order_by(AlertRow.updated_at.desc(), AlertRow.id.desc()).limit(limit))

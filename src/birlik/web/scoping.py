@@ -42,6 +42,13 @@ class RegionScope:
     def allows(self, region_kato: str | None) -> bool:
         return self.all_regions or (region_kato is not None and region_kato in self.katos)
 
+    def narrow(self, wanted: Iterable[str]) -> tuple[str, ...] | None:
+        """The regions to filter on: the wanted ones within scope; None means no filter at all."""
+        wanted = tuple(wanted)
+        if self.all_regions:
+            return wanted or None
+        return tuple(k for k in wanted if k in self.katos) if wanted else tuple(sorted(self.katos))
+
     # --- conditions --------------------------------------------------------------------
 
     def document_condition(self, wanted: Iterable[str] = ()) -> ColumnElement[bool]:

@@ -305,6 +305,8 @@ def story_detail(session: Session, scope: RegionScope, story_id: str) -> dict[st
                 "kind": d.kind,
                 "documents": [int(d.first.document), int(d.second.document)],
                 "values": [d.first.text, d.second.text],
+                "subject_texts": [d.first.subject_text, d.second.subject_text],
+                "langs": [d.first.lang, d.second.lang],
             }
             for d in find_discrepancies(claims)
         ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Request, Response, UploadFile
 from pydantic import BaseModel, Field
@@ -17,6 +17,16 @@ from birlik.access.principal import Principal
 from birlik.domain import codes
 from birlik.web import queries
 from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope, State, set_session_cookie
+from birlik.web.public import (
+    AuditEntryPublic,
+    ImportedPublic,
+    MePublic,
+    SourcePublic,
+    TokenCreatedPublic,
+    TokenPublic,
+    UnitPublic,
+    UserPublic,
+)
 from birlik.web.routes.common import RowId
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
@@ -69,13 +79,8 @@ class UnitCreate(BaseModel):
 
 
 @router.get("/me")
-def me(who: CurrentUser) -> dict[str, Any]:
-    return {
-        "username": who.username,
-        "display_name": who.display_name,
-        "role": who.role,
-        "regions": sorted(who.regions),
-    }
+def me(who: CurrentUser) -> MePublic:
+    return MePublic.of(who)
 
 
 @router.post("/me/password", status_code=204)
@@ -95,20 +100,21 @@ def change_password(body: PasswordChange, request: Request, state: State, who: C
 
 
 @router.get("/tokens")
-def tokens(session: Db, who: CurrentUser) -> list[dict[str, Any]]:
+def tokens(session: Db, who: CurrentUser) -> list[TokenPublic]:
     """Your tokens that are not revoked, expired ones included (``expired``: true)."""
     rows = api_tokens.live_tokens(session, who.user_id)
-    return [token_json(r) for r in rows]
+    return [TokenPublic.model_validate(token_json(r)) for r in rows]
 
 
 @router.post("/tokens", status_code=201)
-def create_token(body: TokenCreate, session: Db, state: State, who: CurrentUser) -> dict[str, Any]:
+def create_token(body: TokenCreate, session: Db, state: State, who: CurrentUser) -> TokenCreatedPublic:
     """A new token for you, shown once; only a logged-in session creates tokens (a token cannot
     make itself a longer-lived or wider successor)."""
     require_session(who)
     days = body.expires_in_days or state.web.api_token_days
     row, token = api_tokens.issue_token(session, who, body.name, scope=body.scope, days=days)
-    return {**token_json(row), "token": token, "note": "shown once: store it now"}
+    created = {**token_json(row), "token": token, "note": "shown once: store it now"}
+    return TokenCreatedPublic.model_validate(created)
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
@@ -117,12 +123,12 @@ def revoke_token(token_id: RowId, session: Db, who: CurrentUser) -> None:
 
 
 @router.get("/users")
-def users(session: Db, _: Admin) -> list[dict[str, Any]]:
-    return [user_json(u) for u in session.scalars(select(UserRow).order_by(UserRow.username))]
+def users(session: Db, _: Admin) -> list[UserPublic]:
+    return [UserPublic.of(u) for u in session.scalars(select(UserRow).order_by(UserRow.username))]
 
 
 @router.post("/users", status_code=201)
-def create_user(body: UserCreate, session: Db, who: Admin) -> dict[str, Any]:
+def create_user(body: UserCreate, session: Db, who: Admin) -> UserPublic:
     user = accounts.add_user(
         session,
         who,
@@ -132,13 +138,13 @@ def create_user(body: UserCreate, session: Db, who: Admin) -> dict[str, Any]:
         regions=tuple(body.regions),
         display_name=body.display_name,
     )
-    return user_json(user)
+    return UserPublic.of(user)
 
 
 @router.patch("/users/{user_id}")
-def change_user(user_id: RowId, body: UserAccess, session: Db, who: Admin) -> dict[str, Any]:
+def change_user(user_id: RowId, body: UserAccess, session: Db, who: Admin) -> UserPublic:
     regions = tuple(body.regions) if body.regions is not None else None
-    return user_json(
+    return UserPublic.of(
         accounts.set_user_access(session, who, user_id, role=body.role, regions=regions, active=body.active)
     )
 
@@ -150,28 +156,15 @@ def reset_password(user_id: RowId, body: PasswordReset, session: Db, who: Admin)
 
 
 @router.get("/audit")
-def audit_log(session: Db, _: Admin, limit: int = 200) -> list[dict[str, Any]]:
+def audit_log(session: Db, _: Admin, limit: int = 200) -> list[AuditEntryPublic]:
     rows = session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(max(1, min(limit, 2000))))
-    return [
-        {
-            "id": r.id,
-            "at": r.at.isoformat(),
-            "actor": r.actor,
-            "action": r.action,
-            "entity": r.entity,
-            "entity_id": r.entity_id,
-            "region_kato": r.region_kato,
-            "before": r.before,
-            "after": r.after,
-        }
-        for r in rows
-    ]
+    return [AuditEntryPublic.of(r) for r in rows]
 
 
 @router.get("/registry/units")
 def units(
     session: Db, _: CurrentUser, region: str | None = None, kind: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[UnitPublic]:
     statement = select(RegistryUnitRow).order_by(
         RegistryUnitRow.region_kato, RegistryUnitRow.kind, RegistryUnitRow.name
     )
@@ -179,27 +172,28 @@ def units(
         statement = statement.where(RegistryUnitRow.region_kato == region)
     if kind:
         statement = statement.where(RegistryUnitRow.kind == kind)
-    return [unit_json(u) for u in session.scalars(statement)]
+    return [UnitPublic.of(u) for u in session.scalars(statement)]
 
 
 @router.post("/registry/units", status_code=201)
-def create_unit(body: UnitCreate, session: Db, who: RegistryEditor) -> dict[str, Any]:
-    return unit_json(unit_registry.add_unit(session, who, body.model_dump()))
+def create_unit(body: UnitCreate, session: Db, who: RegistryEditor) -> UnitPublic:
+    return UnitPublic.of(unit_registry.add_unit(session, who, body.model_dump()))
 
 
 @router.post("/registry/import", status_code=201)
 def import_units(
     file: Annotated[UploadFile, File()], session: Db, who: RegistryEditor
-) -> dict[str, int]:
+) -> ImportedPublic:
     data = file.file.read(5 * 1024 * 1024).decode("utf-8-sig", errors="replace")
-    return {"imported": unit_registry.import_units_csv(session, who, data)}
+    return ImportedPublic(imported=unit_registry.import_units_csv(session, who, data))
 
 
 @router.get("/sources")
-def sources(session: Db, scope: Scope, who: Reader) -> list[dict[str, Any]]:
+def sources(session: Db, scope: Scope, who: Reader) -> list[SourcePublic]:
     """Documents are counted within your regions; ``location`` and ``last_error`` (server paths)
     are shown to administrators only."""
-    return queries.source_health(session, scope, administrator=who.can("admin"))
+    health = queries.source_health(session, scope, administrator=who.can("admin"))
+    return [SourcePublic.model_validate(line) for line in health]
 
 
 def require_session(who: Principal) -> None:
@@ -210,29 +204,3 @@ def require_session(who: Principal) -> None:
 
 
 token_json = api_tokens.describe
-
-
-def user_json(user: UserRow) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "username": user.username,
-        "display_name": user.display_name,
-        "role": user.role,
-        "active": user.active,
-        "regions": sorted(g.region_kato for g in user.grants),
-    }
-
-
-def unit_json(unit: RegistryUnitRow) -> dict[str, Any]:
-    return {
-        "id": unit.id,
-        "kind": unit.kind,
-        "name": unit.name,
-        "region_kato": unit.region_kato,
-        "district_kato": unit.district_kato,
-        "address": unit.address,
-        "phone": unit.phone,
-        "email": unit.email,
-        "contact_person": unit.contact_person,
-        "languages": unit.languages,
-    }

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from birlik.access import searches
 from birlik.access.models import SavedSearchRow
 from birlik.resources.gazetteer import load_gazetteer
-from birlik.web import queries, search_results
+from birlik.web import map_view, queries, search_results
 from birlik.web import stories as story_data
 from birlik.web.deps import Db, Reader, Scope, State
+from birlik.web.routes import indicators as indicator_pages
 from birlik.web.routes.common import MAX_OFFSET, Filters, RowId
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
@@ -33,7 +34,7 @@ def regions(_: Reader) -> list[dict[str, str]]:
 
 @router.get("/overview")
 def overview(
-    state: State, session: Db, scope: Scope, _: Reader, indicator: str = "documents", days: int = 30
+    state: State, session: Db, scope: Scope, who: Reader, indicator: str = "documents", days: int = 30
 ) -> dict[str, Any]:
     days = max(1, min(days, 3650))
     until = queries.period_end(session)
@@ -46,18 +47,15 @@ def overview(
         state.web.cache_seconds,
         lambda: queries.region_values(session, scope, indicator, since),
     )
-    series = queries.cached(
-        state.cache,
-        ("series", scope, days),
-        state.web.cache_seconds,
-        lambda: queries.daily_counts(session, scope, since),
-    )
+    series = indicator_pages.overview_series(state, session, scope, who, indicator, days, until)
     return {
         "indicator": indicator,
         "days": days,
         "until": until.isoformat(),
         "regions": values,
-        "series": [{"day": d, "documents": n} for d, n in series],
+        "map": map_view.api_map(indicator, values, scope, days),
+        "series_metric": series.metric if series else None,
+        "series": [day.as_json() for day in series.days] if series else [],
         "alerts": [alert_json(a) for a in queries.latest_alerts(session, scope)],
         "top_documents": queries.top_cards(state.cache, state.web.cache_seconds, session, scope, days, since),
     }

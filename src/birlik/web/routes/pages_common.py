@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from birlik.access.principal import Principal
-from birlik.resources.ethnic import load_ethnic_groups
+from birlik.access.principal import PERMISSIONS, Principal
+from birlik.resources.ethnic import EthnicGroup, load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
+from birlik.signals import alert_text
 from birlik.web.deps import WebState
 from birlik.web.i18n import LANGUAGES, Translator
+from birlik.web.messages import say
 from birlik.web.scoping import RegionScope
 
 
@@ -19,8 +22,24 @@ def region_names(lang: str) -> dict[str, str]:
     return {p.kato: p.name(lang) for p in load_gazetteer().regions()}
 
 
-def ethnic_choices() -> list[tuple[str, str]]:
-    return [(group.id, group.label) for group in load_ethnic_groups() if not group.umbrella][:40]
+def ethnic_choices(lang: str) -> list[tuple[str, str]]:
+    """(id, name in the reader's language) of the groups a filter offers, in the lexicon's order."""
+    return [(group.id, group_name(group, lang)) for group in load_ethnic_groups() if not group.umbrella][:40]
+
+
+def group_name(group: EthnicGroup, lang: str) -> str:
+    """The lexicon's first neutral form in the language (``Ұйғыр``, ``Уйгур``), capitalised; the
+    English label (``Uyghurs``) in English or when the lexicon has no form in that language."""
+    forms = group.names.get(lang)
+    if lang == "en" or not forms:
+        return group.label
+    return forms[0][:1].upper() + forms[0][1:]
+
+
+def landing(role: str) -> str:
+    """Where a role starts: the overview, or (a mediator, who reads no documents) their cases."""
+    allowed = PERMISSIONS.get(role, frozenset())
+    return "/cases" if "read" not in allowed and "read_cases" in allowed else "/"
 
 
 def scope_line(who: Principal, t: Translator) -> str:
@@ -49,6 +68,9 @@ def render(
         who=who,
         csrf=who.csrf_token if who else context.get("csrf", ""),
         region_names=region_names(t.lang),
+        home=landing(who.role) if who else "/",
+        say=partial(say, t),
+        alert_title=lambda alert: say(t, alert_text.alert_title(alert) or alert.title),
         scope_line=scope_line(who, t) if who else "",
     )
     return state.templates.TemplateResponse(request, template, context, status_code=status_code)

@@ -24,8 +24,10 @@ from birlik.access.principal import Principal
 from birlik.access.throttle import LoginAttempt
 from birlik.access.tokens import is_expired, live_tokens
 from birlik.domain import codes
+from birlik.signals import explain, map_scale
+from birlik.signals.district_counts import district_counts
 from birlik.store.models import utcnow
-from birlik.web import geo, queries, search_results
+from birlik.web import geo, map_view, queries, search_results
 from birlik.web import stories as story_data
 from birlik.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE, tokens_match
 from birlik.web.deps import (
@@ -40,8 +42,16 @@ from birlik.web.deps import (
     set_session_cookie,
 )
 from birlik.web.i18n import LANG_COOKIE, LANGUAGES, Translator
+from birlik.web.routes import indicators as indicator_pages
 from birlik.web.routes.common import Filters, RowId
-from birlik.web.routes.pages_common import back, ethnic_choices, region_names, render, scope_line
+from birlik.web.routes.pages_common import (
+    back,
+    ethnic_choices,
+    landing,
+    region_names,
+    render,
+    scope_line,
+)
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -95,12 +105,13 @@ async def login(
         return page
     if delay:
         await anyio.sleep(delay)  # on the event loop: a slowed login holds no worker thread
-    cookie = await run_in_threadpool(_try_login, state, attempt, password)
-    if cookie is None:
+    landed = await run_in_threadpool(_try_login, state, attempt, password)
+    if landed is None:
         return render(
             request, state, t, "login.html", None, status_code=401, csrf=csrf_token, error=t("login.failed")
         )
-    response = RedirectResponse("/", status_code=303)
+    cookie, role = landed
+    response = RedirectResponse(landing(role), status_code=303)
     set_session_cookie(request, response, state, cookie)
     response.delete_cookie(PRE_SESSION_COOKIE)
     return response
@@ -114,9 +125,9 @@ def _admit(state: WebState, attempt: LoginAttempt) -> float:
         return state.throttle.slow_down(session, attempt)
 
 
-def _try_login(state: WebState, attempt: LoginAttempt, password: str) -> str | None:
-    """The session cookie of a correct login, else None; each step its own short transaction,
-    so that no write lock is held while the password is checked."""
+def _try_login(state: WebState, attempt: LoginAttempt, password: str) -> tuple[str, str] | None:
+    """The session cookie and the role of a correct login, else None; each step its own short
+    transaction, so that no write lock is held while the password is checked."""
     with state.store.transaction() as session:
         user = session.scalar(select(UserRow).where(UserRow.username == attempt.username))
         ok = check_login(user, password)
@@ -127,7 +138,7 @@ def _try_login(state: WebState, attempt: LoginAttempt, password: str) -> str | N
             return None
         state.throttle.succeeded(session, attempt)
         cookie, _ = state.codec.issue(user)
-        return cookie
+        return cookie, user.role
 
 
 @router.post("/logout")
@@ -249,16 +260,28 @@ def overview(
         state.web.cache_seconds,
         lambda: queries.region_values(session, scope, indicator, since),
     )
-    series = queries.cached(
-        state.cache,
-        ("series", scope, days),
-        state.web.cache_seconds,
-        lambda: queries.daily_counts(session, scope, since),
-    )
+    chart = indicator_pages.overview_chart(state, session, scope, who, t, indicator, days, until)
     shapes = geo.load_shapes(state.web.map_geojson)
-    low, high = (min(values.values()), max(values.values())) if values else (0.0, 0.0)
-    fills = {shape.kato: geo.colour(values.get(shape.kato), low, high) for shape in shapes.regions}
-    points, top = geo.series_path([n for _, n in series])
+    region_map = map_view.build(
+        shapes,
+        indicator,
+        map_scale.map_values(
+            indicator, values, map_view.scope_regions(scope), days, visible=scope.cases_of is None
+        ),
+        t,
+        limited=not scope.all_regions,
+    )
+    districts = map_view.district_rows(
+        queries.cached(
+            state.cache,
+            ("districts", scope, days),
+            state.web.cache_seconds,
+            lambda: district_counts(session, scope.katos, since),
+        )
+        if not scope.all_regions and scope.cases_of is None
+        else [],
+        t.lang,
+    )
     return render(
         request,
         state,
@@ -269,14 +292,17 @@ def overview(
         indicators=queries.INDICATORS,
         days=days,
         data_until=until if until < datetime.now(UTC) - timedelta(days=1) else None,
-        shapes=shapes,
-        fills=fills,
-        values=values,
-        low=low,
-        high=high,
-        series=series,
-        series_points=points,
-        series_top=top,
+        region_map=region_map,
+        districts=districts,
+        district_attribution=state.web.map_districts_attribution,
+        district_map=map_view.district_map(
+            geo.load_district_shapes(state.web.map_districts_geojson, tuple(d.kato for d in districts))
+            if districts and state.web.map_districts_geojson
+            else None,
+            districts,
+            t,
+        ),
+        chart=chart,
         alerts=queries.latest_alerts(session, scope) if who.can("read_alerts") else [],
         top_documents=queries.top_cards(state.cache, state.web.cache_seconds, session, scope, days, since),
         stories=queries.cached(
@@ -340,7 +366,7 @@ def stories(
         ),
         stories_available=story_data.available(),
         saved=list(saved),
-        ethnic_groups=ethnic_choices(),
+        ethnic_groups=ethnic_choices(t.lang),
         region_options=[(k, n) for k, n in names.items() if scope.allows(k)],
         relevance_limit=queries.RELEVANCE_CANDIDATES,
         sorts=[] if filters.semantic else queries.SORTS,  # relevance without a query: the newest
@@ -453,7 +479,20 @@ def story(
 def document(
     document_id: RowId, request: Request, state: State, session: Db, scope: Scope, who: Reader, t: Tr
 ) -> Response:
-    detail = queries.document_detail(scope.document(session, document_id))
+    row = scope.document(session, document_id)
+    detail = queries.document_detail(row)
+    record = explain.document_record(row)
+    spans = explain.document_spans(detail["mentions"], record["signals"])
     return render(
-        request, state, t, "document.html", who, doc=detail, segments=queries.highlight(detail), now=utcnow()
+        request,
+        state,
+        t,
+        "document.html",
+        who,
+        doc=detail,
+        tokens=explain.nest(row.text, spans),
+        explained=explain.explain_signals(row.text, record["signals"]),
+        kinds=sorted({span.kind for span in spans}),
+        entity_kinds=explain.ENTITY_KINDS,
+        now=utcnow(),
     )
