@@ -277,6 +277,9 @@ def main() -> None:
             "indicators": ["/indicators", "/indicators?metric=docs&by=ethnic", "/indicators.csv"],
             "stories (filtered)": ["/stories?lang=ru&region=310000000&min_tension=0.5&q=мәдени"],
             "stories (varied)": story_paths(200),
+            "stories (tension)": [p + "&sort=tension" for p in story_paths(200, seed=12)],
+            "stories (relevance)": [p + "&sort=relevance" for p in story_paths(200, seed=13)],
+            "stories (unfiltered)": ["/stories"],
             "alert (why, documents)": [f"/alerts/{seed_alert(store)}"],
             # the report's form, the targets and the visits; a report download renders for ~1 s
             # by nature (charts, PDF) and is timed by tests/web/test_reports_pages.py, not here

@@ -3,6 +3,7 @@ stored document vectors (``semantic_ids``)."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +22,13 @@ from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow
 from birlik.store.vectors import pg_distance
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+"""A word as the full-text indexes cut text: letters and digits (SQLite's unicode61; PostgreSQL's
+"simple" parser also indexes each part of a hyphenated word)."""
 _DECLINING_ENDING = re.compile(r"(?<=\w{4})[аяыиоеуюьй]$")
+_SOFTENING_ENDING = re.compile(r"(?<=\w{5})[қкп]$")
+"""Kazakh voices a final қ, к, п before a vowel (орталық → орталығы, кітап → кітабы): the
+prefix stops before it (words of six letters or more, so that short stems stay precise)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,10 +54,11 @@ class SearchHit:
 
 def query_terms(query: str) -> list[str]:
     """Search prefixes for the words of a query: a word is matched with any ending,
-    and a final Russian vowel is dropped so that ``Астана`` also finds ``Астане``."""
+    a final Russian vowel is dropped so that ``Астана`` also finds ``Астане``, and a final
+    Kazakh қ/к/п so that ``орталық`` also finds ``орталығы``."""
     terms = []
     for word in _WORD.findall(query.lower()):
-        terms.append(_DECLINING_ENDING.sub("", word))
+        terms.append(_SOFTENING_ENDING.sub("", _DECLINING_ENDING.sub("", word)))
     if len(terms) > 32:
         raise ConfigError("the query has more than 32 words — shorten it", code=codes.Q001)
     return terms
@@ -138,9 +146,52 @@ def _hit(row: DocumentRow, score: float, terms: list[str]) -> SearchHit:
     )
 
 
+def match_spans(body: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Where the words of ``body`` that the terms (``query_terms``) match are: each word that
+    starts with a term, as the prefix queries of both engines match it, so the inflected forms
+    a search found (``Астане``, ``қазақтардың``) are the ones marked."""
+    if not terms:
+        return []
+    prefixes = tuple(terms)
+    return [(m.start(), m.end()) for m in _TOKEN.finditer(body) if m.group().lower().startswith(prefixes)]
+
+
+def relevance_order(documents: Sequence[tuple[int, str, str]], terms: list[str]) -> list[int]:
+    """The ids of ``(id, title, text)`` ranked by BM25 (k1 1.2, b 0.75) over their words that the
+    terms match (``match_spans``), a title's counted four times; the inverse document frequency
+    is taken among the documents given. Ties: the higher id first."""
+    if not terms:
+        return [doc_id for doc_id, _, _ in documents]
+    stats: list[tuple[int, dict[str, int], int]] = []
+    holding = dict.fromkeys(terms, 0)
+    for doc_id, title, body in documents:
+        counts = dict.fromkeys(terms, 0)
+        words = 0
+        for weight, part in ((4, title or ""), (1, body or "")):
+            for match in _TOKEN.finditer(part):
+                words += weight
+                word = match.group().lower()
+                for term in terms:
+                    if word.startswith(term):
+                        counts[term] += weight
+        for term in terms:
+            holding[term] += counts[term] > 0
+        stats.append((doc_id, counts, words))
+    total = len(stats)
+    mean = sum(words for _, _, words in stats) / total or 1.0
+    idf = {term: math.log(1 + (total - n + 0.5) / (n + 0.5)) for term, n in holding.items()}
+    scored = []
+    for doc_id, counts, words in stats:
+        norm = 1.2 * (0.25 + 0.75 * words / mean)
+        score = sum(idf[t] * c * 2.2 / (c + norm) for t, c in counts.items() if c)
+        scored.append((-score, -doc_id))
+    return [-negative for _, negative in sorted(scored)]
+
+
 def snippet(body: str, terms: list[str], width: int = 160) -> str:
     lowered = body.lower()
-    positions = [p for p in (lowered.find(term) for term in terms) if p >= 0]
+    spans = match_spans(body, terms)
+    positions = [spans[0][0]] if spans else [p for p in (lowered.find(term) for term in terms) if p >= 0]
     centre = min(positions) if positions else 0
     start = max(0, centre - width // 3)
     end = min(len(body), start + width)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import numpy as np
@@ -44,16 +44,17 @@ MAX_CACHED_IDS = 4_000_000
 
 
 class TermSets:
-    """Per-process cache of ``match string → sorted document ids`` for common terms."""
+    """Per-process cache of ``match string → sorted document ids`` for common terms (and of
+    ``filters → candidate ids`` for counts: ``CANDIDATE_SETS``)."""
 
     def __init__(self, max_ids: int = MAX_CACHED_IDS, seconds: float = SET_SECONDS) -> None:
         self.max_ids = max_ids
         self.seconds = seconds
-        self._sets: OrderedDict[tuple[str, int], tuple[float, np.ndarray[Any, Any]]] = OrderedDict()
+        self._sets: OrderedDict[Hashable, tuple[float, np.ndarray[Any, Any]]] = OrderedDict()
         self._guard = threading.Lock()
-        self._building: dict[tuple[str, int], threading.Lock] = {}
+        self._building: dict[Hashable, threading.Lock] = {}
 
-    def get(self, key: tuple[str, int], build: Callable[[], np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+    def get(self, key: Hashable, build: Callable[[], np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
         hit = self._fresh(key)
         if hit is not None:
             return hit
@@ -72,7 +73,7 @@ class TermSets:
                 self._building.pop(key, None)
             return ids
 
-    def _fresh(self, key: tuple[str, int]) -> np.ndarray[Any, Any] | None:
+    def _fresh(self, key: Hashable) -> np.ndarray[Any, Any] | None:
         with self._guard:
             hit = self._sets.get(key)
             if hit is None:
@@ -85,10 +86,17 @@ class TermSets:
 
 
 TERM_SETS = TermSets()
+CANDIDATE_SETS = TermSets(max_ids=MAX_CACHED_IDS // 2)
+"""The documents a scope and a set of filters other than the text allow, kept like the terms'
+sets: a count of the next term with the same filters is an intersection of two cached sets."""
 
 
-def _order(statement: Select[Any]) -> Select[Any]:
-    return statement.order_by(DocumentRow.published_at.desc().nulls_last(), DocumentRow.id.desc())
+NEWEST: tuple[Any, ...] = (DocumentRow.published_at.desc().nulls_last(), DocumentRow.id.desc())
+"""The default walk: the date index, newest first."""
+
+
+def _order(statement: Select[Any], order: tuple[Any, ...] = NEWEST) -> Select[Any]:
+    return statement.order_by(*order)
 
 
 def plain(column: Any) -> ColumnElement[Any]:
@@ -105,27 +113,24 @@ def newest_ids(
     limit: int,
     offset: int = 0,
     sets: TermSets = TERM_SETS,
+    order: tuple[Any, ...] = NEWEST,
 ) -> list[int]:
     """Ids of the newest documents of ``base`` that match the FTS5 expression ``match`` (None:
     no text query). ``base`` is a ``select(DocumentRow.id)`` with the scope and the cheap
-    filters, written with ``plain`` columns so that only the date index can drive it."""
+    filters, written with ``plain`` columns so that only the date index can drive it.
+    ``order``: another index to walk (oldest first: the date index backwards; the most tense
+    first: the tension index)."""
     wanted = limit + offset
     term_ids: np.ndarray[Any, Any] | None = None
     if match is not None:
-        fts_ids = (
-            select(text("rowid"))
-            .select_from(text("documents_fts"))
-            .where(text("documents_fts MATCH :match").bindparams(match=match))
-        )
-        newest = int(session.scalar(select(func.max(DocumentRow.id))) or 0)
-        term_ids = sets.get((match, newest), lambda: _term_set(session, match))
+        term_ids = term_set(session, match, sets)
         if len(term_ids) <= RARE_LIMIT:  # a rare term: let it drive
-            rare = _order(base.where(DocumentRow.id.in_(fts_ids)))
+            rare = _order(base.where(DocumentRow.id.in_(_fts_ids(match))), order)
             return [int(i) for i in session.scalars(rare.limit(limit).offset(offset))]
     # SQLite steps through the date index lazily: stop reading as soon as the page is full
     # and read a little more than the page needs, then more while the term keeps failing
     found: list[int] = []
-    result = session.connection().execute(_order(base))  # Core: fetchmany steps the cursor
+    result = session.connection().execute(_order(base, order))  # Core: fetchmany steps the cursor
     step = wanted + wanted // 4 + 8
     try:
         while len(found) < wanted:
@@ -140,6 +145,46 @@ def newest_ids(
     finally:
         result.close()
     return found[offset:wanted]
+
+
+def _fts_ids(match: str) -> Select[Any]:
+    return (
+        select(text("rowid"))
+        .select_from(text("documents_fts"))
+        .where(text("documents_fts MATCH :match").bindparams(match=match))
+    )
+
+
+def term_set(session: Session, match: str, sets: TermSets = TERM_SETS) -> np.ndarray[Any, Any]:
+    """The sorted ids of the documents that match, from the per-process cache."""
+    newest = int(session.scalar(select(func.max(DocumentRow.id))) or 0)
+    return sets.get((match, newest), lambda: _term_set(session, match))
+
+
+def matching_set(
+    session: Session, candidates: Select[Any], match: str | None, key: Hashable
+) -> np.ndarray[Any, Any]:
+    """The ids of the ``candidates`` (a ``select(DocumentRow.id)`` whose filters SQLite may
+    drive by any index: region links, language, dates, tension) that match: both sets cached
+    per process (``key``: what makes the candidates, with the newest id) and intersected — the
+    cost of a count is that of reading the candidates, once a minute."""
+    newest = int(session.scalar(select(func.max(DocumentRow.id))) or 0)
+    store = id(session.get_bind())
+    ids = CANDIDATE_SETS.get((key, newest, store), lambda: _ids_of(session, candidates))
+    if match is None or not len(ids):
+        return ids
+    members = term_set(session, match)
+    if not len(members):
+        return np.zeros(0, dtype=np.int64)
+    found: np.ndarray[Any, Any] = ids[_members(members, ids)]
+    return found
+
+
+def _ids_of(session: Session, candidates: Select[Any]) -> np.ndarray[Any, Any]:
+    joined = session.scalar(select(func.group_concat(candidates.subquery().c.id)))
+    if not joined:
+        return np.zeros(0, dtype=np.int64)
+    return np.sort(np.fromstring(joined, dtype=np.int64, sep=","))
 
 
 def _term_set(session: Session, match: str) -> np.ndarray[Any, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar, cast
 
@@ -19,12 +19,22 @@ from birlik.nlp.embed import Embedder
 from birlik.signals.alerts import OPEN_STATUSES
 from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow, SourceRow
 from birlik.store.models_signals import AlertRow
-from birlik.store.search import QueryVector, query_terms, semantic_ids, snippet
+from birlik.store.search import (
+    QueryVector,
+    match_spans,
+    query_terms,
+    relevance_order,
+    semantic_ids,
+    snippet,
+)
 from birlik.web import fts_plan
 from birlik.web.scoping import RegionScope
 
 INDICATORS: tuple[str, ...] = ("documents", "tension", "hate", "incidents")
 SEMANTIC_CANDIDATES = 5000
+SORTS: tuple[str, ...] = ("newest", "oldest", "tension", "relevance")
+"""Orders of a document list; ``relevance`` only with a text query (a semantic search is always
+ordered by meaning)."""
 V = TypeVar("V")
 
 
@@ -40,13 +50,34 @@ class DocumentFilters:
     min_tension: float | None = None
     since: date | None = None
     until: date | None = None
+    sort: str = "newest"
+    """One of ``SORTS``; see ``order`` for the one applied."""
 
     def narrowed(self) -> bool:
-        """Whether any filter or query is set (the search mode alone is not one)."""
-        return any(value for key, value in self.as_params().items() if key != "mode")
+        """Whether any filter or query is set (the search mode and the order are not)."""
+        return any(value for key, value in self.as_params().items() if key not in ("mode", "sort"))
+
+    @property
+    def semantic(self) -> bool:
+        """A search by meaning: the semantic mode with a query."""
+        return self.mode == "semantic" and bool(self.q.strip())
+
+    @property
+    def order(self) -> str:
+        """The order applied: by meaning for a semantic search, relevance only with a text query
+        (else the newest first), the newest first for an unknown order."""
+        if self.semantic:
+            return "relevance"
+        if self.sort == "relevance":
+            return "relevance" if query_terms(self.q) else "newest"
+        return self.sort if self.sort in SORTS else "newest"
 
     def as_params(self) -> dict[str, Any]:
-        return {key: (list(v) if isinstance(v, tuple) else v) for key, v in asdict(self).items() if v}
+        return {
+            key: (list(v) if isinstance(v, tuple) else v)
+            for key, v in asdict(self).items()
+            if v and not (key == "sort" and v == "newest")
+        }
 
 
 def cached(cache: dict[Any, tuple[float, Any]], key: Any, seconds: float, compute: Callable[[], V]) -> V:
@@ -125,6 +156,11 @@ def _filter_conditions(
     return conditions
 
 
+def filter_conditions(filters: DocumentFilters) -> list[ColumnElement[bool] | TextClause]:
+    """The filters other than the text query and the regions."""
+    return _filter_conditions(filters)
+
+
 def _fulltext_condition(session: Session, q: str) -> ColumnElement[bool] | TextClause | None:
     terms = query_terms(q)
     if not terms:
@@ -153,7 +189,10 @@ def document_query(session: Session, scope: RegionScope, filters: DocumentFilter
 def matching_ids(
     session: Session, scope: RegionScope, filters: DocumentFilters, *, limit: int = 500, offset: int = 0
 ) -> list[int]:
-    """Ids of the newest documents the filters and the text query find (in scope)."""
+    """Ids of the documents the filters and the text query find (in scope), in the filters'
+    order (the newest first by default)."""
+    if filters.order != "newest" and not filters.semantic:
+        return ordered_ids(session, scope, filters, limit=limit, offset=offset)
     if session.get_bind().dialect.name == "sqlite" and filters.mode != "semantic":
         base = scope.documents(select(DocumentRow.id), filters.regions)
         conditions = _filter_conditions(filters, walk_dates=True)
@@ -167,26 +206,76 @@ def matching_ids(
     return [int(i) for i in session.scalars(ordered.limit(limit).offset(offset))]
 
 
-def _semantic(
+def ordered_ids(
+    session: Session, scope: RegionScope, filters: DocumentFilters, *, limit: int, offset: int = 0
+) -> list[int]:
+    """Ids in the order ``oldest``, ``tension`` (the most tense first) or ``relevance``.
+
+    SQLite walks the date or the tension index like the newest-first list (``fts_plan``), so a
+    common term costs no more than a rare one. Relevance ranks the newest
+    ``RELEVANCE_CANDIDATES`` documents that match by BM25 (``store.search.relevance_order``),
+    the same on both backends: ranking every match of a term in 190,000 documents takes
+    seconds in either engine."""
+    order = filters.order
+    if order == "relevance":
+        newest = replace(filters, sort="newest")
+        candidates = matching_ids(session, scope, newest, limit=RELEVANCE_CANDIDATES)
+        if not candidates:
+            return []
+        rows = [
+            (int(doc_id), title or "", body or "")
+            for doc_id, title, body in session.execute(
+                select(
+                    DocumentRow.id, DocumentRow.title, func.substr(DocumentRow.text, 1, RELEVANCE_TEXT)
+                ).where(DocumentRow.id.in_(candidates))
+            )
+        ]
+        ranked = relevance_order(rows, query_terms(filters.q))
+        return ranked[offset : offset + limit]
+    if session.get_bind().dialect.name == "sqlite":
+        terms = query_terms(filters.q)
+        match = " ".join(f'"{term}"*' for term in terms) if terms else None
+        base = scope.documents(select(DocumentRow.id), filters.regions)
+        conditions = _filter_conditions(filters, walk_dates=True)
+        if conditions:
+            base = base.where(and_(*conditions))
+        walk = _SQLITE_ORDERS[order]
+        return fts_plan.newest_ids(session, base, match, limit=limit, offset=offset, order=walk)
+    statement = document_query(session, scope, filters).with_only_columns(DocumentRow.id)
+    if order == "oldest":
+        statement = statement.order_by(DocumentRow.published_at.asc(), DocumentRow.id)
+    else:
+        statement = statement.order_by(DocumentRow.tension.desc().nulls_last(), DocumentRow.id.desc())
+    return [int(i) for i in session.scalars(statement.limit(limit).offset(offset))]
+
+
+RELEVANCE_CANDIDATES = 500
+"""Relevance ranks the newest this many documents that match."""
+RELEVANCE_TEXT = 4000
+"""The characters of each text it reads."""
+_SQLITE_ORDERS: dict[str, tuple[Any, ...]] = {
+    "oldest": (DocumentRow.published_at.asc(), DocumentRow.id.asc()),  # the date index, backwards
+    "tension": (DocumentRow.tension.desc(), DocumentRow.id.desc()),  # the tension index
+}
+
+
+def semantic_ranking(
     session: Session,
-    statement: Select[DocumentRow],
-    q: str,
+    scope: RegionScope,
+    filters: DocumentFilters,
     embedder: Embedder,
     static: Embedder | None,
-    limit: int,
-    offset: int,
-) -> list[DocumentRow]:
-    """Documents by meaning: the query embedded by the configured embedder (compared with the
+    count: int,
+) -> list[int]:
+    """Ids of the ``count`` documents nearest the query in meaning, among those the other
+    filters find in scope: the query embedded by the configured embedder (compared with the
     vectors it made) and by the static table distilled from it (compared with the static
     vectors of the other documents); see ``store.search.semantic_ids``."""
-    queries = [QueryVector(embedder.name, _query_vector(embedder, q), legacy=True)]
+    statement = document_query(session, scope, filters)
+    queries = [QueryVector(embedder.name, _query_vector(embedder, filters.q), legacy=True)]
     if static is not None:
-        queries.append(QueryVector(static.name, _query_vector(static, q)))
-    wanted = semantic_ids(
-        session, statement, queries, limit=limit, offset=offset, candidates=SEMANTIC_CANDIDATES
-    )
-    rows = {row.id: row for row in session.scalars(select(DocumentRow).where(DocumentRow.id.in_(wanted)))}
-    return [rows[i] for i in wanted if i in rows]
+        queries.append(QueryVector(static.name, _query_vector(static, filters.q)))
+    return semantic_ids(session, statement, queries, limit=count, candidates=SEMANTIC_CANDIDATES)
 
 
 def _query_vector(embedder: Embedder, q: str) -> npt.NDArray[np.float32]:
@@ -230,10 +319,13 @@ def cards_by_ids(session: Session, ids: list[int], q: str = "") -> list[dict[str
 
 
 def _card(row: Any, regions: list[str], q: str) -> dict[str, Any]:
+    terms = query_terms(q) if q else []
+    cut = snippet(row.text, terms, width=220)
     return {
         "id": row.id,
         "title": row.title,
-        "snippet": snippet(row.text, query_terms(q) if q else [], width=220),
+        "snippet": cut,
+        "highlights": {"title": match_spans(row.title or "", terms), "snippet": match_spans(cut, terms)},
         "lang": row.lang,
         "published_at": row.published_at.isoformat() if row.published_at else None,
         "outlet": row.outlet,
@@ -257,15 +349,16 @@ def list_cards(
     embedder: Callable[[], Embedder] | None = None,
     static: Callable[[], Embedder | None] | None = None,
 ) -> list[dict[str, Any]]:
-    """A page of documents as cards: by meaning (semantic search with a query), else newest first.
+    """A page of documents as cards: by meaning (semantic search with a query), else in the
+    filters' order.
     ``static``: the static embedder distilled from ``embedder`` (the vectors of non-salient
     documents), when there is one."""
-    if filters.mode == "semantic" and filters.q.strip() and embedder is not None:
-        statement = document_query(session, scope, filters)
+    if filters.semantic and embedder is not None:
         companion = static() if static is not None else None
-        rows = _semantic(session, statement, filters.q, embedder(), companion, limit, offset)
-        return [document_card(row, filters.q) for row in rows]
-    ids = matching_ids(session, scope, filters, limit=limit, offset=offset)
+        ranked = semantic_ranking(session, scope, filters, embedder(), companion, offset + limit)
+        ids = ranked[offset:]
+    else:
+        ids = matching_ids(session, scope, filters, limit=limit, offset=offset)
     return cards_by_ids(session, ids, filters.q)
 
 

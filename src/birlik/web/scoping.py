@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Select, exists, false, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, select, true
 from sqlalchemy.orm import Session
 
 from birlik.access.errors import forbidden, not_found
@@ -52,14 +52,17 @@ class RegionScope:
     # --- conditions --------------------------------------------------------------------
 
     def document_condition(self, wanted: Iterable[str] = ()) -> ColumnElement[bool]:
-        katos = self.narrow(wanted)
-        if katos is None:
-            return true()
-        if not katos or self.cases_of is not None:
+        """Documents in scope, and in one of the ``wanted`` regions when some are given. A
+        region outside a limited scope still filters: a document of the user's region that
+        also concerns it is theirs to read, so it is listed (never one outside the scope)."""
+        wanted = tuple(wanted)
+        if self.all_regions:
+            return _in_regions(wanted) if wanted else true()
+        if not self.katos or self.cases_of is not None:
             return false()
-        return exists().where(
-            DocumentRegionRow.document_id == DocumentRow.id, DocumentRegionRow.region_kato.in_(katos)
-        )
+        if all(kato in self.katos for kato in wanted):
+            return _in_regions(wanted or tuple(sorted(self.katos)))
+        return and_(_in_regions(tuple(sorted(self.katos))), _in_regions(wanted))
 
     def alert_condition(self) -> ColumnElement[bool]:
         if self.all_regions:
@@ -116,3 +119,9 @@ class RegionScope:
         """Acting on a region (a new case, a unit) needs that region in scope."""
         if not self.allows(region_kato):
             raise forbidden(f"region {region_kato} is outside your regions")
+
+
+def _in_regions(katos: tuple[str, ...]) -> ColumnElement[bool]:
+    return exists().where(
+        DocumentRegionRow.document_id == DocumentRow.id, DocumentRegionRow.region_kato.in_(katos)
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -12,7 +14,7 @@ from sqlalchemy import select
 from birlik.access import searches
 from birlik.access.models import SavedSearchRow
 from birlik.resources.gazetteer import load_gazetteer
-from birlik.web import map_view, queries
+from birlik.web import map_view, queries, search_results
 from birlik.web import stories as story_data
 from birlik.web.deps import Db, Reader, Scope, State
 from birlik.web.routes import indicators as indicator_pages
@@ -69,10 +71,18 @@ def documents(
     limit: Annotated[int, Query(ge=1, le=200)] = 25,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
+    found = queries.cached(
+        state.cache,
+        ("search counts", scope, replace(filters, sort="newest")),
+        state.web.cache_seconds,
+        lambda: search_results.count_found(session, scope, filters),
+    )[0]
     return {
         "filters": filters.as_params(),
+        "order": filters.order,
         "limit": limit,
         "offset": offset,
+        "count": {"value": found.value, "exact": found.exact},
         "items": queries.list_cards(
             session, scope, filters, limit=limit, offset=offset, embedder=state.embedder,
             static=state.static_embedder,
@@ -87,6 +97,7 @@ def document(document_id: RowId, session: Db, scope: Scope, _: Reader) -> dict[s
 
 @router.get("/stories")
 def stories(
+    state: State,
     session: Db,
     scope: Scope,
     _: Reader,
@@ -94,12 +105,16 @@ def stories(
     order: Annotated[str, Query(pattern="^(recent|top)$")] = "recent",
     limit: Annotated[int, Query(ge=1, le=200)] = 25,
 ) -> dict[str, Any]:
-    """Stories in scope; with filters, the stories of the documents the filters find."""
-    ids = (
-        (lambda: queries.matching_ids(session, scope, filters, limit=story_data.STORY_SOURCE_DOCUMENTS))
-        if filters.narrowed()
-        else None
-    )
+    """Stories in scope; with filters, the stories of the documents the filters find (a search
+    by meaning: of the documents nearest the query)."""
+    count = story_data.STORY_SOURCE_DOCUMENTS
+    ids: Callable[[], list[int]] | None = None
+    if filters.semantic:
+        ids = lambda: queries.semantic_ranking(  # noqa: E731
+            session, scope, filters, state.embedder(), state.static_embedder(), count
+        )
+    elif filters.narrowed():
+        ids = lambda: queries.matching_ids(session, scope, filters, limit=count)  # noqa: E731
     return {
         "filters": filters.as_params(),
         "order": order,

@@ -11,7 +11,7 @@ from birlik.access.errors import RequestError
 from birlik.domain import codes
 from birlik.domain.dates import parse_day
 from birlik.store.models import MAX_ID
-from birlik.web.queries import DocumentFilters
+from birlik.web.queries import SORTS, DocumentFilters
 
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 """Every id in a path: out of range is a 404 (see the validation handler in ``app``), never a
@@ -56,6 +56,7 @@ async def filters_from(
     min_tension: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    sort: str = "newest",
 ) -> DocumentFilters:
     """The document filters of a query string, as one dependency of the API and the pages."""
     tension = None
@@ -76,6 +77,7 @@ async def filters_from(
         min_tension=tension,
         since=parse_date(since, "since"),
         until=parse_date(until, "until"),
+        sort=sort if sort in SORTS else "newest",
     )
 
 

@@ -15,6 +15,7 @@ from birlik.signals import alert_text
 from birlik.web.deps import WebState
 from birlik.web.i18n import LANGUAGES, Translator
 from birlik.web.messages import say
+from birlik.web.scoping import RegionScope
 
 
 def region_names(lang: str) -> dict[str, str]:
@@ -41,6 +42,15 @@ def landing(role: str) -> str:
     return "/cases" if "read" not in allowed and "read_cases" in allowed else "/"
 
 
+def scope_line(who: Principal, t: Translator) -> str:
+    """What the user's data is limited to, said on every page: national, or their regions."""
+    if RegionScope.of(who).all_regions:
+        return t("search.scope.national")
+    names = region_names(t.lang)
+    regions = ", ".join(sorted(names.get(kato, kato) for kato in who.regions))
+    return t("search.scope.regions", regions=regions) if regions else t("search.scope.none")
+
+
 def render(
     request: Request,
     state: WebState,
@@ -61,6 +71,7 @@ def render(
         home=landing(who.role) if who else "/",
         say=partial(say, t),
         alert_title=lambda alert: say(t, alert_text.alert_title(alert) or alert.title),
+        scope_line=scope_line(who, t) if who else "",
     )
     return state.templates.TemplateResponse(request, template, context, status_code=status_code)
 

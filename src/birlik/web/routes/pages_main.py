@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import anyio
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from birlik.access import searches
 from birlik.access import users as accounts
-from birlik.access.errors import RequestError
+from birlik.access.errors import RequestError, not_found
 from birlik.access.models import SavedSearchRow, UserRow
 from birlik.access.passwords import check_login
 from birlik.access.principal import Principal
@@ -26,7 +27,7 @@ from birlik.domain import codes
 from birlik.signals import explain, map_scale
 from birlik.signals.district_counts import district_counts
 from birlik.store.models import utcnow
-from birlik.web import geo, map_view, queries
+from birlik.web import geo, map_view, queries, search_results
 from birlik.web import stories as story_data
 from birlik.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE, tokens_match
 from birlik.web.deps import (
@@ -43,10 +44,18 @@ from birlik.web.deps import (
 from birlik.web.i18n import LANG_COOKIE, LANGUAGES, Translator
 from birlik.web.routes import indicators as indicator_pages
 from birlik.web.routes.common import Filters, RowId
-from birlik.web.routes.pages_common import back, ethnic_choices, landing, render
+from birlik.web.routes.pages_common import (
+    back,
+    ethnic_choices,
+    landing,
+    region_names,
+    render,
+    scope_line,
+)
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
+PAGE_SIZE = 25
 INCIDENT_TYPES = (
     "violence_brawl",
     "mass_disorder",
@@ -316,21 +325,30 @@ def stories(
     filters: Filters,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> Response:
-    offset = (page - 1) * 25
-    found: list[int] | None = None
-    if filters.mode == "semantic" and filters.q.strip():
-        cards = queries.list_cards(
-            session, scope, filters, limit=25, offset=offset, embedder=state.embedder,
-            static=state.static_embedder,
+    offset = (page - 1) * PAGE_SIZE
+    ranked: list[int] | None = None
+    if filters.semantic:  # one ranking: the page, and the nearest documents whose stories are counted
+        wanted = max(offset + PAGE_SIZE, story_data.STORY_SOURCE_DOCUMENTS)
+        ranked = queries.semantic_ranking(
+            session, scope, filters, state.embedder(), state.static_embedder(), wanted
         )
+        found = ranked[offset : offset + PAGE_SIZE]
     else:
-        found = queries.matching_ids(session, scope, filters, limit=25, offset=offset)
-        cards = queries.cards_by_ids(session, found, filters.q)
+        found = queries.matching_ids(session, scope, filters, limit=PAGE_SIZE, offset=offset)
+    cards = queries.cards_by_ids(session, found, filters.q)
+    for card in cards:  # the list shows Almaty time (the zone in the tooltip)
+        card["published_local"] = search_results.local_time(card["published_at"])
     saved = session.scalars(
         select(SavedSearchRow).where(SavedSearchRow.user_id == who.user_id).order_by(SavedSearchRow.id)
     )
-    query_string = urlencode(
-        [(k, v) for k, vs in filters.as_params().items() for v in (vs if isinstance(vs, list) else [vs])]
+    pairs = _pairs(filters)
+    names = region_names(t.lang)
+    nearest = None if ranked is None else ranked[: story_data.STORY_SOURCE_DOCUMENTS]
+    found_documents, found_stories = queries.cached(  # the next pages of a search reuse its counts
+        state.cache,
+        ("search counts", scope, replace(filters, sort="newest")),
+        state.web.cache_seconds,
+        lambda: search_results.count_found(session, scope, filters, nearest),
     )
     return render(
         request,
@@ -340,28 +358,92 @@ def stories(
         who,
         filters=filters,
         documents=cards,
+        found=found_documents,
+        stories_found=found_stories,
+        # a search lists the stories of the documents of its page (by meaning too: the query's)
         stories=story_data.list_stories(
-            session,
-            scope,
-            document_ids=_story_sources(session, scope, filters, found) if filters.narrowed() else None,
+            session, scope, document_ids=(lambda: found) if filters.narrowed() else None
         ),
         stories_available=story_data.available(),
         saved=list(saved),
         ethnic_groups=ethnic_choices(t.lang),
+        region_options=[(k, n) for k, n in names.items() if scope.allows(k)],
+        relevance_limit=queries.RELEVANCE_CANDIDATES,
+        sorts=[] if filters.semantic else queries.SORTS,  # relevance without a query: the newest
         page=page,
-        query_string=query_string,
+        page_size=PAGE_SIZE,
+        query_string=urlencode(pairs),
+        sort_string=urlencode([(k, v) for k, v in pairs if k != "sort"]),
+        export_limit=(
+            search_results.SEMANTIC_EXPORT_LIMIT if filters.semantic else search_results.EXPORT_LIMIT
+        ),
         incidents=INCIDENT_TYPES,
+        number=lambda n: format_number(n, t.lang),
     )
 
 
-def _story_sources(
-    session: Db, scope: Scope, filters: queries.DocumentFilters, found: list[int] | None
-) -> Callable[[], list[int]]:
-    """The documents whose stories a filtered Stories page lists: those the page shows (a
-    semantic search: the newest documents the other filters find)."""
-    if found is not None:
-        return lambda: found
-    return lambda: queries.matching_ids(session, scope, filters, limit=story_data.STORY_SOURCE_DOCUMENTS)
+def format_number(value: int, lang: str) -> str:
+    """Thousands grouped as each language writes them: 12 345 (kk, ru), 12,345 (en)."""
+    grouped = f"{value:,}"
+    return grouped if lang == "en" else grouped.replace(",", "\u00a0")
+
+
+@router.get("/stories/export.{fmt}")
+def export_search(
+    fmt: str, state: State, session: Db, scope: Scope, who: Reader, t: Tr, filters: Filters
+) -> Response:
+    """Every document the search finds (every filter, the user's regions only) as CSV
+    (streamed) or XLSX, in the page's order, at most ``EXPORT_LIMIT`` rows; a cut export says so
+    in its last row and in the ``X-Birlik-Truncated`` header."""
+    if fmt not in ("csv", "xlsx"):
+        raise not_found(f"export format {fmt[:10]}")
+    plan = search_results.export_plan(
+        session, scope, filters, embedder=state.embedder, static=state.static_embedder
+    )
+    names = search_results.ExportNames(
+        regions=region_names(t.lang),
+        groups=search_results.group_names(t.lang),
+        incidents={i: t("incident." + i) for i in INCIDENT_TYPES},
+    )
+    header = [t("search.col." + c) for c in search_results.COLUMNS]
+    note = t("search.export_truncated", limit=format_number(plan.limit, t.lang)) if plan.truncated else None
+    now = datetime.now(search_results.ZONE)
+    stamp = now.strftime("%Y%m%d-%H%M")
+    headers = {"Content-Disposition": f'attachment; filename="birlik-search-{stamp}.{fmt}"'}
+    if plan.truncated:
+        headers["X-Birlik-Truncated"] = str(plan.limit)
+    if fmt == "xlsx":
+        about = [
+            (t("search.about.generated"), now.isoformat(sep=" ", timespec="minutes")),
+            (t("search.about.scope"), scope_line(who, t)),
+            (t("search.about.filters"), urlencode(_pairs(filters))),
+            (t("search.about.rows"), str(len(plan.ids))),
+        ]
+        content = search_results.xlsx_bytes(
+            header,
+            search_results.export_rows(session, plan.ids, names),
+            sheet=t("search.sheet.documents"),
+            about_sheet=t("search.sheet.about"),
+            about=about,
+            note=note,
+        )
+        return Response(content, media_type=XLSX_TYPE, headers=headers)
+
+    def stream() -> Iterator[str]:  # its own read transaction: the request's has ended by now
+        with state.store.transaction() as reading:
+            yield from search_results.csv_chunks(
+                header, search_results.export_rows(reading, plan.ids, names), note
+            )
+
+    return StreamingResponse(stream(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _pairs(filters: queries.DocumentFilters) -> list[tuple[str, Any]]:
+    params = filters.as_params()
+    return [(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])]
 
 
 @router.post("/stories/saved")
