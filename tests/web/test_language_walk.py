@@ -50,8 +50,11 @@ def catalogue_keys() -> set[str]:
 
 
 def shape(path: str) -> str:
-    """/documents/17 and /documents/18 are one page to judge."""
-    return re.sub(r"/\d+(?=/|$)", "/N", path)
+    """/documents/17 and /documents/18 are one page to judge, and so are two filters of a page
+    that differ only in their values (the names of the parameters make the shape)."""
+    route, _, query = path.partition("?")
+    names = sorted({part.split("=")[0] for part in query.split("&") if part})
+    return re.sub(r"/\d+(?=/|$)", "/N", route) + ("?" + "&".join(names) if names else "")
 
 
 def walk(client: TestClient, limit: int = 120) -> Iterator[tuple[str, str]]:
