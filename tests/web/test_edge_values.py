@@ -18,8 +18,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from birlik.web.routes import api_admin, api_documents, api_work, pages_admin, pages_main, pages_work
-from birlik.web.routes import indicators as indicator_pages
+from birlik.web.app import ROUTERS
 
 Client = Callable[[str], tuple[TestClient, str]]
 
@@ -48,7 +47,6 @@ MORE = [
     "../../etc/passwd",
 ]
 SKIP = {("POST", "/logout"), ("POST", "/login")}  # would end the session the test speaks through
-ROUTERS = (api_documents, api_work, api_admin, pages_main, pages_work, pages_admin, indicator_pages)
 
 
 def parameters(dependant: Dependant, kind: str) -> Iterator[str]:

@@ -51,6 +51,18 @@ from birlik.web.routes import indicators as indicator_pages
 from birlik.web.session_secret import session_secret
 
 log = logging.getLogger(__name__)
+#: every router of the app, in the order they are included (the tests walk the same list)
+ROUTERS = (
+    api_documents,
+    api_work,
+    api_admin,
+    api_reports,
+    pages_main,
+    pages_work,
+    pages_admin,
+    indicator_pages,
+    pages_reports,
+)
 PACKAGE_DIR = Path(str(resources.files("birlik.web")))
 OPENAPI_URL = "/api/v1/openapi.json"
 DOCS_URL = "/api/v1/docs"
@@ -91,17 +103,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     _install_api_docs(app, templates)
-    for module in (
-        api_documents,
-        api_work,
-        api_admin,
-        api_reports,
-        pages_main,
-        pages_work,
-        pages_admin,
-        indicator_pages,
-        pages_reports,
-    ):
+    for module in ROUTERS:
         app.include_router(module.router)
     _install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
