@@ -12,6 +12,11 @@ export BIRLIK_DATABASE_URL="${BIRLIK_DATABASE_URL:-sqlite:///birlik.db}"
 .venv/bin/birlik stats
 # The web application on the demo corpus (BIRLIK_NO_SERVE=1 stops here, for CI and tests).
 .venv/bin/birlik registry import --demo >/dev/null 2>&1 || true
+# the demo's survey wave (target indicators) and its two monitoring visits, once
+.venv/bin/birlik survey import --demo >/dev/null 2>&1 || true
+if [ -z "$(.venv/bin/birlik visits list 2>/dev/null)" ]; then
+    .venv/bin/birlik visits add --demo >/dev/null 2>&1 || true
+fi
 DEMO_PASSWORD="${BIRLIK_DEMO_PASSWORD:-birlik-demo-$(date +%s | sha256sum | cut -c1-8)}"
 if .venv/bin/birlik user add demo --role administrator --password "$DEMO_PASSWORD" --if-missing | grep -q '"created": true'; then
     echo "demo login: user demo, password $DEMO_PASSWORD"
