@@ -162,7 +162,11 @@ def test_every_pattern_is_linear_on_adversarial_text(every_pattern: list[Found])
 
 
 def test_the_guard_catches_a_backtracking_pattern() -> None:
-    """The old line-break pattern of nlp/ner_ru.py: quadratic on a long run of spaces."""
+    """The old line-break pattern of nlp/ner_ru.py: quadratic on a long run of spaces. At the
+    screen's size (2,000 → 8,000 characters; about 0.15 s at the larger) the growth stands well
+    above the timing floor: at 1,000 → 4,000 it took 0.02–0.04 s, which an idle fast machine
+    brought under the floor (the test failed where nothing else ran). Timing is noisy on a shared
+    machine, so the growth must show in one of three tries (quadratic: ×16 against ×9 allowed)."""
     old = Found("old _LINE_BREAK", re.compile(r"\s*\n\s*"))
-    assert _superlinear(old, "spaces", anchored=False, chars=1000) is not None
-    assert _superlinear(old, "newlines", anchored=False, chars=1000) is None
+    assert any(_superlinear(old, "spaces", anchored=False) is not None for _ in range(3))
+    assert _superlinear(old, "newlines", anchored=False) is None
