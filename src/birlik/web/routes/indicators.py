@@ -31,7 +31,7 @@ from birlik.resources.gazetteer import load_gazetteer
 from birlik.signals import series as indicator_series
 from birlik.signals.indicators import COUNTRY, kz_day
 from birlik.signals.rules import RuleSet, SurgeRule, load_rules
-from birlik.signals.series import IndicatorSeries
+from birlik.signals.series import AlertMark, IndicatorSeries
 from birlik.web import charts, queries
 from birlik.web.deps import Db, Reader, Scope, State, Tr, WebState
 from birlik.web.formats import Formats
@@ -452,17 +452,6 @@ class IndicatorDayOut(BaseModel):
     cold_start: bool
 
 
-class AlertMarkOut(BaseModel):
-    id: int
-    kind: str
-    first_day: date
-    last_day: date
-    severity: str
-    status: str
-    metric: str | None
-    matches: bool
-
-
 class IndicatorSeriesOut(BaseModel):
     region: str
     metric: str
@@ -471,7 +460,7 @@ class IndicatorSeriesOut(BaseModel):
     watched: bool
     total: float
     days: list[IndicatorDayOut]
-    alerts: list[AlertMarkOut]
+    alerts: list[AlertMark]  # the domain's dataclass: its fields are the response's
 
 
 class ScopeOut(BaseModel):
