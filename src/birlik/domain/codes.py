@@ -198,6 +198,7 @@ G002 = Code("G002", ConfigError, "report language {lang} is not one of {langs}",
 G003 = Code("G003", ConfigError,
             "report format {fmt} is not one of {formats}",
             "use one of the listed formats")
+G004 = Code("G004", ConfigError, "no report catalogue for {lang}", "reinstall birlik")
 G010 = Code("G010", ConfigError, "cannot read region shapes {source}: {exc}", "give a GeoJSON file")
 G020 = Code("G020", ConfigError, "font {path} is missing", "reinstall matplotlib, which ships it")
 

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from birlik.reports import charts
 from birlik.reports.analysis import write_analysis
-from birlik.reports.i18n import OTHER_GROUP, Texts
+from birlik.reports.i18n import Texts
 from birlik.reports.quarterly import IndicatorResult, QuarterlyReport, TopItem
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
@@ -142,7 +142,7 @@ def _group_name(by: str, group: str, texts: Texts) -> str:
     if by == "language":
         return texts.language(group)
     if by == "ethnic_group" and group == "other":
-        return OTHER_GROUP[texts.lang]
+        return texts.other_group()
     if by == "ethnic_group":
         lexicon = load_ethnic_groups()
         if group in lexicon:

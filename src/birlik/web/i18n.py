@@ -1,58 +1,39 @@
-"""The interface in Kazakh, Russian and English: one JSON catalogue per language in locales/."""
+"""The interface in Kazakh, Russian and English: the catalogue ``web/locales/<lang>.json``
+(the format is ``birlik.domain.i18n``'s, shared with the report)."""
 
 from __future__ import annotations
-
-import json
-from functools import cache
-from importlib import resources
 
 from markupsafe import Markup, escape
 
 from birlik.domain import codes
-from birlik.domain.errors import ConfigError
+from birlik.domain.i18n import LANGUAGES, Catalogue
 
-LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
 DEFAULT_LANGUAGE = "kk"
 LANG_COOKIE = "birlik_lang"
 
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "LANG_COOKIE", "Translator", "catalogue", "choose_language"]
 
-@cache
+
 def catalogue(lang: str) -> dict[str, str]:
-    try:
-        raw = resources.files("birlik.web").joinpath("locales", f"{lang}.json").read_text("utf-8")
-    except FileNotFoundError as exc:
-        raise ConfigError(f"no interface catalogue for {lang!r} — reinstall birlik", code=codes.W120) from exc
-    data = json.loads(raw)
-    return {str(key): str(value) for key, value in data.items()}
+    """The interface's strings in ``lang`` (the JSON file ``web/locales/<lang>.json``)."""
+    return Translator._load(lang)
 
 
-class Translator:
-    """``t("key", name=…)``: the string of the key in this language, formatted."""
+class Translator(Catalogue):
+    """``t("key", name=…)``: the interface's string of the key in this language, formatted.
+    An unknown language is read as the default one."""
+
+    package = "birlik.web"
+    missing = codes.W120
 
     def __init__(self, lang: str) -> None:
-        self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
-        self._strings = catalogue(self.lang)
-
-    def __call__(self, key: str, **values: object) -> str:
-        text = self._strings.get(key) or catalogue("en").get(key, key)
-        return text.format(**values) if values else text
+        super().__init__(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
 
     def code(self, key: str, **values: object) -> Markup:
         """The string with each value set as ``<code>`` (a command, a path, a column name):
         technical words stay as they are typed, in every language, and are marked as such."""
-        text = self._strings.get(key) or catalogue("en").get(key, key)
         coded = {name: Markup("<code>{}</code>").format(value) for name, value in values.items()}
-        return Markup(escape(text).format(**coded))
-
-    def has(self, key: str) -> bool:
-        return key in self._strings or key in catalogue("en")
-
-    def label(self, prefix: str, value: str | None) -> str:
-        """The name of a stored code (``label("language.", "kk")``), or the code itself when the
-        catalogue has no name for it (an action or language added after this release)."""
-        key = f"{prefix}{value or 'und'}"
-        text = self._strings.get(key) or catalogue("en").get(key)
-        return text if text is not None else (value or "—")
+        return Markup(escape(self.text(key) or key).format(**coded))
 
 
 def choose_language(cookie: str | None, accept_language: str | None) -> str:
