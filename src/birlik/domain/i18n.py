@@ -1,7 +1,10 @@
 """Message catalogues in Kazakh, Russian and English: one format for every text a user reads.
 
 A catalogue is one JSON file per language, ``<package>/locales/<lang>.json``, a flat object of
-message keys (``area.name``) to templates formatted with ``str.format``. The web interface
+message keys (``area.name``) to templates formatted with ``str.format``. A message that counts
+something has a form per plural category of the language (CLDR: Russian ``one`` 1, 21 · ``few``
+2–4, 22 · ``many`` 5–20, 25 · ``other`` fractions; Kazakh and English ``one`` and ``other``),
+stored as ``key#one``, ``key#few``… and chosen by its ``count`` or ``n`` value. The web interface
 (``birlik.web``) and the quarterly report (``birlik.reports``) each keep their own catalogue in
 this format and read it through :class:`Catalogue`; ``tests/domain/test_i18n.py`` checks that
 every catalogue has the same keys, and the same placeholders, in every language.
@@ -10,6 +13,8 @@ every catalogue has the same keys, and the same placeholders, in every language.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import ClassVar
@@ -19,6 +24,34 @@ from birlik.domain.errors import ConfigError
 
 LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
 FALLBACK = "en"
+COUNT_NAMES = ("count", "n")
+PLURAL_FORMS: Mapping[str, tuple[str, ...]] = {
+    "kk": ("one", "other"),
+    "ru": ("one", "few", "many", "other"),
+    "en": ("one", "other"),
+}
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def plural_category(lang: str, count: object) -> str:
+    """The CLDR plural category of ``count`` in ``lang`` (``one``, ``few``, ``many``, ``other``).
+    ``count`` may be a number or a number already written out (``1\u202f234``); anything else is
+    ``other``."""
+    if isinstance(count, str):
+        digits = count.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+        count = int(digits) if _INTEGER.fullmatch(digits) else None
+    if isinstance(count, bool) or not isinstance(count, int | float):
+        return "other"
+    if count != int(count):
+        return "other"
+    n = abs(int(count))
+    if lang == "ru":
+        if n % 10 == 1 and n % 100 != 11:
+            return "one"
+        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+            return "few"
+        return "many"
+    return "one" if n == 1 else "other"
 
 
 @cache
@@ -56,12 +89,21 @@ class Catalogue:
         found = self._strings.get(key)
         return found if found is not None else self._load(FALLBACK).get(key)
 
+    def template(self, key: str, values: Mapping[str, object]) -> str | None:
+        """The template of ``key`` for these values: a counted message's form for the count."""
+        found = self.text(key)
+        if found is not None:
+            return found
+        count = next((values[name] for name in COUNT_NAMES if name in values), None)
+        category = plural_category(self.lang, count)
+        return self.text(f"{key}#{category}") or self.text(f"{key}#other")
+
     def __call__(self, key: str, **values: object) -> str:
-        text = self.text(key) or key
+        text = self.template(key, values) or key
         return text.format(**values) if values else text
 
     def has(self, key: str) -> bool:
-        return self.text(key) is not None
+        return self.text(key) is not None or self.text(f"{key}#other") is not None
 
     def label(self, prefix: str, value: str | None) -> str:
         """The name of a stored code (``label("language.", "kk")``), or the code itself when the

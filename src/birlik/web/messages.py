@@ -19,7 +19,7 @@ def say(t: Translator, value: Any) -> str:
     """``value`` (a Message, a Ref, a list of them, a number or text) as the reader reads it."""
     if isinstance(value, Message):
         params = {name: say(t, param) for name, param in value.params.items()}
-        text = _known(t, value.key)
+        text = t.template(value.key, value.params)
         if text is None:
             return value.key
         return text.format(**params) if params else text
