@@ -1,5 +1,5 @@
-"""Every page each role can reach, in Kazakh and in Russian, speaks that language: no English words
-of the interface and no raw message keys in what the reader sees.
+"""Every page each role can reach, in Kazakh, Russian and English, speaks that language: no English
+words of the interface in kk and ru, and no raw message keys in any of the three.
 
 The walk starts at the landing page and follows the links of every page (one page per route shape,
 so a list of a thousand documents costs one visit). What the pages quote from the stored material
@@ -46,7 +46,9 @@ def english_words() -> set[str]:
 
 
 def catalogue_keys() -> set[str]:
-    return set(json.loads((PACKAGE_DIR / "locales" / "en.json").read_text("utf-8")))
+    """The message keys (a counted message's key without its ``#form``)."""
+    keys = json.loads((PACKAGE_DIR / "locales" / "en.json").read_text("utf-8"))
+    return {key.partition("#")[0] for key in keys}
 
 
 def shape(path: str) -> str:
@@ -93,12 +95,13 @@ def visible_text(html: str) -> str:
     return " ".join([root.text_content(), *map(str, attributes)])
 
 
-@pytest.mark.parametrize("lang", ["kk", "ru"])
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_speaks_the_readers_language(as_user: Client, role: str, lang: str) -> None:
     client, _ = as_user(role)
     client.cookies.set("birlik_lang", lang)
-    english, keys = english_words(), catalogue_keys()
+    english = english_words() if lang != "en" else set()  # in English, only raw keys are a fault
+    keys = catalogue_keys()
     problems: list[str] = []
     pages = 0
     for path, html in walk(client):
