@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from birlik.access.principal import PERMISSIONS, Principal
 from birlik.resources.ethnic import EthnicGroup, load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
+from birlik.resources.regions import region_short_name
 from birlik.signals import alert_text
 from birlik.web.deps import WebState
 from birlik.web.i18n import LANGUAGES, Translator
@@ -19,7 +20,9 @@ from birlik.web.scoping import RegionScope
 
 
 def region_names(lang: str) -> dict[str, str]:
-    return {p.kato: p.name(lang) for p in load_gazetteer().regions()}
+    """Each region's name as lists, filters and chart titles write it: the map's short name, so
+    that Almaty Region and the city of Almaty (one bare name) read apart (``region_short_name``)."""
+    return {p.kato: region_short_name(p.kato, lang) for p in load_gazetteer().regions()}
 
 
 def ethnic_choices(lang: str) -> list[tuple[str, str]]:
