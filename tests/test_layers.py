@@ -19,7 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("web",),
     ("reports", "scale"),
     ("runtime",),
-    ("evaluation",),
+    ("evaluation", "query"),
     ("cases",),
     ("signals",),
     ("ingest", "stories", "surveys", "access"),

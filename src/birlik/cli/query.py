@@ -9,10 +9,11 @@ import click
 from birlik.cli.context import AppContext, emit_json, parse_day, pass_app
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
+from birlik.nlp.static_embed import distilled_companion
+from birlik.query.queries import SORTS, DocumentFilters, list_cards
+from birlik.query.scope import RegionScope
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
-from birlik.store.search import SearchFilters
-from birlik.store.search import search as run_search
 from birlik.store.stats import collect_stats
 
 
@@ -47,10 +48,16 @@ def resolve_ethnic(value: str) -> str:
 @click.option("--lang", "langs", multiple=True, help="Language code (repeat): kk, ru, en…")
 @click.option("--region", "regions", multiple=True, help="Region KATO code or name (repeat).")
 @click.option("--ethnic", "ethnic_groups", multiple=True, help="Ethnic group id or name (repeat).")
+@click.option("--incident", help="Only documents reporting this incident type, e.g. violence_brawl.")
+@click.option("--min-tension", type=click.FloatRange(0.0, 1.0), help="Only documents with tension ≥ this.")
 @click.option("--since", help="From this date (inclusive), e.g. 2026-06-01.")
-@click.option("--until", help="Before this date (exclusive).")
+@click.option("--until", help="Up to this date (inclusive).")
+@click.option("--semantic", is_flag=True,
+              help="Search by meaning with the configured embedder (BIRLIK_EMBEDDER), not by words.")
+@click.option("--sort", type=click.Choice(SORTS), default=None,
+              help="Order: relevance (the default with a query), newest (without), oldest, tension.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per document.")
 @pass_app
 def search(
     app: AppContext,
@@ -58,28 +65,46 @@ def search(
     langs: tuple[str, ...],
     regions: tuple[str, ...],
     ethnic_groups: tuple[str, ...],
+    incident: str | None,
+    min_tension: float | None,
     since: str | None,
     until: str | None,
+    semantic: bool,
+    sort: str | None,
     limit: int,
     as_json: bool,
 ) -> None:
-    """Full-text search with filters; words match with any inflectional ending."""
-    filters = SearchFilters(
+    """Documents by words (any inflectional ending) or by meaning, with the web's filters.
+
+    The same query layer as the web's search: the operator's scope is every region."""
+    first, last = parse_day(since, "--since"), parse_day(until, "--until")
+    filters = DocumentFilters(
+        q=query,
+        mode="semantic" if semantic else "text",
         langs=langs,
-        region_katos=tuple(resolve_region(r) for r in regions),
-        ethnic_ids=tuple(resolve_ethnic(e) for e in ethnic_groups),
-        since=parse_day(since, "--since"),
-        until=parse_day(until, "--until"),
+        regions=tuple(resolve_region(r) for r in regions),
+        ethnic=tuple(resolve_ethnic(e) for e in ethnic_groups),
+        incident=incident or None,
+        min_tension=min_tension,
+        since=first.date() if first else None,
+        until=last.date() if last else None,
+        sort=sort or ("relevance" if query.strip() else "newest"),
     )
+    runtime = app.runtime
     with app.store().transaction() as session:
-        hits = run_search(session, query, filters, limit=limit)
-    for hit in hits:
+        cards = list_cards(
+            session, RegionScope.everything(), filters, limit=limit,
+            embedder=runtime.embedder, static=lambda: distilled_companion(runtime.embedder()),
+        )
+    for card in cards:
+        card.pop("highlights", None)
         if as_json:
-            emit_json(asdict(hit))
+            emit_json(card)
         else:
-            day = hit.published_at.date().isoformat() if hit.published_at else "----------"
-            click.echo(f"{hit.id:>7} {day} {hit.lang:3} {(hit.title or '')[:70]}\n        {hit.snippet}")
-    if not hits and not as_json:
+            day = (card["published_at"] or "----------")[:10]
+            title = (card["title"] or "")[:70]
+            click.echo(f"{card['id']:>7} {day} {card['lang']:3} {title}\n        {card['snippet']}")
+    if not cards and not as_json:
         click.echo("no documents match", err=True)
 
 

@@ -1,5 +1,6 @@
-"""Full-text search with filters, through each backend's own engine; semantic search over the
-stored document vectors (``semantic_ids``)."""
+"""The store's search primitives: query terms cut as the full-text indexes cut words, snippets
+and matched spans, relevance order, and semantic search over the stored document vectors
+(``semantic_ids``). Filters, scope and plans are the query layer's (``birlik.query``)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,17 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ColumnElement, Select, column, exists, func, or_, select, table, text
+from sqlalchemy import ColumnElement, Select, func, or_
 from sqlalchemy.orm import Session
 
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError, EmbedderMismatch
 from birlik.nlp.embed import check_comparable
-from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow
+from birlik.store.models import DocumentRow
 from birlik.store.vectors import pg_distance
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -31,27 +31,6 @@ _SOFTENING_ENDING = re.compile(r"(?<=\w{5})[қкп]$")
 prefix stops before it (words of six letters or more, so that short stems stay precise)."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SearchFilters:
-    langs: tuple[str, ...] = ()
-    region_katos: tuple[str, ...] = ()
-    ethnic_ids: tuple[str, ...] = ()
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SearchHit:
-    id: int
-    title: str | None
-    snippet: str
-    lang: str
-    published_at: datetime | None
-    outlet: str | None
-    url: str | None
-    score: float
-
-
 def query_terms(query: str) -> list[str]:
     """Search prefixes for the words of a query: a word is matched with any ending,
     a final Russian vowel is dropped so that ``Астана`` also finds ``Астане``, and a final
@@ -62,88 +41,6 @@ def query_terms(query: str) -> list[str]:
     if len(terms) > 32:
         raise ConfigError("the query has more than 32 words — shorten it", code=codes.Q001)
     return terms
-
-
-def search(
-    session: Session, query: str, filters: SearchFilters, *, limit: int = 20, offset: int = 0
-) -> list[SearchHit]:
-    terms = query_terms(query)
-    dialect = session.get_bind().dialect.name
-    statement: Select[DocumentRow, Any]
-    if not terms:
-        statement = select(DocumentRow, text("0.0")).order_by(
-            DocumentRow.published_at.desc().nulls_last(), DocumentRow.id.desc()
-        )
-    elif dialect == "sqlite":
-        statement = _sqlite_match(terms)
-    else:
-        statement = _postgres_match(terms)
-    for condition in _filter_conditions(filters):
-        statement = statement.where(condition)
-    rows = session.execute(statement.limit(limit).offset(offset))
-    return [_hit(row, float(score), terms) for row, score in rows]
-
-
-def _sqlite_match(terms: list[str]) -> Select[DocumentRow, Any]:
-    fts = table("documents_fts", column("rowid"))
-    match = " ".join(f'"{term}"*' for term in terms)
-    return (
-        select(DocumentRow, text("-bm25(documents_fts) AS rank"))
-        .join(fts, fts.c.rowid == DocumentRow.id)
-        .where(text("documents_fts MATCH :match").bindparams(match=match))
-        .order_by(text("rank DESC"))
-    )
-
-
-def _postgres_match(terms: list[str]) -> Select[DocumentRow, Any]:
-    tsquery = " & ".join(f"{term}:*" for term in terms)
-    return (
-        select(
-            DocumentRow,
-            text("ts_rank(search_vector, to_tsquery('simple', :tsq)) AS rank").bindparams(tsq=tsquery),
-        )
-        .where(text("search_vector @@ to_tsquery('simple', :tsq2)").bindparams(tsq2=tsquery))
-        .order_by(text("rank DESC"))
-    )
-
-
-def _filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if filters.langs:
-        conditions.append(DocumentRow.lang.in_(filters.langs))
-    if filters.since is not None:
-        conditions.append(DocumentRow.published_at >= filters.since)
-    if filters.until is not None:
-        conditions.append(DocumentRow.published_at < filters.until)
-    if filters.region_katos:
-        conditions.append(
-            exists().where(
-                DocumentRegionRow.document_id == DocumentRow.id,
-                DocumentRegionRow.region_kato.in_(filters.region_katos),
-            )
-        )
-    if filters.ethnic_ids:
-        conditions.append(
-            exists().where(
-                MentionRow.document_id == DocumentRow.id,
-                MentionRow.type == "ETHNIC_GROUP",
-                MentionRow.entity_id.in_(filters.ethnic_ids),
-            )
-        )
-    return conditions
-
-
-def _hit(row: DocumentRow, score: float, terms: list[str]) -> SearchHit:
-    return SearchHit(
-        id=row.id,
-        title=row.title,
-        snippet=snippet(row.text, terms),
-        lang=row.lang,
-        published_at=row.published_at,
-        outlet=row.outlet,
-        url=row.url,
-        score=round(score, 4),
-    )
 
 
 def match_spans(body: str, terms: list[str]) -> list[tuple[int, int]]:

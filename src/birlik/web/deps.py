@@ -24,11 +24,11 @@ from birlik.access.throttle import LoginThrottle
 from birlik.access.tokens import token_principal
 from birlik.domain import codes
 from birlik.nlp.embed import Embedder
+from birlik.query.scope import RegionScope
 from birlik.settings import Settings, WebSettings
 from birlik.store.repository import Store
 from birlik.web.auth import SESSION_COOKIE, SessionCodec, tokens_match
 from birlik.web.i18n import LANG_COOKIE, Translator, choose_language
-from birlik.web.scoping import RegionScope
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"

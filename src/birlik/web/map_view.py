@@ -11,13 +11,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from birlik.query.scope import RegionScope
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.resources.regions import CITY_SHORT, region_full_name, region_references, region_short_name
 from birlik.signals.district_counts import DistrictCount
 from birlik.signals.map_scale import DISTRICT_DOCUMENTS, RATE_DAYS, RATE_PER, Scale, map_values, scale_of
 from birlik.web.geo import WIDTH, MapShapes, interior_point
 from birlik.web.i18n import Translator
-from birlik.web.scoping import RegionScope
 
 NO_DATA_FILL = "url(#map-nodata)"
 NO_DATA_KEY = "url(#map-nodata-key)"

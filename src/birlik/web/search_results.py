@@ -23,13 +23,13 @@ from sqlalchemy import Select, distinct, false, func, select
 from sqlalchemy.orm import Session
 
 from birlik.nlp.embed import Embedder
+from birlik.query import fts_plan, queries
+from birlik.query.scope import RegionScope
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow
 from birlik.store.models_stories import StoryMemberRow, StoryRow
 from birlik.store.search import query_terms
 from birlik.store.types import as_utc
-from birlik.web import fts_plan, queries
-from birlik.web.scoping import RegionScope
 
 COUNT_LIMIT = 10_000
 """Counts stop here: past it the page says "more than 10,000"."""

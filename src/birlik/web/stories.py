@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from birlik.access.errors import not_found
 from birlik.nlp.claims import comparable, find_discrepancies
+from birlik.query import queries
+from birlik.query.scope import RegionScope
 from birlik.store.models import MAX_ID, DocumentRegionRow, DocumentRow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
 from birlik.store.types import as_utc
 from birlik.stories.service import claim_of
-from birlik.web import queries
-from birlik.web.scoping import RegionScope
 
 LANG_ORDER = ("kk", "ru", "en")
 DETAIL_TEXT_CHARS = 1500

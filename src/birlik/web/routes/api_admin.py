@@ -15,7 +15,7 @@ from birlik.access.errors import RequestError
 from birlik.access.models import AuditRow, RegistryUnitRow, UserRow
 from birlik.access.principal import Principal
 from birlik.domain import codes
-from birlik.web import queries
+from birlik.query import queries
 from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope, State, set_session_cookie
 from birlik.web.public import (
     AuditEntryPublic,

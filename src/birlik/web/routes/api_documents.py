@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from birlik.access import searches
 from birlik.access.models import SavedSearchRow
+from birlik.query import queries
 from birlik.resources.gazetteer import load_gazetteer
-from birlik.web import map_view, queries, search_results
+from birlik.web import map_view, search_results
 from birlik.web import stories as story_data
 from birlik.web.deps import Db, Reader, Scope, State
 from birlik.web.routes import indicators as indicator_pages

@@ -14,8 +14,8 @@ from birlik.access.errors import not_found
 from birlik.cases import services as case_services
 from birlik.cases.models import CaseAttachmentRow, CaseRow
 from birlik.cases.workflow import case_history
+from birlik.query import queries
 from birlik.store.models import MAX_ID
-from birlik.web import queries
 from birlik.web.deps import AlertActor, AlertReader, CaseActor, CaseReader, Db, Scope, State
 from birlik.web.routes.api_documents import alert_json
 from birlik.web.routes.common import RowId

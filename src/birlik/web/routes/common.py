@@ -10,8 +10,8 @@ from fastapi import Depends, Path, Query
 from birlik.access.errors import RequestError
 from birlik.domain import codes
 from birlik.domain.dates import parse_day
+from birlik.query.queries import SORTS, DocumentFilters
 from birlik.store.models import MAX_ID
-from birlik.web.queries import SORTS, DocumentFilters
 
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 """Every id in a path: out of range is a 404 (see the validation handler in ``app``), never a

@@ -26,19 +26,20 @@ from sqlalchemy.orm import Session
 from birlik.access.errors import RequestError, not_found
 from birlik.access.principal import Principal
 from birlik.domain import codes
+from birlik.query import queries
+from birlik.query.scope import RegionScope
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.signals import series as indicator_series
 from birlik.signals.indicators import COUNTRY, kz_day
 from birlik.signals.rules import RuleSet, SurgeRule, load_rules
 from birlik.signals.series import AlertMark, IndicatorSeries
-from birlik.web import charts, queries
+from birlik.web import charts
 from birlik.web.deps import Db, Reader, Scope, State, Tr, WebState
 from birlik.web.formats import Formats
 from birlik.web.i18n import Translator
 from birlik.web.routes.common import parse_date
 from birlik.web.routes.pages_common import region_names, render
-from birlik.web.scoping import RegionScope
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(route_class=UnitOfWorkRoute)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from birlik.access import units as unit_registry
 from birlik.access import users as accounts
 from birlik.access.models import ROLES, UNIT_KINDS, AuditRow, RegistryUnitRow, UserRow
-from birlik.web import queries
+from birlik.query import queries
 from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope, State, Tr
 from birlik.web.routes.common import RowId
 from birlik.web.routes.pages_common import back, render

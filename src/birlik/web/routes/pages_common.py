@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from birlik.access.principal import PERMISSIONS, Principal
+from birlik.query.scope import RegionScope
 from birlik.resources.ethnic import EthnicGroup, load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.resources.regions import region_short_name
@@ -16,7 +17,6 @@ from birlik.signals import alert_text
 from birlik.web.deps import WebState
 from birlik.web.i18n import LANGUAGES, Translator
 from birlik.web.messages import say
-from birlik.web.scoping import RegionScope
 
 
 def region_names(lang: str) -> dict[str, str]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from birlik.access.principal import Principal
 from birlik.domain.errors import BirlikError, ConfigError, WebError
+from birlik.query.scope import RegionScope
 from birlik.surveys.targets import list_indicators
 from birlik.web.deps import Db, Reader, Scope, State, Tr, VisitReader, WebState
 from birlik.web.formatting import number
@@ -27,7 +28,6 @@ from birlik.web.routes.public_reports import (
     visits_public,
 )
 from birlik.web.routes.reports_common import IssuerParam, RegionParam, report_response
-from birlik.web.scoping import RegionScope
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)

@@ -17,6 +17,8 @@ from birlik.cases import services as case_services
 from birlik.cases import text as case_text
 from birlik.cases.models import CaseRow
 from birlik.cases.workflow import MEDIATOR_STATUSES, case_history
+from birlik.query import queries
+from birlik.query.scope import RegionScope
 from birlik.signals import alert_text
 from birlik.signals.alert_documents import alert_documents
 from birlik.signals.alerts import STATUSES as ALERT_STATUSES
@@ -24,11 +26,9 @@ from birlik.signals.alerts import alert_history
 from birlik.signals.rules import load_rules
 from birlik.store.models import DocumentRow
 from birlik.store.models_signals import AlertRow
-from birlik.web import queries
 from birlik.web.deps import AlertActor, AlertReader, CaseActor, CaseReader, Db, Scope, State, Tr
 from birlik.web.routes.common import RowId, parse_date, parse_id
 from birlik.web.routes.pages_common import back, render
-from birlik.web.scoping import RegionScope
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)

@@ -13,6 +13,7 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from birlik.ingest.dates import ALMATY
+from birlik.query.queries import cached
 from birlik.reports.quarterly import Quarter, available_quarters
 from birlik.reports.render import FORMATS
 from birlik.surveys.estimates import Estimate
@@ -21,7 +22,6 @@ from birlik.surveys.summary import TargetProgress, target_progress, wave_summari
 from birlik.surveys.visits import OPEN_STATUSES, is_overdue, list_visits
 from birlik.web.deps import WebState
 from birlik.web.public import Public
-from birlik.web.queries import cached
 
 REPORT_LANGS = ("kk", "ru", "en")
 MEDIA_TYPES = {

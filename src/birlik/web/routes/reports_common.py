@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from birlik.access.errors import RequestError, forbidden
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
+from birlik.query.scope import RegionScope
 from birlik.reports.i18n import check_lang
 from birlik.reports.quarterly import Quarter
 from birlik.reports.render import FORMATS, quarterly_file
@@ -21,7 +22,6 @@ from birlik.web.deps import WebState
 from birlik.web.routes.api_work import content_disposition
 from birlik.web.routes.common import parse_date
 from birlik.web.routes.public_reports import MEDIA_TYPES, report_file_name
-from birlik.web.scoping import RegionScope
 
 RegionParam = Annotated[list[str] | None, Query(max_length=20)]
 IssuerParam = Annotated[str | None, Query(max_length=200)]

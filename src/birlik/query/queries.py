@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from birlik.cases.models import CaseRow
 from birlik.nlp.embed import Embedder
+from birlik.query import fts_plan
+from birlik.query.scope import RegionScope
 from birlik.signals.alerts import OPEN_STATUSES
 from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow, SourceRow
 from birlik.store.models_signals import AlertRow
@@ -27,8 +29,6 @@ from birlik.store.search import (
     semantic_ids,
     snippet,
 )
-from birlik.web import fts_plan
-from birlik.web.scoping import RegionScope
 
 INDICATORS: tuple[str, ...] = ("documents", "tension", "hate", "incidents")
 SEMANTIC_CANDIDATES = 5000

@@ -32,6 +32,11 @@ class RegionScope:
     """A mediator sees only the cases assigned to this user name."""
 
     @classmethod
+    def everything(cls) -> RegionScope:
+        """Every region: the operator's scope at the command line."""
+        return cls(all_regions=True, katos=frozenset())
+
+    @classmethod
     def of(cls, principal: Principal) -> RegionScope:
         if principal.role in ALL_REGION_ROLES:
             return cls(all_regions=True, katos=frozenset())

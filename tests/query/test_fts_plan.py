@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
+from birlik.query import fts_plan, queries
+from birlik.query.scope import RegionScope
 from birlik.store.db import make_engine, migrate
 from birlik.store.models import DocumentRegionRow, DocumentRow
 from birlik.store.repository import Store
-from birlik.web import fts_plan, queries
-from birlik.web.scoping import RegionScope
 
 WORDS = ["мәдени", "мәдениет", "орталық", "фестиваль", "дружбы", "дом", "собрание", "көрші"]
 RARE = "собрание"
