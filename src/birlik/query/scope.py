@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, select, true
 from sqlalchemy.orm import Session
@@ -37,12 +37,22 @@ class RegionScope:
         return cls(all_regions=True, katos=frozenset())
 
     @classmethod
+    def limited_to(cls, katos: Iterable[str] | None) -> RegionScope:
+        """These regions only, or every region for None: a report's scope."""
+        return cls.everything() if katos is None else cls(all_regions=False, katos=frozenset(katos))
+
+    @classmethod
     def of(cls, principal: Principal) -> RegionScope:
         if principal.role in ALL_REGION_ROLES:
             return cls(all_regions=True, katos=frozenset())
         if principal.role == "mediator":
             return cls(all_regions=False, katos=principal.regions, cases_of=principal.username)
         return cls(all_regions=False, katos=principal.regions)
+
+    @property
+    def regions(self) -> tuple[str, ...] | None:
+        """The regions in scope, sorted; None for every region."""
+        return None if self.all_regions else tuple(sorted(self.katos))
 
     def allows(self, region_kato: str | None) -> bool:
         return self.all_regions or (region_kato is not None and region_kato in self.katos)
@@ -68,6 +78,10 @@ class RegionScope:
         if all(kato in self.katos for kato in wanted):
             return _in_regions(wanted or tuple(sorted(self.katos)))
         return and_(_in_regions(tuple(sorted(self.katos))), _in_regions(wanted))
+
+    def region_condition(self, column: Any) -> ColumnElement[bool]:
+        """A record's region column (an alert's, a case's, a visit's) within the regions."""
+        return true() if self.all_regions else column.in_(sorted(self.katos))
 
     def alert_condition(self) -> ColumnElement[bool]:
         if self.all_regions:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError, SourceUnavailable
 from birlik.domain.text import headline
+from birlik.query.scope import RegionScope
 from birlik.reports.i18n import check_lang
 from birlik.store.models import DocumentRegionRow, DocumentRow, QuarantineRow, SourceRow
 from birlik.surveys.estimates import BREAKDOWNS, Assessment, Estimate, WavePoint, assess, estimate, trend
@@ -245,7 +246,7 @@ def build_report(
     what belongs to those regions: documents placed there, their stories, alerts, cases, visits,
     survey respondents living there; documents without a region and the quarantine are left out."""
     check_lang(lang)
-    scope = RegionFilter(tuple(sorted(set(regions))) if regions is not None else None)
+    scope = RegionScope.limited_to(regions)
     try:
         return _gather(session, quarter, lang, generated_at, scope)
     except SQLAlchemyError as exc:
@@ -257,29 +258,11 @@ def build_report(
         ) from exc
 
 
-@dataclass(frozen=True, slots=True)
-class RegionFilter:
-    """The regions a report is limited to (None: all) and the conditions that apply them."""
-
-    regions: tuple[str, ...] | None
-
-    def documents(self) -> Any:
-        if self.regions is None:
-            return true()
-        placed = select(DocumentRegionRow.document_id).where(
-            DocumentRegionRow.region_kato.in_(self.regions)
-        )
-        return DocumentRow.id.in_(placed)
-
-    def column(self, column: Any) -> Any:
-        return true() if self.regions is None else column.in_(self.regions)
-
-
-NATIONAL = RegionFilter(None)
+NATIONAL = RegionScope.everything()
 
 
 def _gather(
-    session: Session, quarter: Quarter, lang: str, generated_at: datetime, scope: RegionFilter
+    session: Session, quarter: Quarter, lang: str, generated_at: datetime, scope: RegionScope
 ) -> QuarterlyReport:
     top_kind, top_items = _top_items(session, quarter, lang, scope)
     return QuarterlyReport(
@@ -302,14 +285,14 @@ def _gather(
     )
 
 
-def _in_quarter(quarter: Quarter, scope: RegionFilter = NATIONAL) -> Any:
+def _in_quarter(quarter: Quarter, scope: RegionScope = NATIONAL) -> Any:
     within = DocumentRow.published_at.between(
         _moment(quarter.start), _moment(quarter.end) - timedelta(microseconds=1)
     )
-    return within if scope.regions is None else and_(within, scope.documents())
+    return within if scope.regions is None else and_(within, scope.document_condition())
 
 
-def _volume(session: Session, quarter: Quarter, scope: RegionFilter) -> Volume:
+def _volume(session: Session, quarter: Quarter, scope: RegionScope) -> Volume:
     documents, tension, incidents = session.execute(
         select(
             func.count(DocumentRow.id), func.avg(DocumentRow.tension), func.count(DocumentRow.incident)
@@ -322,7 +305,7 @@ def _float(value: object) -> float | None:
     return None if value is None else float(str(value))
 
 
-def _regions(session: Session, quarter: Quarter, scope: RegionFilter) -> list[RegionLine]:
+def _regions(session: Session, quarter: Quarter, scope: RegionScope) -> list[RegionLine]:
     rows = session.execute(
         select(
             DocumentRegionRow.region_kato,
@@ -331,7 +314,7 @@ def _regions(session: Session, quarter: Quarter, scope: RegionFilter) -> list[Re
             func.count(DocumentRow.incident),
         )
         .join(DocumentRow, DocumentRow.id == DocumentRegionRow.document_id)
-        .where(_in_quarter(quarter), scope.column(DocumentRegionRow.region_kato))
+        .where(_in_quarter(quarter), scope.region_condition(DocumentRegionRow.region_kato))
         .group_by(DocumentRegionRow.region_kato)
         .order_by(DocumentRegionRow.region_kato)
     ).all()
@@ -341,7 +324,7 @@ def _regions(session: Session, quarter: Quarter, scope: RegionFilter) -> list[Re
     ]
 
 
-def _months(session: Session, quarter: Quarter, scope: RegionFilter) -> list[MonthLine]:
+def _months(session: Session, quarter: Quarter, scope: RegionScope) -> list[MonthLine]:
     rows = session.execute(
         select(DocumentRow.published_at, DocumentRow.tension, DocumentRow.incident).where(
             _in_quarter(quarter, scope)
@@ -367,7 +350,7 @@ def _month_line(month: date, items: Sequence[tuple[float | None, str | None]]) -
     )
 
 
-def _indicators(session: Session, quarter: Quarter, scope: RegionFilter) -> list[IndicatorResult]:
+def _indicators(session: Session, quarter: Quarter, scope: RegionScope) -> list[IndicatorResult]:
     survey = _latest_survey(list_surveys(session), quarter)
     respondents = load_respondents(session, survey.id, regions=scope.regions) if survey else []
     results = []
@@ -405,7 +388,7 @@ def _latest_survey(surveys: Sequence[SurveyRow], quarter: Quarter) -> SurveyRow 
 
 
 def _top_items(
-    session: Session, quarter: Quarter, lang: str, scope: RegionFilter
+    session: Session, quarter: Quarter, lang: str, scope: RegionScope
 ) -> tuple[str, list[TopItem]]:
     stories = _top_stories(session, quarter, lang, scope)
     if stories:
@@ -413,7 +396,7 @@ def _top_items(
     return "documents", _top_documents(session, quarter, scope)
 
 
-def _top_stories(session: Session, quarter: Quarter, lang: str, scope: RegionFilter) -> list[TopItem]:
+def _top_stories(session: Session, quarter: Quarter, lang: str, scope: RegionScope) -> list[TopItem]:
     from birlik.store.models_stories import StoryMemberRow, StoryRow
 
     query = (
@@ -455,7 +438,7 @@ def _top_stories(session: Session, quarter: Quarter, lang: str, scope: RegionFil
 
 
 def _titles_in(
-    session: Session, story_ids: list[int], lang: str | None, scope: RegionFilter = NATIONAL
+    session: Session, story_ids: list[int], lang: str | None, scope: RegionScope = NATIONAL
 ) -> dict[int, tuple[str, float | None]]:
     """Per story, the title (and its hate score) of its earliest document in the report's language:
     a story told in Kazakh and Russian is named in Kazakh in the Kazakh report (``lang`` None: in
@@ -466,7 +449,7 @@ def _titles_in(
     rows = session.execute(
         select(StoryMemberRow.story_id, DocumentRow.title, DocumentRow.hate)
         .join(DocumentRow, DocumentRow.id == StoryMemberRow.document_id)
-        .where(StoryMemberRow.story_id.in_(story_ids), in_lang, scope.documents())
+        .where(StoryMemberRow.story_id.in_(story_ids), in_lang, scope.document_condition())
         .where(DocumentRow.title.is_not(None))
         .order_by(StoryMemberRow.story_id, StoryMemberRow.seen_at, DocumentRow.id)
     ).all()
@@ -477,7 +460,7 @@ def _titles_in(
     return titles
 
 
-def _top_documents(session: Session, quarter: Quarter, scope: RegionFilter) -> list[TopItem]:
+def _top_documents(session: Session, quarter: Quarter, scope: RegionScope) -> list[TopItem]:
     rows = session.scalars(
         select(DocumentRow)
         .where(_in_quarter(quarter, scope))
@@ -505,7 +488,7 @@ def _top_documents(session: Session, quarter: Quarter, scope: RegionFilter) -> l
     ]
 
 
-def _alerts(session: Session, quarter: Quarter, scope: RegionFilter) -> AlertsSummary:
+def _alerts(session: Session, quarter: Quarter, scope: RegionScope) -> AlertsSummary:
     from birlik.cases.models import CaseEventRow, CaseRow
     from birlik.store.models_signals import AlertEventRow, AlertRow
 
@@ -515,7 +498,7 @@ def _alerts(session: Session, quarter: Quarter, scope: RegionFilter) -> AlertsSu
         select(AlertRow).where(
             AlertRow.first_day >= quarter.start,
             AlertRow.first_day <= quarter.last_day,
-            scope.column(AlertRow.region_kato),
+            scope.region_condition(AlertRow.region_kato),
         )
     ).all()
     alert_events = _first_events(
@@ -528,7 +511,7 @@ def _alerts(session: Session, quarter: Quarter, scope: RegionFilter) -> AlertsSu
     )
     cases = session.scalars(
         select(CaseRow).where(
-            CaseRow.created_at >= start, CaseRow.created_at < end, scope.column(CaseRow.region_kato)
+            CaseRow.created_at >= start, CaseRow.created_at < end, scope.region_condition(CaseRow.region_kato)
         )
     ).all()
     case_events = session.execute(
@@ -568,13 +551,13 @@ def _median_hours(pairs: Iterable[tuple[datetime, datetime | None]]) -> float | 
     return statistics.median(hours) if hours else None
 
 
-def _open_recommendations(session: Session, quarter: Quarter, scope: RegionFilter) -> list[RecommendationRow]:
+def _open_recommendations(session: Session, quarter: Quarter, scope: RegionScope) -> list[RecommendationRow]:
     """Recommendations still open, made on visits that started before the quarter ended."""
     rows = list_recommendations(session, statuses=OPEN_STATUSES, regions=scope.regions)
     return [row for row in rows if row.visit.started_on < quarter.end]
 
 
-def _sources(session: Session, quarter: Quarter, scope: RegionFilter) -> list[SourceLine]:
+def _sources(session: Session, quarter: Quarter, scope: RegionScope) -> list[SourceLine]:
     counts = session.execute(
         select(DocumentRow.source_id, DocumentRow.lang, func.count())
         .where(_in_quarter(quarter, scope))
@@ -601,7 +584,7 @@ def _sources(session: Session, quarter: Quarter, scope: RegionFilter) -> list[So
     return lines
 
 
-def _limits(session: Session, quarter: Quarter, scope: RegionFilter) -> DataLimits:
+def _limits(session: Session, quarter: Quarter, scope: RegionScope) -> DataLimits:
     in_quarter = _in_quarter(quarter, scope)
     with_region = select(DocumentRegionRow.document_id)
     if scope.regions is not None:  # nothing without a region, no quarantine: outside any region
