@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 
 from birlik.domain.records import Document, Mention, RegionScore, Signal
 from birlik.nlp.embed import CharNgramEmbedder
+from birlik.query import search_results
 from birlik.store.models_stories import StoryMemberRow, StoryRow
 from birlik.store.repository import Provenance, Store, add_document
 from birlik.store.search import match_spans, query_terms
-from birlik.web import search_results
 from birlik.web.routes.pages_common import region_names
 from web.conftest import PAVLODAR, ZHAMBYL
 

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from birlik.access import searches
 from birlik.access.models import SavedSearchRow
-from birlik.query import queries
+from birlik.query import queries, search_results
+from birlik.query import stories as story_data
 from birlik.resources.gazetteer import load_gazetteer
-from birlik.web import map_view, search_results
-from birlik.web import stories as story_data
+from birlik.web import map_view
 from birlik.web.deps import Db, Reader, Scope, State
 from birlik.web.routes import indicators as indicator_pages
 from birlik.web.routes.common import MAX_OFFSET, Filters, RowId

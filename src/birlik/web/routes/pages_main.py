@@ -24,12 +24,12 @@ from birlik.access.principal import Principal
 from birlik.access.throttle import LoginAttempt
 from birlik.access.tokens import is_expired, live_tokens
 from birlik.domain import codes
-from birlik.query import queries
+from birlik.query import queries, search_results
+from birlik.query import stories as story_data
 from birlik.signals import explain, map_scale
 from birlik.signals.district_counts import district_counts
 from birlik.store.models import utcnow
-from birlik.web import geo, map_view, search_results
-from birlik.web import stories as story_data
+from birlik.web import geo, map_view
 from birlik.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE, tokens_match
 from birlik.web.deps import (
     CurrentUser,
