@@ -137,7 +137,11 @@ def attach(
     return AttachmentCreatedPublic(id=row.id, filename=row.filename, size=row.size)
 
 
-@router.get("/cases/{case_id}/attachments/{attachment_id}")
+@router.get(
+    "/cases/{case_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses={200: {"description": "The file as uploaded.", "content": {"application/octet-stream": {}}}},
+)
 def attachment(case_id: RowId, attachment_id: RowId, session: Db, scope: Scope, _: CaseReader) -> Response:
     row = scope.case(session, case_id)
     file = session.get(CaseAttachmentRow, attachment_id)
