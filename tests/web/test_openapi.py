@@ -119,6 +119,8 @@ def test_every_api_response_matches_its_schema(as_user: Client, seeded: dict[str
     assert set(checked) == expected, sorted(expected - set(checked))
     detail = client.get(f"/api/v1/cases/{case_id}").json()
     assert [c["body"] for c in detail["comments"]] == ["Checked."] and detail["history"], detail
+    # times are written as the API always wrote them (isoformat: +00:00, not Z)
+    assert detail["created_at"].endswith("+00:00") and detail["comments"][0]["at"].endswith("+00:00")
     print(f"{role}: {len(checked)} GET responses validated against their schema")
 
 
