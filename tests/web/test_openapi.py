@@ -126,12 +126,17 @@ def test_every_api_response_matches_its_schema(as_user: Client, seeded: dict[str
 
 def test_the_overview_shows_alerts_only_to_those_who_may_read_them(as_user: Client) -> None:
     """The API's overview is the page's: a viewer (no alerts of their own) gets none in it; a
-    coordinator gets those of their region."""
+    coordinator gets those of their region, and the page links the same alerts and documents."""
     viewer, _ = as_user("viewer")
     coordinator, _ = as_user("coordinator")
     assert viewer.get("/api/v1/alerts").status_code == 403
     assert viewer.get("/api/v1/overview").json()["alerts"] == []
-    assert [a["subject"] for a in coordinator.get("/api/v1/overview").json()["alerts"]] == [ZHAMBYL]
+    assert 'href="/alerts/' not in viewer.get("/").text
+    view = coordinator.get("/api/v1/overview").json()
+    assert [a["subject"] for a in view["alerts"]] == [ZHAMBYL]
+    page = coordinator.get("/").text
+    assert set(re.findall(r'href="/alerts/(\d+)"', page)) == {str(a["id"]) for a in view["alerts"]}
+    assert 'href="/alerts/' in page and view["top_documents"]
 
 
 def test_a_response_that_breaks_its_schema_is_caught() -> None:
