@@ -6,13 +6,14 @@ Times are ISO 8601 with their offset (UTC as stored); the pages render them in A
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from birlik.access.models import AuditRow, RegistryUnitRow, UserRow
 from birlik.access.principal import Principal
+from birlik.cases.models import CaseAttachmentRow, CaseCommentRow, CaseEventRow, CaseRow
 
 
 class Public(BaseModel):
@@ -135,3 +136,326 @@ class SourcePublic(Public):
     last_ok_at: datetime | None
     last_error: str | None = Field(description="The last error: administrators only.")
     health: Literal["ok", "stale", "error"]
+
+
+Iso = Annotated[datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str)]
+"""A moment written as ``datetime.isoformat`` writes it (``+00:00``, not ``Z``), as the API
+always has."""
+
+
+class RegionNamePublic(Public):
+    kato: str
+    kk: str
+    ru: str
+    en: str
+
+
+class SavedSearchPublic(Public):
+    id: int
+    name: str
+    params: dict[str, Any] = Field(description="The search's filters, as the search page's query.")
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+class HighlightsPublic(Public):
+    title: list[tuple[int, int]] = Field(description="(start, end) of the query's words in the title.")
+    snippet: list[tuple[int, int]] = Field(description="(start, end) of the query's words in the snippet.")
+
+
+class DocumentCardPublic(Public):
+    """What a list shows of a document; authors appear only as their stored pseudonym."""
+
+    id: int
+    title: str | None
+    snippet: str
+    highlights: HighlightsPublic
+    lang: str | None
+    published_at: Iso | None
+    outlet: str | None
+    url: str | None
+    author: str | None
+    platform: str | None
+    tension: float | None
+    hate: float | None
+    incident: str | None
+    regions: list[str]
+
+
+class MentionPublic(Public):
+    start: int
+    end: int
+    text: str
+    type: str
+    id: str | None = Field(description="The entity's identifier, when it is known.")
+    derogatory: bool
+
+
+class SignalPublic(Public):
+    score: float | None
+    label: str | None
+    evidence: list[Any] | None
+    reasons: list[Any] | None
+
+
+class DocumentDetailPublic(DocumentCardPublic):
+    text: str
+    mentions: list[MentionPublic]
+    signals: dict[str, SignalPublic]
+
+
+class CountPublic(Public):
+    value: int
+    exact: bool = Field(description="False: an estimate (a large result is not counted to its end).")
+
+
+class DocumentsPublic(Public):
+    filters: dict[str, Any]
+    order: str
+    limit: int
+    offset: int
+    count: CountPublic
+    items: list[DocumentCardPublic]
+
+
+# --- stories --------------------------------------------------------------------------------
+
+
+class StoryDayPublic(Public):
+    docs: int
+    tension: float | None
+
+
+class StoryPublic(Public):
+    id: int
+    title: str | None
+    first_seen: Iso | None
+    last_seen: Iso | None
+    docs: int
+    duplicates: int
+    outlets: dict[str, int] = Field(description="Documents by outlet.")
+    langs: list[str]
+    regions: list[str]
+    peak_tension: float | None
+    timeline: dict[str, StoryDayPublic] = Field(description="Documents and peak tension by day.")
+
+
+class StoriesPublic(Public):
+    filters: dict[str, Any]
+    order: str
+    items: list[StoryPublic]
+
+
+class StoryDocumentPublic(DocumentCardPublic):
+    seen_at: Iso
+    duplicate_of: int | None
+    segments: list[tuple[str, str]] = Field(description="The text as (kind, piece); kind '' is plain.")
+    truncated: bool
+    evidence: list[dict[str, Any]]
+
+
+class StoryColumnPublic(Public):
+    lang: str
+    documents: list[StoryDocumentPublic]
+
+
+class ClaimPublic(Public):
+    document: int
+    subject: str
+    subject_text: str
+    value: float
+    unit: str
+    qualifier: str
+    text: str
+    sentence: str
+    lang: str | None
+    source: str | None
+
+
+class DiscrepancyPublic(Public):
+    subject: str
+    kind: str
+    documents: list[int]
+    values: list[str]
+    subject_texts: list[str]
+    langs: list[str | None]
+
+
+class StoryDetailPublic(StoryPublic):
+    documents: list[StoryDocumentPublic]
+    columns: list[StoryColumnPublic] = Field(description="The documents by language.")
+    claims: list[ClaimPublic]
+    discrepancies: list[DiscrepancyPublic]
+
+
+# --- alerts and cases -----------------------------------------------------------------------
+
+
+class AlertPublic(Public):
+    id: int
+    kind: str
+    subject: str
+    region_kato: str | None
+    metric: str | None
+    story_id: str | None
+    severity: str
+    status: str
+    title: str | None = None
+    first_day: date
+    last_day: date
+    occurrences: int
+    dismiss_reason: str | None
+    case_id: int | None
+    details: dict[str, Any]
+
+
+class CasePublic(Public):
+    id: int
+    title: str
+    region_kato: str | None
+    status: str
+    alert_id: int | None
+    created_at: Iso
+    updated_at: Iso
+    due_at: Iso | None
+    assignee_unit: str | None
+    assignee_user: str | None
+    description: str
+
+    @classmethod
+    def of(cls, row: CaseRow) -> CasePublic:
+        return cls(
+            id=row.id,
+            title=row.title,
+            region_kato=row.region_kato,
+            status=row.status,
+            alert_id=row.alert_id,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            due_at=row.due_at,
+            assignee_unit=row.assignee_unit,
+            assignee_user=row.assignee_user,
+            description=row.description,
+        )
+
+
+class CaseEventPublic(Public):
+    at: Iso
+    actor: str
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    note: str | None
+
+    @classmethod
+    def of(cls, row: CaseEventRow) -> CaseEventPublic:
+        return cls(
+            at=row.at, actor=row.actor, action=row.action, before=row.before, after=row.after, note=row.note
+        )
+
+
+class CommentCreatedPublic(Public):
+    id: int
+    author: str
+    body: str
+
+
+class CommentPublic(CommentCreatedPublic):
+    at: Iso
+
+    @classmethod
+    def of(cls, row: CaseCommentRow) -> CommentPublic:
+        return cls(id=row.id, author=row.author, body=row.body, at=row.created_at)
+
+
+class AttachmentCreatedPublic(Public):
+    id: int
+    filename: str
+    size: int
+
+
+class AttachmentPublic(AttachmentCreatedPublic):
+    content_type: str
+    by: str = Field(description="Who uploaded it.")
+
+    @classmethod
+    def of(cls, row: CaseAttachmentRow) -> AttachmentPublic:
+        return cls(
+            id=row.id, filename=row.filename, size=row.size, content_type=row.content_type, by=row.uploaded_by
+        )
+
+
+class UnitBriefPublic(Public):
+    id: int
+    name: str
+    kind: str
+
+    @classmethod
+    def of(cls, unit: RegistryUnitRow) -> UnitBriefPublic:
+        return cls(id=unit.id, name=unit.name, kind=unit.kind)
+
+
+class CaseDetailPublic(CasePublic):
+    history: list[CaseEventPublic]
+    comments: list[CommentPublic]
+    attachments: list[AttachmentPublic]
+    units: list[UnitBriefPublic] = Field(description="Units of the case's region it can be routed to.")
+
+
+class AlertActionPublic(Public):
+    alert: AlertPublic
+    case: CasePublic | None = Field(description="The case an escalation opened.")
+
+
+# --- overview -------------------------------------------------------------------------------
+
+
+class SeriesDayPublic(Public):
+    day: date
+    count: float
+    volume: float
+    value: float | None
+    expected: float | None
+    low: float | None
+    high: float | None
+    threshold: float | None
+    cold_start: bool
+
+
+class MapBinPublic(Public):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    low: float = Field(alias="from")
+    high: float | None = Field(alias="to", description="None: the open top bin.")
+    colour: str
+
+
+class MapScalePublic(Public):
+    kind: str
+    per: int | None = Field(description="A rate's population unit (per this many people).")
+    days: int | None = Field(description="A rate's period in days.")
+    bins: list[MapBinPublic]
+
+
+class MapRegionPublic(Public):
+    value: float | None
+    bin: int | None
+
+
+class MapPublic(Public):
+    scale: MapScalePublic
+    regions: dict[str, MapRegionPublic] = Field(description="By KATO code: the regions in scope.")
+    limited: bool = Field(description="True: the map shows the caller's regions only.")
+
+
+class OverviewPublic(Public):
+    indicator: str
+    days: int
+    until: Iso
+    regions: dict[str, float] = Field(description="The indicator by region (KATO code).")
+    map: MapPublic
+    series_metric: str | None
+    series: list[SeriesDayPublic]
+    alerts: list[AlertPublic]
+    top_documents: list[DocumentCardPublic]

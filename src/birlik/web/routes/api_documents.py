@@ -10,14 +10,32 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from birlik.access import searches
 from birlik.access.models import SavedSearchRow
+from birlik.access.principal import Principal
 from birlik.query import queries, search_results
 from birlik.query import stories as story_data
+from birlik.query.scope import RegionScope
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.web import map_view
-from birlik.web.deps import Db, Reader, Scope, State
+from birlik.web.deps import Db, Reader, Scope, State, WebState
+from birlik.web.public import (
+    AlertPublic,
+    CountPublic,
+    DocumentCardPublic,
+    DocumentDetailPublic,
+    DocumentsPublic,
+    MapPublic,
+    OverviewPublic,
+    RegionNamePublic,
+    SavedSearchPublic,
+    SeriesDayPublic,
+    StoriesPublic,
+    StoryDetailPublic,
+    StoryPublic,
+)
 from birlik.web.routes import indicators as indicator_pages
 from birlik.web.routes.common import MAX_OFFSET, Filters, RowId
 from birlik.web.unit_of_work import UnitOfWorkRoute
@@ -26,9 +44,9 @@ router = APIRouter(prefix="/api/v1", tags=["documents"], route_class=UnitOfWorkR
 
 
 @router.get("/regions")
-def regions(_: Reader) -> list[dict[str, str]]:
+def regions(_: Reader) -> list[RegionNamePublic]:
     return [
-        {"kato": p.kato, "kk": p.name("kk"), "ru": p.name("ru"), "en": p.name("en")}
+        RegionNamePublic(kato=p.kato, kk=p.name("kk"), ru=p.name("ru"), en=p.name("en"))
         for p in load_gazetteer().regions()
     ]
 
@@ -36,30 +54,43 @@ def regions(_: Reader) -> list[dict[str, str]]:
 @router.get("/overview")
 def overview(
     state: State, session: Db, scope: Scope, who: Reader, indicator: str = "documents", days: int = 30
-) -> dict[str, Any]:
+) -> OverviewPublic:
+    """The last ``days`` days of ``indicator`` (documents, tension, hate, incidents) by region and
+    by day, the latest alerts and the most tense documents: what the overview page shows."""
+    return overview_public(state, session, scope, who, indicator, days)
+
+
+def overview_public(
+    state: WebState, session: Session, scope: RegionScope, who: Principal, indicator: str, days: int
+) -> OverviewPublic:
+    """The overview, for the API and the page (``/``, which adds only what it draws): the last
+    ``days`` days (1 to 3650) of ``indicator`` (documents when it is not one of
+    ``queries.INDICATORS``) by region and day, the latest alerts (for those who may read them)
+    and the most tense documents, within the caller's regions."""
     days = max(1, min(days, 3650))
+    indicator = indicator if indicator in queries.INDICATORS else "documents"
     until = queries.period_end(session)
     since = until - timedelta(days=days)
-    indicator = indicator if indicator in queries.INDICATORS else "documents"
-    key = ("overview", scope, indicator, days)
     values = queries.cached(
         state.cache,
-        key,
+        ("overview", scope, indicator, days),
         state.web.cache_seconds,
         lambda: queries.region_values(session, scope, indicator, since),
     )
     series = indicator_pages.overview_series(state, session, scope, who, indicator, days, until)
-    return {
-        "indicator": indicator,
-        "days": days,
-        "until": until.isoformat(),
-        "regions": values,
-        "map": map_view.api_map(indicator, values, scope, days),
-        "series_metric": series.metric if series else None,
-        "series": [day.as_json() for day in series.days] if series else [],
-        "alerts": [alert_json(a) for a in queries.latest_alerts(session, scope)],
-        "top_documents": queries.top_cards(state.cache, state.web.cache_seconds, session, scope, days, since),
-    }
+    alerts = queries.latest_alerts(session, scope) if who.can("read_alerts") else []
+    top = queries.top_cards(state.cache, state.web.cache_seconds, session, scope, days, since)
+    return OverviewPublic(
+        indicator=indicator,
+        days=days,
+        until=until,
+        regions=values,
+        map=MapPublic.model_validate(map_view.api_map(indicator, values, scope, days)),
+        series_metric=series.metric if series else None,
+        series=[SeriesDayPublic.model_validate(day.as_json()) for day in series.days] if series else [],
+        alerts=[AlertPublic.model_validate(alert_json(a)) for a in alerts],
+        top_documents=[DocumentCardPublic.model_validate(card) for card in top],
+    )
 
 
 @router.get("/documents")
@@ -71,29 +102,30 @@ def documents(
     filters: Filters,
     limit: Annotated[int, Query(ge=1, le=200)] = 25,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-) -> dict[str, Any]:
+) -> DocumentsPublic:
     found = queries.cached(
         state.cache,
         ("search counts", scope, replace(filters, sort="newest")),
         state.web.cache_seconds,
         lambda: search_results.count_found(session, scope, filters),
     )[0]
-    return {
-        "filters": filters.as_params(),
-        "order": filters.order,
-        "limit": limit,
-        "offset": offset,
-        "count": {"value": found.value, "exact": found.exact},
-        "items": queries.list_cards(
-            session, scope, filters, limit=limit, offset=offset, embedder=state.embedder,
-            static=state.static_embedder,
-        ),
-    }
+    items = queries.list_cards(
+        session, scope, filters, limit=limit, offset=offset, embedder=state.embedder,
+        static=state.static_embedder,
+    )
+    return DocumentsPublic(
+        filters=filters.as_params(),
+        order=filters.order,
+        limit=limit,
+        offset=offset,
+        count=CountPublic(value=found.value, exact=found.exact),
+        items=[DocumentCardPublic.model_validate(card) for card in items],
+    )
 
 
 @router.get("/documents/{document_id}")
-def document(document_id: RowId, session: Db, scope: Scope, _: Reader) -> dict[str, Any]:
-    return queries.document_detail(scope.document(session, document_id))
+def document(document_id: RowId, session: Db, scope: Scope, _: Reader) -> DocumentDetailPublic:
+    return DocumentDetailPublic.model_validate(queries.document_detail(scope.document(session, document_id)))
 
 
 @router.get("/stories")
@@ -105,7 +137,7 @@ def stories(
     filters: Filters,
     order: Annotated[str, Query(pattern="^(recent|top)$")] = "recent",
     limit: Annotated[int, Query(ge=1, le=200)] = 25,
-) -> dict[str, Any]:
+) -> StoriesPublic:
     """Stories in scope; with filters, the stories of the documents the filters find (a search
     by meaning: of the documents nearest the query)."""
     count = story_data.STORY_SOURCE_DOCUMENTS
@@ -116,16 +148,15 @@ def stories(
         )
     elif filters.narrowed():
         ids = lambda: queries.matching_ids(session, scope, filters, limit=count)  # noqa: E731
-    return {
-        "filters": filters.as_params(),
-        "order": order,
-        "items": story_data.list_stories(session, scope, limit=limit, order=order, document_ids=ids),
-    }
+    found = story_data.list_stories(session, scope, limit=limit, order=order, document_ids=ids)
+    return StoriesPublic(
+        filters=filters.as_params(), order=order, items=[StoryPublic.model_validate(s) for s in found]
+    )
 
 
 @router.get("/stories/{story_id}")
-def story(story_id: str, session: Db, scope: Scope, _: Reader) -> dict[str, Any]:
-    return story_data.story_detail(session, scope, story_id)
+def story(story_id: str, session: Db, scope: Scope, _: Reader) -> StoryDetailPublic:
+    return StoryDetailPublic.model_validate(story_data.story_detail(session, scope, story_id))
 
 
 class SavedSearchCreate(BaseModel):
@@ -134,17 +165,17 @@ class SavedSearchCreate(BaseModel):
 
 
 @router.get("/saved-searches")
-def saved_searches(session: Db, who: Reader) -> list[dict[str, Any]]:
+def saved_searches(session: Db, who: Reader) -> list[SavedSearchPublic]:
     rows = session.scalars(
         select(SavedSearchRow).where(SavedSearchRow.user_id == who.user_id).order_by(SavedSearchRow.id)
     )
-    return [{"id": r.id, "name": r.name, "params": r.params} for r in rows]
+    return [SavedSearchPublic(id=r.id, name=r.name, params=r.params) for r in rows]
 
 
 @router.post("/saved-searches", status_code=201)
-def create_saved_search(body: SavedSearchCreate, session: Db, who: Reader) -> dict[str, Any]:
+def create_saved_search(body: SavedSearchCreate, session: Db, who: Reader) -> SavedSearchPublic:
     row = searches.save_search(session, who, body.name, body.params)
-    return {"id": row.id, "name": row.name, "params": row.params}
+    return SavedSearchPublic(id=row.id, name=row.name, params=row.params)
 
 
 @router.delete("/saved-searches/{search_id}", status_code=204)

@@ -12,11 +12,23 @@ from pydantic import BaseModel, Field
 
 from birlik.access.errors import not_found
 from birlik.cases import services as case_services
-from birlik.cases.models import CaseAttachmentRow, CaseRow
+from birlik.cases.models import CaseAttachmentRow
 from birlik.cases.workflow import case_history
 from birlik.query import queries
 from birlik.store.models import MAX_ID
 from birlik.web.deps import AlertActor, AlertReader, CaseActor, CaseReader, Db, Scope, State
+from birlik.web.public import (
+    AlertActionPublic,
+    AlertPublic,
+    AttachmentCreatedPublic,
+    AttachmentPublic,
+    CaseDetailPublic,
+    CaseEventPublic,
+    CasePublic,
+    CommentCreatedPublic,
+    CommentPublic,
+    UnitBriefPublic,
+)
 from birlik.web.routes.api_documents import alert_json
 from birlik.web.routes.common import RowId
 from birlik.web.unit_of_work import UnitOfWorkRoute
@@ -43,84 +55,63 @@ class CommentBody(BaseModel):
     body: str = Field(min_length=1, max_length=20000)
 
 
-@router.get("/alerts")
+@router.get("/alerts", response_model=list[AlertPublic])
 def alerts(session: Db, scope: Scope, _: AlertReader, status: str | None = None) -> list[dict[str, Any]]:
     return [alert_json(a) for a in queries.list_alerts(session, scope, status)]
 
 
-@router.get("/alerts/{alert_id}")
+@router.get("/alerts/{alert_id}", response_model=AlertPublic)
 def alert(alert_id: RowId, session: Db, scope: Scope, _: AlertReader) -> dict[str, Any]:
     return alert_json(scope.alert(session, alert_id))
 
 
-@router.post("/alerts/{alert_id}/{action}")
+@router.post("/alerts/{alert_id}/{action}", response_model=AlertActionPublic)
 def act_on_alert(
     alert_id: RowId, action: str, body: AlertActionBody, session: Db, scope: Scope, who: AlertActor
 ) -> dict[str, Any]:
     """``acknowledge``, ``dismiss`` (``note`` is the reason) or ``escalate`` (opens a case)."""
     row = scope.alert(session, alert_id)
     case = case_services.act_on_alert(session, who, row, action, body.note)
-    return {"alert": alert_json(row), "case": case_json(case) if case else None}
+    return {"alert": alert_json(row), "case": CasePublic.of(case) if case else None}
 
 
 @router.get("/cases")
-def cases(session: Db, scope: Scope, _: CaseReader, status: str | None = None) -> list[dict[str, Any]]:
-    return [case_json(c) for c in queries.list_cases(session, scope, status)]
+def cases(session: Db, scope: Scope, _: CaseReader, status: str | None = None) -> list[CasePublic]:
+    return [CasePublic.of(c) for c in queries.list_cases(session, scope, status)]
 
 
 @router.get("/cases/{case_id}")
-def case(case_id: RowId, session: Db, scope: Scope, _: CaseReader) -> dict[str, Any]:
+def case(case_id: RowId, session: Db, scope: Scope, _: CaseReader) -> CaseDetailPublic:
     row = scope.case(session, case_id)
-    return {
-        **case_json(row),
-        "history": [
-            {
-                "at": e.at.isoformat(),
-                "actor": e.actor,
-                "action": e.action,
-                "before": e.before,
-                "after": e.after,
-                "note": e.note,
-            }
-            for e in case_history(session, row.id)
-        ],
-        "comments": [
-            {"id": c.id, "author": c.author, "body": c.body, "at": c.created_at.isoformat()}
-            for c in case_services.comments(session, row)
-        ],
-        "attachments": [
-            {
-                "id": a.id,
-                "filename": a.filename,
-                "size": a.size,
-                "content_type": a.content_type,
-                "by": a.uploaded_by,
-            }
-            for a in case_services.attachments(session, row)
-        ],
-        "units": [
-            {"id": u.id, "name": u.name, "kind": u.kind} for u in case_services.units_for(session, row)
-        ],
-    }
+    return CaseDetailPublic(
+        **dict(CasePublic.of(row)),
+        history=[CaseEventPublic.of(e) for e in case_history(session, row.id)],
+        comments=[CommentPublic.of(c) for c in case_services.comments(session, row)],
+        attachments=[AttachmentPublic.of(a) for a in case_services.attachments(session, row)],
+        units=[UnitBriefPublic.of(u) for u in case_services.units_for(session, row)],
+    )
 
 
 @router.post("/cases/{case_id}/move")
-def move(case_id: RowId, body: CaseMoveBody, session: Db, scope: Scope, who: CaseActor) -> dict[str, Any]:
-    return case_json(case_services.move(session, who, scope.case(session, case_id), body.status, body.note))
+def move(case_id: RowId, body: CaseMoveBody, session: Db, scope: Scope, who: CaseActor) -> CasePublic:
+    row = case_services.move(session, who, scope.case(session, case_id), body.status, body.note)
+    return CasePublic.of(row)
 
 
 @router.post("/cases/{case_id}/assign")
-def assign(case_id: RowId, body: CaseAssignBody, session: Db, scope: Scope, who: CaseActor) -> dict[str, Any]:
+def assign(case_id: RowId, body: CaseAssignBody, session: Db, scope: Scope, who: CaseActor) -> CasePublic:
     row = case_services.route(
         session, who, scope.case(session, case_id), unit_id=body.unit_id, person=body.person, due=body.due_at
     )
-    return case_json(row)
+    return CasePublic.of(row)
 
 
 @router.post("/cases/{case_id}/comments", status_code=201)
-def comment(case_id: RowId, body: CommentBody, session: Db, scope: Scope, who: CaseActor) -> dict[str, Any]:
+def comment(
+    case_id: RowId, body: CommentBody, session: Db, scope: Scope, who: CaseActor
+) -> CommentCreatedPublic:
     row = case_services.comment(session, who, scope.case(session, case_id), body.body)
-    return {"id": row.id, "author": row.author, "body": row.body}
+    return CommentCreatedPublic(id=row.id, author=row.author, body=row.body)
 
 
 @router.post("/cases/{case_id}/attachments", status_code=201)
@@ -132,7 +123,7 @@ def attach(
     scope: Scope,
     who: CaseActor,
     csrf_token: Annotated[str | None, Form()] = None,
-) -> dict[str, Any]:
+) -> AttachmentCreatedPublic:
     data = file.file.read(state.web.max_attachment_bytes + 1)
     row = case_services.attach(
         session,
@@ -143,10 +134,14 @@ def attach(
         data,
         state.web.max_attachment_bytes,
     )
-    return {"id": row.id, "filename": row.filename, "size": row.size}
+    return AttachmentCreatedPublic(id=row.id, filename=row.filename, size=row.size)
 
 
-@router.get("/cases/{case_id}/attachments/{attachment_id}")
+@router.get(
+    "/cases/{case_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses={200: {"description": "The file as uploaded.", "content": {"application/octet-stream": {}}}},
+)
 def attachment(case_id: RowId, attachment_id: RowId, session: Db, scope: Scope, _: CaseReader) -> Response:
     row = scope.case(session, case_id)
     file = session.get(CaseAttachmentRow, attachment_id)
@@ -168,19 +163,3 @@ def content_disposition(filename: str) -> str:
     fallback = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._- ") else "_" for ch in filename)
     encoded = quote(filename, safe="")
     return f"attachment; filename=\"{fallback.strip() or 'file'}\"; filename*=UTF-8''{encoded}"
-
-
-def case_json(row: CaseRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "title": row.title,
-        "region_kato": row.region_kato,
-        "status": row.status,
-        "alert_id": row.alert_id,
-        "created_at": row.created_at.isoformat(),
-        "updated_at": row.updated_at.isoformat(),
-        "due_at": row.due_at.isoformat() if row.due_at else None,
-        "assignee_unit": row.assignee_unit,
-        "assignee_user": row.assignee_user,
-        "description": row.description,
-    }

@@ -38,6 +38,7 @@ from birlik.web import charts
 from birlik.web.deps import Db, Reader, Scope, State, Tr, WebState
 from birlik.web.formats import Formats
 from birlik.web.i18n import Translator
+from birlik.web.public import SeriesDayPublic
 from birlik.web.routes.common import parse_date
 from birlik.web.routes.pages_common import region_names, render
 from birlik.web.unit_of_work import UnitOfWorkRoute
@@ -441,18 +442,6 @@ def _csv_number(value: float | None) -> str:
     return "" if value is None else f"{value:.6g}"
 
 
-class IndicatorDayOut(BaseModel):
-    day: date
-    count: float
-    volume: float
-    value: float | None
-    expected: float | None
-    low: float | None
-    high: float | None
-    threshold: float | None
-    cold_start: bool
-
-
 class IndicatorSeriesOut(BaseModel):
     region: str
     metric: str
@@ -460,7 +449,7 @@ class IndicatorSeriesOut(BaseModel):
     until: date
     watched: bool
     total: float
-    days: list[IndicatorDayOut]
+    days: list[SeriesDayPublic]
     alerts: list[AlertMark]  # the domain's dataclass: its fields are the response's
 
 

@@ -44,6 +44,7 @@ from birlik.web.deps import (
 )
 from birlik.web.i18n import LANG_COOKIE, LANGUAGES, Translator
 from birlik.web.routes import indicators as indicator_pages
+from birlik.web.routes.api_documents import overview_public
 from birlik.web.routes.common import Filters, RowId
 from birlik.web.routes.pages_common import (
     back,
@@ -251,16 +252,9 @@ def overview(
     indicator: str = "documents",
     days: int = 30,
 ) -> Response:
-    indicator = indicator if indicator in queries.INDICATORS else "documents"
-    days = max(1, min(days, 3650))
-    until = queries.period_end(session)
+    view = overview_public(state, session, scope, who, indicator, days)
+    indicator, days, until, values = view.indicator, view.days, view.until, view.regions
     since = until - timedelta(days=days)
-    values = queries.cached(
-        state.cache,
-        ("overview", scope, indicator, days),
-        state.web.cache_seconds,
-        lambda: queries.region_values(session, scope, indicator, since),
-    )
     chart = indicator_pages.overview_chart(state, session, scope, who, t, indicator, days, until)
     shapes = geo.load_shapes(state.web.map_geojson)
     region_map = map_view.build(
@@ -304,8 +298,8 @@ def overview(
             t,
         ),
         chart=chart,
-        alerts=queries.latest_alerts(session, scope) if who.can("read_alerts") else [],
-        top_documents=queries.top_cards(state.cache, state.web.cache_seconds, session, scope, days, since),
+        alerts=view.alerts,
+        top_documents=view.top_documents,
         stories=queries.cached(
             state.cache,
             ("top stories", scope, days),
