@@ -4,7 +4,8 @@ The client plans the partitions into the ledger (``scale.ledger``), submits them
 cluster (an existing scheduler, or a ``LocalCluster`` of single-threaded worker processes),
 retries a failed partition up to ``max_attempts`` times (a worker killed mid-partition counts
 as a failure: the scheduler is told to allow none, so the ledger alone counts attempts), then
-runs the passes after the documents: stories (one task), then the indicators (clear; tally by
+runs the passes after the documents: stories (by time window in parallel, ``scale.windows``),
+then the indicators (clear; tally by
 ranges of ids and normalise by ranges of days, in parallel).
 
 PostgreSQL only: SQLite has one writer at a time, so workers would queue on its lock.
@@ -23,7 +24,7 @@ from birlik.domain import codes
 from birlik.domain.errors import BirlikError, ConfigError
 from birlik.ingest.service import ensure_source
 from birlik.runtime import Runtime
-from birlik.scale import ledger, passes, tasks
+from birlik.scale import ledger, passes, tasks, windows
 from birlik.scale.partitions import split, targets
 from birlik.store.models_backfill import DONE, FAILED
 from birlik.store.repository import Store
@@ -63,6 +64,9 @@ class RunReport:
     failed: dict[str, str] = field(default_factory=dict)
     """Partition key → why its last attempt failed (after its bounded retries)."""
     linked: int = 0
+    story_windows: int = 0
+    story_windows_relinked: int = 0
+    """Windows whose lead-in did not reach the stored state: linked again after the others."""
     indicator_days: int = 0
     seconds: float = 0.0
     document_seconds: float = 0.0
@@ -183,7 +187,7 @@ class Runner:
                 report.done += 1
             elif entry.key not in report.failed:
                 report.failed[entry.key] = entry.reason or f"{entry.state} after {entry.attempts} attempts"
-        report.linked = self.stories()
+        report.linked = self.stories(report)
         report.indicator_days = self.indicators()
         report.seconds = time.monotonic() - started
         return report
@@ -247,9 +251,55 @@ class Runner:
 
     # --- the passes after the documents ----------------------------------------------------
 
-    def stories(self) -> int:
-        """Stories of the documents without one, in one task (see ``passes.link_unlinked``)."""
-        return int(self._pass(STORIES, self.client.submit(tasks.link_stories, self.settings, pure=False)))
+    def stories(self, report: RunReport | None = None) -> int:
+        """Stories of the documents without one, by time window in parallel, merged window
+        after window (``scale.windows``: the same stories as one process linking in order)."""
+        ledger.add(self.store, self.run, [ledger.Entry(STORIES, STORIES, {})])
+        ledger.start(self.store, self.run, STORIES, "client")
+        try:
+            linked = self._link_windows(report or RunReport())
+        except Exception as exc:
+            ledger.fail(self.store, self.run, STORIES, _reason(exc))
+            raise
+        ledger.finish(self.store, self.run, STORIES, stored=linked)
+        return linked
+
+    def _link_windows(self, report: RunReport) -> int:
+        started = time.monotonic()
+        parts = 2 * max(1, len(self.client.scheduler_info()["workers"]))
+        planned = windows.plan(self.store, self.settings.batch_size, parts)
+        report.story_windows = len(planned)
+
+        def submit(window: windows.Window) -> Future[Any]:
+            return self.client.submit(tasks.link_window, self.settings, window, pure=False)
+
+        def result(window: windows.Window, future: Future[Any]) -> windows.WindowResult:
+            for attempt in range(1, self.max_attempts + 1):
+                try:
+                    found: windows.WindowResult = future.result()
+                    return found
+                except Exception as exc:
+                    if attempt == self.max_attempts:
+                        raise
+                    log.warning(
+                        "stories window %d failed (attempt %d): %s", window.index, attempt, _reason(exc)
+                    )
+                    future = submit(window)
+            raise AssertionError("unreachable")
+
+        futures = [submit(window) for window in planned]
+        linked = 0
+        for done, (window, future) in enumerate(zip(planned, futures, strict=True), start=1):
+            merged = windows.merge(self.store, result(window, future))
+            if merged is None:  # its lead-in did not reach the state the windows before it left
+                report.story_windows_relinked += 1
+                log.info("stories window %d linked again after the windows before it", window.index)
+                again = windows.exact(window)
+                merged = windows.merge(self.store, result(again, submit(again)))
+            linked += int(merged or 0)
+            if self.progress is not None:
+                self.progress(Status(STORIES, len(planned), done, 0, linked, started))
+        return linked
 
     def indicators(self) -> int:
         """The indicators recomputed from every stored document; returns the days normalised."""
@@ -274,17 +324,6 @@ class Runner:
             raise
         ledger.finish(self.store, self.run, INDICATORS, stored=len(days))
         return int(sum(normalised))
-
-    def _pass(self, key: str, future: Future[Any]) -> Any:
-        ledger.add(self.store, self.run, [ledger.Entry(key, key, {})])
-        ledger.start(self.store, self.run, key, "client")
-        try:
-            result = future.result()
-        except Exception as exc:
-            ledger.fail(self.store, self.run, key, _reason(exc))
-            raise
-        ledger.finish(self.store, self.run, key, stored=int(result or 0))
-        return result
 
     # --- reprocess -----------------------------------------------------------------------------
 
