@@ -41,9 +41,11 @@ def _ingested(url: str, path: Path) -> Runtime:
 def _details(store: Store) -> dict[str, Any]:
     """Claims and story aggregates by document content (ids differ between databases)."""
     with store.transaction() as session:
-        hashes = {int(i): str(h) for i, h in session.execute(select(DocumentRow.id, DocumentRow.content_hash))}
+        pairs = session.execute(select(DocumentRow.id, DocumentRow.content_hash))
+        hashes = {int(i): str(h) for i, h in pairs}
         claims = sorted(
-            (hashes[row.document_id], row.subject, row.value, row.start) for row in session.scalars(select(ClaimRow))
+            (hashes[row.document_id], row.subject, row.value, row.start)
+            for row in session.scalars(select(ClaimRow))
         )
         members = {m.document_id: m for m in session.scalars(select(StoryMemberRow))}
         stories = {}
