@@ -52,7 +52,7 @@ _ATTEMPTS = click.option(
 @click.option("--retry-failed", is_flag=True, help="Also retry partitions that used up their attempts.")
 @click.option(
     "--records", type=click.IntRange(1), default=5000, show_default=True,
-    help="Records of an export per partition.",
+    help="Records of an export per partition (rounded up to whole batches of BIRLIK_BATCH_SIZE).",
 )
 @click.option(
     "--files-per-partition", type=click.IntRange(1), default=200, show_default=True,

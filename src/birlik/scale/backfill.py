@@ -5,8 +5,8 @@ cluster (an existing scheduler, or a ``LocalCluster`` of single-threaded worker 
 retries a failed partition up to ``max_attempts`` times (a worker killed mid-partition counts
 as a failure: the scheduler is told to allow none, so the ledger alone counts attempts), then
 runs the passes after the documents: stories (by time window in parallel, ``scale.windows``),
-then the indicators (clear; tally by
-ranges of ids and normalise by ranges of days, in parallel).
+then the indicators (clear; tally by ranges of ids and normalise by ranges of days, in
+parallel).
 
 PostgreSQL only: SQLite has one writer at a time, so workers would queue on its lock.
 """
@@ -71,6 +71,7 @@ class RunReport:
     seconds: float = 0.0
     document_seconds: float = 0.0
     """Of ``seconds``, the documents (the rest: stories and indicators)."""
+    story_seconds: float = 0.0
 
 
 Progress = Callable[[Status], None]
@@ -126,8 +127,12 @@ def plan(
     files_per_partition: int = 200,
 ) -> int:
     """Register the sources and add their partitions to the run's ledger; returns how many
-    partitions were new (planning again adds none)."""
+    partitions were new (planning again adds none). ``records`` is rounded up to whole
+    batches: a partition's last batch would otherwise be a small one, a transaction and a
+    pipeline call for a few documents."""
     store = runtime.store()
+    batch = runtime.settings.batch_size
+    records = -(-records // batch) * batch if records > batch else records
     entries: list[ledger.Entry] = []
     for location in locations:
         for target in targets(location, kind):
@@ -172,7 +177,8 @@ class Runner:
 
     # --- backfill ------------------------------------------------------------------------
 
-    def backfill(self, *, retry_failed: bool = False) -> RunReport:
+    def backfill(self, *, retry_failed: bool = False, after: bool = True) -> RunReport:
+        """The run's partitions, then (``after``) the stories and the indicators."""
         started = time.monotonic()
         report = RunReport()
         todo = [
@@ -187,8 +193,11 @@ class Runner:
                 report.done += 1
             elif entry.key not in report.failed:
                 report.failed[entry.key] = entry.reason or f"{entry.state} after {entry.attempts} attempts"
-        report.linked = self.stories(report)
-        report.indicator_days = self.indicators()
+        if after:
+            linking = time.monotonic()
+            report.linked = self.stories(report)
+            report.story_seconds = time.monotonic() - linking
+            report.indicator_days = self.indicators()
         report.seconds = time.monotonic() - started
         return report
 
