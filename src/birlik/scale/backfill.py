@@ -88,6 +88,22 @@ def require_postgres(runtime: Runtime) -> None:
         )
 
 
+LEAN_WORKERS: dict[str, object] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.nanny.pre-spawn-environ": {
+        "OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1,
+    },
+}
+"""Dask settings of the ``LocalCluster``'s workers: a task runs for seconds, so the statistical
+profiler (a stack sample every 10 ms), the GIL monitor (every 1 ms), the event loop's 20 ms
+tick and the 64 KB ``MALLOC_TRIM_THRESHOLD_`` (memory given back to the system at once, then
+asked for again by the next batch) cost the analysis time and tell nothing needed; one BLAS
+thread per worker process stays (the workers share the cores)."""
+
+
 def connect(scheduler: str | None, workers: int) -> Client:
     """A client of the scheduler at ``scheduler``, or of a new ``LocalCluster`` of ``workers``
     processes with one thread each (no memory limit: each loads the models once)."""
@@ -95,7 +111,7 @@ def connect(scheduler: str | None, workers: int) -> Client:
     from distributed import Client, LocalCluster
 
     # a worker that dies with a partition fails it at once: the ledger counts the attempts
-    dask.config.set({"distributed.scheduler.allowed-failures": 0})
+    dask.config.set({"distributed.scheduler.allowed-failures": 0, **LEAN_WORKERS})
     logging.getLogger("distributed").setLevel(logging.ERROR)  # its own handler; our errors are coded
     if scheduler:
         return Client(scheduler)
