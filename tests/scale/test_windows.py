@@ -66,12 +66,17 @@ def _details(store: Store) -> dict[str, Any]:
 def _link_by_windows(runtime: Runtime, lead: timedelta) -> tuple[int, int, int]:
     store, linker = runtime.store(), runtime.linker()
     planned = windows.plan(store, BATCH, 4, lead)
-    results = [windows.link_window(store, linker, window) for window in reversed(planned)][::-1]
+    results = []
+    for window in reversed(planned):  # out of order: each in a state of its own
+        linker.forget()  # as the worker task does: what it read belonged to another state
+        results.append(windows.link_window(store, linker, window))
+    results.reverse()
     relinked = linked = 0
     for window, result in zip(planned, results, strict=True):
         merged = windows.merge(store, result)
         if merged is None:
             relinked += 1
+            linker.forget()
             merged = windows.merge(store, windows.link_window(store, linker, windows.exact(window)))
         assert merged is not None
         linked += merged
