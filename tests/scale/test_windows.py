@@ -95,6 +95,10 @@ def test_windows_merged_equal_one_process_linking_in_order(
         assert passes.link_unlinked(reference.store(), reference.linker(), BATCH) == DOCS
         expected, expected_details = snapshot(reference.store()), _details(reference.store())
     runtime = _ingested(postgres_url, path)
+    order = [i for _, i in windows.unlinked_seen(runtime.store())]
+    capped = windows.plan(runtime.store(), BATCH, 1, timedelta(hours=6), most=200)
+    assert len(capped) == 3 and [i for w in capped for b in w.core for i in b] == order
+    assert all(len(batch) == BATCH for w in capped for batch in (*w.lead, *w.core)[:-1])
     count, relinked, linked = _link_by_windows(runtime, timedelta(hours=lead_hours))
     assert linked == DOCS
     assert count >= 2, "the corpus must make several windows"

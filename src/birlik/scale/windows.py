@@ -105,8 +105,18 @@ def unlinked_seen(store: Store) -> list[tuple[datetime, int]]:
         return sorted((_seen(p, f, t), i) for i, p, f, t in session.execute(query))
 
 
-def plan(store: Store, batch: int, parts: int, lead: timedelta | None = None) -> list[Window]:
-    """The windows of the unlinked documents (see the module doc)."""
+MAX_WINDOW_DOCUMENTS = 100_000
+"""A window links at most about this many documents of its own: its result (about 2 KB a
+document, the linker's vectors) travels from the worker to the client in one message."""
+
+
+def plan(
+    store: Store, batch: int, parts: int, lead: timedelta | None = None, *,
+    most: int = MAX_WINDOW_DOCUMENTS,
+) -> list[Window]:
+    """The windows of the unlinked documents (see the module doc): about ``parts`` of them,
+    more when a window would hold more than ``most`` documents — but none shorter in time
+    than its lead-in, which prevails."""
     if lead is None:
         lead = timedelta(hours=ClusterSettings().window_hours * LEAD_SPANS)
     found = unlinked_seen(store)
@@ -114,6 +124,7 @@ def plan(store: Store, batch: int, parts: int, lead: timedelta | None = None) ->
     if not batches:
         return []
     count = len(batches)
+    parts = max(parts, -(-len(found) // max(most, 1)))
 
     def spans(low: int, high: int) -> timedelta:
         return batches[high - 1][-1][0] - batches[low][0][0]
