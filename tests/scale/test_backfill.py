@@ -16,13 +16,13 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from birlik.cli.main import cli
-from birlik.connectors.base import SourceConfig
+from birlik.connectors.base import SourceConfig, get_connector
 from birlik.ingest.service import Ingestor
 from birlik.nlp.factory import build_pipeline
 from birlik.runtime import Runtime
 from birlik.scale import ledger, passes, tasks
 from birlik.scale.backfill import DOCUMENTS, plan
-from birlik.scale.partitions import Partition, split, targets
+from birlik.scale.partitions import split, targets
 from birlik.settings import Settings
 from birlik.store.models import DocumentRow, MentionRow, QuarantineRow
 from birlik.store.models_backfill import DONE, FAILED
@@ -54,14 +54,26 @@ def _run_all(runtime: Runtime, run: str, order: list[str] | None = None) -> dict
 def test_ranges_of_an_export_cover_each_record_once(tmp_path: Path) -> None:
     items = corpus(57)
     path = write(tmp_path / "feed.jsonl", items)
-    (bad := tmp_path / "bad.jsonl").write_text('{"text": "a"}\nnot json\n', encoding="utf-8")
-    settings = Settings()
-    for target, size in itertools.product([*targets(str(path)), *targets(str(bad))], (1, 10, 100)):
+    # a BOM, blank lines, a line that is not JSON and one past the line limit: the rows before a
+    # range are counted without being parsed, and must be counted as the connector counts them
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '\ufeff{"text": "a"}\n\nnot json\n   \n{"text": "' + "б" * 700 + '"}\n'
+        '{"text": "c"}\n\n{"text": "d"}\n',
+        encoding="utf-8",
+    )
+    (table := tmp_path / "t.csv").write_text("text,source\nа,x\n\nә,y\n\"б,z\nв,w\n", encoding="utf-8")
+    settings = Settings(max_file_bytes=1024)
+    exports = [*targets(str(path)), *targets(str(bad)), *targets(str(table))]
+    for target, size in itertools.product(exports, (1, 2, 10, 100)):
         source = SourceConfig(name="s", kind=target.kind, location=target.location, options=FIELDS)
         parts = split(target, source, 1, records=size, files_per_partition=5)
-        keys = [result.key for part in parts for result in part.fetch(settings)]
-        whole = [result.key for result in Partition(**{**parts[0].as_json(), "stop": None}).fetch(settings)]
-        assert keys == whole and len(keys) == len(set(keys))
+        found = [
+            (result.key, getattr(result, "text", None)) for part in parts for result in part.fetch(settings)
+        ]
+        connector = get_connector(target.kind, settings)
+        whole = [(result.key, getattr(result, "text", None)) for result in connector.fetch(source, None)]
+        assert found == whole and len(found) == len({key for key, _ in found})
         assert len({part.key for part in parts}) == len(parts)
 
 

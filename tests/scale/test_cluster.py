@@ -6,6 +6,7 @@ and reported, stories and indicators equal to a single-process ingest of the sam
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -96,6 +97,8 @@ def test_backfill_survives_a_killed_worker_and_client_and_equals_a_single_proces
         [*command[:5], "--resume", *command[6:]], env=env, capture_output=True, text=True, timeout=600
     )
     assert resume.returncode == 4, resume.stderr[-2000:]
+    windows = re.search(r"stories linked 2000 in (\d+) time windows", resume.stdout)
+    assert windows and int(windows.group(1)) >= 2, resume.stdout  # the stories pass ran in parallel
     assert "[X108]" in resume.stderr and "broken" in resume.stderr and "[C014]" in resume.stderr
     rows = {row.key: row for row in _partitions(store)}
     failed = [row for row in rows.values() if row.state == FAILED]

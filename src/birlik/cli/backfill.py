@@ -52,7 +52,7 @@ _ATTEMPTS = click.option(
 @click.option("--retry-failed", is_flag=True, help="Also retry partitions that used up their attempts.")
 @click.option(
     "--records", type=click.IntRange(1), default=5000, show_default=True,
-    help="Records of an export per partition.",
+    help="Records of an export per partition (rounded up to whole batches of BIRLIK_BATCH_SIZE).",
 )
 @click.option(
     "--files-per-partition", type=click.IntRange(1), default=200, show_default=True,
@@ -198,13 +198,20 @@ def _summarise(run: str, report: RunReport, verb: str = "stored") -> None:
     click.echo(
         f"run {run}: {report.done}/{report.partitions} partitions done, {verb} {report.stored}, "
         f"duplicates {report.duplicates}, quarantined {report.quarantined}, "
-        f"stories linked {report.linked}, indicator days {report.indicator_days}, "
+        f"stories linked {report.linked}{_windows(report)}, indicator days {report.indicator_days}, "
         f"{report.seconds:.1f} s"
     )
     for key, reason in sorted(report.failed.items()):
         click.echo(f"birlik: [{codes.X108.id}] partition {key} failed: {reason}", err=True)
     if report.failed:
         sys.exit(EXIT_FAILED_PARTITIONS)
+
+
+def _windows(report: RunReport) -> str:
+    if not report.story_windows:
+        return ""
+    again = f", {report.story_windows_relinked} linked again" if report.story_windows_relinked else ""
+    return f" in {report.story_windows} time windows{again}"
 
 
 COMMANDS = (backfill, reprocess)

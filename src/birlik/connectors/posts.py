@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
+import itertools
 import json
 import logging
 import re
@@ -116,13 +117,19 @@ class PostsConnector:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def fetch(self, source: SourceConfig, since: datetime | None) -> Iterator[FetchResult]:
+    def fetch(self, source: SourceConfig, since: datetime | None, *, skip: int = 0) -> Iterator[FetchResult]:
+        """The records of the export; ``skip`` (with ``since`` None: one record per row) passes
+        over the first rows without converting them — a backfill partition starts at its
+        range, not at the file's first record (JSONL lines are counted, not parsed)."""
+        if since is not None and skip:  # records are filtered by date: not one per row
+            yield from itertools.islice(self.fetch(source, since), skip, None)
+            return
         path = Path(source.location).expanduser().absolute()
         if not path.is_file():
             raise BadInput(f"{path} is not a file — check the source's location", code=codes.C020)
         mapping = _field_mapping(source.options.get("fields"))
         zone = resolve_zone(source.options.get("timezone"))
-        rows = self._rows(path, source.options)
+        rows = self._rows(path, source.options, skip)
         for line_no, row in rows:
             if isinstance(row, _BadRow):
                 log.warning("rejected %s line %d: %s", path, line_no, row.error)
@@ -135,12 +142,12 @@ class PostsConnector:
     def _pseudonym(self, clear_author: str | None) -> str | None:
         return pseudonymise(clear_author, self.settings.pseudonym_key) if clear_author else None
 
-    def _rows(self, path: Path, options: dict[str, Any]) -> Iterator[tuple[int, Any]]:
+    def _rows(self, path: Path, options: dict[str, Any], skip: int = 0) -> Iterator[tuple[int, Any]]:
         fmt = str(options.get("format") or path.suffix.lstrip(".")).lower()
         if fmt in ("jsonl", "ndjson", "json"):
-            return _jsonl_rows(path, self.settings.max_file_bytes, self.settings.max_json_depth)
+            return _jsonl_rows(path, self.settings.max_file_bytes, self.settings.max_json_depth, skip)
         if fmt in ("csv", "tsv"):
-            return _csv_rows(path, options, tab=fmt == "tsv")
+            return itertools.islice(_csv_rows(path, options, tab=fmt == "tsv"), skip, None)
         raise BadInput(
             f"{path.name}: posts must be JSONL or CSV, not {fmt or 'no extension'} — rename the "
             "file or set the source option format to jsonl or csv",
@@ -193,9 +200,15 @@ def _not_older(published: datetime | None, since: datetime | None) -> bool:
     return since is None or published is None or published >= since
 
 
-def _jsonl_rows(path: Path, max_line_bytes: int, max_depth: int) -> Iterator[tuple[int, Any]]:
+def _jsonl_rows(path: Path, max_line_bytes: int, max_depth: int, skip: int = 0) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed object or ``_BadRow``) of each line but blank ones; the first
+    ``skip`` of these rows are counted, not parsed."""
     with path.open("rb") as stream:
         for line_no, line in enumerate(bounded_lines(stream, max_line_bytes), start=1):
+            if skip:
+                if line is None or (line.removeprefix(b"\xef\xbb\xbf") if line_no == 1 else line).strip():
+                    skip -= 1
+                continue
             if line is None:
                 too_long = f"is longer than {max_line_bytes} bytes"
                 yield line_no, _BadRow(_line_error(path, line_no, too_long))

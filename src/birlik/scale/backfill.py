@@ -4,8 +4,9 @@ The client plans the partitions into the ledger (``scale.ledger``), submits them
 cluster (an existing scheduler, or a ``LocalCluster`` of single-threaded worker processes),
 retries a failed partition up to ``max_attempts`` times (a worker killed mid-partition counts
 as a failure: the scheduler is told to allow none, so the ledger alone counts attempts), then
-runs the passes after the documents: stories (one task), then the indicators (clear; tally by
-ranges of ids and normalise by ranges of days, in parallel).
+runs the passes after the documents: stories (by time window in parallel, ``scale.windows``),
+then the indicators (clear; tally by ranges of ids and normalise by ranges of days, in
+parallel).
 
 PostgreSQL only: SQLite has one writer at a time, so workers would queue on its lock.
 """
@@ -23,7 +24,7 @@ from birlik.domain import codes
 from birlik.domain.errors import BirlikError, ConfigError
 from birlik.ingest.service import ensure_source
 from birlik.runtime import Runtime
-from birlik.scale import ledger, passes, tasks
+from birlik.scale import ledger, passes, tasks, windows
 from birlik.scale.partitions import split, targets
 from birlik.store.models_backfill import DONE, FAILED
 from birlik.store.repository import Store
@@ -63,10 +64,14 @@ class RunReport:
     failed: dict[str, str] = field(default_factory=dict)
     """Partition key → why its last attempt failed (after its bounded retries)."""
     linked: int = 0
+    story_windows: int = 0
+    story_windows_relinked: int = 0
+    """Windows whose lead-in did not reach the stored state: linked again after the others."""
     indicator_days: int = 0
     seconds: float = 0.0
     document_seconds: float = 0.0
     """Of ``seconds``, the documents (the rest: stories and indicators)."""
+    story_seconds: float = 0.0
 
 
 Progress = Callable[[Status], None]
@@ -83,6 +88,22 @@ def require_postgres(runtime: Runtime) -> None:
         )
 
 
+LEAN_WORKERS: dict[str, object] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.nanny.pre-spawn-environ": {
+        "OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1,
+    },
+}
+"""Dask settings of the ``LocalCluster``'s workers: a task runs for seconds, so the statistical
+profiler (a stack sample every 10 ms), the GIL monitor (every 1 ms), the event loop's 20 ms
+tick and the 64 KB ``MALLOC_TRIM_THRESHOLD_`` (memory given back to the system at once, then
+asked for again by the next batch) cost the analysis time and tell nothing needed; one BLAS
+thread per worker process stays (the workers share the cores)."""
+
+
 def connect(scheduler: str | None, workers: int) -> Client:
     """A client of the scheduler at ``scheduler``, or of a new ``LocalCluster`` of ``workers``
     processes with one thread each (no memory limit: each loads the models once)."""
@@ -90,7 +111,7 @@ def connect(scheduler: str | None, workers: int) -> Client:
     from distributed import Client, LocalCluster
 
     # a worker that dies with a partition fails it at once: the ledger counts the attempts
-    dask.config.set({"distributed.scheduler.allowed-failures": 0})
+    dask.config.set({"distributed.scheduler.allowed-failures": 0, **LEAN_WORKERS})
     logging.getLogger("distributed").setLevel(logging.ERROR)  # its own handler; our errors are coded
     if scheduler:
         return Client(scheduler)
@@ -122,8 +143,12 @@ def plan(
     files_per_partition: int = 200,
 ) -> int:
     """Register the sources and add their partitions to the run's ledger; returns how many
-    partitions were new (planning again adds none)."""
+    partitions were new (planning again adds none). ``records`` is rounded up to whole
+    batches: a partition's last batch would otherwise be a small one, a transaction and a
+    pipeline call for a few documents."""
     store = runtime.store()
+    batch = runtime.settings.batch_size
+    records = -(-records // batch) * batch if records > batch else records
     entries: list[ledger.Entry] = []
     for location in locations:
         for target in targets(location, kind):
@@ -168,7 +193,8 @@ class Runner:
 
     # --- backfill ------------------------------------------------------------------------
 
-    def backfill(self, *, retry_failed: bool = False) -> RunReport:
+    def backfill(self, *, retry_failed: bool = False, after: bool = True) -> RunReport:
+        """The run's partitions, then (``after``) the stories and the indicators."""
         started = time.monotonic()
         report = RunReport()
         todo = [
@@ -183,8 +209,11 @@ class Runner:
                 report.done += 1
             elif entry.key not in report.failed:
                 report.failed[entry.key] = entry.reason or f"{entry.state} after {entry.attempts} attempts"
-        report.linked = self.stories()
-        report.indicator_days = self.indicators()
+        if after:
+            linking = time.monotonic()
+            report.linked = self.stories(report)
+            report.story_seconds = time.monotonic() - linking
+            report.indicator_days = self.indicators()
         report.seconds = time.monotonic() - started
         return report
 
@@ -247,9 +276,55 @@ class Runner:
 
     # --- the passes after the documents ----------------------------------------------------
 
-    def stories(self) -> int:
-        """Stories of the documents without one, in one task (see ``passes.link_unlinked``)."""
-        return int(self._pass(STORIES, self.client.submit(tasks.link_stories, self.settings, pure=False)))
+    def stories(self, report: RunReport | None = None) -> int:
+        """Stories of the documents without one, by time window in parallel, merged window
+        after window (``scale.windows``: the same stories as one process linking in order)."""
+        ledger.add(self.store, self.run, [ledger.Entry(STORIES, STORIES, {})])
+        ledger.start(self.store, self.run, STORIES, "client")
+        try:
+            linked = self._link_windows(report or RunReport())
+        except Exception as exc:
+            ledger.fail(self.store, self.run, STORIES, _reason(exc))
+            raise
+        ledger.finish(self.store, self.run, STORIES, stored=linked)
+        return linked
+
+    def _link_windows(self, report: RunReport) -> int:
+        started = time.monotonic()
+        parts = 2 * max(1, len(self.client.scheduler_info()["workers"]))
+        planned = windows.plan(self.store, self.settings.batch_size, parts)
+        report.story_windows = len(planned)
+
+        def submit(window: windows.Window) -> Future[Any]:
+            return self.client.submit(tasks.link_window, self.settings, window, pure=False)
+
+        def result(window: windows.Window, future: Future[Any]) -> windows.WindowResult:
+            for attempt in range(1, self.max_attempts + 1):
+                try:
+                    found: windows.WindowResult = future.result()
+                    return found
+                except Exception as exc:
+                    if attempt == self.max_attempts:
+                        raise
+                    log.warning(
+                        "stories window %d failed (attempt %d): %s", window.index, attempt, _reason(exc)
+                    )
+                    future = submit(window)
+            raise AssertionError("unreachable")
+
+        futures = [submit(window) for window in planned]
+        linked = 0
+        for done, (window, future) in enumerate(zip(planned, futures, strict=True), start=1):
+            merged = windows.merge(self.store, result(window, future))
+            if merged is None:  # its lead-in did not reach the state the windows before it left
+                report.story_windows_relinked += 1
+                log.info("stories window %d linked again after the windows before it", window.index)
+                again = windows.exact(window)
+                merged = windows.merge(self.store, result(again, submit(again)))
+            linked += int(merged or 0)
+            if self.progress is not None:
+                self.progress(Status(STORIES, len(planned), done, 0, linked, started))
+        return linked
 
     def indicators(self) -> int:
         """The indicators recomputed from every stored document; returns the days normalised."""
@@ -274,17 +349,6 @@ class Runner:
             raise
         ledger.finish(self.store, self.run, INDICATORS, stored=len(days))
         return int(sum(normalised))
-
-    def _pass(self, key: str, future: Future[Any]) -> Any:
-        ledger.add(self.store, self.run, [ledger.Entry(key, key, {})])
-        ledger.start(self.store, self.run, key, "client")
-        try:
-            result = future.result()
-        except Exception as exc:
-            ledger.fail(self.store, self.run, key, _reason(exc))
-            raise
-        ledger.finish(self.store, self.run, key, stored=int(result or 0))
-        return result
 
     # --- reprocess -----------------------------------------------------------------------------
 

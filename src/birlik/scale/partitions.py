@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from birlik.connectors.base import FetchResult, SourceConfig, get_connector
+from birlik.connectors.posts import PostsConnector
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.settings import Settings
@@ -80,6 +81,9 @@ class Partition:
                 )
                 for path in self.paths
             )
+        if isinstance(connector, PostsConnector):  # passes over the rows before the range unread
+            stop = None if self.stop is None else self.stop - self.start
+            return itertools.islice(connector.fetch(config, None, skip=self.start), 0, stop)
         return itertools.islice(connector.fetch(config, None), self.start, self.stop)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from birlik.ingest.service import Ingestor
 from birlik.nlp.pipeline import Pipeline
 from birlik.runtime import Runtime
-from birlik.scale import ledger, passes
+from birlik.scale import ledger, passes, windows
 from birlik.scale.partitions import Partition
 from birlik.settings import Settings
 
@@ -111,10 +111,16 @@ def ingest_partition(
     }
 
 
-def link_stories(settings: Settings) -> int:
-    """The stories of every stored document without one (one task: see ``passes``)."""
+def link_window(settings: Settings, window: windows.Window) -> windows.WindowResult:
+    """The stories of one time window in a state of its own (see ``scale.windows``); the
+    process's linker forgets what it read of other states before and after."""
     runtime = worker_runtime(settings)
-    return passes.link_unlinked(runtime.store(), runtime.linker(), settings.batch_size)
+    linker = runtime.linker()
+    linker.forget()
+    try:
+        return windows.link_window(runtime.store(), linker, window)
+    finally:
+        linker.forget()
 
 
 def clear_indicators(settings: Settings) -> None:

@@ -105,6 +105,12 @@ class StoryLinker:
         )
         return assignments
 
+    def forget(self) -> None:
+        """Drop what this linker remembers of stored documents: for a caller that links
+        against another stored state next (``scale.windows`` links each time window in a
+        state of its own)."""
+        self._known.clear()
+
     def after_batch(self, session: Session, rows: Sequence[DocumentRow]) -> None:
         """The ingest consumer: stories, near-duplicate groups and claims of a stored batch."""
         self.assign(session, rows)
@@ -297,6 +303,12 @@ class _Known:
     item: Linkable
     signature: tuple[Signature, int]
     bands: list[tuple[int, int]]
+
+
+def grow_story(story: StoryRow, row: DocumentRow, moment: datetime, *, duplicate: bool) -> None:
+    """Add one document to the story's aggregates, as the linker does when it joins
+    (``scale.windows`` rebuilds the aggregates of stories merged across time windows)."""
+    _grow(story, row, moment, duplicate=duplicate)
 
 
 def _grow(story: StoryRow, row: DocumentRow, moment: datetime, *, duplicate: bool) -> None:
