@@ -327,10 +327,12 @@ def fit_incident(values_train: Sequence[dict[str, float]], stems_train: Sequence
         classes, features, tuple(tuple(round(float(w), 6) for w in row[: len(features)]) for row in coef),
         tuple(round(float(b), 6) for b in fitted.intercept_), lexical, STEM_SIZE,
         {**info, "fitted": "scripts/train_signals.py", "target": "incident type or none", "C": best_c,
-         "none_margin": best_margin, "dev_detection_f1": round(detection_f1(list(y_dev), dev_predicted), 4),
+         "none_margin": best_margin,
+         "dev_detection_f1": round(detection_f1(list(y_dev), dev_predicted), 4),
          "dev_type_accuracy": round(typed, 4), "dev_none_accuracy": round(calm, 4)},
     )
-    print(f"  incident: C {best_c}, none margin {best_margin}, dev type accuracy {typed:.3f}, none {calm:.3f}, {len(lexical)} stems")
+    print(f"  incident: C {best_c}, none margin {best_margin}, dev type accuracy {typed:.3f}, "
+          f"none {calm:.3f}, {len(lexical)} stems")
     return model
 
 
