@@ -155,18 +155,21 @@ def _bounded(patterns: Sequence[str], source: str) -> re.Pattern[str]:
 
 OBFUSCATION = "*@#0-9"
 """Characters written in place of a letter of a slur ("ч*рка", "к@лбит", "х0хлы")."""
+MARK = r"[.\-_*]"
+"""A mark put inside a slur ("чуч.мек")."""
 SEPARATOR = r"[.\s_\-*]"
 """One character written between the letters of a spaced-out slur ("ч.у.р.к.и", "н е р у с ь")."""
 
 
 def obfuscated_pattern(word: str) -> str:
-    """A slur written with letters replaced (its first and last letters kept) or spaced out
+    """A slur written with letters replaced (its first and last letters kept), a mark put
+    between two letters, or spaced out
     (one separator between every two letters, the ending spaced out by a mark, not a space)."""
     letters = [re.escape(letter) for letter in word.replace(" ", "")]
     if len(letters) < 3:
         raise ValueError(f"obfuscated slur {word!r} is too short to match safely")
-    middle = "".join(f"[{letter}{OBFUSCATION}]" for letter in letters[1:-1])
-    replaced = letters[0] + middle + letters[-1] + r"\w*"
+    middle = "".join(f"{MARK}?[{letter}{OBFUSCATION}]" for letter in letters[1:-1])
+    replaced = letters[0] + middle + MARK + "?" + letters[-1] + r"\w*"
     spaced = SEPARATOR.join(letters) + r"(?:[.\-_*][^\W\d_])*"
     return f"{replaced}|{spaced}"
 
