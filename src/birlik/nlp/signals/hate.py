@@ -126,7 +126,6 @@ def parse_hate_lexicon(raw: object, *, source: str = "<data>") -> HateLexicon:
             f"{source}: cues must be {list(CUE_KINDS)}, weights {sorted(WEIGHT_KEYS)}",
             code=codes.R212,
         )
-    targets = [*(raw.get("targets") or ()), *_obfuscated_targets(raw.get("obfuscated") or (), source)]
     return HateLexicon(
         cues={kind: _bounded([p for forms in dict(raw["cues"][kind]).values() for p in forms],
                              source) for kind in CUE_KINDS},
@@ -136,8 +135,8 @@ def parse_hate_lexicon(raw: object, *, source: str = "<data>") -> HateLexicon:
                             for p in forms], source),
         pronouns=_bounded([p for forms in dict(raw.get("pronouns") or {}).values()
                            for p in forms], source),
-        targets=tuple(_target(item, source) for item in targets),
-        any_target=_bounded([str(item["pattern"]) for item in targets
+        targets=tuple(_target(item, source) for item in raw.get("targets") or ()),
+        any_target=_bounded([str(item["pattern"]) for item in raw.get("targets") or ()
                              if isinstance(item, Mapping) and "pattern" in item], source),
         weights=weights,
         damping=float(raw.get("damping", 0.2)),
@@ -151,42 +150,6 @@ def _bounded(patterns: Sequence[str], source: str) -> re.Pattern[str]:
         return re.compile(rf"(?<!\w)(?:{joined})(?!\w)")
     except re.error as exc:
         raise ConfigError(f"{source}: bad pattern: {exc}", code=codes.R213) from exc
-
-
-OBFUSCATION = "*@#0-9"
-"""Characters written in place of a letter of a slur ("ч*рка", "к@лбит", "х0хлы")."""
-MARK = r"[.\-_*]"
-"""A mark put inside a slur ("чуч.мек")."""
-SEPARATOR = r"[.\s_\-*]"
-"""One character written between the letters of a spaced-out slur ("ч.у.р.к.и", "н е р у с ь")."""
-
-
-def obfuscated_pattern(word: str) -> str:
-    """A slur written with letters replaced (its first and last letters kept), a mark put
-    between two letters, or spaced out
-    (one separator between every two letters, the ending spaced out by a mark, not a space)."""
-    letters = [re.escape(letter) for letter in word.replace(" ", "")]
-    if len(letters) < 3:
-        raise ValueError(f"obfuscated slur {word!r} is too short to match safely")
-    middle = "".join(f"{MARK}?[{letter}{OBFUSCATION}]" for letter in letters[1:-1])
-    replaced = letters[0] + middle + MARK + "?" + letters[-1] + r"\w*"
-    spaced = SEPARATOR.join(letters) + r"(?:[.\-_*][^\W\d_])*"
-    return f"{replaced}|{spaced}"
-
-
-def _obfuscated_targets(items: object, source: str) -> list[dict[str, object]]:
-    """The ``obfuscated`` section as derogatory targets: ``{word, id}`` each."""
-    out: list[dict[str, object]] = []
-    for item in items if isinstance(items, Sequence) else ():
-        if not isinstance(item, Mapping) or not {"word", "id"} <= set(item):
-            raise ConfigError(f"{source}: an obfuscated slur needs 'word' and 'id', got {item!r}",
-                              code=codes.R214)
-        try:
-            pattern = obfuscated_pattern(str(item["word"]))
-        except ValueError as exc:
-            raise ConfigError(f"{source}: {exc}", code=codes.R213) from exc
-        out.append({"pattern": pattern, "id": item["id"], "derogatory": True})
-    return out
 
 
 def _target(item: object, source: str) -> Target:
@@ -406,7 +369,6 @@ class HateStage:
                 if not any(s <= match.start() < e for s, e in taken):
                     aims.append(_Aim(match.start(), match.end(), target.group_id,
                                      target.derogatory, 1.0))
-                    taken.add((match.start(), match.end()))
         return aims
 
     def _cues(self, norm: str, sentence: Sentence) -> list[tuple[int, int, str]]:

@@ -290,13 +290,12 @@ class IncidentStage:
 
     def _rumour(self, norm: str, refuted: bool, scores: dict[str, float], reasons: list[str]
                 ) -> tuple[float, list[re.Match[str]]]:
-        """A refuted report, or an unverified alarm the text spreads, of an event (even one that
-        hearsay damped: hearsay is what a rumour is made of): the score and the spans that
-        spread it."""
+        """A refuted report, or an unverified alarm the text spreads, of an event: the score and
+        the spans that spread it."""
         event = max((s for t, s in scores.items() if t in EVENT_TYPES), default=0.0)
         if refuted and (event > 0 or scores.get(RUMOUR, 0.0) > 0):
             return REFUTED_RUMOUR, []
-        if event < WEAK * HEARSAY_FACTOR or self.cues.contexts["sourced"].search(norm):
+        if event < WEAK or self.cues.contexts["sourced"].search(norm):
             return 0.0, []
         spread = list({m.group(0): m for m in self.cues.contexts["spreading"].finditer(norm)}.values())
         if not spread:
