@@ -168,12 +168,12 @@ def relevance_order(documents: Sequence[tuple[int, str, str]], terms: list[str])
         counts = dict.fromkeys(terms, 0)
         words = 0
         for weight, part in ((4, title or ""), (1, body or "")):
-            for match in _TOKEN.finditer(part):
-                words += weight
-                word = match.group().lower()
-                for term in terms:
-                    if word.startswith(term):
-                        counts[term] += weight
+            tokens = _TOKEN.findall(part)
+            words += weight * len(tokens)
+            # each word lowered, after a space: " " + term occurs once per word it starts
+            lowered = " " + " ".join(tokens).lower()
+            for term in terms:
+                counts[term] += weight * lowered.count(" " + term)
         for term in terms:
             holding[term] += counts[term] > 0
         stats.append((doc_id, counts, words))

@@ -27,7 +27,7 @@ from birlik.store.search import (
     semantic_ids,
     snippet,
 )
-from birlik.web import fts_plan
+from birlik.web import doc_columns, fts_plan
 from birlik.web.scoping import RegionScope
 
 INDICATORS: tuple[str, ...] = ("documents", "tension", "hate", "incidents")
@@ -219,7 +219,7 @@ def ordered_ids(
     order = filters.order
     if order == "relevance":
         newest = replace(filters, sort="newest")
-        candidates = matching_ids(session, scope, newest, limit=RELEVANCE_CANDIDATES)
+        candidates = _relevance_candidates(session, scope, newest)
         if not candidates:
             return []
         rows = [
@@ -247,6 +247,18 @@ def ordered_ids(
     else:
         statement = statement.order_by(DocumentRow.tension.desc().nulls_last(), DocumentRow.id.desc())
     return [int(i) for i in session.scalars(statement.limit(limit).offset(offset))]
+
+
+def _relevance_candidates(session: Session, scope: RegionScope, filters: DocumentFilters) -> list[int]:
+    """The newest ``RELEVANCE_CANDIDATES`` documents found: on SQLite from the filters' columns
+    kept per process (``doc_columns``) and the term's cached set, else by the newest-first walk."""
+    terms = query_terms(filters.q)
+    if session.get_bind().dialect.name == "sqlite" and terms:
+        match = " ".join(f'"{term}"*' for term in terms)
+        held = doc_columns.found_mask(session, scope, filters, match)
+        if held is not None:
+            return doc_columns.newest_first(*held, RELEVANCE_CANDIDATES)
+    return matching_ids(session, scope, filters, limit=RELEVANCE_CANDIDATES)
 
 
 RELEVANCE_CANDIDATES = 500
