@@ -16,7 +16,9 @@ from birlik.access.models import SavedSearchRow
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.web import map_view, queries, search_results
 from birlik.web import stories as story_data
-from birlik.web.deps import Db, Reader, Scope, State
+from birlik.web.deps import ApiTr, Db, Reader, Scope, State
+from birlik.web.i18n import Translator
+from birlik.web.messages import alert_title
 from birlik.web.routes import indicators as indicator_pages
 from birlik.web.routes.common import MAX_OFFSET, Filters, RowId
 from birlik.web.unit_of_work import UnitOfWorkRoute
@@ -34,7 +36,13 @@ def regions(_: Reader) -> list[dict[str, str]]:
 
 @router.get("/overview")
 def overview(
-    state: State, session: Db, scope: Scope, who: Reader, indicator: str = "documents", days: int = 30
+    state: State,
+    session: Db,
+    scope: Scope,
+    who: Reader,
+    t: ApiTr,
+    indicator: str = "documents",
+    days: int = 30,
 ) -> dict[str, Any]:
     days = max(1, min(days, 3650))
     until = queries.period_end(session)
@@ -56,7 +64,7 @@ def overview(
         "map": map_view.api_map(indicator, values, scope, days),
         "series_metric": series.metric if series else None,
         "series": [day.as_json() for day in series.days] if series else [],
-        "alerts": [alert_json(a) for a in queries.latest_alerts(session, scope)],
+        "alerts": [alert_json(a, t) for a in queries.latest_alerts(session, scope)],
         "top_documents": queries.top_cards(state.cache, state.web.cache_seconds, session, scope, days, since),
     }
 
@@ -151,7 +159,8 @@ def delete_saved_search(search_id: RowId, session: Db, who: Reader) -> None:
     searches.delete_search(session, who, search_id)
 
 
-def alert_json(alert: Any) -> dict[str, Any]:
+def alert_json(alert: Any, t: Translator | None = None) -> dict[str, Any]:
+    """An alert as the API gives it; ``title`` in ``t``'s language (as the pages say it)."""
     return {
         "id": alert.id,
         "kind": alert.kind,
@@ -161,7 +170,7 @@ def alert_json(alert: Any) -> dict[str, Any]:
         "story_id": alert.story_id,
         "severity": alert.severity,
         "status": alert.status,
-        "title": alert.title,
+        "title": alert_title(t, alert) if t is not None else alert.title,
         "first_day": alert.first_day.isoformat(),
         "last_day": alert.last_day.isoformat(),
         "occurrences": alert.occurrences,

@@ -16,7 +16,7 @@ from birlik.cases.models import CaseAttachmentRow, CaseRow
 from birlik.cases.workflow import case_history
 from birlik.store.models import MAX_ID
 from birlik.web import queries
-from birlik.web.deps import AlertActor, AlertReader, CaseActor, CaseReader, Db, Scope, State
+from birlik.web.deps import AlertActor, AlertReader, ApiTr, CaseActor, CaseReader, Db, Scope, State
 from birlik.web.routes.api_documents import alert_json
 from birlik.web.routes.common import RowId
 from birlik.web.unit_of_work import UnitOfWorkRoute
@@ -44,23 +44,25 @@ class CommentBody(BaseModel):
 
 
 @router.get("/alerts")
-def alerts(session: Db, scope: Scope, _: AlertReader, status: str | None = None) -> list[dict[str, Any]]:
-    return [alert_json(a) for a in queries.list_alerts(session, scope, status)]
+def alerts(
+    session: Db, scope: Scope, _: AlertReader, t: ApiTr, status: str | None = None
+) -> list[dict[str, Any]]:
+    return [alert_json(a, t) for a in queries.list_alerts(session, scope, status)]
 
 
 @router.get("/alerts/{alert_id}")
-def alert(alert_id: RowId, session: Db, scope: Scope, _: AlertReader) -> dict[str, Any]:
-    return alert_json(scope.alert(session, alert_id))
+def alert(alert_id: RowId, session: Db, scope: Scope, _: AlertReader, t: ApiTr) -> dict[str, Any]:
+    return alert_json(scope.alert(session, alert_id), t)
 
 
 @router.post("/alerts/{alert_id}/{action}")
 def act_on_alert(
-    alert_id: RowId, action: str, body: AlertActionBody, session: Db, scope: Scope, who: AlertActor
+    alert_id: RowId, action: str, body: AlertActionBody, session: Db, scope: Scope, who: AlertActor, t: ApiTr
 ) -> dict[str, Any]:
     """``acknowledge``, ``dismiss`` (``note`` is the reason) or ``escalate`` (opens a case)."""
     row = scope.alert(session, alert_id)
     case = case_services.act_on_alert(session, who, row, action, body.note)
-    return {"alert": alert_json(row), "case": case_json(case) if case else None}
+    return {"alert": alert_json(row, t), "case": case_json(case) if case else None}
 
 
 @router.get("/cases")
