@@ -18,7 +18,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -57,24 +58,27 @@ class Columns:
     link_region: Array
     names: dict[str, int]
     loaded_at: float
+    term_masks: dict[str, Array] = field(default_factory=dict)
+    """``term_mask``'s answers for these columns."""
 
     @property
     def newest(self) -> int:
         return int(self.ids[-1]) if len(self.ids) else 0
 
 
-_CACHE: dict[int, Columns] = {}
+_CACHE: weakref.WeakKeyDictionary[Any, Columns] = weakref.WeakKeyDictionary()
+"""Per engine: an engine that is gone takes its columns with it (its id may be reused)."""
 _LOCK = threading.Lock()
-_LOADING: set[int] = set()
+_LOADING: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def document_columns(session: Session, *, wait: bool = False) -> Columns | None:
     """This store's columns, with the documents added since appended; None while they are
     being read (the first time, or after ``REFRESH_SECONDS``: a thread of its own reads them,
     and the callers meanwhile answer by SQL, as they would without the columns). ``wait``:
-    read them now if needed."""
+    read them now if needed (always for an in-memory database: a small one)."""
     engine = session.get_bind()
-    store = id(engine)
+    store = engine
     newest = int(session.scalar(select(func.max(DocumentRow.id))) or 0)
     cached = _CACHE.get(store)
     if cached is not None and cached.newest == newest and _fresh(cached):
@@ -86,7 +90,7 @@ def document_columns(session: Session, *, wait: bool = False) -> Columns | None:
                 _CACHE[store] = cached = _append(session, cached, newest)
         if cached is not None and cached.newest >= newest:
             return cached
-    if wait:
+    if wait or _in_memory(engine):  # another thread would open another, empty, database
         columns = _read(session, 0, newest, {}, time.monotonic())
         _keep(store, columns)
         return columns
@@ -98,7 +102,12 @@ def document_columns(session: Session, *, wait: bool = False) -> Columns | None:
     return None
 
 
-def _load(engine: Any, store: int) -> None:
+def _in_memory(engine: Any) -> bool:
+    database = str(engine.url.database or "")
+    return database in ("", ":memory:") or "mode=memory" in database
+
+
+def _load(engine: Any, store: Any) -> None:
     try:
         with Session(engine) as session:
             newest = int(session.scalar(select(func.max(DocumentRow.id))) or 0)
@@ -110,10 +119,8 @@ def _load(engine: Any, store: int) -> None:
             _LOADING.discard(store)
 
 
-def _keep(store: int, columns: Columns) -> None:
+def _keep(store: Any, columns: Columns) -> None:
     with _LOCK:
-        if len(_CACHE) >= 8 and store not in _CACHE:
-            _CACHE.clear()
         _CACHE[store] = columns
 
 
@@ -259,18 +266,18 @@ def newest_first(columns: Columns, mask: Array, count: int) -> list[int]:
     if not len(positions):
         return []
     published = np.nan_to_num(columns.published[positions], nan=-np.inf)
+    if len(positions) > count:  # only the newest ``count`` (and ties with the last) are sorted
+        last = np.partition(published, len(published) - count)[len(published) - count]
+        newest = published >= last
+        positions, published = positions[newest], published[newest]
     order = np.lexsort((-columns.ids[positions], -published))[:count]
     return [int(i) for i in columns.ids[positions[order]]]
-
-
-_TERM_MASKS: dict[tuple[Any, ...], Array] = {}
 
 
 def term_mask(session: Session, columns: Columns, match: str) -> Array:
     """Which documents match the FTS5 expression ``match`` (its cached set, as a mask over
     ``columns``; kept while the columns are)."""
-    key = (id(session.get_bind()), match, columns.newest, columns.loaded_at)
-    hit = _TERM_MASKS.get(key)
+    hit = columns.term_masks.get(match)
     if hit is not None:
         return hit
     members = fts_plan.term_set(session, match)
@@ -278,9 +285,9 @@ def term_mask(session: Session, columns: Columns, match: str) -> Array:
     if len(members) and len(columns.ids):
         at = np.minimum(np.searchsorted(columns.ids, members), len(columns.ids) - 1)
         mask[at[columns.ids[at] == members]] = True
-    if len(_TERM_MASKS) >= 64:
-        _TERM_MASKS.clear()
-    _TERM_MASKS[key] = mask
+    if len(columns.term_masks) >= 64:
+        columns.term_masks.clear()
+    columns.term_masks[match] = mask
     return mask
 
 
