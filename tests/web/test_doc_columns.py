@@ -168,3 +168,17 @@ def test_first_read_happens_aside(store: Store) -> None:
         assert doc_columns.document_columns(session) is not None
         assert search_results.count_found(session, scope, filters) == by_sql
         assert np.all(np.diff(doc_columns.document_columns(session).ids) > 0)  # type: ignore[union-attr]
+
+
+def test_old_columns_answer_while_they_are_read_again(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Session(store.engine) as session:
+        first = doc_columns.document_columns(session, wait=True)
+        assert first is not None
+        monkeypatch.setattr(doc_columns, "REFRESH_SECONDS", 0.0)  # due at once
+        assert doc_columns.document_columns(session) is first  # not None: no request waits
+        deadline = time.monotonic() + 10
+        while doc_columns._CACHE.get(store.engine) is first and time.monotonic() < deadline:
+            time.sleep(0.02)
+        again = doc_columns._CACHE.get(store.engine)
+        assert again is not first and again is not None and again.loaded_at > first.loaded_at
+        assert list(again.ids) == list(first.ids)

@@ -73,33 +73,34 @@ _LOADING: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def document_columns(session: Session, *, wait: bool = False) -> Columns | None:
-    """This store's columns, with the documents added since appended; None while they are
-    being read (the first time, or after ``REFRESH_SECONDS``: a thread of its own reads them,
-    and the callers meanwhile answer by SQL, as they would without the columns). ``wait``:
-    read them now if needed (always for an in-memory database: a small one)."""
+    """This store's columns, with the documents added since appended. A thread of its own
+    reads them the first time (the callers get None meanwhile and answer by SQL, as without
+    the columns) and again after ``REFRESH_SECONDS`` (the older ones answer meanwhile).
+    ``wait``: read them now if needed (always for an in-memory database: a small one)."""
     engine = session.get_bind()
     store = engine
     newest = int(session.scalar(select(func.max(DocumentRow.id))) or 0)
     cached = _CACHE.get(store)
     if cached is not None and cached.newest == newest and _fresh(cached):
         return cached  # (a purge of the newest documents shows at the next refresh)
-    if cached is not None and _fresh(cached) and 0 < cached.newest < newest:
-        with _LOCK:  # a few new documents: one short read
-            cached = _CACHE.get(store)
-            if cached is not None and cached.newest < newest:
-                _CACHE[store] = cached = _append(session, cached, newest)
-        if cached is not None and cached.newest >= newest:
-            return cached
     if wait or _in_memory(engine):  # another thread would open another, empty, database
         columns = _read(session, 0, newest, {}, time.monotonic())
         _keep(store, columns)
         return columns
-    with _LOCK:
-        if store in _LOADING:
+    if cached is None or not _fresh(cached):
+        with _LOCK:  # one reader aside; meanwhile the old columns (or SQL) answer
+            reading = store in _LOADING
+            _LOADING.add(store)
+        if not reading:
+            threading.Thread(target=_load, args=(engine, store), name="birlik-columns", daemon=True).start()
+        if cached is None:
             return None
-        _LOADING.add(store)
-    threading.Thread(target=_load, args=(engine, store), name="birlik-columns", daemon=True).start()
-    return None
+    if 0 < cached.newest < newest:
+        with _LOCK:  # a few new documents: one short read
+            cached = _CACHE.get(store) or cached
+            if cached.newest < newest:
+                _CACHE[store] = cached = _append(session, cached, newest)
+    return cached if cached.newest >= newest else None
 
 
 def _in_memory(engine: Any) -> bool:
