@@ -242,6 +242,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20, help="Load duration per page.")
     parser.add_argument("--workers", type=int, default=2, help="Server worker processes.")
     parser.add_argument("--db", type=Path, default=None, help="Reuse (or create) this SQLite file.")
+    parser.add_argument(
+        "--pages", default="", help="Only the pages whose name contains one of these words (comma-separated)."
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench_web needs wrk: apt-get install wrk (scripts/system-packages.sh installs it)")
@@ -288,7 +291,10 @@ def main() -> None:
             "visits": ["/visits"],
         }
         print(f"{args.clients} clients, {args.seconds} s per page, {args.workers} workers, wrk on loopback")
+        wanted = [word for word in args.pages.split(",") if word]
         for name, paths in pages.items():
+            if wanted and not any(word in name for word in wanted):
+                continue
             with httpx.Client(base_url=base, headers={"Cookie": cookie}, timeout=60) as client:
                 began = time.perf_counter()
                 client.get(paths[0]).raise_for_status()

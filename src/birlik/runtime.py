@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from birlik.ingest.workers import PipelineRecipe
     from birlik.nlp.pipeline import Pipeline
     from birlik.signals.monitor import Clock, Monitor
+    from birlik.signals.notify import AlertEmail
     from birlik.signals.stories import StoryFeed
     from birlik.stories.service import StoryLinker
 
@@ -241,13 +242,22 @@ class Runtime:
         consumers = self.consumers()
         return Ingestor(self.settings, self.store(), analysis, progress=progress, after_batch=consumers)
 
-    def monitor(self, *, settings: Settings | None = None, clock: Clock | None = None) -> Monitor:
+    def monitor(
+        self,
+        *,
+        settings: Settings | None = None,
+        clock: Clock | None = None,
+        email_words: AlertEmail | None = None,
+    ) -> Monitor:
         """A ``Monitor`` that ingests with ``ingestor()`` (built when a source is first due) and
         raises story-growth alerts from ``story_feed()``; ``settings`` overrides the runtime's
-        for the monitor's own options (its interval)."""
+        for the monitor's own options (its interval); ``email_words`` renders alert e-mails
+        (the entry point passes the web catalogue's ``messages.alert_email``)."""
         from birlik.signals.monitor import Monitor
 
         options: dict[str, Any] = {} if clock is None else {"clock": clock}
+        if email_words is not None:
+            options["email_words"] = email_words
         return Monitor(
             settings or self.settings,
             self.store(),

@@ -143,6 +143,9 @@ class NotificationSettings(BaseSettings):
     alert_email_to: str = Field(
         "", description="Comma-separated addresses that receive every alert by e-mail."
     )
+    alert_email_lang: Literal["kk", "ru", "en"] = Field(
+        "kk", description="Language of alert e-mails (title, why it fired): kk, ru or en."
+    )
 
 
 class Settings(BaseSettings):

@@ -155,3 +155,58 @@ def test_an_unreachable_smtp_server_is_retried_then_dead(store: Store) -> None:
     email = EmailChannel(SmtpConfig(host="127.0.0.1", port=9, starttls=False, timeout=2))
     report, _ = _deliver(store, max_attempts=2, email=email)
     assert report.dead == 1 and "W023" in report.errors[0]
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_email_speaks_the_configured_language_like_the_pages(
+    store: Store, smtp_server: Any, lang: str
+) -> None:
+    """With the pages' renderer (``web.messages.alert_email``, as ``birlik monitor`` passes it),
+    the e-mail's subject and body are in ``BIRLIK_ALERT_EMAIL_LANG``: the alert page's title and
+    its "why it fired" lines, not the stored English title."""
+    from birlik.settings import NotificationSettings, Settings
+    from birlik.signals.alert_text import alert_title, why_fired
+    from birlik.signals.notify import channels_from_settings
+    from birlik.store.models_signals import AlertRow
+    from birlik.web.i18n import Translator
+    from birlik.web.messages import alert_email, say
+
+    _raise_alert(store, Targets(email=("desk@example.kz",)))
+    notifications = NotificationSettings(
+        smtp_host=smtp_server.host, smtp_port=smtp_server.port, smtp_starttls=False, alert_email_lang=lang
+    )
+    settings = Settings(database_url="sqlite://", environment="test", notifications=notifications)
+    channels = channels_from_settings(settings, words=alert_email)
+    report, _ = _deliver(store, email=channels["email"])
+    assert report.delivered == 1
+    (message,) = smtp_server.messages
+    t = Translator(lang)
+    with store.transaction() as session:
+        (alert,) = session.scalars(select(AlertRow)).all()
+        title = say(t, alert_title(alert))
+        why = [say(t, line) for line in why_fired(alert)]
+    assert message["Subject"] == f"[Birlik] {t('severity.medium').upper()}: {title}"
+    assert "Surge" not in message["Subject"] and "Жамбыл" in title
+    assert message["Content-Language"] == lang
+    body = message.get_content()
+    assert body.startswith(title) and t("alerts_email.why") in body
+    assert all(line in body for line in why) and why
+    assert "birlik alerts ack" in body and "documents" not in body
+
+
+def test_email_of_a_payload_queued_before_it_carried_the_subject() -> None:
+    from birlik.web.messages import alert_email
+
+    alert = {
+        "id": 3,
+        "kind": "surge",
+        "severity": "high",
+        "status": "new",
+        "title": "Surge in Zhambyl region",
+        "region_kato": "310000000",
+        "first_day": "2026-03-08",
+        "last_day": "2026-03-10",
+        "details": {},
+    }
+    subject, body = alert_email(alert, "ru")
+    assert subject.endswith("Жамбыл: всплеск") and "Регион: Жамбыл" in body

@@ -75,7 +75,7 @@ def test_stories_side_by_side_with_timeline_and_claims(as_user: Client, seeded: 
     assert ["place", "Тараз"] in kk["segments"]  # the mention is highlighted
     page = client.get(f"/stories/{seeded['story_x']}").text
     assert 'data-lang="kk"' in page and 'data-lang="ru"' in page
-    assert '<mark class="place"' in page and "32 Достық үйі" in page and 'class="discrepancy"' in page
+    assert '<mark class="mk mk-place"' in page and "32 Достық үйі" in page and 'class="discrepancy"' in page
     # filters find the stories of the matching documents
     found = client.get("/api/v1/stories", params={"q": "ұйғыр"}).json()["items"]
     assert [s["id"] for s in found] == [seeded["story_x"]]

@@ -37,7 +37,7 @@ def test_coordinator_journey(server: str, seeded: dict[str, int]) -> None:
         page.click("a.story-link")
         page.wait_for_selector("#story-columns")
         assert page.locator("#story-columns .column").count() == 1  # Pavlodar's Russian twin is hidden
-        assert page.locator("#story-columns mark.place").count() >= 1
+        assert page.locator("#story-columns mark.mk-place").count() >= 1
         page.screenshot(path=str(ARTIFACTS / "2-story.png"), full_page=True)
         page.go_back()
         page.wait_for_selector("a.doc-link")

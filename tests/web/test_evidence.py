@@ -17,6 +17,7 @@ from birlik.domain.records import Document, Evidence, Mention, RegionScore, Sign
 from birlik.runtime import Runtime
 from birlik.settings import Settings
 from birlik.signals.explain import Span, nest
+from birlik.store.models_stories import StoryMemberRow, StoryRow
 from birlik.store.repository import Provenance, Store, add_document
 from web.conftest import PAVLODAR, ZHAMBYL
 
@@ -155,3 +156,40 @@ def test_document_outside_the_region_is_not_shown(as_user: Client, store: Store)
     doc_id = _add(store, PAVLODAR)
     client, _ = as_user("coordinator")
     assert client.get(f"/documents/{doc_id}").status_code == 404
+
+
+def _story_of(store: Store, doc_id: int) -> int:
+    with store.transaction() as session:
+        day = datetime(2026, 3, 21, tzinfo=UTC)
+        story = StoryRow(title="ev1", first_seen=day, last_seen=day, doc_count=1)
+        session.add(story)
+        session.flush()
+        session.add(StoryMemberRow(document_id=doc_id, story_id=story.id, dup_group=doc_id, seen_at=day))
+        return story.id
+
+
+def test_story_page_keeps_the_slur_inside_the_evidence_sentence(as_user: Client, store: Store) -> None:
+    """The story page marks its documents as the document page does (one renderer): the slur
+    inside the hate sentence is marked there too, each signal in its own class."""
+    story_id = _story_of(store, _add(store))
+    client, _ = as_user("coordinator")
+    page = client.get(f"/stories/{story_id}").text
+    text = page[page.index('id="story-columns"') :]
+    text = text[text.index('class="doctext"') : text.index("</div>", text.index('class="doctext"'))]
+    hate_at = text.index('class="ev ev-hate"')
+    slur_at = text.index('class="mk mk-slur"')
+    assert hate_at < slur_at < text.index("Әкімдік")
+    inner = text[text.rindex("<mark", 0, hate_at) : text.index("Әкімдік")]
+    assert inner.count("<mark") == inner.count("</mark>") == 3  # hate ⊃ slur ⊃ tension evidence
+    assert 'class="evidence"' not in page and 'title="орын"' in text
+    legend = page[page.index('id="story-legend"') :]
+    assert "ev-hate" in legend[: legend.index("</ul>")]
+    # the API's story keeps its shape (no page-only marks)
+    api, _ = as_user("coordinator")
+    assert "marks" not in api.get(f"/api/v1/stories/{story_id}").json()["documents"][0]
+
+
+def test_story_page_of_another_region_is_not_shown(as_user: Client, store: Store) -> None:
+    story_id = _story_of(store, _add(store, PAVLODAR))
+    client, _ = as_user("coordinator")
+    assert client.get(f"/stories/{story_id}").status_code == 404

@@ -227,7 +227,9 @@ def monitor(app: AppContext, once: bool, interval: int | None, since: str | None
     first_day = _day(since, "--since")
     if first_day is not None and not once:
         raise ConfigError("--since catches up on past days in one pass — use it with --once", code=codes.E015)
-    runner = app.runtime.monitor(settings=settings)
+    from birlik.web.messages import alert_email  # the pages' words for alerts, in the e-mails too
+
+    runner = app.runtime.monitor(settings=settings, email_words=alert_email)
     if once:
         emit_json(runner.run_once(since=first_day).as_json())
         return

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from birlik.cases.models import CaseRow
 from birlik.nlp.embed import Embedder
-from birlik.query import fts_plan
+from birlik.query import doc_columns, fts_plan
 from birlik.query.scope import RegionScope
 from birlik.signals.alerts import OPEN_STATUSES
 from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow, SourceRow
@@ -219,7 +219,7 @@ def ordered_ids(
     order = filters.order
     if order == "relevance":
         newest = replace(filters, sort="newest")
-        candidates = matching_ids(session, scope, newest, limit=RELEVANCE_CANDIDATES)
+        candidates = _relevance_candidates(session, scope, newest)
         if not candidates:
             return []
         rows = [
@@ -247,6 +247,18 @@ def ordered_ids(
     else:
         statement = statement.order_by(DocumentRow.tension.desc().nulls_last(), DocumentRow.id.desc())
     return [int(i) for i in session.scalars(statement.limit(limit).offset(offset))]
+
+
+def _relevance_candidates(session: Session, scope: RegionScope, filters: DocumentFilters) -> list[int]:
+    """The newest ``RELEVANCE_CANDIDATES`` documents found: on SQLite from the filters' columns
+    kept per process (``doc_columns``) and the term's cached set, else by the newest-first walk."""
+    terms = query_terms(filters.q)
+    if session.get_bind().dialect.name == "sqlite" and terms:
+        match = " ".join(f'"{term}"*' for term in terms)
+        held = doc_columns.found_mask(session, scope, filters, match)
+        if held is not None:
+            return doc_columns.newest_first(*held, RELEVANCE_CANDIDATES)
+    return matching_ids(session, scope, filters, limit=RELEVANCE_CANDIDATES)
 
 
 RELEVANCE_CANDIDATES = 500

@@ -23,7 +23,7 @@ from sqlalchemy import Select, distinct, false, func, select
 from sqlalchemy.orm import Session
 
 from birlik.nlp.embed import Embedder
-from birlik.query import fts_plan, queries
+from birlik.query import doc_columns, fts_plan, queries
 from birlik.query.scope import RegionScope
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow
@@ -83,9 +83,11 @@ def count_found(
     view without filters; else the stories of the last ``STORY_COUNT_DOCUMENTS`` documents found (a search by
     meaning: of ``ranked``, its nearest documents).
 
-    SQLite counts exactly: the ids the scope and the other filters allow (driven by whichever
-    index suits) checked against the term's cached document set (``fts_plan.count``).
-    PostgreSQL counts up to ``COUNT_LIMIT``."""
+    SQLite counts exactly: the documents the scope and the other filters allow, from the
+    columns kept per process (``doc_columns``; with an ethnic filter, the ids SQLite finds),
+    checked against the term's cached document set; these counts may lag changes of scores,
+    links and story memberships by up to ``doc_columns.REFRESH_SECONDS`` (new documents count
+    at once). PostgreSQL counts up to ``COUNT_LIMIT``."""
     if scope.all_regions and not filters.narrowed():
         return (
             Count(int(session.scalar(select(func.count()).select_from(DocumentRow)) or 0), True),
@@ -96,9 +98,19 @@ def count_found(
         terms = [] if filters.semantic else query_terms(filters.q)
         match = " ".join(f'"{term}"*' for term in terms) if terms else None
         allowed = replace(filters, q="", mode="text", sort="newest")
+        held = doc_columns.found_mask(session, scope, allowed, match)
+        if held is not None:  # the filters' columns, kept per process
+            columns, mask = held
+            positions = np.flatnonzero(mask)
+            documents = Count(len(positions), True)
+            if ranked is not None:
+                return documents, _stories_of(session, ranked, exact=True)
+            # the stories of the newest-added documents found (ids grow as documents arrive)
+            stories = columns.story[positions[-STORY_COUNT_DOCUMENTS:]]
+            exact = len(positions) <= STORY_COUNT_DOCUMENTS
+            return documents, Count(len(np.unique(stories[stories >= 0])), exact)
         matching = fts_plan.matching_set(session, _candidates(scope, filters), match, (scope, allowed))
         documents = Count(len(matching), True)
-        # the stories of the newest-added documents found (ids grow as documents arrive)
         found_ids = [int(i) for i in np.sort(matching)[::-1][: STORY_COUNT_DOCUMENTS + 1]]
     else:
         found = queries.document_query(session, scope, filters).with_only_columns(DocumentRow.id)

@@ -21,6 +21,7 @@ from birlik.access.errors import not_found
 from birlik.nlp.claims import comparable, find_discrepancies
 from birlik.query import queries
 from birlik.query.scope import RegionScope
+from birlik.signals import explain
 from birlik.store.models import MAX_ID, DocumentRegionRow, DocumentRow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
 from birlik.store.types import as_utc
@@ -223,8 +224,14 @@ def _summary_of_members(story_id: int, title: str | None, members: Sequence[Memb
     }
 
 
-def story_detail(session: Session, scope: RegionScope, story_id: str) -> dict[str, Any]:
-    """One story: its visible documents by language, with evidence; timeline, regions, claims."""
+def story_detail(
+    session: Session, scope: RegionScope, story_id: str, *, marks: bool = False
+) -> dict[str, Any]:
+    """One story: its visible documents by language, with evidence; timeline, regions, claims.
+
+    ``marks``: each document also carries ``marks``, the start of its text cut into nested
+    mark tokens (``signals.explain.nest``, as the document page shows them: a slur inside an
+    evidence sentence stays marked inside it)."""
     if not (story_id.isascii() and story_id.isdigit() and int(story_id) <= MAX_ID):  # not "²", "9"*30
         raise not_found(f"story {story_id[:40]}")
     story = session.get(StoryRow, int(story_id))
@@ -249,8 +256,10 @@ def story_detail(session: Session, scope: RegionScope, story_id: str) -> dict[st
     documents = []
     for member, row in members:
         detail = queries.document_detail(row)
+        document: dict[str, Any] = {"marks": _marks(row.text, detail)} if marks else {}
         documents.append(
-            {
+            document
+            | {
                 **queries.document_card(row),
                 "seen_at": as_utc(member.seen_at).isoformat(),
                 "duplicate_of": None if member.canonical else member.dup_group,
@@ -311,6 +320,13 @@ def story_detail(session: Session, scope: RegionScope, story_id: str) -> dict[st
             for d in find_discrepancies(claims)
         ],
     }
+
+
+def _marks(text: str, detail: dict[str, Any]) -> list[explain.Token]:
+    """The first ``DETAIL_TEXT_CHARS`` of the text as nested marks (a mark crossing the cut is
+    left out)."""
+    spans = explain.document_spans(detail["mentions"], detail["signals"])
+    return explain.nest(text[:DETAIL_TEXT_CHARS], spans)
 
 
 def _iso(moment: datetime | None) -> str | None:

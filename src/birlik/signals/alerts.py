@@ -182,6 +182,7 @@ def alert_payload(alert: AlertRow, event: str) -> dict[str, Any]:
             "id": alert.id,
             "key": alert.key,
             "kind": alert.kind,
+            "subject": alert.subject,
             "severity": alert.severity,
             "status": alert.status,
             "title": alert.title,

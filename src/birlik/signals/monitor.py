@@ -30,6 +30,7 @@ from birlik.signals.alerts import Recipients, RecordReport, record_findings
 from birlik.signals.health import evaluate_health
 from birlik.signals.indicators import kz_day, load_history
 from birlik.signals.notify import (
+    AlertEmail,
     Channel,
     DeliveryReport,
     channels_from_settings,
@@ -133,13 +134,17 @@ class Monitor:
         ingestor_factory: Callable[[], Ingestor],
         story_feed: StoryFeed | None = None,
         clock: Clock = utcnow,
+        email_words: AlertEmail | None = None,
     ) -> None:
         """``ingestor_factory`` builds the ingestor (pipeline and consumers) when a source is
-        first due (the runtime's ``ingestor``); without ``story_feed`` no story alerts."""
+        first due (the runtime's ``ingestor``); without ``story_feed`` no story alerts;
+        ``email_words`` renders the alert e-mails (``notify.AlertEmail``)."""
         self.settings = settings
         self.store = store
         self.rules = rules if rules is not None else load_rules(settings.rules_file)
-        self.channels = channels if channels is not None else channels_from_settings(settings)
+        self.channels = (
+            channels if channels is not None else channels_from_settings(settings, words=email_words)
+        )
         self.recipients = recipients_from_settings(settings, self.rules.targets)
         self.evaluator = Evaluator(
             self.rules,

@@ -13,6 +13,7 @@ sha256=<hex HMAC-SHA256 of the body with BIRLIK_WEBHOOK_SECRET>``. A failed atte
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import hmac
 import json
@@ -38,6 +39,8 @@ from birlik.store.repository import Store
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Birlik-Signature"
+UNFOLDED = email.policy.default.clone(max_line_length=998)
+"""Headers on one line up to SMTP's limit (see ``render_email``)."""
 DELIVERY_HEADER = "X-Birlik-Delivery"
 
 
@@ -85,6 +88,12 @@ class WebhookChannel:
             raise DeliveryFailed(f"webhook {target} answered {response.status_code}", code=codes.W022)
 
 
+AlertEmail = Callable[[Mapping[str, Any], str], tuple[str, str]]
+"""An alert's e-mail in a language: ``(the payload's alert, lang) → (subject, body)``. The
+entry point passes the web catalogue's renderer (``web.messages.alert_email``: the words the
+pages use, in the reader's language); this layer does not read the catalogue itself."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SmtpConfig:
     host: str
@@ -94,13 +103,18 @@ class SmtpConfig:
     sender: str = "birlik@localhost"
     starttls: bool = True
     timeout: float = 20.0
+    lang: str = "kk"
+    """The language of the e-mails (with a renderer, ``EmailChannel.words``)."""
 
 
 class EmailChannel:
     name = "email"
 
-    def __init__(self, config: SmtpConfig) -> None:
+    def __init__(self, config: SmtpConfig, *, words: AlertEmail | None = None) -> None:
+        """``words``: the alert's subject and body in ``config.lang`` (without it, the stored
+        English title and a plain English body)."""
         self.config = config
+        self.words = words
 
     def send(self, target: str, key: str, payload: dict[str, Any]) -> None:
         config = self.config
@@ -110,20 +124,40 @@ class EmailChannel:
                     smtp.starttls()
                 if config.user:
                     smtp.login(config.user, config.password or "")
-                smtp.send_message(render_email(payload, key, sender=config.sender, to=target))
+                smtp.send_message(
+                    render_email(
+                        payload, key, sender=config.sender, to=target, words=self.words, lang=config.lang
+                    )
+                )
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryFailed(
                 f"e-mail to {target} via {config.host}:{config.port} failed: {exc}", code=codes.W023
             ) from exc
 
 
-def render_email(payload: dict[str, Any], key: str, *, sender: str, to: str) -> EmailMessage:
+def render_email(
+    payload: dict[str, Any],
+    key: str,
+    *,
+    sender: str,
+    to: str,
+    words: AlertEmail | None = None,
+    lang: str = "en",
+) -> EmailMessage:
     alert = payload["alert"]
-    message = EmailMessage()
-    message["Subject"] = f"[Birlik] {alert['severity'].upper()}: {alert['title']}"
+    # a localised subject is one long encoded word: folded at 78 characters, Python's encoder
+    # drops the space where it cuts between two words («күрт өсу» arrived as «күртөсу»)
+    message = EmailMessage(policy=UNFOLDED) if words is not None else EmailMessage()
     message["From"] = sender
     message["To"] = to
     message["X-Birlik-Delivery"] = key
+    if words is not None:
+        subject, body = words(alert, lang)
+        message["Subject"] = f"[Birlik] {subject}"
+        message.set_content(body)
+        message["Content-Language"] = lang  # after the content, which sets the Content-* headers
+        return message
+    message["Subject"] = f"[Birlik] {alert['severity'].upper()}: {alert['title']}"
     lines = [
         alert["title"],
         "",
@@ -142,7 +176,9 @@ def render_email(payload: dict[str, Any], key: str, *, sender: str, to: str) -> 
     return message
 
 
-def channels_from_settings(settings: Settings) -> dict[str, Channel]:
+def channels_from_settings(settings: Settings, *, words: AlertEmail | None = None) -> dict[str, Channel]:
+    """The channels the settings configure; ``words`` renders the e-mails (``AlertEmail``) in
+    ``notifications.alert_email_lang``."""
     channels: dict[str, Channel] = {
         "webhook": WebhookChannel(
             settings.notifications.webhook_secret,
@@ -160,7 +196,9 @@ def channels_from_settings(settings: Settings) -> dict[str, Channel]:
                 sender=settings.notifications.smtp_from,
                 starttls=settings.notifications.smtp_starttls,
                 timeout=settings.http_timeout,
-            )
+                lang=settings.notifications.alert_email_lang,
+            ),
+            words=words,
         )
     return channels
 

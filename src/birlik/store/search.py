@@ -4,6 +4,7 @@ and matched spans, relevance order, and semantic search over the stored document
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -49,8 +50,24 @@ def match_spans(body: str, terms: list[str]) -> list[tuple[int, int]]:
     a search found (``Астане``, ``қазақтардың``) are the ones marked."""
     if not terms:
         return []
+    lowered = body.lower()
+    if len(lowered) == len(body) and "\u03a3" not in body:  # each character lowered alone (not
+        # a length-changing İ, nor Σ, which lowers by its context): one pass of one pattern
+        return [(m.start(), m.end()) for m in _prefix_pattern(tuple(terms)).finditer(lowered)]
     prefixes = tuple(terms)
     return [(m.start(), m.end()) for m in _TOKEN.finditer(body) if m.group().lower().startswith(prefixes)]
+
+
+@functools.lru_cache(maxsize=256)
+def _prefix_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """The words (``_TOKEN``) of a lowered text that start with one of the terms: a term that
+    is not all word characters starts no word (it matches nothing)."""
+    words = sorted({t for t in terms if _TOKEN.fullmatch(t)}, key=len, reverse=True)
+    if "" in terms:  # every word
+        return _TOKEN
+    if not words:
+        return re.compile(r"(?!)")
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, words)) + r")[^\W_]*")
 
 
 def relevance_order(documents: Sequence[tuple[int, str, str]], terms: list[str]) -> list[int]:
@@ -65,12 +82,12 @@ def relevance_order(documents: Sequence[tuple[int, str, str]], terms: list[str])
         counts = dict.fromkeys(terms, 0)
         words = 0
         for weight, part in ((4, title or ""), (1, body or "")):
-            for match in _TOKEN.finditer(part):
-                words += weight
-                word = match.group().lower()
-                for term in terms:
-                    if word.startswith(term):
-                        counts[term] += weight
+            tokens = _TOKEN.findall(part)
+            words += weight * len(tokens)
+            # each word lowered, after a space: " " + term occurs once per word it starts
+            lowered = " " + " ".join(tokens).lower()
+            for term in terms:
+                counts[term] += weight * lowered.count(" " + term)
         for term in terms:
             holding[term] += counts[term] > 0
         stats.append((doc_id, counts, words))

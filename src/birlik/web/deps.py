@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import anyio
 import anyio.to_thread
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Query, Request, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -28,7 +28,7 @@ from birlik.query.scope import RegionScope
 from birlik.settings import Settings, WebSettings
 from birlik.store.repository import Store
 from birlik.web.auth import SESSION_COOKIE, SessionCodec, tokens_match
-from birlik.web.i18n import LANG_COOKIE, Translator, choose_language
+from birlik.web.i18n import LANG_COOKIE, LANGUAGES, Translator, choose_language
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
@@ -235,3 +235,19 @@ async def interface_language(request: Request) -> Translator:
 
 
 Tr = Annotated[Translator, Depends(interface_language)]
+
+
+async def api_language(
+    request: Request,
+    lang: Annotated[
+        str | None,
+        Query(description="The language of the texts of the answer (kk, ru, en); else Accept-Language."),
+    ] = None,
+) -> Translator:
+    """The API's language: ``?lang=``, else the interface's (its cookie, Accept-Language)."""
+    if lang in LANGUAGES:
+        return Translator(str(lang))
+    return await interface_language(request)
+
+
+ApiTr = Annotated[Translator, Depends(api_language)]

@@ -10,7 +10,9 @@ from typing import Any
 
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
+from birlik.signals import alert_text
 from birlik.signals.alert_text import Message, Ref
+from birlik.store.models_signals import AlertRow
 from birlik.web import formatting
 from birlik.web.i18n import Translator
 
@@ -83,3 +85,70 @@ def metric_name(t: Translator, metric: str) -> str:
         kind = metric[9:]
         return t("alerts.metric.incident", type=_known(t, f"incident.{kind}") or kind)
     return _known(t, f"alerts.metric.{metric}") or metric
+
+
+# --- alerts -------------------------------------------------------------------------------
+
+
+def alert_title(t: Translator, alert: AlertRow) -> str:
+    """An alert's title in the reader's language (the pages, the API, the e-mails); an alert of
+    a kind ``alert_text`` does not describe keeps its stored title."""
+    return say(t, alert_text.alert_title(alert) or alert.title)
+
+
+def alert_email(alert: Mapping[str, Any], lang: str) -> tuple[str, str]:
+    """The subject and the body of the e-mail of an alert (the ``alert`` of its outbox payload)
+    in ``lang``: its title, what, where and when, and why it fired, as the alert page says it
+    (``notify.AlertEmail``)."""
+    t = Translator(lang)
+    row = _alert_row(alert)
+    title = alert_title(t, row)
+    severity = say(t, Ref("severity", row.severity))
+    region: Any = Ref("region", row.region_kato) if row.region_kato else Message("alerts.no_region")
+    lines = [
+        title,
+        "",
+        t(
+            "alerts_email.facts",
+            kind=say(t, Ref("alert_kind", row.kind)),
+            severity=severity,
+            status=say(t, Ref("alert_status", row.status)),
+        ),
+        t("alerts_email.region", region=say(t, region)),
+        t(
+            "alerts_email.days",
+            first=formatting.local_day(row.first_day, t.lang),
+            last=formatting.local_day(row.last_day, t.lang),
+        ),
+    ]
+    why = [say(t, line) for line in alert_text.why_fired(row)]
+    if why:
+        lines += ["", t("alerts_email.why"), *(f"  – {line}" for line in why)]
+    lines += ["", t("alerts_email.ack", command=f"birlik alerts ack {row.id}")]
+    return t("alerts_email.subject", severity=severity.upper(), title=title), "\n".join(lines)
+
+
+def _alert_row(alert: Mapping[str, Any]) -> AlertRow:
+    """An unsaved alert with the payload's fields (``alert_text`` reads alerts). A payload
+    queued before it carried the subject: the region (or the country) for a surge, else the
+    story or the source."""
+    kind = str(alert.get("kind") or "")
+    subject = alert.get("subject")
+    if not subject:
+        subject = (alert.get("region_kato") or "KZ") if kind == "surge" else alert.get("story_id")
+        subject = subject or alert.get("source")
+    return AlertRow(
+        id=alert.get("id"),
+        kind=kind,
+        subject=str(subject or ""),
+        region_kato=alert.get("region_kato"),
+        metric=alert.get("metric"),
+        story_id=alert.get("story_id"),
+        source_name=alert.get("source"),
+        severity=str(alert.get("severity") or ""),
+        status=str(alert.get("status") or "new"),
+        title=str(alert.get("title") or ""),
+        details=dict(alert.get("details") or {}),
+        first_day=date.fromisoformat(str(alert["first_day"])),
+        last_day=date.fromisoformat(str(alert["last_day"])),
+    )

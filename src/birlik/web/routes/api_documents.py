@@ -20,7 +20,9 @@ from birlik.query import stories as story_data
 from birlik.query.scope import RegionScope
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.web import map_view
-from birlik.web.deps import Db, Reader, Scope, State, WebState
+from birlik.web.deps import ApiTr, Db, Reader, Scope, State, WebState
+from birlik.web.i18n import Translator
+from birlik.web.messages import alert_title
 from birlik.web.public import (
     AlertPublic,
     CountPublic,
@@ -53,20 +55,32 @@ def regions(_: Reader) -> list[RegionNamePublic]:
 
 @router.get("/overview")
 def overview(
-    state: State, session: Db, scope: Scope, who: Reader, indicator: str = "documents", days: int = 30
+    state: State,
+    session: Db,
+    scope: Scope,
+    who: Reader,
+    t: ApiTr,
+    indicator: str = "documents",
+    days: int = 30,
 ) -> OverviewPublic:
     """The last ``days`` days of ``indicator`` (documents, tension, hate, incidents) by region and
     by day, the latest alerts and the most tense documents: what the overview page shows."""
-    return overview_public(state, session, scope, who, indicator, days)
+    return overview_public(state, session, scope, who, t, indicator, days)
 
 
 def overview_public(
-    state: WebState, session: Session, scope: RegionScope, who: Principal, indicator: str, days: int
+    state: WebState,
+    session: Session,
+    scope: RegionScope,
+    who: Principal,
+    t: Translator,
+    indicator: str,
+    days: int,
 ) -> OverviewPublic:
     """The overview, for the API and the page (``/``, which adds only what it draws): the last
     ``days`` days (1 to 3650) of ``indicator`` (documents when it is not one of
     ``queries.INDICATORS``) by region and day, the latest alerts (for those who may read them)
-    and the most tense documents, within the caller's regions."""
+    and the most tense documents, within the caller's regions; alert titles in ``t``'s language."""
     days = max(1, min(days, 3650))
     indicator = indicator if indicator in queries.INDICATORS else "documents"
     until = queries.period_end(session)
@@ -88,7 +102,7 @@ def overview_public(
         map=MapPublic.model_validate(map_view.api_map(indicator, values, scope, days)),
         series_metric=series.metric if series else None,
         series=[SeriesDayPublic.model_validate(day.as_json()) for day in series.days] if series else [],
-        alerts=[AlertPublic.model_validate(alert_json(a)) for a in alerts],
+        alerts=[AlertPublic.model_validate(alert_json(a, t)) for a in alerts],
         top_documents=[DocumentCardPublic.model_validate(card) for card in top],
     )
 
@@ -183,7 +197,8 @@ def delete_saved_search(search_id: RowId, session: Db, who: Reader) -> None:
     searches.delete_search(session, who, search_id)
 
 
-def alert_json(alert: Any) -> dict[str, Any]:
+def alert_json(alert: Any, t: Translator | None = None) -> dict[str, Any]:
+    """An alert as the API gives it; ``title`` in ``t``'s language (as the pages say it)."""
     return {
         "id": alert.id,
         "kind": alert.kind,
@@ -193,7 +208,7 @@ def alert_json(alert: Any) -> dict[str, Any]:
         "story_id": alert.story_id,
         "severity": alert.severity,
         "status": alert.status,
-        "title": alert.title,
+        "title": alert_title(t, alert) if t is not None else alert.title,
         "first_day": alert.first_day.isoformat(),
         "last_day": alert.last_day.isoformat(),
         "occurrences": alert.occurrences,

@@ -16,7 +16,7 @@ from birlik.cases.models import CaseAttachmentRow
 from birlik.cases.workflow import case_history
 from birlik.query import queries
 from birlik.store.models import MAX_ID
-from birlik.web.deps import AlertActor, AlertReader, CaseActor, CaseReader, Db, Scope, State
+from birlik.web.deps import AlertActor, AlertReader, ApiTr, CaseActor, CaseReader, Db, Scope, State
 from birlik.web.public import (
     AlertActionPublic,
     AlertPublic,
@@ -56,23 +56,25 @@ class CommentBody(BaseModel):
 
 
 @router.get("/alerts", response_model=list[AlertPublic])
-def alerts(session: Db, scope: Scope, _: AlertReader, status: str | None = None) -> list[dict[str, Any]]:
-    return [alert_json(a) for a in queries.list_alerts(session, scope, status)]
+def alerts(
+    session: Db, scope: Scope, _: AlertReader, t: ApiTr, status: str | None = None
+) -> list[dict[str, Any]]:
+    return [alert_json(a, t) for a in queries.list_alerts(session, scope, status)]
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertPublic)
-def alert(alert_id: RowId, session: Db, scope: Scope, _: AlertReader) -> dict[str, Any]:
-    return alert_json(scope.alert(session, alert_id))
+def alert(alert_id: RowId, session: Db, scope: Scope, _: AlertReader, t: ApiTr) -> dict[str, Any]:
+    return alert_json(scope.alert(session, alert_id), t)
 
 
 @router.post("/alerts/{alert_id}/{action}", response_model=AlertActionPublic)
 def act_on_alert(
-    alert_id: RowId, action: str, body: AlertActionBody, session: Db, scope: Scope, who: AlertActor
+    alert_id: RowId, action: str, body: AlertActionBody, session: Db, scope: Scope, who: AlertActor, t: ApiTr
 ) -> dict[str, Any]:
     """``acknowledge``, ``dismiss`` (``note`` is the reason) or ``escalate`` (opens a case)."""
     row = scope.alert(session, alert_id)
     case = case_services.act_on_alert(session, who, row, action, body.note)
-    return {"alert": alert_json(row), "case": CasePublic.of(case) if case else None}
+    return {"alert": alert_json(row, t), "case": CasePublic.of(case) if case else None}
 
 
 @router.get("/cases")

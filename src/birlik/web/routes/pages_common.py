@@ -13,10 +13,9 @@ from birlik.query.scope import RegionScope
 from birlik.resources.ethnic import EthnicGroup, load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.resources.regions import region_short_name
-from birlik.signals import alert_text
 from birlik.web.deps import WebState
 from birlik.web.i18n import LANGUAGES, Translator
-from birlik.web.messages import say
+from birlik.web.messages import alert_title, say
 
 
 def region_names(lang: str) -> dict[str, str]:
@@ -73,7 +72,7 @@ def render(
         region_names=region_names(t.lang),
         home=landing(who.role) if who else "/",
         say=partial(say, t),
-        alert_title=lambda alert: say(t, alert_text.alert_title(alert) or alert.title),
+        alert_title=partial(alert_title, t),
         scope_line=scope_line(who, t) if who else "",
     )
     return state.templates.TemplateResponse(request, template, context, status_code=status_code)

@@ -57,6 +57,7 @@ from birlik.web.routes.pages_common import (
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
+ENTITY_KINDS = explain.ENTITY_KINDS
 PAGE_SIZE = 25
 INCIDENT_TYPES = (
     "violence_brawl",
@@ -252,7 +253,7 @@ def overview(
     indicator: str = "documents",
     days: int = 30,
 ) -> Response:
-    view = overview_public(state, session, scope, who, indicator, days)
+    view = overview_public(state, session, scope, who, t, indicator, days)
     indicator, days, until, values = view.indicator, view.days, view.until, view.regions
     since = until - timedelta(days=days)
     chart = indicator_pages.overview_chart(state, session, scope, who, t, indicator, days, until)
@@ -466,8 +467,11 @@ def delete_search(search_id: RowId, session: Db, who: Reader) -> Response:
 def story(
     story_id: str, request: Request, state: State, session: Db, scope: Scope, who: Reader, t: Tr
 ) -> Response:
-    detail = story_data.story_detail(session, scope, story_id)
-    return render(request, state, t, "story.html", who, story=detail)
+    detail = story_data.story_detail(session, scope, story_id, marks=True)
+    kinds = {op[1].kind for d in detail["documents"] for op in d["marks"] if op[0] == "open"}
+    return render(
+        request, state, t, "story.html", who, story=detail, kinds=sorted(kinds), entity_kinds=ENTITY_KINDS
+    )
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
