@@ -283,3 +283,12 @@ def test_unknown_stem_with_lyq_stays_whole() -> None:
     bare = KazakhLemmatizer(use_hunspell=False, frequencies={})
     assert bare.lemma("этностық") == "этностық"
     assert bare.lemma("келдік") == "кел"
+
+
+# и spells ый/ій, so the endings after it are those after й; two-letter dictionary verbs
+# are not penalised like two-letter fragments.
+@pytest.mark.parametrize(("form", "lemma"), [("киді", "ки"), ("ашылды", "аш"), ("іліп", "іл")])
+def test_short_verbs_and_i_stems(kazakh: KazakhLemmatizer, form: str, lemma: str) -> None:
+    if not kazakh.hunspell:
+        pytest.skip("needs hunspell-kk's verb list")
+    assert kazakh.lemma(form) == lemma

@@ -59,6 +59,8 @@ EVIDENCE_CAP = 6.0
 # With a frequency list, a dictionary stem never seen in text is a worse guess.
 UNATTESTED_COST = 0.5
 SHORT_STEM_COST = 2.0
+# Two-letter verbs are common (ал, аш, іл, ки): a dictionary verb of two letters costs less.
+SHORT_VERB_COST = 1.0
 # A dictionary word this many times commoner than the other forms of its would-be stem is
 # kept whole (derived adjectives: ``маңызды`` is not ``маңыз`` + accusative).
 LEXEME_RATIO = 2.0
@@ -333,6 +335,8 @@ def fits_context(stem: str, context: str) -> bool:
     last = stem[-1]
     if last == "ь" and len(stem) > 1:
         last = stem[-2]
+    elif last == "и" and len(stem) > 1:
+        last = "й"  # и spells ый/ій: endings after it are those after й (киіп, киді)
     return _fits(last, context)
 
 
@@ -756,7 +760,8 @@ class KazakhLemmatizer:
             cost += 0.5 if lone_converb or not word_known else 1.5
         cost += sum(_AMBIGUOUS_COST.get(e, 0.0) for e in endings)
         if len(analysis.stem) <= 2 and analysis.stem not in self.hand_stems:
-            cost += SHORT_STEM_COST
+            short_verb = analysis.verbal and analysis.stem in self.verbs
+            cost += SHORT_VERB_COST if short_verb else SHORT_STEM_COST
         if analysis.restored:
             cost -= 0.05
         cost -= EVIDENCE_WEIGHT * min(math.log1p(evidence), EVIDENCE_CAP)
