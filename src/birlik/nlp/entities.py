@@ -48,6 +48,7 @@ class EntityResolveStage:
             resolved = resolve(doc.entities, nested_places=doc.lang != "kk")
             if doc.lang == "kk":
                 resolved = without_routes(doc.text, resolved)
+                resolved = without_name_modifiers(doc, resolved)
             doc.entities = quoted_organisations(doc.text, resolved, longer)
         return docs
 
@@ -147,6 +148,51 @@ def without_routes(text: str, mentions: list[Mention]) -> list[Mention]:
             dropped.update(id(m) for m in chain)
         index += len(chain)
     return [m for m in mentions if id(m) not in dropped] if dropped else mentions
+
+
+# Head nouns of names that are not places: a facility, an organisation, an event, a law or
+# treaty, an award, a product. A place name in the bare (nominative) form right before one of
+# them, in the singular, is the first word of that name (Алматы әуежайы, Париж келісімі,
+# Азия форумы, Макинск зауыты), which KazNERD annotates as a whole of another kind; a place
+# in a case form (Американың компаниясы, Астанада ғимарат) or before a plural (Ақтөбе
+# мектептері) stays a place. The stems are word beginnings. Written for this project.
+_NAME_HEADS = tuple(
+    "әуежай вокзал стадион көше даңғыл порт кеніш мұражай музей театр кітапхана аурухана "
+    "емхана мешіт шіркеу собор фабрика зауыт комбинат университет институт академия колледж "
+    "банк альянс ассамблея партия министрлі форум конгресс съезд саммит фестиваль чемпионат "
+    "турнир көрме жәрмеңке марафон келісім конвенция декларация кодекс сыйлығ сыйлық трактор "
+    "қалалық облыстық аудандық".split())
+_PLURAL_AFTER_HEAD = ("лар", "лер", "дар", "дер", "тар", "тер")
+
+
+def without_name_modifiers(doc: Document, mentions: list[Mention]) -> list[Mention]:
+    """Drops the Kazakh places that only open a longer name of another kind (see
+    ``_NAME_HEADS``). A place counts as bare when the lemma stage left its last word
+    whole; without lemmas nothing is dropped."""
+    places = [m for m in mentions if m.type == "PLACE"]
+    if not places or not doc.tokens:
+        return mentions
+    starts = [t.start for t in doc.tokens]
+    dropped: set[int] = set()
+    for place in places:
+        index = bisect_left(starts, place.end) - 1
+        if index < 0 or index + 1 >= len(doc.tokens) or doc.tokens[index].end != place.end:
+            continue
+        last, after = doc.tokens[index], doc.tokens[index + 1]
+        if last.lemma is None or last.lemma != doc.text[last.start:last.end].lower():
+            continue
+        if not doc.text[last.end:after.start].isspace():
+            continue
+        if _name_head(doc.text[after.start:after.end].lower()):
+            dropped.add(id(place))
+    return [m for m in mentions if id(m) not in dropped] if dropped else mentions
+
+
+def _name_head(word: str) -> bool:
+    for head in _NAME_HEADS:
+        if word.startswith(head):
+            return not any(p in word[len(head):] for p in _PLURAL_AFTER_HEAD)
+    return False
 
 
 def _route(text: str, start: int, end: int) -> bool:
