@@ -65,8 +65,9 @@ ORGANISATIONS = [
     pytest.param("« Алтын дала » шағынауданында « Хабар » арнасының тілшісі болды.", "kk",
                  [("ORG", "Хабар", None)], [("ORG", "Алтын дала")],
                  id="kk-quoted-place-before-place-head"),
+    # the registry's МВД is Kazakhstan's: Russia's ministry is an organisation without its id
     pytest.param("МВД России сообщило об этом.", "ru",
-                 [("ORG", "МВД России", "ministry_internal_affairs"),
+                 [("ORG", "МВД России", None),
                   ("PLACE", "России", "iso:RU")], [], id="ru-nested-place"),
 ]
 
@@ -252,3 +253,30 @@ def test_a_place_that_opens_another_name(entities: Pipeline, text: str, place: s
                                          kept: bool) -> None:
     found = {(m.type, m.text) for m in run(entities, text, "kk")}
     assert (("PLACE", place) in found) is kept, found
+
+
+# Issue 17: registry state bodies with the republic they belong to, their abbreviations,
+# the akimat of a city named with the word for its kind, and a foreign country's ministry
+# that is not the registry's (Kazakhstan's).
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    ("Қазақстан Республикасының Денсаулық сақтау министрлігі хабарлады.", "kk",
+     [("ORG", "Қазақстан Республикасының Денсаулық сақтау министрлігі", "ministry_health")]),
+    ("ҚР ДСМ мәлімдеді.", "kk", [("ORG", "ҚР ДСМ", "ministry_health")]),
+    ("Минздрав и МЧС сообщили.", "ru",
+     [("ORG", "Минздрав", "ministry_health"), ("ORG", "МЧС", "ministry_emergencies")]),
+    ("Алматы қаласының әкімдігі хабарлады.", "kk",
+     [("ORG", "Алматы қаласының әкімдігі", "akimat:750000000")]),
+    ("Астана қаласы әкімдігі хабарлады.", "kk",
+     [("ORG", "Астана қаласы әкімдігі", "akimat:710000000")]),
+    ("Ресейдің Сыртқы істер министрлігі мәлімдеді.", "kk",
+     [("ORG", "Ресейдің Сыртқы істер министрлігі", None)]),
+    ("МВД России сообщило.", "ru", [("ORG", "МВД России", None)]),
+    ("Мәдениет және ақпарат министрлігінің Этносаралық қатынастарды дамыту комитеті "
+     "хабарлады.", "kk",
+     [("ORG", "Мәдениет және ақпарат министрлігінің Этносаралық қатынастарды дамыту комитеті",
+       "committee_interethnic_relations")]),
+])
+def test_state_bodies(entities: Pipeline, text: str, lang: str,
+                      expected: list[tuple[str, str, str | None]]) -> None:
+    found = [(m.type, m.text, m.id) for m in run(entities, text, lang) if m.type == "ORG"]
+    assert found == expected

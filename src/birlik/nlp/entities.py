@@ -249,8 +249,18 @@ def resolve(mentions: list[Mention], *, nested_places: bool = True) -> list[Ment
         if kept.overlapping(mention):
             continue
         resolved = _link(mention, linked.overlapping(mention))
-        if resolved is not None:
-            kept.add(resolved)
+        if resolved is None:
+            continue
+        clash = kept.overlapping(resolved)
+        if clash:
+            # the model's organisation took the registry's whole name (ҚР Денсаулық сақтау
+            # министрлігі): the places inside it go, as in the lexicon pass below
+            if resolved.type != "ORG" or not all(
+                    _contains(resolved, k) and k.type != "PERSON" for k in clash):
+                continue
+            kept.remove([k for k in clash
+                         if not (nested_places and _nested_foreign_place(k, [resolved]))])
+        kept.add(resolved)
     for mention in sorted(linked, key=_lexicon_rank):
         hosts = kept.overlapping(mention)
         if mention.type == "ORG" and hosts and all(
@@ -270,8 +280,11 @@ def _link(mention: Mention, linked: list[Mention]) -> Mention | None:
         best = max(same_type, key=lambda m: (_overlap(m, mention), -abs(m.start - mention.start),
                                              m.end - m.start))
         span = best if mention.type == "ORG" and _contains(best, mention) else mention
+        entity_id = best.id
+        if mention.type == "ORG" and span is mention and _foreign_place_added(best, mention, linked):
+            entity_id = None  # МВД России is not the registry's МВД (of Kazakhstan)
         return Mention(
-            start=span.start, end=span.end, text=span.text, type=mention.type, id=best.id,
+            start=span.start, end=span.end, text=span.text, type=mention.type, id=entity_id,
             derogatory=best.derogatory, confidence=max(mention.confidence, best.confidence),
         )
     sure = [m for m in linked if m.confidence >= 1.0]
@@ -282,6 +295,13 @@ def _link(mention: Mention, linked: list[Mention]) -> Mention | None:
         if other:  # a one-word "person" that the lexicon knows as a place or group
             return None
     return mention
+
+
+def _foreign_place_added(registry: Mention, model: Mention, linked: list[Mention]) -> bool:
+    """Does the model's organisation span add a foreign place to the registry's name?"""
+    return any(
+        m.type == "PLACE" and m.id is not None and not m.id[:1].isdigit() and m.id != "iso:KZ"
+        and _contains(model, m) and not _contains(registry, m) for m in linked)
 
 
 def _inside_longer_name(mention: Mention, other_names: Spans) -> bool:

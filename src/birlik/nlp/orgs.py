@@ -16,6 +16,10 @@ from birlik.resources.organisations import Organisation, OrganisationRegistry
 _OPENING_QUOTES = "\"'«“„"
 _AKIMAT_AFTER = ("әкімдіг", "акимат")
 _AKIMAT_BEFORE = ("акимат", "akimat")
+_UNIT_WORDS = ("қаласы", "қаласының", "облысы", "облысының", "ауданы", "ауданының", "ауылы",
+               "ауылының", "кенті", "кентінің")
+_KK_REPUBLIC = ("ҚР", "Қазақстан Республикасының", "Қазақстан Республикасы")
+_RU_REPUBLIC = ("Республики Казахстан", "РК")
 _BETWEEN_BEFORE = frozenset({"города", "г", "of", "the", "city", "of the"})
 
 
@@ -27,7 +31,7 @@ class OrgStage:
     def __init__(self, registry: OrganisationRegistry) -> None:
         entries: list[tuple[list[str], tuple[Organisation, bool]]] = []
         for org in registry.organisations:
-            for name in org.all_names():
+            for name in [*org.all_names(), *_of_the_republic(org)]:
                 words = [t.text for t in tokenize(normalise(name))]
                 entries.append((words, (org, _is_abbreviation(name))))
         self._matcher: LexiconMatcher[tuple[Organisation, bool]] = LexiconMatcher(entries)
@@ -43,7 +47,14 @@ class OrgStage:
                     continue
                 if org.capitalised and not _written_as_name(doc.text, start):
                     continue
-                doc.entities.append(Mention(start=start, end=end, text=surface, type="ORG", id=org.id))
+                entity_id: str | None = org.id
+                if org.kind == "state_body":
+                    foreign = _foreign_owner(doc, start, end)
+                    if foreign is not None:  # Ресейдің Сыртқы істер министрлігі, МВД России
+                        start, end = min(start, foreign.start), max(end, foreign.end)
+                        surface, entity_id = doc.text[start:end], None
+                doc.entities.append(Mention(start=start, end=end, text=surface, type="ORG",
+                                            id=entity_id))
             doc.entities.extend(akimats(doc))
         return docs
 
@@ -55,23 +66,62 @@ def akimats(doc: Document) -> list[Mention]:
     for place in doc.entities:
         if place.type != "PLACE" or place.id is None or not place.id[:1].isdigit():
             continue
-        index = bisect.bisect_left(starts, place.end)
+        kato, end = place.id, place.end
+        index = bisect.bisect_left(starts, end)
         after = doc.tokens[index] if index < len(doc.tokens) else None
-        if after is not None and doc.text[place.end:after.start].isspace() \
+        if (after is not None and index + 1 < len(doc.tokens)
+                and after.text.lower().startswith(_UNIT_WORDS)
+                and doc.text[end:after.start].isspace()):
+            # Алматы қаласының әкімдігі: the gazetteer's name is the city's, the word for
+            # the kind of unit stands between it and the akimat
+            end, after = after.end, doc.tokens[index + 1]
+        if after is not None and doc.text[end:after.start].isspace() \
                 and after.text.lower().startswith(_AKIMAT_AFTER):
-            found.append(_akimat(doc, place.start, after.end, place.id))
+            found.append(_akimat(doc, place.start, after.end, kato))
             continue
         before = bisect.bisect_left(starts, place.start) - 1
         while before >= 0 and doc.tokens[before].text.lower() in _BETWEEN_BEFORE:
             before -= 1
         if before >= 0 and doc.tokens[before].text.lower().startswith(_AKIMAT_BEFORE) \
                 and place.start - doc.tokens[before].end < 20:
-            found.append(_akimat(doc, doc.tokens[before].start, place.end, place.id))
+            found.append(_akimat(doc, doc.tokens[before].start, place.end, kato))
     return found
 
 
 def _akimat(doc: Document, start: int, end: int, kato: str) -> Mention:
     return Mention(start=start, end=end, text=doc.text[start:end], type="ORG", id=f"akimat:{kato}")
+
+
+def _foreign_owner(doc: Document, start: int, end: int) -> Mention | None:
+    """A foreign country or city that owns the state body named at ``start:end``: right
+    before it (Kazakh: ``Ресейдің``, ``Ресей``) or right after it (Russian: ``МВД
+    России``). The registry's state bodies are Kazakhstan's."""
+    for place in doc.entities:
+        if place.type != "PLACE" or place.id is None or place.id[:1].isdigit() \
+                or place.id == "iso:KZ":
+            continue
+        if place.end <= start and doc.text[place.end:start].isspace():
+            return place
+        if place.start >= end and doc.text[end:place.start].isspace() \
+                and place.start - end <= 2:
+            return place
+    return None
+
+
+def _of_the_republic(org: Organisation) -> list[str]:
+    """A ministry's name with the republic it belongs to, as official texts write it: the
+    whole is the organisation's span («Қазақстан Республикасының Денсаулық сақтау
+    министрлігі», «Министерство здравоохранения Республики Казахстан», «ҚР ДСМ», «МВД РК»)."""
+    if org.kind != "state_body":
+        return []
+    out: list[str] = []
+    for name in org.names.get("kk", ()):
+        if name.split()[-1].startswith("министрлі") or _is_abbreviation(name):
+            out += [f"{prefix} {name}" for prefix in _KK_REPUBLIC]
+    for name in org.names.get("ru", ()):
+        if name.startswith("Мин") or (_is_abbreviation(name) and name[:1] == "М"):
+            out += [f"{name} {suffix}" for suffix in _RU_REPUBLIC]
+    return out
 
 
 def _is_abbreviation(name: str) -> bool:
