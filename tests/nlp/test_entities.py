@@ -280,3 +280,21 @@ def test_state_bodies(entities: Pipeline, text: str, lang: str,
                       expected: list[tuple[str, str, str | None]]) -> None:
     found = [(m.type, m.text, m.id) for m in run(entities, text, lang) if m.type == "ORG"]
     assert found == expected
+
+
+# Ethnocultural associations named by their people are one organisation; "қазақ
+# қауымдастығы" (a community) is not.
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    ("Украин этномәдени бірлестігі кеш өткізді.", "kk", ["Украин этномәдени бірлестігі"]),
+    ("Облыстық кәріс этномәдени орталығы хабарлады.", "kk",
+     ["Облыстық кәріс этномәдени орталығы"]),
+    ("Ассоциация корейцев Казахстана провела форум.", "ru", ["Ассоциация корейцев Казахстана"]),
+    ("Республиканский уйгурский этнокультурный центр открыл курсы.", "ru",
+     ["Республиканский уйгурский этнокультурный центр"]),
+    ("қазақ қауымдастығы шетелде тұрады.", "kk", []),
+])
+def test_ethnocultural_associations(entities: Pipeline, text: str, lang: str,
+                                    expected: list[str]) -> None:
+    found = [m for m in run(entities, text, lang) if m.type == "ORG"]
+    assert [m.text for m in found] == expected
+    assert all(m.id == "ethnocultural_association" for m in found)

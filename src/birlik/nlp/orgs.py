@@ -7,6 +7,7 @@ are those the place stage (run before this one) has added."""
 from __future__ import annotations
 
 import bisect
+import re
 
 from birlik.domain.records import Document, Mention
 from birlik.domain.text import normalise, tokenize
@@ -56,7 +57,55 @@ class OrgStage:
                 doc.entities.append(Mention(start=start, end=end, text=surface, type="ORG",
                                             id=entity_id))
             doc.entities.extend(akimats(doc))
+            doc.entities.extend(ethnocultural_associations(doc))
         return docs
+
+
+# An ethnocultural association named by the people it gathers: «Украин этномәдени
+# бірлестігі», «Кәріс қауымдастығы», «уйгурский этнокультурный центр», «Ассоциация корейцев
+# Казахстана», with a level before it (Республикалық, Областной). Written for this project.
+_KK_ASSOCIATION_AFTER = re.compile(
+    r"\s+(?:этномәдени\s+(?:бірлест|орталы)|бірлестіг|қауымдастығ)\w*", re.IGNORECASE)
+_RU_ASSOCIATION_AFTER = re.compile(
+    r"\s+(?:(?:этнокультурн|национально-культурн|культурн)\w*\s+)"
+    r"(?:объединени|центр|обществ|ассоциаци)\w*", re.IGNORECASE)
+_RU_ASSOCIATION_BEFORE = re.compile(
+    r"(?:Ассоциаци|Обществ|Союз|Конгресс|Ассамбле)\w*\s+$", re.IGNORECASE)
+_OF_KAZAKHSTAN = re.compile(r"\s+(?:Казахстана|Қазақстан|Республики Казахстан)\b")
+_LEVEL_BEFORE = re.compile(
+    r"(?:Республикалық|Облыстық|Қалалық|Республиканск|Областн|Городск)\w*\s+$")
+
+
+def ethnocultural_associations(doc: Document) -> list[Mention]:
+    """ORG mentions (``ethnocultural_association``) of the associations named by a people
+    that the ethnic stage found (``ETHNIC_GROUP`` mentions with an id). In Kazakh the name
+    is capitalised or has its level before it: a lower-case people is a description and
+    stays a group (``қазақ қауымдастығы``, ``корей этномәдени бірлестігінің жанында``)."""
+    text = doc.text
+    found: list[Mention] = []
+    for group in doc.entities:
+        if group.type != "ETHNIC_GROUP" or group.id is None:
+            continue
+        start, end = group.start, group.end
+        level = _LEVEL_BEFORE.search(text, max(0, start - 40), start)
+        kazakh = _KK_ASSOCIATION_AFTER.match(text, end)
+        if kazakh is not None and not (group.text[:1].isupper() or level is not None):
+            continue  # корей этномәдени бірлестігі: a description, the people is the entity
+        after = kazakh or _RU_ASSOCIATION_AFTER.match(text, end)
+        before = _RU_ASSOCIATION_BEFORE.search(text, max(0, start - 40), start)
+        if after is not None:
+            end = after.end()
+        elif before is not None:
+            start = before.start()
+            country = _OF_KAZAKHSTAN.match(text, end)
+            end = country.end() if country else end
+        else:
+            continue
+        if level is not None:
+            start = level.start()
+        found.append(Mention(start=start, end=end, text=text[start:end], type="ORG",
+                             id="ethnocultural_association"))
+    return found
 
 
 def akimats(doc: Document) -> list[Mention]:
