@@ -298,3 +298,15 @@ def test_ethnocultural_associations(entities: Pipeline, text: str, lang: str,
     found = [m for m in run(entities, text, lang) if m.type == "ORG"]
     assert [m.text for m in found] == expected
     assert all(m.id == "ethnocultural_association" for m in found)
+
+
+# A place inside a short quoted name is part of that name; a quoted place before the word
+# for a kind of place, or a place in a case form inside a quoted phrase, stays a place.
+@pytest.mark.parametrize(("text", "place", "kept"), [
+    ("Бұл « Арыс , біз біргеміз ! » акциясының көмегі.", "Арыс", False),
+    ("« Алғабас » ықшамауданында жиын өтті.", "Алғабас", True),
+    ("Ол « Қазақстанға инвестиция салуға дайынбыз » деді.", "Қазақстанға", True),
+])
+def test_quoted_places(entities: Pipeline, text: str, place: str, kept: bool) -> None:
+    found = {(m.type, m.text) for m in run(entities, text, "kk")}
+    assert (("PLACE", place) in found) is kept, found

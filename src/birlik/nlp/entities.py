@@ -49,6 +49,7 @@ class EntityResolveStage:
             if doc.lang == "kk":
                 resolved = without_routes(doc.text, resolved)
                 resolved = without_name_modifiers(doc, resolved)
+                resolved = without_quoted_places(doc, resolved)
             doc.entities = quoted_organisations(doc.text, resolved, longer)
         return docs
 
@@ -187,6 +188,44 @@ def without_name_modifiers(doc: Document, mentions: list[Mention]) -> list[Menti
             continue
         if _name_head(doc.text[after.start:after.end].lower()):
             dropped.add(id(place))
+    return [m for m in mentions if id(m) not in dropped] if dropped else mentions
+
+
+# What a quoted place name can be followed by and still be a place: a microdistrict, a
+# village, a district («Алғабас» ықшамауданы, «Зерделі» шағынауданы).
+_PLACE_HEADS_AFTER = re.compile(
+    r"\s*(?:ықшамаудан|шағынаудан|мөлтекаудан|ауыл|кент|аудан|облыс|қала|елді\s+мекен"
+    r"|тұрғын\s+алаб|деген\s+атау)",
+    re.IGNORECASE)
+
+
+def without_quoted_places(doc: Document, mentions: list[Mention]) -> list[Mention]:
+    """Drops the Kazakh places inside a short quoted name: a quoted name is the name of a
+    team, a company, a product, a programme or a campaign («Арыс, біз біргеміз!», «Беларусь»
+    тракторлары), which KazNERD annotates as such, unless the quote is the place alone before
+    the word for a kind of place («Алғабас» ықшамауданы). A long quote (a quoted sentence)
+    keeps its places, and so does a place in a case form (a quoted phrase: «Қазақстанға
+    инвестиция салуға дайынбыз»): a name uses the bare form."""
+    text = doc.text
+    if "«" not in text and '"' not in text and "“" not in text:
+        return mentions
+    lemmas = {t.end: (t.lemma, text[t.start:t.end].lower()) for t in doc.tokens}
+    dropped: set[int] = set()
+    for quote in _QUOTED.finditer(text):
+        name = quote.group(1)
+        if len(name.split()) > _MAX_QUOTED_WORDS or not name[:1].isupper():
+            continue
+        start, end = quote.start(1), quote.end(1)
+        for mention in mentions:
+            if mention.type != "PLACE" or mention.start < start or mention.end > end:
+                continue
+            alone = (mention.start, mention.end) == (start, end)
+            if alone and _PLACE_HEADS_AFTER.match(text, quote.end()):
+                continue
+            lemma, word = lemmas.get(mention.end, (None, ""))
+            if lemma is None or lemma != word:
+                continue
+            dropped.add(id(mention))
     return [m for m in mentions if id(m) not in dropped] if dropped else mentions
 
 
