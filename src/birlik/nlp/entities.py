@@ -29,7 +29,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 
-from birlik.domain.records import Document, Mention
+from birlik.domain.records import Document, Mention, Token
 from birlik.nlp.ner_kk import OTHER_NAME
 
 LANGUAGE_CONFIDENCE = 0.5
@@ -175,10 +175,9 @@ def without_name_modifiers(doc: Document, mentions: list[Mention]) -> list[Menti
     places = [m for m in mentions if m.type == "PLACE"]
     if not places or not doc.tokens:
         return mentions
-    starts = [t.start for t in doc.tokens]
     dropped: set[int] = set()
     for place in places:
-        index = bisect_left(starts, place.end) - 1
+        index = bisect_left(doc.tokens, place.end, key=_token_start) - 1
         if index < 0 or index + 1 >= len(doc.tokens) or doc.tokens[index].end != place.end:
             continue
         last, after = doc.tokens[index], doc.tokens[index + 1]
@@ -209,7 +208,6 @@ def without_quoted_places(doc: Document, mentions: list[Mention]) -> list[Mentio
     text = doc.text
     if "«" not in text and '"' not in text and "“" not in text:
         return mentions
-    lemmas = {t.end: (t.lemma, text[t.start:t.end].lower()) for t in doc.tokens}
     dropped: set[int] = set()
     for quote in _QUOTED.finditer(text):
         name = quote.group(1)
@@ -222,11 +220,21 @@ def without_quoted_places(doc: Document, mentions: list[Mention]) -> list[Mentio
             alone = (mention.start, mention.end) == (start, end)
             if alone and _PLACE_HEADS_AFTER.match(text, quote.end()):
                 continue
-            lemma, word = lemmas.get(mention.end, (None, ""))
-            if lemma is None or lemma != word:
+            index = bisect_left(doc.tokens, mention.end, key=_token_end)
+            token = doc.tokens[index] if index < len(doc.tokens) else None
+            if token is None or token.end != mention.end or token.lemma is None \
+                    or token.lemma != text[token.start:token.end].lower():
                 continue
             dropped.add(id(mention))
     return [m for m in mentions if id(m) not in dropped] if dropped else mentions
+
+
+def _token_start(token: Token) -> int:
+    return token.start
+
+
+def _token_end(token: Token) -> int:
+    return token.end
 
 
 def _name_head(word: str) -> bool:

@@ -19,8 +19,8 @@ _AKIMAT_AFTER = ("әкімдіг", "акимат")
 _AKIMAT_BEFORE = ("акимат", "akimat")
 _UNIT_WORDS = ("қаласы", "қаласының", "облысы", "облысының", "ауданы", "ауданының", "ауылы",
                "ауылының", "кенті", "кентінің")
-_KK_REPUBLIC = ("ҚР", "Қазақстан Республикасының", "Қазақстан Республикасы")
-_RU_REPUBLIC = ("Республики Казахстан", "РК")
+_KK_REPUBLIC_BEFORE = re.compile(r"(?<!\w)(?:ҚР|Қазақстан\s+Республикасы(?:ның)?)\s+$")
+_RU_REPUBLIC_AFTER = re.compile(r"\s+(?:Республики\s+Казахстан|РК)(?!\w)")
 _BETWEEN_BEFORE = frozenset({"города", "г", "of", "the", "city", "of the"})
 
 
@@ -32,7 +32,7 @@ class OrgStage:
     def __init__(self, registry: OrganisationRegistry) -> None:
         entries: list[tuple[list[str], tuple[Organisation, bool]]] = []
         for org in registry.organisations:
-            for name in [*org.all_names(), *_of_the_republic(org)]:
+            for name in org.all_names():
                 words = [t.text for t in tokenize(normalise(name))]
                 entries.append((words, (org, _is_abbreviation(name))))
         self._matcher: LexiconMatcher[tuple[Organisation, bool]] = LexiconMatcher(entries)
@@ -50,6 +50,8 @@ class OrgStage:
                     continue
                 entity_id: str | None = org.id
                 if org.kind == "state_body":
+                    start, end = _with_the_republic(doc.text, start, end)
+                    surface = doc.text[start:end]
                     foreign = _foreign_owner(doc, start, end)
                     if foreign is not None:  # Ресейдің Сыртқы істер министрлігі, МВД России
                         start, end = min(start, foreign.start), max(end, foreign.end)
@@ -87,12 +89,14 @@ def ethnocultural_associations(doc: Document) -> list[Mention]:
         if group.type != "ETHNIC_GROUP" or group.id is None:
             continue
         start, end = group.start, group.end
-        level = _LEVEL_BEFORE.search(text, max(0, start - 40), start)
         kazakh = _KK_ASSOCIATION_AFTER.match(text, end)
+        after = kazakh or _RU_ASSOCIATION_AFTER.match(text, end)
+        before = None if after else _RU_ASSOCIATION_BEFORE.search(text, max(0, start - 40), start)
+        if after is None and before is None:
+            continue
+        level = _LEVEL_BEFORE.search(text, max(0, start - 40), start)
         if kazakh is not None and not (group.text[:1].isupper() or level is not None):
             continue  # корей этномәдени бірлестігі: a description, the people is the entity
-        after = kazakh or _RU_ASSOCIATION_AFTER.match(text, end)
-        before = _RU_ASSOCIATION_BEFORE.search(text, max(0, start - 40), start)
         if after is not None:
             end = after.end()
         elif before is not None:
@@ -157,20 +161,13 @@ def _foreign_owner(doc: Document, start: int, end: int) -> Mention | None:
     return None
 
 
-def _of_the_republic(org: Organisation) -> list[str]:
-    """A ministry's name with the republic it belongs to, as official texts write it: the
-    whole is the organisation's span («Қазақстан Республикасының Денсаулық сақтау
-    министрлігі», «Министерство здравоохранения Республики Казахстан», «ҚР ДСМ», «МВД РК»)."""
-    if org.kind != "state_body":
-        return []
-    out: list[str] = []
-    for name in org.names.get("kk", ()):
-        if name.split()[-1].startswith("министрлі") or _is_abbreviation(name):
-            out += [f"{prefix} {name}" for prefix in _KK_REPUBLIC]
-    for name in org.names.get("ru", ()):
-        if name.startswith("Мин") or (_is_abbreviation(name) and name[:1] == "М"):
-            out += [f"{name} {suffix}" for suffix in _RU_REPUBLIC]
-    return out
+def _with_the_republic(text: str, start: int, end: int) -> tuple[int, int]:
+    """A state body's span with the republic it belongs to, as official texts write it:
+    «Қазақстан Республикасының Денсаулық сақтау министрлігі», «ҚР ДСМ», «Министерство
+    здравоохранения Республики Казахстан», «МВД РК» are one organisation each."""
+    before = _KK_REPUBLIC_BEFORE.search(text, max(0, start - 30), start)
+    after = _RU_REPUBLIC_AFTER.match(text, end)
+    return (before.start() if before else start), (after.end() if after else end)
 
 
 def _is_abbreviation(name: str) -> bool:
