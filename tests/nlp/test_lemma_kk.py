@@ -12,6 +12,7 @@ from birlik.nlp.lemma_kk import (
     _verb_shaped,
     english_lemma,
     load_word_frequencies,
+    opens_sentence,
     sentence_starts,
 )
 
@@ -292,3 +293,16 @@ def test_short_verbs_and_i_stems(kazakh: KazakhLemmatizer, form: str, lemma: str
     if not kazakh.hunspell:
         pytest.skip("needs hunspell-kk's verb list")
     assert kazakh.lemma(form) == lemma
+
+
+def test_irregular_forms_are_not_attributive_adjectives(kazakh: KazakhLemmatizer) -> None:
+    # кімді is the accusative of кім, whatever follows it (not an adjective in -ді)
+    assert kazakh.lemma("кімді", "адамды") == "кім"
+    assert kazakh.lemma("Кімді", "адамды", initial=True) == "кім"
+
+
+def test_opens_sentence_after_punctuation_tokens() -> None:
+    text = "Бар . Кел"
+    tokens = tokenize(text)
+    words = [text[t.start:t.end] for t in tokens]
+    assert opens_sentence(text, tokens, words, len(words) - 1)

@@ -527,6 +527,7 @@ class KazakhLemmatizer:
         self._memo: dict[str, str] = {}
         self._nominal_memo: dict[str, bool] = {}
         self._initial_memo: dict[str, bool] = {}
+        self._best_memo: dict[str, Analysis] = {}
         self._memo_limit = memo_limit
 
     def _load_hunspell(self, path: Path) -> None:
@@ -593,6 +594,8 @@ class KazakhLemmatizer:
         whose first ending is not a participle or verbal noun that names are made of
         (``Тұруға``, ``Сөйткенде``, ``Сүйсем`` are verb forms; ``Төлегеннен``, ``Ақтау``
         stay names)."""
+        if word in self.exceptions or "-" in word:
+            return word not in self.exceptions  # Бұл, Ол: closed-class words are no names
         common = self.best(word)
         if not common.verbal or not common.endings or common.endings[0] in _NAME_LIKE_ENDINGS:
             return True
@@ -606,7 +609,7 @@ class KazakhLemmatizer:
         adjective (not a verb form or a closed-class word). Names (capitalised) take the
         accusative only (``Иранды``)."""
         if (len(word) < 5 or word[-2:] not in _ACCUSATIVE_DT or lemma != word[:-2]
-                or lemma in self.protected or not self._nominal(word)):
+                or lemma in self.protected or word in self.exceptions or not self._nominal(word)):
             return False
         if not following[:1].isalpha() or following[:1].isupper():
             return False
@@ -639,6 +642,19 @@ class KazakhLemmatizer:
 
     # --- choosing ---------------------------------------------------------------------
     def best(self, word: str, *, proper: bool = False) -> Analysis:
+        """The chosen analysis; memoised for common words (the lemma, the reading of the
+        next word and of a sentence's first word ask for the same words)."""
+        if proper:
+            return self._best(word, proper=True)
+        known = self._best_memo.get(word)
+        if known is None:
+            known = self._best(word, proper=False)
+            if len(self._best_memo) >= self._memo_limit:
+                self._best_memo.clear()
+            self._best_memo[word] = known
+        return known
+
+    def _best(self, word: str, *, proper: bool) -> Analysis:
         analyses = list(self.analyses(word))
         evidence = {a: self.attested.count(a.stem, verbal=a.verbal, word=word) for a in analyses}
         known = [a for a in analyses if self.is_known(a) or self._attested(a, evidence[a])]
@@ -981,25 +997,28 @@ def _is_cyrillic_word(text: str) -> bool:
 _SENTENCE_END = frozenset(".!?…")
 
 
-def sentence_starts(text: str, tokens: list[Token], words: list[str]) -> list[bool]:
-    """Whether each token opens a sentence: the first word of the text, of a line, or the
+def opens_sentence(text: str, tokens: list[Token], words: list[str], index: int) -> bool:
+    """Does token ``index`` open a sentence: the first word of the text, of a line, or the
     first word after a full stop, ! or ? (as a token or between tokens; quotes and dashes
-    between do not count)."""
-    starts: list[bool] = []
-    opening = True
-    previous_end = 0
-    for token, word in zip(tokens, words, strict=True):
-        gap = text[previous_end:token.start]
+    between do not count)? Asked only of capitalised words, so it costs nothing per token."""
+    end = tokens[index].start
+    for back in range(index - 1, -1, -1):
+        gap = text[tokens[back].end:end]
         if "\n" in gap or any(ch in _SENTENCE_END for ch in gap):
-            opening = True
-        previous_end = token.end
-        if not any(ch.isalnum() for ch in word):
-            starts.append(False)
-            opening = opening or any(ch in _SENTENCE_END for ch in word)
-            continue
-        starts.append(opening)
-        opening = False
-    return starts
+            return True
+        word = words[back]
+        if any(ch.isalnum() for ch in word):
+            return False
+        if any(ch in _SENTENCE_END for ch in word):
+            return True
+        end = tokens[back].start
+    return True
+
+
+def sentence_starts(text: str, tokens: list[Token], words: list[str]) -> list[bool]:
+    """``opens_sentence`` for every token that has a letter or digit."""
+    return [any(ch.isalnum() for ch in word) and opens_sentence(text, tokens, words, i)
+            for i, word in enumerate(words)]
 
 
 class LemmaStage:
@@ -1024,10 +1043,11 @@ class LemmaStage:
             if lemmatise == self._kazakh_token:
                 # the next word tells an adjective in -ды/-ты from an accusative; a capital
                 # that opens a sentence is not taken for a name by itself
-                starts = sentence_starts(text, doc.tokens, words)
-                lemmas = [self._kazakh_in_context(word, words[i + 1] if i + 1 < len(words)
-                                                  else None, initial=starts[i])
-                          for i, word in enumerate(words)]
+                tokens = doc.tokens
+                lemmas = [self._kazakh_in_context(
+                    word, words[i + 1] if i + 1 < len(words) else None,
+                    initial=word[:1].isupper() and opens_sentence(text, tokens, words, i))
+                    for i, word in enumerate(words)]
             else:
                 lemmas = [lemmatise(word) for word in words]
             doc.tokens = [Token(t.start, t.end, t.text, lemma)
