@@ -21,6 +21,11 @@ person's name, "Abai") the model's PERSON stands; a registry organisation that c
 model's span gives its whole span ("Акимат" + "Алматинской области"); registry organisations
 are not dropped inside a title ("ҚХА Төрағасының орынбасары"). Places nested in an organisation's
 name are kept only outside Kazakh documents, as NEREL annotates them and KazNERD does not.
+
+In Kazakh documents two more rules drop places that only open a name of another kind:
+a bare place right before the head noun of a facility, organisation, event, law, award or
+product ("Алматы әуежайы", "Париж келісімі", ``without_name_modifiers``), and a bare place
+inside a short quoted name ("« Арыс , біз біргеміз ! » акциясы", ``without_quoted_places``).
 """
 
 from __future__ import annotations
