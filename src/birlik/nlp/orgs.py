@@ -1,8 +1,14 @@
 """Organisations from the project's registry (the Assembly's units, state bodies), and the
 akimat of every region, district and town the gazetteer knows: a place mention next to the
 word for akimat ("Алматы облысының әкімдігі", "акимат Алматинской области", "акимата города
-Шымкент", "Akimat of Almaty region") is one ORG with id ``akimat:<KATO>``. Place mentions
-are those the place stage (run before this one) has added."""
+Шымкент", "Akimat of Almaty region", "Алматы қаласының әкімдігі") is one ORG with id
+``akimat:<KATO>``. Place mentions are those the place stage (run before this one) has added.
+
+A registry state body takes the republic it belongs to into its span ("ҚР ДСМ", "Министерство
+здравоохранения Республики Казахстан"); next to a foreign country ("Ресейдің Сыртқы істер
+министрлігі", "МВД России") it is another state's body and keeps no registry id. An
+ethnocultural association named by its people ("Украин этномәдени бірлестігі", "Ассоциация
+корейцев Казахстана") is one ORG linked to ``ethnocultural_association``."""
 
 from __future__ import annotations
 
