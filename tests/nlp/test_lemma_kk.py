@@ -6,7 +6,15 @@ import pytest
 
 from birlik.domain.records import Document
 from birlik.domain.text import normalise, tokenize
-from birlik.nlp.lemma_kk import KazakhLemmatizer, LemmaStage, english_lemma, load_word_frequencies
+from birlik.nlp.lemma_kk import (
+    KazakhLemmatizer,
+    LemmaStage,
+    _verb_shaped,
+    english_lemma,
+    load_word_frequencies,
+    opens_sentence,
+    sentence_starts,
+)
 
 KAZAKH_FORMS = [
     # nouns: plural, possessive, case
@@ -224,3 +232,77 @@ def test_adjective_before_a_noun(kazakh: KazakhLemmatizer, form: str, following:
 def test_stage_reads_the_next_word(kazakh: KazakhLemmatizer) -> None:
     doc = LemmaStage(kazakh)([_doc("мерзімді демалысқа кітапты оқыды", "kk")])[0]
     assert [t.lemma for t in doc.tokens] == ["мерзімді", "демалыс", "кітап", "оқы"]
+
+
+# Written for this project: at a sentence's start a capital says little; a verb form of a
+# known verb is read as a verb, a name-like form (a bare participle, case on a name) stays.
+SENTENCE_INITIAL = [
+    ("Келсе", "кел"), ("Жазса", "жаз"), ("Барамыз", "бар"), ("Айтпады", "айт"),
+    ("Төлеген", "төлеген"), ("Төлегеннен", "төлеген"), ("Асқарға", "асқар"),
+    ("Алматыда", "алматы"),
+]
+
+
+@pytest.mark.parametrize(("form", "lemma"), SENTENCE_INITIAL)
+def test_sentence_initial_capital(kazakh: KazakhLemmatizer, form: str, lemma: str) -> None:
+    assert kazakh.lemma(form, initial=True) == lemma
+
+
+def test_sentence_initial_only_where_a_sentence_opens(kazakh: KazakhLemmatizer) -> None:
+    assert kazakh.lemma("Айтпады") != "айт"  # inside a sentence: a name's reading
+    doc = LemmaStage(kazakh)([_doc("Айтпады ол. «Келсе» Айтпады", "kk")])[0]
+    assert [t.lemma for t in doc.tokens if t.text[:1].isalpha()] == ["айт", "ол", "кел",
+                                                                     "айтпады"]
+
+
+def test_sentence_starts() -> None:
+    text = "Бар. «Кел» бар\nЖаз! жаз"
+    tokens = tokenize(text)
+    words = [text[t.start:t.end] for t in tokens]
+    starts = [w for w, s in zip(words, sentence_starts(text, tokens, words), strict=True) if s]
+    assert starts == ["Бар", "Кел", "Жаз", "жаз"]
+
+
+@pytest.mark.parametrize(("stem", "shaped"), [
+    ("бар", True), ("ту", True), ("ки", True), ("ала", True), ("та", False), ("ба", False),
+    ("спе", False), ("бс", False),
+])
+def test_verb_shaped(stem: str, shaped: bool) -> None:
+    assert _verb_shaped(stem) is shaped
+
+
+# Derivational -лық/-дық/-тық on a stem no list knows is a noun or adjective, not the past
+# tense of an unknown verb; 2-letter hunspell "verbs" ending in a/е (тау, бау) are nouns.
+@pytest.mark.parametrize(("form", "lemma"), [
+    ("барлық", "барлық"), ("тамақ", "тамақ"), ("оқуда", "оқы"),
+])
+def test_dictionary_noise_and_derivation(kazakh: KazakhLemmatizer, form: str, lemma: str) -> None:
+    assert kazakh.lemma(form) == lemma
+
+
+def test_unknown_stem_with_lyq_stays_whole() -> None:
+    bare = KazakhLemmatizer(use_hunspell=False, frequencies={})
+    assert bare.lemma("этностық") == "этностық"
+    assert bare.lemma("келдік") == "кел"
+
+
+# и spells ый/ій, so the endings after it are those after й; two-letter dictionary verbs
+# are not penalised like two-letter fragments.
+@pytest.mark.parametrize(("form", "lemma"), [("киді", "ки"), ("ашылды", "аш"), ("іліп", "іл")])
+def test_short_verbs_and_i_stems(kazakh: KazakhLemmatizer, form: str, lemma: str) -> None:
+    if not kazakh.hunspell:
+        pytest.skip("needs hunspell-kk's verb list")
+    assert kazakh.lemma(form) == lemma
+
+
+def test_irregular_forms_are_not_attributive_adjectives(kazakh: KazakhLemmatizer) -> None:
+    # кімді is the accusative of кім, whatever follows it (not an adjective in -ді)
+    assert kazakh.lemma("кімді", "адамды") == "кім"
+    assert kazakh.lemma("Кімді", "адамды", initial=True) == "кім"
+
+
+def test_opens_sentence_after_punctuation_tokens() -> None:
+    text = "Бар . Кел"
+    tokens = tokenize(text)
+    words = [text[t.start:t.end] for t in tokens]
+    assert opens_sentence(text, tokens, words, len(words) - 1)

@@ -21,6 +21,11 @@ person's name, "Abai") the model's PERSON stands; a registry organisation that c
 model's span gives its whole span ("Акимат" + "Алматинской области"); registry organisations
 are not dropped inside a title ("ҚХА Төрағасының орынбасары"). Places nested in an organisation's
 name are kept only outside Kazakh documents, as NEREL annotates them and KazNERD does not.
+
+In Kazakh documents two more rules drop places that only open a name of another kind:
+a bare place right before the head noun of a facility, organisation, event, law, award or
+product ("Алматы әуежайы", "Париж келісімі", ``without_name_modifiers``), and a bare place
+inside a short quoted name ("« Арыс , біз біргеміз ! » акциясы", ``without_quoted_places``).
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 
-from birlik.domain.records import Document, Mention
+from birlik.domain.records import Document, Mention, Token
 from birlik.nlp.ner_kk import OTHER_NAME
 
 LANGUAGE_CONFIDENCE = 0.5
@@ -48,6 +53,8 @@ class EntityResolveStage:
             resolved = resolve(doc.entities, nested_places=doc.lang != "kk")
             if doc.lang == "kk":
                 resolved = without_routes(doc.text, resolved)
+                resolved = without_name_modifiers(doc, resolved)
+                resolved = without_quoted_places(doc, resolved)
             doc.entities = quoted_organisations(doc.text, resolved, longer)
         return docs
 
@@ -149,6 +156,99 @@ def without_routes(text: str, mentions: list[Mention]) -> list[Mention]:
     return [m for m in mentions if id(m) not in dropped] if dropped else mentions
 
 
+# Head nouns of names that are not places: a facility, an organisation, an event, a law or
+# treaty, an award, a product. A place name in the bare (nominative) form right before one of
+# them, in the singular, is the first word of that name (Алматы әуежайы, Париж келісімі,
+# Азия форумы, Макинск зауыты), which KazNERD annotates as a whole of another kind; a place
+# in a case form (Американың компаниясы, Астанада ғимарат) or before a plural (Ақтөбе
+# мектептері) stays a place. The stems are word beginnings. Written for this project.
+_NAME_HEADS = (
+    "әуежай", "вокзал", "стадион", "көше", "даңғыл", "порт", "кеніш", "мұражай", "музей",
+    "театр", "кітапхана", "аурухана", "емхана", "мешіт", "шіркеу", "собор", "фабрика", "зауыт",
+    "комбинат", "университет", "институт", "академия", "колледж", "банк", "альянс",
+    "ассамблея", "партия", "министрлі", "форум", "конгресс", "съезд", "саммит", "фестиваль",
+    "чемпионат", "турнир", "көрме", "жәрмеңке", "марафон", "келісім", "конвенция",
+    "декларация", "кодекс", "сыйлығ", "сыйлық", "трактор", "қалалық", "облыстық", "аудандық",
+)
+_PLURAL_AFTER_HEAD = ("лар", "лер", "дар", "дер", "тар", "тер")
+
+
+def without_name_modifiers(doc: Document, mentions: list[Mention]) -> list[Mention]:
+    """Drops the Kazakh places that only open a longer name of another kind (see
+    ``_NAME_HEADS``). A place counts as bare when the lemma stage left its last word
+    whole; without lemmas nothing is dropped."""
+    places = [m for m in mentions if m.type == "PLACE"]
+    if not places or not doc.tokens:
+        return mentions
+    dropped: set[int] = set()
+    for place in places:
+        index = bisect_left(doc.tokens, place.end, key=_token_start) - 1
+        if index < 0 or index + 1 >= len(doc.tokens) or doc.tokens[index].end != place.end:
+            continue
+        last, after = doc.tokens[index], doc.tokens[index + 1]
+        if last.lemma is None or last.lemma != doc.text[last.start:last.end].lower():
+            continue
+        if not doc.text[last.end:after.start].isspace():
+            continue
+        if _name_head(doc.text[after.start:after.end].lower()):
+            dropped.add(id(place))
+    return [m for m in mentions if id(m) not in dropped] if dropped else mentions
+
+
+# What a quoted place name can be followed by and still be a place: a microdistrict, a
+# village, a district («Алғабас» ықшамауданы, «Зерделі» шағынауданы).
+_PLACE_HEADS_AFTER = re.compile(
+    r"\s*(?:ықшамаудан|шағынаудан|мөлтекаудан|ауыл|кент|аудан|облыс|қала|елді\s+мекен"
+    r"|тұрғын\s+алаб|деген\s+атау)",
+    re.IGNORECASE)
+
+
+def without_quoted_places(doc: Document, mentions: list[Mention]) -> list[Mention]:
+    """Drops the Kazakh places inside a short quoted name: a quoted name is the name of a
+    team, a company, a product, a programme or a campaign («Арыс, біз біргеміз!», «Беларусь»
+    тракторлары), which KazNERD annotates as such, unless the quote is the place alone before
+    the word for a kind of place («Алғабас» ықшамауданы). A long quote (a quoted sentence)
+    keeps its places, and so does a place in a case form (a quoted phrase: «Қазақстанға
+    инвестиция салуға дайынбыз»): a name uses the bare form."""
+    text = doc.text
+    if "«" not in text and '"' not in text and "“" not in text:
+        return mentions
+    dropped: set[int] = set()
+    for quote in _QUOTED.finditer(text):
+        name = quote.group(1)
+        if len(name.split()) > _MAX_QUOTED_WORDS or not name[:1].isupper():
+            continue
+        start, end = quote.start(1), quote.end(1)
+        for mention in mentions:
+            if mention.type != "PLACE" or mention.start < start or mention.end > end:
+                continue
+            alone = (mention.start, mention.end) == (start, end)
+            if alone and _PLACE_HEADS_AFTER.match(text, quote.end()):
+                continue
+            index = bisect_left(doc.tokens, mention.end, key=_token_end)
+            token = doc.tokens[index] if index < len(doc.tokens) else None
+            if token is None or token.end != mention.end or token.lemma is None \
+                    or token.lemma != text[token.start:token.end].lower():
+                continue
+            dropped.add(id(mention))
+    return [m for m in mentions if id(m) not in dropped] if dropped else mentions
+
+
+def _token_start(token: Token) -> int:
+    return token.start
+
+
+def _token_end(token: Token) -> int:
+    return token.end
+
+
+def _name_head(word: str) -> bool:
+    for head in _NAME_HEADS:
+        if word.startswith(head):
+            return not any(p in word[len(head):] for p in _PLURAL_AFTER_HEAD)
+    return False
+
+
 def _route(text: str, start: int, end: int) -> bool:
     before, after = text[max(0, start - 40):start], text[end:end + 40]
     if before.rstrip().endswith(("«", '"', "“")) and after.lstrip().startswith(("»", '"', "”")):
@@ -201,8 +301,18 @@ def resolve(mentions: list[Mention], *, nested_places: bool = True) -> list[Ment
         if kept.overlapping(mention):
             continue
         resolved = _link(mention, linked.overlapping(mention))
-        if resolved is not None:
-            kept.add(resolved)
+        if resolved is None:
+            continue
+        clash = kept.overlapping(resolved)
+        if clash:
+            # the model's organisation took the registry's whole name (ҚР Денсаулық сақтау
+            # министрлігі): the places inside it go, as in the lexicon pass below
+            if resolved.type != "ORG" or not all(
+                    _contains(resolved, k) and k.type != "PERSON" for k in clash):
+                continue
+            kept.remove([k for k in clash
+                         if not (nested_places and _nested_foreign_place(k, [resolved]))])
+        kept.add(resolved)
     for mention in sorted(linked, key=_lexicon_rank):
         hosts = kept.overlapping(mention)
         if mention.type == "ORG" and hosts and all(
@@ -222,8 +332,11 @@ def _link(mention: Mention, linked: list[Mention]) -> Mention | None:
         best = max(same_type, key=lambda m: (_overlap(m, mention), -abs(m.start - mention.start),
                                              m.end - m.start))
         span = best if mention.type == "ORG" and _contains(best, mention) else mention
+        entity_id = best.id
+        if mention.type == "ORG" and span is mention and _foreign_place_added(best, mention, linked):
+            entity_id = None  # МВД России is not the registry's МВД (of Kazakhstan)
         return Mention(
-            start=span.start, end=span.end, text=span.text, type=mention.type, id=best.id,
+            start=span.start, end=span.end, text=span.text, type=mention.type, id=entity_id,
             derogatory=best.derogatory, confidence=max(mention.confidence, best.confidence),
         )
     sure = [m for m in linked if m.confidence >= 1.0]
@@ -234,6 +347,13 @@ def _link(mention: Mention, linked: list[Mention]) -> Mention | None:
         if other:  # a one-word "person" that the lexicon knows as a place or group
             return None
     return mention
+
+
+def _foreign_place_added(registry: Mention, model: Mention, linked: list[Mention]) -> bool:
+    """Does the model's organisation span add a foreign place to the registry's name?"""
+    return any(
+        m.type == "PLACE" and m.id is not None and not m.id[:1].isdigit() and m.id != "iso:KZ"
+        and _contains(model, m) and not _contains(registry, m) for m in linked)
 
 
 def _inside_longer_name(mention: Mention, other_names: Spans) -> bool:

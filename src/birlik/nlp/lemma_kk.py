@@ -59,6 +59,8 @@ EVIDENCE_CAP = 6.0
 # With a frequency list, a dictionary stem never seen in text is a worse guess.
 UNATTESTED_COST = 0.5
 SHORT_STEM_COST = 2.0
+# Two-letter verbs are common (ал, аш, іл, ки): a dictionary verb of two letters costs less.
+SHORT_VERB_COST = 1.0
 # A dictionary word this many times commoner than the other forms of its would-be stem is
 # kept whole (derived adjectives: ``маңызды`` is not ``маңыз`` + accusative).
 LEXEME_RATIO = 2.0
@@ -124,7 +126,7 @@ _VERB_STEMS = _words(
     "бар кел ал бер айт жаз оқы біл көр тұр отыр жүр жат бол қыл ет жаса істе сөйле ойла "
     "шық кір түс қал өт кет сал қой ұста тап сат қос тіз тіре төк ти жи қорық баста "
     "құшақта тыңда қара сұра жыла тіле жина жүргіз өткіз ұйымдастыр қатыс тірке айқында "
-    "анықта дамы дамыт нығайт сақта қорға де"
+    "анықта дамы дамыт нығайт сақта қорға де же"
 )
 
 _NUMERALS = frozenset(_words(
@@ -271,6 +273,10 @@ _DERIVATIONAL = frozenset(_words(
     "ша ше ар ер р ын ін н"
 ))
 _ACCUSATIVE_DT = frozenset(("ды", "ді", "ты", "ті"))
+# A bare participle or verbal noun: personal and place names are made of them.
+_NAME_LIKE_ENDINGS = frozenset(_words("ған ген қан кен у"))
+# The derivational -лық/-дық/-тық (abstract nouns, relative adjectives) in its variants.
+_DERIVED_LYQ = frozenset(_words("лық лік дық дік тық тік"))
 _HAVING = ("лы", "лі", "ды", "ді", "ты", "ті")
 # Endings that follow an adjective in -лы but never an accusative or a past tense.
 _AFTER_ADJECTIVE = _words(
@@ -329,6 +335,8 @@ def fits_context(stem: str, context: str) -> bool:
     last = stem[-1]
     if last == "ь" and len(stem) > 1:
         last = stem[-2]
+    elif last == "и" and len(stem) > 1:
+        last = "й"  # и spells ый/ій: endings after it are those after й (киіп, киді)
     return _fits(last, context)
 
 
@@ -454,6 +462,18 @@ _FINITE_BY_LAST = _by_last_letter(_FINITE)
 _VERBAL_NOMINAL_BY_LAST = _by_last_letter(_VERBAL_NOMINAL)
 
 
+def _verb_shaped(stem: str) -> bool:
+    """Can a Kazakh verb stem look like this? hunspell-kk's verb flags also sit on nouns
+    in -у (``тау``, ``бау``) and on fragments; a verb stem has a vowel, does not open
+    with two consonants, and a two-letter stem ending in a vowel ends in a high one
+    (``ту``, ``қу``, ``ки``; the verbs ``де``, ``же`` are written in the stem list)."""
+    if not any(ch in VOWELS for ch in stem):
+        return False
+    if len(stem) >= 2 and stem[0] not in VOWELS and stem[1] not in VOWELS:
+        return False
+    return not (len(stem) == 2 and stem[1] in VOWELS and stem[1] not in "уыіиү")
+
+
 def _plainly_verbal(analysis: Analysis) -> bool:
     """A capitalised word is read as a name unless a verb ending no name ends with
     closes it: a converb in -ып (``Өліп``), a present or future in -йды/-ады
@@ -506,6 +526,8 @@ class KazakhLemmatizer:
             self._load_hunspell(hunspell_dic)
         self._memo: dict[str, str] = {}
         self._nominal_memo: dict[str, bool] = {}
+        self._initial_memo: dict[str, bool] = {}
+        self._best_memo: dict[str, Analysis] = {}
         self._memo_limit = memo_limit
 
     def _load_hunspell(self, path: Path) -> None:
@@ -527,7 +549,10 @@ class KazakhLemmatizer:
                     self.verbs.add(stem)
                     self.verbal_nouns.add(entry)
                 elif entry.endswith("ю") and len(entry) > 2:
-                    self.verbs.add(entry[:-1] + "й")
+                    # ю spells й + у: сүю = сүй + -у; after и (= ый/ій) the stem ends in и:
+                    # кию = ки + -ю (киіп, киді)
+                    self.verbs.add(entry[:-1] if entry[-2] == "и" else entry[:-1] + "й")
+        self.verbs = {v for v in self.verbs if v in self.hand_verbs or _verb_shaped(v)}
         for verb in list(self.verbs):
             for vowel in "ыі":
                 if verb + vowel in self.nouns:
@@ -535,21 +560,46 @@ class KazakhLemmatizer:
         self.hunspell = True
         logger.debug("hunspell-kk: %d stems, %d verbs", len(self.nouns), len(self.verbs))
 
-    def lemma(self, word: str, following: str | None = None) -> str:
+    def lemma(self, word: str, following: str | None = None, *, initial: bool = False) -> str:
         """The lemma of ``word``; ``following`` is the next word of the sentence, when
-        known (it tells an adjective in -ды/-ты from an accusative, see ``_attributive``)."""
+        known (it tells an adjective in -ды/-ты from an accusative, see ``_attributive``).
+        ``initial``: the word opens a sentence, so its capital says little about it (see
+        ``_initial_is_name``)."""
         lowered = word.lower().replace("ё", "е")
-        key = lowered if word[:1].islower() or not word[:1].isalpha() else "^" + lowered
+        capital = word[:1].isalpha() and not word[:1].islower()
+        if capital and initial:
+            name = self._initial_memo.get(lowered)
+            if name is None:
+                name = self._initial_is_name(lowered)
+                if len(self._initial_memo) >= self._memo_limit:
+                    self._initial_memo.clear()
+                self._initial_memo[lowered] = name
+            capital = name
+        key = "^" + lowered if capital else lowered
         result = self._memo.get(key)
         if result is None:
             result = self._lemma(lowered, proper=key.startswith("^"))
             if len(self._memo) >= self._memo_limit:
                 self._memo.clear()
             self._memo[key] = result
-        if (following and result != lowered and word[:1].islower()
+        if (following and result != lowered and not capital
                 and self._attributive(lowered, result, following)):
             return lowered
         return result
+
+    def _initial_is_name(self, word: str) -> bool:
+        """Does a capital that only opens a sentence still mark a name? A name reads
+        like a noun with case endings, so only a verb form is taken from a capitalised
+        word at a sentence's start: one whose stem the dictionary knows as a verb and
+        whose first ending is not a participle or verbal noun that names are made of
+        (``Тұруға``, ``Сөйткенде``, ``Сүйсем`` are verb forms; ``Төлегеннен``, ``Ақтау``
+        stay names)."""
+        if word in self.exceptions or "-" in word:
+            return word not in self.exceptions  # Бұл, Ол: closed-class words are no names
+        common = self.best(word)
+        if not common.verbal or not common.endings or common.endings[0] in _NAME_LIKE_ENDINGS:
+            return True
+        return not (common.stem in self.verbs and len(common.stem) >= 2)
 
     def _attributive(self, word: str, lemma: str, following: str) -> bool:
         """An adjective in -ды/-ді/-ты/-ті ("having": ``табысты``, ``мерзімді``) is
@@ -559,7 +609,7 @@ class KazakhLemmatizer:
         adjective (not a verb form or a closed-class word). Names (capitalised) take the
         accusative only (``Иранды``)."""
         if (len(word) < 5 or word[-2:] not in _ACCUSATIVE_DT or lemma != word[:-2]
-                or lemma in self.protected or not self._nominal(word)):
+                or lemma in self.protected or word in self.exceptions or not self._nominal(word)):
             return False
         if not following[:1].isalpha() or following[:1].isupper():
             return False
@@ -592,6 +642,19 @@ class KazakhLemmatizer:
 
     # --- choosing ---------------------------------------------------------------------
     def best(self, word: str, *, proper: bool = False) -> Analysis:
+        """The chosen analysis; memoised for common words (the lemma, the reading of the
+        next word and of a sentence's first word ask for the same words)."""
+        if proper:
+            return self._best(word, proper=True)
+        known = self._best_memo.get(word)
+        if known is None:
+            known = self._best(word, proper=False)
+            if len(self._best_memo) >= self._memo_limit:
+                self._best_memo.clear()
+            self._best_memo[word] = known
+        return known
+
+    def _best(self, word: str, *, proper: bool) -> Analysis:
         analyses = list(self.analyses(word))
         evidence = {a: self.attested.count(a.stem, verbal=a.verbal, word=word) for a in analyses}
         known = [a for a in analyses if self.is_known(a) or self._attested(a, evidence[a])]
@@ -611,7 +674,12 @@ class KazakhLemmatizer:
         if proper:
             nominal = [a for a in analyses if not a.verbal and self._plausible_name(a)]
             return min(nominal, key=self._rule_cost) if nominal else Analysis(word, False, ())
-        return min(analyses, key=self._rule_cost)
+        chosen = min(analyses, key=self._rule_cost)
+        if chosen.verbal and chosen.endings[-1:] and chosen.endings[-1][-3:] in _DERIVED_LYQ:
+            # an unknown stem + -дық/-тық/-лық is an adjective or abstract noun (этностық,
+            # жаһандық, турнирлік), not the first person plural past of an unknown verb
+            return Analysis(word, False, ())
+        return chosen
 
     def _without_voice(self, analysis: Analysis) -> Analysis:
         base = self._voice_base(analysis.stem) if analysis.verbal else None
@@ -708,7 +776,8 @@ class KazakhLemmatizer:
             cost += 0.5 if lone_converb or not word_known else 1.5
         cost += sum(_AMBIGUOUS_COST.get(e, 0.0) for e in endings)
         if len(analysis.stem) <= 2 and analysis.stem not in self.hand_stems:
-            cost += SHORT_STEM_COST
+            short_verb = analysis.verbal and analysis.stem in self.verbs
+            cost += SHORT_VERB_COST if short_verb else SHORT_STEM_COST
         if analysis.restored:
             cost -= 0.05
         cost -= EVIDENCE_WEIGHT * min(math.log1p(evidence), EVIDENCE_CAP)
@@ -913,7 +982,7 @@ def _verbal_nominal_cuts(stem: str, nouns: frozenset[str]
         yield base, (stem[-3:],)
         if base[-1] not in VOWELS:
             yield base + ("ы" if stem[-1] == "ы" else "і"), (stem[-3:],)
-    if stem.endswith("у") and len(stem) > 3 and stem[-2] not in VOWELS:
+    if stem.endswith("у") and len(stem) >= 3 and stem[-2] not in VOWELS:
         # оқу = оқы + у: a stem-final ы/і disappears before the verbal noun
         for vowel in ("ы", "і"):
             if harmonises(stem[:-1], vowel):
@@ -923,6 +992,33 @@ def _verbal_nominal_cuts(stem: str, nouns: frozenset[str]
 # --- the stage --------------------------------------------------------------------------
 def _is_cyrillic_word(text: str) -> bool:
     return any("\u0400" <= ch <= "\u04ff" for ch in text)
+
+
+_SENTENCE_END = frozenset(".!?…")
+
+
+def opens_sentence(text: str, tokens: list[Token], words: list[str], index: int) -> bool:
+    """Does token ``index`` open a sentence: the first word of the text, of a line, or the
+    first word after a full stop, ! or ? (as a token or between tokens; quotes and dashes
+    between do not count)? Asked only of capitalised words, so it costs nothing per token."""
+    end = tokens[index].start
+    for back in range(index - 1, -1, -1):
+        gap = text[tokens[back].end:end]
+        if "\n" in gap or any(ch in _SENTENCE_END for ch in gap):
+            return True
+        word = words[back]
+        if any(ch.isalnum() for ch in word):
+            return False
+        if any(ch in _SENTENCE_END for ch in word):
+            return True
+        end = tokens[back].start
+    return True
+
+
+def sentence_starts(text: str, tokens: list[Token], words: list[str]) -> list[bool]:
+    """``opens_sentence`` for every token that has a letter or digit."""
+    return [any(ch.isalnum() for ch in word) and opens_sentence(text, tokens, words, i)
+            for i, word in enumerate(words)]
 
 
 class LemmaStage:
@@ -945,16 +1041,23 @@ class LemmaStage:
             text = doc.text
             words = [text[t.start:t.end] or t.text for t in doc.tokens]
             if lemmatise == self._kazakh_token:
-                # the next word tells an adjective in -ды/-ты from an accusative
-                lemmas = [self._kazakh_in_context(word, words[i + 1] if i + 1 < len(words)
-                                                  else None) for i, word in enumerate(words)]
+                # the next word tells an adjective in -ды/-ты from an accusative; a capital
+                # that opens a sentence is not taken for a name by itself
+                tokens = doc.tokens
+                lemmas = [self._kazakh_in_context(
+                    word, words[i + 1] if i + 1 < len(words) else None,
+                    initial=word[:1].isupper() and opens_sentence(text, tokens, words, i))
+                    for i, word in enumerate(words)]
             else:
                 lemmas = [lemmatise(word) for word in words]
             doc.tokens = [Token(t.start, t.end, t.text, lemma)
                           for t, lemma in zip(doc.tokens, lemmas, strict=True)]
         return docs
 
-    def _kazakh_in_context(self, text: str, following: str | None) -> str:
+    def _kazakh_in_context(self, text: str, following: str | None, *, initial: bool = False
+                           ) -> str:
+        if initial and text[:1].isupper():
+            return self.kazakh.lemma(text, following, initial=True)
         lemma = self._kazakh_token(text)
         if following is None or lemma == text.lower() or not text[:1].islower():
             return lemma
