@@ -169,7 +169,10 @@ def ingest_parts(settings: Any, store: Any, signals: bool) -> tuple[Any, list[An
 
         return default_pipeline(signals=signals), default_after_batch() if signals else [update_indicators]
     runtime = Runtime(settings, store=store)
-    analysis = runtime.analysis(signals=signals, workers=True)
+    try:
+        analysis = runtime.analysis(signals=signals, workers=True, writer_links=signals)
+    except TypeError:  # a --baseline-src checkout from before writer_links
+        analysis = runtime.analysis(signals=signals, workers=True)
     return analysis, runtime.consumers() if signals else [update_indicators]
 
 

