@@ -251,6 +251,7 @@ def test_ingest_leaves_the_story_linking_writer_a_core_by_default(
     from birlik.ingest.workers import PipelineRecipe
 
     monkeypatch.setattr(workers_module, "available_cores", lambda: 2)
+    monkeypatch.delenv("BIRLIK_INGEST_WORKERS")  # the tests' default (in process): the real default
     runtime = Runtime(Settings(database_url=f"sqlite:///{tmp_path / 'w.db'}"))
     runtime.store(create=True)
     with runtime.ingestor(workers=True) as ingestor:
