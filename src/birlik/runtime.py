@@ -215,23 +215,19 @@ class Runtime:
 
         return [self.linker().after_batch, update_indicators]
 
-    def analysis(
-        self, *, signals: bool = True, workers: bool = False, writer_links: bool = True
-    ) -> Pipeline | PipelineRecipe:
+    def analysis(self, *, signals: bool = True, workers: bool = False) -> Pipeline | PipelineRecipe:
         """What analyses ingested batches: this process's pipeline, or, with ``workers`` and
-        ``BIRLIK_INGEST_WORKERS`` ≥ 1 (by default one per core, but one when the writer links
-        stories: ``writer_links``, as ``consumers()`` does), a recipe from which each worker
+        ``BIRLIK_INGEST_WORKERS`` ≥ 1 (one per core by default), a recipe from which each worker
         process builds a runtime and pipeline of its own."""
         from birlik.ingest.workers import PipelineRecipe, worker_count
 
-        if workers and worker_count(self.settings, writer_links=writer_links) > 0:
+        if workers and worker_count(self.settings) > 0:
             with self._lock:
                 if self._embedder is None and self.model_threads is None:
                     # the workers fill the cores: the writer's model (story confirmations) runs
                     # one thread beside them, not threads that spin waiting for a core
                     self.model_threads = 1
-            factory = worker_pipeline if signals else worker_entity_pipeline
-            return PipelineRecipe(self.settings, factory, writer_links=writer_links)
+            return PipelineRecipe(self.settings, worker_pipeline if signals else worker_entity_pipeline)
         return self.pipeline(signals=signals)
 
     def ingestor(

@@ -122,25 +122,23 @@ def test_workers_store_what_the_ingesting_process_stores_in_input_order(tmp_path
 
 
 @pytest.mark.parametrize(
-    ("cores", "setting", "writer_links", "expected"),
+    ("cores", "setting", "expected"),
     [
-        (2, None, False, 2),  # one per core
-        (2, None, True, 1),  # the writer links stories (model confirmations): a core of its own
-        (4, None, True, 3),
-        (1, None, True, 0),  # one core: the ingesting process analyses itself
-        (1, None, False, 0),
-        (2, 1, True, 1),  # BIRLIK_INGEST_WORKERS decides when set: 1 is one worker process
-        (2, 0, False, 0),
-        (2, 3, True, 3),
+        (2, None, 2),  # one per core
+        (4, None, 4),
+        (1, None, 0),  # one core: the ingesting process analyses itself
+        (2, 1, 1),  # BIRLIK_INGEST_WORKERS decides when set: 1 is one process beside the writer
+        (2, 0, 0),
+        (2, 3, 3),
     ],
 )
-def test_default_workers_leave_the_writer_a_core_when_it_links_stories(
-    monkeypatch: pytest.MonkeyPatch, cores: int, setting: int | None, writer_links: bool, expected: int
+def test_worker_count_is_one_per_core_or_the_setting(
+    monkeypatch: pytest.MonkeyPatch, cores: int, setting: int | None, expected: int
 ) -> None:
     monkeypatch.setattr(workers_module, "available_cores", lambda: cores)
     settings = Settings(ingest_workers=setting)
-    assert workers_module.worker_count(settings, writer_links=writer_links) == expected
-    recipe = PipelineRecipe(settings, marker_pipeline, writer_links=writer_links)
+    assert workers_module.worker_count(settings) == expected
+    recipe = PipelineRecipe(settings, marker_pipeline)
     with Ingestor(settings, Store(make_engine("sqlite://")), recipe) as ingestor:
         assert ingestor.workers == expected  # no pool starts before a batch is sent
 

@@ -164,9 +164,7 @@ class Ingestor:
         self.future_tolerance = timedelta(hours=settings.future_tolerance_hours)
         self._pipeline = pipeline if isinstance(pipeline, Pipeline) else None
         self._recipe = pipeline if isinstance(pipeline, PipelineRecipe) else None
-        workers = (
-            worker_count(settings, writer_links=self._recipe.writer_links) if self._recipe is not None else 0
-        )
+        workers = worker_count(settings) if self._recipe is not None else 0
         self._pool = AnalysisPool(self._recipe, workers) if self._recipe and workers else None
         self.max_in_flight = 2 * workers
 
