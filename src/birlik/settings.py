@@ -169,7 +169,8 @@ class Settings(BaseSettings):
         ge=0,
         le=64,
         description="Processes that analyse batches during `birlik ingest` while one writer stores them "
-        "(none: one per core; 0 or 1: analyse in the ingesting process). Each loads the models.",
+        "(none: one per core; 1: one beside the writer; 0: analyse in the ingesting process). "
+        "Each loads the models.",
     )
     max_file_bytes: int = Field(
         64 * 1024 * 1024, ge=1024, description="Larger single documents are refused with a coded error."

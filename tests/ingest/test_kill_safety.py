@@ -46,7 +46,9 @@ def _processes_of(marker: str) -> list[int]:
     return found
 
 
-@pytest.mark.parametrize("workers", ["0", pytest.param("2", marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "workers", ["0", pytest.param("1", marks=pytest.mark.slow), pytest.param("2", marks=pytest.mark.slow)]
+)
 def test_kill_and_rerun_loses_nothing_and_duplicates_nothing(tmp_path: Path, workers: str) -> None:
     corpus = tmp_path / "corpus.jsonl"
     write_jsonl(corpus, DOCS)

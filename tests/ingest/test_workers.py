@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from birlik.connectors.base import SourceConfig
 from birlik.domain.records import Document
+from birlik.ingest import workers as workers_module
 from birlik.ingest.identity import content_hash
 from birlik.ingest.service import Ingestor, IngestReport
 from birlik.ingest.workers import PipelineFactory, PipelineRecipe
@@ -82,10 +83,10 @@ def _ingest(
     with Ingestor(
         settings, store, PipelineRecipe(settings, factory), after_batch=[record, update_indicators]
     ) as ingestor:
-        assert ingestor.workers == (workers if workers > 1 else 0)
+        assert ingestor.workers == workers
         report = ingestor.ingest(source)
         # with workers, this process never built a pipeline (nor loaded a model)
-        assert (ingestor._pipeline is None) == (workers > 1)
+        assert (ingestor._pipeline is None) == (workers > 0)
         return report, seen
 
 
@@ -106,7 +107,7 @@ def _indicators(store: Store) -> list[tuple[object, ...]]:
 
 def test_workers_store_what_the_ingesting_process_stores_in_input_order(tmp_path: Path) -> None:
     results = []
-    for workers in (0, 2):
+    for workers in (0, 1, 2):  # 1: one process analyses beside the writer
         engine = make_engine(f"sqlite:///{tmp_path / f'w{workers}.db'}")
         migrate(engine)
         store = Store(engine)
@@ -115,9 +116,31 @@ def test_workers_store_what_the_ingesting_process_stores_in_input_order(tmp_path
         assert [ext for batch in seen for ext in batch] == [f"d{n}" for n in range(COUNT)]
         results.append((_stored(store), _indicators(store)))
         engine.dispose()
-    in_process, with_workers = results
+    in_process, with_one, with_workers = results
     assert [row[0] for row in with_workers[0]] == [f"d{n}" for n in range(COUNT)]
-    assert with_workers == in_process
+    assert with_workers == in_process == with_one
+
+
+@pytest.mark.parametrize(
+    ("cores", "setting", "expected"),
+    [
+        (2, None, 2),  # one per core
+        (4, None, 4),
+        (1, None, 0),  # one core: the ingesting process analyses itself
+        (2, 1, 1),  # BIRLIK_INGEST_WORKERS decides when set: 1 is one process beside the writer
+        (2, 0, 0),
+        (2, 3, 3),
+    ],
+)
+def test_worker_count_is_one_per_core_or_the_setting(
+    monkeypatch: pytest.MonkeyPatch, cores: int, setting: int | None, expected: int
+) -> None:
+    monkeypatch.setattr(workers_module, "available_cores", lambda: cores)
+    settings = Settings(ingest_workers=setting)
+    assert workers_module.worker_count(settings) == expected
+    recipe = PipelineRecipe(settings, marker_pipeline)
+    with Ingestor(settings, Store(make_engine("sqlite://")), recipe) as ingestor:
+        assert ingestor.workers == expected  # no pool starts before a batch is sent
 
 
 def test_a_document_whose_analysis_fails_in_a_worker_is_quarantined_with_the_reason(

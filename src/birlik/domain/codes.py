@@ -392,7 +392,7 @@ P013 = Code("P013", BadInput,
             "retry with `birlik quarantine retry`")
 P014 = Code("P014", PipelineError,
             "an analysis worker process died while loading the pipeline",
-            "check the free memory (each worker loads the models) or set BIRLIK_INGEST_WORKERS=1")
+            "check the free memory (each worker loads the models) or set BIRLIK_INGEST_WORKERS=0")
 
 # --- Q --------------------------------------------------------------------------------------------
 Q001 = Code("Q001", ConfigError, "the query has more than 32 words", "shorten it")

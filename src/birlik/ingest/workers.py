@@ -49,9 +49,18 @@ def available_cores() -> int:
 
 
 def worker_count(settings: Settings) -> int:
-    """How many analysis processes `birlik ingest` runs (0: analyse in the ingesting process)."""
-    workers = available_cores() if settings.ingest_workers is None else settings.ingest_workers
-    return workers if workers > 1 else 0
+    """How many analysis processes `birlik ingest` runs (0: analyse in the ingesting process).
+
+    ``BIRLIK_INGEST_WORKERS`` when set (1: one process analyses beside the writer, which then
+    has a core for the story linker's model confirmations); by default one per core, and on
+    one core the ingesting process analyses itself. (One per core but one was measured on two
+    cores: 1.1–1.3× the documents per CPU-second on the realistic corpus, whose writer does
+    two thirds of the work, but the worst case's writer does a quarter of it, so one worker
+    would leave a core idle there: not the default.)"""
+    if settings.ingest_workers is not None:
+        return settings.ingest_workers
+    cores = available_cores()
+    return cores if cores > 1 else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +179,7 @@ def isolate(recipe: PipelineRecipe, docs: list[Document]) -> Analysed:
         except BrokenProcessPool as exc:
             raise PipelineError(
                 "an analysis worker process died while loading the pipeline — check the free "
-                "memory (each worker loads the models) or set BIRLIK_INGEST_WORKERS=1",
+                "memory (each worker loads the models) or set BIRLIK_INGEST_WORKERS=0",
                 code=codes.P014,
             ) from exc
         for doc in docs:
