@@ -155,8 +155,8 @@ def _stories_of(session: Session, ids: Sequence[int], *, exact: bool) -> Count:
 
 
 def group_names(lang: str) -> dict[str, str]:
-    """Ethnic groups by their first name in the language (the lexicon's label otherwise)."""
-    return {group.id: (group.names.get(lang) or (group.label,))[0] for group in load_ethnic_groups()}
+    """Ethnic groups by their name in the language (``EthnicGroup.display_name``)."""
+    return {group.id: group.display_name(lang) for group in load_ethnic_groups()}
 
 
 # --- export ------------------------------------------------------------------------------

@@ -146,9 +146,7 @@ def _group_name(by: str, group: str, texts: Texts) -> str:
     if by == "ethnic_group":
         lexicon = load_ethnic_groups()
         if group in lexicon:
-            names = lexicon.get(group).names.get(texts.lang)
-            if names:
-                return names[0][:1].upper() + names[0][1:]
+            return lexicon.get(group).display_name(texts.lang)
     return group
 
 

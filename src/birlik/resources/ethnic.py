@@ -53,6 +53,15 @@ class EthnicGroup:
     share: float | None = None
     """Approximate share of the population of Kazakhstan, percent."""
 
+    def display_name(self, lang: str) -> str:
+        """The group's name for a reader of ``lang``: the lexicon's first neutral form in that
+        language, capitalised (``Ұйғыр``, ``Уйгур``); the English label (``Uyghurs``) in English
+        or when the lexicon has no form in the language."""
+        forms = self.names.get(lang)
+        if lang == "en" or not forms:
+            return self.label
+        return forms[0][:1].upper() + forms[0][1:]
+
     def forms(self) -> Iterator[EthnicForm]:
         for derogatory, table in ((False, self.names), (True, self.derogatory)):
             for lang, texts in table.items():

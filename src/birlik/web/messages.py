@@ -79,8 +79,8 @@ def _ref(t: Translator, ref: Ref) -> str:
 def metric_name(t: Translator, metric: str) -> str:
     if metric.startswith("ethnic:"):
         group = metric[7:]
-        labels = {g.id: g.label for g in load_ethnic_groups()}
-        return t("alerts.metric.ethnic", group=_known(t, f"ethnic.{group}") or labels.get(group, group))
+        names = {g.id: g.display_name(t.lang) for g in load_ethnic_groups()}
+        return t("alerts.metric.ethnic", group=names.get(group, group))
     if metric.startswith("incident:"):
         kind = metric[9:]
         return t("alerts.metric.incident", type=_known(t, f"incident.{kind}") or kind)

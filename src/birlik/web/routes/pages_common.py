@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from birlik.access.principal import PERMISSIONS, Principal
 from birlik.query.scope import RegionScope
-from birlik.resources.ethnic import EthnicGroup, load_ethnic_groups
+from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer
 from birlik.resources.regions import region_short_name
 from birlik.web.deps import WebState
@@ -26,16 +26,7 @@ def region_names(lang: str) -> dict[str, str]:
 
 def ethnic_choices(lang: str) -> list[tuple[str, str]]:
     """(id, name in the reader's language) of the groups a filter offers, in the lexicon's order."""
-    return [(group.id, group_name(group, lang)) for group in load_ethnic_groups() if not group.umbrella][:40]
-
-
-def group_name(group: EthnicGroup, lang: str) -> str:
-    """The lexicon's first neutral form in the language (``Ұйғыр``, ``Уйгур``), capitalised; the
-    English label (``Uyghurs``) in English or when the lexicon has no form in that language."""
-    forms = group.names.get(lang)
-    if lang == "en" or not forms:
-        return group.label
-    return forms[0][:1].upper() + forms[0][1:]
+    return [(group.id, group.display_name(lang)) for group in load_ethnic_groups() if not group.umbrella][:40]
 
 
 def landing(role: str) -> str:
