@@ -7,17 +7,23 @@ Times are ISO 8601 with their offset (UTC as stored); the pages render them in A
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from birlik.access.models import AuditRow, RegistryUnitRow, UserRow
+from birlik.access.models import RegistryUnitRow, UserRow
 from birlik.access.principal import Principal
-from birlik.cases.models import CaseAttachmentRow, CaseCommentRow, CaseEventRow, CaseRow
+from birlik.cases.models import CaseAttachmentRow, CaseCommentRow
 
 
 class Public(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def of(cls, source: Any) -> Self:
+        """The model of a row or record whose attributes bear the model's field names; a model
+        whose fields are computed or renamed says how in its own ``of``."""
+        return cls.model_validate(source, from_attributes=True)
 
 
 class MePublic(Public):
@@ -79,19 +85,6 @@ class AuditEntryPublic(Public):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
 
-    @classmethod
-    def of(cls, row: AuditRow) -> AuditEntryPublic:
-        return cls(
-            id=row.id,
-            at=row.at,
-            actor=row.actor,
-            action=row.action,
-            entity=row.entity,
-            entity_id=row.entity_id,
-            region_kato=row.region_kato,
-            before=row.before,
-            after=row.after,
-        )
 
 
 class UnitPublic(Public):
@@ -323,21 +316,6 @@ class CasePublic(Public):
     assignee_user: str | None
     description: str
 
-    @classmethod
-    def of(cls, row: CaseRow) -> CasePublic:
-        return cls(
-            id=row.id,
-            title=row.title,
-            region_kato=row.region_kato,
-            status=row.status,
-            alert_id=row.alert_id,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            due_at=row.due_at,
-            assignee_unit=row.assignee_unit,
-            assignee_user=row.assignee_user,
-            description=row.description,
-        )
 
 
 class CaseEventPublic(Public):
@@ -348,11 +326,6 @@ class CaseEventPublic(Public):
     after: dict[str, Any] | None
     note: str | None
 
-    @classmethod
-    def of(cls, row: CaseEventRow) -> CaseEventPublic:
-        return cls(
-            at=row.at, actor=row.actor, action=row.action, before=row.before, after=row.after, note=row.note
-        )
 
 
 class CommentCreatedPublic(Public):
@@ -391,9 +364,6 @@ class UnitBriefPublic(Public):
     name: str
     kind: str
 
-    @classmethod
-    def of(cls, unit: RegistryUnitRow) -> UnitBriefPublic:
-        return cls(id=unit.id, name=unit.name, kind=unit.kind)
 
 
 class CaseDetailPublic(CasePublic):

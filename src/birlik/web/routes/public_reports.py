@@ -16,7 +16,6 @@ from birlik.ingest.dates import ALMATY
 from birlik.query.queries import cached
 from birlik.reports.quarterly import Quarter, available_quarters
 from birlik.reports.render import FORMATS
-from birlik.surveys.estimates import Estimate
 from birlik.surveys.models import RecommendationRow, VisitRow
 from birlik.surveys.summary import TargetProgress, target_progress, wave_summaries
 from birlik.surveys.visits import OPEN_STATUSES, is_overdue, list_visits
@@ -46,16 +45,6 @@ class EstimatePublic(Public):
     n_eff: float = Field(description="Kish effective sample size.")
     unreliable: bool = Field(description="True when the effective sample is under 30.")
 
-    @classmethod
-    def of(cls, item: Estimate) -> EstimatePublic:
-        return cls(
-            value=item.value,
-            ci_low=item.ci_low,
-            ci_high=item.ci_high,
-            n=item.n,
-            n_eff=item.n_eff,
-            unreliable=item.unreliable,
-        )
 
 
 class WavePointPublic(Public):
