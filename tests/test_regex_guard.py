@@ -53,6 +53,11 @@ ANCHORED_ONLY: dict[str, str] = {
     "birlik.nlp.regions._DATELINE_AFTER": "match(text, mention.end)",
     "birlik.nlp.claims._SKIP_AFTER": "match on the tail after a figure",
     "toxicity.v2.model.lexicon.token_patterns": "fullmatch on one token",
+    "birlik.nlp.entities._PLACE_HEADS_AFTER": "match(text, quote.end())",
+    "birlik.nlp.orgs._RU_REPUBLIC_AFTER": "match(text, end) after an organisation",
+    "birlik.nlp.orgs._KK_ASSOCIATION_AFTER": "match(text, end) after a people's name",
+    "birlik.nlp.orgs._RU_ASSOCIATION_AFTER": "match(text, end) after a people's name",
+    "birlik.nlp.orgs._OF_KAZAKHSTAN": "match(text, end) after an association",
 }
 
 
