@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from birlik.query import doc_columns, fts_plan, queries, search_results
+from birlik.query.filters import DocumentFilters
 from birlik.query.scope import RegionScope
 from birlik.store.db import make_engine, migrate
 from birlik.store.models import DocumentRegionRow, DocumentRow
@@ -81,13 +82,13 @@ def store(tmp_path: Path) -> Store:
 
 
 FILTERS = [
-    queries.DocumentFilters(),
-    queries.DocumentFilters(regions=("310000000",)),
-    queries.DocumentFilters(regions=("550000000", "750000000"), langs=("kk", "ru")),
-    queries.DocumentFilters(min_tension=0.5, incident="protest_rally"),
-    queries.DocumentFilters(since=date(2026, 10, 20), until=date(2026, 10, 25), langs=("en",)),
-    queries.DocumentFilters(regions=("710000000",), min_tension=0.8, q="дом"),
-    queries.DocumentFilters(q="фестиваль орталық", langs=("xx",)),
+    DocumentFilters(),
+    DocumentFilters(regions=("310000000",)),
+    DocumentFilters(regions=("550000000", "750000000"), langs=("kk", "ru")),
+    DocumentFilters(min_tension=0.5, incident="protest_rally"),
+    DocumentFilters(since=date(2026, 10, 20), until=date(2026, 10, 25), langs=("en",)),
+    DocumentFilters(regions=("710000000",), min_tension=0.8, q="дом"),
+    DocumentFilters(q="фестиваль орталық", langs=("xx",)),
 ]
 SCOPES = [
     RegionScope(all_regions=True, katos=frozenset()),
@@ -119,13 +120,13 @@ def test_columns_find_what_sql_finds(store: Store) -> None:
                     walked = queries.matching_ids(session, scope, filters, limit=50)
                     assert doc_columns.newest_first(columns, mask, 50) == walked
         # an ethnic filter is not held: SQL answers
-        ethnic = queries.DocumentFilters(ethnic=("kazakh",))
+        ethnic = DocumentFilters(ethnic=("kazakh",))
         assert doc_columns.found_mask(session, SCOPES[0], ethnic, None) is None
 
 
 def test_story_counts_match_the_members(store: Store) -> None:
     scope = SCOPES[1]
-    filters = queries.DocumentFilters(langs=("kk",))
+    filters = DocumentFilters(langs=("kk",))
     with Session(store.engine) as session:
         doc_columns.document_columns(session, wait=True)
         documents, stories = search_results.count_found(session, scope, filters)
@@ -145,7 +146,7 @@ def test_new_documents_count_at_once(store: Store) -> None:
     with store.engine.begin() as connection:
         connection.execute(insert(DocumentRow), docs)
         connection.execute(insert(DocumentRegionRow), links)
-    filters = queries.DocumentFilters(regions=("310000000",))
+    filters = DocumentFilters(regions=("310000000",))
     with Session(store.engine) as session:
         after = doc_columns.document_columns(session)
         assert after is not None and after.newest == 320 and after.loaded_at == before.loaded_at  # appended
@@ -158,7 +159,7 @@ def test_new_documents_count_at_once(store: Store) -> None:
 def test_first_read_happens_aside(store: Store) -> None:
     """Nothing held yet: the caller gets None at once (and counts by SQL), a thread reads."""
     scope = SCOPES[1]
-    filters = queries.DocumentFilters(q="дом")
+    filters = DocumentFilters(q="дом")
     with Session(store.engine) as session:
         assert doc_columns.document_columns(session) is None
         by_sql = search_results.count_found(session, scope, filters)

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import insert
 
 from birlik.query import fts_plan, queries
+from birlik.query.filters import DocumentFilters
 from birlik.query.scope import RegionScope
 from birlik.store.db import make_engine, migrate
 from birlik.store.models import DocumentRegionRow, DocumentRow
@@ -58,7 +59,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, list[dict[s
 
 
 def expected(
-    docs: list[dict[str, object]], regions: dict[int, str], filters: queries.DocumentFilters, scope: set[str]
+    docs: list[dict[str, object]], regions: dict[int, str], filters: DocumentFilters, scope: set[str]
 ) -> list[int]:
     prefixes = [re.sub(r"(?<=\w{4})[аяыиоеуюьй]$", "", w) for w in filters.q.lower().split()]
     found = []
@@ -83,18 +84,18 @@ def expected(
 @pytest.mark.parametrize(
     "filters",
     [
-        queries.DocumentFilters(q="мәдени"),
-        queries.DocumentFilters(q="мәдениет орталық", langs=("ru",)),
-        queries.DocumentFilters(q="дом", regions=("550000000",), min_tension=0.5),
-        queries.DocumentFilters(q=RARE),
-        queries.DocumentFilters(q="нет-такого"),
-        queries.DocumentFilters(langs=("kk",), min_tension=0.3),
+        DocumentFilters(q="мәдени"),
+        DocumentFilters(q="мәдениет орталық", langs=("ru",)),
+        DocumentFilters(q="дом", regions=("550000000",), min_tension=0.5),
+        DocumentFilters(q=RARE),
+        DocumentFilters(q="нет-такого"),
+        DocumentFilters(langs=("kk",), min_tension=0.3),
     ],
     ids=["one-term", "two-terms-lang", "region-tension", "rare", "absent", "no-text"],
 )
 def test_the_planner_finds_what_a_plain_filter_finds(
     corpus: tuple[Store, list[dict[str, object]]],
-    filters: queries.DocumentFilters,
+    filters: DocumentFilters,
     rare_limit: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -123,7 +124,7 @@ def test_a_new_document_is_found_at_once(
     store, _ = corpus
     monkeypatch.setattr(fts_plan, "RARE_LIMIT", 0)  # the cached-set path
     scope = RegionScope(all_regions=True, katos=frozenset())
-    filters = queries.DocumentFilters(q="фестиваль")
+    filters = DocumentFilters(q="фестиваль")
     with store.transaction() as session:
         before = queries.matching_ids(session, scope, filters, limit=5)
     with store.transaction() as session:

@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Mention, RegionScore, Signal
 from birlik.ingest.identity import content_hash
-from birlik.query.queries import DocumentFilters, matching_ids
+from birlik.query.filters import DocumentFilters
+from birlik.query.queries import matching_ids
 from birlik.query.scope import RegionScope
 from birlik.store import db as store_db
 from birlik.store import repository as repo

@@ -10,7 +10,8 @@ from birlik.cli.context import AppContext, emit_json, parse_day, pass_app
 from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.nlp.static_embed import distilled_companion
-from birlik.query.queries import SORTS, DocumentFilters, list_cards
+from birlik.query.filters import SORTS, DocumentFilters
+from birlik.query.queries import list_cards
 from birlik.query.scope import RegionScope
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.resources.gazetteer import load_gazetteer

@@ -31,7 +31,7 @@ from birlik.query import fts_plan
 from birlik.store.models import DocumentRow
 
 if TYPE_CHECKING:
-    from birlik.query.queries import DocumentFilters
+    from birlik.query.filters import DocumentFilters
     from birlik.query.scope import RegionScope
 
 log = logging.getLogger(__name__)

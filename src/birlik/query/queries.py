@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar, cast
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from birlik.cases.models import CaseRow
 from birlik.nlp.embed import Embedder
 from birlik.query import doc_columns, fts_plan
+from birlik.query.filters import DocumentFilters
 from birlik.query.scope import RegionScope
 from birlik.signals.alerts import OPEN_STATUSES
 from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow, SourceRow
@@ -32,52 +33,7 @@ from birlik.store.search import (
 
 INDICATORS: tuple[str, ...] = ("documents", "tension", "hate", "incidents")
 SEMANTIC_CANDIDATES = 5000
-SORTS: tuple[str, ...] = ("newest", "oldest", "tension", "relevance")
-"""Orders of a document list; ``relevance`` only with a text query (a semantic search is always
-ordered by meaning)."""
 V = TypeVar("V")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DocumentFilters:
-    q: str = ""
-    mode: str = "text"
-    """``text`` (full-text, each backend's engine) or ``semantic`` (embedding similarity)."""
-    langs: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    ethnic: tuple[str, ...] = ()
-    incident: str | None = None
-    min_tension: float | None = None
-    since: date | None = None
-    until: date | None = None
-    sort: str = "newest"
-    """One of ``SORTS``; see ``order`` for the one applied."""
-
-    def narrowed(self) -> bool:
-        """Whether any filter or query is set (the search mode and the order are not)."""
-        return any(value for key, value in self.as_params().items() if key not in ("mode", "sort"))
-
-    @property
-    def semantic(self) -> bool:
-        """A search by meaning: the semantic mode with a query."""
-        return self.mode == "semantic" and bool(self.q.strip())
-
-    @property
-    def order(self) -> str:
-        """The order applied: by meaning for a semantic search, relevance only with a text query
-        (else the newest first), the newest first for an unknown order."""
-        if self.semantic:
-            return "relevance"
-        if self.sort == "relevance":
-            return "relevance" if query_terms(self.q) else "newest"
-        return self.sort if self.sort in SORTS else "newest"
-
-    def as_params(self) -> dict[str, Any]:
-        return {
-            key: (list(v) if isinstance(v, tuple) else v)
-            for key, v in asdict(self).items()
-            if v and not (key == "sort" and v == "newest")
-        }
 
 
 def cached(cache: dict[Any, tuple[float, Any]], key: Any, seconds: float, compute: Callable[[], V]) -> V:

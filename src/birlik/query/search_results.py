@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from birlik.nlp.embed import Embedder
 from birlik.query import doc_columns, fts_plan, queries
+from birlik.query.filters import DocumentFilters
 from birlik.query.scope import RegionScope
 from birlik.resources.ethnic import load_ethnic_groups
 from birlik.store.models import DocumentRegionRow, DocumentRow, MentionRow
@@ -75,7 +76,7 @@ def _bounded(session: Session, statement: Select[Any]) -> Count:
 def count_found(
     session: Session,
     scope: RegionScope,
-    filters: queries.DocumentFilters,
+    filters: DocumentFilters,
     ranked: Sequence[int] | None = None,
 ) -> tuple[Count, Count]:
     """The documents and the stories a search finds. Documents: a search by meaning counts the
@@ -125,7 +126,7 @@ def count_found(
     return documents, _stories_of(session, sources, exact=len(ids) <= STORY_COUNT_DOCUMENTS)
 
 
-def _candidates(scope: RegionScope, filters: queries.DocumentFilters) -> Select[Any]:
+def _candidates(scope: RegionScope, filters: DocumentFilters) -> Select[Any]:
     """The documents the scope and the filters other than the text query allow, with the
     regions as lists of ids (so that SQLite may drive by the region index)."""
     conditions: list[Any] = queries.filter_conditions(filters)
@@ -183,7 +184,7 @@ class ExportPlan:
 def export_plan(
     session: Session,
     scope: RegionScope,
-    filters: queries.DocumentFilters,
+    filters: DocumentFilters,
     *,
     embedder: Callable[[], Embedder] | None = None,
     static: Callable[[], Embedder | None] | None = None,

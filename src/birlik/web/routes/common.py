@@ -10,7 +10,7 @@ from fastapi import Depends, Path, Query
 from birlik.access.errors import RequestError
 from birlik.domain import codes
 from birlik.domain.dates import parse_day
-from birlik.query.queries import SORTS, DocumentFilters
+from birlik.query.filters import SORTS, DocumentFilters
 from birlik.store.models import MAX_ID
 
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]

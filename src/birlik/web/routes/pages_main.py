@@ -26,6 +26,7 @@ from birlik.access.tokens import is_expired, live_tokens
 from birlik.domain import codes
 from birlik.query import queries, search_results
 from birlik.query import stories as story_data
+from birlik.query.filters import SORTS, DocumentFilters
 from birlik.signals import explain, map_scale
 from birlik.signals.district_counts import district_counts
 from birlik.store.models import utcnow
@@ -365,7 +366,7 @@ def stories(
         ethnic_groups=ethnic_choices(t.lang),
         region_options=[(k, n) for k, n in names.items() if scope.allows(k)],
         relevance_limit=queries.RELEVANCE_CANDIDATES,
-        sorts=[] if filters.semantic else queries.SORTS,  # relevance without a query: the newest
+        sorts=[] if filters.semantic else SORTS,  # relevance without a query: the newest
         page=page,
         page_size=PAGE_SIZE,
         query_string=urlencode(pairs),
@@ -437,7 +438,7 @@ def export_search(
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _pairs(filters: queries.DocumentFilters) -> list[tuple[str, Any]]:
+def _pairs(filters: DocumentFilters) -> list[tuple[str, Any]]:
     params = filters.as_params()
     return [(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])]
 
