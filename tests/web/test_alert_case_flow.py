@@ -5,6 +5,7 @@ Kazakh and Russian pages say the stored codes in their own language."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -299,3 +300,35 @@ def test_an_old_english_case_still_reads_in_the_readers_language(as_user: Client
     text = _text(client.get(f"/cases/{case_id}").text)
     assert "всплеск" in text and "Отбасылармен кездесу керек." in text
     assert "Opened from" not in text and "Surge in" not in text
+
+
+@pytest.mark.parametrize("role", ["coordinator", "mediator"])
+def test_the_alert_and_case_pages_show_what_the_api_gives(
+    as_user: Client, store: Store, role: str
+) -> None:
+    """One function assembles each view (``web.views``): the API's alert and case, in the same
+    language, say on their pages the same title, reasons, documents, history and next steps."""
+    ids = _surge(store)
+    client, csrf = as_user("coordinator")
+    client.cookies.set("birlik_lang", "ru")
+    api = client.get(f"/api/v1/alerts/{ids['alert']}", params={"lang": "ru"}).json()
+    page = html.unescape(client.get(f"/alerts/{ids['alert']}").text)
+    assert api["why"] and all(line["text"] in page for line in api["why"])
+    assert [d["id"] for d in api["documents"]] == [int(i) for i in re.findall(r'/documents/(\d+)"', page)]
+    assert f'<span id="alert-title">{api["title"]}</span>' in page
+    case_id = _escalated_case(client, csrf, ids["alert"])
+    client.post(f"/cases/{case_id}/assign", data={"csrf_token": csrf, "person": "mediator"})
+    reader, _ = as_user(role)
+    reader.cookies.set("birlik_lang", "ru")
+    case = reader.get(f"/api/v1/cases/{case_id}", params={"lang": "ru"}).json()
+    page = html.unescape(reader.get(f"/cases/{case_id}").text)
+    assert f'<span id="case-title">{case["title"]}</span>' in page and case["title"] == api["title"]
+    assert case["alert"]["id"] == ids["alert"] and case["opened_from"] in page
+    said = [event["said"] for event in case["history"]]
+    assert len(said) == 2 and all(line in page for line in said)  # opened, then assigned
+    assert all(change in page for event in case["history"] for change in event["changes"])
+    assert case["next_statuses"] == re.findall(r'data-to="([^"]+)"', page)
+    assert case["next_statuses"] == (["in_progress"] if role == "mediator" else ["in_progress", "triaged"])
+    shown = [int(i) for i in re.findall(r'/documents/(\d+)"', page)]
+    assert [d["id"] for d in case["documents"]] == shown
+    assert shown == ([] if role == "mediator" else [d["id"] for d in api["documents"]])  # reads no documents

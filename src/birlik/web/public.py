@@ -303,6 +303,35 @@ class AlertPublic(Public):
     details: dict[str, Any]
 
 
+class WhyLinePublic(Public):
+    key: str = Field(description="The message's key, the same in every language.")
+    text: str = Field(description="The line in the reader's language.")
+
+
+class AlertDocumentPublic(Public):
+    id: int
+    title: str | None
+    outlet: str | None
+    published_at: Iso | None
+    tension: float | None
+
+
+class AlertEventPublic(Public):
+    at: Iso
+    actor: str
+    from_status: str | None
+    to_status: str
+    note: str | None
+
+
+class AlertDetailPublic(AlertPublic):
+    why: list[WhyLinePublic] = Field(description="Why it fired, line by line.")
+    documents: list[AlertDocumentPublic] = Field(
+        description="Its documents within the reader's regions; none for a role that reads no documents."
+    )
+    history: list[AlertEventPublic]
+
+
 class CasePublic(Public):
     id: int
     title: str
@@ -325,6 +354,10 @@ class CaseEventPublic(Public):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     note: str | None
+    said: str | None = Field(None, description="What happened, in the reader's language.")
+    changes: list[str] = Field(
+        default_factory=list, description="The fields it changed, each in the reader's language."
+    )
 
 
 
@@ -371,6 +404,15 @@ class CaseDetailPublic(CasePublic):
     comments: list[CommentPublic]
     attachments: list[AttachmentPublic]
     units: list[UnitBriefPublic] = Field(description="Units of the case's region it can be routed to.")
+    alert: AlertPublic | None = Field(None, description="The alert the case was opened from.")
+    opened_from: str | None = Field(None, description="That alert in a sentence, in the reader's language.")
+    note: str = Field("", description="What a person wrote when the case was opened.")
+    documents: list[AlertDocumentPublic] = Field(
+        default_factory=list, description="The alert's documents; none for a role that reads no documents."
+    )
+    next_statuses: list[str] = Field(
+        default_factory=list, description="The statuses the reader may move the case to."
+    )
 
 
 class AlertActionPublic(Public):

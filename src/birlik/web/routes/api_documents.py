@@ -4,41 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from birlik.access import searches
 from birlik.access.models import SavedSearchRow
-from birlik.access.principal import Principal
 from birlik.query import queries, search_results
 from birlik.query import stories as story_data
-from birlik.query.scope import RegionScope
 from birlik.resources.gazetteer import load_gazetteer
-from birlik.web import map_view
-from birlik.web.deps import ApiTr, Db, Reader, Scope, State, WebState
-from birlik.web.i18n import Translator
-from birlik.web.messages import alert_title
+from birlik.web import views
+from birlik.web.deps import ApiTr, Db, Reader, Scope, State
 from birlik.web.public import (
-    AlertPublic,
     CountPublic,
     DocumentCardPublic,
     DocumentDetailPublic,
     DocumentsPublic,
-    MapPublic,
     OverviewPublic,
     RegionNamePublic,
     SavedSearchPublic,
-    SeriesDayPublic,
     StoriesPublic,
     StoryDetailPublic,
     StoryPublic,
 )
-from birlik.web.routes import indicators as indicator_pages
 from birlik.web.routes.common import MAX_OFFSET, Filters, RowId
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
@@ -65,46 +55,7 @@ def overview(
 ) -> OverviewPublic:
     """The last ``days`` days of ``indicator`` (documents, tension, hate, incidents) by region and
     by day, the latest alerts and the most tense documents: what the overview page shows."""
-    return overview_public(state, session, scope, who, t, indicator, days)
-
-
-def overview_public(
-    state: WebState,
-    session: Session,
-    scope: RegionScope,
-    who: Principal,
-    t: Translator,
-    indicator: str,
-    days: int,
-) -> OverviewPublic:
-    """The overview, for the API and the page (``/``, which adds only what it draws): the last
-    ``days`` days (1 to 3650) of ``indicator`` (documents when it is not one of
-    ``queries.INDICATORS``) by region and day, the latest alerts (for those who may read them)
-    and the most tense documents, within the caller's regions; alert titles in ``t``'s language."""
-    days = max(1, min(days, 3650))
-    indicator = indicator if indicator in queries.INDICATORS else "documents"
-    until = queries.period_end(session)
-    since = until - timedelta(days=days)
-    values = queries.cached(
-        state.cache,
-        ("overview", scope, indicator, days),
-        state.web.cache_seconds,
-        lambda: queries.region_values(session, scope, indicator, since),
-    )
-    series = indicator_pages.overview_series(state, session, scope, who, indicator, days, until)
-    alerts = queries.latest_alerts(session, scope) if who.can("read_alerts") else []
-    top = queries.top_cards(state.cache, state.web.cache_seconds, session, scope, days, since)
-    return OverviewPublic(
-        indicator=indicator,
-        days=days,
-        until=until,
-        regions=values,
-        map=MapPublic.model_validate(map_view.api_map(indicator, values, scope, days)),
-        series_metric=series.metric if series else None,
-        series=[SeriesDayPublic.model_validate(day.as_json()) for day in series.days] if series else [],
-        alerts=[AlertPublic.model_validate(alert_json(a, t)) for a in alerts],
-        top_documents=[DocumentCardPublic.model_validate(card) for card in top],
-    )
+    return views.overview_public(state, session, scope, who, t, indicator, days)
 
 
 @router.get("/documents")
@@ -195,24 +146,3 @@ def create_saved_search(body: SavedSearchCreate, session: Db, who: Reader) -> Sa
 @router.delete("/saved-searches/{search_id}", status_code=204)
 def delete_saved_search(search_id: RowId, session: Db, who: Reader) -> None:
     searches.delete_search(session, who, search_id)
-
-
-def alert_json(alert: Any, t: Translator | None = None) -> dict[str, Any]:
-    """An alert as the API gives it; ``title`` in ``t``'s language (as the pages say it)."""
-    return {
-        "id": alert.id,
-        "kind": alert.kind,
-        "subject": alert.subject,
-        "region_kato": alert.region_kato,
-        "metric": alert.metric,
-        "story_id": alert.story_id,
-        "severity": alert.severity,
-        "status": alert.status,
-        "title": alert_title(t, alert) if t is not None else alert.title,
-        "first_day": alert.first_day.isoformat(),
-        "last_day": alert.last_day.isoformat(),
-        "occurrences": alert.occurrences,
-        "dismiss_reason": alert.dismiss_reason,
-        "case_id": alert.case_id,
-        "details": alert.details,
-    }

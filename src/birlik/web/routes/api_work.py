@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, UploadFile
@@ -13,23 +13,18 @@ from pydantic import BaseModel, Field
 from birlik.access.errors import not_found
 from birlik.cases import services as case_services
 from birlik.cases.models import CaseAttachmentRow
-from birlik.cases.workflow import case_history
-from birlik.query import queries
 from birlik.store.models import MAX_ID
+from birlik.web import views
 from birlik.web.deps import AlertActor, AlertReader, ApiTr, CaseActor, CaseReader, Db, Scope, State
 from birlik.web.public import (
     AlertActionPublic,
+    AlertDetailPublic,
     AlertPublic,
     AttachmentCreatedPublic,
-    AttachmentPublic,
     CaseDetailPublic,
-    CaseEventPublic,
     CasePublic,
     CommentCreatedPublic,
-    CommentPublic,
-    UnitBriefPublic,
 )
-from birlik.web.routes.api_documents import alert_json
 from birlik.web.routes.common import RowId
 from birlik.web.unit_of_work import UnitOfWorkRoute
 
@@ -55,57 +50,62 @@ class CommentBody(BaseModel):
     body: str = Field(min_length=1, max_length=20000)
 
 
-@router.get("/alerts", response_model=list[AlertPublic])
+@router.get("/alerts")
 def alerts(
     session: Db, scope: Scope, _: AlertReader, t: ApiTr, status: str | None = None
-) -> list[dict[str, Any]]:
-    return [alert_json(a, t) for a in queries.list_alerts(session, scope, status)]
+) -> list[AlertPublic]:
+    return views.alert_list(session, scope, t, status)
 
 
-@router.get("/alerts/{alert_id}", response_model=AlertPublic)
-def alert(alert_id: RowId, session: Db, scope: Scope, _: AlertReader, t: ApiTr) -> dict[str, Any]:
-    return alert_json(scope.alert(session, alert_id), t)
+@router.get("/alerts/{alert_id}")
+def alert(
+    alert_id: RowId, state: State, session: Db, scope: Scope, who: AlertReader, t: ApiTr
+) -> AlertDetailPublic:
+    """One alert, as its page shows it: why it fired, its documents (for a role that reads
+    documents) and its history."""
+    row = scope.alert(session, alert_id)
+    return views.alert_detail(session, scope, who, row, t, state.settings.rules_file)
 
 
-@router.post("/alerts/{alert_id}/{action}", response_model=AlertActionPublic)
+@router.post("/alerts/{alert_id}/{action}")
 def act_on_alert(
     alert_id: RowId, action: str, body: AlertActionBody, session: Db, scope: Scope, who: AlertActor, t: ApiTr
-) -> dict[str, Any]:
+) -> AlertActionPublic:
     """``acknowledge``, ``dismiss`` (``note`` is the reason) or ``escalate`` (opens a case)."""
     row = scope.alert(session, alert_id)
     case = case_services.act_on_alert(session, who, row, action, body.note)
-    return {"alert": alert_json(row, t), "case": CasePublic.of(case) if case else None}
+    return AlertActionPublic(
+        alert=views.alert_public(row, t), case=views.case_public(case, row, t) if case else None
+    )
 
 
 @router.get("/cases")
-def cases(session: Db, scope: Scope, _: CaseReader, status: str | None = None) -> list[CasePublic]:
-    return [CasePublic.of(c) for c in queries.list_cases(session, scope, status)]
+def cases(session: Db, scope: Scope, _: CaseReader, t: ApiTr, status: str | None = None) -> list[CasePublic]:
+    return views.case_list(session, scope, t, status)
 
 
 @router.get("/cases/{case_id}")
-def case(case_id: RowId, session: Db, scope: Scope, _: CaseReader) -> CaseDetailPublic:
-    row = scope.case(session, case_id)
-    return CaseDetailPublic(
-        **dict(CasePublic.of(row)),
-        history=[CaseEventPublic.of(e) for e in case_history(session, row.id)],
-        comments=[CommentPublic.of(c) for c in case_services.comments(session, row)],
-        attachments=[AttachmentPublic.of(a) for a in case_services.attachments(session, row)],
-        units=[UnitBriefPublic.of(u) for u in case_services.units_for(session, row)],
-    )
+def case(case_id: RowId, session: Db, scope: Scope, who: CaseReader, t: ApiTr) -> CaseDetailPublic:
+    """One case, as its page shows it."""
+    return views.case_detail(session, scope, who, scope.case(session, case_id), t)
 
 
 @router.post("/cases/{case_id}/move")
-def move(case_id: RowId, body: CaseMoveBody, session: Db, scope: Scope, who: CaseActor) -> CasePublic:
+def move(
+    case_id: RowId, body: CaseMoveBody, session: Db, scope: Scope, who: CaseActor, t: ApiTr
+) -> CasePublic:
     row = case_services.move(session, who, scope.case(session, case_id), body.status, body.note)
-    return CasePublic.of(row)
+    return views.case_of(session, row, t)
 
 
 @router.post("/cases/{case_id}/assign")
-def assign(case_id: RowId, body: CaseAssignBody, session: Db, scope: Scope, who: CaseActor) -> CasePublic:
+def assign(
+    case_id: RowId, body: CaseAssignBody, session: Db, scope: Scope, who: CaseActor, t: ApiTr
+) -> CasePublic:
     row = case_services.route(
         session, who, scope.case(session, case_id), unit_id=body.unit_id, person=body.person, due=body.due_at
     )
-    return CasePublic.of(row)
+    return views.case_of(session, row, t)
 
 
 @router.post("/cases/{case_id}/comments", status_code=201)

@@ -45,7 +45,6 @@ from birlik.web.deps import (
 )
 from birlik.web.i18n import LANG_COOKIE, LANGUAGES, Translator
 from birlik.web.routes import indicators as indicator_pages
-from birlik.web.routes.api_documents import overview_public
 from birlik.web.routes.common import Filters, RowId
 from birlik.web.routes.pages_common import (
     back,
@@ -56,6 +55,7 @@ from birlik.web.routes.pages_common import (
     scope_line,
 )
 from birlik.web.unit_of_work import UnitOfWorkRoute
+from birlik.web.views import overview_public
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 ENTITY_KINDS = explain.ENTITY_KINDS
