@@ -15,6 +15,10 @@ from birlik.access.models import RegistryUnitRow, UserRow
 from birlik.access.principal import Principal
 from birlik.cases.models import CaseAttachmentRow, CaseCommentRow
 
+Iso = Annotated[datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str)]
+"""A moment written as ``datetime.isoformat`` writes it (``+00:00``, not ``Z``): every time the
+API gives is written so."""
+
 
 class Public(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -43,10 +47,10 @@ class TokenPublic(Public):
     name: str
     prefix: str = Field(description="The token's first characters, to recognise it; never the token.")
     scope: Literal["read", "write"]
-    created_at: datetime
-    expires_at: datetime
+    created_at: Iso
+    expires_at: Iso
     expired: bool
-    last_used_at: datetime | None
+    last_used_at: Iso | None
 
 
 class TokenCreatedPublic(TokenPublic):
@@ -76,7 +80,7 @@ class UserPublic(Public):
 
 class AuditEntryPublic(Public):
     id: int
-    at: datetime
+    at: Iso
     actor: str
     action: str = Field(description="``case.assign``, ``user.access``… (named in the pages' language).")
     entity: str
@@ -125,15 +129,10 @@ class SourcePublic(Public):
     location: str | None = Field(description="Where the source reads from: administrators only.")
     enabled: bool
     documents: int = Field(description="Documents of the source within your regions.")
-    last_polled_at: datetime | None
-    last_ok_at: datetime | None
+    last_polled_at: Iso | None
+    last_ok_at: Iso | None
     last_error: str | None = Field(description="The last error: administrators only.")
     health: Literal["ok", "stale", "error"]
-
-
-Iso = Annotated[datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str)]
-"""A moment written as ``datetime.isoformat`` writes it (``+00:00``, not ``Z``), as the API
-always has."""
 
 
 class RegionNamePublic(Public):

@@ -20,7 +20,7 @@ from birlik.surveys.models import RecommendationRow, VisitRow
 from birlik.surveys.summary import TargetProgress, target_progress, wave_summaries
 from birlik.surveys.visits import OPEN_STATUSES, is_overdue, list_visits
 from birlik.web.deps import WebState
-from birlik.web.public import Public
+from birlik.web.public import Iso, Public
 
 REPORT_LANGS = ("kk", "ru", "en")
 MEDIA_TYPES = {
@@ -131,7 +131,7 @@ class SurveyWavePublic(Public):
     fielded_to: date | None
     respondents: int = Field(description="Respondents of the wave (in the caller's regions when limited).")
     indicators: list[str] = Field(description="Target indicators the wave's codebook measures.")
-    imported_at: datetime
+    imported_at: Iso
     file_name: str
 
 
