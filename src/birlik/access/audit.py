@@ -5,11 +5,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from birlik.access.models import AuditRow
 from birlik.access.principal import Principal
+
+MAX_ENTRIES = 2000
+"""The most entries one reading of the log returns."""
+
+
+def latest(session: Session, limit: int = 200) -> list[AuditRow]:
+    """The newest ``limit`` entries (1 to ``MAX_ENTRIES``), newest first."""
+    statement = select(AuditRow).order_by(AuditRow.id.desc()).limit(max(1, min(limit, MAX_ENTRIES)))
+    return list(session.scalars(statement))
+
 
 _NEVER_LOGGED = frozenset({"password_hash", "token_hash", "data", "embedding", "text"})
 

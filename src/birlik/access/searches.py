@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from birlik.access import audit
@@ -11,6 +12,12 @@ from birlik.access.errors import RequestError, not_found
 from birlik.access.models import SavedSearchRow
 from birlik.access.principal import Principal
 from birlik.domain import codes
+
+
+def saved_searches(session: Session, who: Principal) -> list[SavedSearchRow]:
+    """The caller's saved searches, oldest first."""
+    mine = select(SavedSearchRow).where(SavedSearchRow.user_id == who.user_id)
+    return list(session.scalars(mine.order_by(SavedSearchRow.id)))
 
 
 def save_search(session: Session, who: Principal, name: str, params: dict[str, Any]) -> SavedSearchRow:

@@ -6,6 +6,7 @@ import csv
 import io
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from birlik.access import audit
@@ -14,6 +15,18 @@ from birlik.access.models import UNIT_KINDS, RegistryUnitRow
 from birlik.access.principal import Principal
 from birlik.domain import codes
 from birlik.resources.gazetteer import load_gazetteer
+
+
+def list_units(session: Session, region: str | None = None, kind: str | None = None) -> list[RegistryUnitRow]:
+    """The registry's units by region, kind and name; of one region or kind when given."""
+    statement = select(RegistryUnitRow).order_by(
+        RegistryUnitRow.region_kato, RegistryUnitRow.kind, RegistryUnitRow.name
+    )
+    if region:
+        statement = statement.where(RegistryUnitRow.region_kato == region)
+    if kind:
+        statement = statement.where(RegistryUnitRow.kind == kind)
+    return list(session.scalars(statement))
 
 
 def add_unit(session: Session, actor: Principal | str, values: dict[str, Any]) -> RegistryUnitRow:

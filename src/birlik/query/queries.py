@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar, cast
@@ -492,6 +492,14 @@ def list_cases(
     return list(
         session.scalars(statement.order_by(CaseRow.updated_at.desc(), CaseRow.id.desc()).limit(limit))
     )
+
+
+def alerts_of_cases(session: Session, cases: Iterable[CaseRow]) -> dict[int, AlertRow]:
+    """The alerts the cases were opened from, by id (a case is in scope, so its alert is)."""
+    ids = sorted({c.alert_id for c in cases if c.alert_id is not None})
+    if not ids:
+        return {}
+    return {a.id: a for a in session.scalars(select(AlertRow).where(AlertRow.id.in_(ids)))}
 
 
 def source_health(session: Session, scope: RegionScope, *, administrator: bool) -> list[dict[str, Any]]:

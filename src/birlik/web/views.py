@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from birlik.access.principal import Principal
@@ -111,15 +110,8 @@ def case_list(
 ) -> list[CasePublic]:
     """The cases of the reader's regions, of one status or all (``None``)."""
     rows = queries.list_cases(session, scope, status)
-    alerts = _alerts_of(session, rows)
+    alerts = queries.alerts_of_cases(session, rows)
     return [case_public(c, alerts.get(c.alert_id or 0), t) for c in rows]
-
-
-def _alerts_of(session: Session, rows: list[CaseRow]) -> dict[int, AlertRow]:
-    ids = sorted({c.alert_id for c in rows if c.alert_id is not None})
-    if not ids:
-        return {}
-    return {a.id: a for a in session.scalars(select(AlertRow).where(AlertRow.id.in_(ids)))}
 
 
 def case_of(session: Session, row: CaseRow, t: Translator) -> CasePublic:

@@ -6,13 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Request, Response, UploadFile
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
+from birlik.access import audit
 from birlik.access import tokens as api_tokens
 from birlik.access import units as unit_registry
 from birlik.access import users as accounts
 from birlik.access.errors import RequestError
-from birlik.access.models import AuditRow, RegistryUnitRow, UserRow
 from birlik.access.principal import Principal
 from birlik.domain import codes
 from birlik.query import queries
@@ -124,7 +123,7 @@ def revoke_token(token_id: RowId, session: Db, who: CurrentUser) -> None:
 
 @router.get("/users")
 def users(session: Db, _: Admin) -> list[UserPublic]:
-    return [UserPublic.of(u) for u in session.scalars(select(UserRow).order_by(UserRow.username))]
+    return [UserPublic.of(u) for u in accounts.all_users(session)]
 
 
 @router.post("/users", status_code=201)
@@ -157,22 +156,14 @@ def reset_password(user_id: RowId, body: PasswordReset, session: Db, who: Admin)
 
 @router.get("/audit")
 def audit_log(session: Db, _: Admin, limit: int = 200) -> list[AuditEntryPublic]:
-    rows = session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(max(1, min(limit, 2000))))
-    return [AuditEntryPublic.of(r) for r in rows]
+    return [AuditEntryPublic.of(r) for r in audit.latest(session, limit)]
 
 
 @router.get("/registry/units")
 def units(
     session: Db, _: CurrentUser, region: str | None = None, kind: str | None = None
 ) -> list[UnitPublic]:
-    statement = select(RegistryUnitRow).order_by(
-        RegistryUnitRow.region_kato, RegistryUnitRow.kind, RegistryUnitRow.name
-    )
-    if region:
-        statement = statement.where(RegistryUnitRow.region_kato == region)
-    if kind:
-        statement = statement.where(RegistryUnitRow.kind == kind)
-    return [UnitPublic.of(u) for u in session.scalars(statement)]
+    return [UnitPublic.of(u) for u in unit_registry.list_units(session, region, kind)]
 
 
 @router.post("/registry/units", status_code=201)

@@ -8,10 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from birlik.access import searches
-from birlik.access.models import SavedSearchRow
 from birlik.query import queries, search_results
 from birlik.query import stories as story_data
 from birlik.resources.gazetteer import load_gazetteer
@@ -131,9 +129,7 @@ class SavedSearchCreate(BaseModel):
 
 @router.get("/saved-searches")
 def saved_searches(session: Db, who: Reader) -> list[SavedSearchPublic]:
-    rows = session.scalars(
-        select(SavedSearchRow).where(SavedSearchRow.user_id == who.user_id).order_by(SavedSearchRow.id)
-    )
+    rows = searches.saved_searches(session, who)
     return [SavedSearchPublic(id=r.id, name=r.name, params=r.params) for r in rows]
 
 

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
+from birlik.access import audit
 from birlik.access import units as unit_registry
 from birlik.access import users as accounts
-from birlik.access.models import ROLES, UNIT_KINDS, AuditRow, RegistryUnitRow, UserRow
+from birlik.access.models import ROLES, UNIT_KINDS
 from birlik.query import queries
 from birlik.web.deps import Admin, CurrentUser, Db, Reader, RegistryEditor, Scope, State, Tr
 from birlik.web.routes.common import RowId
@@ -24,20 +24,13 @@ router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 def registry(
     request: Request, state: State, session: Db, who: CurrentUser, t: Tr, region: str = "", kind: str = ""
 ) -> Response:
-    statement = select(RegistryUnitRow).order_by(
-        RegistryUnitRow.region_kato, RegistryUnitRow.kind, RegistryUnitRow.name
-    )
-    if region:
-        statement = statement.where(RegistryUnitRow.region_kato == region)
-    if kind:
-        statement = statement.where(RegistryUnitRow.kind == kind)
     return render(
         request,
         state,
         t,
         "registry.html",
         who,
-        units=list(session.scalars(statement)),
+        units=unit_registry.list_units(session, region, kind),
         kinds=UNIT_KINDS,
         region=region,
         kind=kind,
@@ -85,8 +78,8 @@ def sources(request: Request, state: State, session: Db, scope: Scope, who: Read
 
 @router.get("/admin", response_class=HTMLResponse)
 def admin(request: Request, state: State, session: Db, who: Admin, t: Tr) -> Response:
-    users = list(session.scalars(select(UserRow).order_by(UserRow.username)))
-    log = list(session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(100)))
+    users = accounts.all_users(session)
+    log = audit.latest(session, 100)
     return render(request, state, t, "admin.html", who, users=users, audit=log, roles=ROLES)
 
 

@@ -12,13 +12,12 @@ import anyio
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from birlik.access import searches
 from birlik.access import users as accounts
 from birlik.access.errors import RequestError, not_found
-from birlik.access.models import SavedSearchRow, UserRow
+from birlik.access.models import UserRow
 from birlik.access.passwords import check_login
 from birlik.access.principal import Principal
 from birlik.access.throttle import LoginAttempt
@@ -133,7 +132,7 @@ def _try_login(state: WebState, attempt: LoginAttempt, password: str) -> tuple[s
     """The session cookie and the role of a correct login, else None; each step its own short
     transaction, so that no write lock is held while the password is checked."""
     with state.store.transaction() as session:
-        user = session.scalar(select(UserRow).where(UserRow.username == attempt.username))
+        user = accounts.find_user(session, attempt.username)
         ok = check_login(user, password)
         session.expunge_all()
     with state.store.transaction() as session:
@@ -335,9 +334,7 @@ def stories(
     cards = queries.cards_by_ids(session, found, filters.q)
     for card in cards:  # the list shows Almaty time (the zone in the tooltip)
         card["published_local"] = search_results.local_time(card["published_at"])
-    saved = session.scalars(
-        select(SavedSearchRow).where(SavedSearchRow.user_id == who.user_id).order_by(SavedSearchRow.id)
-    )
+    saved = searches.saved_searches(session, who)
     pairs = _pairs(filters)
     names = region_names(t.lang)
     nearest = None if ranked is None else ranked[: story_data.STORY_SOURCE_DOCUMENTS]
