@@ -61,6 +61,9 @@ PERSON_TITLES = frozenset((
     "шейх", "эмир", "султан", "доктор", "профессор", "академик", "поп-звезда", "певец",
     "певица", "актер", "актёр", "актриса", "режиссер", "режиссёр", "писатель", "поэт",
 ))
+#: Abbreviations of common nouns, not names of an organisation: "СМИ" (the media), "ДТП",
+#: "ЧП", "ОПГ" (a criminal group), "НКО", "вуз", "ЖКХ", "СИЗО" (a kind of jail).
+COMMON_ABBREVIATIONS = frozenset(("сми", "дтп", "чп", "опг", "нко", "вуз", "жкх", "сизо"))
 #: Stems of words that make a natasha LOC a building or a street rather than a place.
 FACILITY_STEMS = (
     "кладбищ", "улиц", "площад", "дворц", "дворец", "холл", "сквер", "стрит", "проспект",
@@ -235,7 +238,8 @@ def adapt_span(span: NerSpan, offset: int, doc: Document) -> Mention | None:
 def clean_spans(text: str, spans: Iterable[NerSpan]) -> Iterator[NerSpan]:
     """Bring natasha's spans to Birlik's conventions: "Шону Комбсу (Diddy)" is two names,
     punctuation at the edges goes, a leading title ("Президент", "Папа") is not part of a
-    PERSON, a title alone ("Аким" opening a sentence) is no entity, buildings, streets and
+    PERSON, a title alone ("Аким" opening a sentence) or a common noun's abbreviation ("СМИ")
+    is no entity, buildings, streets and
     cemeteries (natasha's LOC) are not PLACEs, and an ORG that natasha ends before its place
     ("Ассамблеи народа" + "Казахстана") is extended over it; the place stays a PLACE too."""
     for span in _join_org_place(text, list(spans)):
@@ -259,6 +263,8 @@ def _join_org_place(text: str, spans: list[NerSpan]) -> Iterator[NerSpan]:
 
 def _is_title_or_facility(text: str, span: NerSpan) -> bool:
     if text[span.start : span.end].lower() in PERSON_TITLES or _is_shouted(text, span):
+        return True
+    if span.label == "ORG" and text[span.start : span.end].lower() in COMMON_ABBREVIATIONS:
         return True
     return span.label == "LOC" and _is_facility(text, span)
 
