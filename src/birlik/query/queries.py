@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -178,15 +179,7 @@ def ordered_ids(
         candidates = _relevance_candidates(session, scope, newest)
         if not candidates:
             return []
-        rows = [
-            (int(doc_id), title or "", body or "")
-            for doc_id, title, body in session.execute(
-                select(
-                    DocumentRow.id, DocumentRow.title, func.substr(DocumentRow.text, 1, RELEVANCE_TEXT)
-                ).where(DocumentRow.id.in_(candidates))
-            )
-        ]
-        ranked = relevance_order(rows, query_terms(filters.q))
+        ranked = relevance_order(_relevance_texts(session, candidates), query_terms(filters.q))
         return ranked[offset : offset + limit]
     if session.get_bind().dialect.name == "sqlite":
         terms = query_terms(filters.q)
@@ -215,6 +208,21 @@ def _relevance_candidates(session: Session, scope: RegionScope, filters: Documen
         if held is not None:
             return doc_columns.newest_first(*held, RELEVANCE_CANDIDATES)
     return matching_ids(session, scope, filters, limit=RELEVANCE_CANDIDATES)
+
+
+def _relevance_texts(session: Session, ids: list[int]) -> list[tuple[int, str, str]]:
+    """``(id, title, the first RELEVANCE_TEXT characters)`` of these documents. On SQLite the
+    ids go as one JSON parameter: 500 bound parameters cost more to render than the read."""
+    if session.get_bind().dialect.name == "sqlite":
+        statement: Any = text(
+            "SELECT id, title, substr(text, 1, :chars) FROM documents"
+            " WHERE id IN (SELECT value FROM json_each(:ids))"
+        ).bindparams(chars=RELEVANCE_TEXT, ids=json.dumps(ids))
+    else:
+        statement = select(
+            DocumentRow.id, DocumentRow.title, func.substr(DocumentRow.text, 1, RELEVANCE_TEXT)
+        ).where(DocumentRow.id.in_(ids))
+    return [(int(doc_id), title or "", body or "") for doc_id, title, body in session.execute(statement)]
 
 
 RELEVANCE_CANDIDATES = 500
