@@ -50,3 +50,26 @@ def test_a_dict_key_is_read_without_asking_for_an_attribute() -> None:
     finally:
         jinja2.Environment.getattr = fallback  # type: ignore[method-assign]
     assert asked == []
+
+
+MACRO = (
+    '{% macro marked(text, spans) %}{% set ns = namespace(at=0) %}{% for s, e in spans %}{{ text[ns.at:s] }}'
+    '<mark class="hit">{{ text[s:e] }}</mark>{% set ns.at = e %}{% endfor %}{{ text[ns.at:] }}{% endmacro %}'
+)
+
+
+def test_marked_writes_what_the_template_macro_wrote() -> None:
+    """The list's matched words, marked by a function as the macro it replaced marked them."""
+    import random
+
+    from birlik.web.templating import marked
+
+    rng = random.Random(1)
+    macro = jinja2.Environment(autoescape=True).from_string(MACRO + "{{ marked(text, spans) }}")
+    for _ in range(300):
+        text = "".join(rng.choice("аә<>&\"' bq") for _ in range(rng.randrange(0, 20)))
+        cuts = sorted(rng.sample(range(len(text) + 1), min(len(text) + 1, 2 * rng.randrange(0, 3))))
+        spans = list(zip(cuts[0::2], cuts[1::2], strict=False))
+        used = PageEnvironment(autoescape=True).from_string("{{ marked(text, spans) }}")
+        used.globals["marked"] = marked
+        assert used.render(text=text, spans=spans) == macro.render(text=text, spans=spans), (text, spans)

@@ -8,9 +8,11 @@ returns in that case anyway (the key, or undefined); ``d.items`` stays the metho
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
@@ -25,6 +27,20 @@ class PageEnvironment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
+def marked(text: str, spans: Iterable[tuple[int, int]]) -> Markup:
+    """``text`` escaped, each span (start, end) in ``<mark class="hit">`` — the matched words of
+    a document list (a function: a Jinja macro called 50 times costs a page ~1.5 ms)."""
+    out: list[str] = []
+    at = 0
+    for start, end in spans:
+        out += [escape(text[at:start]), '<mark class="hit">', escape(text[start:end]), "</mark>"]
+        at = end
+    out.append(escape(text[at:]))
+    return Markup("".join(out))
+
+
 def page_environment(directory: str) -> PageEnvironment:
-    """As ``Jinja2Templates(directory=…)`` makes its environment."""
-    return PageEnvironment(loader=jinja2.FileSystemLoader(directory), autoescape=jinja2.select_autoescape())
+    """As ``Jinja2Templates(directory=…)`` makes its environment, with ``marked``."""
+    env = PageEnvironment(loader=jinja2.FileSystemLoader(directory), autoescape=jinja2.select_autoescape())
+    env.globals["marked"] = marked
+    return env
