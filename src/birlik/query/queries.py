@@ -261,7 +261,7 @@ def _query_vector(embedder: Embedder, q: str) -> npt.NDArray[np.float32]:
 
 def document_card(row: DocumentRow, q: str = "") -> dict[str, Any]:
     """What a list shows of a document; authors appear only as their stored pseudonym."""
-    return _card(row, [region.region_kato for region in row.regions], q)
+    return _card(row, [region.region_kato for region in row.regions], query_terms(q) if q else [])
 
 
 _CARD_COLUMNS = (
@@ -291,11 +291,11 @@ def cards_by_ids(session: Session, ids: list[int], q: str = "") -> list[dict[str
     for doc_id, kato in session.execute(links):
         regions.setdefault(doc_id, []).append(kato)
     rows = {row.id: row for row in session.execute(select(*_CARD_COLUMNS).where(DocumentRow.id.in_(ids)))}
-    return [_card(rows[i], regions.get(i, []), q) for i in ids if i in rows]
-
-
-def _card(row: Any, regions: list[str], q: str) -> dict[str, Any]:
     terms = query_terms(q) if q else []
+    return [_card(rows[i], regions.get(i, []), terms) for i in ids if i in rows]
+
+
+def _card(row: Any, regions: list[str], terms: list[str]) -> dict[str, Any]:
     cut = snippet(row.text, terms, width=220)
     return {
         "id": row.id,

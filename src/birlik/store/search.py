@@ -184,9 +184,12 @@ def _by_point(points: npt.NDArray[np.uint32], table: int) -> Any:
 
 
 def snippet(body: str, terms: list[str], width: int = 160) -> str:
-    lowered = body.lower()
     spans = match_spans(body, terms)
-    positions = [spans[0][0]] if spans else [p for p in (lowered.find(term) for term in terms) if p >= 0]
+    if spans:
+        positions = [spans[0][0]]
+    else:
+        lowered = body.lower()
+        positions = [p for p in (lowered.find(term) for term in terms) if p >= 0]
     centre = min(positions) if positions else 0
     start = max(0, centre - width // 3)
     end = min(len(body), start + width)
