@@ -1,7 +1,9 @@
 """A/B latency of the Stories pages: two source trees (say a worktree of main and this one)
 served side by side on the same SQLite file, each page loaded by ``wrk`` for each tree in turn
 (A, B, A, B…), so that both meet the same machine load — on a shared machine the load of the
-moment moves p95 more than most changes do.
+moment moves p95 more than most changes do. Each run also says the CPU the server's processes
+spent per request (``cpu/req``: user and system time of the server and its workers over the
+run, divided by the requests answered), which the machine's load moves far less than p95.
 
     .venv/bin/python bench/bench_web_ab.py --db /tmp/bench-web.db --a /tmp/main/src --b src \
         [--seconds 10] [--rounds 2]
@@ -17,6 +19,7 @@ import socket
 from pathlib import Path
 
 import httpx
+import psutil
 from bench_web import login, run_wrk, seed_alert, start_server, story_paths
 
 from birlik.store.db import make_engine
@@ -31,6 +34,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument(
+        "--pages", default="", help="Only the pages whose name contains one of these words (comma-separated)."
+    )
     args = parser.parse_args()
     url = f"sqlite:///{args.db}"
     seed_alert(Store(make_engine(url)))
@@ -52,6 +58,8 @@ def main() -> None:
             "stories (relevance)": [p + "&sort=relevance" for p in story_paths(200, seed=13)],
             "stories (unfiltered)": ["/stories"],
         }
+        wanted = [word for word in args.pages.split(",") if word]
+        pages = {page: paths for page, paths in pages.items() if not wanted or any(w in page for w in wanted)}
         print(f"A={trees['A']} B={trees['B']}: {args.clients} clients, {args.seconds} s per run, 2 workers")
         for page, paths in pages.items():
             for turn in range(args.rounds):
@@ -59,16 +67,33 @@ def main() -> None:
                     headers = {"Cookie": cookies[name]}
                     with httpx.Client(base_url=bases[name], headers=headers, timeout=60) as client:
                         client.get(paths[0]).raise_for_status()
+                    before = server_cpu(servers[name].pid)
                     r = run_wrk(bases[name], paths, cookies[name], args.clients, args.seconds)
+                    spent = server_cpu(servers[name].pid) - before
                     print(
                         f"{page:22s} {name} round {turn + 1}: {r['rps']:6.1f} req/s p50={r['p50']:.0f} "
-                        f"p95={r['p95']:.0f} p99={r['p99']:.0f} ms errors={r['errors']:.0f}",
+                        f"p95={r['p95']:.0f} p99={r['p99']:.0f} ms errors={r['errors']:.0f} "
+                        f"cpu/req={1000 * spent / max(r['requests'], 1):.1f} ms "
+                        f"load={os.getloadavg()[0]:.1f}",
                         flush=True,
                     )
     finally:
         for server in servers.values():
             server.terminate()
             server.wait(timeout=30)
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user and system) of the server process and its workers so far."""
+    server = psutil.Process(pid)
+    total = 0.0
+    for process in [server, *server.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from birlik.ingest.workers import PipelineRecipe
     from birlik.nlp.pipeline import Pipeline
     from birlik.signals.monitor import Clock, Monitor
-    from birlik.signals.notify import AlertEmail
+    from birlik.signals.notify import AlertEmail, AlertText
     from birlik.signals.stories import StoryFeed
     from birlik.stories.service import StoryLinker
 
@@ -248,16 +248,20 @@ class Runtime:
         settings: Settings | None = None,
         clock: Clock | None = None,
         email_words: AlertEmail | None = None,
+        webhook_words: AlertText | None = None,
     ) -> Monitor:
         """A ``Monitor`` that ingests with ``ingestor()`` (built when a source is first due) and
         raises story-growth alerts from ``story_feed()``; ``settings`` overrides the runtime's
         for the monitor's own options (its interval); ``email_words`` renders alert e-mails
-        (the entry point passes the web catalogue's ``messages.alert_email``)."""
+        (the entry point passes the web catalogue's ``messages.alert_email``), ``webhook_words``
+        the webhook's ``text`` (``messages.alert_words``)."""
         from birlik.signals.monitor import Monitor
 
         options: dict[str, Any] = {} if clock is None else {"clock": clock}
         if email_words is not None:
             options["email_words"] = email_words
+        if webhook_words is not None:
+            options["webhook_words"] = webhook_words
         return Monitor(
             settings or self.settings,
             self.store(),

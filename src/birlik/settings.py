@@ -128,6 +128,11 @@ class NotificationSettings(BaseSettings):
     webhook_secret: str = Field(
         DEV_WEBHOOK_SECRET, description="Key of the HMAC-SHA256 signature in the X-Birlik-Signature header."
     )
+    webhook_lang: Literal["kk", "ru", "en"] = Field(
+        "kk",
+        description="Language of the `text` of a webhook's body (title, severity, region, why it fired); "
+        "the alert's stored fields are sent unchanged: kk, ru or en.",
+    )
     notify_max_attempts: int = Field(
         5, ge=1, le=20, description="Attempts per notification before it becomes a dead letter."
     )

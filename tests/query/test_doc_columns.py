@@ -183,3 +183,29 @@ def test_old_columns_answer_while_they_are_read_again(store: Store, monkeypatch:
         again = doc_columns._CACHE.get(store.engine)
         assert again is not first and again is not None and again.loaded_at > first.loaded_at
         assert list(again.ids) == list(first.ids)
+
+
+def test_a_page_works_out_its_documents_once(store: Store) -> None:
+    """Relevance's candidates and the counts ask for the same documents (the query in the
+    filters or apart, another order): one read-only answer, equal to SQL's, each set of
+    regions' links kept too; every other question gets its own answer."""
+    scope = SCOPES[1]
+    filters = DocumentFilters(q="дом", regions=("310000000",), langs=("kk", "ru"), sort="relevance")
+    with Session(store.engine) as session:
+        doc_columns.document_columns(session, wait=True)
+        first = doc_columns.found_mask(session, scope, replace(filters, sort="newest"), _match("дом"))
+        again = doc_columns.found_mask(session, scope, replace(filters, q=""), _match("дом"))
+        assert first is not None and again is not None and again[1] is first[1]
+        assert not first[1].flags.writeable and first[0].found_masks and first[0].region_masks
+        allowed = replace(filters, q="", sort="newest")
+        sql = fts_plan.matching_set(session, search_results._candidates(scope, allowed), _match("дом"), "m")
+        assert list(first[0].ids[first[1]]) == [int(i) for i in sql]
+        for other in FILTERS:  # more questions than kept: each answered as SQL answers it
+            for many in SCOPES[:2] * 3:
+                held = doc_columns.found_mask(session, many, replace(other, q=""), _match(other.q))
+                assert held is not None
+                expected = fts_plan.matching_set(
+                    session, search_results._candidates(many, replace(other, q="")), _match(other.q),
+                    ("m", many, other),
+                )
+                assert list(held[0].ids[held[1]]) == [int(i) for i in expected], (many, other)

@@ -210,3 +210,52 @@ def test_email_of_a_payload_queued_before_it_carried_the_subject() -> None:
     }
     subject, body = alert_email(alert, "ru")
     assert subject.endswith("Жамбыл: всплеск") and "Регион: Жамбыл" in body
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
+def test_webhook_carries_the_alert_in_the_configured_language(store: Store, webhook: Any, lang: str) -> None:
+    """With the pages' renderer (``web.messages.alert_words``, as ``birlik monitor`` passes it),
+    the body a real receiver gets has ``text`` in ``BIRLIK_WEBHOOK_LANG``: the alert page's title,
+    severity, region and why it fired; the stored fields a receiver already reads are unchanged,
+    and the signature signs the body sent."""
+    from birlik.resources.gazetteer import load_gazetteer
+    from birlik.settings import NotificationSettings, Settings
+    from birlik.signals.alert_text import alert_title, why_fired
+    from birlik.signals.notify import channels_from_settings
+    from birlik.store.models_signals import AlertRow
+    from birlik.web.i18n import Translator
+    from birlik.web.messages import alert_words, say
+
+    _raise_alert(store, Targets(webhook=(webhook.url,)))
+    notifications = NotificationSettings(webhook_secret=SECRET, webhook_lang=lang)
+    settings = Settings(database_url="sqlite://", environment="test", notifications=notifications)
+    channels = channels_from_settings(settings, webhook_words=alert_words)
+    report = deliver_pending(store, channels, max_attempts=1, backoff=0.01)
+    assert report.delivered == 1 and webhook.bad_signatures == 0
+    (received,) = webhook.received
+    body = received["json"]
+    t = Translator(lang)
+    with store.transaction() as session:
+        (alert,) = session.scalars(select(AlertRow)).all()
+        title = say(t, alert_title(alert))
+        why = [say(t, line) for line in why_fired(alert)]
+    assert body["text"] == {
+        "lang": lang,
+        "title": title,
+        "severity": t("severity.medium"),
+        "region": load_gazetteer().get("310000000").name(lang),  # type: ignore[union-attr]
+        "why": why,
+    }
+    assert why and title != alert.title and ("Surge" in title) == (lang == "en")
+    # what receivers read before stays as it was: the event, the stored title, the raw metrics
+    assert body["event"] == "alert.new" and body["alert"]["title"] == alert.title
+    assert body["alert"]["metric"] == "ethnic:uyghur" and body["alert"]["region_kato"] == "310000000"
+    assert body["alert"]["details"]["metrics"][0]["count"] == 25.0
+    assert set(body) == {"event", "alert", "text"}
+
+
+def test_webhook_without_a_renderer_sends_the_stored_fields_only(store: Store, webhook: Any) -> None:
+    _raise_alert(store, Targets(webhook=(webhook.url,)))
+    report, _ = _deliver(store)
+    assert report.delivered == 1
+    assert set(webhook.received[0]["json"]) == {"event", "alert"}

@@ -109,7 +109,20 @@ def alerts() -> None:
 @click.option("--region", help="KATO code, KZ or a region name.")
 @click.option("--kind", help="surge, story_growth, source_silent, source_volume_drop, parse_failures.")
 @click.option("--limit", type=int, default=200, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON object per line: the stored fields, and `text` (title, severity, region, why it "
+    "fired) in --lang.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["kk", "ru", "en"]),
+    default="kk",
+    show_default=True,
+    help="Language of the titles (as the alert pages and e-mails say them).",
+)
 @pass_app
 def alerts_list(
     app: AppContext,
@@ -118,9 +131,11 @@ def alerts_list(
     kind: str | None,
     limit: int,
     as_json: bool,
+    lang: str,
 ) -> None:
-    """List alerts, the most recent first."""
+    """List alerts, the most recent first, titled in --lang."""
     from birlik.signals.alerts import alert_json, list_alerts
+    from birlik.web.messages import alert_words  # the pages' words for alerts
 
     with app.store().transaction() as session:
         rows = list_alerts(
@@ -131,12 +146,14 @@ def alerts_list(
             limit=limit,
         )
         for alert in rows:
+            fields = alert_json(alert)
+            text = alert_words(fields, lang)
             if as_json:
-                emit_json(alert_json(alert))
+                emit_json({**fields, "text": text})
             else:
                 click.echo(
                     f"{alert.id:5} {alert.status:12} {alert.severity:6} {alert.first_day}…{alert.last_day}  "
-                    f"{alert.title}"
+                    f"{text['title']}"
                 )
     if not rows and not as_json:
         click.echo("no alerts", err=True)
@@ -227,9 +244,9 @@ def monitor(app: AppContext, once: bool, interval: int | None, since: str | None
     first_day = _day(since, "--since")
     if first_day is not None and not once:
         raise ConfigError("--since catches up on past days in one pass — use it with --once", code=codes.E015)
-    from birlik.web.messages import alert_email  # the pages' words for alerts, in the e-mails too
+    from birlik.web.messages import alert_email, alert_words  # the pages' words, in e-mails and webhooks
 
-    runner = app.runtime.monitor(settings=settings, email_words=alert_email)
+    runner = app.runtime.monitor(settings=settings, email_words=alert_email, webhook_words=alert_words)
     if once:
         emit_json(runner.run_once(since=first_day).as_json())
         return

@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +60,11 @@ class Columns:
     loaded_at: float
     term_masks: dict[str, Array] = field(default_factory=dict)
     """``term_mask``'s answers for these columns."""
+    found_masks: dict[Any, Array] = field(default_factory=dict)
+    """``found_mask``'s answers for these columns (read-only arrays): a page asks twice, for its
+    list (relevance's candidates) and for its counts."""
+    region_masks: dict[tuple[str, ...], Array] = field(default_factory=dict)
+    """``_linked``'s answers for these columns (read-only arrays)."""
 
     @property
     def newest(self) -> int:
@@ -255,9 +260,27 @@ def _among(columns: Columns, codes: Array, values: Any) -> Array:
 
 
 def _linked(columns: Columns, katos: tuple[str, ...]) -> Array:
+    """The documents linked to one of these regions (kept per set of regions: a coordinator's
+    regions, the region filter's; at most ``MASKS`` sets)."""
+    key = tuple(sorted(set(katos)))
+    hit = columns.region_masks.get(key)
+    if hit is not None:
+        return hit
     mask = np.zeros(len(columns.ids), dtype=bool)
     mask[columns.link_doc[_among(columns, columns.link_region, katos)]] = True
+    mask.flags.writeable = False
+    _remember(columns.region_masks, key, mask)
     return mask
+
+
+MASKS = 32
+"""The most masks kept per kind (each one byte per document: 200 kB at 200,000)."""
+
+
+def _remember(masks: dict[Any, Array], key: Any, mask: Array) -> None:
+    if len(masks) >= MASKS:
+        masks.clear()
+    masks[key] = mask
 
 
 def newest_first(columns: Columns, mask: Array, count: int) -> list[int]:
@@ -300,9 +323,16 @@ def found_mask(
     columns = document_columns(session)
     if columns is None:
         return None
+    # what the mask depends on (the text query only through ``match``; not the order)
+    key = (scope, replace(filters, q="", mode="text", sort="newest"), match)
+    hit = columns.found_masks.get(key)
+    if hit is not None:
+        return columns, hit
     mask = columns_mask(columns, scope, filters)
     if mask is None:
         return None
     if match is not None:
         mask &= term_mask(session, columns, match)
+    mask.flags.writeable = False  # shared by the callers that ask next
+    _remember(columns.found_masks, key, mask)
     return columns, mask

@@ -178,15 +178,7 @@ def ordered_ids(
         candidates = _relevance_candidates(session, scope, newest)
         if not candidates:
             return []
-        rows = [
-            (int(doc_id), title or "", body or "")
-            for doc_id, title, body in session.execute(
-                select(
-                    DocumentRow.id, DocumentRow.title, func.substr(DocumentRow.text, 1, RELEVANCE_TEXT)
-                ).where(DocumentRow.id.in_(candidates))
-            )
-        ]
-        ranked = relevance_order(rows, query_terms(filters.q))
+        ranked = relevance_order(_relevance_texts(session, candidates), query_terms(filters.q))
         return ranked[offset : offset + limit]
     if session.get_bind().dialect.name == "sqlite":
         terms = query_terms(filters.q)
@@ -215,6 +207,22 @@ def _relevance_candidates(session: Session, scope: RegionScope, filters: Documen
         if held is not None:
             return doc_columns.newest_first(*held, RELEVANCE_CANDIDATES)
     return matching_ids(session, scope, filters, limit=RELEVANCE_CANDIDATES)
+
+
+def _relevance_texts(session: Session, ids: list[int]) -> list[tuple[int, str, str]]:
+    """``(id, title, the first RELEVANCE_TEXT characters)`` of these documents. On SQLite the
+    ids are written into the statement (integers, each through ``int``): 500 bound parameters
+    cost SQLAlchemy more to render than SQLite takes to read the rows."""
+    if session.get_bind().dialect.name == "sqlite":
+        listed = ",".join(str(int(i)) for i in ids)
+        statement: Any = text(
+            f"SELECT id, title, substr(text, 1, :chars) FROM documents WHERE id IN ({listed})"
+        ).bindparams(chars=RELEVANCE_TEXT)
+    else:
+        statement = select(
+            DocumentRow.id, DocumentRow.title, func.substr(DocumentRow.text, 1, RELEVANCE_TEXT)
+        ).where(DocumentRow.id.in_(ids))
+    return [(int(doc_id), title or "", body or "") for doc_id, title, body in session.execute(statement)]
 
 
 RELEVANCE_CANDIDATES = 500
@@ -253,7 +261,7 @@ def _query_vector(embedder: Embedder, q: str) -> npt.NDArray[np.float32]:
 
 def document_card(row: DocumentRow, q: str = "") -> dict[str, Any]:
     """What a list shows of a document; authors appear only as their stored pseudonym."""
-    return _card(row, [region.region_kato for region in row.regions], q)
+    return _card(row, [region.region_kato for region in row.regions], query_terms(q) if q else [])
 
 
 _CARD_COLUMNS = (
@@ -283,11 +291,11 @@ def cards_by_ids(session: Session, ids: list[int], q: str = "") -> list[dict[str
     for doc_id, kato in session.execute(links):
         regions.setdefault(doc_id, []).append(kato)
     rows = {row.id: row for row in session.execute(select(*_CARD_COLUMNS).where(DocumentRow.id.in_(ids)))}
-    return [_card(rows[i], regions.get(i, []), q) for i in ids if i in rows]
-
-
-def _card(row: Any, regions: list[str], q: str) -> dict[str, Any]:
     terms = query_terms(q) if q else []
+    return [_card(rows[i], regions.get(i, []), terms) for i in ids if i in rows]
+
+
+def _card(row: Any, regions: list[str], terms: list[str]) -> dict[str, Any]:
     cut = snippet(row.text, terms, width=220)
     return {
         "id": row.id,

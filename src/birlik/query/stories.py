@@ -107,11 +107,9 @@ def _stories_of(
     short reads: the stories' keys, their visible members, those members' regions)."""
     if not ids:
         return []
-    story_ids = sorted(
-        set(session.scalars(select(StoryMemberRow.story_id).where(StoryMemberRow.document_id.in_(ids))))
-    )
+    stories_of_ids = select(StoryMemberRow.story_id).where(StoryMemberRow.document_id.in_(ids))
     members: dict[int, list[Member]] = {}
-    for member in _member_facts(session, scope, story_ids) if story_ids else []:
+    for member in _member_facts(session, scope, stories_of_ids):  # one read: the stories in a subquery
         members.setdefault(member.story_id, []).append(member)
     summaries = [_summary_of_members(story_id, None, found) for story_id, found in members.items()]
     if since is not None:
@@ -138,8 +136,11 @@ class Member:
     regions: tuple[str, ...]
 
 
-def _member_facts(session: Session, scope: RegionScope, story_ids: Sequence[int]) -> list[Member]:
-    """The visible members of these stories, read as plain rows (no ORM objects, no text)."""
+def _member_facts(
+    session: Session, scope: RegionScope, story_ids: Sequence[int] | Select[Any]
+) -> list[Member]:
+    """The visible members of these stories (ids, or a select of them), read as plain rows (no
+    ORM objects, no text)."""
     rows = session.execute(
         select(
             StoryMemberRow.story_id,

@@ -31,6 +31,7 @@ from birlik.signals.health import evaluate_health
 from birlik.signals.indicators import kz_day, load_history
 from birlik.signals.notify import (
     AlertEmail,
+    AlertText,
     Channel,
     DeliveryReport,
     channels_from_settings,
@@ -135,15 +136,19 @@ class Monitor:
         story_feed: StoryFeed | None = None,
         clock: Clock = utcnow,
         email_words: AlertEmail | None = None,
+        webhook_words: AlertText | None = None,
     ) -> None:
         """``ingestor_factory`` builds the ingestor (pipeline and consumers) when a source is
         first due (the runtime's ``ingestor``); without ``story_feed`` no story alerts;
-        ``email_words`` renders the alert e-mails (``notify.AlertEmail``)."""
+        ``email_words`` renders the alert e-mails (``notify.AlertEmail``), ``webhook_words`` the
+        webhook's ``text`` (``notify.AlertText``)."""
         self.settings = settings
         self.store = store
         self.rules = rules if rules is not None else load_rules(settings.rules_file)
         self.channels = (
-            channels if channels is not None else channels_from_settings(settings, words=email_words)
+            channels
+            if channels is not None
+            else channels_from_settings(settings, words=email_words, webhook_words=webhook_words)
         )
         self.recipients = recipients_from_settings(settings, self.rules.targets)
         self.evaluator = Evaluator(

@@ -5,7 +5,10 @@ alert, and marked ``delivered_at`` in its own transaction right after the receiv
 it: a process killed in between sends it once more on restart (at least once), and the
 ``X-Birlik-Delivery`` header (the outbox key) lets a receiver drop that repeat.
 
-Webhook body: the JSON payload (UTF-8, sorted keys); header ``X-Birlik-Signature:
+Webhook body: the JSON payload (UTF-8, sorted keys) — ``event`` and ``alert`` (its stored fields,
+unchanged for receivers that read them) and, with the pages' renderer, ``text``: the alert as a
+reader of ``BIRLIK_WEBHOOK_LANG`` reads it (``lang``, ``title``, ``severity``, ``region``, ``why``;
+``AlertText``); header ``X-Birlik-Signature:
 sha256=<hex HMAC-SHA256 of the body with BIRLIK_WEBHOOK_SECRET>``. A failed attempt waits
 ``backoff × 2^(attempt-1)`` seconds; after ``max_attempts`` the notification moves to
 ``notification_dead_letters``.
@@ -64,15 +67,35 @@ def verify(secret: str, body: bytes, signature: str) -> bool:
     return hmac.compare_digest(sign(secret, body), signature)
 
 
+AlertText = Callable[[Mapping[str, Any], str], dict[str, Any]]
+"""An alert as a reader of a language reads it: ``(the payload's alert, lang) → {"lang",
+"title", "severity", "region", "why"}``. The entry point passes the web catalogue's renderer
+(``web.messages.alert_words``); this layer does not read the catalogue itself."""
+
+
 class WebhookChannel:
     name = "webhook"
 
-    def __init__(self, secret: str, *, timeout: float = 10.0, user_agent: str = "Birlik") -> None:
+    def __init__(
+        self,
+        secret: str,
+        *,
+        timeout: float = 10.0,
+        user_agent: str = "Birlik",
+        words: AlertText | None = None,
+        lang: str = "kk",
+    ) -> None:
+        """``words``: the body also carries ``text``, the alert in ``lang`` (rendered when it
+        is sent, so a retry sends the same body)."""
         self.secret = secret
         self.timeout = timeout
         self.user_agent = user_agent
+        self.words = words
+        self.lang = lang
 
     def send(self, target: str, key: str, payload: dict[str, Any]) -> None:
+        if self.words is not None and isinstance(payload.get("alert"), Mapping):
+            payload = {**payload, "text": self.words(payload["alert"], self.lang)}
         body = body_of(payload)
         headers = {
             "Content-Type": "application/json; charset=utf-8",
@@ -176,14 +199,19 @@ def render_email(
     return message
 
 
-def channels_from_settings(settings: Settings, *, words: AlertEmail | None = None) -> dict[str, Channel]:
+def channels_from_settings(
+    settings: Settings, *, words: AlertEmail | None = None, webhook_words: AlertText | None = None
+) -> dict[str, Channel]:
     """The channels the settings configure; ``words`` renders the e-mails (``AlertEmail``) in
-    ``notifications.alert_email_lang``."""
+    ``notifications.alert_email_lang``, ``webhook_words`` the webhook's ``text`` (``AlertText``)
+    in ``notifications.webhook_lang``."""
     channels: dict[str, Channel] = {
         "webhook": WebhookChannel(
             settings.notifications.webhook_secret,
             timeout=settings.http_timeout,
             user_agent=settings.user_agent,
+            words=webhook_words,
+            lang=settings.notifications.webhook_lang,
         )
     }
     if settings.notifications.smtp_host:

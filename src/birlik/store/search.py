@@ -73,39 +73,123 @@ def _prefix_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
 def relevance_order(documents: Sequence[tuple[int, str, str]], terms: list[str]) -> list[int]:
     """The ids of ``(id, title, text)`` ranked by BM25 (k1 1.2, b 0.75) over their words that the
     terms match (``match_spans``), a title's counted four times; the inverse document frequency
-    is taken among the documents given. Ties: the higher id first."""
+    is taken among the documents given. Ties: the higher id first.
+
+    The words and the matches of all the texts are counted at once over their code points
+    (``_batch_counts``); texts whose lowering is not one character for one (a dotted İ, a
+    Greek Σ, which lowers by its context) are counted word by word, with the same result."""
     if not terms:
         return [doc_id for doc_id, _, _ in documents]
-    stats: list[tuple[int, dict[str, int], int]] = []
-    holding = dict.fromkeys(terms, 0)
-    for doc_id, title, body in documents:
-        counts = dict.fromkeys(terms, 0)
-        words = 0
-        for weight, part in ((4, title or ""), (1, body or "")):
-            tokens = _TOKEN.findall(part)
-            words += weight * len(tokens)
-            # each word lowered, after a space: " " + term occurs once per word it starts
-            lowered = " " + " ".join(tokens).lower()
-            for term in terms:
-                counts[term] += weight * lowered.count(" " + term)
-        for term in terms:
-            holding[term] += counts[term] > 0
-        stats.append((doc_id, counts, words))
-    total = len(stats)
-    mean = sum(words for _, _, words in stats) / total or 1.0
-    idf = {term: math.log(1 + (total - n + 0.5) / (n + 0.5)) for term, n in holding.items()}
-    scored = []
-    for doc_id, counts, words in stats:
-        norm = 1.2 * (0.25 + 0.75 * words / mean)
-        score = sum(idf[t] * c * 2.2 / (c + norm) for t, c in counts.items() if c)
-        scored.append((-score, -doc_id))
-    return [-negative for _, negative in sorted(scored)]
+    if not documents:
+        return []
+    parts = [part or "" for _, title, body in documents for part in (title, body)]
+    counted = _batch_counts(parts, terms)
+    if counted is None:
+        counted = _counts_word_by_word(parts, terms)
+    words, counts = counted  # per part (title, body, title, body…); counts: one row per term
+    words = 4 * words[0::2] + words[1::2]
+    counts = 4 * counts[:, 0::2] + counts[:, 1::2]
+    total = len(documents)
+    mean = int(words.sum()) / total or 1.0
+    norm = 1.2 * (0.25 + 0.75 * words / mean)
+    score = np.zeros(total)
+    for row in counts:  # in the terms' order, as a sum over them would add
+        n = int(np.count_nonzero(row))
+        idf = math.log(1 + (total - n + 0.5) / (n + 0.5))
+        score = score + np.where(row > 0, idf * row * 2.2 / (row + norm), 0.0)
+    ids = np.fromiter((doc_id for doc_id, _, _ in documents), dtype=np.int64, count=total)
+    return [int(i) for i in ids[np.lexsort((-ids, -score))]]
+
+
+Counts = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
+"""Per text its words, and per term (a row) per text its words that the term matches."""
+
+
+def _counts_word_by_word(parts: list[str], terms: list[str]) -> Counts:
+    """Per text: its words (``_TOKEN``), and per term the words that, lowered, start with it."""
+    words = np.zeros(len(parts), dtype=np.int64)
+    counts = np.zeros((len(terms), len(parts)), dtype=np.int64)
+    for at, part in enumerate(parts):
+        tokens = _TOKEN.findall(part)
+        words[at] = len(tokens)
+        # each word lowered, after a space: " " + term occurs once per word it starts
+        lowered = " " + " ".join(tokens).lower()
+        for row, term in enumerate(terms):
+            counts[row, at] = lowered.count(" " + term)
+    return words, counts
+
+
+def _batch_counts(parts: list[str], terms: list[str]) -> Counts | None:
+    """``_counts_word_by_word`` of all the texts at once, over their code points: a word is a
+    run of alphanumeric ones (``[^\\W_]`` is ``str.isalnum``), and it matches a term when its
+    first ``len(term)`` code points, each lowered alone, are the term's. None when a text holds
+    a code point that does not lower to one alone: İ (two), Σ (by its context)."""
+    joined = "\n".join(parts)  # a separator that is no word character
+    if any(irregular in joined for irregular in IRREGULAR_LOWERING):
+        return None
+    points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    alnum = _by_point(points, 1)
+    starts = alnum.copy()
+    starts[1:] &= ~alnum[:-1]
+    lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    bounds = np.cumsum(lengths + 1) - 1  # the separator after each part
+    start_at = np.flatnonzero(starts)
+    part_of = np.searchsorted(bounds, start_at)
+    words = np.bincount(part_of, minlength=len(parts))
+    counts = np.zeros((len(terms), len(parts)), dtype=np.int64)
+    longest = max(map(len, terms))
+    padded = np.concatenate([points, np.zeros(longest, dtype=np.uint32)])  # 0: no word character
+    for row, term in enumerate(terms):
+        if not term.isalnum():  # "" starts every word; a word starts with no other such term
+            counts[row] = words if not term else 0
+            continue
+        found = np.arange(len(start_at))  # the words still matching, by the term's code points
+        for offset, char in enumerate(term):
+            at = padded[start_at[found] + offset]
+            found = found[_by_point(at, 0) == ord(char)]  # a lowered one is alphanumeric: in the word
+        counts[row] = np.bincount(part_of[found], minlength=len(parts))
+    return words.astype(np.int64), counts
+
+
+IRREGULAR_LOWERING = ("\u0130", "\u03a3")
+"""The code points that ``str.lower`` does not lower to one code point alone: İ (to two), Σ (by
+its context). Every other one lowers to one, alphanumeric exactly when it is."""
+
+
+@functools.lru_cache(maxsize=1)
+def _plane_tables() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """Each code point of the Basic Multilingual Plane lowered alone, and ``str.isalnum``."""
+    return (
+        np.fromiter(map(_lower_point, range(0x10000)), dtype=np.uint32, count=0x10000),
+        np.fromiter((chr(c).isalnum() for c in range(0x10000)), dtype=np.uint32, count=0x10000),
+    )
+
+
+def _lower_point(point: int) -> int:
+    lowered = chr(point).lower()
+    return ord(lowered) if len(lowered) == 1 else 0
+
+
+def _by_point(points: npt.NDArray[np.uint32], table: int) -> Any:
+    """Per code point, lowered alone (``table`` 0; 0 for İ) or whether alphanumeric (1)."""
+    plane = _plane_tables()[table]
+    if not len(points) or int(points.max()) < 0x10000:
+        found = plane[points]
+    else:  # beyond the plane (emoji…): each distinct code point asked once
+        distinct, inverse = np.unique(points, return_inverse=True)
+        ask = _lower_point if table == 0 else lambda c: int(chr(c).isalnum())
+        looked = [int(plane[c]) if c < 0x10000 else ask(c) for c in distinct.tolist()]
+        found = np.array(looked, dtype=np.uint32)[inverse]
+    return found.astype(bool) if table == 1 else found
 
 
 def snippet(body: str, terms: list[str], width: int = 160) -> str:
-    lowered = body.lower()
     spans = match_spans(body, terms)
-    positions = [spans[0][0]] if spans else [p for p in (lowered.find(term) for term in terms) if p >= 0]
+    if spans:
+        positions = [spans[0][0]]
+    else:
+        lowered = body.lower()
+        positions = [p for p in (lowered.find(term) for term in terms) if p >= 0]
     centre = min(positions) if positions else 0
     start = max(0, centre - width // 3)
     end = min(len(body), start + width)

@@ -49,6 +49,7 @@ from birlik.web.routes import (
 )
 from birlik.web.routes import indicators as indicator_pages
 from birlik.web.session_secret import session_secret
+from birlik.web.templating import page_environment
 
 log = logging.getLogger(__name__)
 #: every router of the app, in the order they are included (the tests walk the same list)
@@ -85,7 +86,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         openapi_url=OPENAPI_URL,
         redoc_url=None,
     )
-    templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
+    templates = Jinja2Templates(env=page_environment(str(PACKAGE_DIR / "templates")))
     templates.env.auto_reload = settings.environment == "development"  # no stat() per render otherwise
     templates.env.filters["safe_url"] = safe_url  # every stored URL that becomes a link
     templates.env.filters["local_time"] = formatting.local_time  # Asia/Almaty, the zone named

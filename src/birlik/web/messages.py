@@ -128,6 +128,23 @@ def alert_email(alert: Mapping[str, Any], lang: str) -> tuple[str, str]:
     return t("alerts_email.subject", severity=severity.upper(), title=title), "\n".join(lines)
 
 
+def alert_words(alert: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """What a reader of ``lang`` reads of an alert (the ``alert`` of its outbox payload, or
+    ``alerts.alert_json``): its title, severity and region named in that language and why it
+    fired, as the alert page says them — the ``text`` of the webhook's body and of
+    ``birlik alerts list --json`` (``notify.AlertText``)."""
+    t = Translator(lang)
+    row = _alert_row(alert)
+    region = say(t, Ref("region", row.region_kato)) if row.region_kato else None
+    return {
+        "lang": t.lang,
+        "title": alert_title(t, row),
+        "severity": say(t, Ref("severity", row.severity)),
+        "region": region,
+        "why": [say(t, line) for line in alert_text.why_fired(row)],
+    }
+
+
 def _alert_row(alert: Mapping[str, Any]) -> AlertRow:
     """An unsaved alert with the payload's fields (``alert_text`` reads alerts). A payload
     queued before it carried the subject: the region (or the country) for a surge, else the

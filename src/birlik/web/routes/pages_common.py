@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from fastapi import Request
@@ -21,6 +21,11 @@ from birlik.web.messages import alert_title, say
 def region_names(lang: str) -> dict[str, str]:
     """Each region's name as lists, filters and chart titles write it: the map's short name, so
     that Almaty Region and the city of Almaty (one bare name) read apart (``region_short_name``)."""
+    return dict(_region_names(lang))
+
+
+@cache
+def _region_names(lang: str) -> dict[str, str]:  # three times per page: worked out once per language
     return {p.kato: region_short_name(p.kato, lang) for p in load_gazetteer().regions()}
 
 
