@@ -30,7 +30,6 @@ from typing import Literal
 
 from birlik.domain.records import Document, Mention, Token
 from birlik.domain.text import fold
-from birlik.nlp.ethnic import LANGUAGE_CONFIDENCE
 from birlik.resources.gazetteer import Gazetteer
 from birlik.resources.identities import Identities
 from birlik.resources.world import World
@@ -38,7 +37,7 @@ from birlik.resources.world import World
 log = logging.getLogger(__name__)
 
 ETHNIC = "ETHNIC_GROUP"
-Reading = Literal["people", "place", "alone", "language"]
+Reading = Literal["people", "place", "alone"]
 PeopleNoun = Callable[[str], bool | None]
 """``word -> True`` (a noun for people), ``False`` (another noun), ``None`` (not a noun)."""
 
@@ -53,35 +52,14 @@ _RU_NOUN_ENDINGS = frozenset((
 _KK_DEMONYM = re.compile(r"^(.+?)(лық|лік|дық|дік|тық|тік)")
 _KK_MAX_INFLECTION = 9
 _COORDINATION = frozenset({"и", "или", "и/или"})
-#: Nouns of state power and service: an adjective before them names the state, not a
-#: nationality.
+#: Nouns of state power: an adjective before them names the state, not a nationality.
 STATE_NOUNS = frozenset((
     "власть", "лидер", "глава", "президент", "премьер", "премьер-министр", "министр",
     "правительство", "король", "королева", "принц", "принцесса", "император", "императрица",
     "монарх", "корона", "посол", "дипломат", "политик", "военный", "войско", "армия",
     "генерал", "солдат", "силовик", "чиновник", "депутат", "парламентарий", "оппозиционер",
     "гражданин", "подданный", "сми", "канцлер", "наследник",
-    # who serves the state or fights for a side: "российский космонавт", "американский сенатор"
-    "космонавт", "астронавт", "шпион", "разведчик", "агент", "полицейский", "пограничник",
-    "сенатор", "конгрессмен", "законодатель", "прокурор", "следователь", "судья", "инспектор",
-    "военнослужащий", "миротворец", "боевик", "повстанец",
 ))
-#: Nouns for a body of people or where one comes from: an adjective before them is a people
-#: ("венгерского происхождения", "японские корни", "пуэрториканской семье", "индийской общине").
-PEOPLE_COLLECTIVES = frozenset((
-    "происхождение", "корень", "семья", "община", "диаспора", "народность", "племя",
-    "меньшинство", "землячество", "национальность",
-))
-#: Adjective stems of countries that also name a language (an adjective of a people in the
-#: lexicon names its language anyway): "свободно владеет английским".
-LANGUAGE_STEMS = frozenset((
-    "английск", "французск", "немецк", "испанск", "итальянск", "португальск", "японск",
-    "китайск", "корейск", "арабск", "греческ", "турецк", "польск", "чешск", "венгерск",
-    "финск", "шведск", "норвежск", "датск", "голландск", "нидерландск", "персидск",
-))
-_CITY_NAME_MIN = 4
-_RU_WORD = re.compile(r"[а-я]+(-[а-я]+)*")
-_CITIZEN = re.compile(r"граждан(ин|ина|ину|ином|ине|ка|ки|ке|ку|кой|е|ам|ами|ах)?")
 _MAX_ADJECTIVES = 2
 _PREFIX = 3
 _CACHE_SIZE = 100_000
@@ -98,15 +76,11 @@ class IdentityStage:
         self, identities: Identities, gazetteer: Gazetteer, world: World,
         people_noun: PeopleNoun | None = None,
     ) -> None:
-        self.adjectives = {**_city_adjectives(world), **identities.place_adjectives}
+        self.adjectives = identities.place_adjectives
         self.demonyms = _demonym_table(identities)
         self.people_noun = people_noun or russian_people_noun()
         self.kk_places = _kazakh_place_kinds(gazetteer, world)
         self.ru_places = _russian_place_kinds(gazetteer, world)
-        self.ru_place_names = frozenset(
-            name.lower().replace("ё", "е")
-            for names in (*(p.names for p in world.places), *(u.names for u in gazetteer.places))
-            for name in names.get("ru", ()))
         self._kinds: dict[str, str | None] = {}
 
     def __call__(self, docs: list[Document]) -> list[Document]:
@@ -117,7 +91,7 @@ class IdentityStage:
     def mentions(self, doc: Document) -> list[Mention]:
         mentions = list(doc.entities)
         if doc.lang == "ru" or "ru" in doc.langs:
-            mentions = self._citizens(doc, self._adjectives(doc, mentions))
+            mentions = self._adjectives(doc, mentions)
         mentions = self._demonyms(doc, mentions)
         return sorted((self._with_kind(m) for m in mentions), key=lambda m: (m.start, m.end))
 
@@ -127,12 +101,9 @@ class IdentityStage:
         for index, token in enumerate(tokens):
             word = token.text.lower()
             ending = _RU_ADJECTIVE.search(word)
-            if ending is None:
+            if ending is None or "-" in word:
                 continue
-            stem = word[: ending.start()]
-            place_id = self.adjectives.get(stem)
-            if "-" in word and place_id is None:
-                continue
+            place_id = self.adjectives.get(word[: ending.start()])
             if place_id is None and (token.start, token.end) not in ethnic_spans:
                 continue
             here = [m for m in mentions if m.start < token.end and token.start < m.end]
@@ -141,74 +112,12 @@ class IdentityStage:
             if any(m not in ethnic and (m.type != "ORG" or _kato(place_id)) for m in here):
                 continue  # part of a longer name, or another reading
             reading = self._reading(doc.text, tokens, index)
-            if reading == "alone" and _language_form(word) and (
-                    any(m.id for m in ethnic) or stem in LANGUAGE_STEMS):
-                reading = "language"  # "на русском", "владеть английским", "освоила немецкий"
-            if reading == "language":
-                mentions = [m for m in mentions if m not in ethnic] + [
-                    _with_confidence(m, LANGUAGE_CONFIDENCE) for m in ethnic]
-                continue
-            if reading == "people" and place_id is not None and place_id.startswith("city:"):
-                reading = "place"  # "московского студента": a city, not a nationality
-            group = self._group_after(doc, mentions, index) if reading == "people" else None
-            if group is not None:
-                # "боснийских сербов", "израильских арабов": one group, the adjective its place
-                mentions = [m for m in mentions if m not in ethnic and m is not group]
-                mentions.append(Mention(
-                    start=token.start, end=group.end, text=doc.text[token.start:group.end],
-                    type=ETHNIC, id=group.id, derogatory=group.derogatory,
-                    confidence=group.confidence, kind=group.kind))
-                if place_id is not None:
-                    mentions.append(_word_mention(doc, token, "PLACE", id=place_id,
-                                                  confidence=0.8))
-            elif reading == "place" and place_id is not None:
+            if reading == "place" and place_id is not None:
                 mentions = [m for m in mentions if m not in ethnic]
                 mentions.append(_word_mention(doc, token, "PLACE", id=place_id, confidence=0.8))
             elif reading == "people" and not ethnic and not here:
                 mentions.append(_word_mention(doc, token, ETHNIC, kind=_adjective_kind(place_id)))
         return mentions
-
-    def _group_after(self, doc: Document, mentions: list[Mention], index: int) -> Mention | None:
-        """The group noun right after the adjective at ``index`` ("сербов" in "боснийских
-        сербов"), when the stages found one there."""
-        if index + 1 >= len(doc.tokens) or not _joined(doc.text, doc.tokens[index],
-                                                       doc.tokens[index + 1]):
-            return None
-        noun = doc.tokens[index + 1]
-        if _RU_ADJECTIVE.search(noun.text.lower()):
-            return None
-        return next((m for m in mentions if m.type == ETHNIC and m.start == noun.start
-                     and m.end >= noun.end), None)
-
-    def _citizens(self, doc: Document, mentions: list[Mention]) -> list[Mention]:
-        """"гражданин России", "гражданам США", "российские граждане": citizens of a country
-        are a civic (Kazakhstan) or foreign identity group, the country a place inside it."""
-        if "раждан" not in doc.text:
-            return mentions  # the common case: one substring search, no token loop
-        tokens = doc.tokens
-        out = list(mentions)
-        for index, token in enumerate(tokens):
-            if not _CITIZEN.fullmatch(token.text.lower()):
-                continue
-            start, end = token.start, token.end
-            country = None
-            if index + 1 < len(tokens) and _joined(doc.text, token, tokens[index + 1]):
-                country = next((m for m in out if m.type == "PLACE" and _country(m.id)
-                                and m.start == tokens[index + 1].start), None)
-                if country is not None:
-                    end = country.end
-            if country is None and index > 0 and _joined(doc.text, tokens[index - 1], token):
-                country = next((m for m in out if m.type == "PLACE" and _country(m.id)
-                                and m.end == tokens[index - 1].end
-                                and _RU_ADJECTIVE.search(m.text.lower())), None)
-                if country is not None:
-                    start = country.start
-            if country is None or any(m.type in (ETHNIC, "ORG", "PERSON") and m.start < end
-                                      and start < m.end for m in out):
-                continue
-            out.append(Mention(start=start, end=end, text=doc.text[start:end], type=ETHNIC,
-                               kind=_adjective_kind(country.id)))
-        return out
 
     def _reading(self, text: str, tokens: Sequence[Token], index: int) -> Reading:
         """What the adjective at ``index`` qualifies: people, a thing or place, or nothing."""
@@ -216,14 +125,6 @@ class IdentityStage:
         skipped = 0
         while following < len(tokens) and _joined(text, tokens[following - 1], tokens[following]):
             word = tokens[following].text
-            if word.isdigit() and skipped < _MAX_ADJECTIVES:
-                # "венгерский 86-летний писатель": a number and what is joined to it qualify
-                following += 1
-                if following < len(tokens) and \
-                        text[tokens[following - 1].end:tokens[following].start] == "-":
-                    following += 1
-                skipped += 1
-                continue
             if word.lower() in _COORDINATION or (
                 _RU_ADJECTIVE.search(word.lower()) and skipped < _MAX_ADJECTIVES
                 and self.people_noun(word) is None
@@ -233,8 +134,6 @@ class IdentityStage:
                 continue
             if word[:1].isupper():
                 return "place"  # "армянском Гаваре", "испанской «Барселоны»"
-            if word.lower().startswith("язык"):
-                return "language"  # "на чувашском и русском языках"
             noun = self.people_noun(word)
             if noun is None:
                 return "alone"
@@ -280,18 +179,15 @@ class IdentityStage:
         return self.kk_places.get(fold(match.group(1)))
 
     def _russian_demonym(self, lower: str) -> str | None:
-        """A Russian noun formed on a place's name with -ец/-цы, -анин/-яне or, for women,
-        -ка/-анка/-янка (``сингапурцы``, ``иорданцев``, ``норвежца``, ``берлинцы``,
-        ``парижане``, ``шотландка``, ``мексиканок``, ``бразильянка``): one of the
+        """A Russian noun formed on a place's name with -ец/-цы or -анин/-яне
+        (``сингапурцы``, ``иорданцев``, ``норвежца``, ``берлинцы``, ``парижане``): one of the
         people of that place, foreign, regional or civic by the place."""
         if len(lower) < _RU_DEMONYM_MIN or _KAZAKH_ONLY.search(lower):
             return None
         for suffix in _RU_DEMONYM_SUFFIXES:
             if lower.endswith(suffix):
                 stem = lower[: -len(suffix)]
-                for candidate in (stem, *_undo_alternation(stem), *_undo_soft_sign(stem)):
-                    if suffix in _RU_FEMININE_PLAIN and candidate in self.ru_place_names:
-                        continue  # -ка goes on a stem less its ending: not Семей + ка
+                for candidate in (stem, *_undo_alternation(stem)):
                     if len(candidate) >= _RU_DEMONYM_STEM and candidate in self.ru_places:
                         return self.ru_places[candidate]
         return None
@@ -311,49 +207,6 @@ class IdentityStage:
     def _word_kind(self, text: str) -> str | None:
         words = text.split()
         return self._demonym_kind(words[-1]) if words else None
-
-
-def _country(place_id: str | None) -> bool:
-    return place_id is not None and place_id.startswith(("iso:", "hist:"))
-
-
-def _language_form(word: str) -> bool:
-    """A masculine or neuter singular adjective: standing alone it names a language
-    ("на русском", "с английского", "владеть немецким"); the plural names people."""
-    return word.endswith(("ий", "ый", "ого", "ому", "ом", "им", "ым"))
-
-
-def _with_confidence(mention: Mention, confidence: float) -> Mention:
-    return Mention(start=mention.start, end=mention.end, text=mention.text, type=mention.type,
-                   id=mention.id, derogatory=mention.derogatory,
-                   confidence=min(mention.confidence, confidence), kind=mention.kind)
-
-
-def _city_adjectives(world: World) -> dict[str, str]:
-    """Adjective stems formed on the Russian names of the world's cities by the regular
-    suffix -ск- (Мюнхен -> мюнхенск-, Милан -> миланск-, Брюссель -> брюссельск-, Рига ->
-    рижск- is irregular and stays out): "мюнхенской полиции", "нью-йоркском суде"."""
-    stems: dict[str, str] = {}
-    for place in world.places:
-        if place.kind != "city":
-            continue
-        for name in place.names.get("ru", ()):
-            stem = _adjective_stem(name.lower().replace("ё", "е"))
-            if stem is not None:
-                stems.setdefault(stem, place.id)
-    return stems
-
-
-def _adjective_stem(name: str) -> str | None:
-    if " " in name or len(name) < _CITY_NAME_MIN or not _RU_WORD.fullmatch(name):
-        return None
-    if name.endswith("ск"):
-        return name  # Минск, Омск: the adjective is the name
-    if name.endswith("ль"):
-        return name + "ск"  # Брюссель -> брюссельский
-    if name[-1] in "ьаяоеиуйы":
-        name = name[:-1]  # Казань -> казанский, Варшава -> варшавский
-    return name + ("к" if name.endswith("сс") else "ск")
 
 
 def _kato(place_id: str | None) -> bool:
@@ -412,21 +265,12 @@ _RU_DEMONYM_SUFFIXES = tuple(sorted((
     "ец", "ца", "цу", "цем", "це", "цы", "цев", "цам", "цами", "цах",
     "анин", "анина", "анину", "анином", "анине", "ане", "ан", "анам", "анами", "анах",
     "янин", "янина", "янину", "янином", "янине", "яне", "ян", "янам", "янами", "янах",
-    # women: шотландка, мексиканка, китаянка, бразильянка (the stem's soft sign is undone)
-    "ка", "ки", "ке", "ку", "кой", "ок", "кам", "ками", "ках",
-    "анка", "анки", "анке", "анку", "анкой", "анок", "анкам", "анками", "анках",
-    "янка", "янки", "янке", "янку", "янкой", "янок", "янкам", "янками", "янках",
 ), key=len, reverse=True))
-_RU_FEMININE_PLAIN = frozenset(("ка", "ки", "ке", "ку", "кой", "ок", "кам", "ками", "ках"))
 _RU_DEMONYM_MIN = 6
 _RU_DEMONYM_STEM = 4
 _KAZAKH_ONLY = re.compile("[әғқңөұүһі]")
 #: Consonants that change before -ец (Норвегия → норвежец, Квебек → квебечанин).
 _ALTERNATION = {"ж": "г", "ч": "к", "ш": "х"}
-
-
-def _undo_soft_sign(stem: str) -> tuple[str, ...]:
-    return (stem[:-1],) if stem.endswith("ь") else ()
 
 
 def _undo_alternation(stem: str) -> tuple[str, ...]:
@@ -477,7 +321,6 @@ def russian_people_noun() -> PeopleNoun:
         if not nouns:
             return None
         noun = nouns[0]
-        return ("anim" in noun.tag and noun.normal_form not in STATE_NOUNS) \
-            or noun.normal_form in PEOPLE_COLLECTIVES
+        return "anim" in noun.tag and noun.normal_form not in STATE_NOUNS
 
     return people_noun
