@@ -1,5 +1,7 @@
-"""PostgreSQL lists the kinds of stored vector (embedder, dimension) from an index, one probe per
-kind, so that a search by meaning does not read every searched vector to check them (M114)."""
+"""The PostgreSQL indexes of migration 0013: the newest-first and most-tense-first lists walk an
+index in their exact order (no sort of every document found), and the kinds of stored vector
+(embedder, dimension) are listed from an index, one probe per kind, so that a search by meaning
+does not read every searched vector to check them (M114)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,9 @@ from sqlalchemy import select
 
 from birlik.domain.records import Document
 from birlik.nlp.embed import EmbedderMismatch
+from birlik.query.filters import DocumentFilters
+from birlik.query.queries import matching_ids
+from birlik.query.scope import RegionScope
 from birlik.store.db import make_engine, migrate
 from birlik.store.models import DocumentRow
 from birlik.store.repository import Provenance, Store, add_document
@@ -29,7 +34,7 @@ def _unit(seed: int, dim: int) -> np.ndarray:
 def _store(store: Store, key: str, vector: np.ndarray | None, model: str | None) -> None:
     doc = Document(id=key, text=f"Мәтін {key}", lang="kk", embedding=vector, embedding_model=model)
     with store.transaction() as session:
-        add_document(session, doc, Provenance(ext_id=key, content_hash=key.ljust(64, "0")))
+        add_document(session, doc, Provenance(ext_id=key, content_hash=key.ljust(64, "-")))
 
 
 @pytest.fixture
@@ -62,6 +67,23 @@ def test_an_incomparable_kind_is_still_m114_and_a_comparable_store_is_searched(p
         # only the searched documents count: without the static one, the model's query suffices
         searched = select(DocumentRow).where(DocumentRow.ext_id == "model")
         assert len(semantic_ids(session, searched, queries[:1], limit=5)) == 1
+    pg_store.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("sort", "index"), [("newest", "ix_documents_newest"), ("tension", "ix_documents_most_tense")]
+)
+def test_the_lists_walk_an_index_in_their_order(pg_store: Store, sort: str, index: str) -> None:
+    for number in range(30):
+        _store(pg_store, f"list-{number:02d}", None, None)
+    sent: list[tuple[str, object]] = []
+    sa.event.listen(pg_store.engine, "before_cursor_execute", lambda *a: sent.append((a[2], a[3])))
+    with pg_store.transaction() as session:
+        ids = matching_ids(session, RegionScope.everything(), DocumentFilters(sort=sort), limit=5)
+        statement, parameters = sent[-1]
+        session.execute(sa.text("SET LOCAL enable_sort = off"))  # a table this small would be sorted
+        plan = "\n".join(session.connection().exec_driver_sql("EXPLAIN " + statement, parameters).scalars())
+    assert len(ids) == 5 and index in plan and "Sort" not in plan
     pg_store.engine.dispose()
 
 
