@@ -147,8 +147,7 @@ def template_of(doc: Any, kind: str) -> Template:
             "subject": c.subject[:80], "subject_text": c.subject_text, "unit": c.unit, "value": c.value,
             "qualifier": c.qualifier, "text": c.text, "start": c.start, "end": c.end,
             "sentence": c.sentence, "period": c.period,
-            # a world place's id ("city:us:san-francisco") does not fit claims.region_kato (12)
-            "region_kato": c.region if c.region and len(c.region) <= 12 else None,
+            "region_kato": c.region,  # a KATO code or a world place's id (migration 0014)
         }
         for c in (doc.claims or [])
     ]

@@ -76,3 +76,21 @@ def test_claims_stored_from_the_stage_are_those_of_the_stored_row(
         stored = _stored(session)
         assert stored and stored == _from_rows(session)
         assert {claim[-2] for claim in stored} >= {"Түркістан үні"}
+
+
+def test_a_claim_about_a_world_place_is_stored(store: Store, pipeline: Pipeline, tmp_path: Path) -> None:
+    """A claim's place may be a world place's id, longer than a KATO code: PostgreSQL refused the
+    batch that held one (a 12-character column) until migration 0014."""
+    text = "В Сан-Франциско на митинг вышли 5000 человек. В Нью-Йорке на митинг вышли 7000 человек."
+    path = tmp_path / "world.jsonl"
+    item = {"id": "sf", "lang": "ru", "text": text, "published_at": "2026-03-10T06:00:00+00:00"}
+    path.write_text(json.dumps(item, ensure_ascii=False) + "\n", encoding="utf-8")
+    source = SourceConfig(name="world", kind="posts", location=str(path),
+                          options={"fields": {"time": "published_at"}})
+    linker = StoryLinker(CharNgramEmbedder())
+    report = Ingestor(Settings(batch_size=2), store, pipeline,
+                      after_batch=[lambda session, rows: linker.assign(session, rows)]).ingest(source)
+    assert report.stored == 1 and report.quarantined == 0
+    with store.transaction() as session:
+        regions = {claim[11] for claim in _stored(session)}
+    assert regions == {"city:us:san-francisco", "city:us:new-york"}

@@ -75,7 +75,7 @@ class ClaimRow(Base):
     end: Mapped[int] = mapped_column(Integer)
     sentence: Mapped[str] = mapped_column(Text)
     period: Mapped[str | None] = mapped_column(String(8))
-    region_kato: Mapped[str | None] = mapped_column(String(12))
+    region_kato: Mapped[str | None] = mapped_column(String(80))  # a KATO code or a world place's id
     source: Mapped[str | None] = mapped_column(String(200))
     lang: Mapped[str | None] = mapped_column(String(8))
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
