@@ -175,6 +175,8 @@ def test_old_columns_answer_while_they_are_read_again(store: Store, monkeypatch:
     with Session(store.engine) as session:
         first = doc_columns.document_columns(session, wait=True)
         assert first is not None
+        with store.engine.begin() as connection:  # a score changes: the files change
+            connection.execute(DocumentRow.__table__.update().where(DocumentRow.id == 7).values(tension=0.5))
         monkeypatch.setattr(doc_columns, "REFRESH_SECONDS", 0.0)  # due at once
         assert doc_columns.document_columns(session) is first  # not None: no request waits
         deadline = time.monotonic() + 10
@@ -183,6 +185,37 @@ def test_old_columns_answer_while_they_are_read_again(store: Store, monkeypatch:
         again = doc_columns._CACHE.get(store.engine)
         assert again is not first and again is not None and again.loaded_at > first.loaded_at
         assert list(again.ids) == list(first.ids)
+
+
+def test_unchanged_files_renew_the_columns_without_a_read(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``REFRESH_SECONDS`` with nothing written, the same arrays are kept (no ~1 s read at
+    200,000 documents); a changed score of an old document is read again and shown."""
+    with Session(store.engine) as session:
+        first = doc_columns.document_columns(session, wait=True)
+        assert first is not None and first.stamp is not None
+        monkeypatch.setattr(doc_columns, "REFRESH_SECONDS", 0.2)
+        time.sleep(0.3)  # due
+        renewed = doc_columns.document_columns(session)
+        assert renewed is not None and renewed.ids is first.ids and renewed.tension is first.tension
+        assert renewed.loaded_at > first.loaded_at and store.engine not in doc_columns._LOADING
+    with store.engine.begin() as connection:
+        connection.execute(DocumentRow.__table__.update().where(DocumentRow.id == 5).values(tension=0.123))
+    time.sleep(0.3)
+    with Session(store.engine) as session:
+        assert doc_columns.document_columns(session) is not None  # the old ones answer meanwhile
+        deadline = time.monotonic() + 10
+        while doc_columns._CACHE[store.engine].tension is first.tension and time.monotonic() < deadline:
+            time.sleep(0.02)
+        again = doc_columns._CACHE[store.engine]
+        assert again.tension[list(again.ids).index(5)] == pytest.approx(0.123)
+
+
+def test_a_database_named_by_uri_is_always_read_again(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///file:{tmp_path / 'u.db'}?uri=true")
+    assert doc_columns._stamp(engine) is None
+    assert doc_columns._stamp(make_engine("sqlite://")) is None
 
 
 def test_a_page_works_out_its_documents_once(store: Store) -> None:

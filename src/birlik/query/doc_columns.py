@@ -9,13 +9,17 @@ documents), then every combination is a few vectorised comparisons (~1 ms).
 
 Freshness: documents added since are appended as soon as the newest id changes (one small
 read); the whole table is read again after ``REFRESH_SECONDS`` so that changed scores, links
-and story memberships are seen within that time. A filter the columns do not hold (ethnic
-groups) is answered by SQL as before (``columns_mask`` returns None).
+and story memberships are seen within that time — unless the database's files (the database
+and its write-ahead log) are unchanged since the last read, which is then renewed without a
+read (~0.9 s of CPU at 200,000 documents, which a server's requests would wait behind). A
+filter the columns do not hold (ethnic groups) is answered by SQL as before (``columns_mask``
+returns None).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import weakref
@@ -58,6 +62,9 @@ class Columns:
     link_region: Array
     names: dict[str, int]
     loaded_at: float
+    stamp: tuple[int, ...] | None = None
+    """The database files' sizes and modification times when the read began (None: unknown,
+    an in-memory or remote database)."""
     term_masks: dict[str, Array] = field(default_factory=dict)
     """``term_mask``'s answers for these columns."""
     found_masks: dict[Any, Array] = field(default_factory=dict)
@@ -89,9 +96,14 @@ def document_columns(session: Session, *, wait: bool = False) -> Columns | None:
     if cached is not None and cached.newest == newest and _fresh(cached):
         return cached  # (a purge of the newest documents shows at the next refresh)
     if wait or _in_memory(engine):  # another thread would open another, empty, database
-        columns = _read(session, 0, newest, {}, time.monotonic())
+        stamp = _stamp(engine)
+        columns = replace(_read(session, 0, newest, {}, time.monotonic()), stamp=stamp)
         _keep(store, columns)
         return columns
+    if cached is not None and not _fresh(cached) and _unchanged(engine, cached):
+        with _LOCK:  # nothing was written since the read: the same columns, renewed
+            cached = _CACHE.get(store) or cached
+            _CACHE[store] = cached = replace(cached, loaded_at=time.monotonic())
     if cached is None or not _fresh(cached):
         with _LOCK:  # one reader aside; meanwhile the old columns (or SQL) answer
             reading = store in _LOADING
@@ -113,11 +125,34 @@ def _in_memory(engine: Any) -> bool:
     return database in ("", ":memory:") or "mode=memory" in database
 
 
+def _stamp(engine: Any) -> tuple[int, ...] | None:
+    """Size and modification time (ns) of the database file and of its write-ahead log when it
+    has one: a commit changes one of them. None for an in-memory database, a file that cannot be
+    found by its name, or another backend."""
+    if engine.dialect.name != "sqlite" or _in_memory(engine):
+        return None
+    database = str(engine.url.database)
+    try:
+        main = os.stat(database)  # (a URI filename is not a path: unknown, always read)
+    except OSError:
+        return None
+    try:
+        wal = os.stat(database + "-wal")
+    except OSError:
+        return (main.st_size, main.st_mtime_ns)
+    return (main.st_size, main.st_mtime_ns, wal.st_size, wal.st_mtime_ns)
+
+
+def _unchanged(engine: Any, columns: Columns) -> bool:
+    return columns.stamp is not None and _stamp(engine) == columns.stamp
+
+
 def _load(engine: Any, store: Any) -> None:
     try:
         with Session(engine) as session:
+            stamp = _stamp(engine)  # before the read: a write during it shows next time
             newest = int(session.scalar(select(func.max(DocumentRow.id))) or 0)
-            _keep(store, _read(session, 0, newest, {}, time.monotonic()))
+            _keep(store, replace(_read(session, 0, newest, {}, time.monotonic()), stamp=stamp))
     except Exception:  # the callers keep answering by SQL; the next one tries again
         log.exception("reading the document columns failed")
     finally:
@@ -198,6 +233,7 @@ def _append(session: Session, old: Columns, newest: int) -> Columns:
         link_region=np.concatenate([old.link_region, new.link_region]),
         names=old.names,
         loaded_at=old.loaded_at,
+        stamp=None,  # the files changed since the read: the next refresh reads them all
     )
 
 
