@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from birlik.query import doc_columns, fts_plan, queries, search_results
+from birlik.query import doc_columns, fts_plan, queries, search_results, stamp
 from birlik.query.filters import DocumentFilters
 from birlik.query.scope import RegionScope
 from birlik.store.db import make_engine, migrate
@@ -214,8 +214,8 @@ def test_unchanged_files_renew_the_columns_without_a_read(
 
 def test_a_database_named_by_uri_is_always_read_again(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///file:{tmp_path / 'u.db'}?uri=true")
-    assert doc_columns._stamp(engine) is None
-    assert doc_columns._stamp(make_engine("sqlite://")) is None
+    assert stamp.file_stamp(engine) is None
+    assert stamp.file_stamp(make_engine("sqlite://")) is None
 
 
 def test_a_page_works_out_its_documents_once(store: Store) -> None:

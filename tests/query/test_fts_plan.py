@@ -7,7 +7,9 @@ import random
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import insert
 
@@ -143,3 +145,18 @@ def test_a_new_document_is_found_at_once(
         )
     with store.transaction() as session:
         assert queries.matching_ids(session, scope, filters, limit=5) == [10_000, *before[:4]]
+
+
+def test_a_set_past_its_time_is_kept_while_the_database_is_unchanged() -> None:
+    sets = fts_plan.TermSets(seconds=0.0)  # every set is past its time at once
+    builds: list[int] = []
+
+    def build() -> np.ndarray[Any, Any]:
+        builds.append(1)
+        return np.arange(len(builds), dtype=np.int64)
+
+    first = sets.get("k", build, (10, 1))
+    assert sets.get("k", build, (10, 1)) is first and len(builds) == 1  # same files: kept
+    assert sets.get("k", build, (11, 2)) is not first and len(builds) == 2  # written: built again
+    assert sets.get("k", build, None) is not None and len(builds) == 3  # unknown: built again
+    assert sets.get("k", build, None) is not None and len(builds) == 4

@@ -19,7 +19,6 @@ returns None).
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 import weakref
@@ -32,6 +31,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from birlik.query import fts_plan
+from birlik.query.stamp import file_stamp
 from birlik.store.models import DocumentRow
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def document_columns(session: Session, *, wait: bool = False) -> Columns | None:
     if cached is not None and cached.newest == newest and _fresh(cached):
         return cached  # (a purge of the newest documents shows at the next refresh)
     if wait or _in_memory(engine):  # another thread would open another, empty, database
-        stamp = _stamp(engine)
+        stamp = file_stamp(engine)
         columns = replace(_read(session, 0, newest, {}, time.monotonic()), stamp=stamp)
         _keep(store, columns)
         return columns
@@ -125,32 +125,14 @@ def _in_memory(engine: Any) -> bool:
     return database in ("", ":memory:") or "mode=memory" in database
 
 
-def _stamp(engine: Any) -> tuple[int, ...] | None:
-    """Size and modification time (ns) of the database file and of its write-ahead log when it
-    has one: a commit changes one of them. None for an in-memory database, a file that cannot be
-    found by its name, or another backend."""
-    if engine.dialect.name != "sqlite" or _in_memory(engine):
-        return None
-    database = str(engine.url.database)
-    try:
-        main = os.stat(database)  # (a URI filename is not a path: unknown, always read)
-    except OSError:
-        return None
-    try:
-        wal = os.stat(database + "-wal")
-    except OSError:
-        return (main.st_size, main.st_mtime_ns)
-    return (main.st_size, main.st_mtime_ns, wal.st_size, wal.st_mtime_ns)
-
-
 def _unchanged(engine: Any, columns: Columns) -> bool:
-    return columns.stamp is not None and _stamp(engine) == columns.stamp
+    return columns.stamp is not None and file_stamp(engine) == columns.stamp
 
 
 def _load(engine: Any, store: Any) -> None:
     try:
         with Session(engine) as session:
-            stamp = _stamp(engine)  # before the read: a write during it shows next time
+            stamp = file_stamp(engine)  # before the read: a write during it shows next time
             newest = int(session.scalar(select(func.max(DocumentRow.id))) or 0)
             _keep(store, replace(_read(session, 0, newest, {}, time.monotonic()), stamp=stamp))
     except Exception:  # the callers keep answering by SQL; the next one tries again

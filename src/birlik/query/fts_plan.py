@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
 
+from birlik.query.stamp import Stamp, file_stamp
 from birlik.store.models import DocumentRow
 
 RARE_LIMIT = 5000
@@ -38,7 +39,8 @@ RARE_LIMIT = 5000
 MAX_CHUNK = 2000
 """Most newest-first candidates fetched per step of the walk (steps start at about the page)."""
 SET_SECONDS = 60.0
-"""How long a common term's document set is reused (new documents change its key at once)."""
+"""How long a common term's document set is reused (new documents change its key at once),
+and again as long as the database was not written (``stamp.file_stamp``)."""
 MAX_CACHED_IDS = 4_000_000
 """Bound on the document ids the per-process set cache holds (8 bytes each)."""
 
@@ -50,37 +52,44 @@ class TermSets:
     def __init__(self, max_ids: int = MAX_CACHED_IDS, seconds: float = SET_SECONDS) -> None:
         self.max_ids = max_ids
         self.seconds = seconds
-        self._sets: OrderedDict[Hashable, tuple[float, np.ndarray[Any, Any]]] = OrderedDict()
+        self._sets: OrderedDict[Hashable, tuple[float, np.ndarray[Any, Any], Stamp | None]] = OrderedDict()
         self._guard = threading.Lock()
         self._building: dict[Hashable, threading.Lock] = {}
 
-    def get(self, key: Hashable, build: Callable[[], np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
-        hit = self._fresh(key)
+    def get(
+        self, key: Hashable, build: Callable[[], np.ndarray[Any, Any]], stamp: Stamp | None = None
+    ) -> np.ndarray[Any, Any]:
+        """The set of ``key``, built when missing or past ``seconds`` — unless ``stamp`` (the
+        database's ``file_stamp`` before the build) is known and still the same: then the set is
+        kept for another ``seconds``."""
+        hit = self._fresh(key, stamp)
         if hit is not None:
             return hit
         with self._guard:
             lock = self._building.setdefault(key, threading.Lock())
         with lock:
-            hit = self._fresh(key)
+            hit = self._fresh(key, stamp)
             if hit is not None:
                 return hit
             ids = build()
             with self._guard:
-                self._sets[key] = (time.monotonic(), ids)
+                self._sets[key] = (time.monotonic(), ids, stamp)
                 self._sets.move_to_end(key)
-                while sum(len(v) for _, v in self._sets.values()) > self.max_ids and len(self._sets) > 1:
+                while sum(len(v) for _, v, _ in self._sets.values()) > self.max_ids and len(self._sets) > 1:
                     self._sets.popitem(last=False)
                 self._building.pop(key, None)
             return ids
 
-    def _fresh(self, key: Hashable) -> np.ndarray[Any, Any] | None:
+    def _fresh(self, key: Hashable, stamp: Stamp | None) -> np.ndarray[Any, Any] | None:
         with self._guard:
             hit = self._sets.get(key)
             if hit is None:
                 return None
             if time.monotonic() - hit[0] >= self.seconds:
-                del self._sets[key]
-                return None
+                if stamp is None or hit[2] != stamp:
+                    del self._sets[key]
+                    return None
+                self._sets[key] = (time.monotonic(), hit[1], stamp)  # nothing written since
             self._sets.move_to_end(key)
             return hit[1]
 
@@ -157,8 +166,9 @@ def _fts_ids(match: str) -> Select[Any]:
 
 def term_set(session: Session, match: str, sets: TermSets = TERM_SETS) -> np.ndarray[Any, Any]:
     """The sorted ids of the documents that match, from the per-process cache."""
+    stamp = file_stamp(session.get_bind())
     newest = int(session.scalar(select(func.max(DocumentRow.id))) or 0)
-    return sets.get((match, newest), lambda: _term_set(session, match))
+    return sets.get((match, newest), lambda: _term_set(session, match), stamp)
 
 
 def matching_set(
@@ -168,9 +178,10 @@ def matching_set(
     drive by any index: region links, language, dates, tension) that match: both sets cached
     per process (``key``: what makes the candidates, with the newest id) and intersected — the
     cost of a count is that of reading the candidates, once a minute."""
+    stamp = file_stamp(session.get_bind())
     newest = int(session.scalar(select(func.max(DocumentRow.id))) or 0)
     store = id(session.get_bind())
-    ids = CANDIDATE_SETS.get((key, newest, store), lambda: _ids_of(session, candidates))
+    ids = CANDIDATE_SETS.get((key, newest, store), lambda: _ids_of(session, candidates), stamp)
     if match is None or not len(ids):
         return ids
     members = term_set(session, match)
