@@ -119,6 +119,11 @@ def test_columns_find_what_sql_finds(store: Store) -> None:
                 if filters.q:
                     walked = queries.matching_ids(session, scope, filters, limit=50)
                     assert doc_columns.newest_first(columns, mask, 50) == walked
+                # the most tense first, unscored last, as SQL orders them
+                statement = queries.document_query(session, scope, filters).with_only_columns(DocumentRow.id)
+                tense = (DocumentRow.tension.desc().nulls_last(), DocumentRow.id.desc())
+                by_sql = session.scalars(statement.order_by(*tense).limit(40))
+                assert doc_columns.most_tense_first(columns, mask, 40) == list(by_sql), (scope, filters)
         # an ethnic filter is not held: SQL answers
         ethnic = DocumentFilters(ethnic=("kazakh",))
         assert doc_columns.found_mask(session, SCOPES[0], ethnic, None) is None

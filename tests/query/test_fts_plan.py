@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 from sqlalchemy import insert
 
-from birlik.query import fts_plan, queries
+from birlik.query import doc_columns, fts_plan, queries
 from birlik.query.filters import DocumentFilters
 from birlik.query.scope import RegionScope
 from birlik.store.db import make_engine, migrate
@@ -78,11 +79,15 @@ def expected(
             continue
         found.append(doc)
     oldest = datetime.min.replace(tzinfo=UTC)
-    found.sort(key=lambda d: (d["published_at"] or oldest, d["id"]), reverse=True)  # type: ignore[arg-type,return-value]
+    if filters.sort == "tension":
+        found.sort(key=lambda d: (d["tension"], d["id"]), reverse=True)  # type: ignore[arg-type,return-value]
+    else:
+        found.sort(key=lambda d: (d["published_at"] or oldest, d["id"]), reverse=True)  # type: ignore[arg-type,return-value]
     return [int(str(d["id"])) for d in found]
 
 
-@pytest.mark.parametrize("rare_limit", [0, 10_000], ids=["common-path", "rare-path"])
+@pytest.mark.parametrize("sort", ["newest", "tension"])
+@pytest.mark.parametrize("rare_limit", [0, 10_000, None], ids=["common-path", "rare-path", "columns"])
 @pytest.mark.parametrize(
     "filters",
     [
@@ -98,12 +103,21 @@ def expected(
 def test_the_planner_finds_what_a_plain_filter_finds(
     corpus: tuple[Store, list[dict[str, object]]],
     filters: DocumentFilters,
-    rare_limit: int,
+    rare_limit: int | None,
+    sort: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Each way SQLite lists documents: the index walks (a common term's cached set, a rare
+    term driving) and the columns kept per process (``doc_columns``), newest or most tense first."""
     store, docs = corpus
-    monkeypatch.setattr(fts_plan, "RARE_LIMIT", rare_limit)
+    filters = replace(filters, sort=sort)
     monkeypatch.setattr(fts_plan, "TERM_SETS", fts_plan.TermSets())
+    if rare_limit is None:
+        with store.transaction() as session:
+            assert doc_columns.document_columns(session, wait=True) is not None
+    else:
+        monkeypatch.setattr(fts_plan, "RARE_LIMIT", rare_limit)
+        monkeypatch.setattr(doc_columns, "found_mask", lambda *args: None)  # the walk answers
     scope = RegionScope(all_regions=False, katos=frozenset(REGIONS[:2]))
     regions = {int(str(d["id"])): "" for d in docs}
     with store.transaction() as session:

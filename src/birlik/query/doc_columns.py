@@ -304,15 +304,27 @@ def _remember(masks: dict[Any, Array], key: Any, mask: Array) -> None:
 def newest_first(columns: Columns, mask: Array, count: int) -> list[int]:
     """The ids of the ``count`` newest documents of ``mask`` (by publication, then id; unknown
     dates last), as the date index orders them."""
+    return _first(columns, columns.published, mask, count)
+
+
+def most_tense_first(columns: Columns, mask: Array, count: int) -> list[int]:
+    """The ids of the ``count`` most tense documents of ``mask`` (by tension, then id; unscored
+    last), as the tension index orders them."""
+    return _first(columns, columns.tension, mask, count)
+
+
+def _first(columns: Columns, values: Array, mask: Array, count: int) -> list[int]:
+    """The ids of the ``count`` documents of ``mask`` with the highest ``values`` (NaN last),
+    ties by the higher id."""
     positions = np.flatnonzero(mask)
-    if not len(positions):
+    if not len(positions) or count <= 0:
         return []
-    published = np.nan_to_num(columns.published[positions], nan=-np.inf)
-    if len(positions) > count:  # only the newest ``count`` (and ties with the last) are sorted
-        last = np.partition(published, len(published) - count)[len(published) - count]
-        newest = published >= last
-        positions, published = positions[newest], published[newest]
-    order = np.lexsort((-columns.ids[positions], -published))[:count]
+    keys = np.nan_to_num(values[positions], nan=-np.inf)
+    if len(positions) > count:  # only the first ``count`` (and ties with the last) are sorted
+        last = np.partition(keys, len(keys) - count)[len(keys) - count]
+        kept = keys >= last
+        positions, keys = positions[kept], keys[kept]
+    order = np.lexsort((-columns.ids[positions], -keys))[:count]
     return [int(i) for i in columns.ids[positions[order]]]
 
 

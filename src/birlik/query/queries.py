@@ -150,6 +150,9 @@ def matching_ids(
     if filters.order != "newest" and not filters.semantic:
         return ordered_ids(session, scope, filters, limit=limit, offset=offset)
     if session.get_bind().dialect.name == "sqlite" and filters.mode != "semantic":
+        held = _held_first(session, scope, filters, limit + offset, doc_columns.newest_first)
+        if held is not None:
+            return held[offset:]
         base = scope.documents(select(DocumentRow.id), filters.regions)
         conditions = _filter_conditions(filters, walk_dates=True)
         if conditions:
@@ -181,6 +184,10 @@ def ordered_ids(
         ranked = relevance_order(_relevance_texts(session, candidates), query_terms(filters.q))
         return ranked[offset : offset + limit]
     if session.get_bind().dialect.name == "sqlite":
+        if order == "tension":
+            held = _held_first(session, scope, filters, limit + offset, doc_columns.most_tense_first)
+            if held is not None:
+                return held[offset:]
         terms = query_terms(filters.q)
         match = " ".join(f'"{term}"*' for term in terms) if terms else None
         base = scope.documents(select(DocumentRow.id), filters.regions)
@@ -195,6 +202,22 @@ def ordered_ids(
     else:
         statement = statement.order_by(DocumentRow.tension.desc().nulls_last(), DocumentRow.id.desc())
     return [int(i) for i in session.scalars(statement.limit(limit).offset(offset))]
+
+
+def _held_first(
+    session: Session,
+    scope: RegionScope,
+    filters: DocumentFilters,
+    count: int,
+    first: Callable[[doc_columns.Columns, Any, int], list[int]],
+) -> list[int] | None:
+    """The first ``count`` documents found, in ``first``'s order, from the columns kept per
+    process (SQLite; None when a filter is not held there or they are being read: the index
+    walk answers). A changed score orders by its new value within ``doc_columns.REFRESH_SECONDS``."""
+    terms = query_terms(filters.q)
+    match = " ".join(f'"{term}"*' for term in terms) if terms else None
+    held = doc_columns.found_mask(session, scope, filters, match)
+    return None if held is None else first(*held, count)
 
 
 def _relevance_candidates(session: Session, scope: RegionScope, filters: DocumentFilters) -> list[int]:
