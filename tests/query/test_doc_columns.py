@@ -247,3 +247,26 @@ def test_a_page_works_out_its_documents_once(store: Store) -> None:
                     ("m", many, other),
                 )
                 assert list(held[0].ids[held[1]]) == [int(i) for i in expected], (many, other)
+
+
+def test_a_ranking_is_reused_for_the_same_candidates_and_terms(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next page of a relevance search reuses the ranking of its candidates (exactly what
+    ranking them again gives); other terms or other candidates are ranked anew."""
+    scope = SCOPES[0]
+    filters = DocumentFilters(q="дом фестиваль", sort="relevance")
+    monkeypatch.setattr(queries, "RANKINGS", queries.Rankings(size=2))
+    with Session(store.engine) as session:
+        doc_columns.document_columns(session, wait=True)
+        first = queries.matching_ids(session, scope, filters, limit=10)
+        second = queries.matching_ids(session, scope, filters, limit=10, offset=10)
+        assert len(queries.RANKINGS._kept) == 1
+        candidates = queries._relevance_candidates(session, scope, replace(filters, sort="newest"))
+        terms = queries.query_terms(filters.q)
+        fresh = queries.relevance_order(queries._relevance_texts(session, candidates), terms)
+        assert first + second == fresh[:20] and len(first) == len(second) == 10
+        queries.matching_ids(session, scope, replace(filters, q="дом"), limit=10)
+        queries.matching_ids(session, scope, replace(filters, q="собрание"), limit=10)
+        assert len(queries.RANKINGS._kept) == 2  # the oldest gone
+        assert queries.RANKINGS.get(candidates, terms) is None

@@ -181,7 +181,11 @@ def ordered_ids(
         candidates = _relevance_candidates(session, scope, newest)
         if not candidates:
             return []
-        ranked = relevance_order(_relevance_texts(session, candidates), query_terms(filters.q))
+        terms = query_terms(filters.q)
+        ranked = RANKINGS.get(candidates, terms)
+        if ranked is None:
+            ranked = relevance_order(_relevance_texts(session, candidates), terms)
+            RANKINGS.keep(candidates, terms, ranked)
         return ranked[offset : offset + limit]
     if session.get_bind().dialect.name == "sqlite":
         if order == "tension":
@@ -221,6 +225,30 @@ def _held_first(
     match = " ".join(f'"{term}"*' for term in terms) if terms else None
     held = doc_columns.found_mask(session, scope, filters, match)
     return None if held is None else first(*held, count)
+
+
+class Rankings:
+    """The last ``size`` relevance rankings, by their candidates and terms: a ranking depends on
+    nothing else (a document's title and text do not change), so the next page of a search, or
+    the same search again, reuses it exactly instead of reading 500 texts again."""
+
+    def __init__(self, size: int = 128) -> None:
+        self.size = size
+        self._kept: dict[tuple[tuple[int, ...], tuple[str, ...]], list[int]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, candidates: list[int], terms: list[str]) -> list[int] | None:
+        with self._lock:
+            return self._kept.get((tuple(candidates), tuple(terms)))
+
+    def keep(self, candidates: list[int], terms: list[str], ranked: list[int]) -> None:
+        with self._lock:
+            if len(self._kept) >= self.size:
+                del self._kept[next(iter(self._kept))]  # the oldest
+            self._kept[(tuple(candidates), tuple(terms))] = ranked
+
+
+RANKINGS = Rankings()
 
 
 def _relevance_candidates(session: Session, scope: RegionScope, filters: DocumentFilters) -> list[int]:
