@@ -118,11 +118,12 @@ class StoryLinker:
     def _upgrade(
         self, session: Session, keys: list[str], by_id: dict[int, DocumentRow]
     ) -> dict[str, Vector]:
-        """Model vectors (title and lead) of these documents, each embedded once: bounded by
-        ``ConfirmSettings.budget`` per batch."""
+        """Model vectors (title and lead, ``ConfirmSettings.text_chars``) of these documents,
+        each embedded once: bounded by ``ConfirmSettings.budget`` per batch."""
         rows = [by_id.get(int(key)) or session.get(DocumentRow, int(key)) for key in keys]
         found = [(key, row) for key, row in zip(keys, rows, strict=True) if row is not None]
-        texts = [lead_text(Document(id=key, text=row.text, title=row.title)) for key, row in found]
+        chars = self.confirm.text_chars
+        texts = [lead_text(Document(id=key, text=row.text, title=row.title), chars) for key, row in found]
         if not texts:
             return {}
         vectors = self.embedder.embed(texts, "passage")
