@@ -36,6 +36,7 @@ from collections.abc import Iterator, Sequence
 
 from birlik.domain.records import Document, Mention, Token
 from birlik.nlp.ner_kk import OTHER_NAME
+from birlik.nlp.orgs import kk_common_noun, kk_inside_title
 
 LANGUAGE_CONFIDENCE = 0.5
 OTHER_CONFIDENCE = 0.5
@@ -55,6 +56,7 @@ class EntityResolveStage:
                 resolved = without_routes(doc.text, resolved)
                 resolved = without_name_modifiers(doc, resolved)
                 resolved = without_quoted_places(doc, resolved)
+                resolved = without_unnamed_organisations(doc.text, resolved)
             doc.entities = quoted_organisations(doc.text, resolved, longer)
         return docs
 
@@ -120,6 +122,16 @@ def quoted_organisations(text: str, mentions: list[Mention], longer: Sequence[Me
             out.remove(mention)
         out.append(Mention(start=start, end=end, text=name, type="ORG", confidence=0.8))
     return sorted(out, key=lambda m: (m.start, m.end))
+
+
+def without_unnamed_organisations(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Drops the model's Kazakh organisations that KazNERD does not annotate as one: a span
+    all in lower case (a common noun, ``kk_common_noun``) and one right before the head of a
+    person's title (``kk_inside_title``: «Үкімет басшысы» is a POSITION as a whole). The
+    registry's organisations were sorted the same way by their kind (``OrgStage``)."""
+    return [m for m in mentions if not (
+        m.type == "ORG" and m.id is None
+        and (kk_common_noun(m.text) or kk_inside_title(text, m.end)))]
 
 
 def _skip_spaces(text: str, at: int) -> int:

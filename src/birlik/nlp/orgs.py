@@ -29,6 +29,31 @@ _KK_REPUBLIC_BEFORE = re.compile(r"(?<!\w)(?:ҚР|Қазақстан\s+Респ�
 _RU_REPUBLIC_AFTER = re.compile(r"\s+(?:Республики\s+Казахстан|РК)(?!\w)")
 _BETWEEN_BEFORE = frozenset({"города", "г", "of", "the", "city", "of the"})
 
+# KazNERD annotates a name, not a common noun: a Kazakh organisation written all in lower case
+# («әкімдікке», «медициналық ұйымдарда») is not one. And an organisation right before the
+# head of a person's title in its possessive form (-(с)ы/-(с)і, then any case: «Үкімет
+# басшысы», «Мәжіліс төрағасы», «академиясының жаттықтырушысы») is inside that title, which
+# KazNERD tags as a POSITION as a whole. The plural of members (депутаттары, мүшелері,
+# өкілдері) leaves the organisation standing. Written for this project.
+KK_TITLE_AFTER = re.compile(
+    r"\s+(?:басшы|төраға|спикер|орынбасар|хатшы|директор|бастығ|жетекші|ректор|жаттықтырушы"
+    r"|министр|вице-министр|президент|бас\s+хатшы)с?[ыі](?:\w{0,5})(?!\w)", re.IGNORECASE)
+_KK_TITLE_PLURAL = re.compile(r"(?:лар|лер|дар|дер|тар|тер)[ыі]", re.IGNORECASE)
+_KEPT_IN_TITLES = ("assembly", "association")
+"""The Assembly's units stay linked inside a title («ҚХА Төрағасының орынбасары»): the
+monitoring counts their mentions."""
+
+
+def kk_common_noun(text: str) -> bool:
+    """An organisation's span with no capital letter, digit or quote: a common noun."""
+    return not any(c.isupper() or c.isdigit() or c in _OPENING_QUOTES for c in text)
+
+
+def kk_inside_title(text: str, end: int) -> bool:
+    """Is the organisation ending at ``end`` followed by the head of a person's title?"""
+    title = KK_TITLE_AFTER.match(text, end)
+    return title is not None and not _KK_TITLE_PLURAL.search(title.group())
+
 
 class OrgStage:
     name = "orgs.v1"
@@ -53,6 +78,9 @@ class OrgStage:
                 if abbreviation and not surface.isupper():
                     continue
                 if org.capitalised and not _written_as_name(doc.text, start):
+                    continue
+                if doc.lang == "kk" and not org.kind.startswith(_KEPT_IN_TITLES) and (
+                        kk_common_noun(surface) or kk_inside_title(doc.text, end)):
                     continue
                 entity_id: str | None = org.id
                 if org.kind == "state_body":
