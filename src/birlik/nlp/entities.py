@@ -57,7 +57,8 @@ class EntityResolveStage:
                 resolved = without_name_modifiers(doc, resolved)
                 resolved = without_quoted_places(doc, resolved)
                 resolved = without_unnamed_organisations(doc.text, resolved)
-            doc.entities = quoted_organisations(doc.text, resolved, longer)
+            doc.entities = quoted_organisations(doc.text, resolved, longer,
+                                                kazakh=doc.lang == "kk")
         return docs
 
 
@@ -81,24 +82,35 @@ _ROUTE_BEFORE = re.compile(
 
 # A quoted name followed by the word for what it names is an organisation: «Алтын дала» ЖШС,
 # «Қайрат» футбол клубы, «Хабар» арнасы, «Спартак» клуб, ТОО «Жер». KazNERD and NEREL
-# annotate the quoted name alone. The heads are word beginnings (any inflection follows).
-_ORG_HEADS_AFTER = re.compile(
-    r"(?:(?:футбол|хоккей|спорт)\w*\s+)?(?:ЖШС|АҚ|ЖАҚ|ТОО|АО|ОАО|ЗАО|ПАО|ООО|серіктестіг|компания"
+# annotate the quoted name alone. The heads are word beginnings (any inflection follows). In
+# Kazakh one or two lower-case words may describe the head (``_KK_ORG_HEADS_DESCRIBED``):
+# the head then carries the possessive of a compound, -(с)ы/-(с)і, and any case after it
+# («Ақжарма» фольклорлық ансамблі, «Жаркент» орман шаруашылығы мекемесінің); «Жастар TIME»
+# инновациялық орталығы is left out: a centre may be a building.
+_ORG_HEAD_WORDS = (
+    r"(?:(?:әуе|авиа)компани|ансамбл|серіктестіг|компания"
     r"|корпорация|холдинг|партия|қоры|қорын|қорына|қорының|банк|клуб|команда|газет|журнал|арна"
     r"|телеарна|телеканал|радио|агенттіг|агентств|баспа|издательств|театр|университет|колледж"
     r"|лицей|фонд|концерн|завод|зауыт|фабрика|мекеме|ұйым|бірлестіг|қауымдастығ|ассоциаци"
-    r"|объединени|движени|қозғалыс)", re.IGNORECASE)
+    r"|объединени|движени|қозғалыс)")
+_ORG_HEADS_AFTER = re.compile(
+    r"(?:(?:футбол|хоккей|спорт)\w*\s+)?(?:ЖШС|АҚ|ЖАҚ|ТОО|АО|ОАО|ЗАО|ПАО|ООО|" + _ORG_HEAD_WORDS
+    + r")", re.IGNORECASE)
+_KK_ORG_HEADS_DESCRIBED = re.compile(
+    r"(?:(?-i:[a-zа-яёәғқңөұүһі])[^\W\d_]*\s+){1,2}" + _ORG_HEAD_WORDS
+    + r"\w*?с?[ыі](?:н|ның|нің|на|не|нда|нде|нан|нен|мен)?(?!\w)", re.IGNORECASE)
 _QUOTED = re.compile(r"[«\"“]\s*([^«»\"“”\n]{2,80}?)\s*[»\"”]")
 _MAX_QUOTED_WORDS = 6
 
 
-def quoted_organisations(text: str, mentions: list[Mention], longer: Sequence[Mention] = ()
-                         ) -> list[Mention]:
+def quoted_organisations(text: str, mentions: list[Mention], longer: Sequence[Mention] = (),
+                         *, kazakh: bool = False) -> list[Mention]:
     """The quoted name before an organisation's head word (``_ORG_HEADS_AFTER``) becomes an
     ``ORG`` (id None): a place or person tagged there is retyped (``«Қайрат» клубы`` is not
     the microdistrict), and a quoted name nothing tagged is added — unless it is part of a
-    longer name of another kind the model found (``longer``: the title «Нұр Отан» партиясы
-    төрағасы, the project «Астана-1» ақпараттық жүйесі)."""
+    longer name of another kind the model found that runs past the head word (``longer``: the
+    title «Нұр Отан» партиясы төрағасы, the project «Астана-1» ақпараттық жүйесі); a name that
+    ends with the head («Ақжарма» фольклорлық ансамблі) is the organisation itself."""
     if "«" not in text and '"' not in text and "“" not in text:
         return mentions
     out = list(mentions)
@@ -106,11 +118,15 @@ def quoted_organisations(text: str, mentions: list[Mention], longer: Sequence[Me
         name = quote.group(1)
         if not name[:1].isupper() or len(name.split()) > _MAX_QUOTED_WORDS:
             continue
-        if not _ORG_HEADS_AFTER.match(text, _skip_spaces(text, quote.end())):
+        after = _skip_spaces(text, quote.end())
+        head = _ORG_HEADS_AFTER.match(text, after) or (
+            _KK_ORG_HEADS_DESCRIBED.match(text, after) if kazakh else None)
+        if head is None:
             continue
         start, end = quote.start(1), quote.end(1)
+        head_end = _word_end(text, head.end())
         if any(m.start < end and start < m.end and m.end - m.start > end - start
-               for m in longer):
+               and m.end > head_end for m in longer):
             continue
         here = [m for m in out if m.start < end and start < m.end]
         if any(m.type == "ORG" for m in here):
@@ -132,6 +148,12 @@ def without_unnamed_organisations(text: str, mentions: list[Mention]) -> list[Me
     return [m for m in mentions if not (
         m.type == "ORG" and m.id is None
         and (kk_common_noun(m.text) or kk_inside_title(text, m.end)))]
+
+
+def _word_end(text: str, at: int) -> int:
+    while at < len(text) and text[at].isalnum():
+        at += 1
+    return at
 
 
 def _skip_spaces(text: str, at: int) -> int:
