@@ -110,7 +110,8 @@ def quoted_organisations(text: str, mentions: list[Mention], longer: Sequence[Me
     the microdistrict), and a quoted name nothing tagged is added — unless it is part of a
     longer name of another kind the model found that runs past the head word (``longer``: the
     title «Нұр Отан» партиясы төрағасы, the project «Астана-1» ақпараттық жүйесі); a name that
-    ends with the head («Ақжарма» фольклорлық ансамблі) is the organisation itself."""
+    ends with the head («Ақжарма» фольклорлық ансамблі) is the organisation itself. In Kazakh
+    a name whose head opens a person's title («Нұр Отан» партиясы төрағасы) is left out too."""
     if "«" not in text and '"' not in text and "“" not in text:
         return mentions
     out = list(mentions)
@@ -125,6 +126,8 @@ def quoted_organisations(text: str, mentions: list[Mention], longer: Sequence[Me
             continue
         start, end = quote.start(1), quote.end(1)
         head_end = _word_end(text, head.end())
+        if kazakh and kk_inside_title(text, head_end):
+            continue  # «Генералдар кеңесі» бірлестігінің төрағасы: a person's title
         if any(m.start < end and start < m.end and m.end - m.start > end - start
                and m.end > head_end for m in longer):
             continue
