@@ -26,7 +26,7 @@ ends, the map — like the chart, which always read the indicators — shows the
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
@@ -106,8 +106,9 @@ def from_documents(
         value = func.count(DocumentRow.incident)
     else:
         value = func.count()
-    first = datetime.combine(start, time(), tzinfo=ALMATY)
-    after = datetime.combine(end + timedelta(days=1), time(), tzinfo=ALMATY)
+    # in UTC: SQLite compares the written wall-clock time, whatever zone a bound value carries
+    first = datetime.combine(start, time(), tzinfo=ALMATY).astimezone(UTC)
+    after = datetime.combine(end + timedelta(days=1), time(), tzinfo=ALMATY).astimezone(UTC)
     statement = (
         select(DocumentRegionRow.region_kato, value)
         .join(DocumentRow, DocumentRow.id == DocumentRegionRow.document_id)
