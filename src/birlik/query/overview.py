@@ -21,7 +21,7 @@ Freshness: every stored batch adds to the indicators in its own transaction (the
 ``after_batch``), so a reader never sees a document the indicators do not count. A backfill or a
 ``birlik reprocess`` recomputes them in its last pass (clear, tally, normalise): until that pass
 ends, the map — like the chart, which always read the indicators — shows them as they stand;
-``birlik monitor --rebuild`` recomputes them on demand.
+``birlik indicators --rebuild`` recomputes them on demand.
 """
 
 from __future__ import annotations
