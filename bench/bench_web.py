@@ -36,6 +36,7 @@ from sqlalchemy import insert, select
 from birlik.access import users
 from birlik.access.models import UserRow
 from birlik.resources.gazetteer import load_gazetteer
+from birlik.signals.indicators import DocFacts, kz_day, update_indicators
 from birlik.store.db import make_engine, migrate
 from birlik.store.models import DocumentRegionRow, DocumentRow
 from birlik.store.models_signals import AlertRow
@@ -65,6 +66,7 @@ def fill(store: Store, count: int) -> None:
     regions = [p.kato for p in load_gazetteer().regions()]
     rng = random.Random(7)
     now = datetime.now(UTC)
+    facts: list[DocFacts] = []
     with store.engine.begin() as connection:
         for start in range(0, count, 5000):
             docs, links = [], []
@@ -93,6 +95,20 @@ def fill(store: Store, count: int) -> None:
                 [story_of(doc, link) for doc, link in zip(docs, links, strict=True) if doc["id"] % 3 == 1],
             )
             connection.execute(insert(StoryMemberRow), [member_of(doc) for doc in docs])
+            facts.extend(facts_of(doc, link) for doc, link in zip(docs, links, strict=True))
+    with store.transaction() as session:  # the indicators, as the ingestor adds them batch by batch
+        update_indicators(session, facts)
+
+
+def facts_of(doc: dict[str, Any], link: dict[str, Any]) -> DocFacts:
+    return DocFacts(
+        day=kz_day(doc["published_at"]),
+        fetched_day=kz_day(doc["fetched_at"]),
+        source_key="bench",
+        regions=(link["region_kato"],),
+        hate=doc["hate"],
+        tension=doc["tension"],
+    )
 
 
 def story_of(doc: dict[str, Any], link: dict[str, Any]) -> dict[str, Any]:

@@ -6,12 +6,14 @@ trees in turn (main, a branch) to compare them:
     PYTHONPATH=/tmp/main/src .venv/bin/python bench/bench_web_cpu.py --db /tmp/bench-web.db relevance
     PYTHONPATH=src .venv/bin/python bench/bench_web_cpu.py --db /tmp/bench-web.db relevance
 
-The figure includes the test client's own work (about 2.5 ms per request). The columns kept per
-process (``query.doc_columns``) are read first and not again during the run; the counts are not
-cached (``cache_seconds`` 0), so every request does all of its work. ``--warm`` first asks every
-path once (the terms' document sets read, as in a server that has run a while); ``--profile FILE``
-writes a cProfile of the endpoints' threads. The db is made by ``bench/bench_web.py --db``
-(which adds the user ``bench``); nothing is written to it but the login.
+``overview`` asks the overview page (30 days, documents), ``overview-indicators`` each of its four
+indicators in turn (the overview's map reads the indicators: a db made before they were counted
+needs ``birlik indicators --rebuild``). The figure includes the test client's own work (about 2.5 ms
+per request). The columns kept per process (``query.doc_columns``) are read first and not again
+during the run; the counts are not cached (``cache_seconds`` 0), so every request does all of its
+work. ``--warm`` first asks every path once (the terms' document sets read, as in a server that has
+run a while); ``--profile FILE`` writes a cProfile of the endpoints' threads. The db is made by
+``bench/bench_web.py --db`` (which adds the user ``bench``); nothing is written to it but the login.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ PAGES: dict[str, Callable[[], list[str]]] = {
     "tension": lambda: [p + "&sort=tension" for p in story_paths(200, seed=12)],
     "relevance": lambda: [p + "&sort=relevance" for p in story_paths(200, seed=13)],
     "unfiltered": lambda: ["/stories"],
+    "overview": lambda: ["/?indicator=documents&days=30"],
+    "overview-indicators": lambda: [
+        f"/?indicator={i}&days=30" for i in ("documents", "tension", "incidents", "hate")
+    ],
 }
 
 

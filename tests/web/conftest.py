@@ -15,6 +15,7 @@ from birlik.domain.records import Document, Mention, RegionScore, Signal
 from birlik.nlp.embed import CharNgramEmbedder
 from birlik.runtime import Runtime
 from birlik.settings import Settings, WebSettings
+from birlik.signals.indicators import after_batch
 from birlik.store.models_signals import AlertRow
 from birlik.store.models_stories import ClaimRow, StoryMemberRow, StoryRow
 from birlik.store.repository import Provenance, Store, add_document
@@ -29,6 +30,7 @@ def seed(store: Store) -> dict[str, int]:
     embedder = CharNgramEmbedder()
     now = datetime.now(UTC)
     with store.transaction() as session:
+        rows = []
         for name, region, text in (
             ("doc_z", ZHAMBYL, "Тараз қаласында ұйғыр мәдени орталығы мерекені өткізді."),
             ("doc_p", PAVLODAR, "В Павлодаре немецкий культурный центр провёл фестиваль."),
@@ -59,6 +61,8 @@ def seed(store: Store) -> dict[str, int]:
             )
             session.flush()
             ids[name] = row.id
+            rows.append(row)
+        after_batch(session, rows)  # the indicators, as the ingestor adds them in each batch
         ids.update(seed_stories(session, ids, now))
         for name, region in (("alert_z", ZHAMBYL), ("alert_p", PAVLODAR)):
             alert = AlertRow(

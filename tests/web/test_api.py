@@ -12,6 +12,7 @@ from birlik.domain.records import Document, RegionScore
 from birlik.nlp.embed import CharNgramEmbedder
 from birlik.runtime import Runtime
 from birlik.settings import Settings, WebSettings
+from birlik.signals.indicators import after_batch
 from birlik.store.repository import Provenance, Store, add_document
 from birlik.web.app import create_app
 from web.conftest import PASSWORD, PAVLODAR, ZHAMBYL, login
@@ -194,7 +195,9 @@ def test_the_overview_ends_at_the_newest_data_when_nothing_is_recent(
     with store.transaction() as session:
         doc = Document(id="old", text="Тараз қаласында мереке өтті.", lang="kk", published_at=old)
         doc.regions = [RegionScore(kato=ZHAMBYL, confidence=1.0)]
-        add_document(session, doc, Provenance(ext_id="old", content_hash="o" * 64))
+        row = add_document(session, doc, Provenance(ext_id="old", content_hash="o" * 64))
+        session.flush()
+        after_batch(session, [row])  # the indicators, as the ingestor adds them
         users.add_user(session, "test", username="ana", password=PASSWORD, role="analyst", regions=())
     settings = Settings(database_url="sqlite://", environment="test", web=web_settings)
     app = create_app(Runtime(settings, store=store, embedder=CharNgramEmbedder()))

@@ -453,31 +453,6 @@ def highlight(detail: dict[str, object], *, limit: int | None = None) -> list[tu
 # --- overview --------------------------------------------------------------------------
 
 
-def region_values(session: Session, scope: RegionScope, indicator: str, since: datetime) -> dict[str, float]:
-    """One number per region for the map: documents, mean tension, share with hate, incidents."""
-    value: Any
-    if indicator == "tension":
-        value = func.avg(DocumentRow.tension)
-    elif indicator == "hate":
-        value = func.avg(func.coalesce(DocumentRow.hate, 0.0))
-    elif indicator == "incidents":
-        value = func.count(DocumentRow.incident)
-    else:
-        value = func.count()
-    statement = (
-        select(DocumentRegionRow.region_kato, value)
-        .join(DocumentRow, DocumentRow.id == DocumentRegionRow.document_id)
-        .where(DocumentRow.published_at >= since)
-        .group_by(DocumentRegionRow.region_kato)
-    )
-    if not scope.all_regions:
-        statement = statement.where(DocumentRegionRow.region_kato.in_(sorted(scope.katos)))
-        if scope.cases_of is not None:
-            return {}
-    # a mean over documents without a score is no data, not 0 (counts are never None)
-    return {str(kato): float(v) for kato, v in session.execute(statement) if v is not None}
-
-
 def daily_counts(session: Session, scope: RegionScope, since: datetime) -> list[tuple[str, int]]:
     if session.get_bind().dialect.name == "sqlite":
         day: Any = func.substr(DocumentRow.published_at, 1, 10)

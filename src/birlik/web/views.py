@@ -16,7 +16,7 @@ from birlik.cases import services as case_services
 from birlik.cases import text as case_text
 from birlik.cases.models import CaseRow
 from birlik.cases.workflow import MEDIATOR_STATUSES, case_history
-from birlik.query import queries
+from birlik.query import overview, queries
 from birlik.query.scope import RegionScope
 from birlik.signals import alert_text
 from birlik.signals.alert_documents import alert_documents
@@ -170,17 +170,19 @@ def overview_public(
 ) -> OverviewPublic:
     """The overview, for the API and the page (``/``, which adds only what it draws): the last
     ``days`` days (1 to 3650) of ``indicator`` (documents when it is not one of
-    ``queries.INDICATORS``) by region and day, the latest alerts (for those who may read them)
-    and the most tense documents, within the caller's regions; alert titles in ``t``'s language."""
+    ``queries.INDICATORS``) by region — whole days in Kazakhstan, from the stored indicators
+    (``query.overview``) — and by day, the latest alerts (for those who may read them) and the
+    most tense documents, within the caller's regions; alert titles in ``t``'s language."""
     days = max(1, min(days, 3650))
     indicator = indicator if indicator in queries.INDICATORS else "documents"
     until = queries.period_end(session)
     since = until - timedelta(days=days)
+    start, end = overview.span(until, days)
     values = queries.cached(
         state.cache,
-        ("overview", scope, indicator, days),
+        ("overview", scope, indicator, start, end),
         state.web.cache_seconds,
-        lambda: queries.region_values(session, scope, indicator, since),
+        lambda: overview.region_values(session, scope, indicator, start, end),
     )
     series = indicator_pages.overview_series(state, session, scope, who, indicator, days, until)
     alerts = queries.latest_alerts(session, scope) if who.can("read_alerts") else []
