@@ -23,6 +23,7 @@ from birlik.nlp.signals.calibrated import (
 from birlik.nlp.signals.components import COMPONENTS, load_cue_lexicon
 from birlik.nlp.signals.hate import HateStage
 from birlik.nlp.signals.incident import IncidentStage
+from birlik.nlp.signals.targets import ethnic_targets
 from birlik.nlp.signals.tension import TensionStage, load_tension_model
 
 
@@ -183,3 +184,19 @@ def test_a_linear_classifier_adds_features_and_stems_per_class(tmp_path: Path) -
     (tmp_path / "bad.json").write_text(json.dumps(broken), encoding="utf-8")
     with pytest.raises(ConfigError, match="R242"):
         load_classifier(tmp_path / "bad.json")
+
+
+@pytest.mark.parametrize(("text", "target"), [
+    ("Казахи и уйгуры живут в этом селе давно.", True),
+    ("Казахстанцы пожаловались на рост цен на хлеб.", False),
+    ("Қазақстандықтар бағаның өсуіне шағымданды.", False),
+    ("Американцы пожаловались на рост цен на хлеб.", False),
+])
+def test_only_an_ethnic_group_is_a_target(analyse: Pipeline, text: str, target: bool) -> None:
+    """A civic («казахстанцы») or foreign («американцы») identity is an ETHNIC_GROUP mention with
+    its kind, but not a group tension or hate take for a target."""
+    doc = run(analyse, text)
+    assert any(m.type == "ETHNIC_GROUP" for m in doc.entities)
+    components = TensionStage().evaluate(doc).components
+    assert (components["group_target"].value > 0) is target
+    assert bool(list(ethnic_targets(doc))) is target
