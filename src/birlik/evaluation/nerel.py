@@ -10,6 +10,11 @@ gold spans of our types are treated like this:
   because Birlik's output may hold overlapping mentions of different types and such places
   matter for regions; a flat tagger loses recall on them.
 
+Birlik keeps mentions of a language ("на русском языке", "владеет английским") as mentions
+of its people with confidence ``LANGUAGE_CONFIDENCE``; NEREL annotates these as LANGUAGE, a
+type not scored here, so such mentions are left out of ``ETHNIC_GROUP`` (they were counted as
+false positives before; see ``predicted_spans``).
+
 Two figures are reported: the default pipeline over ``Document(lang="ru")`` (``PERSON.f1`` …),
 and the natasha stage alone after normalisation and segmentation (``natasha.PERSON.f1`` …),
 scored on PERSON, ORG and PLACE only, the types natasha has.
@@ -21,9 +26,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from birlik.domain.records import Document
+from birlik.domain.records import Document, Mention
 from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.evaluation.base import Metrics, PRFByType, register_eval
+from birlik.nlp.ethnic import LANGUAGE_CONFIDENCE
 from birlik.nlp.ner_ru import NATASHA_TYPES, RussianNer, RussianNerStage
 
 Span = tuple[int, int, str]
@@ -115,8 +121,13 @@ def outermost(spans: Iterable[Span]) -> set[Span]:
 
 
 def predicted_spans(doc: Document, types: frozenset[str] | None = None) -> set[Span]:
+    """Mentions of the given types; a language's mention is NEREL's LANGUAGE (not scored)."""
     return {(mention.start, mention.end, mention.type) for mention in doc.entities
-            if types is None or mention.type in types}
+            if (types is None or mention.type in types) and not _language(mention)}
+
+
+def _language(mention: Mention) -> bool:
+    return mention.type == "ETHNIC_GROUP" and mention.confidence <= LANGUAGE_CONFIDENCE
 
 
 def score_pipeline(gold: list[GoldDocument]) -> PRFByType:

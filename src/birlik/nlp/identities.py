@@ -30,6 +30,7 @@ from typing import Literal
 
 from birlik.domain.records import Document, Mention, Token
 from birlik.domain.text import fold
+from birlik.nlp.ethnic import LANGUAGE_CONFIDENCE
 from birlik.resources.gazetteer import Gazetteer
 from birlik.resources.identities import Identities
 from birlik.resources.world import World
@@ -37,7 +38,7 @@ from birlik.resources.world import World
 log = logging.getLogger(__name__)
 
 ETHNIC = "ETHNIC_GROUP"
-Reading = Literal["people", "place", "alone"]
+Reading = Literal["people", "place", "alone", "language"]
 PeopleNoun = Callable[[str], bool | None]
 """``word -> True`` (a noun for people), ``False`` (another noun), ``None`` (not a noun)."""
 
@@ -52,14 +53,33 @@ _RU_NOUN_ENDINGS = frozenset((
 _KK_DEMONYM = re.compile(r"^(.+?)(лық|лік|дық|дік|тық|тік)")
 _KK_MAX_INFLECTION = 9
 _COORDINATION = frozenset({"и", "или", "и/или"})
-#: Nouns of state power: an adjective before them names the state, not a nationality.
+#: Nouns of state power and service: an adjective before them names the state, not a
+#: nationality.
 STATE_NOUNS = frozenset((
     "власть", "лидер", "глава", "президент", "премьер", "премьер-министр", "министр",
     "правительство", "король", "королева", "принц", "принцесса", "император", "императрица",
     "монарх", "корона", "посол", "дипломат", "политик", "военный", "войско", "армия",
     "генерал", "солдат", "силовик", "чиновник", "депутат", "парламентарий", "оппозиционер",
     "гражданин", "подданный", "сми", "канцлер", "наследник",
+    # who serves the state or fights for a side: "российский космонавт", "американский сенатор"
+    "космонавт", "астронавт", "шпион", "разведчик", "агент", "полицейский", "пограничник",
+    "сенатор", "конгрессмен", "законодатель", "прокурор", "следователь", "судья", "инспектор",
+    "военнослужащий", "миротворец", "боевик", "повстанец",
 ))
+#: Nouns for a body of people or where one comes from: an adjective before them is a people
+#: ("венгерского происхождения", "японские корни", "пуэрториканской семье", "индийской общине").
+PEOPLE_COLLECTIVES = frozenset((
+    "происхождение", "корень", "семья", "община", "диаспора", "народность", "племя",
+    "меньшинство", "землячество", "национальность",
+))
+#: Adjective stems of countries that also name a language (an adjective of a people in the
+#: lexicon names its language anyway): "свободно владеет английским".
+LANGUAGE_STEMS = frozenset((
+    "английск", "французск", "немецк", "испанск", "итальянск", "португальск", "японск",
+    "китайск", "корейск", "арабск", "греческ", "турецк", "польск", "чешск", "венгерск",
+    "финск", "шведск", "норвежск", "датск", "голландск", "нидерландск", "персидск",
+))
+_CITIZEN = re.compile(r"граждан(ин|ина|ину|ином|ине|ка|ки|ке|ку|кой|е|ам|ами|ах)?")
 _MAX_ADJECTIVES = 2
 _PREFIX = 3
 _CACHE_SIZE = 100_000
@@ -91,7 +111,7 @@ class IdentityStage:
     def mentions(self, doc: Document) -> list[Mention]:
         mentions = list(doc.entities)
         if doc.lang == "ru" or "ru" in doc.langs:
-            mentions = self._adjectives(doc, mentions)
+            mentions = self._citizens(doc, self._adjectives(doc, mentions))
         mentions = self._demonyms(doc, mentions)
         return sorted((self._with_kind(m) for m in mentions), key=lambda m: (m.start, m.end))
 
@@ -103,7 +123,8 @@ class IdentityStage:
             ending = _RU_ADJECTIVE.search(word)
             if ending is None or "-" in word:
                 continue
-            place_id = self.adjectives.get(word[: ending.start()])
+            stem = word[: ending.start()]
+            place_id = self.adjectives.get(stem)
             if place_id is None and (token.start, token.end) not in ethnic_spans:
                 continue
             here = [m for m in mentions if m.start < token.end and token.start < m.end]
@@ -112,12 +133,70 @@ class IdentityStage:
             if any(m not in ethnic and (m.type != "ORG" or _kato(place_id)) for m in here):
                 continue  # part of a longer name, or another reading
             reading = self._reading(doc.text, tokens, index)
-            if reading == "place" and place_id is not None:
+            if reading == "alone" and _language_form(word) and (
+                    any(m.id for m in ethnic) or stem in LANGUAGE_STEMS):
+                reading = "language"  # "на русском", "владеть английским", "освоила немецкий"
+            if reading == "language":
+                mentions = [m for m in mentions if m not in ethnic] + [
+                    _with_confidence(m, LANGUAGE_CONFIDENCE) for m in ethnic]
+                continue
+            group = self._group_after(doc, mentions, index) if reading == "people" else None
+            if group is not None:
+                # "боснийских сербов", "израильских арабов": one group, the adjective its place
+                mentions = [m for m in mentions if m not in ethnic and m is not group]
+                mentions.append(Mention(
+                    start=token.start, end=group.end, text=doc.text[token.start:group.end],
+                    type=ETHNIC, id=group.id, derogatory=group.derogatory,
+                    confidence=group.confidence, kind=group.kind))
+                if place_id is not None:
+                    mentions.append(_word_mention(doc, token, "PLACE", id=place_id,
+                                                  confidence=0.8))
+            elif reading == "place" and place_id is not None:
                 mentions = [m for m in mentions if m not in ethnic]
                 mentions.append(_word_mention(doc, token, "PLACE", id=place_id, confidence=0.8))
             elif reading == "people" and not ethnic and not here:
                 mentions.append(_word_mention(doc, token, ETHNIC, kind=_adjective_kind(place_id)))
         return mentions
+
+    def _group_after(self, doc: Document, mentions: list[Mention], index: int) -> Mention | None:
+        """The group noun right after the adjective at ``index`` ("сербов" in "боснийских
+        сербов"), when the stages found one there."""
+        if index + 1 >= len(doc.tokens) or not _joined(doc.text, doc.tokens[index],
+                                                       doc.tokens[index + 1]):
+            return None
+        noun = doc.tokens[index + 1]
+        if _RU_ADJECTIVE.search(noun.text.lower()):
+            return None
+        return next((m for m in mentions if m.type == ETHNIC and m.start == noun.start
+                     and m.end >= noun.end), None)
+
+    def _citizens(self, doc: Document, mentions: list[Mention]) -> list[Mention]:
+        """"гражданин России", "гражданам США", "российские граждане": citizens of a country
+        are a civic (Kazakhstan) or foreign identity group, the country a place inside it."""
+        tokens = doc.tokens
+        out = list(mentions)
+        for index, token in enumerate(tokens):
+            if not _CITIZEN.fullmatch(token.text.lower()):
+                continue
+            start, end = token.start, token.end
+            country = None
+            if index + 1 < len(tokens) and _joined(doc.text, token, tokens[index + 1]):
+                country = next((m for m in out if m.type == "PLACE" and _country(m.id)
+                                and m.start == tokens[index + 1].start), None)
+                if country is not None:
+                    end = country.end
+            if country is None and index > 0 and _joined(doc.text, tokens[index - 1], token):
+                country = next((m for m in out if m.type == "PLACE" and _country(m.id)
+                                and m.end == tokens[index - 1].end
+                                and _RU_ADJECTIVE.search(m.text.lower())), None)
+                if country is not None:
+                    start = country.start
+            if country is None or any(m.type in (ETHNIC, "ORG", "PERSON") and m.start < end
+                                      and start < m.end for m in out):
+                continue
+            out.append(Mention(start=start, end=end, text=doc.text[start:end], type=ETHNIC,
+                               kind=_adjective_kind(country.id)))
+        return out
 
     def _reading(self, text: str, tokens: Sequence[Token], index: int) -> Reading:
         """What the adjective at ``index`` qualifies: people, a thing or place, or nothing."""
@@ -134,6 +213,8 @@ class IdentityStage:
                 continue
             if word[:1].isupper():
                 return "place"  # "армянском Гаваре", "испанской «Барселоны»"
+            if word.lower().startswith("язык"):
+                return "language"  # "на чувашском и русском языках"
             noun = self.people_noun(word)
             if noun is None:
                 return "alone"
@@ -207,6 +288,22 @@ class IdentityStage:
     def _word_kind(self, text: str) -> str | None:
         words = text.split()
         return self._demonym_kind(words[-1]) if words else None
+
+
+def _country(place_id: str | None) -> bool:
+    return place_id is not None and place_id.startswith(("iso:", "hist:"))
+
+
+def _language_form(word: str) -> bool:
+    """A masculine or neuter singular adjective: standing alone it names a language
+    ("на русском", "с английского", "владеть немецким"); the plural names people."""
+    return word.endswith(("ий", "ый", "ого", "ому", "ом", "им", "ым"))
+
+
+def _with_confidence(mention: Mention, confidence: float) -> Mention:
+    return Mention(start=mention.start, end=mention.end, text=mention.text, type=mention.type,
+                   id=mention.id, derogatory=mention.derogatory,
+                   confidence=min(mention.confidence, confidence), kind=mention.kind)
 
 
 def _kato(place_id: str | None) -> bool:
@@ -321,6 +418,7 @@ def russian_people_noun() -> PeopleNoun:
         if not nouns:
             return None
         noun = nouns[0]
-        return "anim" in noun.tag and noun.normal_form not in STATE_NOUNS
+        return ("anim" in noun.tag and noun.normal_form not in STATE_NOUNS) \
+            or noun.normal_form in PEOPLE_COLLECTIVES
 
     return people_noun
