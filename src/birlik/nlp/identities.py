@@ -79,6 +79,8 @@ LANGUAGE_STEMS = frozenset((
     "китайск", "корейск", "арабск", "греческ", "турецк", "польск", "чешск", "венгерск",
     "финск", "шведск", "норвежск", "датск", "голландск", "нидерландск", "персидск",
 ))
+_CITY_NAME_MIN = 4
+_RU_WORD = re.compile(r"[а-я]+(-[а-я]+)*")
 _CITIZEN = re.compile(r"граждан(ин|ина|ину|ином|ине|ка|ки|ке|ку|кой|е|ам|ами|ах)?")
 _MAX_ADJECTIVES = 2
 _PREFIX = 3
@@ -96,7 +98,7 @@ class IdentityStage:
         self, identities: Identities, gazetteer: Gazetteer, world: World,
         people_noun: PeopleNoun | None = None,
     ) -> None:
-        self.adjectives = identities.place_adjectives
+        self.adjectives = {**_city_adjectives(world), **identities.place_adjectives}
         self.demonyms = _demonym_table(identities)
         self.people_noun = people_noun or russian_people_noun()
         self.kk_places = _kazakh_place_kinds(gazetteer, world)
@@ -121,10 +123,12 @@ class IdentityStage:
         for index, token in enumerate(tokens):
             word = token.text.lower()
             ending = _RU_ADJECTIVE.search(word)
-            if ending is None or "-" in word:
+            if ending is None:
                 continue
             stem = word[: ending.start()]
             place_id = self.adjectives.get(stem)
+            if "-" in word and place_id is None:
+                continue
             if place_id is None and (token.start, token.end) not in ethnic_spans:
                 continue
             here = [m for m in mentions if m.start < token.end and token.start < m.end]
@@ -140,6 +144,8 @@ class IdentityStage:
                 mentions = [m for m in mentions if m not in ethnic] + [
                     _with_confidence(m, LANGUAGE_CONFIDENCE) for m in ethnic]
                 continue
+            if reading == "people" and place_id is not None and place_id.startswith("city:"):
+                reading = "place"  # "московского студента": a city, not a nationality
             group = self._group_after(doc, mentions, index) if reading == "people" else None
             if group is not None:
                 # "боснийских сербов", "израильских арабов": one group, the adjective its place
@@ -304,6 +310,33 @@ def _with_confidence(mention: Mention, confidence: float) -> Mention:
     return Mention(start=mention.start, end=mention.end, text=mention.text, type=mention.type,
                    id=mention.id, derogatory=mention.derogatory,
                    confidence=min(mention.confidence, confidence), kind=mention.kind)
+
+
+def _city_adjectives(world: World) -> dict[str, str]:
+    """Adjective stems formed on the Russian names of the world's cities by the regular
+    suffix -ск- (Мюнхен -> мюнхенск-, Милан -> миланск-, Брюссель -> брюссельск-, Рига ->
+    рижск- is irregular and stays out): "мюнхенской полиции", "нью-йоркском суде"."""
+    stems: dict[str, str] = {}
+    for place in world.places:
+        if place.kind != "city":
+            continue
+        for name in place.names.get("ru", ()):
+            stem = _adjective_stem(name.lower().replace("ё", "е"))
+            if stem is not None:
+                stems.setdefault(stem, place.id)
+    return stems
+
+
+def _adjective_stem(name: str) -> str | None:
+    if " " in name or len(name) < _CITY_NAME_MIN or not _RU_WORD.fullmatch(name):
+        return None
+    if name.endswith("ск"):
+        return name  # Минск, Омск: the adjective is the name
+    if name.endswith("ль"):
+        return name + "ск"  # Брюссель -> брюссельский
+    if name[-1] in "ьаяоеиуйы":
+        name = name[:-1]  # Казань -> казанский, Варшава -> варшавский
+    return name + ("к" if name.endswith("сс") else "ск")
 
 
 def _kato(place_id: str | None) -> bool:
