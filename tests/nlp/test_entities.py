@@ -11,6 +11,7 @@ import pytest
 
 from birlik.domain.records import Document, Mention
 from birlik.nlp.entities import resolve
+from birlik.nlp.ethnic import LANGUAGE_CONFIDENCE
 from birlik.nlp.factory import entity_stages
 from birlik.nlp.ner_kk import OTHER_NAME
 from birlik.nlp.pipeline import Pipeline
@@ -132,6 +133,35 @@ IDENTITIES = [
     pytest.param("Требуются девушки славянской внешности.", "ru",
                  [("ETHNIC_GROUP", "славянской", "slavic_peoples")], [],
                  id="ru-people-adjective-before-a-thing"),
+    pytest.param("Его задержал гражданин России, а гражданам Казахстана помогли.", "ru",
+                 [("ETHNIC_GROUP", "гражданин России", None), ("PLACE", "России", "iso:RU"),
+                  ("ETHNIC_GROUP", "гражданам Казахстана", None)], [],
+                 id="ru-citizens-of-a-country"),
+    pytest.param("Российские граждане работали там, гражданское общество молчало.", "ru",
+                 [("ETHNIC_GROUP", "Российские граждане", None),
+                  ("PLACE", "Российские", "iso:RU")],
+                 [("ETHNIC_GROUP", "гражданское"), ("ETHNIC_GROUP", "Российские")],
+                 id="ru-citizens-after-an-adjective"),
+    pytest.param("Армия боснийских сербов вошла в город.", "ru",
+                 [("ETHNIC_GROUP", "боснийских сербов", "serb"),
+                  ("PLACE", "боснийских", "iso:BA")],
+                 [("ETHNIC_GROUP", "сербов"), ("ETHNIC_GROUP", "боснийских")],
+                 id="ru-group-of-a-place"),
+    pytest.param("Кубинский бегун, актриса венгерского происхождения и российский космонавт.",
+                 "ru", [("ETHNIC_GROUP", "Кубинский", None), ("ETHNIC_GROUP", "венгерского", ...),
+                        ("PLACE", "российский", "iso:RU")],
+                 [("ETHNIC_GROUP", "российский"), ("PLACE", "венгерского")],
+                 id="ru-adjectives-of-origin-and-of-state-service"),
+    pytest.param("Китайская Народная Республика и Российская Федерация подписали договор.", "ru",
+                 [("PLACE", "Китайская Народная Республика", "iso:CN")],
+                 [("ETHNIC_GROUP", "Китайская"), ("ETHNIC_GROUP", "Российская")],
+                 id="ru-adjectives-inside-country-names"),
+    pytest.param("Студент мюнхенской консерватории рассказал о нью-йоркском суде.", "ru",
+                 [("PLACE", "мюнхенской", "city:de:munich"),
+                  ("PLACE", "нью-йоркском", "city:us:new-york")], [],
+                 id="ru-adjectives-of-cities"),
+    pytest.param("Московский студент приехал.", "ru", [("PLACE", "Московский", ...)],
+                 [("ETHNIC_GROUP", "Московский")], id="ru-a-city-adjective-is-no-nationality"),
     pytest.param("Қазақстандықтар мен арыстықтар, ресейлік сарапшылар келді.", "kk",
                  [("ETHNIC_GROUP", "Қазақстандықтар", None),
                   ("ETHNIC_GROUP", "арыстықтар", None), ("ETHNIC_GROUP", "ресейлік", None)],
@@ -312,3 +342,21 @@ def test_ethnocultural_associations(entities: Pipeline, text: str, lang: str,
 def test_quoted_places(entities: Pipeline, text: str, place: str, kept: bool) -> None:
     found = {(m.type, m.text) for m in run(entities, text, "kk")}
     assert (("PLACE", place) in found) is kept, found
+
+
+@pytest.mark.parametrize(("text", "languages"), [
+    ("Стихи звучали на чувашском, русском и английском языках.", {"чувашском", "русском"}),
+    ("Она свободно владеет немецким и говорит на французском.", {"немецким", "французском"}),
+])
+def test_a_language_is_a_mention_of_its_people_at_language_confidence(
+        entities: Pipeline, text: str, languages: set[str]) -> None:
+    found = run(entities, text, "ru")
+    groups = {m.text: m.confidence for m in found if m.type == "ETHNIC_GROUP"}
+    assert groups == dict.fromkeys(languages, LANGUAGE_CONFIDENCE)
+    assert not [m for m in found if m.type == "PLACE"]  # "английском": the language, no country
+
+
+def test_people_in_the_plural_are_people_not_a_language(entities: Pipeline) -> None:
+    found = run(entities, "Русские и немцы живут рядом.", "ru")
+    assert {m.text: m.confidence for m in found if m.type == "ETHNIC_GROUP"} == {
+        "Русские": 1.0, "немцы": 1.0}

@@ -179,6 +179,8 @@ class IdentityStage:
     def _citizens(self, doc: Document, mentions: list[Mention]) -> list[Mention]:
         """"гражданин России", "гражданам США", "российские граждане": citizens of a country
         are a civic (Kazakhstan) or foreign identity group, the country a place inside it."""
+        if "раждан" not in doc.text:
+            return mentions  # the common case: one substring search, no token loop
         tokens = doc.tokens
         out = list(mentions)
         for index, token in enumerate(tokens):
