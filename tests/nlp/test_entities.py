@@ -360,3 +360,10 @@ def test_people_in_the_plural_are_people_not_a_language(entities: Pipeline) -> N
     found = run(entities, "Русские и немцы живут рядом.", "ru")
     assert {m.text: m.confidence for m in found if m.type == "ETHNIC_GROUP"} == {
         "Русские": 1.0, "немцы": 1.0}
+
+
+def test_a_number_between_the_adjective_and_its_noun_keeps_the_people(entities: Pipeline
+                                                                      ) -> None:
+    found = run(entities, "Скончался венгерский 86-летний писатель.", "ru")
+    assert [(m.text, m.id, m.confidence) for m in found if m.type == "ETHNIC_GROUP"] == [
+        ("венгерский", "hungarian", 1.0)]

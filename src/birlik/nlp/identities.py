@@ -212,6 +212,14 @@ class IdentityStage:
         skipped = 0
         while following < len(tokens) and _joined(text, tokens[following - 1], tokens[following]):
             word = tokens[following].text
+            if word.isdigit() and skipped < _MAX_ADJECTIVES:
+                # "венгерский 86-летний писатель": a number and what is joined to it qualify
+                following += 1
+                if following < len(tokens) and \
+                        text[tokens[following - 1].end:tokens[following].start] == "-":
+                    following += 1
+                skipped += 1
+                continue
             if word.lower() in _COORDINATION or (
                 _RU_ADJECTIVE.search(word.lower()) and skipped < _MAX_ADJECTIVES
                 and self.people_noun(word) is None
