@@ -81,7 +81,6 @@ LANGUAGE_STEMS = frozenset((
 ))
 _CITY_NAME_MIN = 4
 _RU_WORD = re.compile(r"[а-я]+(-[а-я]+)*")
-_CITIZEN = re.compile(r"граждан(ин|ина|ину|ином|ине|ка|ки|ке|ку|кой|е|ам|ами|ах)?")
 _MAX_ADJECTIVES = 2
 _PREFIX = 3
 _CACHE_SIZE = 100_000
@@ -117,7 +116,7 @@ class IdentityStage:
     def mentions(self, doc: Document) -> list[Mention]:
         mentions = list(doc.entities)
         if doc.lang == "ru" or "ru" in doc.langs:
-            mentions = self._citizens(doc, self._adjectives(doc, mentions))
+            mentions = self._adjectives(doc, mentions)
         mentions = self._demonyms(doc, mentions)
         return sorted((self._with_kind(m) for m in mentions), key=lambda m: (m.start, m.end))
 
@@ -150,65 +149,12 @@ class IdentityStage:
                 continue
             if reading == "people" and place_id is not None and place_id.startswith("city:"):
                 reading = "place"  # "московского студента": a city, not a nationality
-            group = self._group_after(doc, mentions, index) if reading == "people" else None
-            if group is not None:
-                # "боснийских сербов", "израильских арабов": one group, the adjective its place
-                mentions = [m for m in mentions if m not in ethnic and m is not group]
-                mentions.append(Mention(
-                    start=token.start, end=group.end, text=doc.text[token.start:group.end],
-                    type=ETHNIC, id=group.id, derogatory=group.derogatory,
-                    confidence=group.confidence, kind=group.kind))
-                if place_id is not None:
-                    mentions.append(_word_mention(doc, token, "PLACE", id=place_id,
-                                                  confidence=0.8))
-            elif reading == "place" and place_id is not None:
+            if reading == "place" and place_id is not None:
                 mentions = [m for m in mentions if m not in ethnic]
                 mentions.append(_word_mention(doc, token, "PLACE", id=place_id, confidence=0.8))
             elif reading == "people" and not ethnic and not here:
                 mentions.append(_word_mention(doc, token, ETHNIC, kind=_adjective_kind(place_id)))
         return mentions
-
-    def _group_after(self, doc: Document, mentions: list[Mention], index: int) -> Mention | None:
-        """The group noun right after the adjective at ``index`` ("сербов" in "боснийских
-        сербов"), when the stages found one there."""
-        if index + 1 >= len(doc.tokens) or not _joined(doc.text, doc.tokens[index],
-                                                       doc.tokens[index + 1]):
-            return None
-        noun = doc.tokens[index + 1]
-        if _RU_ADJECTIVE.search(noun.text.lower()):
-            return None
-        return next((m for m in mentions if m.type == ETHNIC and m.start == noun.start
-                     and m.end >= noun.end), None)
-
-    def _citizens(self, doc: Document, mentions: list[Mention]) -> list[Mention]:
-        """"гражданин России", "гражданам США", "российские граждане": citizens of a country
-        are a civic (Kazakhstan) or foreign identity group, the country a place inside it."""
-        if "раждан" not in doc.text:
-            return mentions  # the common case: one substring search, no token loop
-        tokens = doc.tokens
-        out = list(mentions)
-        for index, token in enumerate(tokens):
-            if not _CITIZEN.fullmatch(token.text.lower()):
-                continue
-            start, end = token.start, token.end
-            country = None
-            if index + 1 < len(tokens) and _joined(doc.text, token, tokens[index + 1]):
-                country = next((m for m in out if m.type == "PLACE" and _country(m.id)
-                                and m.start == tokens[index + 1].start), None)
-                if country is not None:
-                    end = country.end
-            if country is None and index > 0 and _joined(doc.text, tokens[index - 1], token):
-                country = next((m for m in out if m.type == "PLACE" and _country(m.id)
-                                and m.end == tokens[index - 1].end
-                                and _RU_ADJECTIVE.search(m.text.lower())), None)
-                if country is not None:
-                    start = country.start
-            if country is None or any(m.type in (ETHNIC, "ORG", "PERSON") and m.start < end
-                                      and start < m.end for m in out):
-                continue
-            out.append(Mention(start=start, end=end, text=doc.text[start:end], type=ETHNIC,
-                               kind=_adjective_kind(country.id)))
-        return out
 
     def _reading(self, text: str, tokens: Sequence[Token], index: int) -> Reading:
         """What the adjective at ``index`` qualifies: people, a thing or place, or nothing."""
@@ -311,10 +257,6 @@ class IdentityStage:
     def _word_kind(self, text: str) -> str | None:
         words = text.split()
         return self._demonym_kind(words[-1]) if words else None
-
-
-def _country(place_id: str | None) -> bool:
-    return place_id is not None and place_id.startswith(("iso:", "hist:"))
 
 
 def _language_form(word: str) -> bool:

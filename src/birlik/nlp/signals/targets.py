@@ -9,7 +9,7 @@ and dropping them loses real groups. A civic identity
 train and dev whose only mentions are such are tension ≥ 2 in 4 of 31 (0.13), as often as the
 texts naming no group at all (0.14). A language (an ethnic mention with
 ``LANGUAGE_CONFIDENCE``) stays a target, a weak one: language policy is part of interethnic
-relations.
+relations, and texts of train and dev naming only a language are tension ≥ 2 in 7 of 11.
 """
 
 from __future__ import annotations
