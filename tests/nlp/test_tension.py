@@ -190,11 +190,13 @@ def test_a_linear_classifier_adds_features_and_stems_per_class(tmp_path: Path) -
     ("Казахи и уйгуры живут в этом селе давно.", True),
     ("Казахстанцы пожаловались на рост цен на хлеб.", False),
     ("Қазақстандықтар бағаның өсуіне шағымданды.", False),
-    ("Американцы пожаловались на рост цен на хлеб.", False),
+    ("Американцы пожаловались на рост цен на хлеб.", True),
+    ("Алматинцы пожаловались на рост цен на хлеб.", False),
 ])
-def test_only_an_ethnic_group_is_a_target(analyse: Pipeline, text: str, target: bool) -> None:
-    """A civic («казахстанцы») or foreign («американцы») identity is an ETHNIC_GROUP mention with
-    its kind, but not a group tension or hate take for a target."""
+def test_only_a_group_is_a_target(analyse: Pipeline, text: str, target: bool) -> None:
+    """A civic («казахстанцы») or regional («алматинцы») identity is an ETHNIC_GROUP mention with
+    its kind, but not a group tension or hate take for a target; a nationality («американцы»)
+    is one (docs/signals.md: a group is an ethnic group, nationality or diaspora)."""
     doc = run(analyse, text)
     assert any(m.type == "ETHNIC_GROUP" for m in doc.entities)
     components = TensionStage().evaluate(doc).components

@@ -3,8 +3,8 @@ reason code (``tension.<component>``).
 
 Components come from three places:
 
-- the document's entities: ``group_target`` (an ethnic group is named; a civic, foreign or
-  regional identity is not one, see ``targets``);
+- the document's entities: ``group_target`` (a group is named; a civic or regional
+  identity is not one, see ``targets``);
 - the signals computed before: ``hostility`` (hate), ``dehumanisation`` (hate's slur and
   dehumanisation cues), ``violence`` (incident types of violence) and ``incident_other``;
 - the cue lexicon ``resources/data/tension_cues.yaml`` (kk/ru/en stems): the raising cues
