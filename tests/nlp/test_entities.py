@@ -11,7 +11,6 @@ import pytest
 
 from birlik.domain.records import Document, Mention
 from birlik.nlp.entities import resolve
-from birlik.nlp.ethnic import LANGUAGE_CONFIDENCE
 from birlik.nlp.factory import entity_stages
 from birlik.nlp.ner_kk import OTHER_NAME
 from birlik.nlp.pipeline import Pipeline
@@ -347,11 +346,13 @@ def test_quoted_places(entities: Pipeline, text: str, place: str, kept: bool) ->
     ("Стихи звучали на чувашском, русском и английском языках.", {"чувашском", "русском"}),
     ("Она свободно владеет немецким и говорит на французском.", {"немецким", "французском"}),
 ])
-def test_a_language_is_a_mention_of_its_people_at_language_confidence(
+def test_a_language_is_a_mention_of_its_people_of_kind_language(
         entities: Pipeline, text: str, languages: set[str]) -> None:
+    """The kind marks the language (NEREL's LANGUAGE, not scored); the confidence stays, so
+    the signals read the mention as they did before the rule."""
     found = run(entities, text, "ru")
-    groups = {m.text: m.confidence for m in found if m.type == "ETHNIC_GROUP"}
-    assert groups == dict.fromkeys(languages, LANGUAGE_CONFIDENCE)
+    groups = {m.text: m.kind for m in found if m.type == "ETHNIC_GROUP"}
+    assert groups == dict.fromkeys(languages, "language")
     assert not [m for m in found if m.type == "PLACE"]  # "английском": the language, no country
 
 

@@ -23,7 +23,6 @@ from birlik.nlp.signals.calibrated import (
 from birlik.nlp.signals.components import COMPONENTS, load_cue_lexicon
 from birlik.nlp.signals.hate import HateStage
 from birlik.nlp.signals.incident import IncidentStage
-from birlik.nlp.signals.targets import ethnic_targets
 from birlik.nlp.signals.tension import TensionStage, load_tension_model
 
 
@@ -184,21 +183,3 @@ def test_a_linear_classifier_adds_features_and_stems_per_class(tmp_path: Path) -
     (tmp_path / "bad.json").write_text(json.dumps(broken), encoding="utf-8")
     with pytest.raises(ConfigError, match="R242"):
         load_classifier(tmp_path / "bad.json")
-
-
-@pytest.mark.parametrize(("text", "target"), [
-    ("Казахи и уйгуры живут в этом селе давно.", True),
-    ("Казахстанцы пожаловались на рост цен на хлеб.", False),
-    ("Қазақстандықтар бағаның өсуіне шағымданды.", False),
-    ("Американцы пожаловались на рост цен на хлеб.", True),
-    ("Алматинцы пожаловались на рост цен на хлеб.", False),
-])
-def test_only_a_group_is_a_target(analyse: Pipeline, text: str, target: bool) -> None:
-    """A civic («казахстанцы») or regional («алматинцы») identity is an ETHNIC_GROUP mention with
-    its kind, but not a group tension or hate take for a target; a nationality («американцы»)
-    is one (docs/signals.md: a group is an ethnic group, nationality or diaspora)."""
-    doc = run(analyse, text)
-    assert any(m.type == "ETHNIC_GROUP" for m in doc.entities)
-    components = TensionStage().evaluate(doc).components
-    assert (components["group_target"].value > 0) is target
-    assert bool(list(ethnic_targets(doc))) is target

@@ -13,7 +13,8 @@ gold spans of our types are treated like this:
   matter for regions; a flat tagger loses recall on them.
 
 Birlik keeps mentions of a language ("на русском языке", "владеет английским") as mentions
-of its people with confidence ``LANGUAGE_CONFIDENCE``; NEREL annotates these as LANGUAGE, a
+of its people, with confidence ``LANGUAGE_CONFIDENCE`` (before "язык") or ``kind`` ``language``
+(an adjective standing alone); NEREL annotates these as LANGUAGE, a
 type not scored here, so such mentions are left out of ``ETHNIC_GROUP`` (they were counted as
 false positives before; see ``predicted_spans``).
 
@@ -137,7 +138,8 @@ def predicted_spans(doc: Document, types: frozenset[str] | None = None) -> set[S
 
 
 def _language(mention: Mention) -> bool:
-    return mention.type == "ETHNIC_GROUP" and mention.confidence <= LANGUAGE_CONFIDENCE
+    return mention.type == "ETHNIC_GROUP" and (
+        mention.kind == "language" or mention.confidence <= LANGUAGE_CONFIDENCE)
 
 
 def score_pipeline(gold: list[GoldDocument]) -> PRFByType:

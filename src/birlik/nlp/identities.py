@@ -30,7 +30,6 @@ from typing import Literal
 
 from birlik.domain.records import Document, Mention, Token
 from birlik.domain.text import fold
-from birlik.nlp.ethnic import LANGUAGE_CONFIDENCE
 from birlik.resources.gazetteer import Gazetteer
 from birlik.resources.identities import Identities
 from birlik.resources.world import World
@@ -145,7 +144,7 @@ class IdentityStage:
                 reading = "language"  # "на русском", "владеть английским", "освоила немецкий"
             if reading == "language":
                 mentions = [m for m in mentions if m not in ethnic] + [
-                    _with_confidence(m, LANGUAGE_CONFIDENCE) for m in ethnic]
+                    _as_language(m) for m in ethnic]
                 continue
             if reading == "people" and place_id is not None and place_id.startswith("city:"):
                 reading = "place"  # "московского студента": a city, not a nationality
@@ -265,11 +264,12 @@ def _language_form(word: str) -> bool:
     return word.endswith(("ий", "ый", "ого", "ому", "ом", "им", "ым"))
 
 
-def _with_confidence(mention: Mention, confidence: float) -> Mention:
+def _as_language(mention: Mention) -> Mention:
+    """A people's adjective naming its language ("на русском"): ``kind`` ``language``, the
+    confidence kept, so the signals read it as before (a group named in passing)."""
     return Mention(start=mention.start, end=mention.end, text=mention.text, type=mention.type,
-                   id=mention.id, derogatory=mention.derogatory,
-                   confidence=min(mention.confidence, confidence), kind=mention.kind)
-
+                   id=mention.id, derogatory=mention.derogatory, confidence=mention.confidence,
+                   kind="language")
 
 def _city_adjectives(world: World) -> dict[str, str]:
     """Adjective stems formed on the Russian names of the world's cities by the regular

@@ -3,8 +3,7 @@ reason code (``tension.<component>``).
 
 Components come from three places:
 
-- the document's entities: ``group_target`` (a group is named; a civic or regional
-  identity is not one, see ``targets``);
+- the document's entities: ``group_target`` (an ethnic group is named);
 - the signals computed before: ``hostility`` (hate), ``dehumanisation`` (hate's slur and
   dehumanisation cues), ``violence`` (incident types of violence) and ``incident_other``;
 - the cue lexicon ``resources/data/tension_cues.yaml`` (kk/ru/en stems): the raising cues
@@ -31,7 +30,6 @@ from birlik.domain import codes
 from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Signal
 from birlik.domain.text import normalise
-from birlik.nlp.signals.targets import ethnic_targets
 from birlik.resources.yaml_data import load_yaml
 
 CUES_FILE = "tension_cues.yaml"
@@ -139,7 +137,7 @@ def _cue_component(name: str, pattern: re.Pattern[str], text: str, norm: str) ->
 
 
 def _signal_components(doc: Document) -> list[Component]:
-    groups = list(ethnic_targets(doc))
+    groups = [m for m in doc.entities if m.type == "ETHNIC_GROUP"]
     group_value = max((1.0 if m.confidence >= 0.8 else WEAK_GROUP for m in groups), default=0.0)
     group_evidence = tuple(
         Evidence(start=m.start, end=m.end, text=m.text, reason="tension.group_target", weight=group_value)

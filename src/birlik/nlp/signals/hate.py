@@ -49,7 +49,6 @@ from birlik.domain.records import Document, Evidence, Mention, Sentence, Signal
 from birlik.domain.text import normalise
 from birlik.nlp.embed import Embedder
 from birlik.nlp.signals.calibrated import CalibratedLogistic, load_model, model_file
-from birlik.nlp.signals.targets import ethnic_targets
 from birlik.nlp.signals.tension import WORD, word_stems
 from birlik.nlp.signals.toxicity import (
     LinearTextModel,
@@ -178,7 +177,7 @@ def load_hate_learned() -> CalibratedLogistic:
 
 
 def groups_named(doc: Document) -> bool:
-    return any(True for _ in ethnic_targets(doc))
+    return any(m.type == "ETHNIC_GROUP" for m in doc.entities)
 
 
 def hate_features(rule: Signal, doc: Document) -> dict[str, float]:

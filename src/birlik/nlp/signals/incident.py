@@ -38,7 +38,6 @@ from birlik.domain.errors import ConfigError
 from birlik.domain.records import Document, Evidence, Mention, Sentence, Signal
 from birlik.domain.text import normalise
 from birlik.nlp.signals.calibrated import LinearClassifier, load_classifier, model_file
-from birlik.nlp.signals.targets import ethnic_targets
 from birlik.nlp.signals.tension import WORD, word_stems
 from birlik.nlp.spans import StartIndex
 from birlik.resources.yaml_data import load_yaml
@@ -307,7 +306,7 @@ class IncidentStage:
     def _hits(self, doc: Document, norm: str, sentences: list[Sentence]) -> list[_Hit]:
         """Cue and pair hits, each with the modifiers of its sentence applied."""
         starts = [s.start for s in sentences]
-        ethnic = StartIndex(ethnic_targets(doc))
+        ethnic = StartIndex(m for m in doc.entities if m.type == "ETHNIC_GROUP")
         by_sentence: dict[int, list[_Hit]] = {}
         negation = self.cues.contexts["negation"]
         for cue in self._all_cues if self._any_cue.search(norm) else ():
