@@ -101,10 +101,6 @@ class IdentityStage:
         self.people_noun = people_noun or russian_people_noun()
         self.kk_places = _kazakh_place_kinds(gazetteer, world)
         self.ru_places = _russian_place_kinds(gazetteer, world)
-        self.ru_place_names = frozenset(
-            name.lower().replace("ё", "е")
-            for names in (*(p.names for p in world.places), *(u.names for u in gazetteer.places))
-            for name in names.get("ru", ()))
         self._kinds: dict[str, str | None] = {}
 
     def __call__(self, docs: list[Document]) -> list[Document]:
@@ -225,18 +221,15 @@ class IdentityStage:
         return self.kk_places.get(fold(match.group(1)))
 
     def _russian_demonym(self, lower: str) -> str | None:
-        """A Russian noun formed on a place's name with -ец/-цы, -анин/-яне or, for women,
-        -ка/-анка/-янка (``сингапурцы``, ``иорданцев``, ``норвежца``, ``берлинцы``,
-        ``парижане``, ``шотландка``, ``мексиканок``, ``бразильянка``): one of the
+        """A Russian noun formed on a place's name with -ец/-цы or -анин/-яне
+        (``сингапурцы``, ``иорданцев``, ``норвежца``, ``берлинцы``, ``парижане``): one of the
         people of that place, foreign, regional or civic by the place."""
         if len(lower) < _RU_DEMONYM_MIN or _KAZAKH_ONLY.search(lower):
             return None
         for suffix in _RU_DEMONYM_SUFFIXES:
             if lower.endswith(suffix):
                 stem = lower[: -len(suffix)]
-                for candidate in (stem, *_undo_alternation(stem), *_undo_soft_sign(stem)):
-                    if suffix in _RU_FEMININE_PLAIN and candidate in self.ru_place_names:
-                        continue  # -ка goes on a stem less its ending: not Семей + ка
+                for candidate in (stem, *_undo_alternation(stem)):
                     if len(candidate) >= _RU_DEMONYM_STEM and candidate in self.ru_places:
                         return self.ru_places[candidate]
         return None
@@ -354,21 +347,12 @@ _RU_DEMONYM_SUFFIXES = tuple(sorted((
     "ец", "ца", "цу", "цем", "це", "цы", "цев", "цам", "цами", "цах",
     "анин", "анина", "анину", "анином", "анине", "ане", "ан", "анам", "анами", "анах",
     "янин", "янина", "янину", "янином", "янине", "яне", "ян", "янам", "янами", "янах",
-    # women: шотландка, мексиканка, китаянка, бразильянка (the stem's soft sign is undone)
-    "ка", "ки", "ке", "ку", "кой", "ок", "кам", "ками", "ках",
-    "анка", "анки", "анке", "анку", "анкой", "анок", "анкам", "анками", "анках",
-    "янка", "янки", "янке", "янку", "янкой", "янок", "янкам", "янками", "янках",
 ), key=len, reverse=True))
-_RU_FEMININE_PLAIN = frozenset(("ка", "ки", "ке", "ку", "кой", "ок", "кам", "ками", "ках"))
 _RU_DEMONYM_MIN = 6
 _RU_DEMONYM_STEM = 4
 _KAZAKH_ONLY = re.compile("[әғқңөұүһі]")
 #: Consonants that change before -ец (Норвегия → норвежец, Квебек → квебечанин).
 _ALTERNATION = {"ж": "г", "ч": "к", "ш": "х"}
-
-
-def _undo_soft_sign(stem: str) -> tuple[str, ...]:
-    return (stem[:-1],) if stem.endswith("ь") else ()
 
 
 def _undo_alternation(stem: str) -> tuple[str, ...]:
