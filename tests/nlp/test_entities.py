@@ -132,6 +132,29 @@ IDENTITIES = [
     pytest.param("Требуются девушки славянской внешности.", "ru",
                  [("ETHNIC_GROUP", "славянской", "slavic_peoples")], [],
                  id="ru-people-adjective-before-a-thing"),
+    pytest.param("Российские граждане работали там, гражданин России уехал.", "ru",
+                 [("PLACE", "Российские", "iso:RU"), ("PLACE", "России", "iso:RU")],
+                 [("ETHNIC_GROUP", "Российские граждане"), ("ETHNIC_GROUP", "гражданин России"),
+                  ("ETHNIC_GROUP", "Российские")],
+                 id="ru-citizens-are-the-states"),
+    pytest.param("Армия боснийских сербов вошла в город.", "ru",
+                 [("ETHNIC_GROUP", "сербов", "serb")],
+                 [("ETHNIC_GROUP", "боснийских сербов")],
+                 id="ru-group-after-an-adjective-of-a-place"),
+    pytest.param("Кубинский бегун и актриса венгерского происхождения.",
+                 "ru", [("ETHNIC_GROUP", "Кубинский", None), ("ETHNIC_GROUP", "венгерского", ...)],
+                 [("PLACE", "венгерского")],
+                 id="ru-adjectives-of-origin"),
+    pytest.param("Китайская Народная Республика и Российская Федерация подписали договор.", "ru",
+                 [("PLACE", "Китайская Народная Республика", "iso:CN")],
+                 [("ETHNIC_GROUP", "Китайская"), ("ETHNIC_GROUP", "Российская")],
+                 id="ru-adjectives-inside-country-names"),
+    pytest.param("Студент мюнхенской консерватории рассказал о нью-йоркском суде.", "ru",
+                 [("PLACE", "мюнхенской", "city:de:munich"),
+                  ("PLACE", "нью-йоркском", "city:us:new-york")], [],
+                 id="ru-adjectives-of-cities"),
+    pytest.param("Московский студент приехал.", "ru", [("PLACE", "Московский", ...)],
+                 [("ETHNIC_GROUP", "Московский")], id="ru-a-city-adjective-is-no-nationality"),
     pytest.param("Қазақстандықтар мен арыстықтар, ресейлік сарапшылар келді.", "kk",
                  [("ETHNIC_GROUP", "Қазақстандықтар", None),
                   ("ETHNIC_GROUP", "арыстықтар", None), ("ETHNIC_GROUP", "ресейлік", None)],
@@ -312,3 +335,30 @@ def test_ethnocultural_associations(entities: Pipeline, text: str, lang: str,
 def test_quoted_places(entities: Pipeline, text: str, place: str, kept: bool) -> None:
     found = {(m.type, m.text) for m in run(entities, text, "kk")}
     assert (("PLACE", place) in found) is kept, found
+
+
+@pytest.mark.parametrize(("text", "languages"), [
+    ("Стихи звучали на чувашском, русском и английском языках.", {"чувашском", "русском"}),
+    ("Она свободно владеет немецким и говорит на французском.", {"немецким", "французском"}),
+])
+def test_a_language_is_a_mention_of_its_people_of_kind_language(
+        entities: Pipeline, text: str, languages: set[str]) -> None:
+    """The kind marks the language (NEREL's LANGUAGE, not scored); the confidence stays, so
+    the signals read the mention as they did before the rule."""
+    found = run(entities, text, "ru")
+    groups = {m.text: m.kind for m in found if m.type == "ETHNIC_GROUP"}
+    assert groups == dict.fromkeys(languages, "language")
+    assert not [m for m in found if m.type == "PLACE"]  # "английском": the language, no country
+
+
+def test_people_in_the_plural_are_people_not_a_language(entities: Pipeline) -> None:
+    found = run(entities, "Русские и немцы живут рядом.", "ru")
+    assert {m.text: m.confidence for m in found if m.type == "ETHNIC_GROUP"} == {
+        "Русские": 1.0, "немцы": 1.0}
+
+
+def test_a_number_between_the_adjective_and_its_noun_keeps_the_people(entities: Pipeline
+                                                                      ) -> None:
+    found = run(entities, "Скончался венгерский 86-летний писатель.", "ru")
+    assert [(m.text, m.id, m.confidence) for m in found if m.type == "ETHNIC_GROUP"] == [
+        ("венгерский", "hungarian", 1.0)]

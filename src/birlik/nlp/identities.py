@@ -37,7 +37,7 @@ from birlik.resources.world import World
 log = logging.getLogger(__name__)
 
 ETHNIC = "ETHNIC_GROUP"
-Reading = Literal["people", "place", "alone"]
+Reading = Literal["people", "place", "alone", "language"]
 PeopleNoun = Callable[[str], bool | None]
 """``word -> True`` (a noun for people), ``False`` (another noun), ``None`` (not a noun)."""
 
@@ -60,6 +60,21 @@ STATE_NOUNS = frozenset((
     "генерал", "солдат", "силовик", "чиновник", "депутат", "парламентарий", "оппозиционер",
     "гражданин", "подданный", "сми", "канцлер", "наследник",
 ))
+#: Nouns for a body of people or where one comes from: an adjective before them is a people
+#: ("венгерского происхождения", "японские корни", "пуэрториканской семье", "индийской общине").
+PEOPLE_COLLECTIVES = frozenset((
+    "происхождение", "корень", "семья", "община", "диаспора", "народность", "племя",
+    "меньшинство", "землячество", "национальность",
+))
+#: Adjective stems of countries that also name a language (an adjective of a people in the
+#: lexicon names its language anyway): "свободно владеет английским".
+LANGUAGE_STEMS = frozenset((
+    "английск", "французск", "немецк", "испанск", "итальянск", "португальск", "японск",
+    "китайск", "корейск", "арабск", "греческ", "турецк", "польск", "чешск", "венгерск",
+    "финск", "шведск", "норвежск", "датск", "голландск", "нидерландск", "персидск",
+))
+_CITY_NAME_MIN = 4
+_RU_WORD = re.compile(r"[а-я]+(-[а-я]+)*")
 _MAX_ADJECTIVES = 2
 _PREFIX = 3
 _CACHE_SIZE = 100_000
@@ -76,7 +91,7 @@ class IdentityStage:
         self, identities: Identities, gazetteer: Gazetteer, world: World,
         people_noun: PeopleNoun | None = None,
     ) -> None:
-        self.adjectives = identities.place_adjectives
+        self.adjectives = {**_city_adjectives(world), **identities.place_adjectives}
         self.demonyms = _demonym_table(identities)
         self.people_noun = people_noun or russian_people_noun()
         self.kk_places = _kazakh_place_kinds(gazetteer, world)
@@ -101,9 +116,12 @@ class IdentityStage:
         for index, token in enumerate(tokens):
             word = token.text.lower()
             ending = _RU_ADJECTIVE.search(word)
-            if ending is None or "-" in word:
+            if ending is None:
                 continue
-            place_id = self.adjectives.get(word[: ending.start()])
+            stem = word[: ending.start()]
+            place_id = self.adjectives.get(stem)
+            if "-" in word and place_id is None:
+                continue
             if place_id is None and (token.start, token.end) not in ethnic_spans:
                 continue
             here = [m for m in mentions if m.start < token.end and token.start < m.end]
@@ -112,6 +130,15 @@ class IdentityStage:
             if any(m not in ethnic and (m.type != "ORG" or _kato(place_id)) for m in here):
                 continue  # part of a longer name, or another reading
             reading = self._reading(doc.text, tokens, index)
+            if reading == "alone" and _language_form(word) and (
+                    any(m.id for m in ethnic) or stem in LANGUAGE_STEMS):
+                reading = "language"  # "на русском", "владеть английским", "освоила немецкий"
+            if reading == "language":
+                mentions = [m for m in mentions if m not in ethnic] + [
+                    _as_language(m) for m in ethnic]
+                continue
+            if reading == "people" and place_id is not None and place_id.startswith("city:"):
+                reading = "place"  # "московского студента": a city, not a nationality
             if reading == "place" and place_id is not None:
                 mentions = [m for m in mentions if m not in ethnic]
                 mentions.append(_word_mention(doc, token, "PLACE", id=place_id, confidence=0.8))
@@ -125,6 +152,14 @@ class IdentityStage:
         skipped = 0
         while following < len(tokens) and _joined(text, tokens[following - 1], tokens[following]):
             word = tokens[following].text
+            if word.isdigit() and skipped < _MAX_ADJECTIVES:
+                # "венгерский 86-летний писатель": a number and what is joined to it qualify
+                following += 1
+                if following < len(tokens) and \
+                        text[tokens[following - 1].end:tokens[following].start] == "-":
+                    following += 1
+                skipped += 1
+                continue
             if word.lower() in _COORDINATION or (
                 _RU_ADJECTIVE.search(word.lower()) and skipped < _MAX_ADJECTIVES
                 and self.people_noun(word) is None
@@ -134,6 +169,8 @@ class IdentityStage:
                 continue
             if word[:1].isupper():
                 return "place"  # "армянском Гаваре", "испанской «Барселоны»"
+            if word.lower().startswith("язык"):
+                return "language"  # "на чувашском и русском языках"
             noun = self.people_noun(word)
             if noun is None:
                 return "alone"
@@ -207,6 +244,46 @@ class IdentityStage:
     def _word_kind(self, text: str) -> str | None:
         words = text.split()
         return self._demonym_kind(words[-1]) if words else None
+
+
+def _language_form(word: str) -> bool:
+    """A masculine or neuter singular adjective: standing alone it names a language
+    ("на русском", "с английского", "владеть немецким"); the plural names people."""
+    return word.endswith(("ий", "ый", "ого", "ому", "ом", "им", "ым"))
+
+
+def _as_language(mention: Mention) -> Mention:
+    """A people's adjective naming its language ("на русском"): ``kind`` ``language``, the
+    confidence kept, so the signals read it as before (a group named in passing)."""
+    return Mention(start=mention.start, end=mention.end, text=mention.text, type=mention.type,
+                   id=mention.id, derogatory=mention.derogatory, confidence=mention.confidence,
+                   kind="language")
+
+def _city_adjectives(world: World) -> dict[str, str]:
+    """Adjective stems formed on the Russian names of the world's cities by the regular
+    suffix -ск- (Мюнхен -> мюнхенск-, Милан -> миланск-, Брюссель -> брюссельск-, Рига ->
+    рижск- is irregular and stays out): "мюнхенской полиции", "нью-йоркском суде"."""
+    stems: dict[str, str] = {}
+    for place in world.places:
+        if place.kind != "city":
+            continue
+        for name in place.names.get("ru", ()):
+            stem = _adjective_stem(name.lower().replace("ё", "е"))
+            if stem is not None:
+                stems.setdefault(stem, place.id)
+    return stems
+
+
+def _adjective_stem(name: str) -> str | None:
+    if " " in name or len(name) < _CITY_NAME_MIN or not _RU_WORD.fullmatch(name):
+        return None
+    if name.endswith("ск"):
+        return name  # Минск, Омск: the adjective is the name
+    if name.endswith("ль"):
+        return name + "ск"  # Брюссель -> брюссельский
+    if name[-1] in "ьаяоеиуйы":
+        name = name[:-1]  # Казань -> казанский, Варшава -> варшавский
+    return name + ("к" if name.endswith("сс") else "ск")
 
 
 def _kato(place_id: str | None) -> bool:
@@ -321,6 +398,7 @@ def russian_people_noun() -> PeopleNoun:
         if not nouns:
             return None
         noun = nouns[0]
-        return "anim" in noun.tag and noun.normal_form not in STATE_NOUNS
+        return ("anim" in noun.tag and noun.normal_form not in STATE_NOUNS) \
+            or noun.normal_form in PEOPLE_COLLECTIVES
 
     return people_noun
