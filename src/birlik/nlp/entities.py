@@ -97,8 +97,8 @@ _ORG_HEADS_AFTER = re.compile(
     r"(?:(?:футбол|хоккей|спорт)\w*\s+)?(?:ЖШС|АҚ|ЖАҚ|ТОО|АО|ОАО|ЗАО|ПАО|ООО|" + _ORG_HEAD_WORDS
     + r")", re.IGNORECASE)
 _KK_ORG_HEADS_DESCRIBED = re.compile(
-    r"(?:(?-i:[a-zа-яёәғқңөұүһі])[^\W\d_]*\s+){1,2}" + _ORG_HEAD_WORDS
-    + r"\w*?с?[ыі](?:н|ның|нің|на|не|нда|нде|нан|нен|мен)?(?!\w)", re.IGNORECASE)
+    r"(?:(?-i:[a-zа-яёәғқңөұүһі])[^\W\d_]{0,30}\s{1,3}){1,2}" + _ORG_HEAD_WORDS
+    + r"\w{0,12}?с?[ыі](?:н|ның|нің|на|не|нда|нде|нан|нен|мен)?(?!\w)", re.IGNORECASE)
 _QUOTED = re.compile(r"[«\"“]\s*([^«»\"“”\n]{2,80}?)\s*[»\"”]")
 _MAX_QUOTED_WORDS = 6
 

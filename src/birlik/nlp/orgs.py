@@ -36,8 +36,8 @@ _BETWEEN_BEFORE = frozenset({"города", "г", "of", "the", "city", "of the"
 # KazNERD tags as a POSITION as a whole. The plural of members (депутаттары, мүшелері,
 # өкілдері) leaves the organisation standing. Written for this project.
 KK_TITLE_AFTER = re.compile(
-    r"\s+(?:басшы|төраға|спикер|орынбасар|хатшы|директор|бастығ|жетекші|ректор|жаттықтырушы"
-    r"|министр|вице-министр|президент|бас\s+хатшы)с?[ыі](?:\w{0,5})(?!\w)", re.IGNORECASE)
+    r"\s{1,4}(?:басшы|төраға|спикер|орынбасар|хатшы|директор|бастығ|жетекші|ректор|жаттықтырушы"
+    r"|министр|вице-министр|президент|бас\s{1,3}хатшы)с?[ыі](?:\w{0,5})(?!\w)", re.IGNORECASE)
 _KK_TITLE_PLURAL = re.compile(r"(?:лар|лер|дар|дер|тар|тер)[ыі]", re.IGNORECASE)
 _KEPT_IN_TITLES = ("assembly", "association")
 """The Assembly's units stay linked inside a title («ҚХА Төрағасының орынбасары»): the
