@@ -244,7 +244,7 @@ def columns_mask(columns: Columns, scope: RegionScope, filters: DocumentFilters)
     size = len(columns.ids)
     mask = np.ones(size, dtype=bool)
     wanted = tuple(filters.regions)
-    if scope.cases_of is not None or not (scope.all_regions or scope.katos):
+    if scope.sees_no_region:
         return np.zeros(size, dtype=bool)
     if not scope.all_regions and not (wanted and set(wanted) <= scope.katos):
         mask &= _linked(columns, tuple(scope.katos))

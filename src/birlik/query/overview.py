@@ -53,7 +53,7 @@ def region_values(
     """One number per region in scope for the map, over the days ``start``–``end``: from the
     indicators, except ``hate`` (see the module). A region without a document in the period
     is absent (the map draws a count as 0, a mean as no data)."""
-    if _nothing(scope):
+    if scope.sees_no_region:
         return {}
     if indicator == "hate":
         return from_documents(session, scope, indicator, start, end)
@@ -95,7 +95,7 @@ def from_documents(
     """The same numbers aggregated from the documents (a scan of the period's documents): the
     path of ``hate``, and the reference the tests hold the indicators to. Documents with a
     flagged date are left out here (the indicators count them on a date found in their URL)."""
-    if _nothing(scope):
+    if scope.sees_no_region:
         return {}
     value: Any
     if indicator == "tension":
@@ -122,8 +122,3 @@ def from_documents(
         .group_by(DocumentRegionRow.region_kato)
     )
     return {str(kato): float(v) for kato, v in session.execute(statement) if v is not None}
-
-
-def _nothing(scope: RegionScope) -> bool:
-    """A mediator (cases only) or a reader of no region sees no region's numbers."""
-    return not scope.all_regions and (scope.cases_of is not None or not scope.katos)

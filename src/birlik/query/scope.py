@@ -50,6 +50,12 @@ class RegionScope:
         return cls(all_regions=False, katos=principal.regions)
 
     @property
+    def sees_no_region(self) -> bool:
+        """A mediator (their cases only) or a reader of no region: no region's documents,
+        alerts or figures."""
+        return not self.all_regions and (self.cases_of is not None or not self.katos)
+
+    @property
     def regions(self) -> tuple[str, ...] | None:
         """The regions in scope, sorted; None for every region."""
         return None if self.all_regions else tuple(sorted(self.katos))
@@ -73,7 +79,7 @@ class RegionScope:
         wanted = tuple(wanted)
         if self.all_regions:
             return _in_regions(wanted) if wanted else true()
-        if not self.katos or self.cases_of is not None:
+        if self.sees_no_region:
             return false()
         if all(kato in self.katos for kato in wanted):
             return _in_regions(wanted or tuple(sorted(self.katos)))
@@ -86,7 +92,7 @@ class RegionScope:
     def alert_condition(self) -> ColumnElement[bool]:
         if self.all_regions:
             return true()
-        if self.cases_of is not None or not self.katos:
+        if self.sees_no_region:
             return false()
         return AlertRow.region_kato.in_(sorted(self.katos))
 

@@ -131,7 +131,7 @@ def _candidates(scope: RegionScope, filters: DocumentFilters) -> Select[Any]:
     regions as lists of ids (so that SQLite may drive by the region index)."""
     conditions: list[Any] = queries.filter_conditions(filters)
     wanted = filters.regions
-    if scope.cases_of is not None or not (scope.all_regions or scope.katos):
+    if scope.sees_no_region:
         conditions.append(false())
     elif not scope.all_regions and not (wanted and set(wanted) <= scope.katos):
         conditions.append(_linked(tuple(sorted(scope.katos))))
