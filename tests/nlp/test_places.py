@@ -102,6 +102,13 @@ def links(linker: PlaceLinker, text: str) -> list[tuple[str, str | None]]:
     ("Павлодар облысы Ақтоғай ауданы", [("Павлодар облысы", "550000000"),
                                         ("Ақтоғай ауданы", "553200000")]),
     ("АСТАНА. KAZINFORM", [("АСТАНА", "710000000")]),
+    # settlements (settlements.txt): a place with its head word, before or after it
+    ("В селе Сарыкемер прошёл сход.", [("Сарыкемер", "313600000")]),
+    ("Сарыкемер ауылында жиын өтті.", [("Сарыкемер", "313600000")]),
+    ("в посёлке Доссор и в поселке Жетыбай", [("Доссор", "235200000"),
+                                              ("Жетыбай", "474200000")]),
+    ("Сарыкемер — красивое место.", []),
+    ("Қоғам белсенділері мен Бірлестік мүшелері", []),
 ])
 def test_place_links(linker: PlaceLinker, text: str, expected: list[tuple[str, str]]) -> None:
     assert links(linker, text) == expected

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
 
 from birlik.domain.errors import ConfigError
-from birlik.resources.gazetteer import load_gazetteer, parse_gazetteer
+from birlik.resources.gazetteer import (
+    SETTLEMENTS_FILE,
+    Place,
+    load_gazetteer,
+    parse_gazetteer,
+    parse_places,
+)
 
 
 def test_twenty_regions_with_2022_borders() -> None:
@@ -63,3 +71,39 @@ def test_lookups() -> None:
 def test_broken_file_raises_a_coded_config_error(text: str) -> None:
     with pytest.raises(ConfigError, match=r"^\[R00\d\] "):
         parse_gazetteer(text)
+
+
+def _settlements() -> list[Place]:
+    text = resources.files("birlik.resources").joinpath("data", SETTLEMENTS_FILE).read_text(
+        "utf-8")
+    return parse_places(text, SETTLEMENTS_FILE)
+
+
+def test_settlements_link_to_their_district_and_need_a_head_word() -> None:
+    gazetteer = load_gazetteer()
+    settlements = _settlements()
+    assert len(settlements) >= 100
+    assert set(settlements) <= set(gazetteer.places)
+    for place in settlements:
+        assert place.level == "village" and not place.owns_code
+        district = gazetteer[place.kato]
+        assert district.level in ("district", "city") and district.parent_kato is not None
+        assert place.flags == frozenset("h") and not place.bare_ok
+    sarykemer = next(p for p in settlements if "Сарыкемер" in p.names["ru"])
+    assert sarykemer.kato == "313600000"  # Байзак ауданы, Жамбыл облысы
+    assert sarykemer in gazetteer.localities("313600000")
+
+
+def test_settlements_repeat_no_hand_checked_name() -> None:
+    hand_checked = parse_places(
+        resources.files("birlik.resources").joinpath("data", "gazetteer.txt").read_text("utf-8"))
+    listed = {name.lower() for place in hand_checked for names in place.names.values()
+              for name in names}
+    for place in _settlements():
+        assert not {n.lower() for names in place.names.values() for n in names} & listed
+
+
+def test_a_broken_settlements_line_names_its_file() -> None:
+    with pytest.raises(ConfigError, match=r"settlements\.txt line 2") as error:
+        parse_places("# header\n313600000|V|313600000|h|Сарыкемер\n", SETTLEMENTS_FILE)
+    assert error.value.code == "R002"

@@ -30,7 +30,7 @@ from typing import Literal
 
 from birlik.domain.records import Document, Mention, Token
 from birlik.domain.text import fold
-from birlik.resources.gazetteer import Gazetteer
+from birlik.resources.gazetteer import Gazetteer, Place
 from birlik.resources.identities import Identities
 from birlik.resources.world import World
 
@@ -325,13 +325,20 @@ def _demonym_table(identities: Identities) -> dict[str, list[tuple[str, str]]]:
     return table
 
 
+def _demonym_places(gazetteer: Gazetteer) -> list[Place]:
+    """Places whose names form demonyms: not those that are places only with a head word
+    (flag ``h``: villages named like people or common words — «Қоғам», «Бірлестік» — whose
+    «қоғамдық» is no group of people)."""
+    return [place for place in gazetteer.places if "h" not in place.flags]
+
+
 def _kazakh_place_kinds(gazetteer: Gazetteer, world: World) -> dict[str, str]:
     """Folded Kazakh names of places -> the kind of a demonym formed on them."""
     kinds: dict[str, str] = {}
     for place in world.places:
         for name in place.names.get("kk", ()):
             kinds[fold(name.lower())] = "foreign"
-    for unit in gazetteer.places:
+    for unit in _demonym_places(gazetteer):
         for name in unit.names.get("kk", ()):
             kinds[fold(name.lower())] = "regional"
     kinds[fold("қазақстан")] = "civic"
@@ -376,7 +383,7 @@ def _russian_place_kinds(gazetteer: Gazetteer, world: World) -> dict[str, str]:
     for place in world.places:
         for name in place.names.get("ru", ()):
             add(name, "foreign")
-    for unit in gazetteer.places:
+    for unit in _demonym_places(gazetteer):
         for name in unit.names.get("ru", ()):
             add(name, "regional")
     return kinds

@@ -50,7 +50,9 @@ _HEAD_KEYS: dict[str, HeadKind] = {
 _PREFIX_WORDS: dict[HeadKind, tuple[str, ...]] = {
     "region": ("область", "област", "обл"),
     "district": ("район", "р-н", "рн"),
-    "city": ("город", "г", "city", "town", "село", "поселок", "пос", "аул", "village"),
+    "city": ("город", "г", "city", "town", "село", "поселок", "пос", "аул", "village",
+             # inflected forms (в селе, посёлке, деревне; "сел" alone is also a verb)
+             "села", "селе", "селу", "селом", "поселк", "деревн", "станиц"),
 }
 _PREFIX_KEYS: dict[str, HeadKind] = {
     fold(word): kind for kind, words in _PREFIX_WORDS.items() for word in words
