@@ -1,0 +1,169 @@
+"""Russian organisations named by a common noun, and names that are not organisations.
+
+Russian news name the bodies of a state by the common noun of the body: «правительство»,
+«полиция», «парламент», «прокуратура», «кабинет министров», «Кремль» (the presidency). Such
+a noun is the organisation itself (NEREL annotates it as one, with the country's adjective
+before it and the country in the genitive after it: «британское правительство»,
+«Полиция Малайзии», «федеральная прокуратура Бельгии»). Three nouns name a body only with
+such an owner: «власти», «сборная», «армия» («российские власти», «сборной Бразилии»;
+bare «власти» is the authorities in general). The country adjective or place inside stays a
+place of its own (``resolve`` keeps places nested in an organisation in Russian documents).
+
+And three kinds of names natasha tags as organisations are not ones: a web platform where
+something is posted («в Facebook», «в своём Твиттере»: the platform, a product), the web
+itself («Интернет», «в Сети») and a few well-known things written in capitals (the space
+station «МКС», the treaty «СНВ», a power station «ГЭС»).
+
+Well-known abbreviations that the model does not know (``ABBREVIATIONS``: «ИГ», «ФИФА»,
+«МОК») are added where nothing else was found. Written for this project.
+"""
+
+from __future__ import annotations
+
+import re
+
+from birlik.domain.records import Mention
+
+# The nouns, in the singular and (for Кремль) capitalised only: «в Кремле» is mostly the
+# building, and the plural («правительства обеих стран» aside) is the genitive singular here
+# too. ``(?<!\w)`` and ``(?!\w)``: whole words.
+_BODY = re.compile(
+    r"(?<!\w)(?:[Пп]равительств(?:о|а|у|ом|е)|[Пп]олици(?:я|и|ю|ей)"
+    r"|[Пп]арламент(?:|а|у|ом|е)|[Пп]рокуратур(?:а|ы|е|у|ой)"
+    r"|[Кк]абинет(?:|а|у|ом|е)[^\S\n]{1,3}министров|[Кк]абмин(?:|а|у|ом|е)"
+    r"|Кремл(?:ь|я|ю|ём|ем))(?!\w)")
+_OWNED_BODY = re.compile(
+    r"(?<!\w)(?:[Вв]ласт(?:и|ей|ям|ями|ях)|[Сс]борн(?:ая|ой|ую|ые|ых)|[Аа]рми(?:я|и|ю|ей))(?!\w)")
+# The adjective before the noun that NEREL takes into the name: a country's or a people's
+# («российское», «британской», «израильские»), a level or a kind of the body («федеральная
+# прокуратура», «военной полиции», «коалиционное правительство»).
+_ADJECTIVE = (
+    r"(?:[^\W\d_][^\W\d_-]{1,30}(?:ск|цк)|федеральн|военн|коалиционн|столичн|генеральн|временн"
+    r"|переходн|краев|областн|городск|муниципальн|национальн|местн|центральн|региональн|земельн"
+    r"|нижн|верхн)(?:ий|ый|ой|ая|ое|ие|ые|ого|его|ому|ом|ую|юю|их|ых|им|ым|ими|ыми|яя|ей)")
+_ADJECTIVE_BEFORE = re.compile(
+    r"(?<![\w-])" + _ADJECTIVE + r"(?:[^\S\n]{1,3}" + _ADJECTIVE + r")?[^\S\n]{1,3}$",
+    re.IGNORECASE)
+# The chamber of a parliament: «нижней палаты парламента», «обеих палат парламента»
+_CHAMBER_BEFORE = re.compile(
+    r"(?<![\w-])(?:(?:нижн|верхн)\w{1,3}|обеих)[^\S\n]{1,3}палат\w{0,3}[^\S\n]{1,3}$",
+    re.IGNORECASE)
+# What may follow the noun as its owner besides a place: «страны», «города», «столицы»; a
+# team's sport («сборной России по хоккею»)
+_OWNER_WORD_AFTER = re.compile(r"[^\S\n]{1,3}(?:страны|города|столицы|республики)(?!\w)")
+_SPORT_AFTER = re.compile(
+    r"[^\S\n]{1,3}по[^\S\n]{1,3}(?:[^\W\d_]{2,30}(?:ой|ому)[^\S\n]{1,3})?"
+    r"[^\W\d_]{2,30}(?:у|ю|е)(?!\w)")
+_ADJECTIVE_SPAN = 80
+# «закон «О полиции»», «Федеральный закон «О правительстве»»: the title of a law
+_LAW_TITLE_BEFORE = re.compile(r"[«\"“]\s{0,2}(?:[Оо]б?)\s{1,3}$")
+
+#: Web platforms (the stems of their Russian names): after «в», «на», «через» (and a
+#: possessive) the platform is where something is posted, not the company.
+PLATFORMS = frozenset((
+    "facebook", "фейсбук", "twitter", "твиттер", "youtube", "ютуб", "instagram", "инстаграм",
+    "telegram", "телеграм", "tumblr", "reddit", "skype", "tiktok", "тикток", "вконтакт",
+    "одноклассник", "livejournal", "википеди", "wikipedia", "linkedin", "myspace", "flickr",
+    "whatsapp",
+))
+_PLATFORM_BEFORE = re.compile(
+    r"(?<!\w)(?:в|во|на|через)(?:[^\S\n]{1,3}(?:сво\w{1,3}|его|её|ее|их|мо\w{1,3}))?"
+    r"[^\S\n]{1,3}$", re.IGNORECASE)
+# Case endings a platform's name takes in Russian (Твиттере, Википедии, Фейсбуке)
+_PLATFORM_ENDING = re.compile(r"(?:а|е|и|у|ом|ой|ю|я|ы|ей|ах|ам)?$")
+#: Things natasha tags as organisations that are not ones (lower-cased, any case form).
+NOT_ORGANISATIONS = frozenset((
+    "интернет", "интернета", "интернете", "интернету", "интернетом", "сеть", "сети", "сетью",
+    "мкс", "снв", "гэс", "аэс", "тэц", "вднх",
+))
+#: Abbreviations of organisations well known in Russian news that the model misses.
+ABBREVIATIONS = frozenset((
+    "ИГ", "ИГИЛ", "ФИФА", "УЕФА", "МОК", "ВАДА", "РУСАДА", "МАГАТЭ", "ЮНИСЕФ", "ПАСЕ", "МВФ",
+    "ОПЕК", "ЕЦБ", "ФРС", "ЦРУ", "ФБР", "АНБ", "МИ-6", "ХАМАС", "ФСБ", "ФСИН", "ФСО", "СВР",
+    "ГРУ", "СКР", "ЦИК", "ЦБ", "РАН", "МГУ", "СПбГУ", "КПРФ", "ЛДПР", "ВГТРК", "РЖД",
+))
+_WORD = re.compile(r"[^\W_](?:[\w-]{0,40}[^\W_])?")
+
+
+def russian_organisations(text: str, mentions: list[Mention]) -> list[Mention]:
+    """``mentions`` of a Russian document with the bodies named by a common noun added, the
+    well-known abbreviations added, and the platforms and things that are not organisations
+    dropped (see the module's description)."""
+    kept = [m for m in mentions if not (m.type == "ORG" and m.id is None
+                                        and _not_an_organisation(text, m))]
+    added: list[Mention] = []
+    for pattern, owned in ((_BODY, False), (_OWNED_BODY, True)):
+        for match in pattern.finditer(text):
+            found = _body(text, match.start(), match.end(), kept, owned=owned)
+            if found is not None and not _clashes(found, kept + added):
+                added.append(found)
+    for match in _WORD.finditer(text):
+        if match.group() in ABBREVIATIONS:
+            start, end = match.span()
+            found = Mention(start=start, end=end, text=match.group(), type="ORG",
+                            confidence=0.8)
+            if not any(m.start < end and start < m.end for m in kept + added):
+                added.append(found)
+    if not added and len(kept) == len(mentions):
+        return mentions
+    return sorted(kept + added, key=lambda m: (m.start, m.end))
+
+
+def _body(text: str, start: int, end: int, mentions: list[Mention], *, owned: bool
+          ) -> Mention | None:
+    if _LAW_TITLE_BEFORE.search(text, max(0, start - 8), start):
+        return None
+    noun = text[start:end].lower()
+    before = _CHAMBER_BEFORE if noun.startswith("парламент") else _ADJECTIVE_BEFORE
+    adjective = before.search(text, max(0, start - _ADJECTIVE_SPAN), start)
+    owner = _owner_after(text, end, mentions, government=noun.startswith(("прав", "каб")))
+    if owned and adjective is None and owner is None:
+        return None
+    start = adjective.start() if adjective else start
+    end = owner if owner is not None else end
+    if noun.startswith("сборн"):
+        sport = _SPORT_AFTER.match(text, end)
+        end = sport.end() if sport else end
+    return Mention(start=start, end=end, text=text[start:end], type="ORG", confidence=0.8)
+
+
+def _owner_after(text: str, end: int, mentions: list[Mention], *, government: bool
+                 ) -> int | None:
+    """Where the owner right after the noun ends: a place or, after a government, its head
+    («правительство Медведева») in the genitive, or «страны», «города»."""
+    place = _place_after(text, end, mentions, ("PLACE", "PERSON") if government else ("PLACE",))
+    if place is not None:
+        return place.end
+    word = _OWNER_WORD_AFTER.match(text, end)
+    return word.end() if word else None
+
+
+def _place_after(text: str, end: int, mentions: list[Mention], types: tuple[str, ...]
+                 ) -> Mention | None:
+    """A mention of ``types`` right after the noun, one space away: its owner."""
+    for mention in mentions:
+        if mention.type in types and mention.start in (end + 1, end + 2) \
+                and text[end:mention.start].isspace() and "\n" not in text[end:mention.start]:
+            return mention
+    return None
+
+
+def _clashes(found: Mention, mentions: list[Mention]) -> bool:
+    """Does ``found`` overlap a mention other than a place or people inside it?"""
+    for mention in mentions:
+        if mention.start < found.end and found.start < mention.end and not (
+                mention.type in ("PLACE", "ETHNIC_GROUP", "PERSON")
+                and found.start <= mention.start and mention.end <= found.end):
+            return True
+    return False
+
+
+def _not_an_organisation(text: str, mention: Mention) -> bool:
+    name = mention.text.lower()
+    if name in NOT_ORGANISATIONS:
+        return True
+    for platform in PLATFORMS:
+        if name.startswith(platform) and _PLATFORM_ENDING.fullmatch(name, len(platform)):
+            return _PLATFORM_BEFORE.search(text, max(0, mention.start - 24),
+                                           mention.start) is not None
+    return False
