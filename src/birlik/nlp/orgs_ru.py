@@ -105,8 +105,63 @@ def russian_organisations(text: str, mentions: list[Mention]) -> list[Mention]:
             if not any(m.start < end and start < m.end for m in kept + added):
                 added.append(found)
     if not added and len(kept) == len(mentions):
-        return mentions
-    return sorted(kept + added, key=lambda m: (m.start, m.end))
+        return with_subdivisions(text, mentions)
+    return with_subdivisions(text, sorted(kept + added, key=lambda m: (m.start, m.end)))
+
+
+# A unit of an organisation named before it: «пресс-служба Кремля», «факультет журналистики
+# МГУ» (not this one: a word stands between), «совет директоров "Газпрома"», «центральный
+# аппарат ФСБ». NEREL annotates the unit with its organisation as one organisation.
+_SUBDIVISION_BEFORE = re.compile(
+    r"(?<![\w-])(?:" + _ADJECTIVE + r"[^\S\n]{1,3})?"
+    r"(?:пресс-служб|пресс-центр|факультет|кафедр|правлени|управлени|отдел|отделени|департамент"
+    r"|дирекци|президиум|политсовет|политбюро|аппарат|штаб|комитет|комисси|филиал"
+    r"|подразделени|бюро|совет\w{0,3}[^\S\n]{1,3}директоров|попечительск\w{1,3}[^\S\n]{1,3}совет)"
+    r"\w{0,3}[^\S\n]{1,3}[«\"“]?$", re.IGNORECASE)
+
+
+def with_subdivisions(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Organisations with the unit named right before them (``_SUBDIVISION_BEFORE``) and the
+    place a unit serves after them («управление ФСБ по Чечне»); two organisations one space
+    apart are one («ГУ МВД», «Совет Безопасности ООН», «Палаты представителей Конгресса»)."""
+    out: list[Mention] = []
+    for mention in mentions:
+        if mention.type == "ORG" and out and out[-1].type == "ORG" \
+                and text[out[-1].end:mention.start] == " ":
+            mention = _org(text, out.pop(), mention.end, mention.id)
+        unit = _SUBDIVISION_BEFORE.search(text, max(0, mention.start - _ADJECTIVE_SPAN),
+                                          mention.start) if mention.type == "ORG" else None
+        if unit is not None and not any(m.end > unit.start() and m.start < mention.start
+                                        for m in mentions):
+            end = mention.end
+            if unit.group()[-1:] in _OPENING_QUOTES and text[end:end + 1] in _CLOSING_QUOTES:
+                end += 1
+            mention = _org(text, mention, end, mention.id, start=unit.start())
+        if mention.type == "ORG" and _REGIONAL_BODY.search(mention.text):
+            served = _SERVED_PLACE.match(text, mention.end)
+            place = next((m for m in mentions if served and m.type == "PLACE"
+                          and m.start == served.end()), None)
+            if place is not None:
+                mention = _org(text, mention, place.end, mention.id)
+        out.append(mention)
+    return out
+
+
+_OPENING_QUOTES = "«\"“"
+_CLOSING_QUOTES = "»\"”"
+# The regional directorates of the police, security and investigation bodies («ГУ МВД России
+# по г. Москве», «УФСБ по Чечне», «следственное управление СК по Крыму») name the region
+# they serve after «по»
+_REGIONAL_BODY = re.compile(
+    r"(?i:управлени|отдел|комитет)|МВД|ФСБ|(?<!\w)(?:ГУ|У[А-Я]{2,4})(?!\w)")
+_SERVED_PLACE = re.compile(r"[^\S\n]{1,3}по[^\S\n]{1,3}(?:г\.[^\S\n]{0,2})?")
+
+
+def _org(text: str, first: Mention, end: int, entity_id: str | None, *, start: int = -1
+         ) -> Mention:
+    start = first.start if start < 0 else start
+    return Mention(start=start, end=end, text=text[start:end], type="ORG", id=entity_id,
+                   confidence=first.confidence)
 
 
 def _body(text: str, start: int, end: int, mentions: list[Mention], *, owned: bool
