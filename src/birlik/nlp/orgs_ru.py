@@ -31,9 +31,11 @@ _BODY = re.compile(
     r"(?<!\w)(?:[Пп]равительств(?:о|а|у|ом|е)|[Пп]олици(?:я|и|ю|ей)"
     r"|[Пп]арламент(?:|а|у|ом|е)|[Пп]рокуратур(?:а|ы|е|у|ой)"
     r"|[Кк]абинет(?:|а|у|ом|е)[^\S\n]{1,3}министров|[Кк]абмин(?:|а|у|ом|е)"
-    r"|Кремл(?:ь|я|ю|ём|ем))(?!\w)")
+    r"|[Сс]енат(?:|а|у|ом|е)|Кремл(?:ь|я|ю|ём|ем)"
+    r"|Бел(?:ый|ого|ому|ым)[^\S\n]{1,3}дом(?:|а|у|ом))(?!\w)")
 _OWNED_BODY = re.compile(
-    r"(?<!\w)(?:[Вв]ласт(?:и|ей|ям|ями|ях)|[Сс]борн(?:ая|ой|ую|ые|ых)|[Аа]рми(?:я|и|ю|ей))(?!\w)")
+    r"(?<!\w)(?:[Вв]ласт(?:и|ей|ям|ями|ях)|[Сс]борн(?:ая|ой|ую|ые|ых)|[Аа]рми(?:я|и|ю|ей)"
+    r"|[Аа]дминистраци(?:я|и|ю|ей)|[Пп]осольств(?:о|а|у|ом|е)|[Кк]онсульств(?:о|а|у|ом|е))(?!\w)")
 # The adjective before the noun that NEREL takes into the name: a country's or a people's
 # («российское», «британской», «израильские»), a level or a kind of the body («федеральная
 # прокуратура», «военной полиции», «коалиционное правительство»).
@@ -169,8 +171,10 @@ def _body(text: str, start: int, end: int, mentions: list[Mention], *, owned: bo
     if _LAW_TITLE_BEFORE.search(text, max(0, start - 8), start):
         return None
     noun = text[start:end].lower()
-    before = _CHAMBER_BEFORE if noun.startswith("парламент") else _ADJECTIVE_BEFORE
-    adjective = before.search(text, max(0, start - _ADJECTIVE_SPAN), start)
+    adjective = _ADJECTIVE_BEFORE.search(text, max(0, start - _ADJECTIVE_SPAN), start)
+    if noun.startswith("парламент"):
+        adjective = _CHAMBER_BEFORE.search(text, max(0, start - _ADJECTIVE_SPAN), start) \
+            or adjective
     owner = _owner_after(text, end, mentions, government=noun.startswith(("прав", "каб")))
     if owned and adjective is None and owner is None:
         return None
