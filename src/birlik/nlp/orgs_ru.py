@@ -12,7 +12,8 @@ place of its own (``resolve`` keeps places nested in an organisation in Russian 
 And three kinds of names natasha tags as organisations are not ones: a web platform where
 something is posted («в Facebook», «в своём Твиттере»: the platform, a product), the web
 itself («Интернет», «в Сети») and a few well-known things written in capitals (the space
-station «МКС», the treaty «СНВ», a power station «ГЭС»).
+station «МКС», the treaty «СНВ», a power station «ГЭС»), nor is a building or site whose
+name opens or ends with the word for it («Исаакиевский собор», «Саяно-Шушенской ГЭС»).
 
 Well-known abbreviations that the model does not know (``ABBREVIATIONS``: «ИГ», «ФИФА»,
 «МОК») are added where nothing else was found. Written for this project.
@@ -84,6 +85,13 @@ ABBREVIATIONS = frozenset((
     "ОПЕК", "ЕЦБ", "ФРС", "ЦРУ", "ФБР", "АНБ", "МИ-6", "ХАМАС", "ФСБ", "ФСИН", "ФСО", "СВР",
     "ГРУ", "СКР", "ЦИК", "ЦБ", "РАН", "МГУ", "СПбГУ", "КПРФ", "ЛДПР", "ВГТРК", "РЖД",
 ))
+#: A name opening or ending with one of these words is a building or a site: «Исаакиевский
+#: собор», «Храм Христа Спасителя», «Саяно-Шушенская ГЭС», «Международная космическая станция».
+#: Not a church («Русская православная церковь» is an organisation), a museum or a theatre.
+_FACILITY_STEMS = (
+    "собор", "храм", "кладбищ", "дворц", "дворец", "станци", "гэс", "аэс", "тэц", "аэропорт",
+    "вокзал", "стадион", "мечет", "монастыр", "здани",
+)
 _WORD = re.compile(r"[^\W_](?:[\w-]{0,40}[^\W_])?")
 
 
@@ -220,6 +228,9 @@ def _clashes(found: Mention, mentions: list[Mention]) -> bool:
 def _not_an_organisation(text: str, mention: Mention) -> bool:
     name = mention.text.lower()
     if name in NOT_ORGANISATIONS:
+        return True
+    words = name.split()
+    if words and (words[0].startswith(_FACILITY_STEMS) or words[-1].startswith(_FACILITY_STEMS)):
         return True
     for platform in PLATFORMS:
         if name.startswith(platform) and _PLATFORM_ENDING.fullmatch(name, len(platform)):
