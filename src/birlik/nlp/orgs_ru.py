@@ -36,14 +36,17 @@ _BODY = re.compile(
     r"|Бел(?:ый|ого|ому|ым)[^\S\n]{1,3}дом(?:|а|у|ом))(?!\w)")
 _OWNED_BODY = re.compile(
     r"(?<!\w)(?:[Вв]ласт(?:и|ей|ям|ями|ях)|[Сс]борн(?:ая|ой|ую|ые|ых)|[Аа]рми(?:я|и|ю|ей)"
-    r"|[Аа]дминистраци(?:я|и|ю|ей)|[Пп]осольств(?:о|а|у|ом|е)|[Кк]онсульств(?:о|а|у|ом|е))(?!\w)")
+    r"|[Аа]дминистраци(?:я|и|ю|ей)|[Пп]осольств(?:о|а|у|ом|е)|[Кк]онсульств(?:о|а|у|ом|е)"
+    r"|[Сс]уд(?:|а|у|ом|е)|[Кк]абинет(?:|а|у|ом|е))(?!\w)")
 # The adjective before the noun that NEREL takes into the name: a country's or a people's
 # («российское», «британской», «израильские»), a level or a kind of the body («федеральная
 # прокуратура», «военной полиции», «коалиционное правительство»).
 _ADJECTIVE = (
     r"(?:[^\W\d_][^\W\d_-]{1,30}(?:ск|цк)|федеральн|военн|коалиционн|столичн|генеральн|временн"
     r"|переходн|краев|областн|городск|муниципальн|национальн|местн|центральн|региональн|земельн"
-    r"|нижн|верхн)(?:ий|ый|ой|ая|ое|ие|ые|ого|его|ому|ом|ую|юю|их|ых|им|ым|ими|ыми|яя|ей)")
+    r"|нижн|верхн|верховн|конституционн|административн|районн|межрайонн|уголовн|апелляционн"
+    r"|окружн|специальн|кассационн|надзорн|высок|арбитражн|иммиграционн)"
+    r"(?:ий|ый|ой|ая|ое|ие|ые|ого|его|ому|ом|ую|юю|их|ых|им|ым|ими|ыми|яя|ей)")
 _ADJECTIVE_BEFORE = re.compile(
     r"(?<![\w-])" + _ADJECTIVE + r"(?:[^\S\n]{1,3}" + _ADJECTIVE + r")?[^\S\n]{1,3}$",
     re.IGNORECASE)
@@ -202,7 +205,10 @@ def _owner_after(text: str, end: int, mentions: list[Mention], *, government: bo
     if place is not None:
         return place.end
     word = _OWNER_WORD_AFTER.match(text, end)
-    return word.end() if word else None
+    if word is None:
+        return None
+    place = _place_after(text, word.end(), mentions, ("PLACE",))  # «суд города Нью-Йорка»
+    return place.end if place else word.end()
 
 
 def _place_after(text: str, end: int, mentions: list[Mention], types: tuple[str, ...]
