@@ -150,7 +150,7 @@ def with_subdivisions(text: str, mentions: list[Mention]) -> list[Mention]:
     out: list[Mention] = []
     for mention in mentions:
         if mention.type == "ORG" and out and out[-1].type == "ORG" \
-                and text[out[-1].end:mention.start] == " ":
+                and text[out[-1].end:mention.start] in (" ", " при "):
             first = out.pop()
             mention = _org(text, first, mention.end, mention.id or first.id)
         unit = _SUBDIVISION_BEFORE.search(text, max(0, mention.start - _ADJECTIVE_SPAN),
@@ -161,6 +161,16 @@ def with_subdivisions(text: str, mentions: list[Mention]) -> list[Mention]:
             if unit.group()[-1:] in _OPENING_QUOTES and text[end:end + 1] in _CLOSING_QUOTES:
                 end += 1
             mention = _org(text, mention, end, mention.id, start=unit.start())
+        owner = _COUNTRY_BEFORE.search(text, max(0, mention.start - _ADJECTIVE_SPAN),
+                                       mention.start) if mention.type == "ORG" else None
+        if owner is not None and _ABBREVIATED.match(mention.text) and not any(
+                m.end > owner.start() and m.start < mention.start
+                and m.type not in ("PLACE", "ETHNIC_GROUP")
+                for m in mentions):
+            # another country's body is not the registry's body of Kazakhstan
+            kazakh = owner.group().lower().startswith("казахстанск")
+            mention = _org(text, mention, mention.end, mention.id if kazakh else None,
+                           start=owner.start())
         if mention.type == "ORG" and _REGIONAL_BODY.search(mention.text):
             served = _SERVED_PLACE.match(text, mention.end)
             place = next((m for m in mentions if served and m.type == "PLACE"
@@ -171,6 +181,12 @@ def with_subdivisions(text: str, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+# A country's adjective before an abbreviated body: «японский МИД», «российских ВВС»,
+# «российском Минфине»
+_COUNTRY_BEFORE = re.compile(
+    r"(?<![\w-])[а-яё][а-яё-]{1,30}(?:ск|цк)(?:ий|ая|ое|ие|ого|ой|ому|ом|ую|их|им|ими|ых)"
+    r"[^\S\n]{1,3}$")
+_ABBREVIATED = re.compile(r"(?:[А-ЯЁ]{2,8}|Мин[а-яё]{2,20})$")
 _OPENING_QUOTES = "«\"“"
 _CLOSING_QUOTES = "»\"”"
 # The regional directorates of the police, security and investigation bodies («ГУ МВД России
