@@ -2,21 +2,24 @@
 are not organisations (issue 17, item 2). Runs on Russian documents only, after ``resolve``.
 
 Russian news name the bodies of a state by the common noun of the body: «правительство»,
-«полиция», «парламент», «прокуратура», «кабинет министров», «сенат», «Кремль», «Белый дом»
-(the presidency; «в Белом доме», «в Кремле» are mostly the building). Such a noun is the
-organisation itself (NEREL annotates it as one, with the country's or kind's adjective
-before it and the owner in the genitive after it: «британское правительство», «Полиция
-Малайзии», «федеральная прокуратура Бельгии», «правительство Медведева»). Other nouns name a
-body only with such an adjective or owner: «власти», «сборная», «армия», «администрация»,
-«посольство», «суд», «кабинет» («российские власти», «сборной Бразилии по футболу»,
-«федеральный апелляционный суд»; bare «власти» are the authorities in general, a bare «суд»
-is mostly the trial). The place inside stays a place of its own (``resolve`` keeps places
-nested in an organisation in Russian documents).
+«полиция», «парламент», «прокуратура», «кабинет министров», «сенат», «мэрия», «вооружённые
+силы», «Кремль», «Белый дом» (the presidency; «в Белом доме», «в Кремле» are mostly the
+building). Such a noun is the organisation itself (NEREL annotates it as one, with the
+country's or kind's adjective before it and the owner in the genitive after it: «британское
+правительство», «Полиция Малайзии», «федеральная прокуратура Бельгии», «правительство
+Медведева»). Other nouns name a body only with such an adjective or owner: «власти»,
+«сборная», «армия», «администрация», «посольство», «суд», «кабинет», «войска», «ведомство»
+(«российские власти», «сборной Бразилии по футболу», «федеральный апелляционный суд»; bare
+«власти» are the authorities in general, a bare «суд» is mostly the trial). The place inside
+stays a place of its own (``resolve`` keeps places nested in an organisation in Russian
+documents).
 
 A unit named before its organisation is one organisation with it («пресс-служба Кремля»,
 «совет директоров "Газпрома"», «центральный аппарат ФСБ»); so are two organisations one
-space apart («ГУ МВД», «Совет Безопасности ООН»), and a regional directorate takes the
-region it serves («ГУ МВД России по г. Москве»).
+space apart or joined by «при» («ГУ МВД», «Совет Безопасности ООН», «Следственный комитет
+при прокуратуре РФ»), a regional directorate takes the region it serves («ГУ МВД России по
+г. Москве»), and a country's adjective before an abbreviated body is part of its name
+(«японский МИД», «российском Минфине»: another state's body, without the registry's id).
 
 Names natasha tags as organisations that are not ones: a web platform where something is
 posted («в Facebook», «в своём Твиттере»: the platform, a product), the web itself
