@@ -35,6 +35,7 @@ train part (its dev part only measures them); written for this project.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 from birlik.domain.records import Mention
 
@@ -111,7 +112,9 @@ _FACILITY_STEMS = (
     "собор", "храм", "кладбищ", "дворц", "дворец", "станци", "гэс", "аэс", "тэц", "аэропорт",
     "вокзал", "стадион", "мечет", "монастыр", "здани",
 )
-_WORD = re.compile(r"[^\W_](?:[\w-]{0,40}[^\W_])?")
+_ABBREVIATION = re.compile(
+    r"(?<![\w-])(?:" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True))
+    + r")(?![\w-])")
 
 
 def russian_organisations(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -120,22 +123,56 @@ def russian_organisations(text: str, mentions: list[Mention]) -> list[Mention]:
     dropped (see the module's description)."""
     kept = [m for m in mentions if not (m.type == "ORG" and m.id is None
                                         and _not_an_organisation(text, m))]
+    found_before = _Index(kept)
+    index = _Index(kept)
     added: list[Mention] = []
     for pattern, owned in ((_BODY, False), (_OWNED_BODY, True)):
         for match in pattern.finditer(text):
-            found = _body(text, match.start(), match.end(), kept, owned=owned)
-            if found is not None and not _clashes(found, kept + added):
+            found = _body(text, match.start(), match.end(), found_before, owned=owned)
+            if found is not None and not _clashes(found, index.overlapping(found.start,
+                                                                           found.end)):
                 added.append(found)
-    for match in _WORD.finditer(text):
-        if match.group() in ABBREVIATIONS:
-            start, end = match.span()
+                index.add(found)
+    for match in _ABBREVIATION.finditer(text):
+        start, end = match.span()
+        if not index.overlapping(start, end):
             found = Mention(start=start, end=end, text=match.group(), type="ORG",
                             confidence=0.8)
-            if not any(m.start < end and start < m.end for m in kept + added):
-                added.append(found)
+            added.append(found)
+            index.add(found)
     if not added and len(kept) == len(mentions):
         return with_subdivisions(text, mentions)
     return with_subdivisions(text, sorted(kept + added, key=lambda m: (m.start, m.end)))
+
+
+class _Index:
+    """Mentions sorted by start, to find those overlapping a span or starting at a position
+    without looking at all of them (a long document has thousands)."""
+
+    def __init__(self, mentions: list[Mention]) -> None:
+        self._items = sorted(mentions, key=_start)
+        self._starts = [m.start for m in self._items]
+        self._longest = max((m.end - m.start for m in self._items), default=0)
+
+    def add(self, mention: Mention) -> None:
+        at = bisect_right(self._starts, mention.start)
+        self._starts.insert(at, mention.start)
+        self._items.insert(at, mention)
+        self._longest = max(self._longest, mention.end - mention.start)
+
+    def overlapping(self, start: int, end: int) -> list[Mention]:
+        low = bisect_right(self._starts, start - self._longest)
+        high = bisect_left(self._starts, end)
+        return [m for m in self._items[low:high] if m.end > start and m.start < end]
+
+    def starting_at(self, position: int) -> list[Mention]:
+        low = bisect_left(self._starts, position)
+        high = bisect_right(self._starts, position)
+        return self._items[low:high]
+
+
+def _start(mention: Mention) -> int:
+    return mention.start
 
 
 # A unit of an organisation named before it: «пресс-служба Кремля», «факультет журналистики
@@ -153,6 +190,7 @@ def with_subdivisions(text: str, mentions: list[Mention]) -> list[Mention]:
     """Organisations with the unit named right before them (``_SUBDIVISION_BEFORE``) and the
     place a unit serves after them («управление ФСБ по Чечне»); two organisations one space
     apart are one («ГУ МВД», «Совет Безопасности ООН», «Палаты представителей Конгресса»)."""
+    index = _Index(mentions)
     out: list[Mention] = []
     for mention in mentions:
         if mention.type == "ORG" and out and out[-1].type == "ORG" \
@@ -161,8 +199,7 @@ def with_subdivisions(text: str, mentions: list[Mention]) -> list[Mention]:
             mention = _org(text, first, mention.end, mention.id or first.id)
         unit = _SUBDIVISION_BEFORE.search(text, max(0, mention.start - _ADJECTIVE_SPAN),
                                           mention.start) if mention.type == "ORG" else None
-        if unit is not None and not any(m.end > unit.start() and m.start < mention.start
-                                        for m in mentions):
+        if unit is not None and not index.overlapping(unit.start(), mention.start):
             end = mention.end
             if unit.group()[-1:] in _OPENING_QUOTES and text[end:end + 1] in _CLOSING_QUOTES:
                 end += 1
@@ -170,17 +207,16 @@ def with_subdivisions(text: str, mentions: list[Mention]) -> list[Mention]:
         owner = _COUNTRY_BEFORE.search(text, max(0, mention.start - _ADJECTIVE_SPAN),
                                        mention.start) if mention.type == "ORG" else None
         if owner is not None and _ABBREVIATED.match(mention.text) and not any(
-                m.end > owner.start() and m.start < mention.start
-                and m.type not in ("PLACE", "ETHNIC_GROUP")
-                for m in mentions):
+                m.type not in ("PLACE", "ETHNIC_GROUP")
+                for m in index.overlapping(owner.start(), mention.start)):
             # another country's body is not the registry's body of Kazakhstan
             kazakh = owner.group().lower().startswith("казахстанск")
             mention = _org(text, mention, mention.end, mention.id if kazakh else None,
                            start=owner.start())
         if mention.type == "ORG" and _REGIONAL_BODY.search(mention.text):
             served = _SERVED_PLACE.match(text, mention.end)
-            place = next((m for m in mentions if served and m.type == "PLACE"
-                          and m.start == served.end()), None)
+            place = next((m for m in index.starting_at(served.end()) if m.type == "PLACE"),
+                         None) if served else None
             if place is not None:
                 mention = _org(text, mention, place.end, mention.id)
         out.append(mention)
@@ -210,7 +246,7 @@ def _org(text: str, first: Mention, end: int, entity_id: str | None, *, start: i
                    confidence=first.confidence)
 
 
-def _body(text: str, start: int, end: int, mentions: list[Mention], *, owned: bool
+def _body(text: str, start: int, end: int, mentions: _Index, *, owned: bool
           ) -> Mention | None:
     if _LAW_TITLE_BEFORE.search(text, max(0, start - 8), start):
         return None
@@ -230,7 +266,7 @@ def _body(text: str, start: int, end: int, mentions: list[Mention], *, owned: bo
     return Mention(start=start, end=end, text=text[start:end], type="ORG", confidence=0.8)
 
 
-def _owner_after(text: str, end: int, mentions: list[Mention], *, government: bool
+def _owner_after(text: str, end: int, mentions: _Index, *, government: bool
                  ) -> int | None:
     """Where the owner right after the noun ends: a place or, after a government, its head
     («правительство Медведева») in the genitive, or «страны», «города»."""
@@ -244,13 +280,14 @@ def _owner_after(text: str, end: int, mentions: list[Mention], *, government: bo
     return place.end if place else word.end()
 
 
-def _place_after(text: str, end: int, mentions: list[Mention], types: tuple[str, ...]
+def _place_after(text: str, end: int, mentions: _Index, types: tuple[str, ...]
                  ) -> Mention | None:
     """A mention of ``types`` right after the noun, one space away: its owner."""
-    for mention in mentions:
-        if mention.type in types and mention.start in (end + 1, end + 2) \
-                and text[end:mention.start].isspace() and "\n" not in text[end:mention.start]:
-            return mention
+    for position in (end + 1, end + 2):
+        if text[end:position].isspace() and "\n" not in text[end:position]:
+            for mention in mentions.starting_at(position):
+                if mention.type in types:
+                    return mention
     return None
 
 
