@@ -80,6 +80,8 @@ UNITS = [
                  id="a-body-under-another"),
     pytest.param("Ноту протеста направил японский МИД.", [("ORG", "японский МИД", ...)],
                  [("ORG", "МИД")], id="country-adjective-before-an-abbreviation"),
+    pytest.param("Солистка группы «Ленинград» дала концерт.", [("ORG", "Ленинград", None)],
+                 [("PLACE", "Ленинград")], id="quoted-name-after-its-kind"),
     pytest.param("Сотрудники ГУ МВД России по г. Москве задержали подозреваемого.",
                  [("ORG", "ГУ МВД России по г. Москве", ...)], [], id="regional-directorate"),
 ]

@@ -20,6 +20,8 @@ space apart or joined by «при» («ГУ МВД», «Совет Безопа�
 при прокуратуре РФ»), a regional directorate takes the region it serves («ГУ МВД России по
 г. Москве»), and a country's adjective before an abbreviated body is part of its name
 («японский МИД», «российском Минфине»: another state's body, without the registry's id).
+A quoted name after the word for what it names is an organisation, the name alone as NEREL
+annotates it («группы «Ленинград»», «клуба «Барселона»»: not the city).
 
 Names natasha tags as organisations that are not ones: a web platform where something is
 posted («в Facebook», «в своём Твиттере»: the platform, a product), the web itself
@@ -140,9 +142,34 @@ def russian_organisations(text: str, mentions: list[Mention]) -> list[Mention]:
                             confidence=0.8)
             added.append(found)
             index.add(found)
+    retyped: set[int] = set()
+    for quote in _QUOTED_NAME.finditer(text):
+        start, end = quote.span(1)
+        if not _HEAD_BEFORE.search(text, max(0, quote.start() - 40), quote.start()):
+            continue
+        here = index.overlapping(start, end)
+        if all((m.start, m.end) == (start, end) and m.type in ("PLACE", "PERSON")
+               for m in here):
+            retyped.update(id(m) for m in here)
+            found = Mention(start=start, end=end, text=text[start:end], type="ORG",
+                            confidence=0.8)
+            added.append(found)
+            index.add(found)
+    if retyped:
+        kept = [m for m in kept if id(m) not in retyped]
     if not added and len(kept) == len(mentions):
         return with_subdivisions(text, mentions)
     return with_subdivisions(text, sorted(kept + added, key=lambda m: (m.start, m.end)))
+
+
+# A quoted name after the word for what it names, in the Russian order: «группы "Ленинград"»,
+# «партия «Единая Россия»», «газета «Коммерсантъ»», «клуба «Барселона»». NEREL annotates the
+# name inside the quotes.
+_HEAD_BEFORE = re.compile(
+    r"(?<![\w-])(?:компани|групп|парти|газет|журнал|клуб|агентств|телеканал|банк|фонд|концерн"
+    r"|холдинг|издани|издательств|театр|движени|объединени|организаци|ассоциаци|корпораци"
+    r"|завод|фабрик)[а-яё]{0,4}[^\S\n]{1,3}$", re.IGNORECASE)
+_QUOTED_NAME = re.compile(r"[«\"“]([А-ЯЁA-Z][^«»\"“”\n]{1,60}?)[»\"”]")
 
 
 class _Index:
