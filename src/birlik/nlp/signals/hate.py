@@ -193,10 +193,10 @@ def _slur_targets(raw: object, excluded: object, source: str) -> list[Target]:
 
 
 def masked_too_much(found: str) -> bool:
-    """A slur match that is mostly masks ("х**" could be anything): fewer than three letters
-    or more masks than a third of its length."""
+    """A slur match that is mostly masks ("х**", "ж**олиз" could be anything): two masks in a
+    row, fewer than three letters, or more masks than a third of its length."""
     masks = found.count(MASK)
-    return masks > 0 and (len(found) - masks < 3 or masks * 3 > len(found))
+    return masks > 0 and (MASK * 2 in found or len(found) - masks < 3 or masks * 3 > len(found))
 
 
 @lru_cache(maxsize=1)
