@@ -71,6 +71,10 @@ STRONG_CUES = frozenset({"dehumanisation", "expulsion", "incitement"})
 WEIGHT_KEYS = frozenset(CUE_KINDS) | {
     "slur", "insult_context", "obscenity_context", "model_context",
 }
+PRONOUN_CUES = frozenset({"dehumanisation", "expulsion"})
+"""The cues for which a pronoun stands for a group in a text that names none ("гнать их", "они
+не люди"); a call to violence with only a pronoun ("убить всех", "их надо бить") is violent
+talk whose target the text does not say: toxicity, not hate."""
 WEAK_TARGET = 0.6
 """Strength of a target mentioned with low confidence (a language: "русский язык")."""
 PRONOUN_TARGET = 0.9
@@ -346,7 +350,7 @@ class HateStage:
         if not aims and any(kind in STRONG_CUES for _, _, kind in cues):
             aims, factor = previous, self.lexicon.previous_sentence
             aims = [_Aim(a.start, a.end, a.group_id, False, a.strength) for a in aims]
-            if not aims:
+            if not aims and any(kind in PRONOUN_CUES for _, _, kind in cues):
                 factor = 1.0
                 aims = [_Aim(m.start(), m.end(), "unnamed_group", False, PRONOUN_TARGET) for m in
                         self.lexicon.pronouns.finditer(norm, sentence.start, sentence.end)][:1]
