@@ -2,8 +2,10 @@
 ethnic group, in Kazakh, Russian and English.
 
 Kept apart from toxicity: a sentence counts only when it names a group (an ``ETHNIC_GROUP``
-mention, or a target of ``resources/data/hostility_hate.yaml`` the ethnic lexicon lacks), or
-follows one that does and carries a strong cue. In such a sentence the evidence is
+mention, or a target of ``resources/data/hostility_hate.yaml`` the ethnic lexicon lacks: its
+``slurs`` are stems that take any Russian ending and survive look-alike digits, a masking "*"
+and dots between letters), or follows one that does and carries a strong cue, or has a pronoun
+beside dehumanisation or expulsion ("гнать их"). In such a sentence the evidence is
 
 - a derogatory ethnonym (``hate.slur``);
 - cues of ``hate.dehumanisation`` ("тараканы", "мал сияқты"), ``hate.expulsion`` ("пусть
