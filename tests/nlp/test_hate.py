@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from birlik.domain.records import Document
 from birlik.nlp.factory import default_stages
 from birlik.nlp.pipeline import Pipeline
-from birlik.nlp.signals.hate import HateStage, load_hate_lexicon
+from birlik.nlp.signals.hate import HateStage, load_hate_lexicon, masked_too_much, slur_pattern
 from birlik.nlp.signals.toxicity import ToxicityStage, load_toxicity_model
 from birlik.settings import Settings
 
@@ -111,3 +113,64 @@ def test_seeds_are_calm(analyse: Pipeline, seed_texts: dict[str, str]) -> None:
     for name, text in seed_texts.items():
         value = run(analyse, text).signals["hate"].score
         assert value is not None and value < 0.2, name
+
+
+# Derogatory names by stem: any Russian ending, look-alike digits, one masking "*", a dot or
+# dash between letters (issue 12: slurs that the lists of word forms missed).
+SLURS = [
+    ("Опять эти х0хлам всё мало.", "х0хлам", "ukrainian"),
+    ("Ч*рки заняли весь двор.", "Ч*рки", "central_asian_peoples"),
+    ("Набрали в дворники одних чуч.меков.", "чуч.меков", "central_asian_peoples"),
+    ("Руснявые опять всё испортили.", "Руснявые", "russian"),
+    ("Пиндосы снова всех учат жить.", "Пиндосы", "american"),
+    ("Хохлятские каналы опять врут.", "Хохлятские", "ukrainian"),
+    ("Ж*ды опять всё скупили.", "Ж*ды", "jewish"),
+    ("Кацапы опять всех учат жить.", "Кацапы", "russian"),
+]
+
+
+@pytest.mark.parametrize(("text", "span", "group"), SLURS)
+def test_a_slur_in_any_form_names_its_group(analyse: Pipeline, text: str, span: str, group: str) -> None:
+    signal = run(analyse, text, "ru").signals["hate"]
+    start = text.index(span)
+    assert any(e.reason == "hate.slur" and (e.start, e.end) == (start, start + len(span))
+               for e in signal.evidence), signal.as_json()
+    assert (signal.score or 0.0) >= 0.8 and signal.labels.get(group, 0.0) >= 0.8
+
+
+@pytest.mark.parametrize("text", [
+    "На ярмарке продавали хохломскую роспись и хохлатых кур.",
+    "Суп получился слишком жидким, добавьте укроп и хачапури.",
+    "Мы нашли укромный уголок у реки, укрой ребёнка пледом.",
+    "Депутат Москалев выступил на сессии.",
+    "Этот х** опять не работает.",
+])
+def test_words_that_begin_like_a_slur_are_not_slurs(analyse: Pipeline, text: str) -> None:
+    signal = run(analyse, text, "ru").signals["hate"]
+    assert not any(e.reason == "hate.slur" for e in signal.evidence), signal.as_json()
+    assert (signal.score or 0.0) < 0.2
+
+
+def test_a_call_to_violence_with_only_a_pronoun_is_not_hate(analyse: Pipeline) -> None:
+    for text in ("Убить всех, кто так паркуется!", "Почему их надо бить, объясни?"):
+        assert (run(analyse, text, "ru").signals["hate"].score or 0.0) < 0.2, text
+    signal = run(analyse, "Гнать их надо поганой метлой, они не люди.", "ru").signals["hate"]
+    assert (signal.score or 0.0) >= 0.8
+
+
+def test_newcomers_named_by_the_verb_are_a_group(analyse: Pipeline) -> None:
+    text = "Понаехали, тараканы, скоро нас из собственных домов выгонят."
+    signal = run(analyse, text, "ru").signals["hate"]
+    assert (signal.score or 0.0) >= 0.8 and "ethnic_minorities" in signal.labels
+
+
+def test_a_quoted_slur_in_a_report_stays_low(analyse: Pipeline) -> None:
+    text = "Полиция задержала мужчину, который написал на стене дома «хохлы, вон отсюда»."
+    assert (run(analyse, text, "ru").signals["hate"].score or 0.0) < 0.3
+
+
+def test_slur_patterns_and_masks() -> None:
+    pattern = re.compile(slur_pattern("чурк"))
+    assert pattern.fullmatch("ч*рками") and pattern.fullmatch("ч.у.р.к.и") is None
+    assert pattern.fullmatch("чу-рки")
+    assert masked_too_much("х**") and masked_too_much("ж**олиз") and not masked_too_much("ч*рки")

@@ -100,6 +100,32 @@ def test_slurs_and_calls_against_a_group_are_hate(analyse: Pipeline, text: str) 
     assert (doc.signals["tension"].score or 0.0) >= 0.7
 
 
+ISSUE_12_HATE = [
+    "Понаехали, тараканы, скоро нас из собственных домов выгонят.",
+    "Х0хлы и ч*рки пусть валят в свою страну, житья от них нет.",
+    "Руснявые опять всё испортили, гнать их надо.",
+    "Бұл шала қазақтардың бәрі мәңгүрт, елден кетсін.",
+]
+ISSUE_12_REPORTS = [
+    "Полиция задержала мужчину, который написал на стене дома «хохлы, вон отсюда»; возбуждено "
+    "уголовное дело.",
+    "Кеше түнде ауылда екі топ арасында төбелес болып, үш адам ауруханаға түсті, полиция "
+    "тергеу бастады.",
+]
+
+
+@pytest.mark.parametrize("text", ISSUE_12_HATE, ids=["ru-newcomers", "ru-masked", "ru-slur", "kk"])
+def test_slurs_in_any_form_and_calls_are_hate(analyse: Pipeline, text: str) -> None:
+    doc = run(analyse, text)
+    assert (doc.signals["hate"].score or 0.0) >= 0.8, doc.signals["hate"].as_json()
+    assert (doc.signals["tension"].score or 0.0) >= 0.7
+
+
+@pytest.mark.parametrize("text", ISSUE_12_REPORTS, ids=["ru-quoted-slur", "kk-brawl"])
+def test_a_factual_report_of_an_attack_or_slur_is_not_hate(analyse: Pipeline, text: str) -> None:
+    assert (run(analyse, text).signals["hate"].score or 0.0) < 0.3
+
+
 @pytest.mark.parametrize("text", [
     "", "   \n ", "😀🔥🇰🇿" * 50,
     "Кордай kordai Қордай ҚОРДАЙ!!! 你好 مرحبا ethnic clash төбелес драка",

@@ -2,8 +2,10 @@
 ethnic group, in Kazakh, Russian and English.
 
 Kept apart from toxicity: a sentence counts only when it names a group (an ``ETHNIC_GROUP``
-mention, or a target of ``resources/data/hostility_hate.yaml`` the ethnic lexicon lacks), or
-follows one that does and carries a strong cue. In such a sentence the evidence is
+mention, or a target of ``resources/data/hostility_hate.yaml`` the ethnic lexicon lacks: its
+``slurs`` are stems that take any Russian ending and survive look-alike digits, a masking "*"
+and dots between letters), or follows one that does and carries a strong cue, or has a pronoun
+beside dehumanisation or expulsion ("гнать их"). In such a sentence the evidence is
 
 - a derogatory ethnonym (``hate.slur``);
 - cues of ``hate.dehumanisation`` ("тараканы", "мал сияқты"), ``hate.expulsion`` ("пусть
@@ -71,6 +73,10 @@ STRONG_CUES = frozenset({"dehumanisation", "expulsion", "incitement"})
 WEIGHT_KEYS = frozenset(CUE_KINDS) | {
     "slur", "insult_context", "obscenity_context", "model_context",
 }
+PRONOUN_CUES = frozenset({"dehumanisation", "expulsion"})
+"""The cues for which a pronoun stands for a group in a text that names none ("гнать их", "они
+не люди"); a call to violence with only a pronoun ("убить всех", "их надо бить") is violent
+talk whose target the text does not say: toxicity, not hate."""
 WEAK_TARGET = 0.6
 """Strength of a target mentioned with low confidence (a language: "русский язык")."""
 PRONOUN_TARGET = 0.9
@@ -126,6 +132,8 @@ def parse_hate_lexicon(raw: object, *, source: str = "<data>") -> HateLexicon:
             f"{source}: cues must be {list(CUE_KINDS)}, weights {sorted(WEIGHT_KEYS)}",
             code=codes.R212,
         )
+    targets = (*(_target(item, source) for item in raw.get("targets") or ()),
+               *_slur_targets(raw.get("slurs"), raw.get("not_slurs"), source))
     return HateLexicon(
         cues={kind: _bounded([p for forms in dict(raw["cues"][kind]).values() for p in forms],
                              source) for kind in CUE_KINDS},
@@ -135,9 +143,8 @@ def parse_hate_lexicon(raw: object, *, source: str = "<data>") -> HateLexicon:
                             for p in forms], source),
         pronouns=_bounded([p for forms in dict(raw.get("pronouns") or {}).values()
                            for p in forms], source),
-        targets=tuple(_target(item, source) for item in raw.get("targets") or ()),
-        any_target=_bounded([str(item["pattern"]) for item in raw.get("targets") or ()
-                             if isinstance(item, Mapping) and "pattern" in item], source),
+        targets=targets,
+        any_target=_bounded([t.pattern.pattern for t in targets], source),
         weights=weights,
         damping=float(raw.get("damping", 0.2)),
         previous_sentence=float(raw.get("previous_sentence", 0.7)),
@@ -157,6 +164,45 @@ def _target(item: object, source: str) -> Target:
         raise ConfigError(f"{source}: a target needs 'pattern' and 'id', got {item!r}", code=codes.R214)
     return Target(_bounded([str(item["pattern"])], source), str(item["id"]),
                   bool(item.get("derogatory", False)))
+
+
+LOOKALIKE_CLASSES = {"о": "о0", "а": "а@", "е": "е3", "з": "з3", "ч": "ч4", "б": "б6", "и": "иі"}
+"""Characters written for a Russian letter to evade filters (normalise() has already turned
+Latin look-alikes Cyrillic)."""
+SLUR_GAP = r"[.\-_]?"
+"""One dot, dash or underscore between two letters ("чуч.мек", "х-ач")."""
+MASK = "*"
+
+
+def slur_pattern(stem: str) -> str:
+    """A stem of a derogatory name as a pattern: any Russian ending follows it, each letter after
+    the first may be a look-alike digit or a masking ``*``, and one dot, dash or underscore
+    may split two letters («х0хлы», «ч*рки», «чуч.меков»)."""
+    letters = [re.escape(stem[0])]
+    for char in stem[1:]:
+        letters.append(SLUR_GAP + "[" + re.escape(LOOKALIKE_CLASSES.get(char, char)) + r"\*]")
+    return "".join(letters) + r"\w*"
+
+
+def _slur_targets(raw: object, excluded: object, source: str) -> list[Target]:
+    """``slurs`` (group id -> stems) as derogatory targets; ``not_slurs`` are ordinary words that
+    begin like a slur ("хохлатый" crested, "жидкий" liquid, "хачапури")."""
+    if raw is None:
+        return []
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{source}: 'slurs' must map a group id to stems", code=codes.R214)
+    guard = "|".join(f"(?:{p})" for p in excluded) if isinstance(excluded, list) else ""
+    prefix = rf"(?!(?:{guard})(?!\w))" if guard else ""
+    return [Target(_bounded([prefix + "(?:" + "|".join(slur_pattern(str(s)) for s in stems) + ")"],
+                            source), str(group), True)
+            for group, stems in raw.items() if stems]
+
+
+def masked_too_much(found: str) -> bool:
+    """A slur match that is mostly masks ("х**", "ж**олиз" could be anything): two masks in a
+    row, fewer than three letters, or more masks than a third of its length."""
+    masks = found.count(MASK)
+    return masks > 0 and (MASK * 2 in found or len(found) - masks < 3 or masks * 3 > len(found))
 
 
 @lru_cache(maxsize=1)
@@ -306,7 +352,7 @@ class HateStage:
         if not aims and any(kind in STRONG_CUES for _, _, kind in cues):
             aims, factor = previous, self.lexicon.previous_sentence
             aims = [_Aim(a.start, a.end, a.group_id, False, a.strength) for a in aims]
-            if not aims:
+            if not aims and any(kind in PRONOUN_CUES for _, _, kind in cues):
                 factor = 1.0
                 aims = [_Aim(m.start(), m.end(), "unnamed_group", False, PRONOUN_TARGET) for m in
                         self.lexicon.pronouns.finditer(norm, sentence.start, sentence.end)][:1]
@@ -366,7 +412,10 @@ class HateStage:
         taken = {(a.start, a.end) for a in aims}
         for target in self.lexicon.targets:
             for match in target.pattern.finditer(norm, sentence.start, sentence.end):
+                if target.derogatory and masked_too_much(match.group(0)):
+                    continue
                 if not any(s <= match.start() < e for s, e in taken):
+                    taken.add((match.start(), match.end()))
                     aims.append(_Aim(match.start(), match.end(), target.group_id,
                                      target.derogatory, 1.0))
         return aims
