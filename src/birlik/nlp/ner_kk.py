@@ -113,7 +113,9 @@ class FeatureExtractor:
         self._cache: dict[str, _WordFeatures] = {}
 
     def features(self, words: Sequence[str], gaps: Sequence[str] | None = None) -> list[list[str]]:
-        infos = [self._word(word) for word in words]
+        cache = self._cache
+        infos = [cache.get(word) or self._word(word) for word in words]
+        known = self.known
         out: list[list[str]] = []
         last = len(words) - 1
         for index, info in enumerate(infos):
@@ -121,8 +123,11 @@ class FeatureExtractor:
             if index == 0:
                 features.append("first")
             else:
-                features += infos[index - 1].as_previous
-                self._add(features, "w-1|w=" + infos[index - 1].lower + "|" + info.lower)
+                previous = infos[index - 1]
+                features += previous.as_previous
+                pair = "w-1|w=" + previous.lower + "|" + info.lower
+                if known is None or pair in known:
+                    features.append(pair)
                 if index > 1:
                     features += infos[index - 2].as_second_previous
             if index == last:
@@ -136,16 +141,14 @@ class FeatureExtractor:
             self._add_gaps(out, gaps)
         return out
 
-    def _add(self, features: list[str], feature: str) -> None:
-        if self.known is None or feature in self.known:
-            features.append(feature)
-
     def _add_gaps(self, features: list[list[str]], gaps: Sequence[str]) -> None:
+        known = self.known
         for index, word in enumerate(features):
-            if gaps[index]:
-                self._add(word, "<" + gaps[index])
-            if gaps[index + 1]:
-                self._add(word, ">" + gaps[index + 1])
+            before, after = gaps[index], gaps[index + 1]
+            if before and (known is None or "<" + before in known):
+                word.append("<" + before)
+            if after and (known is None or ">" + after in known):
+                word.append(">" + after)
 
     def _word(self, word: str) -> _WordFeatures:
         cached = self._cache.get(word)
