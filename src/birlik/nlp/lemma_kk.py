@@ -1062,7 +1062,9 @@ class LemmaStage:
     def __init__(self, kazakh: KazakhLemmatizer) -> None:
         self.kazakh = kazakh
         self.russian = RussianLemmatizer.create()
+        # lemmas per token text (bounded like the lemmatisers' own memos: cleared when full)
         self._kazakh_memo: dict[str, str] = {}
+        self._russian_memo: dict[str, str] = {}
 
     def __call__(self, docs: list[Document]) -> list[Document]:
         for doc in docs:
@@ -1086,14 +1088,17 @@ class LemmaStage:
         taken for a name by itself. The lemma out of context is memoised per word form
         (``_kazakh_token``); the next word is read only where the rules changed the word."""
         lemmas: list[str] = []
+        memo = self._kazakh_memo
         last = len(words) - 1
         for i, word in enumerate(words):
             following = words[i + 1] if i < last else None
             if word[:1].isupper() and opens_sentence(text, tokens, words, i):
                 lemmas.append(self.kazakh.lemma(word, following, initial=True))
                 continue
-            lemma = self._kazakh_token(word)
-            if following and word[:1].islower() and lemma != word.lower():
+            lemma = memo.get(word) or self._kazakh_token(word)
+            # only a word in -ды/-ді/-ты/-ті is read with the next one (``_attributive``)
+            if (following and word[-2:].lower() in _ACCUSATIVE_DT and word[:1].islower()
+                    and lemma != word.lower()):
                 lemma = self.kazakh.with_following(word, lemma, following)
             lemmas.append(lemma)
         return lemmas
@@ -1122,9 +1127,17 @@ class LemmaStage:
         return result
 
     def _russian_token(self, text: str) -> str:
+        cached = self._russian_memo.get(text)
+        if cached is not None:
+            return cached
         if self.russian is None or not _is_cyrillic_word(text):
-            return text.lower()
-        return self.russian.lemma(text)
+            result = text.lower()
+        else:
+            result = self.russian.lemma(text)
+        if len(self._russian_memo) >= _MEMO_LIMIT:
+            self._russian_memo.clear()
+        self._russian_memo[text] = result
+        return result
 
 
 class RussianLemmatizer:
