@@ -51,6 +51,12 @@ _ENDING_GROUPS: tuple[tuple[str, ...], ...] = tuple(
     )
 )
 _MIN_STEM = 3
+#: Each group's endings by length, longest first: a word ends with at most one of each length.
+_ENDINGS_BY_LENGTH: tuple[tuple[tuple[int, frozenset[str]], ...], ...] = tuple(
+    tuple((length, frozenset(e for e in group if len(e) == length))
+          for length in sorted({len(e) for e in group}, reverse=True))
+    for group in _ENDING_GROUPS
+)
 
 #: Stems of place names: the regions and large cities of Kazakhstan, neighbours and
 #: frequent foreign places. A feature, not a gazetteer: the model learns how far to trust it.
@@ -174,7 +180,7 @@ class FeatureExtractor:
 
     def _keep(self, features: Sequence[str]) -> tuple[str, ...]:
         known = self.known
-        return tuple(features if known is None else (f for f in features if f in known))
+        return tuple(features if known is None else filter(known.__contains__, features))
 
 
 def _own_features(word: str, lower: str, shape: str, stems: list[str]) -> list[str]:
@@ -225,10 +231,10 @@ def _shape(word: str) -> str:
 def _stems(lower: str) -> list[str]:
     """The word and each shorter form after stripping one more group of endings."""
     forms = [lower]
-    for endings in _ENDING_GROUPS:
-        for ending in endings:
-            if lower.endswith(ending) and len(lower) - len(ending) >= _MIN_STEM:
-                lower = lower[: -len(ending)]
+    for by_length in _ENDINGS_BY_LENGTH:
+        for length, endings in by_length:
+            if len(lower) - length >= _MIN_STEM and lower[-length:] in endings:
+                lower = lower[:-length]
                 forms.append(lower)
                 break
     return forms
