@@ -9,6 +9,7 @@ find nothing through importlib.
 from __future__ import annotations
 
 import ast
+import gc
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -83,6 +84,9 @@ def test_one_embedder_is_shared_by_pipeline_linker_and_web_app(runtime: Runtime)
     assert embedder.name == "char-ngram-v1"  # what BIRLIK_EMBEDDER says
     pipeline = runtime.pipeline()
     assert runtime.pipeline() is pipeline and runtime.embedder() is embedder
+    # built once and frozen: the collector's generations hold none of its stages
+    tracked = {id(obj) for obj in gc.get_objects()}
+    assert pipeline.stages and not any(id(stage) in tracked for stage in pipeline.stages)
     embedding_stages = [s for s in pipeline.stages if isinstance(s, EmbedStage | TopicStage)]
     assert len(embedding_stages) == 2
     assert all(stage.embedder is embedder for stage in embedding_stages)

@@ -306,3 +306,67 @@ def test_opens_sentence_after_punctuation_tokens() -> None:
     tokens = tokenize(text)
     words = [text[t.start:t.end] for t in tokens]
     assert opens_sentence(text, tokens, words, len(words) - 1)
+
+
+# The stage memoises lemmas per token text and reads the next word only where it can change
+# the lemma: its lemmas must be those of the lemmatiser asked word by word with no memo.
+MEMO_TEXT = (
+    "Айтпады ол. «Келсе» Айтпады, мерзімді демалысқа кітапты оқыды. Мерзімді демалысқа "
+    "кітапты оқыды; табысты жұмыс, табысты істі айтты. Алматыда қазақтар келді, қазақтар "
+    "келді. Ёлка мен ауылды жерге кетті, ауылды жерге 2024 жылы МЕМЛЕКЕТТІ қорғады-ау."
+)
+
+
+def test_stage_lemmas_equal_the_lemmatiser_word_by_word(kazakh: KazakhLemmatizer) -> None:
+    uncached = KazakhLemmatizer(memo_limit=1)  # every memo cleared before it is used again
+    stage = LemmaStage(kazakh)
+    first = stage([_doc(MEMO_TEXT, "kk")])[0]
+    again = stage([_doc(MEMO_TEXT, "kk")])[0]  # now from the stage's memo
+    text = first.text
+    words = [text[t.start:t.end] for t in first.tokens]
+    expected = [
+        uncached.lemma(word, words[i + 1] if i + 1 < len(words) else None,
+                       initial=word[:1].isupper() and opens_sentence(text, first.tokens, words, i))
+        if word[:1].isalpha() and any("\u0400" <= ch <= "\u04ff" for ch in word)
+        else word.lower()
+        for i, word in enumerate(words)
+    ]
+    assert [t.lemma for t in first.tokens] == expected
+    assert [t.lemma for t in again.tokens] == expected
+    assert "мерзімді" in expected and "кітап" in expected  # the next word was read
+
+
+def test_with_following_is_lemma_in_context(kazakh: KazakhLemmatizer) -> None:
+    for word, following in (("мерзімді", "демалысқа"), ("кітапты", "оқыды"),
+                            ("табысты", "жұмыс"), ("келді", "ол"), ("ауылды", "жерге")):
+        assert kazakh.with_following(word, kazakh.lemma(word), following) == kazakh.lemma(
+            word, following)
+
+
+def test_stage_russian_memo_is_bounded(kazakh: KazakhLemmatizer,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pymorphy3")
+    from birlik.nlp import lemma_kk
+
+    monkeypatch.setattr(lemma_kk, "_MEMO_LIMIT", 3)
+    stage = LemmaStage(kazakh)
+    text = "Казахи живут в городах, казахи живут в городах и сёлах"
+    doc = stage([_doc(text, "ru")])[0]
+    assert [t.lemma for t in doc.tokens] == ["казах", "жить", "в", "город", "казах", "жить",
+                                             "в", "город", "и", "село"]
+    assert 0 < len(stage._russian_memo) <= 3
+
+
+def test_attestation_skips_only_stems_with_no_listed_form() -> None:
+    from birlik.nlp.lemma_kk import _NOUN_PROBES, _VERB_PROBES, Attestation, _probe_forms
+
+    frequencies = load_word_frequencies()
+    words = sorted(frequencies)[::40]
+    stems = {word[:-cut] for word in words for cut in range(0, 5) if len(word) > cut}
+    stems |= {"", "кітап", "жүрек", "тарақ", "кітапх", "қазақ"}
+    attested = Attestation(frequencies)
+    for stem in sorted(stems):
+        for verbal, probes in ((False, _NOUN_PROBES), (True, _VERB_PROBES)):
+            attested.count(stem, verbal=verbal, word="")
+            forms = [form for form, _ in attested._seen[(stem, verbal)]]
+            assert forms == _probe_forms(stem, probes, frequencies, verbal=verbal), stem

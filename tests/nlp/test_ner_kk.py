@@ -158,3 +158,23 @@ def test_dropping_unweighted_features_keeps_the_tags(kazakh_ner: KazakhNer) -> N
         for label in tagger.tag(word_features(words, gaps))
     ]
     assert kazakh_ner.tag(words, gaps) == unfiltered
+
+
+def test_features_with_known_are_the_known_ones_in_order(kazakh_ner: KazakhNer) -> None:
+    """Given the model's features, the extractor keeps exactly those (and ``first``/``last``),
+    in the order of the unfiltered features, from its word cache as when cold."""
+    from birlik.nlp.ner_kk import FeatureExtractor
+
+    text = "Қасым-Жомарт Тоқаев «Астанада», Қазақстан халқы Ассамблеясының 2024 сессиясында."
+    tokens = tokenize(normalise(text))
+    words = [text[t.start:t.end] for t in tokens]
+    gaps = token_gaps(normalise(text), tokens, 0, len(text))
+    known = kazakh_ner._features.known
+    assert known is not None
+    extractor = FeatureExtractor(known)
+    expected = [[f for f in word if f in known or f in ("first", "last")]
+                for word in word_features(words, gaps)]
+    assert extractor.features(words, gaps) == expected
+    assert extractor.features(words, gaps) == expected  # from the cache
+    assert any(f.startswith("w-1|w=") for word in expected for f in word)
+    assert any(f.startswith(("<", ">")) for word in expected for f in word)

@@ -385,14 +385,30 @@ class Attestation:
     def __init__(self, frequencies: Mapping[str, int]) -> None:
         self.frequencies = frequencies
         self._seen: dict[tuple[str, bool], tuple[tuple[str, int], ...]] = {}
+        self._bases: frozenset[str] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.frequencies)
+
+    def bases(self) -> frozenset[str]:
+        """What is left of the listed words after cutting a probe ending: a stem that is
+        none of these (nor is its voiced form) has no attested probe form (built on first
+        use; most stems the rules try are such)."""
+        if self._bases is None:
+            endings = {form for form, _ in _NOUN_PROBES + _VERB_PROBES}
+            longest = max(map(len, endings))
+            self._bases = frozenset(
+                word[:-cut] for word in self.frequencies
+                for cut in range(1, min(longest, len(word)) + 1) if word[-cut:] in endings)
+        return self._bases
 
     def count(self, stem: str, *, verbal: bool, word: str) -> int:
         seen = self._seen.get((stem, verbal))
         if seen is None:
             probes = _VERB_PROBES if verbal else _NOUN_PROBES
+            bases = self.bases()
+            if stem not in bases and _voiced(stem) not in bases:
+                probes = ()  # no listed word is the stem (or its voiced form) + a probe
             forms = _probe_forms(stem, probes, self.frequencies, verbal=verbal)
             seen = tuple((form, self.frequencies[form]) for form in forms)
             if len(self._seen) >= _MEMO_LIMIT:
@@ -412,12 +428,17 @@ def _probe_forms(stem: str, probes: tuple[tuple[str, str], ...], frequencies: Ma
     """The attested forms of the stem; harmony and assimilation are checked only for the
     few candidate forms the list holds, which keeps a cold lookup cheap."""
     forms = [] if verbal or stem not in frequencies else [stem]
-    voiced = stem[:-1] + _VOICE[stem[-1]] if stem[-1:] in _VOICE and len(stem) > 2 else stem
+    voiced = _voiced(stem)
     for form, context in probes:
         candidate = (voiced if form[0] in VOWELS else stem) + form
         if candidate in frequencies and harmonises(stem, form) and fits_context(stem, context):
             forms.append(candidate)
     return list(dict.fromkeys(forms))
+
+
+def _voiced(stem: str) -> str:
+    """The stem before a vowel-initial probe ending: a final п/к/қ voiced (кітап → кітабы)."""
+    return stem[:-1] + _VOICE[stem[-1]] if stem[-1:] in _VOICE and len(stem) > 2 else stem
 
 
 def load_word_frequencies() -> dict[str, int]:
@@ -582,10 +603,20 @@ class KazakhLemmatizer:
             if len(self._memo) >= self._memo_limit:
                 self._memo.clear()
             self._memo[key] = result
-        if (following and result != lowered and not capital
-                and self._attributive(lowered, result, following)):
-            return lowered
+        if following and not capital:
+            return self._read_with(lowered, result, following)
         return result
+
+    def with_following(self, word: str, lemma: str, following: str) -> str:
+        """``lemma(word, following)`` for a word that is not capitalised, given ``lemma``,
+        its lemma out of context (``lemma(word)``): the stage memoises that per word form
+        and asks this only of the words the rules changed."""
+        return self._read_with(word.lower().replace("ё", "е"), lemma, following)
+
+    def _read_with(self, lowered: str, lemma: str, following: str) -> str:
+        if lemma != lowered and self._attributive(lowered, lemma, following):
+            return lowered
+        return lemma
 
     def _initial_is_name(self, word: str) -> bool:
         """Does a capital that only opens a sentence still mark a name? A name reads
@@ -1031,7 +1062,9 @@ class LemmaStage:
     def __init__(self, kazakh: KazakhLemmatizer) -> None:
         self.kazakh = kazakh
         self.russian = RussianLemmatizer.create()
+        # lemmas per token text (bounded like the lemmatisers' own memos: cleared when full)
         self._kazakh_memo: dict[str, str] = {}
+        self._russian_memo: dict[str, str] = {}
 
     def __call__(self, docs: list[Document]) -> list[Document]:
         for doc in docs:
@@ -1041,27 +1074,34 @@ class LemmaStage:
             text = doc.text
             words = [text[t.start:t.end] or t.text for t in doc.tokens]
             if lemmatise == self._kazakh_token:
-                # the next word tells an adjective in -ды/-ты from an accusative; a capital
-                # that opens a sentence is not taken for a name by itself
-                tokens = doc.tokens
-                lemmas = [self._kazakh_in_context(
-                    word, words[i + 1] if i + 1 < len(words) else None,
-                    initial=word[:1].isupper() and opens_sentence(text, tokens, words, i))
-                    for i, word in enumerate(words)]
+                lemmas = self._kazakh_lemmas(text, doc.tokens, words)
             else:
                 lemmas = [lemmatise(word) for word in words]
             doc.tokens = [Token(t.start, t.end, t.text, lemma)
                           for t, lemma in zip(doc.tokens, lemmas, strict=True)]
         return docs
 
-    def _kazakh_in_context(self, text: str, following: str | None, *, initial: bool = False
-                           ) -> str:
-        if initial and text[:1].isupper():
-            return self.kazakh.lemma(text, following, initial=True)
-        lemma = self._kazakh_token(text)
-        if following is None or lemma == text.lower() or not text[:1].islower():
-            return lemma
-        return self.kazakh.lemma(text, following)
+    def _kazakh_lemmas(self, text: str, tokens: list[Token], words: list[str]) -> list[str]:
+        """The lemmas of a Kazakh document's words in context, each
+        ``kazakh.lemma(word, next word, initial=word opens a sentence)``: the next word tells
+        an adjective in -ды/-ты from an accusative; a capital that opens a sentence is not
+        taken for a name by itself. The lemma out of context is memoised per word form
+        (``_kazakh_token``); the next word is read only where the rules changed the word."""
+        lemmas: list[str] = []
+        memo = self._kazakh_memo
+        last = len(words) - 1
+        for i, word in enumerate(words):
+            following = words[i + 1] if i < last else None
+            if word[:1].isupper() and opens_sentence(text, tokens, words, i):
+                lemmas.append(self.kazakh.lemma(word, following, initial=True))
+                continue
+            lemma = memo.get(word) or self._kazakh_token(word)
+            # only a word in -ды/-ді/-ты/-ті is read with the next one (``_attributive``)
+            if (following and word[-2:].lower() in _ACCUSATIVE_DT and word[:1].islower()
+                    and lemma != word.lower()):
+                lemma = self.kazakh.with_following(word, lemma, following)
+            lemmas.append(lemma)
+        return lemmas
 
     def _lemmatiser(self, doc: Document) -> Callable[[str], str] | None:
         langs = {doc.lang, *doc.langs}
@@ -1087,9 +1127,17 @@ class LemmaStage:
         return result
 
     def _russian_token(self, text: str) -> str:
+        cached = self._russian_memo.get(text)
+        if cached is not None:
+            return cached
         if self.russian is None or not _is_cyrillic_word(text):
-            return text.lower()
-        return self.russian.lemma(text)
+            result = text.lower()
+        else:
+            result = self.russian.lemma(text)
+        if len(self._russian_memo) >= _MEMO_LIMIT:
+            self._russian_memo.clear()
+        self._russian_memo[text] = result
+        return result
 
 
 class RussianLemmatizer:

@@ -263,8 +263,14 @@ class LexiconMatcher(Generic[T]):
 
     def find(self, tokens: Sequence[Token]) -> list[Match[T]]:
         matches: list[Match[T]] = []
+        cached = self._candidate_cache
         i = 0
         while i < len(tokens):
+            # most tokens start no entry: one dictionary look-up decides (the same memo as
+            # ``_candidates``), before any call
+            if cached.get(tokens[i].text, True) == ():
+                i += 1
+                continue
             best = self._best_at(tokens, i)
             if best is None:
                 i += 1

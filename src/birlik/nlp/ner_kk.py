@@ -51,6 +51,12 @@ _ENDING_GROUPS: tuple[tuple[str, ...], ...] = tuple(
     )
 )
 _MIN_STEM = 3
+#: Each group's endings by length, longest first: a word ends with at most one of each length.
+_ENDINGS_BY_LENGTH: tuple[tuple[tuple[int, frozenset[str]], ...], ...] = tuple(
+    tuple((length, frozenset(e for e in group if len(e) == length))
+          for length in sorted({len(e) for e in group}, reverse=True))
+    for group in _ENDING_GROUPS
+)
 
 #: Stems of place names: the regions and large cities of Kazakhstan, neighbours and
 #: frequent foreign places. A feature, not a gazetteer: the model learns how far to trust it.
@@ -113,7 +119,9 @@ class FeatureExtractor:
         self._cache: dict[str, _WordFeatures] = {}
 
     def features(self, words: Sequence[str], gaps: Sequence[str] | None = None) -> list[list[str]]:
-        infos = [self._word(word) for word in words]
+        cache = self._cache
+        infos = [cache.get(word) or self._word(word) for word in words]
+        known = self.known
         out: list[list[str]] = []
         last = len(words) - 1
         for index, info in enumerate(infos):
@@ -121,8 +129,11 @@ class FeatureExtractor:
             if index == 0:
                 features.append("first")
             else:
-                features += infos[index - 1].as_previous
-                self._add(features, "w-1|w=" + infos[index - 1].lower + "|" + info.lower)
+                previous = infos[index - 1]
+                features += previous.as_previous
+                pair = "w-1|w=" + previous.lower + "|" + info.lower
+                if known is None or pair in known:
+                    features.append(pair)
                 if index > 1:
                     features += infos[index - 2].as_second_previous
             if index == last:
@@ -136,16 +147,14 @@ class FeatureExtractor:
             self._add_gaps(out, gaps)
         return out
 
-    def _add(self, features: list[str], feature: str) -> None:
-        if self.known is None or feature in self.known:
-            features.append(feature)
-
     def _add_gaps(self, features: list[list[str]], gaps: Sequence[str]) -> None:
+        known = self.known
         for index, word in enumerate(features):
-            if gaps[index]:
-                self._add(word, "<" + gaps[index])
-            if gaps[index + 1]:
-                self._add(word, ">" + gaps[index + 1])
+            before, after = gaps[index], gaps[index + 1]
+            if before and (known is None or "<" + before in known):
+                word.append("<" + before)
+            if after and (known is None or ">" + after in known):
+                word.append(">" + after)
 
     def _word(self, word: str) -> _WordFeatures:
         cached = self._cache.get(word)
@@ -171,7 +180,7 @@ class FeatureExtractor:
 
     def _keep(self, features: Sequence[str]) -> tuple[str, ...]:
         known = self.known
-        return tuple(features if known is None else (f for f in features if f in known))
+        return tuple(features if known is None else filter(known.__contains__, features))
 
 
 def _own_features(word: str, lower: str, shape: str, stems: list[str]) -> list[str]:
@@ -222,10 +231,10 @@ def _shape(word: str) -> str:
 def _stems(lower: str) -> list[str]:
     """The word and each shorter form after stripping one more group of endings."""
     forms = [lower]
-    for endings in _ENDING_GROUPS:
-        for ending in endings:
-            if lower.endswith(ending) and len(lower) - len(ending) >= _MIN_STEM:
-                lower = lower[: -len(ending)]
+    for by_length in _ENDINGS_BY_LENGTH:
+        for length, endings in by_length:
+            if len(lower) - length >= _MIN_STEM and lower[-length:] in endings:
+                lower = lower[:-length]
                 forms.append(lower)
                 break
     return forms
