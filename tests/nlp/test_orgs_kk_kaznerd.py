@@ -12,7 +12,11 @@ from birlik.domain.records import Document, Mention
 from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.nlp.entities import quoted_organisations, without_unnamed_organisations
 from birlik.nlp.orgs import OrgStage
-from birlik.nlp.orgs_kk import described_organisations, without_quoted_non_organisations
+from birlik.nlp.orgs_kk import (
+    described_organisations,
+    organisations_ending_at_their_head,
+    without_quoted_non_organisations,
+)
 from birlik.resources.organisations import load_organisations
 
 STAGES = [NormaliseStage(), SegmentStage(), OrgStage(load_organisations())]
@@ -173,3 +177,24 @@ def test_quoted_names_of_other_things(text: str, name: str, dropped: bool) -> No
     assert (kept == []) is dropped
     registry = _span(text, name, "ORG", "registry")
     assert without_quoted_non_organisations(text, [registry]) == [registry]
+
+
+@pytest.mark.parametrize(
+    ("text", "model_org", "expected"),
+    [
+        ("Сыртқы істер министрлігі Қытай аумағындағы азаматтармен байланыста.",
+         "Сыртқы істер министрлігі Қытай", "Сыртқы істер министрлігі"),
+        ("Олар Ұлттық банктің базасына шағын қаржы ұйымы ретінде тіркеледі.",
+         "Ұлттық банктің базасына шағын қаржы ұйымы", "Ұлттық банктің"),
+        # the head is the last word: nothing to cut
+        ("Еуразия ұлттық университеті лагерь ашты.", "Еуразия ұлттық университеті",
+         "Еуразия ұлттық университеті"),
+        ("Ол Назарбаев Зияткерлік мектебінде оқиды.", "Назарбаев Зияткерлік мектебінде",
+         "Назарбаев Зияткерлік мектебінде"),
+    ],
+)
+def test_organisations_end_at_their_head(text: str, model_org: str, expected: str) -> None:
+    found = organisations_ending_at_their_head(text, [_span(text, model_org, "ORG")])
+    assert [m.text for m in found] == [expected]
+    registry = _span(text, model_org, "ORG", "registry")
+    assert organisations_ending_at_their_head(text, [registry]) == [registry]

@@ -1,6 +1,6 @@
 """Kazakh organisations named the way Kazakh names them (issue 17), on the resolved mentions.
 
-Two rules, written for this project from how Kazakh builds the names of bodies:
+Three rules, written for this project from how Kazakh builds the names of bodies:
 
 * ``described_organisations``: a name that describes a body ends with the head noun of its
   kind in the possessive of a compound, -(с)ы/-(с)і, then any case (агенттігі, орталығының,
@@ -9,6 +9,9 @@ Two rules, written for this project from how Kazakh builds the names of bodies:
   «Халықаралық сауда орталықтары қауымдастығы», «Қарағанды облыстық Экономикалық тергеу
   департаменті». KazNERD annotates the whole phrase, head included, as one ORG, and the
   place or people that opens it is not an entity of its own.
+* ``organisations_ending_at_their_head``: a name ends with its head, so a model's
+  organisation that runs past a head noun inside it is cut there («Сыртқы істер министрлігі»
+  Қытай аумағында, «Ұлттық банктің» базасына).
 * ``without_quoted_non_organisations``: a quoted name followed by the word for what it names
   that is not an organisation — a project or programme, a book or film, an award, a contest
   or event, a building or a vehicle — is not an ORG («Цифрлық Қазақстан» жобасы, «Менің
@@ -187,3 +190,32 @@ def without_quoted_non_organisations(text: str, mentions: list[Mention]) -> list
         return mentions
     return [m for m in mentions
             if not (m.type == "ORG" and m.id is None and (m.start, m.end) in dropped)]
+
+
+# The bare genitive of a head noun (банктің, қордың, академияның): the body owns what follows.
+_BODY_HEAD_GENITIVE = re.compile(
+    r"(?:агенттік|министрлік|комитет|департамент|басқарма|қауымдастық|бірлестік|орталық"
+    r"|университет|академия|институт|колледж|партия|қор|серіктестік|банк|елшілік"
+    r"|палата|одақ|федерация|театр|инспекция|прокуратура)"
+    r"(?:ның|нің|дың|дің|тың|тің)", re.IGNORECASE)
+
+
+def organisations_ending_at_their_head(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Cuts a model's organisation (no id) after the first head noun inside it: a Kazakh name
+    ends with its head, so the words after it are another name or what the body owns
+    (Сыртқы істер министрлігі | Қытай аумағында, Ұлттық банктің | базасына)."""
+    out: list[Mention] | None = None
+    for position, mention in enumerate(mentions):
+        if mention.type != "ORG" or mention.id is not None:
+            continue
+        for start, end in _words(mention.text)[:-1]:
+            if _BODY_HEAD.fullmatch(mention.text, start, end) or \
+                    _BODY_HEAD_GENITIVE.fullmatch(mention.text, start, end):
+                if out is None:
+                    out = list(mentions)
+                cut = mention.start + end
+                out[position] = Mention(start=mention.start, end=cut,
+                                        text=text[mention.start:cut], type="ORG",
+                                        confidence=mention.confidence)
+                break
+    return mentions if out is None else out
