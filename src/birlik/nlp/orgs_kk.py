@@ -168,13 +168,15 @@ def _joined(text: str, words: list[tuple[int, int]], index: int) -> bool:
 
 # A quoted name, then (деген, атты: "called") at most two lower-case words describing the
 # head, then the word for a thing that is not an organisation: a project, programme, book,
-# film, song, award, contest, event, building, district, vehicle. Word beginnings.
+# film, song, award, contest, event, building, district, vehicle, law or strategy, campaign
+# or slogan. Word beginnings (шара only in the possessive: «…» шарасы, not шаралар).
 _QUOTED_NAME = re.compile(r"[«\"“]\s*([^«»\"“”\n]{2,80}?)\s*[»\"”]")
 _NOT_ORG_AFTER = re.compile(
     r"\s{0,3}(?:(?:деген|атты)\s{1,3})?(?:(?-i:[а-яёәғқңөұүһі])[^\W\d_]{0,20}\s{1,3}){0,2}"
     r"(?:жоба|бағдарлама|олимпиада|кітаб|кітап|роман|дастан|повесть|фильм|ән(?!\w)|әні"
     r"|спектакль|қойылым|сыйлы|медал|орден|конкурс|байқау|фестиваль|акция|форум|марафон"
-    r"|турнир|чемпионат|көрме|кешен|ғимарат|ықшамаудан|шағынаудан|көлі[гк]|машина)",
+    r"|турнир|чемпионат|көрме|кешен|ғимарат|ықшамаудан|шағынаудан|көлі[гк]|машина"
+    r"|заң|кодекс|стратегия|тұжырымдама|доктрина|сериал|мерекес|шарас|семинар|ұран|кампания)",
     re.IGNORECASE)
 
 
