@@ -65,6 +65,16 @@ ORGANISATIONS = [
     pytest.param("« Алтын дала » шағынауданында « Хабар » арнасының тілшісі болды.", "kk",
                  [("ORG", "Хабар", None)], [("ORG", "Алтын дала")],
                  id="kk-quoted-place-before-place-head"),
+    # a described name ends with its head noun; a quoted project is no organisation
+    pytest.param("Істі Қарағанды облыстық Экономикалық тергеу департаменті қолға алды.", "kk",
+                 [("ORG", "Қарағанды облыстық Экономикалық тергеу департаменті", None)],
+                 [("PLACE", "Қарағанды")], id="kk-described-body"),
+    pytest.param("Павлодарда « Цифрлық Қазақстан » жобасы аясында жұмыс жүр.", "kk",
+                 [("PLACE", "Павлодарда", ...)], [("ORG", "Цифрлық Қазақстан")],
+                 id="kk-quoted-project"),
+    pytest.param("Сыртқы істер министрлігі Қытай аумағындағы азаматтармен байланыста.", "kk",
+                 [("ORG", "Сыртқы істер министрлігі", ...)],
+                 [("ORG", "Сыртқы істер министрлігі Қытай")], id="kk-name-ends-at-head"),
     # the registry's МВД is Kazakhstan's: Russia's ministry is an organisation without its id
     pytest.param("МВД России сообщило об этом.", "ru",
                  [("ORG", "МВД России", None),

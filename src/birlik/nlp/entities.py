@@ -37,6 +37,11 @@ from collections.abc import Iterator, Sequence
 from birlik.domain.records import Document, Mention, Token
 from birlik.nlp.ner_kk import OTHER_NAME
 from birlik.nlp.orgs import kk_common_noun, kk_inside_title
+from birlik.nlp.orgs_kk import (
+    described_organisations,
+    organisations_ending_at_their_head,
+    without_quoted_non_organisations,
+)
 from birlik.nlp.orgs_ru import russian_organisations
 
 LANGUAGE_CONFIDENCE = 0.5
@@ -58,6 +63,9 @@ class EntityResolveStage:
                 resolved = without_name_modifiers(doc, resolved)
                 resolved = without_quoted_places(doc, resolved)
                 resolved = without_unnamed_organisations(doc.text, resolved)
+                resolved = without_quoted_non_organisations(doc.text, resolved)
+                resolved = described_organisations(doc.text, resolved)
+                resolved = organisations_ending_at_their_head(doc.text, resolved)
             elif doc.lang == "ru":
                 resolved = russian_organisations(doc.text, resolved)
             doc.entities = quoted_organisations(doc.text, resolved, longer,
