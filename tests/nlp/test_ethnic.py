@@ -196,3 +196,27 @@ def test_one_letter_misspellings(pipeline: Pipeline, text: str, group: str) -> N
 def test_not_misspellings(pipeline: Pipeline, text: str) -> None:
     lang = None if text.startswith("таджыки") else "ru"
     assert found(pipeline, text, lang=lang) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an ambiguous plural ("хохлы" is also tufts) counts in its oblique cases too
+        ("у хохлов опять всё плохо", [("хохлов", "ukrainian", True)]),
+        ("скажи это хохлам", [("хохлам", "ukrainian", True)]),
+        ("Не смейтесь над индусами", [("индусами", "indian", False)]),
+        ("почему англосаксов так ненавидят", [("англосаксов", "english", False)]),
+        ("на шпагах прибалтов втащили", [("прибалтов", "baltic_peoples", False)]),
+        ("каклы опять за своё", [("каклы", "ukrainian", True)]),
+        ("у дагов своя культура", [("дагов", "dagestani_peoples", True)]),
+    ],
+)
+def test_informal_russian_names(
+    pipeline: Pipeline, text: str, expected: list[tuple[str, str, bool]]
+) -> None:
+    assert found(pipeline, text, lang="ru") == expected
+
+
+@pytest.mark.parametrize("text", ["хохлатые птицы", "Вчера Хохлов забил гол", "с Хохловым"])
+def test_oblique_plurals_need_lower_case(pipeline: Pipeline, text: str) -> None:
+    assert found(pipeline, text, lang="ru") == []

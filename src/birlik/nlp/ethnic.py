@@ -55,6 +55,7 @@ _WORD_SPLIT = re.compile(r"[\s-]+")
 _KAZAKH_LETTERS = re.compile(r"[әғқңөұүһі]")
 _KK_PLURAL = re.compile(r"(лар|лер|дар|дер|тар|тер)")
 _RU_PLURAL = frozenset({"ы", "и", "е", "ам", "ами", "ах"})
+_RU_PLURAL_CASES = frozenset({"ы", "и", "ов", "ев", "ей", "ам", "ям", "ами", "ями", "ах", "ях"})
 _CUE_PREFIXES = tuple(fold(p) for p in (
     "халқ", "ұлт", "диаспор", "этн", "қауым", "жастар", "тілі", "тілд",
     "народ", "нац", "общин", "земляч", "язык",
@@ -145,7 +146,7 @@ class EthnicStage:
         confident = [c for c in candidates if not c.form.ambiguous]
         return [
             _mention(doc, tokens, cand) for cand in candidates
-            if not cand.form.ambiguous or _has_context(cand, tokens, confident)
+            if not cand.form.ambiguous or _has_context(doc, cand, tokens, confident)
         ]
 
     def _find(self, tokens: Sequence[Token]) -> list[Match[_Entry]]:
@@ -427,8 +428,11 @@ def _is_language(tokens: Sequence[Token], first: int, last: int) -> bool:
     return last < len(tokens) and fold(tokens[last].text).startswith(_LANGUAGE_PREFIXES)
 
 
-def _has_context(cand: _Candidate, tokens: Sequence[Token], confident: list[_Candidate]) -> bool:
-    if _is_plural(cand, tokens[cand.first].text):
+def _has_context(
+    doc: Document, cand: _Candidate, tokens: Sequence[Token], confident: list[_Candidate]
+) -> bool:
+    token = tokens[cand.first]
+    if _is_plural(cand, token.text, doc.text[token.start : token.end]):
         return True
     around = [i for i in (cand.first - 1, cand.last) if 0 <= i < len(tokens)]
     if any(fold(tokens[i].text).startswith(_CUE_PREFIXES) for i in around):
@@ -441,10 +445,18 @@ def _has_context(cand: _Candidate, tokens: Sequence[Token], confident: list[_Can
     )
 
 
-def _is_plural(cand: _Candidate, token: str) -> bool:
+def _is_plural(cand: _Candidate, token: str, written: str) -> bool:
+    if cand.last - cand.first != 1:
+        return False
     stem = fold(normalise(cand.form.text))
     word = fold(token)
-    if not word.startswith(stem) or cand.last - cand.first != 1:
+    if cand.form.lang == "ru" and (written[:1].islower() or written.isupper()):
+        # the oblique plurals decline the stem: "хохлы" → "хохлов", "хохлам", "хохлами"
+        # (capitalised, "Хохлов" is a surname)
+        short = min(_keys_of(normalise(cand.form.text)), key=len)
+        if word.startswith(short) and word[len(short):] in _RU_PLURAL_CASES:
+            return True
+    if not word.startswith(stem):
         return False
     rest = word[len(stem):]
     if cand.form.lang == "kk":
