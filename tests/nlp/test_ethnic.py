@@ -220,3 +220,8 @@ def test_informal_russian_names(
 @pytest.mark.parametrize("text", ["хохлатые птицы", "Вчера Хохлов забил гол", "с Хохловым"])
 def test_oblique_plurals_need_lower_case(pipeline: Pipeline, text: str) -> None:
     assert found(pipeline, text, lang="ru") == []
+
+
+def test_the_slur_for_the_country_is_not_the_people(pipeline: Pipeline) -> None:
+    assert found(pipeline, "пидорахи опять", lang="ru") == [("пидорахи", "russian", True)]
+    assert found(pipeline, "живу в пидорахии", lang="ru") == []
