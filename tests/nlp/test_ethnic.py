@@ -225,19 +225,3 @@ def test_oblique_plurals_need_lower_case(pipeline: Pipeline, text: str) -> None:
 def test_the_slur_for_the_country_is_not_the_people(pipeline: Pipeline) -> None:
     assert found(pipeline, "пидорахи опять", lang="ru") == [("пидорахи", "russian", True)]
     assert found(pipeline, "живу в пидорахии", lang="ru") == []
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("будет рабыней белых людей", [("белых людей", "white_people")]),
-        ("фильмы про войну белых и черных", [("белых", "white_people"), ("черных", "black_people")]),
-        ("исторически черным рабам было нельзя", [("черным рабам", "black_people")]),
-        ("Белый дом и белые медведи", []),
-        ("белая бабочка и черная кошка", []),
-    ],
-)
-def test_colours_where_they_denote_people(
-    pipeline: Pipeline, text: str, expected: list[tuple[str, str]]
-) -> None:
-    assert [(m.text, m.id) for m in analyse(pipeline, text, lang="ru").entities] == expected

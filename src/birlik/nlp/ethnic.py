@@ -64,17 +64,6 @@ _CUE_PREFIXES = tuple(fold(p) for p in (
 _SURNAME_ENDINGS = ("ов", "ев", "ова", "ева", "овым", "евым", "овой", "евой", "ину", "ина", "ин")
 _LANGUAGE_PREFIXES = tuple(fold(p) for p in ("тілі", "тілд", "язык", "language"))
 _GENITIVE_PLURAL = ("ов", "ев")
-COLOUR_GROUPS = {"бел": "white_people", "черн": "black_people"}
-_COLOUR = re.compile(r"(бел|черн)(ый|ая|ое|ые|ого|ой|ому|ым|ом|ую|ых|ыми|ую)")
-_PLURAL_ADJECTIVE = frozenset(("ые", "ых", "ым", "ыми"))
-#: Nouns for people after which a colour names a race: "белых людей", "чёрных рабов".
-_PEOPLE_NOUN = re.compile(
-    r"люд(?:и|ей|ям|ьми|ях)|человека?|мужчин[аыуеой]?|женщин[аыуеой]?|девушк[аиуеой]|"
-    r"пар(?:ень|ня|ню|нем|не|ни|ней|ням|нями|нях)|баб(?:а|ы|у|ой|е|ам|ами|ах)?|"
-    r"мужик(?:а|у|ом|е|и|ов|ам|ами|ах)?|тян|раб(?:а|у|ом|е|ы|ов|ам|ами|ах|ыня|ыни|ынь|ыне|ыню)?|"
-    r"господ(?:а|ам|ами|ах)?|населени[ея]|рас(?:а|ы|е|у|ой)|наци(?:я|и|ю|ей)|"
-    r"дет(?:и|ей|ям|ьми|ях)|полицейск(?:ий|ого|ому|им|ом|ие|их)|жител(?:ь|я|ю|ем|е|и|ей|ям|ями|ях)"
-)
 _COUNTRY_ENDINGS = ("ия", "ии", "ию", "ией")
 """A misspelt "Белорусия" is the country, not a people."""
 #: Prepositions that govern the genitive: a surname after them would not end in -ов/-ев.
@@ -114,10 +103,6 @@ class EthnicStage:
         self._known_word = known_word if known_word is not None else russian_known_word()
         self._fuzzy = _fuzzy_index(forms)
         self._fuzzy_cache: dict[str, EthnicForm | None] = {}
-        self._colour_forms = {
-            colour: form for colour, group_id in COLOUR_GROUPS.items() for form in forms
-            if form.group_id == group_id and form.lang == "ru"
-        }
         self._matcher: LexiconMatcher[_Entry] = LexiconMatcher(
             (words, _Entry(form, " ".join(words))) for form in forms
             if (words := _entry_words(form.text))
@@ -156,7 +141,6 @@ class EthnicStage:
                 candidates.append(cand)
         if doc_lang == "ru":
             candidates.extend(self._misspelt(doc, tokens, matches))
-            candidates.extend(self._colours(doc, tokens, matches))
         candidates.extend(_listed(doc, tokens, surnames, candidates))
         candidates.sort(key=lambda cand: cand.first)
         confident = [c for c in candidates if not c.form.ambiguous]
@@ -233,32 +217,6 @@ class EthnicStage:
             veto = self._exclude.get(form.group_id) if form is not None else None
             if form is not None and not (veto and veto.fullmatch(token.text)):
                 found.append(_Candidate(form, i, i + 1, _is_language(tokens, i, i + 1)))
-        return found
-
-    def _colours(
-        self, doc: Document, tokens: Sequence[Token], matches: list[Match[_Entry]]
-    ) -> list[_Candidate]:
-        """"белых людей", "чёрных рабов", "белые и чёрные": an adjective of skin colour
-        where it denotes people (before a noun for people, or a plural standing alone
-        next to the other colour)."""
-        if not self._colour_forms:
-            return []
-        covered = {i for match in matches for i in range(match.start_token, match.end_token)}
-        found: list[_Candidate] = []
-        colours = [_COLOUR.fullmatch(fold(token.text.lower())) for token in tokens]
-        for i, colour in enumerate(colours):
-            if colour is None or i in covered:
-                continue
-            form = self._colour_forms.get(colour.group(1))
-            if form is None or (doc.text[tokens[i].start].isupper()
-                                and not _sentence_start(doc, tokens[i])):
-                continue  # "Белый дом", "Чёрное море"
-            nxt = i + 1
-            if nxt < len(tokens) and not doc.text[tokens[i].end : tokens[nxt].start].strip() \
-                    and _PEOPLE_NOUN.fullmatch(fold(tokens[nxt].text.lower())):
-                found.append(_Candidate(form, i, nxt + 1, language=False))
-            elif colour.group(2) in _PLURAL_ADJECTIVE and _paired_colour(tokens, colours, i):
-                found.append(_Candidate(form, i, nxt, language=False))
         return found
 
     def _fuzzy_form(self, token: str) -> EthnicForm | None:
@@ -389,17 +347,6 @@ def _listed(
             for start, end in spans
         )
     ]
-
-
-def _paired_colour(tokens: Sequence[Token], colours: list[re.Match[str] | None], i: int) -> bool:
-    """"белые и чёрные", "чёрных или белых": two colours standing for two races."""
-    here = colours[i]
-    for j in (i - 2, i + 2):
-        other = colours[j] if 0 <= j < len(colours) else None
-        if here is not None and other is not None and other.group(1) != here.group(1) \
-                and tokens[min(i, j) + 1].text.lower() in ("и", "или"):
-            return True
-    return False
 
 
 def _fuzzy_index(forms: Iterable[EthnicForm]) -> dict[str, list[tuple[str, EthnicForm]]]:
