@@ -60,7 +60,6 @@ class EntityResolveStage:
                 resolved = without_unnamed_organisations(doc.text, resolved)
             elif doc.lang == "ru":
                 resolved = russian_organisations(doc.text, resolved)
-                resolved = peoples_not_names(doc.text, doc.entities, resolved)
             doc.entities = quoted_organisations(doc.text, resolved, longer,
                                                 kazakh=doc.lang == "kk")
         return docs
@@ -167,50 +166,6 @@ def _skip_spaces(text: str, at: int) -> int:
     while at < len(text) and text[at].isspace():
         at += 1
     return at
-
-
-def peoples_not_names(text: str, found: list[Mention], resolved: list[Mention]) -> list[Mention]:
-    """Russian: a model's place, organisation or person whose words are two or more peoples
-    the ethnic lexicon knows ("Русские Украинцы Поляки" taken for an organisation), or a
-    model's organisation or unlinked place whose last word, its head, is a people in the
-    plural ("Ёбаные чурки"), names those peoples: their lexicon mentions replace it. A head
-    that a place lexicon also links ("Чехии", "Беларуси") is the country."""
-    peoples = [m for m in found if m.type == "ETHNIC_GROUP" and m.id is not None
-               and m.confidence > LANGUAGE_CONFIDENCE]
-    if not peoples:
-        return resolved
-    places = {(m.start, m.end) for m in found if m.type == "PLACE" and m.id is not None}
-    out: list[Mention] = []
-    for mention in resolved:
-        inside = [m for m in peoples if mention.start <= m.start and m.end <= mention.end]
-        if mention.type not in _NAME_TYPES or not inside or (
-                mention.id is not None and (inside[0].start, inside[-1].end) != (
-                    mention.start, mention.end)):
-            out.append(mention)
-            continue
-        words = [(w.start(), w.end()) for w in _WORD.finditer(text, mention.start, mention.end)]
-        covered = len(inside) > 1 and all(
-            any(m.start <= a and b <= m.end for m in inside) for a, b in words)
-        head = words[-1] if words else None
-        plural_head = head is not None and mention.type != "PERSON" and mention.id is None \
-            and head not in places and any((m.start, m.end) == head for m in inside) \
-            and _plural_noun(text[head[0]:head[1]])
-        if covered or plural_head:
-            out.extend(inside)
-        else:
-            out.append(mention)
-    return sorted(out, key=lambda m: (m.start, m.end))
-
-
-def _plural_noun(word: str) -> bool:
-    lower = word.lower()
-    return not _RU_ADJECTIVE_END.search(lower) and lower.endswith(_RU_PLURAL_ENDINGS)
-
-
-_NAME_TYPES = frozenset({"PLACE", "ORG", "PERSON"})
-_WORD = re.compile(r"[^\W\d_]+")
-_RU_ADJECTIVE_END = re.compile(r"(?:ий|ый|ой|ая|яя|ое|ее|ие|ые|ого|его|ому|ему|ую|юю|их|ых|ими|ыми)$")
-_RU_PLURAL_ENDINGS = ("ы", "и", "е", "ов", "ев", "ей", "ам", "ям", "ами", "ями", "ах", "ях")
 
 
 def without_routes(text: str, mentions: list[Mention]) -> list[Mention]:
