@@ -150,3 +150,78 @@ def test_concept_seed_names_the_diasporas(pipeline: Pipeline) -> None:
     ids = {m.id for m in doc.entities}
     assert ids >= {"german", "korean", "uzbek", "ukrainian", "polish", "turk", "kurd", "uyghur"}
     assert not any(m.text.lower().startswith("қазақстан") for m in doc.entities)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Во вторую Францию пускают только для Узбеков", [("Узбеков", "uzbek", False)]),
+        ("А там вообще Узбеков, Таджиков полно",
+         [("Узбеков", "uzbek", False), ("Таджиков", "tajik", False)]),
+        ("ребята давайте вместе ДОЛОЙ КАЗАХОВ", [("КАЗАХОВ", "kazakh", False)]),
+    ],
+)
+def test_genitive_plural_is_a_people_not_a_surname(
+    pipeline: Pipeline, text: str, expected: list[tuple[str, str, bool]]
+) -> None:
+    assert found(pipeline, text, lang="ru") == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["Вчера выступил Поляков", "Мы видели Сергея и Казакова", "Поговори с Узбековым"],
+)
+def test_surnames_stay_surnames(pipeline: Pipeline, text: str) -> None:
+    assert found(pipeline, text, lang="ru") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [("опять таджыки приехали", "tajik"), ("убийство оборзевшего кауказца", "caucasian_peoples"),
+     ("Рускую девушку обидели", "russian"), ("про руских так не говорят", "russian")],
+)
+def test_one_letter_misspellings(pipeline: Pipeline, text: str, group: str) -> None:
+    assert [m.id for m in analyse(pipeline, text, lang="ru").entities] == [group]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "тренер Венгер ушёл из клуба",  # a capitalised name inside a sentence
+        "про москальские шутки",  # a suffix added, not a typo
+        "эта украишка опять",  # a diminutive, not a typo
+        "таджыки опять приехали",  # misspellings are read in Russian documents only
+        "Белорусия и Казахстан",  # a country, not a people
+    ],
+)
+def test_not_misspellings(pipeline: Pipeline, text: str) -> None:
+    lang = None if text.startswith("таджыки") else "ru"
+    assert found(pipeline, text, lang=lang) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an ambiguous plural ("хохлы" is also tufts) counts in its oblique cases too
+        ("у хохлов опять всё плохо", [("хохлов", "ukrainian", True)]),
+        ("скажи это хохлам", [("хохлам", "ukrainian", True)]),
+        ("Не смейтесь над индусами", [("индусами", "indian", False)]),
+        ("почему англосаксов так ненавидят", [("англосаксов", "english", False)]),
+        ("на шпагах прибалтов втащили", [("прибалтов", "baltic_peoples", False)]),
+        ("каклы опять за своё", [("каклы", "ukrainian", True)]),
+        ("у дагов своя культура", [("дагов", "dagestani_peoples", True)]),
+    ],
+)
+def test_informal_russian_names(
+    pipeline: Pipeline, text: str, expected: list[tuple[str, str, bool]]
+) -> None:
+    assert found(pipeline, text, lang="ru") == expected
+
+
+@pytest.mark.parametrize("text", ["хохлатые птицы", "Вчера Хохлов забил гол", "с Хохловым"])
+def test_oblique_plurals_need_lower_case(pipeline: Pipeline, text: str) -> None:
+    assert found(pipeline, text, lang="ru") == []
+
+
+def test_the_slur_for_the_country_is_not_the_people(pipeline: Pipeline) -> None:
+    assert found(pipeline, "пидорахи опять", lang="ru") == [("пидорахи", "russian", True)]
+    assert found(pipeline, "живу в пидорахии", lang="ru") == []

@@ -7,7 +7,13 @@ hyphenated tokens split ("русско-казахский", "турки-месх
   (kk "қазақ" and ru "казак" (Cossack) fold to the same key);
 - a group's ``exclude`` patterns veto tokens that only look like its forms ("Украина");
 - Latin forms count only when capitalised ("Polish", not "polish"); capitalised Cyrillic
-  tokens ending like a Russian surname inside a sentence ("Поляков") do not count;
+  tokens ending like a Russian surname inside a sentence ("Поляков") do not count, unless
+  the form can only be the genitive plural of the people: after a preposition ("для
+  Узбеков": a surname there would be "Узбекова"), in a list with another group ("Дагов,
+  Узбеков, Таджиков") or written in capitals ("ДОЛОЙ КАЗАХОВ": shouting, not a name);
+- in Russian documents a word the dictionary (pymorphy3) does not know that is one letter
+  away (a letter wrong, missing, added or two swapped) from a stem of a Russian form of at
+  least ``FUZZY_MIN`` letters is that form misspelt ("таджыки", "кауказца", "рускую");
 - ambiguous forms (kk "шешен", "қытай") count only with context: a plural ending, a cue
   word next to them ("халқы", "диаспора", "people") or a mention of another group close by.
 
@@ -18,8 +24,11 @@ of the group, since language policy is part of interethnic relations, but with c
 
 from __future__ import annotations
 
+import functools
+import itertools
+import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from birlik.domain.records import Document, Mention, Token
@@ -27,10 +36,16 @@ from birlik.domain.text import fold, normalise, word_stems
 from birlik.nlp.matcher import MIN_STEM, LexiconMatcher, Match, token_keys
 from birlik.resources.ethnic import EthnicForm, EthnicLexicon
 
+log = logging.getLogger(__name__)
+
 MENTION_TYPE = "ETHNIC_GROUP"
 LANGUAGE_CONFIDENCE = 0.5
 CONTEXT_CONFIDENCE = 0.8
 GATE = 4
+FUZZY_MIN = 6
+"""Russian forms this long or longer are also found misspelt by one letter."""
+FUZZY_STEM = 5
+"""…through their stems of at least this many letters (shorter ones meet ordinary words)."""
 CACHE_SIZE = 200_000
 NEIGHBOUR_WINDOW = 3
 """Tokens either side within which a mention of another group confirms an ambiguous one
@@ -40,6 +55,7 @@ _WORD_SPLIT = re.compile(r"[\s-]+")
 _KAZAKH_LETTERS = re.compile(r"[әғқңөұүһі]")
 _KK_PLURAL = re.compile(r"(лар|лер|дар|дер|тар|тер)")
 _RU_PLURAL = frozenset({"ы", "и", "е", "ам", "ами", "ах"})
+_RU_PLURAL_CASES = frozenset({"ы", "и", "ов", "ев", "ей", "ам", "ям", "ами", "ями", "ах", "ях"})
 _CUE_PREFIXES = tuple(fold(p) for p in (
     "халқ", "ұлт", "диаспор", "этн", "қауым", "жастар", "тілі", "тілд",
     "народ", "нац", "общин", "земляч", "язык",
@@ -47,6 +63,17 @@ _CUE_PREFIXES = tuple(fold(p) for p in (
 ))
 _SURNAME_ENDINGS = ("ов", "ев", "ова", "ева", "овым", "евым", "овой", "евой", "ину", "ина", "ин")
 _LANGUAGE_PREFIXES = tuple(fold(p) for p in ("тілі", "тілд", "язык", "language"))
+_GENITIVE_PLURAL = ("ов", "ев")
+_COUNTRY_ENDINGS = ("ия", "ии", "ию", "ией")
+"""A misspelt "Белорусия" is the country, not a people."""
+#: Prepositions that govern the genitive: a surname after them would not end in -ов/-ев.
+_GENITIVE_PREPOSITIONS = frozenset((
+    "для", "от", "у", "из", "без", "против", "среди", "кроме", "вместо", "возле", "около",
+    "до", "после", "ради", "вокруг", "мимо", "насчет", "насчёт", "из-за", "из-под",
+))
+_LIST_JOINS = frozenset((",", "и", "или", ", и", ", или", ";"))
+KnownWord = Callable[[str], bool]
+"""``word -> does the dictionary know it?`` (the guard against fuzzy matches)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +98,11 @@ class EthnicStage:
     requires = frozenset({"tokens"})
     provides = frozenset({"entities.ethnic"})
 
-    def __init__(self, lexicon: EthnicLexicon) -> None:
+    def __init__(self, lexicon: EthnicLexicon, known_word: KnownWord | None = None) -> None:
         forms = list(lexicon.forms())
+        self._known_word = known_word if known_word is not None else russian_known_word()
+        self._fuzzy = _fuzzy_index(forms)
+        self._fuzzy_cache: dict[str, EthnicForm | None] = {}
         self._matcher: LexiconMatcher[_Entry] = LexiconMatcher(
             (words, _Entry(form, " ".join(words))) for form in forms
             if (words := _entry_words(form.text))
@@ -98,14 +128,25 @@ class EthnicStage:
     def mentions(self, doc: Document) -> list[Mention]:
         tokens = split_hyphens(doc.tokens)
         doc_lang = _document_lang(doc, tokens)
-        candidates = [
-            cand for match in self._find(tokens)
-            if (cand := self._candidate(match, tokens, doc, doc_lang)) is not None
-        ]
+        matches = self._find(tokens)
+        candidates: list[_Candidate] = []
+        surnames: list[_Candidate] = []
+        for match in matches:
+            cand = self._candidate(match, tokens, doc, doc_lang)
+            if cand is None:
+                continue
+            if cand.last - cand.first == 1 and _looks_like_surname(doc, tokens, cand.first):
+                surnames.append(cand)
+            else:
+                candidates.append(cand)
+        if doc_lang == "ru":
+            candidates.extend(self._misspelt(doc, tokens, matches))
+        candidates.extend(_listed(doc, tokens, surnames, candidates))
+        candidates.sort(key=lambda cand: cand.first)
         confident = [c for c in candidates if not c.form.ambiguous]
         return [
             _mention(doc, tokens, cand) for cand in candidates
-            if not cand.form.ambiguous or _has_context(cand, tokens, confident)
+            if not cand.form.ambiguous or _has_context(doc, cand, tokens, confident)
         ]
 
     def _find(self, tokens: Sequence[Token]) -> list[Match[_Entry]]:
@@ -148,14 +189,49 @@ class EthnicStage:
             form = resolved
         if form.text[:1].isascii() and not doc.text[tokens[first].start].isupper():
             return None
-        if last - first == 1 and _looks_like_surname(doc, tokens[first]):
-            return None
         veto = self._exclude.get(form.group_id)
         if veto is not None and any(
             veto.fullmatch(token.text) for token in tokens[first:last]
         ):
             return None
         return _Candidate(form, first, last, _is_language(tokens, first, last))
+
+    def _misspelt(
+        self, doc: Document, tokens: Sequence[Token], matches: list[Match[_Entry]]
+    ) -> list[_Candidate]:
+        """Russian forms misspelt by one letter, among the tokens no form matched, written in
+        lower case or capitalised only as a sentence's first word."""
+        covered = {i for match in matches for i in range(match.start_token, match.end_token)}
+        found: list[_Candidate] = []
+        for i, token in enumerate(tokens):
+            if i in covered or len(token.text) < FUZZY_MIN or not token.text.isalpha():
+                continue
+            if doc.text[token.start].isupper() and not _sentence_start(doc, token):
+                continue  # a name ("Венгер", "Салтовки", "ТЮРКСОЙ"), not a misspelling
+            if token.text in self._fuzzy_cache:
+                form = self._fuzzy_cache[token.text]
+            else:
+                form = self._fuzzy_form(token.text)
+                if len(self._fuzzy_cache) < CACHE_SIZE:
+                    self._fuzzy_cache[token.text] = form
+            veto = self._exclude.get(form.group_id) if form is not None else None
+            if form is not None and not (veto and veto.fullmatch(token.text)):
+                found.append(_Candidate(form, i, i + 1, _is_language(tokens, i, i + 1)))
+        return found
+
+    def _fuzzy_form(self, token: str) -> EthnicForm | None:
+        word = fold(normalise(token))
+        if _KAZAKH_LETTERS.search(token.lower()) or word.endswith(_COUNTRY_ENDINGS):
+            return None
+        for key in sorted(token_keys(word), key=len, reverse=True):
+            if len(key) < FUZZY_STEM - 1:  # a letter short of a lexicon stem
+                continue
+            for stem in _one_letter_less(key) | {key}:
+                for lexicon_key, form in self._fuzzy.get(stem, ()):
+                    if (key[0] == lexicon_key[0] and _one_edit(key, lexicon_key)
+                            and not self._known_word(token.lower())):
+                        return form
+        return None
 
     def _resolve(self, token: str, doc_lang: str | None) -> EthnicForm | None:
         """Among the forms a single token matches through its longest key, the one written
@@ -230,12 +306,117 @@ def _document_lang(doc: Document, tokens: Sequence[Token]) -> str | None:
     return None
 
 
-def _looks_like_surname(doc: Document, token: Token) -> bool:
-    """"Поляков", "Татаринова" inside a sentence: a Russian surname, not "поляков"."""
-    if not doc.text[token.start].isupper() or not token.text.endswith(_SURNAME_ENDINGS):
+def _looks_like_surname(doc: Document, tokens: Sequence[Token], index: int) -> bool:
+    """"Поляков", "Татаринова" inside a sentence: a Russian surname, not "поляков". Not in
+    capitals ("КАЗАХОВ") nor as a genitive plural after a preposition ("для Узбеков")."""
+    token = tokens[index]
+    written = doc.text[token.start : token.end]
+    if not written[:1].isupper() or not token.text.lower().endswith(_SURNAME_ENDINGS):
         return False
+    if len(written) > 3 and written.isupper():
+        return False
+    if (index > 0 and token.text.lower().endswith(_GENITIVE_PLURAL)
+            and tokens[index - 1].text.lower() in _GENITIVE_PREPOSITIONS):
+        return False
+    return not _sentence_start(doc, token)
+
+
+def _sentence_start(doc: Document, token: Token) -> bool:
     before = doc.text[max(0, token.start - 3) : token.start].rstrip(" \"'«(")
-    return bool(before) and before[-1] not in ".!?…\n:"
+    return not before or before[-1] in ".!?…\n:"
+
+
+def _listed(
+    doc: Document, tokens: Sequence[Token], surnames: list[_Candidate], others: list[_Candidate]
+) -> list[_Candidate]:
+    """The surname-like forms that stand in a list with another group ("Дагов, Узбеков,
+    Таджиков"): a list of peoples, not of surnames."""
+    if not surnames:
+        return []
+    spans = [(tokens[c.first].start, tokens[c.last - 1].end) for c in (*surnames, *others)]
+
+    def joined(left: int, right: int) -> bool:
+        return " ".join(doc.text[left:right].split()) in _LIST_JOINS
+
+    return [
+        cand for cand in surnames
+        if any(
+            (start, end) != (tokens[cand.first].start, tokens[cand.last - 1].end)
+            and (joined(end, tokens[cand.first].start)
+                 or joined(tokens[cand.last - 1].end, start))
+            for start, end in spans
+        )
+    ]
+
+
+def _fuzzy_index(forms: Iterable[EthnicForm]) -> dict[str, list[tuple[str, EthnicForm]]]:
+    """The stems of one-word Russian forms of ``FUZZY_MIN`` letters or more, under themselves
+    and each of their one-letter-less variants (to find one-letter misspellings)."""
+    index: dict[str, list[tuple[str, EthnicForm]]] = {}
+    for form in forms:
+        words = _entry_words(form.text)
+        if form.lang != "ru" or form.ambiguous or len(words) != 1 or len(words[0]) < FUZZY_MIN:
+            continue
+        for key in _keys_of(words[0]):
+            if len(key) < FUZZY_STEM:
+                continue
+            for variant in _one_letter_less(key) | {key}:
+                index.setdefault(variant, []).append((key, form))
+    return index
+
+
+def _one_letter_less(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Is ``a`` a typo of ``b``: one letter swapped for a neighbour on the keyboard or for one
+    that sounds alike ("таджыки", "кауказца"), added or dropped inside the stem ("рускую"),
+    or two neighbours swapped? A letter added or dropped at the stem's end is a suffix
+    ("москальский"), and "украишка" for "украинка" a diminutive: word formation, not typos."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return frozenset((a[diff[0]], b[diff[0]])) in _TYPO_PAIRS
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and (
+            a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_) - 1))
+
+
+def _typo_pairs() -> frozenset[frozenset[str]]:
+    """Letters typed for one another: neighbours on the ЙЦУКЕН keyboard (in a row and between
+    rows) and letters that sound alike."""
+    rows = ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю")
+    pairs = {frozenset(row[i : i + 2]) for row in rows for i in range(len(row) - 1)}
+    for upper, lower in itertools.pairwise(rows):
+        for i, letter in enumerate(lower):
+            pairs.update(frozenset((letter, upper[j])) for j in (i, i + 1) if j < len(upper))
+    sounds = ("иы", "еэ", "ао", "еи", "яа", "юу", "шщ", "зс", "дт", "бп", "гк", "вф", "жш", "ьъ")
+    pairs.update(frozenset(pair) for pair in sounds)
+    return frozenset(pairs)
+
+
+_TYPO_PAIRS = _typo_pairs()
+
+
+def russian_known_word() -> KnownWord:
+    """pymorphy3: does the dictionary know a Russian word? Without pymorphy3 every word is
+    known, and nothing is taken for a misspelling."""
+    try:
+        import pymorphy3  # type: ignore[import-untyped]  # pymorphy3 ships no type hints
+    except ImportError:
+        log.warning("pymorphy3 is not installed: misspelt ethnic names are not found")
+        return lambda word: True
+    analyzer = pymorphy3.MorphAnalyzer()
+
+    @functools.lru_cache(maxsize=50_000)
+    def known(word: str) -> bool:
+        return bool(analyzer.word_is_known(word))
+
+    return known
 
 
 def _is_language(tokens: Sequence[Token], first: int, last: int) -> bool:
@@ -247,8 +428,11 @@ def _is_language(tokens: Sequence[Token], first: int, last: int) -> bool:
     return last < len(tokens) and fold(tokens[last].text).startswith(_LANGUAGE_PREFIXES)
 
 
-def _has_context(cand: _Candidate, tokens: Sequence[Token], confident: list[_Candidate]) -> bool:
-    if _is_plural(cand, tokens[cand.first].text):
+def _has_context(
+    doc: Document, cand: _Candidate, tokens: Sequence[Token], confident: list[_Candidate]
+) -> bool:
+    token = tokens[cand.first]
+    if _is_plural(cand, token.text, doc.text[token.start : token.end]):
         return True
     around = [i for i in (cand.first - 1, cand.last) if 0 <= i < len(tokens)]
     if any(fold(tokens[i].text).startswith(_CUE_PREFIXES) for i in around):
@@ -261,10 +445,18 @@ def _has_context(cand: _Candidate, tokens: Sequence[Token], confident: list[_Can
     )
 
 
-def _is_plural(cand: _Candidate, token: str) -> bool:
+def _is_plural(cand: _Candidate, token: str, written: str) -> bool:
+    if cand.last - cand.first != 1:
+        return False
     stem = fold(normalise(cand.form.text))
     word = fold(token)
-    if not word.startswith(stem) or cand.last - cand.first != 1:
+    if cand.form.lang == "ru" and (written[:1].islower() or written.isupper()):
+        # the oblique plurals decline the stem: "хохлы" → "хохлов", "хохлам", "хохлами"
+        # (capitalised, "Хохлов" is a surname)
+        short = min(_keys_of(normalise(cand.form.text)), key=len)
+        if word.startswith(short) and word[len(short):] in _RU_PLURAL_CASES:
+            return True
+    if not word.startswith(stem):
         return False
     rest = word[len(stem):]
     if cand.form.lang == "kk":
