@@ -20,8 +20,10 @@ PLACE mention nearest the strongest cue of the label (its sentence first), given
 A learned type classifier (``incident_v2.json``: multinomial logistic regression fitted on the
 gold train split by ``scripts/train_signals.py``) then reads the per-type cue scores, the
 context flags, the rule's label and a block of word stems, and chooses the label (a type or
-none; reason ``incident.learned``). ``labels`` keeps the cue scores per type (what tension
-reads). Without it (``classifier=None``) the rules' label stands.
+none; reason ``incident.learned``), except that it does not veto a clear rule decision (a rule
+label scoring ``CLEAR_RULE`` or more stays when the classifier says none). ``labels`` keeps the
+cue scores per type (what tension reads). Without it (``classifier=None``) the rules' label
+stands.
 """
 
 from __future__ import annotations
@@ -66,6 +68,9 @@ DOMESTIC_FACTOR = 0.75
 HEARSAY_FACTOR = 0.3
 SCARE_QUOTE_WORDS = 6
 ETHNIC_BOOST = 0.25
+CLEAR_RULE = 0.75
+"""A rule label scoring at least this (more than one strong cue alone: corroborated by a second
+cue, a pair or an ethnic framing) is not vetoed to none by the learned classifier."""
 SECOND_SENTENCE_SHARE = 0.5
 NEGATION_WINDOW = 24
 MAX_EVIDENCE = 8
@@ -202,6 +207,8 @@ class IncidentStage:
             incident_features(rule), word_stems(norm, self.classifier.lexical_size))
         best = max(probabilities, key=lambda name: probabilities[name])
         label = None if best == NONE else best
+        if label is None and rule.label is not None and rule.score >= CLEAR_RULE:
+            label = rule.label  # the learned layer chooses among types; it does not veto a clear rule
         if label == rule.label:
             return Signal(name="incident", label=label, score=rule.score, labels=rule.labels,
                           evidence=rule.evidence, reasons=rule.reasons)
