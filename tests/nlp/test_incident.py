@@ -12,7 +12,13 @@ from birlik.domain.records import Document
 from birlik.domain.text import NormaliseStage, SegmentStage
 from birlik.nlp.pipeline import Pipeline
 from birlik.nlp.places import PlaceStage
-from birlik.nlp.signals.incident import INCIDENT_TYPES, IncidentStage, load_incident_cues
+from birlik.nlp.signals.incident import (
+    CLEAR_RULE,
+    INCIDENT_TYPES,
+    IncidentStage,
+    load_incident_classifier,
+    load_incident_cues,
+)
 from birlik.resources.gazetteer import load_gazetteer
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
@@ -21,6 +27,13 @@ SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 @pytest.fixture(scope="module")
 def pipeline() -> Pipeline:
     return Pipeline([NormaliseStage(), SegmentStage(), PlaceStage(load_gazetteer()), IncidentStage()])
+
+
+@pytest.fixture(scope="module")
+def learned() -> Pipeline:
+    """The incident stage with the shipped learned type classifier (what the app runs)."""
+    return Pipeline([NormaliseStage(), SegmentStage(), PlaceStage(load_gazetteer()),
+                     IncidentStage(classifier=load_incident_classifier())])
 
 
 def incident(pipeline: Pipeline, text: str) -> Document:
@@ -193,3 +206,34 @@ def test_seeds_yield_no_incident(pipeline: Pipeline) -> None:
     for path in sorted(SEEDS.glob("*.txt")):
         signal = incident(pipeline, path.read_text(encoding="utf-8")).signals["incident"]
         assert signal.label is None, (path.name, signal.labels)
+
+
+CLEAR_RULE_CASES = [
+    # a refusal on grounds of language or ethnicity, told by the person refused: the rules'
+    # pair (refusal + language/ethnicity) and the ethnic framing score >= CLEAR_RULE, while the
+    # learned layer alone says none
+    ("Жұмыс беруші оны ұлтына байланысты жұмысқа алмады.", "discrimination"),
+    ("Кассир отказалась отвечать мне по-казахски: «учите русский».", "discrimination"),
+    ('A bank clerk refused to serve me in Kazakh and told me to "speak a normal language".',
+     "discrimination"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CLEAR_RULE_CASES)
+def test_the_learned_layer_does_not_veto_a_clear_rule(
+    pipeline: Pipeline, learned: Pipeline, text: str, expected: str
+) -> None:
+    rule = incident(pipeline, text).signals["incident"]
+    assert rule.label == expected and (rule.score or 0.0) >= CLEAR_RULE, rule.as_json()
+    signal = incident(learned, text).signals["incident"]
+    assert signal.label == expected, signal.as_json()
+    assert any(e.reason.startswith(f"incident.{expected}.") for e in signal.evidence)
+
+
+def test_the_learned_layer_still_vetoes_a_lone_cue(pipeline: Pipeline, learned: Pipeline) -> None:
+    """A death at 80 is not a killing (docs/signals.md): one strong cue (below CLEAR_RULE) that
+    the learned layer overrules."""
+    text = "Әйгілі балуан 80 жасында қаза тапты."
+    rule = incident(pipeline, text).signals["incident"]
+    assert rule.label == "killing" and (rule.score or 0.0) < CLEAR_RULE, rule.as_json()
+    assert incident(learned, text).signals["incident"].label is None

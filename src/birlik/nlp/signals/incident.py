@@ -207,7 +207,7 @@ class IncidentStage:
             incident_features(rule), word_stems(norm, self.classifier.lexical_size))
         best = max(probabilities, key=lambda name: probabilities[name])
         label = None if best == NONE else best
-        if label is None and rule.label is not None and rule.score >= CLEAR_RULE:
+        if label is None and rule.label is not None and (rule.score or 0.0) >= CLEAR_RULE:
             label = rule.label  # the learned layer chooses among types; it does not veto a clear rule
         if label == rule.label:
             return Signal(name="incident", label=label, score=rule.score, labels=rule.labels,
