@@ -237,3 +237,21 @@ def test_the_learned_layer_still_vetoes_a_lone_cue(pipeline: Pipeline, learned: 
     rule = incident(pipeline, text).signals["incident"]
     assert rule.label == "killing" and (rule.score or 0.0) < CLEAR_RULE, rule.as_json()
     assert incident(learned, text).signals["incident"].label is None
+
+
+@pytest.mark.parametrize("text", [
+    "Армия перешла в наступление, войска противника отступили, в боях убиты десятки солдат.",
+    "Майданда әскерлер зеңбіректен атқылап, ондаған сарбаз қаза тапты.",
+    "Troops shelled the border town and the army says dozens of soldiers were killed.",
+])
+def test_wars_between_states_are_not_incidents(pipeline: Pipeline, text: str) -> None:
+    signal = incident(pipeline, text).signals["incident"]
+    assert signal.label is None, signal.as_json()
+    assert "incident.military_context" in signal.reasons
+    assert 0 < signal.labels["killing"] < 0.5
+
+
+def test_a_killing_without_a_war_keeps_its_type(pipeline: Pipeline) -> None:
+    signal = incident(pipeline, "В Таразе после драки у кафе убит местный житель.").signals["incident"]
+    assert signal.label == "killing"
+    assert "incident.military_context" not in signal.reasons

@@ -4,7 +4,9 @@
 Each sentence is scored per incident type from the cues that match in it (a strong cue 0.7,
 a weak one 0.3, a pair of cues such as "mosque" + "damaged" its own weight); the score is
 then lowered where the sentence talks about prevention, plans, risks or training examples
-rather than an event, reports a claim ("якобы", "деген атпен", a cue in «scare quotes»), or
+rather than an event, reports a claim ("якобы", "деген атпен", a cue in «scare quotes»), talks
+about a war between states (armies, shelling, a front: violence, killing, disorder and damage
+cues count for less), or
 where a negation stands next to the cue, and raised where the sentence ties the event to
 ethnicity. A document's score for a type is its best sentence, helped a little by a second
 one; a document that refutes the report ("информация не подтвердилась", "жалған ақпарат") or
@@ -66,6 +68,11 @@ NEGATION_FACTOR = 0.1
 REFUTED_FACTOR = 0.3
 DOMESTIC_FACTOR = 0.75
 HEARSAY_FACTOR = 0.3
+MILITARY_FACTOR = 0.3
+MILITARY_TYPES = frozenset({"violence_brawl", "mass_disorder", "killing", "arson_vandalism"})
+"""Wars and military operations between states are not incidents (docs/signals.md): in a
+sentence about armies, shelling or a front, these types' cues count for less (also when a
+people is named: «русская армия», «украинские войска» name states' armies, not civilians)."""
 SCARE_QUOTE_WORDS = 6
 ETHNIC_BOOST = 0.25
 CLEAR_RULE = 0.75
@@ -364,6 +371,8 @@ class IncidentStage:
             for reason, factor in sorted(shared, key=lambda item: item[1]):
                 if reason == "incident.celebration_context" and hit.incident_type != "protest_rally":
                     continue
+                if reason == "incident.military_context" and hit.incident_type not in MILITARY_TYPES:
+                    continue
                 if hit.incident_type == RUMOUR and factor > 0 and reason == "incident.hearsay":
                     continue  # hearsay is what a rumour is made of
                 if factor < 0 and hit.weight <= WEAK:
@@ -382,6 +391,9 @@ class IncidentStage:
             out.append(("incident.prevention_context", PREVENTION_FACTOR))
         if contexts["hearsay"].search(text):
             out.append(("incident.hearsay", HEARSAY_FACTOR))
+        military = contexts.get("military")
+        if military is not None and military.search(text):
+            out.append(("incident.military_context", MILITARY_FACTOR))
         if contexts["celebration"].search(text):
             out.append(("incident.celebration_context", CELEBRATION_FACTOR))
         ethnic_mention = bool(ethnic.starting_in(sentence.start, sentence.end))
