@@ -230,10 +230,16 @@ def test_the_learned_layer_does_not_veto_a_clear_rule(
     assert any(e.reason.startswith(f"incident.{expected}.") for e in signal.evidence)
 
 
-def test_the_learned_layer_still_vetoes_a_lone_cue(pipeline: Pipeline, learned: Pipeline) -> None:
-    """A death at 80 is not a killing (docs/signals.md): one strong cue (below CLEAR_RULE) that
-    the learned layer overrules."""
-    text = "Әйгілі балуан 80 жасында қаза тапты."
+@pytest.mark.parametrize("text", [
+    "Кино соңында басты кейіпкер қаза тапты.",
+    "В фильме главный герой погиб в последней серии.",
+    "In the novel the hero is killed in the last chapter.",
+])
+def test_the_learned_layer_still_vetoes_a_lone_cue(
+    pipeline: Pipeline, learned: Pipeline, text: str
+) -> None:
+    """A hero dying in a film or a novel is no event (docs/signals.md): one strong cue (below
+    CLEAR_RULE) that the learned layer overrules."""
     rule = incident(pipeline, text).signals["incident"]
     assert rule.label == "killing" and (rule.score or 0.0) < CLEAR_RULE, rule.as_json()
     assert incident(learned, text).signals["incident"].label is None
@@ -255,3 +261,21 @@ def test_a_killing_without_a_war_keeps_its_type(pipeline: Pipeline) -> None:
     signal = incident(pipeline, "В Таразе после драки у кафе убит местный житель.").signals["incident"]
     assert signal.label == "killing"
     assert "incident.military_context" not in signal.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "Апат кезінде жүргізуші қаза тапты.",
+    "Известный борец скончался после долгой болезни, погиб не в бою.",
+    "Two people were killed in a car crash on the highway.",
+])
+def test_a_death_by_accident_or_illness_is_not_a_killing(pipeline: Pipeline, text: str) -> None:
+    signal = incident(pipeline, text).signals["incident"]
+    assert signal.label is None, signal.as_json()
+    assert "incident.accident_context" in signal.reasons
+
+
+def test_a_stabbing_death_stays_a_killing(pipeline: Pipeline) -> None:
+    text = "Ауылда жас жігіт пышақ жарақатынан қаза тапты, күдікті ұсталды."
+    signal = incident(pipeline, text).signals["incident"]
+    assert signal.label == "killing"
+    assert "incident.accident_context" not in signal.reasons

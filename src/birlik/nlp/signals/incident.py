@@ -6,7 +6,7 @@ a weak one 0.3, a pair of cues such as "mosque" + "damaged" its own weight); the
 then lowered where the sentence talks about prevention, plans, risks or training examples
 rather than an event, reports a claim ("якобы", "деген атпен", a cue in «scare quotes»), talks
 about a war between states (armies, shelling, a front: violence, killing, disorder and damage
-cues count for less), or
+cues count for less) or a death by accident, illness or old age (killing cues count for less), or
 where a negation stands next to the cue, and raised where the sentence ties the event to
 ethnicity. A document's score for a type is its best sentence, helped a little by a second
 one; a document that refutes the report ("информация не подтвердилась", "жалған ақпарат") or
@@ -69,6 +69,10 @@ REFUTED_FACTOR = 0.3
 DOMESTIC_FACTOR = 0.75
 HEARSAY_FACTOR = 0.3
 MILITARY_FACTOR = 0.3
+ACCIDENT_FACTOR = 0.3
+"""A death from an accident, a disaster, illness or old age is not a killing (docs/signals.md:
+people killed — murder, killed in a clash or attack): in such a sentence killing cues count for
+less."""
 MILITARY_TYPES = frozenset({"violence_brawl", "mass_disorder", "killing", "arson_vandalism"})
 """Wars and military operations between states are not incidents (docs/signals.md): in a
 sentence about armies, shelling or a front, these types' cues count for less (also when a
@@ -373,6 +377,8 @@ class IncidentStage:
                     continue
                 if reason == "incident.military_context" and hit.incident_type not in MILITARY_TYPES:
                     continue
+                if reason == "incident.accident_context" and hit.incident_type != "killing":
+                    continue
                 if hit.incident_type == RUMOUR and factor > 0 and reason == "incident.hearsay":
                     continue  # hearsay is what a rumour is made of
                 if factor < 0 and hit.weight <= WEAK:
@@ -394,6 +400,9 @@ class IncidentStage:
         military = contexts.get("military")
         if military is not None and military.search(text):
             out.append(("incident.military_context", MILITARY_FACTOR))
+        accident = contexts.get("accident")
+        if accident is not None and accident.search(text):
+            out.append(("incident.accident_context", ACCIDENT_FACTOR))
         if contexts["celebration"].search(text):
             out.append(("incident.celebration_context", CELEBRATION_FACTOR))
         ethnic_mention = bool(ethnic.starting_in(sentence.start, sentence.end))
