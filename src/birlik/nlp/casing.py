@@ -30,6 +30,7 @@ from dataclasses import replace
 
 from birlik.domain.records import Document, Mention, Token
 from birlik.domain.text import normalise
+from birlik.nlp.morph_ru import russian_analyzer
 from birlik.nlp.ner_kk import KazakhNer, bio_chunks, token_gaps
 
 log = logging.getLogger(__name__)
@@ -184,12 +185,10 @@ def _opens_sentence(text: str, start: int) -> bool:
 
 def russian_dictionary() -> IsName:
     """``word -> may it be a name?`` from pymorphy3; without pymorphy3 every word may."""
-    try:
-        import pymorphy3  # type: ignore[import-untyped]  # pymorphy3 ships no type hints
-    except ImportError:
+    analyzer = russian_analyzer()
+    if analyzer is None:
         log.warning("pymorphy3 is not installed: shouted Russian words are not checked")
         return lambda word: True
-    analyzer = pymorphy3.MorphAnalyzer()
 
     @functools.lru_cache(maxsize=50_000)
     def is_name(word: str) -> bool:
@@ -203,11 +202,9 @@ def russian_dictionary() -> IsName:
 def russian_parts_of_speech() -> PartOfSpeech:
     """``word -> pymorphy3's part of speech`` of its first parse (None when unknown or
     pymorphy3 is missing)."""
-    try:
-        import pymorphy3
-    except ImportError:
+    analyzer = russian_analyzer()
+    if analyzer is None:
         return lambda word: None
-    analyzer = pymorphy3.MorphAnalyzer()
 
     @functools.lru_cache(maxsize=50_000)
     def pos(word: str) -> str | None:

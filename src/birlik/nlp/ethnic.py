@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from birlik.domain.records import Document, Mention, Token
 from birlik.domain.text import fold, normalise, word_stems
 from birlik.nlp.matcher import MIN_STEM, LexiconMatcher, Match, token_keys
+from birlik.nlp.morph_ru import russian_analyzer
 from birlik.resources.ethnic import EthnicForm, EthnicLexicon
 
 log = logging.getLogger(__name__)
@@ -405,12 +406,10 @@ _TYPO_PAIRS = _typo_pairs()
 def russian_known_word() -> KnownWord:
     """pymorphy3: does the dictionary know a Russian word? Without pymorphy3 every word is
     known, and nothing is taken for a misspelling."""
-    try:
-        import pymorphy3  # type: ignore[import-untyped]  # pymorphy3 ships no type hints
-    except ImportError:
+    analyzer = russian_analyzer()
+    if analyzer is None:
         log.warning("pymorphy3 is not installed: misspelt ethnic names are not found")
         return lambda word: True
-    analyzer = pymorphy3.MorphAnalyzer()
 
     @functools.lru_cache(maxsize=50_000)
     def known(word: str) -> bool:

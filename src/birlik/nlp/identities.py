@@ -30,6 +30,7 @@ from typing import Literal
 
 from birlik.domain.records import Document, Mention, Token
 from birlik.domain.text import fold
+from birlik.nlp.morph_ru import russian_analyzer
 from birlik.resources.gazetteer import Gazetteer, Place
 from birlik.resources.identities import Identities
 from birlik.resources.world import World
@@ -391,12 +392,10 @@ def _russian_place_kinds(gazetteer: Gazetteer, world: World) -> dict[str, str]:
 
 def russian_people_noun() -> PeopleNoun:
     """pymorphy3: is a word a noun for people (animate, not of state power)?"""
-    try:
-        import pymorphy3  # type: ignore[import-untyped]  # pymorphy3 ships no type hints
-    except ImportError:
+    analyzer = russian_analyzer()
+    if analyzer is None:
         log.warning("pymorphy3 is not installed: Russian adjectives are not read")
         return lambda word: None
-    analyzer = pymorphy3.MorphAnalyzer()
 
     @functools.lru_cache(maxsize=50_000)
     def people_noun(word: str) -> bool | None:

@@ -35,6 +35,7 @@ from importlib import resources
 from pathlib import Path
 
 from birlik.domain.records import Document, Token
+from birlik.nlp.morph_ru import russian_analyzer
 
 logger = logging.getLogger(__name__)
 
@@ -1150,12 +1151,11 @@ class RussianLemmatizer:
 
     @classmethod
     def create(cls) -> RussianLemmatizer | None:
-        try:
-            import pymorphy3  # type: ignore[import-untyped]  # pymorphy3 ships no type hints
-        except ImportError:
+        analyzer = russian_analyzer()
+        if analyzer is None:
             logger.warning("pymorphy3 is not installed: Russian tokens get no lemmas")
             return None
-        return cls(pymorphy3.MorphAnalyzer())
+        return cls(analyzer)
 
     def lemma(self, word: str) -> str:
         lowered = word.lower().replace("ё", "е")
