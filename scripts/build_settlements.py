@@ -179,7 +179,8 @@ def _romanise_latin(text: str) -> str:
 
 
 def existing_names(gazetteer_text: str, world_text: str) -> dict[str, set[str]]:
-    """Romanised names already listed, by region code (``""``: the world's places)."""
+    """Romanised names already listed, by region code (``""``: the world's places; ``"*"``:
+    all of them)."""
     names: dict[str, set[str]] = defaultdict(set)
     for line in gazetteer_text.splitlines():
         if not line.strip() or line.startswith("#"):
@@ -192,16 +193,16 @@ def existing_names(gazetteer_text: str, world_text: str) -> dict[str, set[str]]:
                     names[columns[0][:2]].add(name)
     for match in re.finditer(r"(?:kk|ru): \[([^\]]*)\]", world_text):
         names[""].update(_romanise(name) for name in match.group(1).split(",") if name.strip())
+    names["*"] = set().union(*names.values())
     return names
 
 
 def already_listed(names: Iterable[str], district: str, known: dict[str, set[str]]) -> bool:
     """A name listed anywhere, or one close to a name listed in the same region (the same
     place spelt another way: «Екибастуз» for «Экибастуз»)."""
-    everywhere = set().union(*known.values())
     nearby = known.get(district[:2], set())
     return any(
-        name in everywhere
+        name in known["*"]
         or (len(name) > 3 and any(_similarity(name, other) >= SAME_PLACE for other in nearby))
         for name in map(_romanise, names)
     )
